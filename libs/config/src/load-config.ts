@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}
+
+/**
+ * Validates the environment once, at start-up, against a schema keyed by variable name. Every bad
+ * variable is reported in one error (never the first only), and the result is deeply frozen so no
+ * code can change configuration behind the rest's back. main.ts is the only caller.
+ */
+export function loadConfig<S extends z.ZodType<object>>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): DeepReadonly<z.output<S>> {
+  // Empty strings mean "not set", so `FOO= pnpm start` falls back to the default like an unset FOO.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
+      const got = issue.path.length === 1 ? cleaned[String(issue.path[0])] : undefined;
+      return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return deepFreeze(parsed.data);
+}

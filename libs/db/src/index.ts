@@ -1,0 +1,3 @@
+export { createPool, type Pool, type PoolClient, type PoolSettings, type Queryable } from './pool.ts';
+export { withTransaction, type TransactionOptions, type IsolationLevel } from './transaction.ts';
+export { migrate, readMigrations, type Migration, type MigrationReport } from './migrate.ts';

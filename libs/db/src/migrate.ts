@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pool } from './pool.ts';
+import { withTransaction } from './transaction.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** Reads `NNNN_name.sql` files in version order; gaps and duplicates are errors. */
+export async function readMigrations(dir: string): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const m = FILE.exec(file);
+    if (!m) throw new Error(`migration file ${file} does not match NNNN_name.sql`);
+    const sql = await readFile(path.join(dir, file), 'utf8');
+    const version = Number(m[1]);
+    if (version !== migrations.length + 1) throw new Error(`migration ${file}: expected version ${migrations.length + 1}`);
+    migrations.push({ version, name: m[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') });
+  }
+  return migrations;
+}
+
+/**
+ * Forward-only migrations for one service schema. Safe with many replicas starting at once: an
+ * advisory lock serialises them, and each migration commits atomically with its bookkeeping row.
+ * An applied migration whose file changed is an error: write a new migration instead.
+ */
+export async function migrate(pool: Pool, schema: string, dir: string): Promise<MigrationReport> {
+  const migrations = await readMigrations(dir);
+  const lockKey = createHash('sha256').update(`migrate:${schema}`).digest().readBigInt64BE(0).toString();
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "${schema}".schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number; checksum: string; name: string }>(
+      `SELECT version, checksum, name FROM "${schema}".schema_migrations ORDER BY version`,
+    );
+    const applied = new Map(rows.map((r) => [r.version, r]));
+    for (const [version, row] of applied) {
+      const file = migrations[version - 1];
+      if (!file) throw new Error(`schema ${schema} has migration ${version} (${row.name}) that is not in ${dir}`);
+      if (file.checksum !== row.checksum) {
+        throw new Error(`migration ${version}_${file.name} changed after it was applied; add a new migration instead`);
+      }
+    }
+    const report: MigrationReport = { applied: [], alreadyApplied: applied.size };
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await withTransaction(pool, async (tx) => {
+        await tx.query(`SET LOCAL search_path TO "${schema}", public`);
+        await tx.query(migration.sql);
+        await tx.query(`INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
+      });
+      report.applied.push(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
+    }
+    return report;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
+    client.release();
+  }
+}

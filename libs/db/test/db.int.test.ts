@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
+import { createPool, migrate, withTransaction, type Pool } from '../src/index.ts';
+
+const migrationsDir = fileURLToPath(new URL('./migrations-ok', import.meta.url));
+
+describe('db lib against the real PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  const pools: Pool[] = [];
+  const poolFor = (schema: string) => {
+    const p = createPool({ url: db.url, max: 4, schema, statementTimeoutMs: 2_000, applicationName: 'db-test' });
+    pools.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = poolFor('widgets_svc');
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await db?.drop();
+  });
+
+  it('applies migrations into the service schema, then queries through the search_path', async () => {
+    const report = await migrate(pool, 'widgets_svc', migrationsDir);
+    expect(report).toEqual({ applied: ['0001_create_widgets', '0002_add_widget_color'], alreadyApplied: 0 });
+    await pool.query(`INSERT INTO widgets (name) VALUES ('bolt')`);
+    const { rows } = await pool.query<{ name: string; color: string }>('SELECT name, color FROM widgets');
+    expect(rows).toEqual([{ name: 'bolt', color: 'grey' }]);
+    const { rows: where } = await pool.query<{ s: string }>(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'widgets'`);
+    expect(where).toEqual([{ s: 'widgets_svc' }]);
+  });
+
+  it('is idempotent, and replicas migrating at once apply each migration exactly once', async () => {
+    const others = [poolFor('race'), poolFor('race'), poolFor('race')];
+    const reports = await Promise.all(others.map((p) => migrate(p, 'race', migrationsDir)));
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['0001_create_widgets', '0002_add_widget_color']);
+    expect(await migrate(pool, 'widgets_svc', migrationsDir)).toEqual({ applied: [], alreadyApplied: 2 });
+  });
+
+  it('refuses to run when an applied migration was edited (forward-only)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mig-'));
+    await cp(migrationsDir, dir, { recursive: true });
+    await writeFile(path.join(dir, '0002_add_widget_color.sql'), `ALTER TABLE widgets ADD COLUMN color text;`);
+    await expect(migrate(pool, 'widgets_svc', dir)).rejects.toThrow(/changed after it was applied/);
+  });
+
+  it('commits a transaction, and rolls back everything when the callback throws', async () => {
+    await withTransaction(pool, async (tx) => {
+      await tx.query(`INSERT INTO widgets (name) VALUES ('nut')`);
+      await tx.query(`INSERT INTO widgets (name) VALUES ('washer')`);
+    });
+    await expect(
+      withTransaction(pool, async (tx) => {
+        await tx.query(`INSERT INTO widgets (name) VALUES ('gear')`);
+        await tx.query(`INSERT INTO widgets (name) VALUES ('nut')`); // unique violation
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    const { rows } = await pool.query<{ name: string }>('SELECT name FROM widgets ORDER BY name');
+    expect(rows.map((r) => r.name)).toEqual(['bolt', 'nut', 'washer']);
+  });
+
+  it('retries a serialization failure when asked to', async () => {
+    let attempts = 0;
+    const result = await withTransaction(
+      pool,
+      async (tx) => {
+        attempts++;
+        await tx.query('SELECT 1');
+        if (attempts === 1) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+        return 'done';
+      },
+      { isolation: 'serializable', retries: 2 },
+    );
+    expect({ result, attempts }).toEqual({ result: 'done', attempts: 2 });
+  });
+});

@@ -1,0 +1,75 @@
+import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { codedError, type CodedError, type ErrorKind, type FieldError } from '@mealpeak/core';
+
+/** Metadata keys that carry our stable error code and field errors across a gRPC hop. */
+export const ERROR_CODE_KEY = 'mealpeak-error-code';
+export const ERROR_FIELDS_KEY = 'mealpeak-error-fields';
+
+const STATUS_OF_KIND: Record<ErrorKind, status> = {
+  invalid: status.INVALID_ARGUMENT,
+  not_found: status.NOT_FOUND,
+  conflict: status.FAILED_PRECONDITION,
+  forbidden: status.PERMISSION_DENIED,
+  unauthenticated: status.UNAUTHENTICATED,
+  exhausted: status.RESOURCE_EXHAUSTED,
+  unavailable: status.UNAVAILABLE,
+  timeout: status.DEADLINE_EXCEEDED,
+};
+
+export function statusOfKind(kind: ErrorKind): status {
+  return STATUS_OF_KIND[kind];
+}
+
+export function kindOfStatus(code: status): ErrorKind {
+  switch (code) {
+    case status.INVALID_ARGUMENT:
+    case status.OUT_OF_RANGE:
+      return 'invalid';
+    case status.NOT_FOUND:
+      return 'not_found';
+    case status.FAILED_PRECONDITION:
+    case status.ALREADY_EXISTS:
+    case status.ABORTED:
+      return 'conflict';
+    case status.PERMISSION_DENIED:
+      return 'forbidden';
+    case status.UNAUTHENTICATED:
+      return 'unauthenticated';
+    case status.RESOURCE_EXHAUSTED:
+      return 'exhausted';
+    case status.DEADLINE_EXCEEDED:
+      return 'timeout';
+    default:
+      // UNAVAILABLE, CANCELLED, UNKNOWN, INTERNAL...: the caller can only retry later or give up.
+      return 'unavailable';
+  }
+}
+
+/** Domain error -> the status object a grpc-js handler passes to its callback. */
+export function toStatus(error: CodedError): Partial<StatusObject> {
+  const metadata = new Metadata();
+  metadata.set(ERROR_CODE_KEY, error.code);
+  if (error.fields?.length) metadata.set(ERROR_FIELDS_KEY, JSON.stringify(error.fields));
+  return { code: statusOfKind(error.kind), details: error.message, metadata };
+}
+
+/** A failed call -> the domain error the caller reasons about (code survives the hop). */
+export function fromServiceError(error: ServiceError): CodedError {
+  const kind = kindOfStatus(error.code);
+  const code = error.metadata?.get(ERROR_CODE_KEY)[0];
+  const fieldsRaw = error.metadata?.get(ERROR_FIELDS_KEY)[0];
+  let fields: FieldError[] | undefined;
+  if (typeof fieldsRaw === 'string') {
+    try {
+      fields = JSON.parse(fieldsRaw) as FieldError[];
+    } catch {
+      fields = undefined;
+    }
+  }
+  return codedError(
+    kind,
+    typeof code === 'string' ? code : `GRPC_${status[error.code] ?? 'UNKNOWN'}`,
+    error.details || error.message,
+    fields,
+  );
+}

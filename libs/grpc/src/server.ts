@@ -1,0 +1,171 @@
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type Metadata,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { CodedError, Result } from '@mealpeak/core';
+import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
+import { toStatus } from './errors.ts';
+import { SERVER_OPTIONS } from './options.ts';
+
+export interface CallContext {
+  readonly metadata: Metadata;
+  /** Absolute deadline the client set, if any; handlers pass it on to their own downstream calls. */
+  readonly deadline: Date | undefined;
+  /** Aborted when the client cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, call: CallContext) => Promise<Result<Res, CodedError>>;
+
+/** A service implementation in our style: async handlers returning Result values. */
+export type UnaryImplementation<D extends ServiceDefinition> = {
+  [K in keyof D]: D[K] extends { requestDeserialize: (b: Buffer) => infer Req; responseSerialize: (r: infer Res) => Buffer }
+    ? UnaryHandler<Req, Res>
+    : never;
+};
+
+export interface GrpcServerSettings {
+  logger: Logger;
+  host?: string;
+  port: number;
+}
+
+export interface GrpcServer {
+  readonly port: number;
+  add<D extends ServiceDefinition>(definition: D, implementation: UnaryImplementation<D>): void;
+  /** Marks every service SERVING on the standard health service. */
+  start(): Promise<void>;
+  /** Health NOT_SERVING, stop accepting calls, let in-flight calls finish (up to timeoutMs), then close. */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+const meter = metrics.getMeter('@mealpeak/grpc');
+const serverDuration = meter.createHistogram(Metric.RPC_SERVER_DURATION, {
+  unit: 's',
+  description: 'Duration of gRPC server calls',
+});
+const tracer = trace.getTracer('@mealpeak/grpc');
+
+function serviceNameOf(definition: ServiceDefinition): string {
+  const first = Object.values(definition)[0];
+  return first ? first.path.split('/')[1] ?? 'unknown' : 'unknown';
+}
+
+function wrapUnary<Req, Res>(
+  serviceName: string,
+  method: string,
+  handler: UnaryHandler<Req, Res>,
+  logger: Logger,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    const started = performance.now();
+    const parent = extractTraceContext(call.metadata.getMap());
+    const span = tracer.startSpan(
+      `${serviceName}/${method}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { [Attr.RPC_SYSTEM]: 'grpc', [Attr.RPC_SERVICE]: serviceName, [Attr.RPC_METHOD]: method },
+      },
+      parent,
+    );
+    const abort = new AbortController();
+    call.once('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
+    const deadline = call.getDeadline();
+    const ctx: CallContext = {
+      metadata: call.metadata,
+      deadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+      signal: abort.signal,
+    };
+    const finish = (code: status) => {
+      span.setAttribute(Attr.RPC_GRPC_STATUS_CODE, code);
+      span.end();
+      serverDuration.record((performance.now() - started) / 1000, {
+        [Attr.RPC_SERVICE]: serviceName,
+        [Attr.RPC_METHOD]: method,
+        [Attr.RPC_GRPC_STATUS_CODE]: code,
+      });
+    };
+    context
+      .with(trace.setSpan(parent, span), () => handler(call.request, ctx))
+      .then(
+        (result) => {
+          if (result.ok) {
+            callback(null, result.value);
+            finish(status.OK);
+          } else {
+            const st = toStatus(result.error);
+            span.setAttribute(Attr.ERROR_CODE, result.error.code);
+            callback(st, null);
+            finish(st.code ?? status.UNKNOWN);
+          }
+        },
+        (err: unknown) => {
+          // A thrown error is a bug: log it with the trace, answer INTERNAL without leaking details.
+          logger.error({ err, method: `${serviceName}/${method}` }, 'unhandled error in gRPC handler');
+          span.recordException(err instanceof Error ? err : new Error(String(err)));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          callback({ code: status.INTERNAL, details: 'internal error' }, null);
+          finish(status.INTERNAL);
+        },
+      );
+  };
+}
+
+export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
+  const server = new Server(SERVER_OPTIONS);
+  const health = new HealthImplementation({ '': 'NOT_SERVING' });
+  health.addToServer(server);
+  const serviceNames: string[] = [];
+  let boundPort = settings.port;
+
+  return {
+    get port() {
+      return boundPort;
+    },
+    add(definition, implementation) {
+      const serviceName = serviceNameOf(definition);
+      const wrapped: UntypedServiceImplementation = {};
+      for (const [key, handler] of Object.entries(implementation as Record<string, UnaryHandler<unknown, unknown>>)) {
+        // Spans and metrics use the RPC name from the proto ("PlaceOrder"), not the JS key.
+        const method = definition[key]?.path.split('/')[2] ?? key;
+        wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger);
+      }
+      server.addService(definition, wrapped);
+      serviceNames.push(serviceName);
+      health.setStatus(serviceName, 'NOT_SERVING');
+    },
+    async start() {
+      boundPort = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(
+          `${settings.host ?? '0.0.0.0'}:${settings.port}`,
+          ServerCredentials.createInsecure(),
+          (err, port) => (err ? reject(err) : resolve(port)),
+        );
+      });
+      for (const name of ['', ...serviceNames]) health.setStatus(name, 'SERVING');
+      settings.logger.info({ port: boundPort, services: serviceNames }, 'gRPC server listening');
+    },
+    async shutdown(timeoutMs) {
+      for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          settings.logger.warn({ timeoutMs }, 'gRPC calls still running at the shutdown deadline: forcing');
+          server.forceShutdown();
+          resolve();
+        }, timeoutMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * A real gRPC server process for the library's cross-process tests: `node echo-server.ts`.
+ * Prints `listening <port>` once serving; exits 0 after a graceful shutdown on SIGTERM.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { codedError, err, ok } from '@mealpeak/core';
+import { EchoServiceService } from '@mealpeak/contracts/testing.v1';
+import { createLifecycle } from '@mealpeak/runtime';
+import { createLogger } from '@mealpeak/telemetry';
+import { createGrpcServer } from '../src/index.ts';
+
+const logger = createLogger({ service: 'echo-test', level: process.env['LOG_LEVEL'] ?? 'warn' });
+const lifecycle = createLifecycle({ logger, timeoutMs: 10_000 });
+const server = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+const flakySeen = new Set<string>();
+
+server.add(EchoServiceService, {
+  echo: async (req) => {
+    if (req.delayMs > 0) await sleep(req.delayMs);
+    if (req.failWithCode === 'FLAKY') {
+      if (flakySeen.has(req.message)) return ok({ message: req.message, servedBy: String(process.pid) });
+      flakySeen.add(req.message);
+      return err(codedError('unavailable', 'TRY_AGAIN', 'first attempt fails'));
+    }
+    if (req.failWithCode) return err(codedError('exhausted', req.failWithCode, 'asked to fail', [{ field: 'message', message: 'bad' }]));
+    return ok({ message: req.message, servedBy: String(process.pid) });
+  },
+});
+
+lifecycle.onShutdown('grpc', () => server.shutdown(8_000));
+lifecycle.installSignalHandlers();
+await server.start();
+lifecycle.setReady(true);
+process.stdout.write(`listening ${server.port}\n`);

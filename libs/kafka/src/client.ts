@@ -1,0 +1,57 @@
+import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from '@mealpeak/telemetry';
+import { deadLetterTopic, type TopicSpec } from './event-type.ts';
+
+export type { Kafka } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through pino (with trace ids), at warn and above by default. */
+export function createKafka(settings: KafkaSettings): Kafka {
+  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+  const log = settings.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/**
+ * Creates the topics (and their dead-letter topics) that do not exist yet, with the partition
+ * counts of the registry. Existing topics are left alone: partitions are never shrunk here.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted: ITopicConfig[] = [];
+    for (const t of topics) {
+      if (!existing.has(t.name)) wanted.push({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 });
+      const dlq = deadLetterTopic(t.name);
+      if (!existing.has(dlq)) wanted.push({ topic: dlq, numPartitions: 1, replicationFactor: -1 });
+    }
+    if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

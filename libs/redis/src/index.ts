@@ -1,0 +1,1 @@
+export { createRedis, type Redis, type RedisSettings } from './client.ts';

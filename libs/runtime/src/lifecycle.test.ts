@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '@mealpeak/telemetry';
+import { createLifecycle } from './lifecycle.ts';
+
+const logger = createLogger({ service: 't', level: 'silent' });
+
+describe('lifecycle', () => {
+  it('turns readiness off first, then runs steps in reverse order of registration, once', async () => {
+    const lifecycle = createLifecycle({ logger, timeoutMs: 1_000 });
+    const order: string[] = [];
+    lifecycle.setReady(true);
+    lifecycle.onShutdown('pool', async () => void order.push(`pool ready=${lifecycle.isReady()}`));
+    lifecycle.onShutdown('consumer', async () => void order.push('consumer'));
+    lifecycle.onShutdown('server', async () => void order.push('server'));
+    await Promise.all([lifecycle.shutdown('test'), lifecycle.shutdown('again')]);
+    expect(order).toEqual(['server', 'consumer', 'pool ready=false']);
+    lifecycle.setReady(true);
+    expect(lifecycle.isReady()).toBe(false);
+  });
+
+  it('keeps going when one step fails', async () => {
+    const lifecycle = createLifecycle({ logger, timeoutMs: 1_000 });
+    const done: string[] = [];
+    lifecycle.onShutdown('last', async () => void done.push('last'));
+    lifecycle.onShutdown('broken', async () => {
+      throw new Error('boom');
+    });
+    await lifecycle.shutdown('test');
+    expect(done).toEqual(['last']);
+  });
+});

@@ -1,0 +1,69 @@
+import closeWithGrace from 'close-with-grace';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@mealpeak/telemetry';
+
+export interface LifecycleSettings {
+  logger: Logger;
+  /** Whole shutdown budget; keep it below the pod's terminationGracePeriodSeconds. */
+  timeoutMs: number;
+  /** Time between turning readiness off and closing listeners, so load balancers stop routing first. */
+  drainDelayMs?: number;
+}
+
+export interface Lifecycle {
+  readonly isReady: () => boolean;
+  readonly isShuttingDown: () => boolean;
+  setReady(ready: boolean): void;
+  /**
+   * Registers a cleanup step. Steps run in reverse order of registration (like `defer`): register
+   * resources as they are created (pool, then producer, then servers) and the servers stop first.
+   */
+  onShutdown(name: string, step: () => Promise<void>): void;
+  /** Catches SIGTERM/SIGINT and fatal errors and runs the shutdown once. */
+  installSignalHandlers(): void;
+  shutdown(reason: string): Promise<void>;
+}
+
+export function createLifecycle(settings: LifecycleSettings): Lifecycle {
+  const steps: { name: string; step: () => Promise<void> }[] = [];
+  let ready = false;
+  let shutdown: Promise<void> | undefined;
+  const log = settings.logger;
+
+  async function runShutdown(reason: string): Promise<void> {
+    ready = false;
+    log.info({ reason }, 'shutting down: readiness off');
+    if (settings.drainDelayMs) await sleep(settings.drainDelayMs);
+    for (const { name, step } of [...steps].reverse()) {
+      const started = performance.now();
+      try {
+        await step();
+        log.info({ step: name, ms: Math.round(performance.now() - started) }, 'shutdown step done');
+      } catch (err) {
+        log.error({ err, step: name }, 'shutdown step failed');
+      }
+    }
+  }
+
+  const lifecycle: Lifecycle = {
+    isReady: () => ready,
+    isShuttingDown: () => shutdown !== undefined,
+    setReady: (value) => {
+      if (!shutdown) ready = value;
+    },
+    onShutdown: (name, step) => {
+      steps.push({ name, step });
+    },
+    shutdown: (reason) => (shutdown ??= runShutdown(reason)),
+    installSignalHandlers: () => {
+      closeWithGrace(
+        { delay: settings.timeoutMs, logger: { error: (m: string) => log.error(m) } },
+        async ({ signal, err }) => {
+          if (err) log.fatal({ err }, 'fatal error');
+          await lifecycle.shutdown(signal ?? (err ? 'fatal error' : 'manual'));
+        },
+      );
+    },
+  };
+  return lifecycle;
+}

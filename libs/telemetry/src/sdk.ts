@@ -1,0 +1,64 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Process-wide telemetry state. Kept on globalThis because the register module (loaded with
+ * `node --import`) and the application may hold different module instances in some loaders.
+ */
+interface TelemetryState {
+  sdk: NodeSDK;
+  prometheus: PrometheusExporter;
+}
+const STATE = Symbol.for('mealpeak.telemetry');
+type WithState = typeof globalThis & { [STATE]?: TelemetryState };
+
+export interface TelemetrySettings {
+  serviceName: string;
+  /** OTLP/HTTP endpoint for traces; traces are only exported when set (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  otlpEndpoint?: string | undefined;
+}
+
+export function startTelemetry(settings: TelemetrySettings): void {
+  const g = globalThis as WithState;
+  if (g[STATE]) return;
+  // Served by the service's own ops port (/metrics) rather than a second listener.
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const spanProcessors: SpanProcessor[] = settings.otlpEndpoint
+    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) })]
+    : [];
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    metricReaders: [prometheus],
+    spanProcessors,
+    instrumentations: [
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  g[STATE] = { sdk, prometheus };
+}
+
+export async function shutdownTelemetry(): Promise<void> {
+  const g = globalThis as WithState;
+  const state = g[STATE];
+  if (!state) return;
+  delete g[STATE];
+  await state.sdk.shutdown();
+}
+
+/** Writes the Prometheus exposition of every metric the process recorded. */
+export function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+  const state = (globalThis as WithState)[STATE];
+  if (!state) {
+    res.statusCode = 503;
+    res.end('# telemetry not started: run the service with --import @mealpeak/telemetry/register\n');
+    return;
+  }
+  state.prometheus.getMetricsRequestHandler(req, res);
+}
