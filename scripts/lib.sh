@@ -19,7 +19,8 @@ ensure_install() {
   want="$(cat .node-version)"
   have="$(node -p 'process.versions.node')"
   if [[ "$have" != "$want" ]]; then
-    log "expected Node $want from node_modules/.bin, found $have (is your platform's node-* package installed?)"
+    # Linux gets the runtime from the npm registry (node-linux-<arch>); elsewhere, install it yourself.
+    log "this project runs on Node $want; found $have. On macOS/Windows install Node $want (e.g. nvm install $want) and retry."
     exit 1
   fi
 }
