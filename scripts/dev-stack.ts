@@ -69,7 +69,9 @@ for (const spec of services) start(spec);
 const results = await Promise.all(services.map(async (s) => [s, await ready(s)] as const));
 console.log('\nmealpeak is up:');
 for (const [spec, ok] of results) {
-  console.log(`  ${spec.name.padEnd(15)} ${ok ? 'ready    ' : 'NOT READY'} ${spec.show.padEnd(28)} health/metrics http://127.0.0.1:${spec.opsPort}/readyz /metrics`);
+  console.log(
+    `  ${spec.name.padEnd(15)} ${ok ? 'ready    ' : 'NOT READY'} ${spec.show.padEnd(28)} health/metrics http://127.0.0.1:${spec.opsPort}/readyz /metrics`,
+  );
 }
 console.log('\nCtrl-C stops everything.\n');
 if (results.some(([, ok]) => !ok)) await stop(1);

@@ -15,7 +15,7 @@ if [[ "${1:-}" == "--check" ]]; then
   produced="$scratch/gen"
   sed "s|out: ../libs/contracts/src/gen|out: $produced|" buf.gen.yaml >"$scratch/buf.gen.yaml"
   "$buf" generate --template "$scratch/buf.gen.yaml"
-  "$root/node_modules/.bin/prettier" --log-level warn --write "$produced" >/dev/null
+  "$root/node_modules/.bin/prettier" --config "$root/.prettierrc.json" --log-level warn --write "$produced" >/dev/null
   if ! diff -r -q "$produced" "$gen" >/dev/null; then
     diff -r "$produced" "$gen" | head -40 >&2 || true
     echo "gen:check: libs/contracts/src/gen is stale; run 'pnpm gen' and commit the result" >&2
@@ -25,6 +25,6 @@ if [[ "${1:-}" == "--check" ]]; then
 else
   rm -rf "$gen"
   "$buf" generate --template buf.gen.yaml
-  "$root/node_modules/.bin/prettier" --log-level warn --write "$gen" >/dev/null
+  "$root/node_modules/.bin/prettier" --config "$root/.prettierrc.json" --log-level warn --write "$gen" >/dev/null
   echo "gen: wrote $gen"
 fi

@@ -25,7 +25,8 @@ export const boundariesRule = {
     messages: {
       domain: 'domain code must stay pure: it may not import from {{layer}} ({{source}})',
       domainPackage: 'domain code must stay pure: package {{source}} is not in the allowed list',
-      crossService: 'services/{{from}} may not import code of another service ({{source}}); share it through libs/ or proto/',
+      crossService:
+        'services/{{from}} may not import code of another service ({{source}}); share it through libs/ or proto/',
     },
     schema: [
       {
@@ -52,12 +53,14 @@ export const boundariesRule = {
       }
       if (!source.startsWith('.')) {
         const allowed = allowPackages.some((p) => source === p || source.startsWith(p + '/'));
-        if (inDomain && !isTest && !allowed) context.report({ node, messageId: 'domainPackage', data: { source } });
+        if (inDomain && !isTest && !allowed)
+          context.report({ node, messageId: 'domainPackage', data: { source } });
         return;
       }
       const target = path.resolve(path.dirname(file), source);
       if (!target.startsWith(service.root + path.sep)) {
-        if (serviceOf(target)) context.report({ node, messageId: 'crossService', data: { from: service.name, source } });
+        if (serviceOf(target))
+          context.report({ node, messageId: 'crossService', data: { from: service.name, source } });
         return;
       }
       if (!inDomain) return;

@@ -18,7 +18,9 @@ export const csv = (fallback: string) =>
     )
     .pipe(z.array(z.string()).min(1, 'needs at least one entry'));
 
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 export const serviceBase = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -32,7 +34,9 @@ export const serviceBase = {
 };
 
 export const postgres = {
-  PG_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://mealpeak:mealpeak@127.0.0.1:55432/mealpeak'),
+  PG_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://mealpeak:mealpeak@127.0.0.1:55432/mealpeak'),
   PG_POOL_MAX: positiveInt(10),
   PG_STATEMENT_TIMEOUT_MS: durationMs(5_000),
 };

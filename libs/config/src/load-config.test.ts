@@ -34,7 +34,8 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['GRPC_PORT', 'PG_URL', 'LOG_LEVEL', 'KAFKA_BROKERS']) expect(problems).toContain(name);
+    for (const name of ['GRPC_PORT', 'PG_URL', 'LOG_LEVEL', 'KAFKA_BROKERS'])
+      expect(problems).toContain(name);
     expect(problems).toContain('"loud"');
   });
 

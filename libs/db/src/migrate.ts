@@ -27,7 +27,8 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
     if (!m) throw new Error(`migration file ${file} does not match NNNN_name.sql`);
     const sql = await readFile(path.join(dir, file), 'utf8');
     const version = Number(m[1]);
-    if (version !== migrations.length + 1) throw new Error(`migration ${file}: expected version ${migrations.length + 1}`);
+    if (version !== migrations.length + 1)
+      throw new Error(`migration ${file}: expected version ${migrations.length + 1}`);
     migrations.push({ version, name: m[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') });
   }
   return migrations;
@@ -56,9 +57,12 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
     const applied = new Map(rows.map((r) => [r.version, r]));
     for (const [version, row] of applied) {
       const file = migrations[version - 1];
-      if (!file) throw new Error(`schema ${schema} has migration ${version} (${row.name}) that is not in ${dir}`);
+      if (!file)
+        throw new Error(`schema ${schema} has migration ${version} (${row.name}) that is not in ${dir}`);
       if (file.checksum !== row.checksum) {
-        throw new Error(`migration ${version}_${file.name} changed after it was applied; add a new migration instead`);
+        throw new Error(
+          `migration ${version}_${file.name} changed after it was applied; add a new migration instead`,
+        );
       }
     }
     const report: MigrationReport = { applied: [], alreadyApplied: applied.size };
@@ -67,11 +71,10 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
       await withTransaction(pool, async (tx) => {
         await tx.query(`SET LOCAL search_path TO "${schema}", public`);
         await tx.query(migration.sql);
-        await tx.query(`INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
-          migration.version,
-          migration.name,
-          migration.checksum,
-        ]);
+        await tx.query(
+          `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+          [migration.version, migration.name, migration.checksum],
+        );
       });
       report.applied.push(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
     }

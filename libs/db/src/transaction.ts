@@ -24,7 +24,9 @@ export async function withTransaction<T>(
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
+      await client.query(
+        options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN',
+      );
       const result = await work(client);
       await client.query('COMMIT');
       return result;

@@ -13,7 +13,13 @@ describe('db lib against the real PostgreSQL', () => {
   let pool: Pool;
   const pools: Pool[] = [];
   const poolFor = (schema: string) => {
-    const p = createPool({ url: db.url, max: 4, schema, statementTimeoutMs: 2_000, applicationName: 'db-test' });
+    const p = createPool({
+      url: db.url,
+      max: 4,
+      schema,
+      statementTimeoutMs: 2_000,
+      applicationName: 'db-test',
+    });
     pools.push(p);
     return p;
   };
@@ -33,21 +39,29 @@ describe('db lib against the real PostgreSQL', () => {
     await pool.query(`INSERT INTO widgets (name) VALUES ('bolt')`);
     const { rows } = await pool.query<{ name: string; color: string }>('SELECT name, color FROM widgets');
     expect(rows).toEqual([{ name: 'bolt', color: 'grey' }]);
-    const { rows: where } = await pool.query<{ s: string }>(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'widgets'`);
+    const { rows: where } = await pool.query<{ s: string }>(
+      `SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'widgets'`,
+    );
     expect(where).toEqual([{ s: 'widgets_svc' }]);
   });
 
   it('is idempotent, and replicas migrating at once apply each migration exactly once', async () => {
     const others = [poolFor('race'), poolFor('race'), poolFor('race')];
     const reports = await Promise.all(others.map((p) => migrate(p, 'race', migrationsDir)));
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['0001_create_widgets', '0002_add_widget_color']);
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual([
+      '0001_create_widgets',
+      '0002_add_widget_color',
+    ]);
     expect(await migrate(pool, 'widgets_svc', migrationsDir)).toEqual({ applied: [], alreadyApplied: 2 });
   });
 
   it('refuses to run when an applied migration was edited (forward-only)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mig-'));
     await cp(migrationsDir, dir, { recursive: true });
-    await writeFile(path.join(dir, '0002_add_widget_color.sql'), `ALTER TABLE widgets ADD COLUMN color text;`);
+    await writeFile(
+      path.join(dir, '0002_add_widget_color.sql'),
+      `ALTER TABLE widgets ADD COLUMN color text;`,
+    );
     await expect(migrate(pool, 'widgets_svc', dir)).rejects.toThrow(/changed after it was applied/);
   });
 

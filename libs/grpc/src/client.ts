@@ -24,7 +24,12 @@ export interface RetryPolicy {
   backoffMultiplier: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialBackoffMs: 50, maxBackoffMs: 1_000, backoffMultiplier: 2 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  initialBackoffMs: 50,
+  maxBackoffMs: 1_000,
+  backoffMultiplier: 2,
+};
 
 export interface ClientSettings<D extends ServiceDefinition> {
   /** host:port, or dns:///name:port to balance round-robin over every address the name resolves to. */
@@ -96,7 +101,11 @@ function observingInterceptor(serviceName: string, defaultDeadlineMs: number): I
   };
 }
 
-type ClientCtor<C> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions & { interceptors?: Interceptor[] }) => C;
+type ClientCtor<C> = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+  options?: ChannelOptions & { interceptors?: Interceptor[] },
+) => C;
 
 export function createGrpcClient<C extends Client, D extends ServiceDefinition>(
   Ctor: ClientCtor<C>,

@@ -7,10 +7,21 @@ const asServiceError = (s: ReturnType<typeof toStatus>): ServiceError =>
   Object.assign(new Error(s.details), { code: s.code!, details: s.details!, metadata: s.metadata! });
 
 describe('domain error <-> gRPC status', () => {
-  const kinds: ErrorKind[] = ['invalid', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'exhausted', 'unavailable', 'timeout'];
+  const kinds: ErrorKind[] = [
+    'invalid',
+    'not_found',
+    'conflict',
+    'forbidden',
+    'unauthenticated',
+    'exhausted',
+    'unavailable',
+    'timeout',
+  ];
 
   it.each(kinds)('round-trips kind %s with its code and fields', (kind) => {
-    const original = codedError(kind, 'SOME_CODE', 'human message', [{ field: 'lines[0].quantity', message: 'must be positive' }]);
+    const original = codedError(kind, 'SOME_CODE', 'human message', [
+      { field: 'lines[0].quantity', message: 'must be positive' },
+    ]);
     expect(fromServiceError(asServiceError(toStatus(original)))).toEqual(original);
     expect(kindOfStatus(statusOfKind(kind))).toBe(kind);
   });
@@ -22,7 +33,15 @@ describe('domain error <-> gRPC status', () => {
   });
 
   it('names errors from peers that send no code after their status', () => {
-    const e = Object.assign(new Error('x'), { code: status.UNAVAILABLE, details: 'connection refused', metadata: new Metadata() });
-    expect(fromServiceError(e)).toEqual({ kind: 'unavailable', code: 'GRPC_UNAVAILABLE', message: 'connection refused' });
+    const e = Object.assign(new Error('x'), {
+      code: status.UNAVAILABLE,
+      details: 'connection refused',
+      metadata: new Metadata(),
+    });
+    expect(fromServiceError(e)).toEqual({
+      kind: 'unavailable',
+      code: 'GRPC_UNAVAILABLE',
+      message: 'connection refused',
+    });
   });
 });

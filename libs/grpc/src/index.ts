@@ -1,5 +1,19 @@
-export { createGrpcServer, type GrpcServer, type GrpcServerSettings, type CallContext, type UnaryHandler, type UnaryImplementation } from './server.ts';
-export { createGrpcClient, call, DEFAULT_RETRY, type ClientSettings, type CallSettings, type RetryPolicy } from './client.ts';
+export {
+  createGrpcServer,
+  type GrpcServer,
+  type GrpcServerSettings,
+  type CallContext,
+  type UnaryHandler,
+  type UnaryImplementation,
+} from './server.ts';
+export {
+  createGrpcClient,
+  call,
+  DEFAULT_RETRY,
+  type ClientSettings,
+  type CallSettings,
+  type RetryPolicy,
+} from './client.ts';
 export { checkHealth, type HealthStatus } from './health.ts';
 export { toStatus, fromServiceError, statusOfKind, kindOfStatus, ERROR_CODE_KEY } from './errors.ts';
 export { status as GrpcStatus, Metadata } from '@grpc/grpc-js';

@@ -27,7 +27,10 @@ export type UnaryHandler<Req, Res> = (request: Req, call: CallContext) => Promis
 
 /** A service implementation in our style: async handlers returning Result values. */
 export type UnaryImplementation<D extends ServiceDefinition> = {
-  [K in keyof D]: D[K] extends { requestDeserialize: (b: Buffer) => infer Req; responseSerialize: (r: infer Res) => Buffer }
+  [K in keyof D]: D[K] extends {
+    requestDeserialize: (b: Buffer) => infer Req;
+    responseSerialize: (r: infer Res) => Buffer;
+  }
     ? UnaryHandler<Req, Res>
     : never;
 };
@@ -56,7 +59,7 @@ const tracer = trace.getTracer('@mealpeak/grpc');
 
 function serviceNameOf(definition: ServiceDefinition): string {
   const first = Object.values(definition)[0];
-  return first ? first.path.split('/')[1] ?? 'unknown' : 'unknown';
+  return first ? (first.path.split('/')[1] ?? 'unknown') : 'unknown';
 }
 
 function wrapUnary<Req, Res>(
@@ -81,7 +84,8 @@ function wrapUnary<Req, Res>(
     const deadline = call.getDeadline();
     const ctx: CallContext = {
       metadata: call.metadata,
-      deadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+      deadline:
+        deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
       signal: abort.signal,
     };
     const finish = (code: status) => {
@@ -133,7 +137,9 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
     add(definition, implementation) {
       const serviceName = serviceNameOf(definition);
       const wrapped: UntypedServiceImplementation = {};
-      for (const [key, handler] of Object.entries(implementation as Record<string, UnaryHandler<unknown, unknown>>)) {
+      for (const [key, handler] of Object.entries(
+        implementation as Record<string, UnaryHandler<unknown, unknown>>,
+      )) {
         // Spans and metrics use the RPC name from the proto ("PlaceOrder"), not the JS key.
         const method = definition[key]?.path.split('/')[2] ?? key;
         wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger);

@@ -22,7 +22,10 @@ server.add(EchoServiceService, {
       flakySeen.add(req.message);
       return err(codedError('unavailable', 'TRY_AGAIN', 'first attempt fails'));
     }
-    if (req.failWithCode) return err(codedError('exhausted', req.failWithCode, 'asked to fail', [{ field: 'message', message: 'bad' }]));
+    if (req.failWithCode)
+      return err(
+        codedError('exhausted', req.failWithCode, 'asked to fail', [{ field: 'message', message: 'bad' }]),
+      );
     return ok({ message: req.message, servedBy: String(process.pid) });
   },
 });

@@ -41,31 +41,60 @@ describe('gRPC between two processes', () => {
   });
 
   it('fails with a timeout error when the deadline passes before the answer', async () => {
-    const res = await call(client.echo.bind(client), { message: 'slow', delayMs: 1_000, failWithCode: '' }, { deadlineMs: 100 });
+    const res = await call(
+      client.echo.bind(client),
+      { message: 'slow', delayMs: 1_000, failWithCode: '' },
+      { deadlineMs: 100 },
+    );
     expect(res.ok).toBe(false);
     if (!res.ok) expect(res.error.kind).toBe('timeout');
   });
 
   it('never lets a downstream call outlive the parent deadline', async () => {
     const parentDeadline = new Date(Date.now() + 100);
-    const res = await call(client.echo.bind(client), { message: 'slow', delayMs: 1_000, failWithCode: '' }, { deadlineMs: 5_000, parentDeadline });
+    const res = await call(
+      client.echo.bind(client),
+      { message: 'slow', delayMs: 1_000, failWithCode: '' },
+      { deadlineMs: 5_000, parentDeadline },
+    );
     expect(!res.ok && res.error.kind).toBe('timeout');
   });
 
   it('carries the domain error code and field errors across the hop', async () => {
-    const res = await call(client.echo.bind(client), { message: 'x', delayMs: 0, failWithCode: 'STOCK_EXHAUSTED' });
+    const res = await call(client.echo.bind(client), {
+      message: 'x',
+      delayMs: 0,
+      failWithCode: 'STOCK_EXHAUSTED',
+    });
     expect(res).toEqual({
       ok: false,
-      error: { kind: 'exhausted', code: 'STOCK_EXHAUSTED', message: 'asked to fail', fields: [{ field: 'message', message: 'bad' }] },
+      error: {
+        kind: 'exhausted',
+        code: 'STOCK_EXHAUSTED',
+        message: 'asked to fail',
+        fields: [{ field: 'message', message: 'bad' }],
+      },
     });
   });
 
   it('retries UNAVAILABLE only for methods declared idempotent', async () => {
-    const retrying = await call(client.echo.bind(client), { message: 'flaky-1', delayMs: 0, failWithCode: 'FLAKY' });
+    const retrying = await call(client.echo.bind(client), {
+      message: 'flaky-1',
+      delayMs: 0,
+      failWithCode: 'FLAKY',
+    });
     expect(retrying.ok).toBe(true);
 
-    const plain = createGrpcClient(EchoServiceClient, EchoServiceService, { target: server.target, defaultDeadlineMs: 2_000, idempotent: [] });
-    const once = await call(plain.echo.bind(plain), { message: 'flaky-2', delayMs: 0, failWithCode: 'FLAKY' });
+    const plain = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target: server.target,
+      defaultDeadlineMs: 2_000,
+      idempotent: [],
+    });
+    const once = await call(plain.echo.bind(plain), {
+      message: 'flaky-2',
+      delayMs: 0,
+      failWithCode: 'FLAKY',
+    });
     plain.close();
     expect(!once.ok && once.error.code).toBe('TRY_AGAIN');
   });
@@ -74,17 +103,31 @@ describe('gRPC between two processes', () => {
 describe('graceful shutdown', () => {
   it('finishes in-flight calls, refuses new ones, and exits 0 on SIGTERM', async () => {
     const { proc, target } = await startServer();
-    const client = createGrpcClient(EchoServiceClient, EchoServiceService, { target, defaultDeadlineMs: 5_000, idempotent: [] });
+    const client = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target,
+      defaultDeadlineMs: 5_000,
+      idempotent: [],
+    });
     try {
       // Warm the connection so the in-flight call is really in flight when the signal lands.
-      expect((await call(client.echo.bind(client), { message: 'warm', delayMs: 0, failWithCode: '' })).ok).toBe(true);
-      const inFlight = call(client.echo.bind(client), { message: 'in-flight', delayMs: 800, failWithCode: '' });
+      expect(
+        (await call(client.echo.bind(client), { message: 'warm', delayMs: 0, failWithCode: '' })).ok,
+      ).toBe(true);
+      const inFlight = call(client.echo.bind(client), {
+        message: 'in-flight',
+        delayMs: 800,
+        failWithCode: '',
+      });
       await new Promise((r) => setTimeout(r, 100));
       proc.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 100));
       const health = await checkHealth(target);
       expect(['NOT_SERVING', 'UNREACHABLE']).toContain(health);
-      const fresh = await call(client.echo.bind(client), { message: 'late', delayMs: 0, failWithCode: '' }, { deadlineMs: 500 });
+      const fresh = await call(
+        client.echo.bind(client),
+        { message: 'late', delayMs: 0, failWithCode: '' },
+        { deadlineMs: 500 },
+      );
       expect(fresh.ok).toBe(false);
 
       const res = await inFlight;

@@ -46,7 +46,8 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
     const existing = new Set(await admin.listTopics());
     const wanted: ITopicConfig[] = [];
     for (const t of topics) {
-      if (!existing.has(t.name)) wanted.push({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 });
+      if (!existing.has(t.name))
+        wanted.push({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 });
       const dlq = deadLetterTopic(t.name);
       if (!existing.has(dlq)) wanted.push({ topic: dlq, numPartitions: 1, replicationFactor: -1 });
     }

@@ -78,18 +78,42 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
     allowAutoTopicCreation: false,
   });
 
-  async function sendToDeadLetters(topic: string, message: KafkaMessage, partition: number, reason: string, envelope?: Envelope) {
+  async function sendToDeadLetters(
+    topic: string,
+    message: KafkaMessage,
+    partition: number,
+    reason: string,
+    envelope?: Envelope,
+  ) {
     const dlq = deadLetterTopic(topic);
-    log.error({ topic, partition, offset: message.offset, reason, eventId: envelope?.eventId, eventType: envelope?.type }, 'dead-lettering message');
+    log.error(
+      {
+        topic,
+        partition,
+        offset: message.offset,
+        reason,
+        eventId: envelope?.eventId,
+        eventType: envelope?.type,
+      },
+      'dead-lettering message',
+    );
     await rawDeadLetter(dlq, message, { topic, partition, reason });
     deadLettered.add(1, { [Attr.MESSAGING_DESTINATION]: topic });
   }
 
   // Dead letters keep the original bytes (the envelope may be what is broken), so they bypass the
   // envelope-building EventProducer.
-  const dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const dlqProducer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   let dlqConnected = false;
-  async function rawDeadLetter(dlq: string, message: KafkaMessage, origin: { topic: string; partition: number; reason: string }) {
+  async function rawDeadLetter(
+    dlq: string,
+    message: KafkaMessage,
+    origin: { topic: string; partition: number; reason: string },
+  ) {
     if (!dlqConnected) {
       await dlqProducer.connect();
       dlqConnected = true;
@@ -115,7 +139,12 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
     });
   }
 
-  async function handleMessage(topic: string, partition: number, message: KafkaMessage, payload: EachBatchPayload): Promise<void> {
+  async function handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    payload: EachBatchPayload,
+  ): Promise<void> {
     let envelope: Envelope;
     try {
       if (!message.value) throw new Error('empty message value');
@@ -150,7 +179,10 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
       offset: message.offset,
       envelope,
     };
-    const parent = extractTraceContext({ traceparent: envelope.traceparent, tracestate: envelope.tracestate });
+    const parent = extractTraceContext({
+      traceparent: envelope.traceparent,
+      tracestate: envelope.tracestate,
+    });
     for (let attempt = 1; ; attempt++) {
       const span = tracer.startSpan(
         `process ${envelope.type}`,
@@ -177,10 +209,19 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
         if (error instanceof PoisonMessageError || attempt >= maxAttempts) {
-          await sendToDeadLetters(topic, message, partition, `handler failed after ${attempt} attempt(s): ${String(error)}`, envelope);
+          await sendToDeadLetters(
+            topic,
+            message,
+            partition,
+            `handler failed after ${attempt} attempt(s): ${String(error)}`,
+            envelope,
+          );
           return;
         }
-        log.warn({ err: error, attempt, eventId: envelope.eventId, eventType: envelope.type }, 'handler failed; retrying');
+        log.warn(
+          { err: error, attempt, eventId: envelope.eventId, eventType: envelope.type },
+          'handler failed; retrying',
+        );
         await sleep(Math.min(maxBackoff, initialBackoff * 2 ** (attempt - 1)));
         await payload.heartbeat();
       }
@@ -211,7 +252,10 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
           await payload.heartbeat();
         },
       });
-      log.info({ topics: settings.topics.map((t) => (typeof t === 'string' ? t : t.name)) }, 'consumer started');
+      log.info(
+        { topics: settings.topics.map((t) => (typeof t === 'string' ? t : t.name)) },
+        'consumer started',
+      );
     },
     async stop() {
       // disconnect() stops fetching, waits for the running batch, commits resolved offsets, and

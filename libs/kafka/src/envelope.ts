@@ -19,7 +19,9 @@ export interface OutgoingEvent<T> {
 }
 
 export function buildEnvelope<T>(event: OutgoingEvent<T>, producer: string): Envelope {
-  const trace = event.traceparent ? { traceparent: event.traceparent, tracestate: event.tracestate ?? '' } : injectTraceHeaders();
+  const trace = event.traceparent
+    ? { traceparent: event.traceparent, tracestate: event.tracestate ?? '' }
+    : injectTraceHeaders();
   return {
     eventId: event.eventId ?? uuidv7(),
     type: event.type.name,

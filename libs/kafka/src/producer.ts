@@ -22,7 +22,11 @@ const published = metrics.getMeter('@mealpeak/kafka').createCounter(Metric.KAFKA
  * in-flight request per connection keeps per-partition order through those retries.
  */
 export function createProducer(kafka: Kafka, producerName: string): EventProducer {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
@@ -31,7 +35,11 @@ export function createProducer(kafka: Kafka, producerName: string): EventProduce
       const topic = typeof topicSpec === 'string' ? topicSpec : topicSpec.name;
       const span = tracer.startSpan(`publish ${topic}`, {
         kind: SpanKind.PRODUCER,
-        attributes: { [Attr.MESSAGING_SYSTEM]: 'kafka', [Attr.MESSAGING_DESTINATION]: topic, [Attr.MESSAGING_OPERATION]: 'send' },
+        attributes: {
+          [Attr.MESSAGING_SYSTEM]: 'kafka',
+          [Attr.MESSAGING_DESTINATION]: topic,
+          [Attr.MESSAGING_OPERATION]: 'send',
+        },
       });
       try {
         return await context.with(trace.setSpan(context.active(), span), async () => {
@@ -52,7 +60,8 @@ export function createProducer(kafka: Kafka, producerName: string): EventProduce
               },
             })),
           });
-          for (const env of envelopes) published.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: env.type });
+          for (const env of envelopes)
+            published.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: env.type });
           return envelopes.map((e) => e.eventId);
         });
       } finally {

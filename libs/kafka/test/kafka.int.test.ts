@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { TestEvent } from '@mealpeak/contracts/testing.v1';
-import { createTestKafka, createTestRedis, eventually, type TestKafka, type TestRedis } from '@mealpeak/testing';
+import {
+  createTestKafka,
+  createTestRedis,
+  eventually,
+  type TestKafka,
+  type TestRedis,
+} from '@mealpeak/testing';
 import { createLogger } from '@mealpeak/telemetry';
 import {
   createConsumer,
@@ -44,11 +50,18 @@ describe('kafka wrapper against the real broker', () => {
 
   async function topicWithDlq(base: string) {
     const topic = tk.topic(base);
-    await tk.createTopics([{ name: topic, partitions: 3 }, { name: deadLetterTopic(topic), partitions: 1 }]);
+    await tk.createTopics([
+      { name: topic, partitions: 3 },
+      { name: deadLetterTopic(topic), partitions: 1 },
+    ]);
     return topic;
   }
 
-  function startConsumer(topic: string, handle: (e: ConsumedEvent<TestEvent>) => Promise<void>, extra: { dedupe?: boolean; groupId?: string } = {}) {
+  function startConsumer(
+    topic: string,
+    handle: (e: ConsumedEvent<TestEvent>) => Promise<void>,
+    extra: { dedupe?: boolean; groupId?: string } = {},
+  ) {
     const consumer = createConsumer(kafka, {
       groupId: extra.groupId ?? `${topic}.group`,
       topics: [topic],
@@ -65,17 +78,25 @@ describe('kafka wrapper against the real broker', () => {
   /** Reads every message of a topic from the beginning with a throwaway consumer. */
   async function readAll(topic: string, expected: number) {
     const seen: { key: string | undefined; value: Buffer | null; headers: Record<string, string> }[] = [];
-    const raw = new Kafka({ clientId: 'reader', brokers: tk.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `reader-${newEventId()}` });
+    const raw = new Kafka({ clientId: 'reader', brokers: tk.brokers, logLevel: logLevel.NOTHING }).consumer({
+      groupId: `reader-${newEventId()}`,
+    });
     await raw.connect();
     await raw.subscribe({ topic, fromBeginning: true });
     await raw.run({
       eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
         seen.push({ key: message.key?.toString(), value: message.value, headers });
       },
     });
     try {
-      await eventually(() => (seen.length >= expected ? true : undefined), 20_000, `${expected} messages on ${topic}`);
+      await eventually(
+        () => (seen.length >= expected ? true : undefined),
+        20_000,
+        `${expected} messages on ${topic}`,
+      );
     } finally {
       await raw.disconnect();
     }
@@ -88,17 +109,37 @@ describe('kafka wrapper against the real broker', () => {
     await startConsumer(topic, async (e) => void got.push(e)).start();
     const occurredAt = new Date('2026-11-22T12:00:00.000Z');
     const [eventId] = await producer.publish(topic, [
-      { type: testEvent, key: 'order-1', payload: { id: 'a', body: 'hello' }, occurredAt, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      {
+        type: testEvent,
+        key: 'order-1',
+        payload: { id: 'a', body: 'hello' },
+        occurredAt,
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
     ]);
     await eventually(() => (got.length === 1 ? true : undefined), 30_000, 'the event');
     const e = got[0]!;
-    expect(e).toMatchObject({ eventId, type: 'mealpeak.testing.v1.TestEvent', key: 'order-1', payload: { id: 'a', body: 'hello' }, topic });
+    expect(e).toMatchObject({
+      eventId,
+      type: 'mealpeak.testing.v1.TestEvent',
+      key: 'order-1',
+      payload: { id: 'a', body: 'hello' },
+      topic,
+    });
     expect(e.occurredAt.toISOString()).toBe(occurredAt.toISOString());
-    expect(e.envelope).toMatchObject({ schemaVersion: 1, producer: 'kafka-test', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    expect(e.envelope).toMatchObject({
+      schemaVersion: 1,
+      producer: 'kafka-test',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
 
     const [raw] = await readAll(topic, 1);
     expect(raw!.key).toBe('order-1');
-    expect(raw!.headers).toMatchObject({ 'event-id': eventId, 'event-type': 'mealpeak.testing.v1.TestEvent', traceparent: e.envelope.traceparent });
+    expect(raw!.headers).toMatchObject({
+      'event-id': eventId,
+      'event-type': 'mealpeak.testing.v1.TestEvent',
+      traceparent: e.envelope.traceparent,
+    });
   });
 
   it('handles a redelivered event (same event id) once when dedupe is on', async () => {
@@ -124,19 +165,32 @@ describe('kafka wrapper against the real broker', () => {
     const rawProducer = kafka.producer();
     await rawProducer.connect();
     // Same key, so all three land on one partition in this order.
-    await rawProducer.send({ topic, messages: [{ key: 'p', value: Buffer.from('not a protobuf envelope \xff\xfe') }] });
+    await rawProducer.send({
+      topic,
+      messages: [{ key: 'p', value: Buffer.from('not a protobuf envelope \xff\xfe') }],
+    });
     await rawProducer.disconnect();
     await producer.publish(topic, [
       { type: testEvent, key: 'p', payload: { id: '1', body: 'always fails' } },
       { type: testEvent, key: 'p', payload: { id: '2', body: 'fine' } },
     ]);
-    await eventually(() => (handled.includes('fine') ? true : undefined), 30_000, 'the good event after the poison ones');
+    await eventually(
+      () => (handled.includes('fine') ? true : undefined),
+      30_000,
+      'the good event after the poison ones',
+    );
 
     const dead = await readAll(deadLetterTopic(topic), 2);
-    expect(dead.map((d) => d.headers['dlq-reason']?.split(':')[0]).sort()).toEqual(['handler failed after 3 attempt(s)', 'undecodable envelope']);
+    expect(dead.map((d) => d.headers['dlq-reason']?.split(':')[0]).sort()).toEqual([
+      'handler failed after 3 attempt(s)',
+      'undecodable envelope',
+    ]);
     for (const d of dead) {
       expect(d.key).toBe('p');
-      expect(d.headers).toMatchObject({ 'dlq-original-topic': topic, 'dlq-consumer-group': `${topic}.group` });
+      expect(d.headers).toMatchObject({
+        'dlq-original-topic': topic,
+        'dlq-consumer-group': `${topic}.group`,
+      });
     }
     const failed = dead.find((d) => d.headers['dlq-reason']?.startsWith('handler'))!;
     expect(TestEvent.decode(decodeEnvelope(failed.value!).payload).body).toBe('always fails');
@@ -150,10 +204,14 @@ describe('kafka wrapper against the real broker', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await eventually(async () => {
-        const { groups } = await admin.describeGroups([groupId]);
-        return groups[0]?.state === 'Stable' ? true : undefined;
-      }, 30_000, 'group to become stable');
+      await eventually(
+        async () => {
+          const { groups } = await admin.describeGroups([groupId]);
+          return groups[0]?.state === 'Stable' ? true : undefined;
+        },
+        30_000,
+        'group to become stable',
+      );
       await consumer.stop();
       const { groups } = await admin.describeGroups([groupId]);
       expect(groups[0]?.members).toHaveLength(0);

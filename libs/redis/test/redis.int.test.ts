@@ -8,7 +8,11 @@ describe('redis client against the real server', () => {
   let redis: Redis;
   beforeAll(async () => {
     fixture = await createTestRedis();
-    redis = createRedis({ url: fixture.url, keyPrefix: fixture.prefix, logger: createLogger({ service: 't', level: 'silent' }) });
+    redis = createRedis({
+      url: fixture.url,
+      keyPrefix: fixture.prefix,
+      logger: createLogger({ service: 't', level: 'silent' }),
+    });
     await redis.connect();
   });
   afterAll(async () => {

@@ -1,4 +1,11 @@
-import { context, propagation, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 
 /**
  * W3C trace-context helpers for the transports we own (gRPC metadata, Kafka headers). HTTP is

@@ -2,4 +2,12 @@ export { Attr, Metric } from './attributes.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds, type Carrier } from './context.ts';
 export { createLogger, type Logger, type LoggerSettings } from './logger.ts';
 export { startTelemetry, shutdownTelemetry, serveMetrics } from './sdk.ts';
-export { trace, context, metrics, SpanKind, SpanStatusCode, type Span, type Context } from '@opentelemetry/api';
+export {
+  trace,
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  type Span,
+  type Context,
+} from '@opentelemetry/api';

@@ -10,6 +10,9 @@ if (supportsSyncHooks()) register({ include: instrumented });
 
 startTelemetry({
   // pnpm sets npm_package_name (@mealpeak/order) for `pnpm start`; deployments set OTEL_SERVICE_NAME.
-  serviceName: process.env['OTEL_SERVICE_NAME'] ?? process.env['npm_package_name']?.replace(/^@mealpeak\//, '') ?? 'mealpeak',
+  serviceName:
+    process.env['OTEL_SERVICE_NAME'] ??
+    process.env['npm_package_name']?.replace(/^@mealpeak\//, '') ??
+    'mealpeak',
   otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
 });

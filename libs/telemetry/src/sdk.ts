@@ -29,7 +29,11 @@ export function startTelemetry(settings: TelemetrySettings): void {
   // Served by the service's own ops port (/metrics) rather than a second listener.
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const spanProcessors: SpanProcessor[] = settings.otlpEndpoint
-    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) })]
+    ? [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
+        }),
+      ]
     : [];
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,

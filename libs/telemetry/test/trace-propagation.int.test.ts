@@ -5,7 +5,16 @@ import { SpanKind } from '@opentelemetry/api';
 import { ok } from '@mealpeak/core';
 import { EchoServiceClient, EchoServiceService, TestEvent } from '@mealpeak/contracts/testing.v1';
 import { call, createGrpcClient, createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
-import { createConsumer, createKafka, createProducer, defineEvent, deadLetterTopic, on, type EventConsumer, type EventProducer } from '@mealpeak/kafka';
+import {
+  createConsumer,
+  createKafka,
+  createProducer,
+  defineEvent,
+  deadLetterTopic,
+  on,
+  type EventConsumer,
+  type EventProducer,
+} from '@mealpeak/kafka';
 import { createTestKafka, eventually, type TestKafka } from '@mealpeak/testing';
 import { createLogger } from '../src/index.ts';
 import { installInMemoryTracing, type InMemoryTracing } from '../src/testing.ts';
@@ -25,10 +34,17 @@ describe('one request, one trace: HTTP -> gRPC -> Kafka -> consumer', () => {
 
   beforeAll(async () => {
     tracing = installInMemoryTracing();
-    const logger = createLogger({ service: 'trace-test', level: 'info', destination: { write: (l: string) => void logLines.push(JSON.parse(l) as Record<string, unknown>) } });
+    const logger = createLogger({
+      service: 'trace-test',
+      level: 'info',
+      destination: { write: (l: string) => void logLines.push(JSON.parse(l) as Record<string, unknown>) },
+    });
     tk = await createTestKafka();
     const topic = tk.topic('trace');
-    await tk.createTopics([{ name: topic, partitions: 1 }, { name: deadLetterTopic(topic), partitions: 1 }]);
+    await tk.createTopics([
+      { name: topic, partitions: 1 },
+      { name: deadLetterTopic(topic), partitions: 1 },
+    ]);
     const kafka = createKafka({ brokers: tk.brokers, clientId: 'trace-test', logger });
     producer = createProducer(kafka, 'trace-test');
     await producer.connect();
@@ -48,12 +64,18 @@ describe('one request, one trace: HTTP -> gRPC -> Kafka -> consumer', () => {
     grpcServer = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
     grpcServer.add(EchoServiceService, {
       echo: async (req) => {
-        await producer.publish(topic, [{ type: testEvent, key: req.message, payload: { id: req.message, body: req.message } }]);
+        await producer.publish(topic, [
+          { type: testEvent, key: req.message, payload: { id: req.message, body: req.message } },
+        ]);
         return ok({ message: req.message, servedBy: 'grpc' });
       },
     });
     await grpcServer.start();
-    client = createGrpcClient(EchoServiceClient, EchoServiceService, { target: `127.0.0.1:${grpcServer.port}`, defaultDeadlineMs: 5_000, idempotent: [] });
+    client = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target: `127.0.0.1:${grpcServer.port}`,
+      defaultDeadlineMs: 5_000,
+      idempotent: [],
+    });
 
     app = Fastify();
     await app.register(new FastifyOtelInstrumentation().plugin());
@@ -111,6 +133,10 @@ describe('one request, one trace: HTTP -> gRPC -> Kafka -> consumer', () => {
 
     // The consumer's log line carries the same trace.
     const line = logLines.find((l) => l['msg'] === 'consumed');
-    expect(line).toMatchObject({ trace_id: traceId, span_id: kafkaConsumer!.spanContext().spanId, service: 'trace-test' });
+    expect(line).toMatchObject({
+      trace_id: traceId,
+      span_id: kafkaConsumer!.spanContext().spanId,
+      service: 'trace-test',
+    });
   });
 });

@@ -105,13 +105,18 @@ export async function createTestKafka(): Promise<TestKafka> {
     createTopics: async (topics) => {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions ?? 3, replicationFactor: 1 })),
+        topics: topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions ?? 3,
+          replicationFactor: 1,
+        })),
       });
       created.push(...topics.map((t) => t.name));
     },
     cleanup: async () => {
       try {
-        if (created.length) await admin.deleteTopics({ topics: created, timeout: 10_000 }).catch(() => undefined);
+        if (created.length)
+          await admin.deleteTopics({ topics: created, timeout: 10_000 }).catch(() => undefined);
       } finally {
         await admin.disconnect();
       }
@@ -120,7 +125,11 @@ export async function createTestKafka(): Promise<TestKafka> {
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after timeoutMs. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -131,7 +140,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -37,7 +37,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { RedisContainer } = await import('@testcontainers/redis');
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const [pg, redis, kafka] = await Promise.all([
-    new PostgreSqlContainer('postgres:15-alpine').withCommand(['postgres', '-c', 'max_connections=300']).start(),
+    new PostgreSqlContainer('postgres:15-alpine')
+      .withCommand(['postgres', '-c', 'max_connections=300'])
+      .start(),
     new RedisContainer('redis:7-alpine').start(),
     new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start(),
   ]);

@@ -1,3 +1,12 @@
 export { spawnTs, type SpawnedProcess } from './process.ts';
-export { createTestDatabase, createTestRedis, createTestKafka, kafkaBrokers, eventually, type TestDatabase, type TestRedis, type TestKafka } from './fixtures.ts';
+export {
+  createTestDatabase,
+  createTestRedis,
+  createTestKafka,
+  kafkaBrokers,
+  eventually,
+  type TestDatabase,
+  type TestRedis,
+  type TestKafka,
+} from './fixtures.ts';
 export { MissingInfraError, HOW_TO_START, type InfraEndpoints } from './infra-source.ts';

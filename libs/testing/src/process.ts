@@ -17,7 +17,11 @@ export interface SpawnedProcess {
  * Runs a TypeScript entry point in a separate Node process with the same runtime as the tests,
  * for tests that need a real process boundary (gRPC between processes, SIGKILL, SIGTERM).
  */
-export function spawnTs(entry: string, env: Record<string, string> = {}, args: string[] = []): SpawnedProcess {
+export function spawnTs(
+  entry: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): SpawnedProcess {
   const child = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,12 +53,17 @@ export function spawnTs(entry: string, env: Record<string, string> = {}, args: s
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stderr:\n${stderr.join('\n')}`)),
+          () =>
+            reject(
+              new Error(`no line matching ${pattern} within ${timeoutMs} ms; stderr:\n${stderr.join('\n')}`),
+            ),
           timeoutMs,
         );
         waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
         void exit.then((code) =>
-          reject(new Error(`process exited (${code}) before printing ${pattern}; stderr:\n${stderr.join('\n')}`)),
+          reject(
+            new Error(`process exited (${code}) before printing ${pattern}; stderr:\n${stderr.join('\n')}`),
+          ),
         );
       });
     },

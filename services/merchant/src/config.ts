@@ -5,7 +5,10 @@ export const configSchema = z.object({
   OPS_PORT: env.port(9462),
   GRPC_PORT: env.port(50052),
   ...env.postgres,
-  PG_SCHEMA: z.string().regex(/^[a-z_]+$/).default('merchants'),
+  PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .default('merchants'),
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
 });

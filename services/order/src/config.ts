@@ -5,7 +5,10 @@ export const configSchema = z.object({
   OPS_PORT: env.port(9461),
   GRPC_PORT: env.port(50051),
   ...env.postgres,
-  PG_SCHEMA: z.string().regex(/^[a-z_]+$/).default('orders'),
+  PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .default('orders'),
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
 });

@@ -14,7 +14,11 @@ await bootService('order', configSchema, async ({ config, logger, lifecycle }) =
   });
   lifecycle.onShutdown('pg pool', () => pool.end());
   if (config.MIGRATE_ON_START) {
-    const report = await migrate(pool, config.PG_SCHEMA, fileURLToPath(new URL('../migrations', import.meta.url)));
+    const report = await migrate(
+      pool,
+      config.PG_SCHEMA,
+      fileURLToPath(new URL('../migrations', import.meta.url)),
+    );
     logger.info(report, 'migrations checked');
   }
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });

@@ -5,7 +5,10 @@ export const configSchema = z.object({
   OPS_PORT: env.port(9463),
   GRPC_PORT: env.port(50053),
   ...env.postgres,
-  PG_SCHEMA: z.string().regex(/^[a-z_]+$/).default('dispatch'),
+  PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .default('dispatch'),
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
 });

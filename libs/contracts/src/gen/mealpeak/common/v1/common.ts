@@ -5,7 +5,7 @@
 // source: mealpeak/common/v1/common.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 
 /** Who caused a state change; part of every order timeline entry. */
 export const ActorRole = {
@@ -33,25 +33,25 @@ export namespace ActorRole {
 export function actorRoleFromJSON(object: any): ActorRole {
   switch (object) {
     case 0:
-    case "ACTOR_ROLE_UNSPECIFIED":
+    case 'ACTOR_ROLE_UNSPECIFIED':
       return ActorRole.ACTOR_ROLE_UNSPECIFIED;
     case 1:
-    case "ACTOR_ROLE_CUSTOMER":
+    case 'ACTOR_ROLE_CUSTOMER':
       return ActorRole.ACTOR_ROLE_CUSTOMER;
     case 2:
-    case "ACTOR_ROLE_MERCHANT":
+    case 'ACTOR_ROLE_MERCHANT':
       return ActorRole.ACTOR_ROLE_MERCHANT;
     case 3:
-    case "ACTOR_ROLE_RIDER":
+    case 'ACTOR_ROLE_RIDER':
       return ActorRole.ACTOR_ROLE_RIDER;
     case 4:
-    case "ACTOR_ROLE_OPS":
+    case 'ACTOR_ROLE_OPS':
       return ActorRole.ACTOR_ROLE_OPS;
     case 5:
-    case "ACTOR_ROLE_SYSTEM":
+    case 'ACTOR_ROLE_SYSTEM':
       return ActorRole.ACTOR_ROLE_SYSTEM;
     case -1:
-    case "UNRECOGNIZED":
+    case 'UNRECOGNIZED':
     default:
       return ActorRole.UNRECOGNIZED;
   }
@@ -60,20 +60,20 @@ export function actorRoleFromJSON(object: any): ActorRole {
 export function actorRoleToJSON(object: ActorRole): string {
   switch (object) {
     case ActorRole.ACTOR_ROLE_UNSPECIFIED:
-      return "ACTOR_ROLE_UNSPECIFIED";
+      return 'ACTOR_ROLE_UNSPECIFIED';
     case ActorRole.ACTOR_ROLE_CUSTOMER:
-      return "ACTOR_ROLE_CUSTOMER";
+      return 'ACTOR_ROLE_CUSTOMER';
     case ActorRole.ACTOR_ROLE_MERCHANT:
-      return "ACTOR_ROLE_MERCHANT";
+      return 'ACTOR_ROLE_MERCHANT';
     case ActorRole.ACTOR_ROLE_RIDER:
-      return "ACTOR_ROLE_RIDER";
+      return 'ACTOR_ROLE_RIDER';
     case ActorRole.ACTOR_ROLE_OPS:
-      return "ACTOR_ROLE_OPS";
+      return 'ACTOR_ROLE_OPS';
     case ActorRole.ACTOR_ROLE_SYSTEM:
-      return "ACTOR_ROLE_SYSTEM";
+      return 'ACTOR_ROLE_SYSTEM';
     case ActorRole.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      return 'UNRECOGNIZED';
   }
 }
 
@@ -96,29 +96,25 @@ export interface Actor {
 }
 
 function createBaseMoney(): Money {
-  return { amountMinor: 0, currency: "" };
+  return { amountMinor: 0, currency: '' };
 }
 
 export const Money: MessageFns<Money> = {
-  encode(
-    message: Money,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Money, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.amountMinor !== 0) {
       writer.uint32(8).int64(message.amountMinor);
     }
-    if (message.currency !== "") {
+    if (message.currency !== '') {
       writer.uint32(18).string(message.currency);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Money {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -162,9 +158,7 @@ export const Money: MessageFns<Money> = {
         : isSet(object.amount_minor)
           ? globalThis.Number(object.amount_minor)
           : 0,
-      currency: isSet(object.currency)
-        ? globalThis.String(object.currency)
-        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : '',
     };
   },
 
@@ -173,7 +167,7 @@ export const Money: MessageFns<Money> = {
     if (message.amountMinor !== 0) {
       obj.amountMinor = Math.round(message.amountMinor);
     }
-    if (message.currency !== "") {
+    if (message.currency !== '') {
       obj.currency = message.currency;
     }
     return obj;
@@ -185,7 +179,7 @@ export const Money: MessageFns<Money> = {
   fromPartial<I extends Exact<DeepPartial<Money>, I>>(object: I): Money {
     const message = createBaseMoney();
     message.amountMinor = object.amountMinor ?? 0;
-    message.currency = object.currency ?? "";
+    message.currency = object.currency ?? '';
     return message;
   },
 };
@@ -195,10 +189,7 @@ function createBaseGeoPoint(): GeoPoint {
 }
 
 export const GeoPoint: MessageFns<GeoPoint> = {
-  encode(
-    message: GeoPoint,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GeoPoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.lat !== 0) {
       writer.uint32(9).double(message.lat);
     }
@@ -209,11 +200,10 @@ export const GeoPoint: MessageFns<GeoPoint> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GeoPoint {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -280,29 +270,25 @@ export const GeoPoint: MessageFns<GeoPoint> = {
 };
 
 function createBaseActor(): Actor {
-  return { role: 0, id: "" };
+  return { role: 0, id: '' };
 }
 
 export const Actor: MessageFns<Actor> = {
-  encode(
-    message: Actor,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Actor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.role !== 0) {
       writer.uint32(8).int32(message.role);
     }
-    if (message.id !== "") {
+    if (message.id !== '') {
       writer.uint32(18).string(message.id);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Actor {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -342,7 +328,7 @@ export const Actor: MessageFns<Actor> = {
   fromJSON(object: any): Actor {
     return {
       role: isSet(object.role) ? actorRoleFromJSON(object.role) : 0,
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
     };
   },
 
@@ -351,7 +337,7 @@ export const Actor: MessageFns<Actor> = {
     if (message.role !== 0) {
       obj.role = actorRoleToJSON(message.role);
     }
-    if (message.id !== "") {
+    if (message.id !== '') {
       obj.id = message.id;
     }
     return obj;
@@ -363,21 +349,16 @@ export const Actor: MessageFns<Actor> = {
   fromPartial<I extends Exact<DeepPartial<Actor>, I>>(object: I): Actor {
     const message = createBaseActor();
     message.role = object.role ?? 0;
-    message.id = object.id ?? "";
+    message.id = object.id ?? '';
     return message;
   },
 };
 
-function floatToJson(
-  value: number | null | undefined,
-): number | string | null | undefined {
-  return typeof value === "number" && !globalThis.Number.isFinite(value)
-    ? globalThis.String(value)
-    : value;
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === 'number' && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -392,17 +373,15 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
   }
   return num;
 }

@@ -5,7 +5,7 @@
 // source: mealpeak/dispatch/v1/dispatch.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -17,9 +17,9 @@ import {
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { Timestamp } from "../../../google/protobuf/timestamp.ts";
-import { GeoPoint } from "../../common/v1/common.ts";
+} from '@grpc/grpc-js';
+import { Timestamp } from '../../../google/protobuf/timestamp.ts';
+import { GeoPoint } from '../../common/v1/common.ts';
 
 export const RiderStatus = {
   RIDER_STATUS_UNSPECIFIED: 0,
@@ -33,35 +33,33 @@ export const RiderStatus = {
 export type RiderStatus = (typeof RiderStatus)[keyof typeof RiderStatus];
 
 export namespace RiderStatus {
-  export type RIDER_STATUS_UNSPECIFIED =
-    typeof RiderStatus.RIDER_STATUS_UNSPECIFIED;
+  export type RIDER_STATUS_UNSPECIFIED = typeof RiderStatus.RIDER_STATUS_UNSPECIFIED;
   export type RIDER_STATUS_OFFLINE = typeof RiderStatus.RIDER_STATUS_OFFLINE;
   export type RIDER_STATUS_IDLE = typeof RiderStatus.RIDER_STATUS_IDLE;
   export type RIDER_STATUS_OFFERED = typeof RiderStatus.RIDER_STATUS_OFFERED;
-  export type RIDER_STATUS_DELIVERING =
-    typeof RiderStatus.RIDER_STATUS_DELIVERING;
+  export type RIDER_STATUS_DELIVERING = typeof RiderStatus.RIDER_STATUS_DELIVERING;
   export type UNRECOGNIZED = typeof RiderStatus.UNRECOGNIZED;
 }
 
 export function riderStatusFromJSON(object: any): RiderStatus {
   switch (object) {
     case 0:
-    case "RIDER_STATUS_UNSPECIFIED":
+    case 'RIDER_STATUS_UNSPECIFIED':
       return RiderStatus.RIDER_STATUS_UNSPECIFIED;
     case 1:
-    case "RIDER_STATUS_OFFLINE":
+    case 'RIDER_STATUS_OFFLINE':
       return RiderStatus.RIDER_STATUS_OFFLINE;
     case 2:
-    case "RIDER_STATUS_IDLE":
+    case 'RIDER_STATUS_IDLE':
       return RiderStatus.RIDER_STATUS_IDLE;
     case 3:
-    case "RIDER_STATUS_OFFERED":
+    case 'RIDER_STATUS_OFFERED':
       return RiderStatus.RIDER_STATUS_OFFERED;
     case 4:
-    case "RIDER_STATUS_DELIVERING":
+    case 'RIDER_STATUS_DELIVERING':
       return RiderStatus.RIDER_STATUS_DELIVERING;
     case -1:
-    case "UNRECOGNIZED":
+    case 'UNRECOGNIZED':
     default:
       return RiderStatus.UNRECOGNIZED;
   }
@@ -70,18 +68,18 @@ export function riderStatusFromJSON(object: any): RiderStatus {
 export function riderStatusToJSON(object: RiderStatus): string {
   switch (object) {
     case RiderStatus.RIDER_STATUS_UNSPECIFIED:
-      return "RIDER_STATUS_UNSPECIFIED";
+      return 'RIDER_STATUS_UNSPECIFIED';
     case RiderStatus.RIDER_STATUS_OFFLINE:
-      return "RIDER_STATUS_OFFLINE";
+      return 'RIDER_STATUS_OFFLINE';
     case RiderStatus.RIDER_STATUS_IDLE:
-      return "RIDER_STATUS_IDLE";
+      return 'RIDER_STATUS_IDLE';
     case RiderStatus.RIDER_STATUS_OFFERED:
-      return "RIDER_STATUS_OFFERED";
+      return 'RIDER_STATUS_OFFERED';
     case RiderStatus.RIDER_STATUS_DELIVERING:
-      return "RIDER_STATUS_DELIVERING";
+      return 'RIDER_STATUS_DELIVERING';
     case RiderStatus.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      return 'UNRECOGNIZED';
   }
 }
 
@@ -173,35 +171,28 @@ export interface GetDeliveryTrackingResponse {
 }
 
 function createBasePositionPing(): PositionPing {
-  return { riderId: "", position: undefined, recordedAt: undefined };
+  return { riderId: '', position: undefined, recordedAt: undefined };
 }
 
 export const PositionPing: MessageFns<PositionPing> = {
-  encode(
-    message: PositionPing,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: PositionPing, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
     if (message.position !== undefined) {
       GeoPoint.encode(message.position, writer.uint32(18).fork()).join();
     }
     if (message.recordedAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.recordedAt),
-        writer.uint32(26).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.recordedAt), writer.uint32(26).fork()).join();
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): PositionPing {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -231,9 +222,7 @@ export const PositionPing: MessageFns<PositionPing> = {
               break;
             }
 
-            message.recordedAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.recordedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -254,10 +243,8 @@ export const PositionPing: MessageFns<PositionPing> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
-      position: isSet(object.position)
-        ? GeoPoint.fromJSON(object.position)
-        : undefined,
+          : '',
+      position: isSet(object.position) ? GeoPoint.fromJSON(object.position) : undefined,
       recordedAt: isSet(object.recordedAt)
         ? fromJsonTimestamp(object.recordedAt)
         : isSet(object.recorded_at)
@@ -268,7 +255,7 @@ export const PositionPing: MessageFns<PositionPing> = {
 
   toJSON(message: PositionPing): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     if (message.position !== undefined) {
@@ -280,16 +267,12 @@ export const PositionPing: MessageFns<PositionPing> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PositionPing>, I>>(
-    base?: I,
-  ): PositionPing {
+  create<I extends Exact<DeepPartial<PositionPing>, I>>(base?: I): PositionPing {
     return PositionPing.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PositionPing>, I>>(
-    object: I,
-  ): PositionPing {
+  fromPartial<I extends Exact<DeepPartial<PositionPing>, I>>(object: I): PositionPing {
     const message = createBasePositionPing();
-    message.riderId = object.riderId ?? "";
+    message.riderId = object.riderId ?? '';
     message.position =
       object.position !== undefined && object.position !== null
         ? GeoPoint.fromPartial(object.position)
@@ -300,20 +283,12 @@ export const PositionPing: MessageFns<PositionPing> = {
 };
 
 function createBaseSetRiderOnlineRequest(): SetRiderOnlineRequest {
-  return {
-    riderId: "",
-    online: false,
-    position: undefined,
-    shiftEndsAt: undefined,
-  };
+  return { riderId: '', online: false, position: undefined, shiftEndsAt: undefined };
 }
 
 export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
-  encode(
-    message: SetRiderOnlineRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: SetRiderOnlineRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
     if (message.online !== false) {
@@ -323,23 +298,16 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
       GeoPoint.encode(message.position, writer.uint32(26).fork()).join();
     }
     if (message.shiftEndsAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.shiftEndsAt),
-        writer.uint32(34).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.shiftEndsAt), writer.uint32(34).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetRiderOnlineRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRiderOnlineRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -377,9 +345,7 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
               break;
             }
 
-            message.shiftEndsAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.shiftEndsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -400,11 +366,9 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       online: isSet(object.online) ? globalThis.Boolean(object.online) : false,
-      position: isSet(object.position)
-        ? GeoPoint.fromJSON(object.position)
-        : undefined,
+      position: isSet(object.position) ? GeoPoint.fromJSON(object.position) : undefined,
       shiftEndsAt: isSet(object.shiftEndsAt)
         ? fromJsonTimestamp(object.shiftEndsAt)
         : isSet(object.shift_ends_at)
@@ -415,7 +379,7 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
 
   toJSON(message: SetRiderOnlineRequest): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     if (message.online !== false) {
@@ -430,16 +394,12 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetRiderOnlineRequest>, I>>(
-    base?: I,
-  ): SetRiderOnlineRequest {
+  create<I extends Exact<DeepPartial<SetRiderOnlineRequest>, I>>(base?: I): SetRiderOnlineRequest {
     return SetRiderOnlineRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetRiderOnlineRequest>, I>>(
-    object: I,
-  ): SetRiderOnlineRequest {
+  fromPartial<I extends Exact<DeepPartial<SetRiderOnlineRequest>, I>>(object: I): SetRiderOnlineRequest {
     const message = createBaseSetRiderOnlineRequest();
-    message.riderId = object.riderId ?? "";
+    message.riderId = object.riderId ?? '';
     message.online = object.online ?? false;
     message.position =
       object.position !== undefined && object.position !== null
@@ -455,25 +415,18 @@ function createBaseSetRiderOnlineResponse(): SetRiderOnlineResponse {
 }
 
 export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
-  encode(
-    message: SetRiderOnlineResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetRiderOnlineResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== 0) {
       writer.uint32(8).int32(message.status);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetRiderOnlineResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRiderOnlineResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -503,9 +456,7 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   },
 
   fromJSON(object: any): SetRiderOnlineResponse {
-    return {
-      status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0,
-    };
+    return { status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0 };
   },
 
   toJSON(message: SetRiderOnlineResponse): unknown {
@@ -516,14 +467,10 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(
-    base?: I,
-  ): SetRiderOnlineResponse {
+  create<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(base?: I): SetRiderOnlineResponse {
     return SetRiderOnlineResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(
-    object: I,
-  ): SetRiderOnlineResponse {
+  fromPartial<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(object: I): SetRiderOnlineResponse {
     const message = createBaseSetRiderOnlineResponse();
     message.status = object.status ?? 0;
     return message;
@@ -535,25 +482,18 @@ function createBaseReportPositionsRequest(): ReportPositionsRequest {
 }
 
 export const ReportPositionsRequest: MessageFns<ReportPositionsRequest> = {
-  encode(
-    message: ReportPositionsRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ReportPositionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.pings) {
       PositionPing.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReportPositionsRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportPositionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -598,14 +538,10 @@ export const ReportPositionsRequest: MessageFns<ReportPositionsRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReportPositionsRequest>, I>>(
-    base?: I,
-  ): ReportPositionsRequest {
+  create<I extends Exact<DeepPartial<ReportPositionsRequest>, I>>(base?: I): ReportPositionsRequest {
     return ReportPositionsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReportPositionsRequest>, I>>(
-    object: I,
-  ): ReportPositionsRequest {
+  fromPartial<I extends Exact<DeepPartial<ReportPositionsRequest>, I>>(object: I): ReportPositionsRequest {
     const message = createBaseReportPositionsRequest();
     message.pings = object.pings?.map((e) => PositionPing.fromPartial(e)) || [];
     return message;
@@ -617,10 +553,7 @@ function createBaseReportPositionsResponse(): ReportPositionsResponse {
 }
 
 export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
-  encode(
-    message: ReportPositionsResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ReportPositionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accepted !== 0) {
       writer.uint32(8).uint32(message.accepted);
     }
@@ -630,15 +563,11 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReportPositionsResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportPositionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -693,14 +622,10 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReportPositionsResponse>, I>>(
-    base?: I,
-  ): ReportPositionsResponse {
+  create<I extends Exact<DeepPartial<ReportPositionsResponse>, I>>(base?: I): ReportPositionsResponse {
     return ReportPositionsResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReportPositionsResponse>, I>>(
-    object: I,
-  ): ReportPositionsResponse {
+  fromPartial<I extends Exact<DeepPartial<ReportPositionsResponse>, I>>(object: I): ReportPositionsResponse {
     const message = createBaseReportPositionsResponse();
     message.accepted = object.accepted ?? 0;
     message.dropped = object.dropped ?? 0;
@@ -709,24 +634,15 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
 };
 
 function createBaseOffer(): Offer {
-  return {
-    offerId: "",
-    riderId: "",
-    orderIds: [],
-    pickup: undefined,
-    expiresAt: undefined,
-  };
+  return { offerId: '', riderId: '', orderIds: [], pickup: undefined, expiresAt: undefined };
 }
 
 export const Offer: MessageFns<Offer> = {
-  encode(
-    message: Offer,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.offerId !== "") {
+  encode(message: Offer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offerId !== '') {
       writer.uint32(10).string(message.offerId);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
     }
     for (const v of message.orderIds) {
@@ -736,20 +652,16 @@ export const Offer: MessageFns<Offer> = {
       GeoPoint.encode(message.pickup, writer.uint32(34).fork()).join();
     }
     if (message.expiresAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.expiresAt),
-        writer.uint32(42).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Offer {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -795,9 +707,7 @@ export const Offer: MessageFns<Offer> = {
               break;
             }
 
-            message.expiresAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -818,20 +728,18 @@ export const Offer: MessageFns<Offer> = {
         ? globalThis.String(object.offerId)
         : isSet(object.offer_id)
           ? globalThis.String(object.offer_id)
-          : "",
+          : '',
       riderId: isSet(object.riderId)
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       orderIds: globalThis.Array.isArray(object?.orderIds)
         ? object.orderIds.map((e: any) => globalThis.String(e))
         : globalThis.Array.isArray(object?.order_ids)
           ? object.order_ids.map((e: any) => globalThis.String(e))
           : [],
-      pickup: isSet(object.pickup)
-        ? GeoPoint.fromJSON(object.pickup)
-        : undefined,
+      pickup: isSet(object.pickup) ? GeoPoint.fromJSON(object.pickup) : undefined,
       expiresAt: isSet(object.expiresAt)
         ? fromJsonTimestamp(object.expiresAt)
         : isSet(object.expires_at)
@@ -842,10 +750,10 @@ export const Offer: MessageFns<Offer> = {
 
   toJSON(message: Offer): unknown {
     const obj: any = {};
-    if (message.offerId !== "") {
+    if (message.offerId !== '') {
       obj.offerId = message.offerId;
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     if (message.orderIds?.length) {
@@ -865,39 +773,33 @@ export const Offer: MessageFns<Offer> = {
   },
   fromPartial<I extends Exact<DeepPartial<Offer>, I>>(object: I): Offer {
     const message = createBaseOffer();
-    message.offerId = object.offerId ?? "";
-    message.riderId = object.riderId ?? "";
+    message.offerId = object.offerId ?? '';
+    message.riderId = object.riderId ?? '';
     message.orderIds = object.orderIds?.map((e) => e) || [];
     message.pickup =
-      object.pickup !== undefined && object.pickup !== null
-        ? GeoPoint.fromPartial(object.pickup)
-        : undefined;
+      object.pickup !== undefined && object.pickup !== null ? GeoPoint.fromPartial(object.pickup) : undefined;
     message.expiresAt = object.expiresAt ?? undefined;
     return message;
   },
 };
 
 function createBaseGetOfferRequest(): GetOfferRequest {
-  return { riderId: "" };
+  return { riderId: '' };
 }
 
 export const GetOfferRequest: MessageFns<GetOfferRequest> = {
-  encode(
-    message: GetOfferRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: GetOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetOfferRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -932,28 +834,24 @@ export const GetOfferRequest: MessageFns<GetOfferRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: GetOfferRequest): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOfferRequest>, I>>(
-    base?: I,
-  ): GetOfferRequest {
+  create<I extends Exact<DeepPartial<GetOfferRequest>, I>>(base?: I): GetOfferRequest {
     return GetOfferRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetOfferRequest>, I>>(
-    object: I,
-  ): GetOfferRequest {
+  fromPartial<I extends Exact<DeepPartial<GetOfferRequest>, I>>(object: I): GetOfferRequest {
     const message = createBaseGetOfferRequest();
-    message.riderId = object.riderId ?? "";
+    message.riderId = object.riderId ?? '';
     return message;
   },
 };
@@ -963,10 +861,7 @@ function createBaseGetOfferResponse(): GetOfferResponse {
 }
 
 export const GetOfferResponse: MessageFns<GetOfferResponse> = {
-  encode(
-    message: GetOfferResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.offer !== undefined) {
       Offer.encode(message.offer, writer.uint32(10).fork()).join();
     }
@@ -974,11 +869,10 @@ export const GetOfferResponse: MessageFns<GetOfferResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetOfferResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1008,9 +902,7 @@ export const GetOfferResponse: MessageFns<GetOfferResponse> = {
   },
 
   fromJSON(object: any): GetOfferResponse {
-    return {
-      offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined,
-    };
+    return { offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined };
   },
 
   toJSON(message: GetOfferResponse): unknown {
@@ -1021,36 +913,27 @@ export const GetOfferResponse: MessageFns<GetOfferResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOfferResponse>, I>>(
-    base?: I,
-  ): GetOfferResponse {
+  create<I extends Exact<DeepPartial<GetOfferResponse>, I>>(base?: I): GetOfferResponse {
     return GetOfferResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetOfferResponse>, I>>(
-    object: I,
-  ): GetOfferResponse {
+  fromPartial<I extends Exact<DeepPartial<GetOfferResponse>, I>>(object: I): GetOfferResponse {
     const message = createBaseGetOfferResponse();
     message.offer =
-      object.offer !== undefined && object.offer !== null
-        ? Offer.fromPartial(object.offer)
-        : undefined;
+      object.offer !== undefined && object.offer !== null ? Offer.fromPartial(object.offer) : undefined;
     return message;
   },
 };
 
 function createBaseRespondToOfferRequest(): RespondToOfferRequest {
-  return { riderId: "", offerId: "", accept: false };
+  return { riderId: '', offerId: '', accept: false };
 }
 
 export const RespondToOfferRequest: MessageFns<RespondToOfferRequest> = {
-  encode(
-    message: RespondToOfferRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: RespondToOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
-    if (message.offerId !== "") {
+    if (message.offerId !== '') {
       writer.uint32(18).string(message.offerId);
     }
     if (message.accept !== false) {
@@ -1059,15 +942,11 @@ export const RespondToOfferRequest: MessageFns<RespondToOfferRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RespondToOfferRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RespondToOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1118,22 +997,22 @@ export const RespondToOfferRequest: MessageFns<RespondToOfferRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       offerId: isSet(object.offerId)
         ? globalThis.String(object.offerId)
         : isSet(object.offer_id)
           ? globalThis.String(object.offer_id)
-          : "",
+          : '',
       accept: isSet(object.accept) ? globalThis.Boolean(object.accept) : false,
     };
   },
 
   toJSON(message: RespondToOfferRequest): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
-    if (message.offerId !== "") {
+    if (message.offerId !== '') {
       obj.offerId = message.offerId;
     }
     if (message.accept !== false) {
@@ -1142,17 +1021,13 @@ export const RespondToOfferRequest: MessageFns<RespondToOfferRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RespondToOfferRequest>, I>>(
-    base?: I,
-  ): RespondToOfferRequest {
+  create<I extends Exact<DeepPartial<RespondToOfferRequest>, I>>(base?: I): RespondToOfferRequest {
     return RespondToOfferRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RespondToOfferRequest>, I>>(
-    object: I,
-  ): RespondToOfferRequest {
+  fromPartial<I extends Exact<DeepPartial<RespondToOfferRequest>, I>>(object: I): RespondToOfferRequest {
     const message = createBaseRespondToOfferRequest();
-    message.riderId = object.riderId ?? "";
-    message.offerId = object.offerId ?? "";
+    message.riderId = object.riderId ?? '';
+    message.offerId = object.offerId ?? '';
     message.accept = object.accept ?? false;
     return message;
   },
@@ -1163,10 +1038,7 @@ function createBaseRespondToOfferResponse(): RespondToOfferResponse {
 }
 
 export const RespondToOfferResponse: MessageFns<RespondToOfferResponse> = {
-  encode(
-    message: RespondToOfferResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RespondToOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.offer !== undefined) {
       Offer.encode(message.offer, writer.uint32(10).fork()).join();
     }
@@ -1176,15 +1048,11 @@ export const RespondToOfferResponse: MessageFns<RespondToOfferResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RespondToOfferResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RespondToOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1224,9 +1092,7 @@ export const RespondToOfferResponse: MessageFns<RespondToOfferResponse> = {
   fromJSON(object: any): RespondToOfferResponse {
     return {
       offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined,
-      accepted: isSet(object.accepted)
-        ? globalThis.Boolean(object.accepted)
-        : false,
+      accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false,
     };
   },
 
@@ -1241,51 +1107,38 @@ export const RespondToOfferResponse: MessageFns<RespondToOfferResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RespondToOfferResponse>, I>>(
-    base?: I,
-  ): RespondToOfferResponse {
+  create<I extends Exact<DeepPartial<RespondToOfferResponse>, I>>(base?: I): RespondToOfferResponse {
     return RespondToOfferResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RespondToOfferResponse>, I>>(
-    object: I,
-  ): RespondToOfferResponse {
+  fromPartial<I extends Exact<DeepPartial<RespondToOfferResponse>, I>>(object: I): RespondToOfferResponse {
     const message = createBaseRespondToOfferResponse();
     message.offer =
-      object.offer !== undefined && object.offer !== null
-        ? Offer.fromPartial(object.offer)
-        : undefined;
+      object.offer !== undefined && object.offer !== null ? Offer.fromPartial(object.offer) : undefined;
     message.accepted = object.accepted ?? false;
     return message;
   },
 };
 
 function createBaseMarkPickedUpRequest(): MarkPickedUpRequest {
-  return { riderId: "", orderId: "" };
+  return { riderId: '', orderId: '' };
 }
 
 export const MarkPickedUpRequest: MessageFns<MarkPickedUpRequest> = {
-  encode(
-    message: MarkPickedUpRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: MarkPickedUpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       writer.uint32(18).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkPickedUpRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkPickedUpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1328,65 +1181,54 @@ export const MarkPickedUpRequest: MessageFns<MarkPickedUpRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       orderId: isSet(object.orderId)
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: MarkPickedUpRequest): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkPickedUpRequest>, I>>(
-    base?: I,
-  ): MarkPickedUpRequest {
+  create<I extends Exact<DeepPartial<MarkPickedUpRequest>, I>>(base?: I): MarkPickedUpRequest {
     return MarkPickedUpRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkPickedUpRequest>, I>>(
-    object: I,
-  ): MarkPickedUpRequest {
+  fromPartial<I extends Exact<DeepPartial<MarkPickedUpRequest>, I>>(object: I): MarkPickedUpRequest {
     const message = createBaseMarkPickedUpRequest();
-    message.riderId = object.riderId ?? "";
-    message.orderId = object.orderId ?? "";
+    message.riderId = object.riderId ?? '';
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
 
 function createBaseMarkPickedUpResponse(): MarkPickedUpResponse {
-  return { orderId: "" };
+  return { orderId: '' };
 }
 
 export const MarkPickedUpResponse: MessageFns<MarkPickedUpResponse> = {
-  encode(
-    message: MarkPickedUpResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: MarkPickedUpResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkPickedUpResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkPickedUpResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1421,59 +1263,48 @@ export const MarkPickedUpResponse: MessageFns<MarkPickedUpResponse> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: MarkPickedUpResponse): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkPickedUpResponse>, I>>(
-    base?: I,
-  ): MarkPickedUpResponse {
+  create<I extends Exact<DeepPartial<MarkPickedUpResponse>, I>>(base?: I): MarkPickedUpResponse {
     return MarkPickedUpResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkPickedUpResponse>, I>>(
-    object: I,
-  ): MarkPickedUpResponse {
+  fromPartial<I extends Exact<DeepPartial<MarkPickedUpResponse>, I>>(object: I): MarkPickedUpResponse {
     const message = createBaseMarkPickedUpResponse();
-    message.orderId = object.orderId ?? "";
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
 
 function createBaseMarkDeliveredRequest(): MarkDeliveredRequest {
-  return { riderId: "", orderId: "" };
+  return { riderId: '', orderId: '' };
 }
 
 export const MarkDeliveredRequest: MessageFns<MarkDeliveredRequest> = {
-  encode(
-    message: MarkDeliveredRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.riderId !== "") {
+  encode(message: MarkDeliveredRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       writer.uint32(18).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkDeliveredRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkDeliveredRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1516,65 +1347,54 @@ export const MarkDeliveredRequest: MessageFns<MarkDeliveredRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       orderId: isSet(object.orderId)
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: MarkDeliveredRequest): unknown {
     const obj: any = {};
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkDeliveredRequest>, I>>(
-    base?: I,
-  ): MarkDeliveredRequest {
+  create<I extends Exact<DeepPartial<MarkDeliveredRequest>, I>>(base?: I): MarkDeliveredRequest {
     return MarkDeliveredRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkDeliveredRequest>, I>>(
-    object: I,
-  ): MarkDeliveredRequest {
+  fromPartial<I extends Exact<DeepPartial<MarkDeliveredRequest>, I>>(object: I): MarkDeliveredRequest {
     const message = createBaseMarkDeliveredRequest();
-    message.riderId = object.riderId ?? "";
-    message.orderId = object.orderId ?? "";
+    message.riderId = object.riderId ?? '';
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
 
 function createBaseMarkDeliveredResponse(): MarkDeliveredResponse {
-  return { orderId: "" };
+  return { orderId: '' };
 }
 
 export const MarkDeliveredResponse: MessageFns<MarkDeliveredResponse> = {
-  encode(
-    message: MarkDeliveredResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: MarkDeliveredResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkDeliveredResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkDeliveredResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1609,379 +1429,328 @@ export const MarkDeliveredResponse: MessageFns<MarkDeliveredResponse> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: MarkDeliveredResponse): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkDeliveredResponse>, I>>(
-    base?: I,
-  ): MarkDeliveredResponse {
+  create<I extends Exact<DeepPartial<MarkDeliveredResponse>, I>>(base?: I): MarkDeliveredResponse {
     return MarkDeliveredResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkDeliveredResponse>, I>>(
-    object: I,
-  ): MarkDeliveredResponse {
+  fromPartial<I extends Exact<DeepPartial<MarkDeliveredResponse>, I>>(object: I): MarkDeliveredResponse {
     const message = createBaseMarkDeliveredResponse();
-    message.orderId = object.orderId ?? "";
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
 
 function createBaseGetDeliveryTrackingRequest(): GetDeliveryTrackingRequest {
-  return { orderId: "" };
+  return { orderId: '' };
 }
 
-export const GetDeliveryTrackingRequest: MessageFns<GetDeliveryTrackingRequest> =
-  {
-    encode(
-      message: GetDeliveryTrackingRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.orderId !== "") {
-        writer.uint32(10).string(message.orderId);
-      }
-      return writer;
-    },
+export const GetDeliveryTrackingRequest: MessageFns<GetDeliveryTrackingRequest> = {
+  encode(message: GetDeliveryTrackingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetDeliveryTrackingRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetDeliveryTrackingRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.orderId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetDeliveryTrackingRequest {
-      return {
-        orderId: isSet(object.orderId)
-          ? globalThis.String(object.orderId)
-          : isSet(object.order_id)
-            ? globalThis.String(object.order_id)
-            : "",
-      };
-    },
-
-    toJSON(message: GetDeliveryTrackingRequest): unknown {
-      const obj: any = {};
-      if (message.orderId !== "") {
-        obj.orderId = message.orderId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetDeliveryTrackingRequest>, I>>(
-      base?: I,
-    ): GetDeliveryTrackingRequest {
-      return GetDeliveryTrackingRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetDeliveryTrackingRequest>, I>>(
-      object: I,
-    ): GetDeliveryTrackingRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeliveryTrackingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetDeliveryTrackingRequest();
-      message.orderId = object.orderId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeliveryTrackingRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+    };
+  },
+
+  toJSON(message: GetDeliveryTrackingRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDeliveryTrackingRequest>, I>>(base?: I): GetDeliveryTrackingRequest {
+    return GetDeliveryTrackingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDeliveryTrackingRequest>, I>>(
+    object: I,
+  ): GetDeliveryTrackingRequest {
+    const message = createBaseGetDeliveryTrackingRequest();
+    message.orderId = object.orderId ?? '';
+    return message;
+  },
+};
 
 function createBaseGetDeliveryTrackingResponse(): GetDeliveryTrackingResponse {
-  return {
-    orderId: "",
-    riderId: "",
-    riderPosition: undefined,
-    positionAt: undefined,
-    eta: undefined,
-  };
+  return { orderId: '', riderId: '', riderPosition: undefined, positionAt: undefined, eta: undefined };
 }
 
-export const GetDeliveryTrackingResponse: MessageFns<GetDeliveryTrackingResponse> =
-  {
-    encode(
-      message: GetDeliveryTrackingResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.orderId !== "") {
-        writer.uint32(10).string(message.orderId);
-      }
-      if (message.riderId !== "") {
-        writer.uint32(18).string(message.riderId);
-      }
-      if (message.riderPosition !== undefined) {
-        GeoPoint.encode(message.riderPosition, writer.uint32(26).fork()).join();
-      }
-      if (message.positionAt !== undefined) {
-        Timestamp.encode(
-          toTimestamp(message.positionAt),
-          writer.uint32(34).fork(),
-        ).join();
-      }
-      if (message.eta !== undefined) {
-        Timestamp.encode(
-          toTimestamp(message.eta),
-          writer.uint32(42).fork(),
-        ).join();
-      }
-      return writer;
-    },
+export const GetDeliveryTrackingResponse: MessageFns<GetDeliveryTrackingResponse> = {
+  encode(message: GetDeliveryTrackingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.riderId !== '') {
+      writer.uint32(18).string(message.riderId);
+    }
+    if (message.riderPosition !== undefined) {
+      GeoPoint.encode(message.riderPosition, writer.uint32(26).fork()).join();
+    }
+    if (message.positionAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.positionAt), writer.uint32(34).fork()).join();
+    }
+    if (message.eta !== undefined) {
+      Timestamp.encode(toTimestamp(message.eta), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetDeliveryTrackingResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetDeliveryTrackingResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.orderId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.riderId = reader.string();
-              continue;
-            }
-            case 3: {
-              if (tag !== 26) {
-                break;
-              }
-
-              message.riderPosition = GeoPoint.decode(reader, reader.uint32());
-              continue;
-            }
-            case 4: {
-              if (tag !== 34) {
-                break;
-              }
-
-              message.positionAt = fromTimestamp(
-                Timestamp.decode(reader, reader.uint32()),
-              );
-              continue;
-            }
-            case 5: {
-              if (tag !== 42) {
-                break;
-              }
-
-              message.eta = fromTimestamp(
-                Timestamp.decode(reader, reader.uint32()),
-              );
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetDeliveryTrackingResponse {
-      return {
-        orderId: isSet(object.orderId)
-          ? globalThis.String(object.orderId)
-          : isSet(object.order_id)
-            ? globalThis.String(object.order_id)
-            : "",
-        riderId: isSet(object.riderId)
-          ? globalThis.String(object.riderId)
-          : isSet(object.rider_id)
-            ? globalThis.String(object.rider_id)
-            : "",
-        riderPosition: isSet(object.riderPosition)
-          ? GeoPoint.fromJSON(object.riderPosition)
-          : isSet(object.rider_position)
-            ? GeoPoint.fromJSON(object.rider_position)
-            : undefined,
-        positionAt: isSet(object.positionAt)
-          ? fromJsonTimestamp(object.positionAt)
-          : isSet(object.position_at)
-            ? fromJsonTimestamp(object.position_at)
-            : undefined,
-        eta: isSet(object.eta) ? fromJsonTimestamp(object.eta) : undefined,
-      };
-    },
-
-    toJSON(message: GetDeliveryTrackingResponse): unknown {
-      const obj: any = {};
-      if (message.orderId !== "") {
-        obj.orderId = message.orderId;
-      }
-      if (message.riderId !== "") {
-        obj.riderId = message.riderId;
-      }
-      if (message.riderPosition !== undefined) {
-        obj.riderPosition = GeoPoint.toJSON(message.riderPosition);
-      }
-      if (message.positionAt !== undefined) {
-        obj.positionAt = message.positionAt.toISOString();
-      }
-      if (message.eta !== undefined) {
-        obj.eta = message.eta.toISOString();
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetDeliveryTrackingResponse>, I>>(
-      base?: I,
-    ): GetDeliveryTrackingResponse {
-      return GetDeliveryTrackingResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetDeliveryTrackingResponse>, I>>(
-      object: I,
-    ): GetDeliveryTrackingResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeliveryTrackingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetDeliveryTrackingResponse();
-      message.orderId = object.orderId ?? "";
-      message.riderId = object.riderId ?? "";
-      message.riderPosition =
-        object.riderPosition !== undefined && object.riderPosition !== null
-          ? GeoPoint.fromPartial(object.riderPosition)
-          : undefined;
-      message.positionAt = object.positionAt ?? undefined;
-      message.eta = object.eta ?? undefined;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.riderPosition = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.positionAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.eta = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeliveryTrackingResponse {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+      riderPosition: isSet(object.riderPosition)
+        ? GeoPoint.fromJSON(object.riderPosition)
+        : isSet(object.rider_position)
+          ? GeoPoint.fromJSON(object.rider_position)
+          : undefined,
+      positionAt: isSet(object.positionAt)
+        ? fromJsonTimestamp(object.positionAt)
+        : isSet(object.position_at)
+          ? fromJsonTimestamp(object.position_at)
+          : undefined,
+      eta: isSet(object.eta) ? fromJsonTimestamp(object.eta) : undefined,
+    };
+  },
+
+  toJSON(message: GetDeliveryTrackingResponse): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    if (message.riderPosition !== undefined) {
+      obj.riderPosition = GeoPoint.toJSON(message.riderPosition);
+    }
+    if (message.positionAt !== undefined) {
+      obj.positionAt = message.positionAt.toISOString();
+    }
+    if (message.eta !== undefined) {
+      obj.eta = message.eta.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDeliveryTrackingResponse>, I>>(
+    base?: I,
+  ): GetDeliveryTrackingResponse {
+    return GetDeliveryTrackingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDeliveryTrackingResponse>, I>>(
+    object: I,
+  ): GetDeliveryTrackingResponse {
+    const message = createBaseGetDeliveryTrackingResponse();
+    message.orderId = object.orderId ?? '';
+    message.riderId = object.riderId ?? '';
+    message.riderPosition =
+      object.riderPosition !== undefined && object.riderPosition !== null
+        ? GeoPoint.fromPartial(object.riderPosition)
+        : undefined;
+    message.positionAt = object.positionAt ?? undefined;
+    message.eta = object.eta ?? undefined;
+    return message;
+  },
+};
 
 export type DispatchServiceService = typeof DispatchServiceService;
 export const DispatchServiceService = {
   setRiderOnline: {
-    path: "/mealpeak.dispatch.v1.DispatchService/SetRiderOnline" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/SetRiderOnline' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: SetRiderOnlineRequest): Buffer =>
       Buffer.from(SetRiderOnlineRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetRiderOnlineRequest =>
-      SetRiderOnlineRequest.decode(value),
+    requestDeserialize: (value: Buffer): SetRiderOnlineRequest => SetRiderOnlineRequest.decode(value),
     responseSerialize: (value: SetRiderOnlineResponse): Buffer =>
       Buffer.from(SetRiderOnlineResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetRiderOnlineResponse =>
-      SetRiderOnlineResponse.decode(value),
+    responseDeserialize: (value: Buffer): SetRiderOnlineResponse => SetRiderOnlineResponse.decode(value),
   },
   reportPositions: {
-    path: "/mealpeak.dispatch.v1.DispatchService/ReportPositions" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/ReportPositions' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ReportPositionsRequest): Buffer =>
       Buffer.from(ReportPositionsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ReportPositionsRequest =>
-      ReportPositionsRequest.decode(value),
+    requestDeserialize: (value: Buffer): ReportPositionsRequest => ReportPositionsRequest.decode(value),
     responseSerialize: (value: ReportPositionsResponse): Buffer =>
       Buffer.from(ReportPositionsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ReportPositionsResponse =>
-      ReportPositionsResponse.decode(value),
+    responseDeserialize: (value: Buffer): ReportPositionsResponse => ReportPositionsResponse.decode(value),
   },
   getOffer: {
-    path: "/mealpeak.dispatch.v1.DispatchService/GetOffer" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/GetOffer' as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetOfferRequest): Buffer =>
-      Buffer.from(GetOfferRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetOfferRequest =>
-      GetOfferRequest.decode(value),
+    requestSerialize: (value: GetOfferRequest): Buffer => Buffer.from(GetOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOfferRequest => GetOfferRequest.decode(value),
     responseSerialize: (value: GetOfferResponse): Buffer =>
       Buffer.from(GetOfferResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetOfferResponse =>
-      GetOfferResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetOfferResponse => GetOfferResponse.decode(value),
   },
   respondToOffer: {
-    path: "/mealpeak.dispatch.v1.DispatchService/RespondToOffer" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/RespondToOffer' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: RespondToOfferRequest): Buffer =>
       Buffer.from(RespondToOfferRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): RespondToOfferRequest =>
-      RespondToOfferRequest.decode(value),
+    requestDeserialize: (value: Buffer): RespondToOfferRequest => RespondToOfferRequest.decode(value),
     responseSerialize: (value: RespondToOfferResponse): Buffer =>
       Buffer.from(RespondToOfferResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): RespondToOfferResponse =>
-      RespondToOfferResponse.decode(value),
+    responseDeserialize: (value: Buffer): RespondToOfferResponse => RespondToOfferResponse.decode(value),
   },
   markPickedUp: {
-    path: "/mealpeak.dispatch.v1.DispatchService/MarkPickedUp" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/MarkPickedUp' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: MarkPickedUpRequest): Buffer =>
       Buffer.from(MarkPickedUpRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): MarkPickedUpRequest =>
-      MarkPickedUpRequest.decode(value),
+    requestDeserialize: (value: Buffer): MarkPickedUpRequest => MarkPickedUpRequest.decode(value),
     responseSerialize: (value: MarkPickedUpResponse): Buffer =>
       Buffer.from(MarkPickedUpResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): MarkPickedUpResponse =>
-      MarkPickedUpResponse.decode(value),
+    responseDeserialize: (value: Buffer): MarkPickedUpResponse => MarkPickedUpResponse.decode(value),
   },
   markDelivered: {
-    path: "/mealpeak.dispatch.v1.DispatchService/MarkDelivered" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/MarkDelivered' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: MarkDeliveredRequest): Buffer =>
       Buffer.from(MarkDeliveredRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): MarkDeliveredRequest =>
-      MarkDeliveredRequest.decode(value),
+    requestDeserialize: (value: Buffer): MarkDeliveredRequest => MarkDeliveredRequest.decode(value),
     responseSerialize: (value: MarkDeliveredResponse): Buffer =>
       Buffer.from(MarkDeliveredResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): MarkDeliveredResponse =>
-      MarkDeliveredResponse.decode(value),
+    responseDeserialize: (value: Buffer): MarkDeliveredResponse => MarkDeliveredResponse.decode(value),
   },
   getDeliveryTracking: {
-    path: "/mealpeak.dispatch.v1.DispatchService/GetDeliveryTracking" as const,
+    path: '/mealpeak.dispatch.v1.DispatchService/GetDeliveryTracking' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: GetDeliveryTrackingRequest): Buffer =>
@@ -1996,75 +1765,45 @@ export const DispatchServiceService = {
 } as const;
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
-  setRiderOnline: handleUnaryCall<
-    SetRiderOnlineRequest,
-    SetRiderOnlineResponse
-  >;
-  reportPositions: handleUnaryCall<
-    ReportPositionsRequest,
-    ReportPositionsResponse
-  >;
+  setRiderOnline: handleUnaryCall<SetRiderOnlineRequest, SetRiderOnlineResponse>;
+  reportPositions: handleUnaryCall<ReportPositionsRequest, ReportPositionsResponse>;
   getOffer: handleUnaryCall<GetOfferRequest, GetOfferResponse>;
-  respondToOffer: handleUnaryCall<
-    RespondToOfferRequest,
-    RespondToOfferResponse
-  >;
+  respondToOffer: handleUnaryCall<RespondToOfferRequest, RespondToOfferResponse>;
   markPickedUp: handleUnaryCall<MarkPickedUpRequest, MarkPickedUpResponse>;
   markDelivered: handleUnaryCall<MarkDeliveredRequest, MarkDeliveredResponse>;
-  getDeliveryTracking: handleUnaryCall<
-    GetDeliveryTrackingRequest,
-    GetDeliveryTrackingResponse
-  >;
+  getDeliveryTracking: handleUnaryCall<GetDeliveryTrackingRequest, GetDeliveryTrackingResponse>;
 }
 
 export interface DispatchServiceClient extends Client {
   setRiderOnline(
     request: SetRiderOnlineRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SetRiderOnlineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRiderOnlineResponse) => void,
   ): ClientUnaryCall;
   setRiderOnline(
     request: SetRiderOnlineRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SetRiderOnlineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRiderOnlineResponse) => void,
   ): ClientUnaryCall;
   setRiderOnline(
     request: SetRiderOnlineRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SetRiderOnlineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRiderOnlineResponse) => void,
   ): ClientUnaryCall;
   reportPositions(
     request: ReportPositionsRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ReportPositionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportPositionsResponse) => void,
   ): ClientUnaryCall;
   reportPositions(
     request: ReportPositionsRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ReportPositionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportPositionsResponse) => void,
   ): ClientUnaryCall;
   reportPositions(
     request: ReportPositionsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ReportPositionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportPositionsResponse) => void,
   ): ClientUnaryCall;
   getOffer(
     request: GetOfferRequest,
@@ -2083,105 +1822,69 @@ export interface DispatchServiceClient extends Client {
   ): ClientUnaryCall;
   respondToOffer(
     request: RespondToOfferRequest,
-    callback: (
-      error: ServiceError | null,
-      response: RespondToOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RespondToOfferResponse) => void,
   ): ClientUnaryCall;
   respondToOffer(
     request: RespondToOfferRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: RespondToOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RespondToOfferResponse) => void,
   ): ClientUnaryCall;
   respondToOffer(
     request: RespondToOfferRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: RespondToOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RespondToOfferResponse) => void,
   ): ClientUnaryCall;
   markPickedUp(
     request: MarkPickedUpRequest,
-    callback: (
-      error: ServiceError | null,
-      response: MarkPickedUpResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkPickedUpResponse) => void,
   ): ClientUnaryCall;
   markPickedUp(
     request: MarkPickedUpRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: MarkPickedUpResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkPickedUpResponse) => void,
   ): ClientUnaryCall;
   markPickedUp(
     request: MarkPickedUpRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: MarkPickedUpResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkPickedUpResponse) => void,
   ): ClientUnaryCall;
   markDelivered(
     request: MarkDeliveredRequest,
-    callback: (
-      error: ServiceError | null,
-      response: MarkDeliveredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
   ): ClientUnaryCall;
   markDelivered(
     request: MarkDeliveredRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: MarkDeliveredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
   ): ClientUnaryCall;
   markDelivered(
     request: MarkDeliveredRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: MarkDeliveredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
   ): ClientUnaryCall;
   getDeliveryTracking(
     request: GetDeliveryTrackingRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetDeliveryTrackingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetDeliveryTrackingResponse) => void,
   ): ClientUnaryCall;
   getDeliveryTracking(
     request: GetDeliveryTrackingRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetDeliveryTrackingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetDeliveryTrackingResponse) => void,
   ): ClientUnaryCall;
   getDeliveryTracking(
     request: GetDeliveryTrackingRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetDeliveryTrackingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetDeliveryTrackingResponse) => void,
   ): ClientUnaryCall;
 }
 
 export const DispatchServiceClient = makeGenericClientConstructor(
   DispatchServiceService,
-  "mealpeak.dispatch.v1.DispatchService",
+  'mealpeak.dispatch.v1.DispatchService',
 ) as unknown as {
   new (
     address: string,
@@ -2192,8 +1895,7 @@ export const DispatchServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -2208,9 +1910,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -2227,7 +1927,7 @@ function fromTimestamp(t: Timestamp): Date {
 function fromJsonTimestamp(o: any): Date {
   if (o instanceof globalThis.Date) {
     return o;
-  } else if (typeof o === "string") {
+  } else if (typeof o === 'string') {
     return new globalThis.Date(o);
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));

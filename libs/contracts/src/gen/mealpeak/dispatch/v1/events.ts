@@ -5,8 +5,8 @@
 // source: mealpeak/dispatch/v1/events.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Timestamp } from "../../../google/protobuf/timestamp.ts";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Timestamp } from '../../../google/protobuf/timestamp.ts';
 
 /** Topic dispatch.events.v1, key = order id. A rider accepted an offer for this order. */
 export interface RiderAssigned {
@@ -31,47 +31,34 @@ export interface OrderDelivered {
 }
 
 function createBaseRiderAssigned(): RiderAssigned {
-  return {
-    orderId: "",
-    riderId: "",
-    offerId: "",
-    sequence: 0,
-    etaPickup: undefined,
-  };
+  return { orderId: '', riderId: '', offerId: '', sequence: 0, etaPickup: undefined };
 }
 
 export const RiderAssigned: MessageFns<RiderAssigned> = {
-  encode(
-    message: RiderAssigned,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: RiderAssigned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
     }
-    if (message.offerId !== "") {
+    if (message.offerId !== '') {
       writer.uint32(26).string(message.offerId);
     }
     if (message.sequence !== 0) {
       writer.uint32(32).uint32(message.sequence);
     }
     if (message.etaPickup !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.etaPickup),
-        writer.uint32(42).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.etaPickup), writer.uint32(42).fork()).join();
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RiderAssigned {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -117,9 +104,7 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
               break;
             }
 
-            message.etaPickup = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.etaPickup = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -140,17 +125,17 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       riderId: isSet(object.riderId)
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
       offerId: isSet(object.offerId)
         ? globalThis.String(object.offerId)
         : isSet(object.offer_id)
           ? globalThis.String(object.offer_id)
-          : "",
+          : '',
       sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
       etaPickup: isSet(object.etaPickup)
         ? fromJsonTimestamp(object.etaPickup)
@@ -162,13 +147,13 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
 
   toJSON(message: RiderAssigned): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
-    if (message.offerId !== "") {
+    if (message.offerId !== '') {
       obj.offerId = message.offerId;
     }
     if (message.sequence !== 0) {
@@ -180,18 +165,14 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RiderAssigned>, I>>(
-    base?: I,
-  ): RiderAssigned {
+  create<I extends Exact<DeepPartial<RiderAssigned>, I>>(base?: I): RiderAssigned {
     return RiderAssigned.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RiderAssigned>, I>>(
-    object: I,
-  ): RiderAssigned {
+  fromPartial<I extends Exact<DeepPartial<RiderAssigned>, I>>(object: I): RiderAssigned {
     const message = createBaseRiderAssigned();
-    message.orderId = object.orderId ?? "";
-    message.riderId = object.riderId ?? "";
-    message.offerId = object.offerId ?? "";
+    message.orderId = object.orderId ?? '';
+    message.riderId = object.riderId ?? '';
+    message.offerId = object.offerId ?? '';
     message.sequence = object.sequence ?? 0;
     message.etaPickup = object.etaPickup ?? undefined;
     return message;
@@ -199,29 +180,25 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
 };
 
 function createBaseOrderPickedUp(): OrderPickedUp {
-  return { orderId: "", riderId: "" };
+  return { orderId: '', riderId: '' };
 }
 
 export const OrderPickedUp: MessageFns<OrderPickedUp> = {
-  encode(
-    message: OrderPickedUp,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: OrderPickedUp, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OrderPickedUp {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -264,65 +241,57 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       riderId: isSet(object.riderId)
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: OrderPickedUp): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OrderPickedUp>, I>>(
-    base?: I,
-  ): OrderPickedUp {
+  create<I extends Exact<DeepPartial<OrderPickedUp>, I>>(base?: I): OrderPickedUp {
     return OrderPickedUp.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OrderPickedUp>, I>>(
-    object: I,
-  ): OrderPickedUp {
+  fromPartial<I extends Exact<DeepPartial<OrderPickedUp>, I>>(object: I): OrderPickedUp {
     const message = createBaseOrderPickedUp();
-    message.orderId = object.orderId ?? "";
-    message.riderId = object.riderId ?? "";
+    message.orderId = object.orderId ?? '';
+    message.riderId = object.riderId ?? '';
     return message;
   },
 };
 
 function createBaseOrderDelivered(): OrderDelivered {
-  return { orderId: "", riderId: "" };
+  return { orderId: '', riderId: '' };
 }
 
 export const OrderDelivered: MessageFns<OrderDelivered> = {
-  encode(
-    message: OrderDelivered,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: OrderDelivered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OrderDelivered {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -365,43 +334,38 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       riderId: isSet(object.riderId)
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: OrderDelivered): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OrderDelivered>, I>>(
-    base?: I,
-  ): OrderDelivered {
+  create<I extends Exact<DeepPartial<OrderDelivered>, I>>(base?: I): OrderDelivered {
     return OrderDelivered.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OrderDelivered>, I>>(
-    object: I,
-  ): OrderDelivered {
+  fromPartial<I extends Exact<DeepPartial<OrderDelivered>, I>>(object: I): OrderDelivered {
     const message = createBaseOrderDelivered();
-    message.orderId = object.orderId ?? "";
-    message.riderId = object.riderId ?? "";
+    message.orderId = object.orderId ?? '';
+    message.riderId = object.riderId ?? '';
     return message;
   },
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -416,9 +380,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -435,7 +397,7 @@ function fromTimestamp(t: Timestamp): Date {
 function fromJsonTimestamp(o: any): Date {
   if (o instanceof globalThis.Date) {
     return o;
-  } else if (typeof o === "string") {
+  } else if (typeof o === 'string') {
     return new globalThis.Date(o);
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));

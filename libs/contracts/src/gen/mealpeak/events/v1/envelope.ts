@@ -5,8 +5,8 @@
 // source: mealpeak/events/v1/envelope.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Timestamp } from "../../../google/protobuf/timestamp.ts";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Timestamp } from '../../../google/protobuf/timestamp.ts';
 
 /**
  * The one envelope every Kafka event travels in. The payload is the protobuf encoding of the
@@ -31,48 +31,42 @@ export interface Envelope {
 
 function createBaseEnvelope(): Envelope {
   return {
-    eventId: "",
-    type: "",
+    eventId: '',
+    type: '',
     schemaVersion: 0,
     occurredAt: undefined,
-    traceparent: "",
-    tracestate: "",
-    key: "",
-    producer: "",
+    traceparent: '',
+    tracestate: '',
+    key: '',
+    producer: '',
     payload: Buffer.alloc(0),
   };
 }
 
 export const Envelope: MessageFns<Envelope> = {
-  encode(
-    message: Envelope,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.eventId !== "") {
+  encode(message: Envelope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== '') {
       writer.uint32(10).string(message.eventId);
     }
-    if (message.type !== "") {
+    if (message.type !== '') {
       writer.uint32(18).string(message.type);
     }
     if (message.schemaVersion !== 0) {
       writer.uint32(24).uint32(message.schemaVersion);
     }
     if (message.occurredAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.occurredAt),
-        writer.uint32(34).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(34).fork()).join();
     }
-    if (message.traceparent !== "") {
+    if (message.traceparent !== '') {
       writer.uint32(42).string(message.traceparent);
     }
-    if (message.tracestate !== "") {
+    if (message.tracestate !== '') {
       writer.uint32(50).string(message.tracestate);
     }
-    if (message.key !== "") {
+    if (message.key !== '') {
       writer.uint32(58).string(message.key);
     }
-    if (message.producer !== "") {
+    if (message.producer !== '') {
       writer.uint32(66).string(message.producer);
     }
     if (message.payload.length !== 0) {
@@ -82,11 +76,10 @@ export const Envelope: MessageFns<Envelope> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Envelope {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -124,9 +117,7 @@ export const Envelope: MessageFns<Envelope> = {
               break;
             }
 
-            message.occurredAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 5: {
@@ -187,8 +178,8 @@ export const Envelope: MessageFns<Envelope> = {
         ? globalThis.String(object.eventId)
         : isSet(object.event_id)
           ? globalThis.String(object.event_id)
-          : "",
-      type: isSet(object.type) ? globalThis.String(object.type) : "",
+          : '',
+      type: isSet(object.type) ? globalThis.String(object.type) : '',
       schemaVersion: isSet(object.schemaVersion)
         ? globalThis.Number(object.schemaVersion)
         : isSet(object.schema_version)
@@ -199,28 +190,20 @@ export const Envelope: MessageFns<Envelope> = {
         : isSet(object.occurred_at)
           ? fromJsonTimestamp(object.occurred_at)
           : undefined,
-      traceparent: isSet(object.traceparent)
-        ? globalThis.String(object.traceparent)
-        : "",
-      tracestate: isSet(object.tracestate)
-        ? globalThis.String(object.tracestate)
-        : "",
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
-      producer: isSet(object.producer)
-        ? globalThis.String(object.producer)
-        : "",
-      payload: isSet(object.payload)
-        ? Buffer.from(bytesFromBase64(object.payload))
-        : Buffer.alloc(0),
+      traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : '',
+      tracestate: isSet(object.tracestate) ? globalThis.String(object.tracestate) : '',
+      key: isSet(object.key) ? globalThis.String(object.key) : '',
+      producer: isSet(object.producer) ? globalThis.String(object.producer) : '',
+      payload: isSet(object.payload) ? Buffer.from(bytesFromBase64(object.payload)) : Buffer.alloc(0),
     };
   },
 
   toJSON(message: Envelope): unknown {
     const obj: any = {};
-    if (message.eventId !== "") {
+    if (message.eventId !== '') {
       obj.eventId = message.eventId;
     }
-    if (message.type !== "") {
+    if (message.type !== '') {
       obj.type = message.type;
     }
     if (message.schemaVersion !== 0) {
@@ -229,16 +212,16 @@ export const Envelope: MessageFns<Envelope> = {
     if (message.occurredAt !== undefined) {
       obj.occurredAt = message.occurredAt.toISOString();
     }
-    if (message.traceparent !== "") {
+    if (message.traceparent !== '') {
       obj.traceparent = message.traceparent;
     }
-    if (message.tracestate !== "") {
+    if (message.tracestate !== '') {
       obj.tracestate = message.tracestate;
     }
-    if (message.key !== "") {
+    if (message.key !== '') {
       obj.key = message.key;
     }
-    if (message.producer !== "") {
+    if (message.producer !== '') {
       obj.producer = message.producer;
     }
     if (message.payload.length !== 0) {
@@ -252,29 +235,28 @@ export const Envelope: MessageFns<Envelope> = {
   },
   fromPartial<I extends Exact<DeepPartial<Envelope>, I>>(object: I): Envelope {
     const message = createBaseEnvelope();
-    message.eventId = object.eventId ?? "";
-    message.type = object.type ?? "";
+    message.eventId = object.eventId ?? '';
+    message.type = object.type ?? '';
     message.schemaVersion = object.schemaVersion ?? 0;
     message.occurredAt = object.occurredAt ?? undefined;
-    message.traceparent = object.traceparent ?? "";
-    message.tracestate = object.tracestate ?? "";
-    message.key = object.key ?? "";
-    message.producer = object.producer ?? "";
+    message.traceparent = object.traceparent ?? '';
+    message.tracestate = object.tracestate ?? '';
+    message.key = object.key ?? '';
+    message.producer = object.producer ?? '';
     message.payload = object.payload ?? Buffer.alloc(0);
     return message;
   },
 };
 
 function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+  return Uint8Array.from(globalThis.Buffer.from(b64, 'base64'));
 }
 
 function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
+  return globalThis.Buffer.from(arr).toString('base64');
 }
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -289,9 +271,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -308,7 +288,7 @@ function fromTimestamp(t: Timestamp): Date {
 function fromJsonTimestamp(o: any): Date {
   if (o instanceof globalThis.Date) {
     return o;
-  } else if (typeof o === "string") {
+  } else if (typeof o === 'string') {
     return new globalThis.Date(o);
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));

@@ -5,13 +5,8 @@
 // source: mealpeak/merchant/v1/events.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  Merchant,
-  MerchantStatus,
-  merchantStatusFromJSON,
-  merchantStatusToJSON,
-} from "./merchant.ts";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Merchant, MerchantStatus, merchantStatusFromJSON, merchantStatusToJSON } from './merchant.ts';
 
 /** Topic merchant.events.v1, key = merchant id. */
 export interface MerchantStatusChanged {
@@ -22,14 +17,11 @@ export interface MerchantStatusChanged {
 }
 
 function createBaseMerchantStatusChanged(): MerchantStatusChanged {
-  return { merchant: undefined, fromStatus: 0, toStatus: 0, reason: "" };
+  return { merchant: undefined, fromStatus: 0, toStatus: 0, reason: '' };
 }
 
 export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
-  encode(
-    message: MerchantStatusChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: MerchantStatusChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.merchant !== undefined) {
       Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
     }
@@ -39,21 +31,17 @@ export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
     if (message.toStatus !== 0) {
       writer.uint32(24).int32(message.toStatus);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(34).string(message.reason);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MerchantStatusChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MerchantStatusChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -108,9 +96,7 @@ export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
 
   fromJSON(object: any): MerchantStatusChanged {
     return {
-      merchant: isSet(object.merchant)
-        ? Merchant.fromJSON(object.merchant)
-        : undefined,
+      merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined,
       fromStatus: isSet(object.fromStatus)
         ? merchantStatusFromJSON(object.fromStatus)
         : isSet(object.from_status)
@@ -121,7 +107,7 @@ export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
         : isSet(object.to_status)
           ? merchantStatusFromJSON(object.to_status)
           : 0,
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
     };
   },
 
@@ -136,20 +122,16 @@ export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
     if (message.toStatus !== 0) {
       obj.toStatus = merchantStatusToJSON(message.toStatus);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MerchantStatusChanged>, I>>(
-    base?: I,
-  ): MerchantStatusChanged {
+  create<I extends Exact<DeepPartial<MerchantStatusChanged>, I>>(base?: I): MerchantStatusChanged {
     return MerchantStatusChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MerchantStatusChanged>, I>>(
-    object: I,
-  ): MerchantStatusChanged {
+  fromPartial<I extends Exact<DeepPartial<MerchantStatusChanged>, I>>(object: I): MerchantStatusChanged {
     const message = createBaseMerchantStatusChanged();
     message.merchant =
       object.merchant !== undefined && object.merchant !== null
@@ -157,13 +139,12 @@ export const MerchantStatusChanged: MessageFns<MerchantStatusChanged> = {
         : undefined;
     message.fromStatus = object.fromStatus ?? 0;
     message.toStatus = object.toStatus ?? 0;
-    message.reason = object.reason ?? "";
+    message.reason = object.reason ?? '';
     return message;
   },
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -178,9 +159,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

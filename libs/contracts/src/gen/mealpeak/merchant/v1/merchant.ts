@@ -5,7 +5,7 @@
 // source: mealpeak/merchant/v1/merchant.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -17,10 +17,10 @@ import {
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { Timestamp } from "../../../google/protobuf/timestamp.ts";
-import { GeoPoint, Money } from "../../common/v1/common.ts";
-import { Order, OrderLine, OrderLineInput } from "../../order/v1/order.ts";
+} from '@grpc/grpc-js';
+import { Timestamp } from '../../../google/protobuf/timestamp.ts';
+import { GeoPoint, Money } from '../../common/v1/common.ts';
+import { Order, OrderLine, OrderLineInput } from '../../order/v1/order.ts';
 
 export const MerchantStatus = {
   MERCHANT_STATUS_UNSPECIFIED: 0,
@@ -34,41 +34,36 @@ export const MerchantStatus = {
   UNRECOGNIZED: -1,
 } as const;
 
-export type MerchantStatus =
-  (typeof MerchantStatus)[keyof typeof MerchantStatus];
+export type MerchantStatus = (typeof MerchantStatus)[keyof typeof MerchantStatus];
 
 export namespace MerchantStatus {
-  export type MERCHANT_STATUS_UNSPECIFIED =
-    typeof MerchantStatus.MERCHANT_STATUS_UNSPECIFIED;
+  export type MERCHANT_STATUS_UNSPECIFIED = typeof MerchantStatus.MERCHANT_STATUS_UNSPECIFIED;
   export type MERCHANT_STATUS_OPEN = typeof MerchantStatus.MERCHANT_STATUS_OPEN;
-  export type MERCHANT_STATUS_PAUSED =
-    typeof MerchantStatus.MERCHANT_STATUS_PAUSED;
-  export type MERCHANT_STATUS_AUTO_PAUSED =
-    typeof MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED;
-  export type MERCHANT_STATUS_CLOSED =
-    typeof MerchantStatus.MERCHANT_STATUS_CLOSED;
+  export type MERCHANT_STATUS_PAUSED = typeof MerchantStatus.MERCHANT_STATUS_PAUSED;
+  export type MERCHANT_STATUS_AUTO_PAUSED = typeof MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED;
+  export type MERCHANT_STATUS_CLOSED = typeof MerchantStatus.MERCHANT_STATUS_CLOSED;
   export type UNRECOGNIZED = typeof MerchantStatus.UNRECOGNIZED;
 }
 
 export function merchantStatusFromJSON(object: any): MerchantStatus {
   switch (object) {
     case 0:
-    case "MERCHANT_STATUS_UNSPECIFIED":
+    case 'MERCHANT_STATUS_UNSPECIFIED':
       return MerchantStatus.MERCHANT_STATUS_UNSPECIFIED;
     case 1:
-    case "MERCHANT_STATUS_OPEN":
+    case 'MERCHANT_STATUS_OPEN':
       return MerchantStatus.MERCHANT_STATUS_OPEN;
     case 2:
-    case "MERCHANT_STATUS_PAUSED":
+    case 'MERCHANT_STATUS_PAUSED':
       return MerchantStatus.MERCHANT_STATUS_PAUSED;
     case 3:
-    case "MERCHANT_STATUS_AUTO_PAUSED":
+    case 'MERCHANT_STATUS_AUTO_PAUSED':
       return MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED;
     case 4:
-    case "MERCHANT_STATUS_CLOSED":
+    case 'MERCHANT_STATUS_CLOSED':
       return MerchantStatus.MERCHANT_STATUS_CLOSED;
     case -1:
-    case "UNRECOGNIZED":
+    case 'UNRECOGNIZED':
     default:
       return MerchantStatus.UNRECOGNIZED;
   }
@@ -77,18 +72,18 @@ export function merchantStatusFromJSON(object: any): MerchantStatus {
 export function merchantStatusToJSON(object: MerchantStatus): string {
   switch (object) {
     case MerchantStatus.MERCHANT_STATUS_UNSPECIFIED:
-      return "MERCHANT_STATUS_UNSPECIFIED";
+      return 'MERCHANT_STATUS_UNSPECIFIED';
     case MerchantStatus.MERCHANT_STATUS_OPEN:
-      return "MERCHANT_STATUS_OPEN";
+      return 'MERCHANT_STATUS_OPEN';
     case MerchantStatus.MERCHANT_STATUS_PAUSED:
-      return "MERCHANT_STATUS_PAUSED";
+      return 'MERCHANT_STATUS_PAUSED';
     case MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED:
-      return "MERCHANT_STATUS_AUTO_PAUSED";
+      return 'MERCHANT_STATUS_AUTO_PAUSED';
     case MerchantStatus.MERCHANT_STATUS_CLOSED:
-      return "MERCHANT_STATUS_CLOSED";
+      return 'MERCHANT_STATUS_CLOSED';
     case MerchantStatus.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      return 'UNRECOGNIZED';
   }
 }
 
@@ -247,10 +242,7 @@ function createBaseOpeningWindow(): OpeningWindow {
 }
 
 export const OpeningWindow: MessageFns<OpeningWindow> = {
-  encode(
-    message: OpeningWindow,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OpeningWindow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.dayOfWeek !== 0) {
       writer.uint32(8).uint32(message.dayOfWeek);
     }
@@ -264,11 +256,10 @@ export const OpeningWindow: MessageFns<OpeningWindow> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OpeningWindow {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -347,14 +338,10 @@ export const OpeningWindow: MessageFns<OpeningWindow> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OpeningWindow>, I>>(
-    base?: I,
-  ): OpeningWindow {
+  create<I extends Exact<DeepPartial<OpeningWindow>, I>>(base?: I): OpeningWindow {
     return OpeningWindow.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OpeningWindow>, I>>(
-    object: I,
-  ): OpeningWindow {
+  fromPartial<I extends Exact<DeepPartial<OpeningWindow>, I>>(object: I): OpeningWindow {
     const message = createBaseOpeningWindow();
     message.dayOfWeek = object.dayOfWeek ?? 0;
     message.openMinute = object.openMinute ?? 0;
@@ -365,10 +352,10 @@ export const OpeningWindow: MessageFns<OpeningWindow> = {
 
 function createBaseMerchant(): Merchant {
   return {
-    id: "",
-    name: "",
+    id: '',
+    name: '',
     location: undefined,
-    timeZone: "",
+    timeZone: '',
     openingHours: [],
     status: 0,
     kitchenCapacity: 0,
@@ -379,20 +366,17 @@ function createBaseMerchant(): Merchant {
 }
 
 export const Merchant: MessageFns<Merchant> = {
-  encode(
-    message: Merchant,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.id !== "") {
+  encode(message: Merchant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
       writer.uint32(10).string(message.id);
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       writer.uint32(18).string(message.name);
     }
     if (message.location !== undefined) {
       GeoPoint.encode(message.location, writer.uint32(26).fork()).join();
     }
-    if (message.timeZone !== "") {
+    if (message.timeZone !== '') {
       writer.uint32(34).string(message.timeZone);
     }
     for (const v of message.openingHours) {
@@ -417,11 +401,10 @@ export const Merchant: MessageFns<Merchant> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Merchant {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -467,9 +450,7 @@ export const Merchant: MessageFns<Merchant> = {
               break;
             }
 
-            message.openingHours.push(
-              OpeningWindow.decode(reader, reader.uint32()),
-            );
+            message.openingHours.push(OpeningWindow.decode(reader, reader.uint32()));
             continue;
           }
           case 6: {
@@ -526,16 +507,14 @@ export const Merchant: MessageFns<Merchant> = {
 
   fromJSON(object: any): Merchant {
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
-      location: isSet(object.location)
-        ? GeoPoint.fromJSON(object.location)
-        : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : '',
+      location: isSet(object.location) ? GeoPoint.fromJSON(object.location) : undefined,
       timeZone: isSet(object.timeZone)
         ? globalThis.String(object.timeZone)
         : isSet(object.time_zone)
           ? globalThis.String(object.time_zone)
-          : "",
+          : '',
       openingHours: globalThis.Array.isArray(object?.openingHours)
         ? object.openingHours.map((e: any) => OpeningWindow.fromJSON(e))
         : globalThis.Array.isArray(object?.opening_hours)
@@ -563,22 +542,20 @@ export const Merchant: MessageFns<Merchant> = {
 
   toJSON(message: Merchant): unknown {
     const obj: any = {};
-    if (message.id !== "") {
+    if (message.id !== '') {
       obj.id = message.id;
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       obj.name = message.name;
     }
     if (message.location !== undefined) {
       obj.location = GeoPoint.toJSON(message.location);
     }
-    if (message.timeZone !== "") {
+    if (message.timeZone !== '') {
       obj.timeZone = message.timeZone;
     }
     if (message.openingHours?.length) {
-      obj.openingHours = message.openingHours.map((e) =>
-        OpeningWindow.toJSON(e),
-      );
+      obj.openingHours = message.openingHours.map((e) => OpeningWindow.toJSON(e));
     }
     if (message.status !== 0) {
       obj.status = merchantStatusToJSON(message.status);
@@ -603,15 +580,14 @@ export const Merchant: MessageFns<Merchant> = {
   },
   fromPartial<I extends Exact<DeepPartial<Merchant>, I>>(object: I): Merchant {
     const message = createBaseMerchant();
-    message.id = object.id ?? "";
-    message.name = object.name ?? "";
+    message.id = object.id ?? '';
+    message.name = object.name ?? '';
     message.location =
       object.location !== undefined && object.location !== null
         ? GeoPoint.fromPartial(object.location)
         : undefined;
-    message.timeZone = object.timeZone ?? "";
-    message.openingHours =
-      object.openingHours?.map((e) => OpeningWindow.fromPartial(e)) || [];
+    message.timeZone = object.timeZone ?? '';
+    message.openingHours = object.openingHours?.map((e) => OpeningWindow.fromPartial(e)) || [];
     message.status = object.status ?? 0;
     message.kitchenCapacity = object.kitchenCapacity ?? 0;
     message.backlog = object.backlog ?? 0;
@@ -622,32 +598,21 @@ export const Merchant: MessageFns<Merchant> = {
 };
 
 function createBaseMenuItem(): MenuItem {
-  return {
-    id: "",
-    merchantId: "",
-    name: "",
-    description: "",
-    price: undefined,
-    stock: 0,
-    available: false,
-  };
+  return { id: '', merchantId: '', name: '', description: '', price: undefined, stock: 0, available: false };
 }
 
 export const MenuItem: MessageFns<MenuItem> = {
-  encode(
-    message: MenuItem,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.id !== "") {
+  encode(message: MenuItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
       writer.uint32(10).string(message.id);
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       writer.uint32(18).string(message.merchantId);
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       writer.uint32(26).string(message.name);
     }
-    if (message.description !== "") {
+    if (message.description !== '') {
       writer.uint32(34).string(message.description);
     }
     if (message.price !== undefined) {
@@ -663,11 +628,10 @@ export const MenuItem: MessageFns<MenuItem> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): MenuItem {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -746,36 +710,32 @@ export const MenuItem: MessageFns<MenuItem> = {
 
   fromJSON(object: any): MenuItem {
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
       merchantId: isSet(object.merchantId)
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
-      description: isSet(object.description)
-        ? globalThis.String(object.description)
-        : "",
+          : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : '',
+      description: isSet(object.description) ? globalThis.String(object.description) : '',
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
       stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
-      available: isSet(object.available)
-        ? globalThis.Boolean(object.available)
-        : false,
+      available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
     };
   },
 
   toJSON(message: MenuItem): unknown {
     const obj: any = {};
-    if (message.id !== "") {
+    if (message.id !== '') {
       obj.id = message.id;
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       obj.name = message.name;
     }
-    if (message.description !== "") {
+    if (message.description !== '') {
       obj.description = message.description;
     }
     if (message.price !== undefined) {
@@ -795,14 +755,12 @@ export const MenuItem: MessageFns<MenuItem> = {
   },
   fromPartial<I extends Exact<DeepPartial<MenuItem>, I>>(object: I): MenuItem {
     const message = createBaseMenuItem();
-    message.id = object.id ?? "";
-    message.merchantId = object.merchantId ?? "";
-    message.name = object.name ?? "";
-    message.description = object.description ?? "";
+    message.id = object.id ?? '';
+    message.merchantId = object.merchantId ?? '';
+    message.name = object.name ?? '';
+    message.description = object.description ?? '';
     message.price =
-      object.price !== undefined && object.price !== null
-        ? Money.fromPartial(object.price)
-        : undefined;
+      object.price !== undefined && object.price !== null ? Money.fromPartial(object.price) : undefined;
     message.stock = object.stock ?? 0;
     message.available = object.available ?? false;
     return message;
@@ -810,20 +768,11 @@ export const MenuItem: MessageFns<MenuItem> = {
 };
 
 function createBaseListMerchantsRequest(): ListMerchantsRequest {
-  return {
-    near: undefined,
-    radiusM: 0,
-    openOnly: false,
-    pageSize: 0,
-    pageToken: "",
-  };
+  return { near: undefined, radiusM: 0, openOnly: false, pageSize: 0, pageToken: '' };
 }
 
 export const ListMerchantsRequest: MessageFns<ListMerchantsRequest> = {
-  encode(
-    message: ListMerchantsRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ListMerchantsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.near !== undefined) {
       GeoPoint.encode(message.near, writer.uint32(10).fork()).join();
     }
@@ -836,21 +785,17 @@ export const ListMerchantsRequest: MessageFns<ListMerchantsRequest> = {
     if (message.pageSize !== 0) {
       writer.uint32(32).uint32(message.pageSize);
     }
-    if (message.pageToken !== "") {
+    if (message.pageToken !== '') {
       writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ListMerchantsRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMerchantsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -933,7 +878,7 @@ export const ListMerchantsRequest: MessageFns<ListMerchantsRequest> = {
         ? globalThis.String(object.pageToken)
         : isSet(object.page_token)
           ? globalThis.String(object.page_token)
-          : "",
+          : '',
     };
   },
 
@@ -951,29 +896,23 @@ export const ListMerchantsRequest: MessageFns<ListMerchantsRequest> = {
     if (message.pageSize !== 0) {
       obj.pageSize = Math.round(message.pageSize);
     }
-    if (message.pageToken !== "") {
+    if (message.pageToken !== '') {
       obj.pageToken = message.pageToken;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListMerchantsRequest>, I>>(
-    base?: I,
-  ): ListMerchantsRequest {
+  create<I extends Exact<DeepPartial<ListMerchantsRequest>, I>>(base?: I): ListMerchantsRequest {
     return ListMerchantsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListMerchantsRequest>, I>>(
-    object: I,
-  ): ListMerchantsRequest {
+  fromPartial<I extends Exact<DeepPartial<ListMerchantsRequest>, I>>(object: I): ListMerchantsRequest {
     const message = createBaseListMerchantsRequest();
     message.near =
-      object.near !== undefined && object.near !== null
-        ? GeoPoint.fromPartial(object.near)
-        : undefined;
+      object.near !== undefined && object.near !== null ? GeoPoint.fromPartial(object.near) : undefined;
     message.radiusM = object.radiusM ?? 0;
     message.openOnly = object.openOnly ?? false;
     message.pageSize = object.pageSize ?? 0;
-    message.pageToken = object.pageToken ?? "";
+    message.pageToken = object.pageToken ?? '';
     return message;
   },
 };
@@ -983,10 +922,7 @@ function createBaseMerchantSummary(): MerchantSummary {
 }
 
 export const MerchantSummary: MessageFns<MerchantSummary> = {
-  encode(
-    message: MerchantSummary,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: MerchantSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.merchant !== undefined) {
       Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
     }
@@ -997,11 +933,10 @@ export const MerchantSummary: MessageFns<MerchantSummary> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): MerchantSummary {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1040,9 +975,7 @@ export const MerchantSummary: MessageFns<MerchantSummary> = {
 
   fromJSON(object: any): MerchantSummary {
     return {
-      merchant: isSet(object.merchant)
-        ? Merchant.fromJSON(object.merchant)
-        : undefined,
+      merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined,
       distanceM: isSet(object.distanceM)
         ? globalThis.Number(object.distanceM)
         : isSet(object.distance_m)
@@ -1062,14 +995,10 @@ export const MerchantSummary: MessageFns<MerchantSummary> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MerchantSummary>, I>>(
-    base?: I,
-  ): MerchantSummary {
+  create<I extends Exact<DeepPartial<MerchantSummary>, I>>(base?: I): MerchantSummary {
     return MerchantSummary.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MerchantSummary>, I>>(
-    object: I,
-  ): MerchantSummary {
+  fromPartial<I extends Exact<DeepPartial<MerchantSummary>, I>>(object: I): MerchantSummary {
     const message = createBaseMerchantSummary();
     message.merchant =
       object.merchant !== undefined && object.merchant !== null
@@ -1081,32 +1010,25 @@ export const MerchantSummary: MessageFns<MerchantSummary> = {
 };
 
 function createBaseListMerchantsResponse(): ListMerchantsResponse {
-  return { merchants: [], nextPageToken: "" };
+  return { merchants: [], nextPageToken: '' };
 }
 
 export const ListMerchantsResponse: MessageFns<ListMerchantsResponse> = {
-  encode(
-    message: ListMerchantsResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ListMerchantsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.merchants) {
       MerchantSummary.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.nextPageToken !== "") {
+    if (message.nextPageToken !== '') {
       writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ListMerchantsResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMerchantsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1120,9 +1042,7 @@ export const ListMerchantsResponse: MessageFns<ListMerchantsResponse> = {
               break;
             }
 
-            message.merchants.push(
-              MerchantSummary.decode(reader, reader.uint32()),
-            );
+            message.merchants.push(MerchantSummary.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -1154,7 +1074,7 @@ export const ListMerchantsResponse: MessageFns<ListMerchantsResponse> = {
         ? globalThis.String(object.nextPageToken)
         : isSet(object.next_page_token)
           ? globalThis.String(object.next_page_token)
-          : "",
+          : '',
     };
   },
 
@@ -1163,52 +1083,40 @@ export const ListMerchantsResponse: MessageFns<ListMerchantsResponse> = {
     if (message.merchants?.length) {
       obj.merchants = message.merchants.map((e) => MerchantSummary.toJSON(e));
     }
-    if (message.nextPageToken !== "") {
+    if (message.nextPageToken !== '') {
       obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListMerchantsResponse>, I>>(
-    base?: I,
-  ): ListMerchantsResponse {
+  create<I extends Exact<DeepPartial<ListMerchantsResponse>, I>>(base?: I): ListMerchantsResponse {
     return ListMerchantsResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListMerchantsResponse>, I>>(
-    object: I,
-  ): ListMerchantsResponse {
+  fromPartial<I extends Exact<DeepPartial<ListMerchantsResponse>, I>>(object: I): ListMerchantsResponse {
     const message = createBaseListMerchantsResponse();
-    message.merchants =
-      object.merchants?.map((e) => MerchantSummary.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
+    message.merchants = object.merchants?.map((e) => MerchantSummary.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? '';
     return message;
   },
 };
 
 function createBaseGetMerchantRequest(): GetMerchantRequest {
-  return { merchantId: "" };
+  return { merchantId: '' };
 }
 
 export const GetMerchantRequest: MessageFns<GetMerchantRequest> = {
-  encode(
-    message: GetMerchantRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: GetMerchantRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetMerchantRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMerchantRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1243,28 +1151,24 @@ export const GetMerchantRequest: MessageFns<GetMerchantRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: GetMerchantRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetMerchantRequest>, I>>(
-    base?: I,
-  ): GetMerchantRequest {
+  create<I extends Exact<DeepPartial<GetMerchantRequest>, I>>(base?: I): GetMerchantRequest {
     return GetMerchantRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetMerchantRequest>, I>>(
-    object: I,
-  ): GetMerchantRequest {
+  fromPartial<I extends Exact<DeepPartial<GetMerchantRequest>, I>>(object: I): GetMerchantRequest {
     const message = createBaseGetMerchantRequest();
-    message.merchantId = object.merchantId ?? "";
+    message.merchantId = object.merchantId ?? '';
     return message;
   },
 };
@@ -1274,10 +1178,7 @@ function createBaseGetMerchantResponse(): GetMerchantResponse {
 }
 
 export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
-  encode(
-    message: GetMerchantResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetMerchantResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.merchant !== undefined) {
       Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
     }
@@ -1287,15 +1188,11 @@ export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetMerchantResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMerchantResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1334,12 +1231,8 @@ export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
 
   fromJSON(object: any): GetMerchantResponse {
     return {
-      merchant: isSet(object.merchant)
-        ? Merchant.fromJSON(object.merchant)
-        : undefined,
-      menu: globalThis.Array.isArray(object?.menu)
-        ? object.menu.map((e: any) => MenuItem.fromJSON(e))
-        : [],
+      merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined,
+      menu: globalThis.Array.isArray(object?.menu) ? object.menu.map((e: any) => MenuItem.fromJSON(e)) : [],
     };
   },
 
@@ -1354,14 +1247,10 @@ export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetMerchantResponse>, I>>(
-    base?: I,
-  ): GetMerchantResponse {
+  create<I extends Exact<DeepPartial<GetMerchantResponse>, I>>(base?: I): GetMerchantResponse {
     return GetMerchantResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetMerchantResponse>, I>>(
-    object: I,
-  ): GetMerchantResponse {
+  fromPartial<I extends Exact<DeepPartial<GetMerchantResponse>, I>>(object: I): GetMerchantResponse {
     const message = createBaseGetMerchantResponse();
     message.merchant =
       object.merchant !== undefined && object.merchant !== null
@@ -1374,10 +1263,10 @@ export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
 
 function createBaseUpsertMenuItemRequest(): UpsertMenuItemRequest {
   return {
-    merchantId: "",
-    itemId: "",
-    name: "",
-    description: "",
+    merchantId: '',
+    itemId: '',
+    name: '',
+    description: '',
     price: undefined,
     stock: 0,
     available: false,
@@ -1385,20 +1274,17 @@ function createBaseUpsertMenuItemRequest(): UpsertMenuItemRequest {
 }
 
 export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
-  encode(
-    message: UpsertMenuItemRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: UpsertMenuItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       writer.uint32(18).string(message.itemId);
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       writer.uint32(26).string(message.name);
     }
-    if (message.description !== "") {
+    if (message.description !== '') {
       writer.uint32(34).string(message.description);
     }
     if (message.price !== undefined) {
@@ -1413,15 +1299,11 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): UpsertMenuItemRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertMenuItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1504,36 +1386,32 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       itemId: isSet(object.itemId)
         ? globalThis.String(object.itemId)
         : isSet(object.item_id)
           ? globalThis.String(object.item_id)
-          : "",
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
-      description: isSet(object.description)
-        ? globalThis.String(object.description)
-        : "",
+          : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : '',
+      description: isSet(object.description) ? globalThis.String(object.description) : '',
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
       stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
-      available: isSet(object.available)
-        ? globalThis.Boolean(object.available)
-        : false,
+      available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
     };
   },
 
   toJSON(message: UpsertMenuItemRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       obj.itemId = message.itemId;
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       obj.name = message.name;
     }
-    if (message.description !== "") {
+    if (message.description !== '') {
       obj.description = message.description;
     }
     if (message.price !== undefined) {
@@ -1548,23 +1426,17 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<UpsertMenuItemRequest>, I>>(
-    base?: I,
-  ): UpsertMenuItemRequest {
+  create<I extends Exact<DeepPartial<UpsertMenuItemRequest>, I>>(base?: I): UpsertMenuItemRequest {
     return UpsertMenuItemRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<UpsertMenuItemRequest>, I>>(
-    object: I,
-  ): UpsertMenuItemRequest {
+  fromPartial<I extends Exact<DeepPartial<UpsertMenuItemRequest>, I>>(object: I): UpsertMenuItemRequest {
     const message = createBaseUpsertMenuItemRequest();
-    message.merchantId = object.merchantId ?? "";
-    message.itemId = object.itemId ?? "";
-    message.name = object.name ?? "";
-    message.description = object.description ?? "";
+    message.merchantId = object.merchantId ?? '';
+    message.itemId = object.itemId ?? '';
+    message.name = object.name ?? '';
+    message.description = object.description ?? '';
     message.price =
-      object.price !== undefined && object.price !== null
-        ? Money.fromPartial(object.price)
-        : undefined;
+      object.price !== undefined && object.price !== null ? Money.fromPartial(object.price) : undefined;
     message.stock = object.stock ?? 0;
     message.available = object.available ?? false;
     return message;
@@ -1576,25 +1448,18 @@ function createBaseUpsertMenuItemResponse(): UpsertMenuItemResponse {
 }
 
 export const UpsertMenuItemResponse: MessageFns<UpsertMenuItemResponse> = {
-  encode(
-    message: UpsertMenuItemResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: UpsertMenuItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.item !== undefined) {
       MenuItem.encode(message.item, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): UpsertMenuItemResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertMenuItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1624,9 +1489,7 @@ export const UpsertMenuItemResponse: MessageFns<UpsertMenuItemResponse> = {
   },
 
   fromJSON(object: any): UpsertMenuItemResponse {
-    return {
-      item: isSet(object.item) ? MenuItem.fromJSON(object.item) : undefined,
-    };
+    return { item: isSet(object.item) ? MenuItem.fromJSON(object.item) : undefined };
   },
 
   toJSON(message: UpsertMenuItemResponse): unknown {
@@ -1637,36 +1500,27 @@ export const UpsertMenuItemResponse: MessageFns<UpsertMenuItemResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<UpsertMenuItemResponse>, I>>(
-    base?: I,
-  ): UpsertMenuItemResponse {
+  create<I extends Exact<DeepPartial<UpsertMenuItemResponse>, I>>(base?: I): UpsertMenuItemResponse {
     return UpsertMenuItemResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<UpsertMenuItemResponse>, I>>(
-    object: I,
-  ): UpsertMenuItemResponse {
+  fromPartial<I extends Exact<DeepPartial<UpsertMenuItemResponse>, I>>(object: I): UpsertMenuItemResponse {
     const message = createBaseUpsertMenuItemResponse();
     message.item =
-      object.item !== undefined && object.item !== null
-        ? MenuItem.fromPartial(object.item)
-        : undefined;
+      object.item !== undefined && object.item !== null ? MenuItem.fromPartial(object.item) : undefined;
     return message;
   },
 };
 
 function createBaseSetStockRequest(): SetStockRequest {
-  return { merchantId: "", itemId: "", stock: 0 };
+  return { merchantId: '', itemId: '', stock: 0 };
 }
 
 export const SetStockRequest: MessageFns<SetStockRequest> = {
-  encode(
-    message: SetStockRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: SetStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       writer.uint32(18).string(message.itemId);
     }
     if (message.stock !== 0) {
@@ -1676,11 +1530,10 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SetStockRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1731,22 +1584,22 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       itemId: isSet(object.itemId)
         ? globalThis.String(object.itemId)
         : isSet(object.item_id)
           ? globalThis.String(object.item_id)
-          : "",
+          : '',
       stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
     };
   },
 
   toJSON(message: SetStockRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       obj.itemId = message.itemId;
     }
     if (message.stock !== 0) {
@@ -1755,17 +1608,13 @@ export const SetStockRequest: MessageFns<SetStockRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetStockRequest>, I>>(
-    base?: I,
-  ): SetStockRequest {
+  create<I extends Exact<DeepPartial<SetStockRequest>, I>>(base?: I): SetStockRequest {
     return SetStockRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetStockRequest>, I>>(
-    object: I,
-  ): SetStockRequest {
+  fromPartial<I extends Exact<DeepPartial<SetStockRequest>, I>>(object: I): SetStockRequest {
     const message = createBaseSetStockRequest();
-    message.merchantId = object.merchantId ?? "";
-    message.itemId = object.itemId ?? "";
+    message.merchantId = object.merchantId ?? '';
+    message.itemId = object.itemId ?? '';
     message.stock = object.stock ?? 0;
     return message;
   },
@@ -1776,10 +1625,7 @@ function createBaseSetStockResponse(): SetStockResponse {
 }
 
 export const SetStockResponse: MessageFns<SetStockResponse> = {
-  encode(
-    message: SetStockResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.item !== undefined) {
       MenuItem.encode(message.item, writer.uint32(10).fork()).join();
     }
@@ -1787,11 +1633,10 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SetStockResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1821,9 +1666,7 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
   },
 
   fromJSON(object: any): SetStockResponse {
-    return {
-      item: isSet(object.item) ? MenuItem.fromJSON(object.item) : undefined,
-    };
+    return { item: isSet(object.item) ? MenuItem.fromJSON(object.item) : undefined };
   },
 
   toJSON(message: SetStockResponse): unknown {
@@ -1834,33 +1677,24 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetStockResponse>, I>>(
-    base?: I,
-  ): SetStockResponse {
+  create<I extends Exact<DeepPartial<SetStockResponse>, I>>(base?: I): SetStockResponse {
     return SetStockResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetStockResponse>, I>>(
-    object: I,
-  ): SetStockResponse {
+  fromPartial<I extends Exact<DeepPartial<SetStockResponse>, I>>(object: I): SetStockResponse {
     const message = createBaseSetStockResponse();
     message.item =
-      object.item !== undefined && object.item !== null
-        ? MenuItem.fromPartial(object.item)
-        : undefined;
+      object.item !== undefined && object.item !== null ? MenuItem.fromPartial(object.item) : undefined;
     return message;
   },
 };
 
 function createBaseSetMerchantStatusRequest(): SetMerchantStatusRequest {
-  return { merchantId: "", status: 0 };
+  return { merchantId: '', status: 0 };
 }
 
 export const SetMerchantStatusRequest: MessageFns<SetMerchantStatusRequest> = {
-  encode(
-    message: SetMerchantStatusRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: SetMerchantStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
     if (message.status !== 0) {
@@ -1869,15 +1703,11 @@ export const SetMerchantStatusRequest: MessageFns<SetMerchantStatusRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetMerchantStatusRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMerchantStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1920,14 +1750,14 @@ export const SetMerchantStatusRequest: MessageFns<SetMerchantStatusRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       status: isSet(object.status) ? merchantStatusFromJSON(object.status) : 0,
     };
   },
 
   toJSON(message: SetMerchantStatusRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     if (message.status !== 0) {
@@ -1936,16 +1766,14 @@ export const SetMerchantStatusRequest: MessageFns<SetMerchantStatusRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetMerchantStatusRequest>, I>>(
-    base?: I,
-  ): SetMerchantStatusRequest {
+  create<I extends Exact<DeepPartial<SetMerchantStatusRequest>, I>>(base?: I): SetMerchantStatusRequest {
     return SetMerchantStatusRequest.fromPartial(base ?? ({} as any));
   },
   fromPartial<I extends Exact<DeepPartial<SetMerchantStatusRequest>, I>>(
     object: I,
   ): SetMerchantStatusRequest {
     const message = createBaseSetMerchantStatusRequest();
-    message.merchantId = object.merchantId ?? "";
+    message.merchantId = object.merchantId ?? '';
     message.status = object.status ?? 0;
     return message;
   },
@@ -1955,101 +1783,84 @@ function createBaseSetMerchantStatusResponse(): SetMerchantStatusResponse {
   return { merchant: undefined };
 }
 
-export const SetMerchantStatusResponse: MessageFns<SetMerchantStatusResponse> =
-  {
-    encode(
-      message: SetMerchantStatusResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.merchant !== undefined) {
-        Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
-      }
-      return writer;
-    },
+export const SetMerchantStatusResponse: MessageFns<SetMerchantStatusResponse> = {
+  encode(message: SetMerchantStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchant !== undefined) {
+      Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): SetMerchantStatusResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseSetMerchantStatusResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.merchant = Merchant.decode(reader, reader.uint32());
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): SetMerchantStatusResponse {
-      return {
-        merchant: isSet(object.merchant)
-          ? Merchant.fromJSON(object.merchant)
-          : undefined,
-      };
-    },
-
-    toJSON(message: SetMerchantStatusResponse): unknown {
-      const obj: any = {};
-      if (message.merchant !== undefined) {
-        obj.merchant = Merchant.toJSON(message.merchant);
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<SetMerchantStatusResponse>, I>>(
-      base?: I,
-    ): SetMerchantStatusResponse {
-      return SetMerchantStatusResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<SetMerchantStatusResponse>, I>>(
-      object: I,
-    ): SetMerchantStatusResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMerchantStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseSetMerchantStatusResponse();
-      message.merchant =
-        object.merchant !== undefined && object.merchant !== null
-          ? Merchant.fromPartial(object.merchant)
-          : undefined;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchant = Merchant.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetMerchantStatusResponse {
+    return { merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined };
+  },
+
+  toJSON(message: SetMerchantStatusResponse): unknown {
+    const obj: any = {};
+    if (message.merchant !== undefined) {
+      obj.merchant = Merchant.toJSON(message.merchant);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetMerchantStatusResponse>, I>>(base?: I): SetMerchantStatusResponse {
+    return SetMerchantStatusResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetMerchantStatusResponse>, I>>(
+    object: I,
+  ): SetMerchantStatusResponse {
+    const message = createBaseSetMerchantStatusResponse();
+    message.merchant =
+      object.merchant !== undefined && object.merchant !== null
+        ? Merchant.fromPartial(object.merchant)
+        : undefined;
+    return message;
+  },
+};
 
 function createBaseReserveStockRequest(): ReserveStockRequest {
-  return { orderId: "", merchantId: "", lines: [] };
+  return { orderId: '', merchantId: '', lines: [] };
 }
 
 export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
-  encode(
-    message: ReserveStockRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: ReserveStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       writer.uint32(18).string(message.merchantId);
     }
     for (const v of message.lines) {
@@ -2058,15 +1869,11 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReserveStockRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2117,12 +1924,12 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       merchantId: isSet(object.merchantId)
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       lines: globalThis.Array.isArray(object?.lines)
         ? object.lines.map((e: any) => OrderLineInput.fromJSON(e))
         : [],
@@ -2131,10 +1938,10 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
 
   toJSON(message: ReserveStockRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     if (message.lines?.length) {
@@ -2143,19 +1950,14 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReserveStockRequest>, I>>(
-    base?: I,
-  ): ReserveStockRequest {
+  create<I extends Exact<DeepPartial<ReserveStockRequest>, I>>(base?: I): ReserveStockRequest {
     return ReserveStockRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReserveStockRequest>, I>>(
-    object: I,
-  ): ReserveStockRequest {
+  fromPartial<I extends Exact<DeepPartial<ReserveStockRequest>, I>>(object: I): ReserveStockRequest {
     const message = createBaseReserveStockRequest();
-    message.orderId = object.orderId ?? "";
-    message.merchantId = object.merchantId ?? "";
-    message.lines =
-      object.lines?.map((e) => OrderLineInput.fromPartial(e)) || [];
+    message.orderId = object.orderId ?? '';
+    message.merchantId = object.merchantId ?? '';
+    message.lines = object.lines?.map((e) => OrderLineInput.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2171,10 +1973,7 @@ function createBaseReserveStockResponse(): ReserveStockResponse {
 }
 
 export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
-  encode(
-    message: ReserveStockResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ReserveStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.lines) {
       OrderLine.encode(v!, writer.uint32(10).fork()).join();
     }
@@ -2188,23 +1987,16 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
       writer.uint32(32).uint32(message.prepEstimateSeconds);
     }
     if (message.reservedUntil !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.reservedUntil),
-        writer.uint32(42).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.reservedUntil), writer.uint32(42).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReserveStockResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2250,9 +2042,7 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
               break;
             }
 
-            message.reservedUntil = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.reservedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2273,9 +2063,7 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
         ? object.lines.map((e: any) => OrderLine.fromJSON(e))
         : [],
       total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
-      location: isSet(object.location)
-        ? GeoPoint.fromJSON(object.location)
-        : undefined,
+      location: isSet(object.location) ? GeoPoint.fromJSON(object.location) : undefined,
       prepEstimateSeconds: isSet(object.prepEstimateSeconds)
         ? globalThis.Number(object.prepEstimateSeconds)
         : isSet(object.prep_estimate_seconds)
@@ -2309,20 +2097,14 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReserveStockResponse>, I>>(
-    base?: I,
-  ): ReserveStockResponse {
+  create<I extends Exact<DeepPartial<ReserveStockResponse>, I>>(base?: I): ReserveStockResponse {
     return ReserveStockResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReserveStockResponse>, I>>(
-    object: I,
-  ): ReserveStockResponse {
+  fromPartial<I extends Exact<DeepPartial<ReserveStockResponse>, I>>(object: I): ReserveStockResponse {
     const message = createBaseReserveStockResponse();
     message.lines = object.lines?.map((e) => OrderLine.fromPartial(e)) || [];
     message.total =
-      object.total !== undefined && object.total !== null
-        ? Money.fromPartial(object.total)
-        : undefined;
+      object.total !== undefined && object.total !== null ? Money.fromPartial(object.total) : undefined;
     message.location =
       object.location !== undefined && object.location !== null
         ? GeoPoint.fromPartial(object.location)
@@ -2334,32 +2116,25 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
 };
 
 function createBaseReleaseStockRequest(): ReleaseStockRequest {
-  return { orderId: "", reason: "" };
+  return { orderId: '', reason: '' };
 }
 
 export const ReleaseStockRequest: MessageFns<ReleaseStockRequest> = {
-  encode(
-    message: ReleaseStockRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: ReleaseStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(18).string(message.reason);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReleaseStockRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2402,33 +2177,29 @@ export const ReleaseStockRequest: MessageFns<ReleaseStockRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+          : '',
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
     };
   },
 
   toJSON(message: ReleaseStockRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReleaseStockRequest>, I>>(
-    base?: I,
-  ): ReleaseStockRequest {
+  create<I extends Exact<DeepPartial<ReleaseStockRequest>, I>>(base?: I): ReleaseStockRequest {
     return ReleaseStockRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReleaseStockRequest>, I>>(
-    object: I,
-  ): ReleaseStockRequest {
+  fromPartial<I extends Exact<DeepPartial<ReleaseStockRequest>, I>>(object: I): ReleaseStockRequest {
     const message = createBaseReleaseStockRequest();
-    message.orderId = object.orderId ?? "";
-    message.reason = object.reason ?? "";
+    message.orderId = object.orderId ?? '';
+    message.reason = object.reason ?? '';
     return message;
   },
 };
@@ -2438,25 +2209,18 @@ function createBaseReleaseStockResponse(): ReleaseStockResponse {
 }
 
 export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
-  encode(
-    message: ReleaseStockResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ReleaseStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.released !== false) {
       writer.uint32(8).bool(message.released);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ReleaseStockResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2486,11 +2250,7 @@ export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
   },
 
   fromJSON(object: any): ReleaseStockResponse {
-    return {
-      released: isSet(object.released)
-        ? globalThis.Boolean(object.released)
-        : false,
-    };
+    return { released: isSet(object.released) ? globalThis.Boolean(object.released) : false };
   },
 
   toJSON(message: ReleaseStockResponse): unknown {
@@ -2501,14 +2261,10 @@ export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReleaseStockResponse>, I>>(
-    base?: I,
-  ): ReleaseStockResponse {
+  create<I extends Exact<DeepPartial<ReleaseStockResponse>, I>>(base?: I): ReleaseStockResponse {
     return ReleaseStockResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReleaseStockResponse>, I>>(
-    object: I,
-  ): ReleaseStockResponse {
+  fromPartial<I extends Exact<DeepPartial<ReleaseStockResponse>, I>>(object: I): ReleaseStockResponse {
     const message = createBaseReleaseStockResponse();
     message.released = object.released ?? false;
     return message;
@@ -2516,32 +2272,25 @@ export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
 };
 
 function createBaseAcceptOrderRequest(): AcceptOrderRequest {
-  return { merchantId: "", orderId: "" };
+  return { merchantId: '', orderId: '' };
 }
 
 export const AcceptOrderRequest: MessageFns<AcceptOrderRequest> = {
-  encode(
-    message: AcceptOrderRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: AcceptOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       writer.uint32(18).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AcceptOrderRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2584,37 +2333,33 @@ export const AcceptOrderRequest: MessageFns<AcceptOrderRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       orderId: isSet(object.orderId)
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: AcceptOrderRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AcceptOrderRequest>, I>>(
-    base?: I,
-  ): AcceptOrderRequest {
+  create<I extends Exact<DeepPartial<AcceptOrderRequest>, I>>(base?: I): AcceptOrderRequest {
     return AcceptOrderRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AcceptOrderRequest>, I>>(
-    object: I,
-  ): AcceptOrderRequest {
+  fromPartial<I extends Exact<DeepPartial<AcceptOrderRequest>, I>>(object: I): AcceptOrderRequest {
     const message = createBaseAcceptOrderRequest();
-    message.merchantId = object.merchantId ?? "";
-    message.orderId = object.orderId ?? "";
+    message.merchantId = object.merchantId ?? '';
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
@@ -2624,25 +2369,18 @@ function createBaseAcceptOrderResponse(): AcceptOrderResponse {
 }
 
 export const AcceptOrderResponse: MessageFns<AcceptOrderResponse> = {
-  encode(
-    message: AcceptOrderResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: AcceptOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AcceptOrderResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2672,9 +2410,7 @@ export const AcceptOrderResponse: MessageFns<AcceptOrderResponse> = {
   },
 
   fromJSON(object: any): AcceptOrderResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: AcceptOrderResponse): unknown {
@@ -2685,53 +2421,40 @@ export const AcceptOrderResponse: MessageFns<AcceptOrderResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AcceptOrderResponse>, I>>(
-    base?: I,
-  ): AcceptOrderResponse {
+  create<I extends Exact<DeepPartial<AcceptOrderResponse>, I>>(base?: I): AcceptOrderResponse {
     return AcceptOrderResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AcceptOrderResponse>, I>>(
-    object: I,
-  ): AcceptOrderResponse {
+  fromPartial<I extends Exact<DeepPartial<AcceptOrderResponse>, I>>(object: I): AcceptOrderResponse {
     const message = createBaseAcceptOrderResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
 
 function createBaseRejectOrderRequest(): RejectOrderRequest {
-  return { merchantId: "", orderId: "", reason: "" };
+  return { merchantId: '', orderId: '', reason: '' };
 }
 
 export const RejectOrderRequest: MessageFns<RejectOrderRequest> = {
-  encode(
-    message: RejectOrderRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: RejectOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       writer.uint32(18).string(message.orderId);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(26).string(message.reason);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RejectOrderRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2782,42 +2505,38 @@ export const RejectOrderRequest: MessageFns<RejectOrderRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       orderId: isSet(object.orderId)
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+          : '',
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
     };
   },
 
   toJSON(message: RejectOrderRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RejectOrderRequest>, I>>(
-    base?: I,
-  ): RejectOrderRequest {
+  create<I extends Exact<DeepPartial<RejectOrderRequest>, I>>(base?: I): RejectOrderRequest {
     return RejectOrderRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RejectOrderRequest>, I>>(
-    object: I,
-  ): RejectOrderRequest {
+  fromPartial<I extends Exact<DeepPartial<RejectOrderRequest>, I>>(object: I): RejectOrderRequest {
     const message = createBaseRejectOrderRequest();
-    message.merchantId = object.merchantId ?? "";
-    message.orderId = object.orderId ?? "";
-    message.reason = object.reason ?? "";
+    message.merchantId = object.merchantId ?? '';
+    message.orderId = object.orderId ?? '';
+    message.reason = object.reason ?? '';
     return message;
   },
 };
@@ -2827,25 +2546,18 @@ function createBaseRejectOrderResponse(): RejectOrderResponse {
 }
 
 export const RejectOrderResponse: MessageFns<RejectOrderResponse> = {
-  encode(
-    message: RejectOrderResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RejectOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RejectOrderResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2875,9 +2587,7 @@ export const RejectOrderResponse: MessageFns<RejectOrderResponse> = {
   },
 
   fromJSON(object: any): RejectOrderResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: RejectOrderResponse): unknown {
@@ -2888,50 +2598,37 @@ export const RejectOrderResponse: MessageFns<RejectOrderResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RejectOrderResponse>, I>>(
-    base?: I,
-  ): RejectOrderResponse {
+  create<I extends Exact<DeepPartial<RejectOrderResponse>, I>>(base?: I): RejectOrderResponse {
     return RejectOrderResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RejectOrderResponse>, I>>(
-    object: I,
-  ): RejectOrderResponse {
+  fromPartial<I extends Exact<DeepPartial<RejectOrderResponse>, I>>(object: I): RejectOrderResponse {
     const message = createBaseRejectOrderResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
 
 function createBaseMarkOrderReadyRequest(): MarkOrderReadyRequest {
-  return { merchantId: "", orderId: "" };
+  return { merchantId: '', orderId: '' };
 }
 
 export const MarkOrderReadyRequest: MessageFns<MarkOrderReadyRequest> = {
-  encode(
-    message: MarkOrderReadyRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.merchantId !== "") {
+  encode(message: MarkOrderReadyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       writer.uint32(18).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkOrderReadyRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkOrderReadyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2974,37 +2671,33 @@ export const MarkOrderReadyRequest: MessageFns<MarkOrderReadyRequest> = {
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       orderId: isSet(object.orderId)
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: MarkOrderReadyRequest): unknown {
     const obj: any = {};
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkOrderReadyRequest>, I>>(
-    base?: I,
-  ): MarkOrderReadyRequest {
+  create<I extends Exact<DeepPartial<MarkOrderReadyRequest>, I>>(base?: I): MarkOrderReadyRequest {
     return MarkOrderReadyRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkOrderReadyRequest>, I>>(
-    object: I,
-  ): MarkOrderReadyRequest {
+  fromPartial<I extends Exact<DeepPartial<MarkOrderReadyRequest>, I>>(object: I): MarkOrderReadyRequest {
     const message = createBaseMarkOrderReadyRequest();
-    message.merchantId = object.merchantId ?? "";
-    message.orderId = object.orderId ?? "";
+    message.merchantId = object.merchantId ?? '';
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
@@ -3014,25 +2707,18 @@ function createBaseMarkOrderReadyResponse(): MarkOrderReadyResponse {
 }
 
 export const MarkOrderReadyResponse: MessageFns<MarkOrderReadyResponse> = {
-  encode(
-    message: MarkOrderReadyResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: MarkOrderReadyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): MarkOrderReadyResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkOrderReadyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -3062,9 +2748,7 @@ export const MarkOrderReadyResponse: MessageFns<MarkOrderReadyResponse> = {
   },
 
   fromJSON(object: any): MarkOrderReadyResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: MarkOrderReadyResponse): unknown {
@@ -3075,19 +2759,13 @@ export const MarkOrderReadyResponse: MessageFns<MarkOrderReadyResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<MarkOrderReadyResponse>, I>>(
-    base?: I,
-  ): MarkOrderReadyResponse {
+  create<I extends Exact<DeepPartial<MarkOrderReadyResponse>, I>>(base?: I): MarkOrderReadyResponse {
     return MarkOrderReadyResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MarkOrderReadyResponse>, I>>(
-    object: I,
-  ): MarkOrderReadyResponse {
+  fromPartial<I extends Exact<DeepPartial<MarkOrderReadyResponse>, I>>(object: I): MarkOrderReadyResponse {
     const message = createBaseMarkOrderReadyResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
@@ -3095,65 +2773,55 @@ export const MarkOrderReadyResponse: MessageFns<MarkOrderReadyResponse> = {
 export type MerchantServiceService = typeof MerchantServiceService;
 export const MerchantServiceService = {
   listMerchants: {
-    path: "/mealpeak.merchant.v1.MerchantService/ListMerchants" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/ListMerchants' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ListMerchantsRequest): Buffer =>
       Buffer.from(ListMerchantsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ListMerchantsRequest =>
-      ListMerchantsRequest.decode(value),
+    requestDeserialize: (value: Buffer): ListMerchantsRequest => ListMerchantsRequest.decode(value),
     responseSerialize: (value: ListMerchantsResponse): Buffer =>
       Buffer.from(ListMerchantsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ListMerchantsResponse =>
-      ListMerchantsResponse.decode(value),
+    responseDeserialize: (value: Buffer): ListMerchantsResponse => ListMerchantsResponse.decode(value),
   },
   getMerchant: {
-    path: "/mealpeak.merchant.v1.MerchantService/GetMerchant" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/GetMerchant' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: GetMerchantRequest): Buffer =>
       Buffer.from(GetMerchantRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetMerchantRequest =>
-      GetMerchantRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetMerchantRequest => GetMerchantRequest.decode(value),
     responseSerialize: (value: GetMerchantResponse): Buffer =>
       Buffer.from(GetMerchantResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetMerchantResponse =>
-      GetMerchantResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetMerchantResponse => GetMerchantResponse.decode(value),
   },
   upsertMenuItem: {
-    path: "/mealpeak.merchant.v1.MerchantService/UpsertMenuItem" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/UpsertMenuItem' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: UpsertMenuItemRequest): Buffer =>
       Buffer.from(UpsertMenuItemRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): UpsertMenuItemRequest =>
-      UpsertMenuItemRequest.decode(value),
+    requestDeserialize: (value: Buffer): UpsertMenuItemRequest => UpsertMenuItemRequest.decode(value),
     responseSerialize: (value: UpsertMenuItemResponse): Buffer =>
       Buffer.from(UpsertMenuItemResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): UpsertMenuItemResponse =>
-      UpsertMenuItemResponse.decode(value),
+    responseDeserialize: (value: Buffer): UpsertMenuItemResponse => UpsertMenuItemResponse.decode(value),
   },
   setStock: {
-    path: "/mealpeak.merchant.v1.MerchantService/SetStock" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/SetStock' as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetStockRequest): Buffer =>
-      Buffer.from(SetStockRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetStockRequest =>
-      SetStockRequest.decode(value),
+    requestSerialize: (value: SetStockRequest): Buffer => Buffer.from(SetStockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetStockRequest => SetStockRequest.decode(value),
     responseSerialize: (value: SetStockResponse): Buffer =>
       Buffer.from(SetStockResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetStockResponse =>
-      SetStockResponse.decode(value),
+    responseDeserialize: (value: Buffer): SetStockResponse => SetStockResponse.decode(value),
   },
   setMerchantStatus: {
-    path: "/mealpeak.merchant.v1.MerchantService/SetMerchantStatus" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/SetMerchantStatus' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: SetMerchantStatusRequest): Buffer =>
       Buffer.from(SetMerchantStatusRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetMerchantStatusRequest =>
-      SetMerchantStatusRequest.decode(value),
+    requestDeserialize: (value: Buffer): SetMerchantStatusRequest => SetMerchantStatusRequest.decode(value),
     responseSerialize: (value: SetMerchantStatusResponse): Buffer =>
       Buffer.from(SetMerchantStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetMerchantStatusResponse =>
@@ -3161,169 +2829,123 @@ export const MerchantServiceService = {
   },
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: {
-    path: "/mealpeak.merchant.v1.MerchantService/ReserveStock" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/ReserveStock' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ReserveStockRequest): Buffer =>
       Buffer.from(ReserveStockRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ReserveStockRequest =>
-      ReserveStockRequest.decode(value),
+    requestDeserialize: (value: Buffer): ReserveStockRequest => ReserveStockRequest.decode(value),
     responseSerialize: (value: ReserveStockResponse): Buffer =>
       Buffer.from(ReserveStockResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ReserveStockResponse =>
-      ReserveStockResponse.decode(value),
+    responseDeserialize: (value: Buffer): ReserveStockResponse => ReserveStockResponse.decode(value),
   },
   /** Compensation for ReserveStock; releasing twice (or an unknown order) is a no-op. */
   releaseStock: {
-    path: "/mealpeak.merchant.v1.MerchantService/ReleaseStock" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/ReleaseStock' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ReleaseStockRequest): Buffer =>
       Buffer.from(ReleaseStockRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ReleaseStockRequest =>
-      ReleaseStockRequest.decode(value),
+    requestDeserialize: (value: Buffer): ReleaseStockRequest => ReleaseStockRequest.decode(value),
     responseSerialize: (value: ReleaseStockResponse): Buffer =>
       Buffer.from(ReleaseStockResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ReleaseStockResponse =>
-      ReleaseStockResponse.decode(value),
+    responseDeserialize: (value: Buffer): ReleaseStockResponse => ReleaseStockResponse.decode(value),
   },
   acceptOrder: {
-    path: "/mealpeak.merchant.v1.MerchantService/AcceptOrder" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/AcceptOrder' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: AcceptOrderRequest): Buffer =>
       Buffer.from(AcceptOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AcceptOrderRequest =>
-      AcceptOrderRequest.decode(value),
+    requestDeserialize: (value: Buffer): AcceptOrderRequest => AcceptOrderRequest.decode(value),
     responseSerialize: (value: AcceptOrderResponse): Buffer =>
       Buffer.from(AcceptOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AcceptOrderResponse =>
-      AcceptOrderResponse.decode(value),
+    responseDeserialize: (value: Buffer): AcceptOrderResponse => AcceptOrderResponse.decode(value),
   },
   rejectOrder: {
-    path: "/mealpeak.merchant.v1.MerchantService/RejectOrder" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/RejectOrder' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: RejectOrderRequest): Buffer =>
       Buffer.from(RejectOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): RejectOrderRequest =>
-      RejectOrderRequest.decode(value),
+    requestDeserialize: (value: Buffer): RejectOrderRequest => RejectOrderRequest.decode(value),
     responseSerialize: (value: RejectOrderResponse): Buffer =>
       Buffer.from(RejectOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): RejectOrderResponse =>
-      RejectOrderResponse.decode(value),
+    responseDeserialize: (value: Buffer): RejectOrderResponse => RejectOrderResponse.decode(value),
   },
   markOrderReady: {
-    path: "/mealpeak.merchant.v1.MerchantService/MarkOrderReady" as const,
+    path: '/mealpeak.merchant.v1.MerchantService/MarkOrderReady' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: MarkOrderReadyRequest): Buffer =>
       Buffer.from(MarkOrderReadyRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): MarkOrderReadyRequest =>
-      MarkOrderReadyRequest.decode(value),
+    requestDeserialize: (value: Buffer): MarkOrderReadyRequest => MarkOrderReadyRequest.decode(value),
     responseSerialize: (value: MarkOrderReadyResponse): Buffer =>
       Buffer.from(MarkOrderReadyResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): MarkOrderReadyResponse =>
-      MarkOrderReadyResponse.decode(value),
+    responseDeserialize: (value: Buffer): MarkOrderReadyResponse => MarkOrderReadyResponse.decode(value),
   },
 } as const;
 
 export interface MerchantServiceServer extends UntypedServiceImplementation {
   listMerchants: handleUnaryCall<ListMerchantsRequest, ListMerchantsResponse>;
   getMerchant: handleUnaryCall<GetMerchantRequest, GetMerchantResponse>;
-  upsertMenuItem: handleUnaryCall<
-    UpsertMenuItemRequest,
-    UpsertMenuItemResponse
-  >;
+  upsertMenuItem: handleUnaryCall<UpsertMenuItemRequest, UpsertMenuItemResponse>;
   setStock: handleUnaryCall<SetStockRequest, SetStockResponse>;
-  setMerchantStatus: handleUnaryCall<
-    SetMerchantStatusRequest,
-    SetMerchantStatusResponse
-  >;
+  setMerchantStatus: handleUnaryCall<SetMerchantStatusRequest, SetMerchantStatusResponse>;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
   /** Compensation for ReserveStock; releasing twice (or an unknown order) is a no-op. */
   releaseStock: handleUnaryCall<ReleaseStockRequest, ReleaseStockResponse>;
   acceptOrder: handleUnaryCall<AcceptOrderRequest, AcceptOrderResponse>;
   rejectOrder: handleUnaryCall<RejectOrderRequest, RejectOrderResponse>;
-  markOrderReady: handleUnaryCall<
-    MarkOrderReadyRequest,
-    MarkOrderReadyResponse
-  >;
+  markOrderReady: handleUnaryCall<MarkOrderReadyRequest, MarkOrderReadyResponse>;
 }
 
 export interface MerchantServiceClient extends Client {
   listMerchants(
     request: ListMerchantsRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ListMerchantsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListMerchantsResponse) => void,
   ): ClientUnaryCall;
   listMerchants(
     request: ListMerchantsRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ListMerchantsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListMerchantsResponse) => void,
   ): ClientUnaryCall;
   listMerchants(
     request: ListMerchantsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ListMerchantsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListMerchantsResponse) => void,
   ): ClientUnaryCall;
   getMerchant(
     request: GetMerchantRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetMerchantResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetMerchantResponse) => void,
   ): ClientUnaryCall;
   getMerchant(
     request: GetMerchantRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetMerchantResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetMerchantResponse) => void,
   ): ClientUnaryCall;
   getMerchant(
     request: GetMerchantRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetMerchantResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetMerchantResponse) => void,
   ): ClientUnaryCall;
   upsertMenuItem(
     request: UpsertMenuItemRequest,
-    callback: (
-      error: ServiceError | null,
-      response: UpsertMenuItemResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: UpsertMenuItemResponse) => void,
   ): ClientUnaryCall;
   upsertMenuItem(
     request: UpsertMenuItemRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: UpsertMenuItemResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: UpsertMenuItemResponse) => void,
   ): ClientUnaryCall;
   upsertMenuItem(
     request: UpsertMenuItemRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: UpsertMenuItemResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: UpsertMenuItemResponse) => void,
   ): ClientUnaryCall;
   setStock(
     request: SetStockRequest,
@@ -3342,155 +2964,101 @@ export interface MerchantServiceClient extends Client {
   ): ClientUnaryCall;
   setMerchantStatus(
     request: SetMerchantStatusRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SetMerchantStatusResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetMerchantStatusResponse) => void,
   ): ClientUnaryCall;
   setMerchantStatus(
     request: SetMerchantStatusRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SetMerchantStatusResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetMerchantStatusResponse) => void,
   ): ClientUnaryCall;
   setMerchantStatus(
     request: SetMerchantStatusRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SetMerchantStatusResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetMerchantStatusResponse) => void,
   ): ClientUnaryCall;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock(
     request: ReserveStockRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ReserveStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
   ): ClientUnaryCall;
   reserveStock(
     request: ReserveStockRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ReserveStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
   ): ClientUnaryCall;
   reserveStock(
     request: ReserveStockRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ReserveStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
   ): ClientUnaryCall;
   /** Compensation for ReserveStock; releasing twice (or an unknown order) is a no-op. */
   releaseStock(
     request: ReleaseStockRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ReleaseStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReleaseStockResponse) => void,
   ): ClientUnaryCall;
   releaseStock(
     request: ReleaseStockRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ReleaseStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReleaseStockResponse) => void,
   ): ClientUnaryCall;
   releaseStock(
     request: ReleaseStockRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ReleaseStockResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReleaseStockResponse) => void,
   ): ClientUnaryCall;
   acceptOrder(
     request: AcceptOrderRequest,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOrderResponse) => void,
   ): ClientUnaryCall;
   acceptOrder(
     request: AcceptOrderRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOrderResponse) => void,
   ): ClientUnaryCall;
   acceptOrder(
     request: AcceptOrderRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOrderResponse) => void,
   ): ClientUnaryCall;
   rejectOrder(
     request: RejectOrderRequest,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOrderResponse) => void,
   ): ClientUnaryCall;
   rejectOrder(
     request: RejectOrderRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOrderResponse) => void,
   ): ClientUnaryCall;
   rejectOrder(
     request: RejectOrderRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOrderResponse) => void,
   ): ClientUnaryCall;
   markOrderReady(
     request: MarkOrderReadyRequest,
-    callback: (
-      error: ServiceError | null,
-      response: MarkOrderReadyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkOrderReadyResponse) => void,
   ): ClientUnaryCall;
   markOrderReady(
     request: MarkOrderReadyRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: MarkOrderReadyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkOrderReadyResponse) => void,
   ): ClientUnaryCall;
   markOrderReady(
     request: MarkOrderReadyRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: MarkOrderReadyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: MarkOrderReadyResponse) => void,
   ): ClientUnaryCall;
 }
 
 export const MerchantServiceClient = makeGenericClientConstructor(
   MerchantServiceService,
-  "mealpeak.merchant.v1.MerchantService",
+  'mealpeak.merchant.v1.MerchantService',
 ) as unknown as {
   new (
     address: string,
@@ -3501,8 +3069,7 @@ export const MerchantServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -3517,9 +3084,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -3536,7 +3101,7 @@ function fromTimestamp(t: Timestamp): Date {
 function fromJsonTimestamp(o: any): Date {
   if (o instanceof globalThis.Date) {
     return o;
-  } else if (typeof o === "string") {
+  } else if (typeof o === 'string') {
     return new globalThis.Date(o);
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));

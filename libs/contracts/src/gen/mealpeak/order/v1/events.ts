@@ -5,14 +5,9 @@
 // source: mealpeak/order/v1/events.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Actor, Money } from "../../common/v1/common.ts";
-import {
-  Order,
-  OrderState,
-  orderStateFromJSON,
-  orderStateToJSON,
-} from "./order.ts";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Actor, Money } from '../../common/v1/common.ts';
+import { Order, OrderState, orderStateFromJSON, orderStateToJSON } from './order.ts';
 
 /**
  * Topic order.events.v1, key = order id. Every state change of an order, with the full snapshot
@@ -35,20 +30,11 @@ export interface RefundRequested {
 }
 
 function createBaseOrderStateChanged(): OrderStateChanged {
-  return {
-    order: undefined,
-    fromState: 0,
-    toState: 0,
-    actor: undefined,
-    reason: "",
-  };
+  return { order: undefined, fromState: 0, toState: 0, actor: undefined, reason: '' };
 }
 
 export const OrderStateChanged: MessageFns<OrderStateChanged> = {
-  encode(
-    message: OrderStateChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OrderStateChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
@@ -61,18 +47,17 @@ export const OrderStateChanged: MessageFns<OrderStateChanged> = {
     if (message.actor !== undefined) {
       Actor.encode(message.actor, writer.uint32(34).fork()).join();
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(42).string(message.reason);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OrderStateChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -147,7 +132,7 @@ export const OrderStateChanged: MessageFns<OrderStateChanged> = {
           ? orderStateFromJSON(object.to_state)
           : 0,
       actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
     };
   },
 
@@ -165,66 +150,54 @@ export const OrderStateChanged: MessageFns<OrderStateChanged> = {
     if (message.actor !== undefined) {
       obj.actor = Actor.toJSON(message.actor);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OrderStateChanged>, I>>(
-    base?: I,
-  ): OrderStateChanged {
+  create<I extends Exact<DeepPartial<OrderStateChanged>, I>>(base?: I): OrderStateChanged {
     return OrderStateChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OrderStateChanged>, I>>(
-    object: I,
-  ): OrderStateChanged {
+  fromPartial<I extends Exact<DeepPartial<OrderStateChanged>, I>>(object: I): OrderStateChanged {
     const message = createBaseOrderStateChanged();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     message.fromState = object.fromState ?? 0;
     message.toState = object.toState ?? 0;
     message.actor =
-      object.actor !== undefined && object.actor !== null
-        ? Actor.fromPartial(object.actor)
-        : undefined;
-    message.reason = object.reason ?? "";
+      object.actor !== undefined && object.actor !== null ? Actor.fromPartial(object.actor) : undefined;
+    message.reason = object.reason ?? '';
     return message;
   },
 };
 
 function createBaseRefundRequested(): RefundRequested {
-  return { orderId: "", customerId: "", amount: undefined, reason: "" };
+  return { orderId: '', customerId: '', amount: undefined, reason: '' };
 }
 
 export const RefundRequested: MessageFns<RefundRequested> = {
-  encode(
-    message: RefundRequested,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: RefundRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       writer.uint32(18).string(message.customerId);
     }
     if (message.amount !== undefined) {
       Money.encode(message.amount, writer.uint32(26).fork()).join();
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(34).string(message.reason);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RefundRequested {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -283,56 +256,49 @@ export const RefundRequested: MessageFns<RefundRequested> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       customerId: isSet(object.customerId)
         ? globalThis.String(object.customerId)
         : isSet(object.customer_id)
           ? globalThis.String(object.customer_id)
-          : "",
+          : '',
       amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
     };
   },
 
   toJSON(message: RefundRequested): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       obj.customerId = message.customerId;
     }
     if (message.amount !== undefined) {
       obj.amount = Money.toJSON(message.amount);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RefundRequested>, I>>(
-    base?: I,
-  ): RefundRequested {
+  create<I extends Exact<DeepPartial<RefundRequested>, I>>(base?: I): RefundRequested {
     return RefundRequested.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RefundRequested>, I>>(
-    object: I,
-  ): RefundRequested {
+  fromPartial<I extends Exact<DeepPartial<RefundRequested>, I>>(object: I): RefundRequested {
     const message = createBaseRefundRequested();
-    message.orderId = object.orderId ?? "";
-    message.customerId = object.customerId ?? "";
+    message.orderId = object.orderId ?? '';
+    message.customerId = object.customerId ?? '';
     message.amount =
-      object.amount !== undefined && object.amount !== null
-        ? Money.fromPartial(object.amount)
-        : undefined;
-    message.reason = object.reason ?? "";
+      object.amount !== undefined && object.amount !== null ? Money.fromPartial(object.amount) : undefined;
+    message.reason = object.reason ?? '';
     return message;
   },
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -347,9 +313,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

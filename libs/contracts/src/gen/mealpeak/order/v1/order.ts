@@ -5,7 +5,7 @@
 // source: mealpeak/order/v1/order.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -17,9 +17,9 @@ import {
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
-import { Timestamp } from "../../../google/protobuf/timestamp.ts";
-import { Actor, GeoPoint, Money } from "../../common/v1/common.ts";
+} from '@grpc/grpc-js';
+import { Timestamp } from '../../../google/protobuf/timestamp.ts';
+import { Actor, GeoPoint, Money } from '../../common/v1/common.ts';
 
 /**
  * Lifecycle: PLACED -> ACCEPTED -> READY_FOR_PICKUP -> RIDER_ASSIGNED -> PICKED_UP -> DELIVERED,
@@ -41,14 +41,11 @@ export const OrderState = {
 export type OrderState = (typeof OrderState)[keyof typeof OrderState];
 
 export namespace OrderState {
-  export type ORDER_STATE_UNSPECIFIED =
-    typeof OrderState.ORDER_STATE_UNSPECIFIED;
+  export type ORDER_STATE_UNSPECIFIED = typeof OrderState.ORDER_STATE_UNSPECIFIED;
   export type ORDER_STATE_PLACED = typeof OrderState.ORDER_STATE_PLACED;
   export type ORDER_STATE_ACCEPTED = typeof OrderState.ORDER_STATE_ACCEPTED;
-  export type ORDER_STATE_READY_FOR_PICKUP =
-    typeof OrderState.ORDER_STATE_READY_FOR_PICKUP;
-  export type ORDER_STATE_RIDER_ASSIGNED =
-    typeof OrderState.ORDER_STATE_RIDER_ASSIGNED;
+  export type ORDER_STATE_READY_FOR_PICKUP = typeof OrderState.ORDER_STATE_READY_FOR_PICKUP;
+  export type ORDER_STATE_RIDER_ASSIGNED = typeof OrderState.ORDER_STATE_RIDER_ASSIGNED;
   export type ORDER_STATE_PICKED_UP = typeof OrderState.ORDER_STATE_PICKED_UP;
   export type ORDER_STATE_DELIVERED = typeof OrderState.ORDER_STATE_DELIVERED;
   export type ORDER_STATE_REJECTED = typeof OrderState.ORDER_STATE_REJECTED;
@@ -59,34 +56,34 @@ export namespace OrderState {
 export function orderStateFromJSON(object: any): OrderState {
   switch (object) {
     case 0:
-    case "ORDER_STATE_UNSPECIFIED":
+    case 'ORDER_STATE_UNSPECIFIED':
       return OrderState.ORDER_STATE_UNSPECIFIED;
     case 1:
-    case "ORDER_STATE_PLACED":
+    case 'ORDER_STATE_PLACED':
       return OrderState.ORDER_STATE_PLACED;
     case 2:
-    case "ORDER_STATE_ACCEPTED":
+    case 'ORDER_STATE_ACCEPTED':
       return OrderState.ORDER_STATE_ACCEPTED;
     case 3:
-    case "ORDER_STATE_READY_FOR_PICKUP":
+    case 'ORDER_STATE_READY_FOR_PICKUP':
       return OrderState.ORDER_STATE_READY_FOR_PICKUP;
     case 4:
-    case "ORDER_STATE_RIDER_ASSIGNED":
+    case 'ORDER_STATE_RIDER_ASSIGNED':
       return OrderState.ORDER_STATE_RIDER_ASSIGNED;
     case 5:
-    case "ORDER_STATE_PICKED_UP":
+    case 'ORDER_STATE_PICKED_UP':
       return OrderState.ORDER_STATE_PICKED_UP;
     case 6:
-    case "ORDER_STATE_DELIVERED":
+    case 'ORDER_STATE_DELIVERED':
       return OrderState.ORDER_STATE_DELIVERED;
     case 7:
-    case "ORDER_STATE_REJECTED":
+    case 'ORDER_STATE_REJECTED':
       return OrderState.ORDER_STATE_REJECTED;
     case 8:
-    case "ORDER_STATE_CANCELLED":
+    case 'ORDER_STATE_CANCELLED':
       return OrderState.ORDER_STATE_CANCELLED;
     case -1:
-    case "UNRECOGNIZED":
+    case 'UNRECOGNIZED':
     default:
       return OrderState.UNRECOGNIZED;
   }
@@ -95,26 +92,26 @@ export function orderStateFromJSON(object: any): OrderState {
 export function orderStateToJSON(object: OrderState): string {
   switch (object) {
     case OrderState.ORDER_STATE_UNSPECIFIED:
-      return "ORDER_STATE_UNSPECIFIED";
+      return 'ORDER_STATE_UNSPECIFIED';
     case OrderState.ORDER_STATE_PLACED:
-      return "ORDER_STATE_PLACED";
+      return 'ORDER_STATE_PLACED';
     case OrderState.ORDER_STATE_ACCEPTED:
-      return "ORDER_STATE_ACCEPTED";
+      return 'ORDER_STATE_ACCEPTED';
     case OrderState.ORDER_STATE_READY_FOR_PICKUP:
-      return "ORDER_STATE_READY_FOR_PICKUP";
+      return 'ORDER_STATE_READY_FOR_PICKUP';
     case OrderState.ORDER_STATE_RIDER_ASSIGNED:
-      return "ORDER_STATE_RIDER_ASSIGNED";
+      return 'ORDER_STATE_RIDER_ASSIGNED';
     case OrderState.ORDER_STATE_PICKED_UP:
-      return "ORDER_STATE_PICKED_UP";
+      return 'ORDER_STATE_PICKED_UP';
     case OrderState.ORDER_STATE_DELIVERED:
-      return "ORDER_STATE_DELIVERED";
+      return 'ORDER_STATE_DELIVERED';
     case OrderState.ORDER_STATE_REJECTED:
-      return "ORDER_STATE_REJECTED";
+      return 'ORDER_STATE_REJECTED';
     case OrderState.ORDER_STATE_CANCELLED:
-      return "ORDER_STATE_CANCELLED";
+      return 'ORDER_STATE_CANCELLED';
     case OrderState.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      return 'UNRECOGNIZED';
   }
 }
 
@@ -134,14 +131,11 @@ export const OrderCommand = {
 export type OrderCommand = (typeof OrderCommand)[keyof typeof OrderCommand];
 
 export namespace OrderCommand {
-  export type ORDER_COMMAND_UNSPECIFIED =
-    typeof OrderCommand.ORDER_COMMAND_UNSPECIFIED;
+  export type ORDER_COMMAND_UNSPECIFIED = typeof OrderCommand.ORDER_COMMAND_UNSPECIFIED;
   export type ORDER_COMMAND_ACCEPT = typeof OrderCommand.ORDER_COMMAND_ACCEPT;
   export type ORDER_COMMAND_REJECT = typeof OrderCommand.ORDER_COMMAND_REJECT;
-  export type ORDER_COMMAND_MARK_READY =
-    typeof OrderCommand.ORDER_COMMAND_MARK_READY;
-  export type ORDER_COMMAND_ASSIGN_RIDER =
-    typeof OrderCommand.ORDER_COMMAND_ASSIGN_RIDER;
+  export type ORDER_COMMAND_MARK_READY = typeof OrderCommand.ORDER_COMMAND_MARK_READY;
+  export type ORDER_COMMAND_ASSIGN_RIDER = typeof OrderCommand.ORDER_COMMAND_ASSIGN_RIDER;
   export type ORDER_COMMAND_PICK_UP = typeof OrderCommand.ORDER_COMMAND_PICK_UP;
   export type ORDER_COMMAND_DELIVER = typeof OrderCommand.ORDER_COMMAND_DELIVER;
   export type ORDER_COMMAND_CANCEL = typeof OrderCommand.ORDER_COMMAND_CANCEL;
@@ -151,31 +145,31 @@ export namespace OrderCommand {
 export function orderCommandFromJSON(object: any): OrderCommand {
   switch (object) {
     case 0:
-    case "ORDER_COMMAND_UNSPECIFIED":
+    case 'ORDER_COMMAND_UNSPECIFIED':
       return OrderCommand.ORDER_COMMAND_UNSPECIFIED;
     case 1:
-    case "ORDER_COMMAND_ACCEPT":
+    case 'ORDER_COMMAND_ACCEPT':
       return OrderCommand.ORDER_COMMAND_ACCEPT;
     case 2:
-    case "ORDER_COMMAND_REJECT":
+    case 'ORDER_COMMAND_REJECT':
       return OrderCommand.ORDER_COMMAND_REJECT;
     case 3:
-    case "ORDER_COMMAND_MARK_READY":
+    case 'ORDER_COMMAND_MARK_READY':
       return OrderCommand.ORDER_COMMAND_MARK_READY;
     case 4:
-    case "ORDER_COMMAND_ASSIGN_RIDER":
+    case 'ORDER_COMMAND_ASSIGN_RIDER':
       return OrderCommand.ORDER_COMMAND_ASSIGN_RIDER;
     case 5:
-    case "ORDER_COMMAND_PICK_UP":
+    case 'ORDER_COMMAND_PICK_UP':
       return OrderCommand.ORDER_COMMAND_PICK_UP;
     case 6:
-    case "ORDER_COMMAND_DELIVER":
+    case 'ORDER_COMMAND_DELIVER':
       return OrderCommand.ORDER_COMMAND_DELIVER;
     case 7:
-    case "ORDER_COMMAND_CANCEL":
+    case 'ORDER_COMMAND_CANCEL':
       return OrderCommand.ORDER_COMMAND_CANCEL;
     case -1:
-    case "UNRECOGNIZED":
+    case 'UNRECOGNIZED':
     default:
       return OrderCommand.UNRECOGNIZED;
   }
@@ -184,24 +178,24 @@ export function orderCommandFromJSON(object: any): OrderCommand {
 export function orderCommandToJSON(object: OrderCommand): string {
   switch (object) {
     case OrderCommand.ORDER_COMMAND_UNSPECIFIED:
-      return "ORDER_COMMAND_UNSPECIFIED";
+      return 'ORDER_COMMAND_UNSPECIFIED';
     case OrderCommand.ORDER_COMMAND_ACCEPT:
-      return "ORDER_COMMAND_ACCEPT";
+      return 'ORDER_COMMAND_ACCEPT';
     case OrderCommand.ORDER_COMMAND_REJECT:
-      return "ORDER_COMMAND_REJECT";
+      return 'ORDER_COMMAND_REJECT';
     case OrderCommand.ORDER_COMMAND_MARK_READY:
-      return "ORDER_COMMAND_MARK_READY";
+      return 'ORDER_COMMAND_MARK_READY';
     case OrderCommand.ORDER_COMMAND_ASSIGN_RIDER:
-      return "ORDER_COMMAND_ASSIGN_RIDER";
+      return 'ORDER_COMMAND_ASSIGN_RIDER';
     case OrderCommand.ORDER_COMMAND_PICK_UP:
-      return "ORDER_COMMAND_PICK_UP";
+      return 'ORDER_COMMAND_PICK_UP';
     case OrderCommand.ORDER_COMMAND_DELIVER:
-      return "ORDER_COMMAND_DELIVER";
+      return 'ORDER_COMMAND_DELIVER';
     case OrderCommand.ORDER_COMMAND_CANCEL:
-      return "ORDER_COMMAND_CANCEL";
+      return 'ORDER_COMMAND_CANCEL';
     case OrderCommand.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      return 'UNRECOGNIZED';
   }
 }
 
@@ -323,24 +317,15 @@ export interface CountOrdersByStateResponse {
 }
 
 function createBaseOrderLine(): OrderLine {
-  return {
-    itemId: "",
-    name: "",
-    quantity: 0,
-    unitPrice: undefined,
-    lineTotal: undefined,
-  };
+  return { itemId: '', name: '', quantity: 0, unitPrice: undefined, lineTotal: undefined };
 }
 
 export const OrderLine: MessageFns<OrderLine> = {
-  encode(
-    message: OrderLine,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.itemId !== "") {
+  encode(message: OrderLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== '') {
       writer.uint32(10).string(message.itemId);
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       writer.uint32(18).string(message.name);
     }
     if (message.quantity !== 0) {
@@ -356,11 +341,10 @@ export const OrderLine: MessageFns<OrderLine> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OrderLine {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -427,8 +411,8 @@ export const OrderLine: MessageFns<OrderLine> = {
         ? globalThis.String(object.itemId)
         : isSet(object.item_id)
           ? globalThis.String(object.item_id)
-          : "",
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
+          : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : '',
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
       unitPrice: isSet(object.unitPrice)
         ? Money.fromJSON(object.unitPrice)
@@ -445,10 +429,10 @@ export const OrderLine: MessageFns<OrderLine> = {
 
   toJSON(message: OrderLine): unknown {
     const obj: any = {};
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       obj.itemId = message.itemId;
     }
-    if (message.name !== "") {
+    if (message.name !== '') {
       obj.name = message.name;
     }
     if (message.quantity !== 0) {
@@ -466,12 +450,10 @@ export const OrderLine: MessageFns<OrderLine> = {
   create<I extends Exact<DeepPartial<OrderLine>, I>>(base?: I): OrderLine {
     return OrderLine.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OrderLine>, I>>(
-    object: I,
-  ): OrderLine {
+  fromPartial<I extends Exact<DeepPartial<OrderLine>, I>>(object: I): OrderLine {
     const message = createBaseOrderLine();
-    message.itemId = object.itemId ?? "";
-    message.name = object.name ?? "";
+    message.itemId = object.itemId ?? '';
+    message.name = object.name ?? '';
     message.quantity = object.quantity ?? 0;
     message.unitPrice =
       object.unitPrice !== undefined && object.unitPrice !== null
@@ -487,37 +469,34 @@ export const OrderLine: MessageFns<OrderLine> = {
 
 function createBaseOrder(): Order {
   return {
-    id: "",
-    customerId: "",
-    merchantId: "",
+    id: '',
+    customerId: '',
+    merchantId: '',
     state: 0,
     lines: [],
     total: undefined,
     pickup: undefined,
     dropoff: undefined,
-    dropoffAddress: "",
+    dropoffAddress: '',
     placedAt: undefined,
     updatedAt: undefined,
     expectedReadyAt: undefined,
     promisedAt: undefined,
-    riderId: "",
-    reason: "",
+    riderId: '',
+    reason: '',
     version: 0,
   };
 }
 
 export const Order: MessageFns<Order> = {
-  encode(
-    message: Order,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.id !== "") {
+  encode(message: Order, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
       writer.uint32(10).string(message.id);
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       writer.uint32(18).string(message.customerId);
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       writer.uint32(26).string(message.merchantId);
     }
     if (message.state !== 0) {
@@ -535,37 +514,25 @@ export const Order: MessageFns<Order> = {
     if (message.dropoff !== undefined) {
       GeoPoint.encode(message.dropoff, writer.uint32(66).fork()).join();
     }
-    if (message.dropoffAddress !== "") {
+    if (message.dropoffAddress !== '') {
       writer.uint32(74).string(message.dropoffAddress);
     }
     if (message.placedAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.placedAt),
-        writer.uint32(82).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.placedAt), writer.uint32(82).fork()).join();
     }
     if (message.updatedAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.updatedAt),
-        writer.uint32(90).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(90).fork()).join();
     }
     if (message.expectedReadyAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.expectedReadyAt),
-        writer.uint32(98).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(98).fork()).join();
     }
     if (message.promisedAt !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.promisedAt),
-        writer.uint32(106).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.promisedAt), writer.uint32(106).fork()).join();
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(114).string(message.riderId);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(122).string(message.reason);
     }
     if (message.version !== 0) {
@@ -575,11 +542,10 @@ export const Order: MessageFns<Order> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Order {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -665,9 +631,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.placedAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.placedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 11: {
@@ -675,9 +639,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.updatedAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 12: {
@@ -685,9 +647,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.expectedReadyAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 13: {
@@ -695,9 +655,7 @@ export const Order: MessageFns<Order> = {
               break;
             }
 
-            message.promisedAt = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.promisedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 14: {
@@ -738,33 +696,29 @@ export const Order: MessageFns<Order> = {
 
   fromJSON(object: any): Order {
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
       customerId: isSet(object.customerId)
         ? globalThis.String(object.customerId)
         : isSet(object.customer_id)
           ? globalThis.String(object.customer_id)
-          : "",
+          : '',
       merchantId: isSet(object.merchantId)
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       state: isSet(object.state) ? orderStateFromJSON(object.state) : 0,
       lines: globalThis.Array.isArray(object?.lines)
         ? object.lines.map((e: any) => OrderLine.fromJSON(e))
         : [],
       total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
-      pickup: isSet(object.pickup)
-        ? GeoPoint.fromJSON(object.pickup)
-        : undefined,
-      dropoff: isSet(object.dropoff)
-        ? GeoPoint.fromJSON(object.dropoff)
-        : undefined,
+      pickup: isSet(object.pickup) ? GeoPoint.fromJSON(object.pickup) : undefined,
+      dropoff: isSet(object.dropoff) ? GeoPoint.fromJSON(object.dropoff) : undefined,
       dropoffAddress: isSet(object.dropoffAddress)
         ? globalThis.String(object.dropoffAddress)
         : isSet(object.dropoff_address)
           ? globalThis.String(object.dropoff_address)
-          : "",
+          : '',
       placedAt: isSet(object.placedAt)
         ? fromJsonTimestamp(object.placedAt)
         : isSet(object.placed_at)
@@ -789,21 +743,21 @@ export const Order: MessageFns<Order> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+          : '',
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
     };
   },
 
   toJSON(message: Order): unknown {
     const obj: any = {};
-    if (message.id !== "") {
+    if (message.id !== '') {
       obj.id = message.id;
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       obj.customerId = message.customerId;
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     if (message.state !== 0) {
@@ -821,7 +775,7 @@ export const Order: MessageFns<Order> = {
     if (message.dropoff !== undefined) {
       obj.dropoff = GeoPoint.toJSON(message.dropoff);
     }
-    if (message.dropoffAddress !== "") {
+    if (message.dropoffAddress !== '') {
       obj.dropoffAddress = message.dropoffAddress;
     }
     if (message.placedAt !== undefined) {
@@ -836,10 +790,10 @@ export const Order: MessageFns<Order> = {
     if (message.promisedAt !== undefined) {
       obj.promisedAt = message.promisedAt.toISOString();
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     if (message.version !== 0) {
@@ -853,45 +807,38 @@ export const Order: MessageFns<Order> = {
   },
   fromPartial<I extends Exact<DeepPartial<Order>, I>>(object: I): Order {
     const message = createBaseOrder();
-    message.id = object.id ?? "";
-    message.customerId = object.customerId ?? "";
-    message.merchantId = object.merchantId ?? "";
+    message.id = object.id ?? '';
+    message.customerId = object.customerId ?? '';
+    message.merchantId = object.merchantId ?? '';
     message.state = object.state ?? 0;
     message.lines = object.lines?.map((e) => OrderLine.fromPartial(e)) || [];
     message.total =
-      object.total !== undefined && object.total !== null
-        ? Money.fromPartial(object.total)
-        : undefined;
+      object.total !== undefined && object.total !== null ? Money.fromPartial(object.total) : undefined;
     message.pickup =
-      object.pickup !== undefined && object.pickup !== null
-        ? GeoPoint.fromPartial(object.pickup)
-        : undefined;
+      object.pickup !== undefined && object.pickup !== null ? GeoPoint.fromPartial(object.pickup) : undefined;
     message.dropoff =
       object.dropoff !== undefined && object.dropoff !== null
         ? GeoPoint.fromPartial(object.dropoff)
         : undefined;
-    message.dropoffAddress = object.dropoffAddress ?? "";
+    message.dropoffAddress = object.dropoffAddress ?? '';
     message.placedAt = object.placedAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.expectedReadyAt = object.expectedReadyAt ?? undefined;
     message.promisedAt = object.promisedAt ?? undefined;
-    message.riderId = object.riderId ?? "";
-    message.reason = object.reason ?? "";
+    message.riderId = object.riderId ?? '';
+    message.reason = object.reason ?? '';
     message.version = object.version ?? 0;
     return message;
   },
 };
 
 function createBaseOrderLineInput(): OrderLineInput {
-  return { itemId: "", quantity: 0 };
+  return { itemId: '', quantity: 0 };
 }
 
 export const OrderLineInput: MessageFns<OrderLineInput> = {
-  encode(
-    message: OrderLineInput,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.itemId !== "") {
+  encode(message: OrderLineInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== '') {
       writer.uint32(10).string(message.itemId);
     }
     if (message.quantity !== 0) {
@@ -901,11 +848,10 @@ export const OrderLineInput: MessageFns<OrderLineInput> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OrderLineInput {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -948,14 +894,14 @@ export const OrderLineInput: MessageFns<OrderLineInput> = {
         ? globalThis.String(object.itemId)
         : isSet(object.item_id)
           ? globalThis.String(object.item_id)
-          : "",
+          : '',
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
     };
   },
 
   toJSON(message: OrderLineInput): unknown {
     const obj: any = {};
-    if (message.itemId !== "") {
+    if (message.itemId !== '') {
       obj.itemId = message.itemId;
     }
     if (message.quantity !== 0) {
@@ -964,44 +910,30 @@ export const OrderLineInput: MessageFns<OrderLineInput> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OrderLineInput>, I>>(
-    base?: I,
-  ): OrderLineInput {
+  create<I extends Exact<DeepPartial<OrderLineInput>, I>>(base?: I): OrderLineInput {
     return OrderLineInput.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OrderLineInput>, I>>(
-    object: I,
-  ): OrderLineInput {
+  fromPartial<I extends Exact<DeepPartial<OrderLineInput>, I>>(object: I): OrderLineInput {
     const message = createBaseOrderLineInput();
-    message.itemId = object.itemId ?? "";
+    message.itemId = object.itemId ?? '';
     message.quantity = object.quantity ?? 0;
     return message;
   },
 };
 
 function createBasePlaceOrderRequest(): PlaceOrderRequest {
-  return {
-    orderId: "",
-    customerId: "",
-    merchantId: "",
-    lines: [],
-    dropoff: undefined,
-    dropoffAddress: "",
-  };
+  return { orderId: '', customerId: '', merchantId: '', lines: [], dropoff: undefined, dropoffAddress: '' };
 }
 
 export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
-  encode(
-    message: PlaceOrderRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: PlaceOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       writer.uint32(18).string(message.customerId);
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       writer.uint32(26).string(message.merchantId);
     }
     for (const v of message.lines) {
@@ -1010,18 +942,17 @@ export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
     if (message.dropoff !== undefined) {
       GeoPoint.encode(message.dropoff, writer.uint32(42).fork()).join();
     }
-    if (message.dropoffAddress !== "") {
+    if (message.dropoffAddress !== '') {
       writer.uint32(50).string(message.dropoffAddress);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): PlaceOrderRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1096,40 +1027,38 @@ export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       customerId: isSet(object.customerId)
         ? globalThis.String(object.customerId)
         : isSet(object.customer_id)
           ? globalThis.String(object.customer_id)
-          : "",
+          : '',
       merchantId: isSet(object.merchantId)
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       lines: globalThis.Array.isArray(object?.lines)
         ? object.lines.map((e: any) => OrderLineInput.fromJSON(e))
         : [],
-      dropoff: isSet(object.dropoff)
-        ? GeoPoint.fromJSON(object.dropoff)
-        : undefined,
+      dropoff: isSet(object.dropoff) ? GeoPoint.fromJSON(object.dropoff) : undefined,
       dropoffAddress: isSet(object.dropoffAddress)
         ? globalThis.String(object.dropoffAddress)
         : isSet(object.dropoff_address)
           ? globalThis.String(object.dropoff_address)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: PlaceOrderRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       obj.customerId = message.customerId;
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     if (message.lines?.length) {
@@ -1138,31 +1067,26 @@ export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
     if (message.dropoff !== undefined) {
       obj.dropoff = GeoPoint.toJSON(message.dropoff);
     }
-    if (message.dropoffAddress !== "") {
+    if (message.dropoffAddress !== '') {
       obj.dropoffAddress = message.dropoffAddress;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PlaceOrderRequest>, I>>(
-    base?: I,
-  ): PlaceOrderRequest {
+  create<I extends Exact<DeepPartial<PlaceOrderRequest>, I>>(base?: I): PlaceOrderRequest {
     return PlaceOrderRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PlaceOrderRequest>, I>>(
-    object: I,
-  ): PlaceOrderRequest {
+  fromPartial<I extends Exact<DeepPartial<PlaceOrderRequest>, I>>(object: I): PlaceOrderRequest {
     const message = createBasePlaceOrderRequest();
-    message.orderId = object.orderId ?? "";
-    message.customerId = object.customerId ?? "";
-    message.merchantId = object.merchantId ?? "";
-    message.lines =
-      object.lines?.map((e) => OrderLineInput.fromPartial(e)) || [];
+    message.orderId = object.orderId ?? '';
+    message.customerId = object.customerId ?? '';
+    message.merchantId = object.merchantId ?? '';
+    message.lines = object.lines?.map((e) => OrderLineInput.fromPartial(e)) || [];
     message.dropoff =
       object.dropoff !== undefined && object.dropoff !== null
         ? GeoPoint.fromPartial(object.dropoff)
         : undefined;
-    message.dropoffAddress = object.dropoffAddress ?? "";
+    message.dropoffAddress = object.dropoffAddress ?? '';
     return message;
   },
 };
@@ -1172,25 +1096,18 @@ function createBasePlaceOrderResponse(): PlaceOrderResponse {
 }
 
 export const PlaceOrderResponse: MessageFns<PlaceOrderResponse> = {
-  encode(
-    message: PlaceOrderResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PlaceOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): PlaceOrderResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): PlaceOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1220,9 +1137,7 @@ export const PlaceOrderResponse: MessageFns<PlaceOrderResponse> = {
   },
 
   fromJSON(object: any): PlaceOrderResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: PlaceOrderResponse): unknown {
@@ -1233,44 +1148,34 @@ export const PlaceOrderResponse: MessageFns<PlaceOrderResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PlaceOrderResponse>, I>>(
-    base?: I,
-  ): PlaceOrderResponse {
+  create<I extends Exact<DeepPartial<PlaceOrderResponse>, I>>(base?: I): PlaceOrderResponse {
     return PlaceOrderResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PlaceOrderResponse>, I>>(
-    object: I,
-  ): PlaceOrderResponse {
+  fromPartial<I extends Exact<DeepPartial<PlaceOrderResponse>, I>>(object: I): PlaceOrderResponse {
     const message = createBasePlaceOrderResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
 
 function createBaseGetOrderRequest(): GetOrderRequest {
-  return { orderId: "" };
+  return { orderId: '' };
 }
 
 export const GetOrderRequest: MessageFns<GetOrderRequest> = {
-  encode(
-    message: GetOrderRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: GetOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetOrderRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1305,28 +1210,24 @@ export const GetOrderRequest: MessageFns<GetOrderRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: GetOrderRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOrderRequest>, I>>(
-    base?: I,
-  ): GetOrderRequest {
+  create<I extends Exact<DeepPartial<GetOrderRequest>, I>>(base?: I): GetOrderRequest {
     return GetOrderRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetOrderRequest>, I>>(
-    object: I,
-  ): GetOrderRequest {
+  fromPartial<I extends Exact<DeepPartial<GetOrderRequest>, I>>(object: I): GetOrderRequest {
     const message = createBaseGetOrderRequest();
-    message.orderId = object.orderId ?? "";
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
@@ -1336,10 +1237,7 @@ function createBaseGetOrderResponse(): GetOrderResponse {
 }
 
 export const GetOrderResponse: MessageFns<GetOrderResponse> = {
-  encode(
-    message: GetOrderResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
@@ -1347,11 +1245,10 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetOrderResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1381,9 +1278,7 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   },
 
   fromJSON(object: any): GetOrderResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: GetOrderResponse): unknown {
@@ -1394,42 +1289,27 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOrderResponse>, I>>(
-    base?: I,
-  ): GetOrderResponse {
+  create<I extends Exact<DeepPartial<GetOrderResponse>, I>>(base?: I): GetOrderResponse {
     return GetOrderResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetOrderResponse>, I>>(
-    object: I,
-  ): GetOrderResponse {
+  fromPartial<I extends Exact<DeepPartial<GetOrderResponse>, I>>(object: I): GetOrderResponse {
     const message = createBaseGetOrderResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
 
 function createBaseListOrdersRequest(): ListOrdersRequest {
-  return {
-    customerId: "",
-    merchantId: "",
-    states: [],
-    pageSize: 0,
-    pageToken: "",
-  };
+  return { customerId: '', merchantId: '', states: [], pageSize: 0, pageToken: '' };
 }
 
 export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
-  encode(
-    message: ListOrdersRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.customerId !== "") {
+  encode(message: ListOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== '') {
       writer.uint32(10).string(message.customerId);
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       writer.uint32(18).string(message.merchantId);
     }
     if (message.states.length !== 0) {
@@ -1442,18 +1322,17 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageSize !== 0) {
       writer.uint32(32).uint32(message.pageSize);
     }
-    if (message.pageToken !== "") {
+    if (message.pageToken !== '') {
       writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ListOrdersRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1530,12 +1409,12 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
         ? globalThis.String(object.customerId)
         : isSet(object.customer_id)
           ? globalThis.String(object.customer_id)
-          : "",
+          : '',
       merchantId: isSet(object.merchantId)
         ? globalThis.String(object.merchantId)
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
-          : "",
+          : '',
       states: globalThis.Array.isArray(object?.states)
         ? object.states.map((e: any) => orderStateFromJSON(e))
         : [],
@@ -1548,16 +1427,16 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
         ? globalThis.String(object.pageToken)
         : isSet(object.page_token)
           ? globalThis.String(object.page_token)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: ListOrdersRequest): unknown {
     const obj: any = {};
-    if (message.customerId !== "") {
+    if (message.customerId !== '') {
       obj.customerId = message.customerId;
     }
-    if (message.merchantId !== "") {
+    if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
     }
     if (message.states?.length) {
@@ -1566,57 +1445,46 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageSize !== 0) {
       obj.pageSize = Math.round(message.pageSize);
     }
-    if (message.pageToken !== "") {
+    if (message.pageToken !== '') {
       obj.pageToken = message.pageToken;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListOrdersRequest>, I>>(
-    base?: I,
-  ): ListOrdersRequest {
+  create<I extends Exact<DeepPartial<ListOrdersRequest>, I>>(base?: I): ListOrdersRequest {
     return ListOrdersRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListOrdersRequest>, I>>(
-    object: I,
-  ): ListOrdersRequest {
+  fromPartial<I extends Exact<DeepPartial<ListOrdersRequest>, I>>(object: I): ListOrdersRequest {
     const message = createBaseListOrdersRequest();
-    message.customerId = object.customerId ?? "";
-    message.merchantId = object.merchantId ?? "";
+    message.customerId = object.customerId ?? '';
+    message.merchantId = object.merchantId ?? '';
     message.states = object.states?.map((e) => e) || [];
     message.pageSize = object.pageSize ?? 0;
-    message.pageToken = object.pageToken ?? "";
+    message.pageToken = object.pageToken ?? '';
     return message;
   },
 };
 
 function createBaseListOrdersResponse(): ListOrdersResponse {
-  return { orders: [], nextPageToken: "" };
+  return { orders: [], nextPageToken: '' };
 }
 
 export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
-  encode(
-    message: ListOrdersResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ListOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.orders) {
       Order.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.nextPageToken !== "") {
+    if (message.nextPageToken !== '') {
       writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ListOrdersResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1662,7 +1530,7 @@ export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
         ? globalThis.String(object.nextPageToken)
         : isSet(object.next_page_token)
           ? globalThis.String(object.next_page_token)
-          : "",
+          : '',
     };
   },
 
@@ -1671,44 +1539,30 @@ export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
     if (message.orders?.length) {
       obj.orders = message.orders.map((e) => Order.toJSON(e));
     }
-    if (message.nextPageToken !== "") {
+    if (message.nextPageToken !== '') {
       obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListOrdersResponse>, I>>(
-    base?: I,
-  ): ListOrdersResponse {
+  create<I extends Exact<DeepPartial<ListOrdersResponse>, I>>(base?: I): ListOrdersResponse {
     return ListOrdersResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListOrdersResponse>, I>>(
-    object: I,
-  ): ListOrdersResponse {
+  fromPartial<I extends Exact<DeepPartial<ListOrdersResponse>, I>>(object: I): ListOrdersResponse {
     const message = createBaseListOrdersResponse();
     message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
+    message.nextPageToken = object.nextPageToken ?? '';
     return message;
   },
 };
 
 function createBaseTransitionOrderRequest(): TransitionOrderRequest {
-  return {
-    orderId: "",
-    command: 0,
-    actor: undefined,
-    reason: "",
-    prepSeconds: 0,
-    riderId: "",
-  };
+  return { orderId: '', command: 0, actor: undefined, reason: '', prepSeconds: 0, riderId: '' };
 }
 
 export const TransitionOrderRequest: MessageFns<TransitionOrderRequest> = {
-  encode(
-    message: TransitionOrderRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: TransitionOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
     if (message.command !== 0) {
@@ -1717,27 +1571,23 @@ export const TransitionOrderRequest: MessageFns<TransitionOrderRequest> = {
     if (message.actor !== undefined) {
       Actor.encode(message.actor, writer.uint32(26).fork()).join();
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(34).string(message.reason);
     }
     if (message.prepSeconds !== 0) {
       writer.uint32(40).uint32(message.prepSeconds);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       writer.uint32(50).string(message.riderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): TransitionOrderRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): TransitionOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1812,10 +1662,10 @@ export const TransitionOrderRequest: MessageFns<TransitionOrderRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
       command: isSet(object.command) ? orderCommandFromJSON(object.command) : 0,
       actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
       prepSeconds: isSet(object.prepSeconds)
         ? globalThis.Number(object.prepSeconds)
         : isSet(object.prep_seconds)
@@ -1825,13 +1675,13 @@ export const TransitionOrderRequest: MessageFns<TransitionOrderRequest> = {
         ? globalThis.String(object.riderId)
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: TransitionOrderRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     if (message.command !== 0) {
@@ -1840,36 +1690,30 @@ export const TransitionOrderRequest: MessageFns<TransitionOrderRequest> = {
     if (message.actor !== undefined) {
       obj.actor = Actor.toJSON(message.actor);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     if (message.prepSeconds !== 0) {
       obj.prepSeconds = Math.round(message.prepSeconds);
     }
-    if (message.riderId !== "") {
+    if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TransitionOrderRequest>, I>>(
-    base?: I,
-  ): TransitionOrderRequest {
+  create<I extends Exact<DeepPartial<TransitionOrderRequest>, I>>(base?: I): TransitionOrderRequest {
     return TransitionOrderRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TransitionOrderRequest>, I>>(
-    object: I,
-  ): TransitionOrderRequest {
+  fromPartial<I extends Exact<DeepPartial<TransitionOrderRequest>, I>>(object: I): TransitionOrderRequest {
     const message = createBaseTransitionOrderRequest();
-    message.orderId = object.orderId ?? "";
+    message.orderId = object.orderId ?? '';
     message.command = object.command ?? 0;
     message.actor =
-      object.actor !== undefined && object.actor !== null
-        ? Actor.fromPartial(object.actor)
-        : undefined;
-    message.reason = object.reason ?? "";
+      object.actor !== undefined && object.actor !== null ? Actor.fromPartial(object.actor) : undefined;
+    message.reason = object.reason ?? '';
     message.prepSeconds = object.prepSeconds ?? 0;
-    message.riderId = object.riderId ?? "";
+    message.riderId = object.riderId ?? '';
     return message;
   },
 };
@@ -1879,25 +1723,18 @@ function createBaseTransitionOrderResponse(): TransitionOrderResponse {
 }
 
 export const TransitionOrderResponse: MessageFns<TransitionOrderResponse> = {
-  encode(
-    message: TransitionOrderResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: TransitionOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): TransitionOrderResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): TransitionOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1927,9 +1764,7 @@ export const TransitionOrderResponse: MessageFns<TransitionOrderResponse> = {
   },
 
   fromJSON(object: any): TransitionOrderResponse {
-    return {
-      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
-    };
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
   },
 
   toJSON(message: TransitionOrderResponse): unknown {
@@ -1940,38 +1775,23 @@ export const TransitionOrderResponse: MessageFns<TransitionOrderResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TransitionOrderResponse>, I>>(
-    base?: I,
-  ): TransitionOrderResponse {
+  create<I extends Exact<DeepPartial<TransitionOrderResponse>, I>>(base?: I): TransitionOrderResponse {
     return TransitionOrderResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TransitionOrderResponse>, I>>(
-    object: I,
-  ): TransitionOrderResponse {
+  fromPartial<I extends Exact<DeepPartial<TransitionOrderResponse>, I>>(object: I): TransitionOrderResponse {
     const message = createBaseTransitionOrderResponse();
     message.order =
-      object.order !== undefined && object.order !== null
-        ? Order.fromPartial(object.order)
-        : undefined;
+      object.order !== undefined && object.order !== null ? Order.fromPartial(object.order) : undefined;
     return message;
   },
 };
 
 function createBaseTimelineEntry(): TimelineEntry {
-  return {
-    fromState: 0,
-    toState: 0,
-    actor: undefined,
-    reason: "",
-    at: undefined,
-  };
+  return { fromState: 0, toState: 0, actor: undefined, reason: '', at: undefined };
 }
 
 export const TimelineEntry: MessageFns<TimelineEntry> = {
-  encode(
-    message: TimelineEntry,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: TimelineEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fromState !== 0) {
       writer.uint32(8).int32(message.fromState);
     }
@@ -1981,24 +1801,20 @@ export const TimelineEntry: MessageFns<TimelineEntry> = {
     if (message.actor !== undefined) {
       Actor.encode(message.actor, writer.uint32(26).fork()).join();
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       writer.uint32(34).string(message.reason);
     }
     if (message.at !== undefined) {
-      Timestamp.encode(
-        toTimestamp(message.at),
-        writer.uint32(42).fork(),
-      ).join();
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(42).fork()).join();
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): TimelineEntry {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2044,9 +1860,7 @@ export const TimelineEntry: MessageFns<TimelineEntry> = {
               break;
             }
 
-            message.at = fromTimestamp(
-              Timestamp.decode(reader, reader.uint32()),
-            );
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2074,7 +1888,7 @@ export const TimelineEntry: MessageFns<TimelineEntry> = {
           ? orderStateFromJSON(object.to_state)
           : 0,
       actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
-      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
       at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
     };
   },
@@ -2090,7 +1904,7 @@ export const TimelineEntry: MessageFns<TimelineEntry> = {
     if (message.actor !== undefined) {
       obj.actor = Actor.toJSON(message.actor);
     }
-    if (message.reason !== "") {
+    if (message.reason !== '') {
       obj.reason = message.reason;
     }
     if (message.at !== undefined) {
@@ -2099,51 +1913,38 @@ export const TimelineEntry: MessageFns<TimelineEntry> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TimelineEntry>, I>>(
-    base?: I,
-  ): TimelineEntry {
+  create<I extends Exact<DeepPartial<TimelineEntry>, I>>(base?: I): TimelineEntry {
     return TimelineEntry.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TimelineEntry>, I>>(
-    object: I,
-  ): TimelineEntry {
+  fromPartial<I extends Exact<DeepPartial<TimelineEntry>, I>>(object: I): TimelineEntry {
     const message = createBaseTimelineEntry();
     message.fromState = object.fromState ?? 0;
     message.toState = object.toState ?? 0;
     message.actor =
-      object.actor !== undefined && object.actor !== null
-        ? Actor.fromPartial(object.actor)
-        : undefined;
-    message.reason = object.reason ?? "";
+      object.actor !== undefined && object.actor !== null ? Actor.fromPartial(object.actor) : undefined;
+    message.reason = object.reason ?? '';
     message.at = object.at ?? undefined;
     return message;
   },
 };
 
 function createBaseGetOrderTimelineRequest(): GetOrderTimelineRequest {
-  return { orderId: "" };
+  return { orderId: '' };
 }
 
 export const GetOrderTimelineRequest: MessageFns<GetOrderTimelineRequest> = {
-  encode(
-    message: GetOrderTimelineRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.orderId !== "") {
+  encode(message: GetOrderTimelineRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetOrderTimelineRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderTimelineRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2178,28 +1979,24 @@ export const GetOrderTimelineRequest: MessageFns<GetOrderTimelineRequest> = {
         ? globalThis.String(object.orderId)
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: GetOrderTimelineRequest): unknown {
     const obj: any = {};
-    if (message.orderId !== "") {
+    if (message.orderId !== '') {
       obj.orderId = message.orderId;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOrderTimelineRequest>, I>>(
-    base?: I,
-  ): GetOrderTimelineRequest {
+  create<I extends Exact<DeepPartial<GetOrderTimelineRequest>, I>>(base?: I): GetOrderTimelineRequest {
     return GetOrderTimelineRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetOrderTimelineRequest>, I>>(
-    object: I,
-  ): GetOrderTimelineRequest {
+  fromPartial<I extends Exact<DeepPartial<GetOrderTimelineRequest>, I>>(object: I): GetOrderTimelineRequest {
     const message = createBaseGetOrderTimelineRequest();
-    message.orderId = object.orderId ?? "";
+    message.orderId = object.orderId ?? '';
     return message;
   },
 };
@@ -2209,25 +2006,18 @@ function createBaseGetOrderTimelineResponse(): GetOrderTimelineResponse {
 }
 
 export const GetOrderTimelineResponse: MessageFns<GetOrderTimelineResponse> = {
-  encode(
-    message: GetOrderTimelineResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetOrderTimelineResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       TimelineEntry.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetOrderTimelineResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderTimelineResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2272,115 +2062,99 @@ export const GetOrderTimelineResponse: MessageFns<GetOrderTimelineResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetOrderTimelineResponse>, I>>(
-    base?: I,
-  ): GetOrderTimelineResponse {
+  create<I extends Exact<DeepPartial<GetOrderTimelineResponse>, I>>(base?: I): GetOrderTimelineResponse {
     return GetOrderTimelineResponse.fromPartial(base ?? ({} as any));
   },
   fromPartial<I extends Exact<DeepPartial<GetOrderTimelineResponse>, I>>(
     object: I,
   ): GetOrderTimelineResponse {
     const message = createBaseGetOrderTimelineResponse();
-    message.entries =
-      object.entries?.map((e) => TimelineEntry.fromPartial(e)) || [];
+    message.entries = object.entries?.map((e) => TimelineEntry.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseCountOrdersByStateRequest(): CountOrdersByStateRequest {
-  return { merchantId: "" };
+  return { merchantId: '' };
 }
 
-export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> =
-  {
-    encode(
-      message: CountOrdersByStateRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.merchantId !== "") {
-        writer.uint32(10).string(message.merchantId);
-      }
-      return writer;
-    },
+export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = {
+  encode(message: CountOrdersByStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
+      writer.uint32(10).string(message.merchantId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): CountOrdersByStateRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseCountOrdersByStateRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.merchantId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): CountOrdersByStateRequest {
-      return {
-        merchantId: isSet(object.merchantId)
-          ? globalThis.String(object.merchantId)
-          : isSet(object.merchant_id)
-            ? globalThis.String(object.merchant_id)
-            : "",
-      };
-    },
-
-    toJSON(message: CountOrdersByStateRequest): unknown {
-      const obj: any = {};
-      if (message.merchantId !== "") {
-        obj.merchantId = message.merchantId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<CountOrdersByStateRequest>, I>>(
-      base?: I,
-    ): CountOrdersByStateRequest {
-      return CountOrdersByStateRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<CountOrdersByStateRequest>, I>>(
-      object: I,
-    ): CountOrdersByStateRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): CountOrdersByStateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseCountOrdersByStateRequest();
-      message.merchantId = object.merchantId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountOrdersByStateRequest {
+    return {
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+    };
+  },
+
+  toJSON(message: CountOrdersByStateRequest): unknown {
+    const obj: any = {};
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountOrdersByStateRequest>, I>>(base?: I): CountOrdersByStateRequest {
+    return CountOrdersByStateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountOrdersByStateRequest>, I>>(
+    object: I,
+  ): CountOrdersByStateRequest {
+    const message = createBaseCountOrdersByStateRequest();
+    message.merchantId = object.merchantId ?? '';
+    return message;
+  },
+};
 
 function createBaseStateCount(): StateCount {
   return { state: 0, count: 0 };
 }
 
 export const StateCount: MessageFns<StateCount> = {
-  encode(
-    message: StateCount,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: StateCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
     }
@@ -2391,11 +2165,10 @@ export const StateCount: MessageFns<StateCount> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): StateCount {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2453,9 +2226,7 @@ export const StateCount: MessageFns<StateCount> = {
   create<I extends Exact<DeepPartial<StateCount>, I>>(base?: I): StateCount {
     return StateCount.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<StateCount>, I>>(
-    object: I,
-  ): StateCount {
+  fromPartial<I extends Exact<DeepPartial<StateCount>, I>>(object: I): StateCount {
     const message = createBaseStateCount();
     message.state = object.state ?? 0;
     message.count = object.count ?? 0;
@@ -2467,162 +2238,139 @@ function createBaseCountOrdersByStateResponse(): CountOrdersByStateResponse {
   return { counts: [] };
 }
 
-export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> =
-  {
-    encode(
-      message: CountOrdersByStateResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      for (const v of message.counts) {
-        StateCount.encode(v!, writer.uint32(10).fork()).join();
-      }
-      return writer;
-    },
+export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> = {
+  encode(message: CountOrdersByStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.counts) {
+      StateCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): CountOrdersByStateResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseCountOrdersByStateResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.counts.push(StateCount.decode(reader, reader.uint32()));
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): CountOrdersByStateResponse {
-      return {
-        counts: globalThis.Array.isArray(object?.counts)
-          ? object.counts.map((e: any) => StateCount.fromJSON(e))
-          : [],
-      };
-    },
-
-    toJSON(message: CountOrdersByStateResponse): unknown {
-      const obj: any = {};
-      if (message.counts?.length) {
-        obj.counts = message.counts.map((e) => StateCount.toJSON(e));
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<CountOrdersByStateResponse>, I>>(
-      base?: I,
-    ): CountOrdersByStateResponse {
-      return CountOrdersByStateResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<CountOrdersByStateResponse>, I>>(
-      object: I,
-    ): CountOrdersByStateResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): CountOrdersByStateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseCountOrdersByStateResponse();
-      message.counts =
-        object.counts?.map((e) => StateCount.fromPartial(e)) || [];
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.counts.push(StateCount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountOrdersByStateResponse {
+    return {
+      counts: globalThis.Array.isArray(object?.counts)
+        ? object.counts.map((e: any) => StateCount.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CountOrdersByStateResponse): unknown {
+    const obj: any = {};
+    if (message.counts?.length) {
+      obj.counts = message.counts.map((e) => StateCount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountOrdersByStateResponse>, I>>(base?: I): CountOrdersByStateResponse {
+    return CountOrdersByStateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountOrdersByStateResponse>, I>>(
+    object: I,
+  ): CountOrdersByStateResponse {
+    const message = createBaseCountOrdersByStateResponse();
+    message.counts = object.counts?.map((e) => StateCount.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
   /** Idempotent on order_id: placing the same order twice returns the first result. */
   placeOrder: {
-    path: "/mealpeak.order.v1.OrderService/PlaceOrder" as const,
+    path: '/mealpeak.order.v1.OrderService/PlaceOrder' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: PlaceOrderRequest): Buffer =>
       Buffer.from(PlaceOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): PlaceOrderRequest =>
-      PlaceOrderRequest.decode(value),
+    requestDeserialize: (value: Buffer): PlaceOrderRequest => PlaceOrderRequest.decode(value),
     responseSerialize: (value: PlaceOrderResponse): Buffer =>
       Buffer.from(PlaceOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): PlaceOrderResponse =>
-      PlaceOrderResponse.decode(value),
+    responseDeserialize: (value: Buffer): PlaceOrderResponse => PlaceOrderResponse.decode(value),
   },
   getOrder: {
-    path: "/mealpeak.order.v1.OrderService/GetOrder" as const,
+    path: '/mealpeak.order.v1.OrderService/GetOrder' as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetOrderRequest): Buffer =>
-      Buffer.from(GetOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetOrderRequest =>
-      GetOrderRequest.decode(value),
+    requestSerialize: (value: GetOrderRequest): Buffer => Buffer.from(GetOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderRequest => GetOrderRequest.decode(value),
     responseSerialize: (value: GetOrderResponse): Buffer =>
       Buffer.from(GetOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetOrderResponse =>
-      GetOrderResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetOrderResponse => GetOrderResponse.decode(value),
   },
   listOrders: {
-    path: "/mealpeak.order.v1.OrderService/ListOrders" as const,
+    path: '/mealpeak.order.v1.OrderService/ListOrders' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: ListOrdersRequest): Buffer =>
       Buffer.from(ListOrdersRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ListOrdersRequest =>
-      ListOrdersRequest.decode(value),
+    requestDeserialize: (value: Buffer): ListOrdersRequest => ListOrdersRequest.decode(value),
     responseSerialize: (value: ListOrdersResponse): Buffer =>
       Buffer.from(ListOrdersResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ListOrdersResponse =>
-      ListOrdersResponse.decode(value),
+    responseDeserialize: (value: Buffer): ListOrdersResponse => ListOrdersResponse.decode(value),
   },
   transitionOrder: {
-    path: "/mealpeak.order.v1.OrderService/TransitionOrder" as const,
+    path: '/mealpeak.order.v1.OrderService/TransitionOrder' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: TransitionOrderRequest): Buffer =>
       Buffer.from(TransitionOrderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): TransitionOrderRequest =>
-      TransitionOrderRequest.decode(value),
+    requestDeserialize: (value: Buffer): TransitionOrderRequest => TransitionOrderRequest.decode(value),
     responseSerialize: (value: TransitionOrderResponse): Buffer =>
       Buffer.from(TransitionOrderResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): TransitionOrderResponse =>
-      TransitionOrderResponse.decode(value),
+    responseDeserialize: (value: Buffer): TransitionOrderResponse => TransitionOrderResponse.decode(value),
   },
   getOrderTimeline: {
-    path: "/mealpeak.order.v1.OrderService/GetOrderTimeline" as const,
+    path: '/mealpeak.order.v1.OrderService/GetOrderTimeline' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: GetOrderTimelineRequest): Buffer =>
       Buffer.from(GetOrderTimelineRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetOrderTimelineRequest =>
-      GetOrderTimelineRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetOrderTimelineRequest => GetOrderTimelineRequest.decode(value),
     responseSerialize: (value: GetOrderTimelineResponse): Buffer =>
       Buffer.from(GetOrderTimelineResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetOrderTimelineResponse =>
-      GetOrderTimelineResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetOrderTimelineResponse => GetOrderTimelineResponse.decode(value),
   },
   countOrdersByState: {
-    path: "/mealpeak.order.v1.OrderService/CountOrdersByState" as const,
+    path: '/mealpeak.order.v1.OrderService/CountOrdersByState' as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: CountOrdersByStateRequest): Buffer =>
       Buffer.from(CountOrdersByStateRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CountOrdersByStateRequest =>
-      CountOrdersByStateRequest.decode(value),
+    requestDeserialize: (value: Buffer): CountOrdersByStateRequest => CountOrdersByStateRequest.decode(value),
     responseSerialize: (value: CountOrdersByStateResponse): Buffer =>
       Buffer.from(CountOrdersByStateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CountOrdersByStateResponse =>
@@ -2635,45 +2383,27 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
-  transitionOrder: handleUnaryCall<
-    TransitionOrderRequest,
-    TransitionOrderResponse
-  >;
-  getOrderTimeline: handleUnaryCall<
-    GetOrderTimelineRequest,
-    GetOrderTimelineResponse
-  >;
-  countOrdersByState: handleUnaryCall<
-    CountOrdersByStateRequest,
-    CountOrdersByStateResponse
-  >;
+  transitionOrder: handleUnaryCall<TransitionOrderRequest, TransitionOrderResponse>;
+  getOrderTimeline: handleUnaryCall<GetOrderTimelineRequest, GetOrderTimelineResponse>;
+  countOrdersByState: handleUnaryCall<CountOrdersByStateRequest, CountOrdersByStateResponse>;
 }
 
 export interface OrderServiceClient extends Client {
   /** Idempotent on order_id: placing the same order twice returns the first result. */
   placeOrder(
     request: PlaceOrderRequest,
-    callback: (
-      error: ServiceError | null,
-      response: PlaceOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
   ): ClientUnaryCall;
   placeOrder(
     request: PlaceOrderRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: PlaceOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
   ): ClientUnaryCall;
   placeOrder(
     request: PlaceOrderRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: PlaceOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
   ): ClientUnaryCall;
   getOrder(
     request: GetOrderRequest,
@@ -2692,105 +2422,69 @@ export interface OrderServiceClient extends Client {
   ): ClientUnaryCall;
   listOrders(
     request: ListOrdersRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ListOrdersResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
   ): ClientUnaryCall;
   listOrders(
     request: ListOrdersRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ListOrdersResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
   ): ClientUnaryCall;
   listOrders(
     request: ListOrdersRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ListOrdersResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
   ): ClientUnaryCall;
   transitionOrder(
     request: TransitionOrderRequest,
-    callback: (
-      error: ServiceError | null,
-      response: TransitionOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransitionOrderResponse) => void,
   ): ClientUnaryCall;
   transitionOrder(
     request: TransitionOrderRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: TransitionOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransitionOrderResponse) => void,
   ): ClientUnaryCall;
   transitionOrder(
     request: TransitionOrderRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: TransitionOrderResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransitionOrderResponse) => void,
   ): ClientUnaryCall;
   getOrderTimeline(
     request: GetOrderTimelineRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetOrderTimelineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetOrderTimelineResponse) => void,
   ): ClientUnaryCall;
   getOrderTimeline(
     request: GetOrderTimelineRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetOrderTimelineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetOrderTimelineResponse) => void,
   ): ClientUnaryCall;
   getOrderTimeline(
     request: GetOrderTimelineRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetOrderTimelineResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetOrderTimelineResponse) => void,
   ): ClientUnaryCall;
   countOrdersByState(
     request: CountOrdersByStateRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CountOrdersByStateResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountOrdersByStateResponse) => void,
   ): ClientUnaryCall;
   countOrdersByState(
     request: CountOrdersByStateRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CountOrdersByStateResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountOrdersByStateResponse) => void,
   ): ClientUnaryCall;
   countOrdersByState(
     request: CountOrdersByStateRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CountOrdersByStateResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountOrdersByStateResponse) => void,
   ): ClientUnaryCall;
 }
 
 export const OrderServiceClient = makeGenericClientConstructor(
   OrderServiceService,
-  "mealpeak.order.v1.OrderService",
+  'mealpeak.order.v1.OrderService',
 ) as unknown as {
   new (
     address: string,
@@ -2801,8 +2495,7 @@ export const OrderServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -2817,9 +2510,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -2836,7 +2527,7 @@ function fromTimestamp(t: Timestamp): Date {
 function fromJsonTimestamp(o: any): Date {
   if (o instanceof globalThis.Date) {
     return o;
-  } else if (typeof o === "string") {
+  } else if (typeof o === 'string') {
     return new globalThis.Date(o);
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
@@ -2846,10 +2537,10 @@ function fromJsonTimestamp(o: any): Date {
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
   }
   return num;
 }

@@ -5,7 +5,7 @@
 // source: mealpeak/testing/v1/echo.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -17,7 +17,7 @@ import {
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
+} from '@grpc/grpc-js';
 
 /** A service used only by the shared libraries' own tests (gRPC helpers, tracing). */
 export interface EchoRequest {
@@ -40,32 +40,28 @@ export interface TestEvent {
 }
 
 function createBaseEchoRequest(): EchoRequest {
-  return { message: "", delayMs: 0, failWithCode: "" };
+  return { message: '', delayMs: 0, failWithCode: '' };
 }
 
 export const EchoRequest: MessageFns<EchoRequest> = {
-  encode(
-    message: EchoRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.message !== "") {
+  encode(message: EchoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== '') {
       writer.uint32(10).string(message.message);
     }
     if (message.delayMs !== 0) {
       writer.uint32(16).uint32(message.delayMs);
     }
-    if (message.failWithCode !== "") {
+    if (message.failWithCode !== '') {
       writer.uint32(26).string(message.failWithCode);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): EchoRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -112,7 +108,7 @@ export const EchoRequest: MessageFns<EchoRequest> = {
 
   fromJSON(object: any): EchoRequest {
     return {
-      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : '',
       delayMs: isSet(object.delayMs)
         ? globalThis.Number(object.delayMs)
         : isSet(object.delay_ms)
@@ -122,19 +118,19 @@ export const EchoRequest: MessageFns<EchoRequest> = {
         ? globalThis.String(object.failWithCode)
         : isSet(object.fail_with_code)
           ? globalThis.String(object.fail_with_code)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: EchoRequest): unknown {
     const obj: any = {};
-    if (message.message !== "") {
+    if (message.message !== '') {
       obj.message = message.message;
     }
     if (message.delayMs !== 0) {
       obj.delayMs = Math.round(message.delayMs);
     }
-    if (message.failWithCode !== "") {
+    if (message.failWithCode !== '') {
       obj.failWithCode = message.failWithCode;
     }
     return obj;
@@ -143,41 +139,35 @@ export const EchoRequest: MessageFns<EchoRequest> = {
   create<I extends Exact<DeepPartial<EchoRequest>, I>>(base?: I): EchoRequest {
     return EchoRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EchoRequest>, I>>(
-    object: I,
-  ): EchoRequest {
+  fromPartial<I extends Exact<DeepPartial<EchoRequest>, I>>(object: I): EchoRequest {
     const message = createBaseEchoRequest();
-    message.message = object.message ?? "";
+    message.message = object.message ?? '';
     message.delayMs = object.delayMs ?? 0;
-    message.failWithCode = object.failWithCode ?? "";
+    message.failWithCode = object.failWithCode ?? '';
     return message;
   },
 };
 
 function createBaseEchoResponse(): EchoResponse {
-  return { message: "", servedBy: "" };
+  return { message: '', servedBy: '' };
 }
 
 export const EchoResponse: MessageFns<EchoResponse> = {
-  encode(
-    message: EchoResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.message !== "") {
+  encode(message: EchoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== '') {
       writer.uint32(10).string(message.message);
     }
-    if (message.servedBy !== "") {
+    if (message.servedBy !== '') {
       writer.uint32(18).string(message.servedBy);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): EchoResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -216,65 +206,57 @@ export const EchoResponse: MessageFns<EchoResponse> = {
 
   fromJSON(object: any): EchoResponse {
     return {
-      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : '',
       servedBy: isSet(object.servedBy)
         ? globalThis.String(object.servedBy)
         : isSet(object.served_by)
           ? globalThis.String(object.served_by)
-          : "",
+          : '',
     };
   },
 
   toJSON(message: EchoResponse): unknown {
     const obj: any = {};
-    if (message.message !== "") {
+    if (message.message !== '') {
       obj.message = message.message;
     }
-    if (message.servedBy !== "") {
+    if (message.servedBy !== '') {
       obj.servedBy = message.servedBy;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<EchoResponse>, I>>(
-    base?: I,
-  ): EchoResponse {
+  create<I extends Exact<DeepPartial<EchoResponse>, I>>(base?: I): EchoResponse {
     return EchoResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EchoResponse>, I>>(
-    object: I,
-  ): EchoResponse {
+  fromPartial<I extends Exact<DeepPartial<EchoResponse>, I>>(object: I): EchoResponse {
     const message = createBaseEchoResponse();
-    message.message = object.message ?? "";
-    message.servedBy = object.servedBy ?? "";
+    message.message = object.message ?? '';
+    message.servedBy = object.servedBy ?? '';
     return message;
   },
 };
 
 function createBaseTestEvent(): TestEvent {
-  return { id: "", body: "" };
+  return { id: '', body: '' };
 }
 
 export const TestEvent: MessageFns<TestEvent> = {
-  encode(
-    message: TestEvent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.id !== "") {
+  encode(message: TestEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
       writer.uint32(10).string(message.id);
     }
-    if (message.body !== "") {
+    if (message.body !== '') {
       writer.uint32(18).string(message.body);
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): TestEvent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -313,17 +295,17 @@ export const TestEvent: MessageFns<TestEvent> = {
 
   fromJSON(object: any): TestEvent {
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
-      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      body: isSet(object.body) ? globalThis.String(object.body) : '',
     };
   },
 
   toJSON(message: TestEvent): unknown {
     const obj: any = {};
-    if (message.id !== "") {
+    if (message.id !== '') {
       obj.id = message.id;
     }
-    if (message.body !== "") {
+    if (message.body !== '') {
       obj.body = message.body;
     }
     return obj;
@@ -332,12 +314,10 @@ export const TestEvent: MessageFns<TestEvent> = {
   create<I extends Exact<DeepPartial<TestEvent>, I>>(base?: I): TestEvent {
     return TestEvent.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TestEvent>, I>>(
-    object: I,
-  ): TestEvent {
+  fromPartial<I extends Exact<DeepPartial<TestEvent>, I>>(object: I): TestEvent {
     const message = createBaseTestEvent();
-    message.id = object.id ?? "";
-    message.body = object.body ?? "";
+    message.id = object.id ?? '';
+    message.body = object.body ?? '';
     return message;
   },
 };
@@ -345,17 +325,13 @@ export const TestEvent: MessageFns<TestEvent> = {
 export type EchoServiceService = typeof EchoServiceService;
 export const EchoServiceService = {
   echo: {
-    path: "/mealpeak.testing.v1.EchoService/Echo" as const,
+    path: '/mealpeak.testing.v1.EchoService/Echo' as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: EchoRequest): Buffer =>
-      Buffer.from(EchoRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): EchoRequest =>
-      EchoRequest.decode(value),
-    responseSerialize: (value: EchoResponse): Buffer =>
-      Buffer.from(EchoResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): EchoResponse =>
-      EchoResponse.decode(value),
+    requestSerialize: (value: EchoRequest): Buffer => Buffer.from(EchoRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EchoRequest => EchoRequest.decode(value),
+    responseSerialize: (value: EchoResponse): Buffer => Buffer.from(EchoResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EchoResponse => EchoResponse.decode(value),
   },
 } as const;
 
@@ -383,19 +359,14 @@ export interface EchoServiceClient extends Client {
 
 export const EchoServiceClient = makeGenericClientConstructor(
   EchoServiceService,
-  "mealpeak.testing.v1.EchoService",
+  'mealpeak.testing.v1.EchoService',
 ) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): EchoServiceClient;
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): EchoServiceClient;
   service: typeof EchoServiceService;
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -410,9 +381,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
