@@ -1,7 +1,7 @@
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { context, metrics, SpanKind, trace } from '@opentelemetry/api';
 import { Attr, Metric } from '@mealpeak/telemetry';
-import { buildEnvelope, encodeEnvelope, type OutgoingEvent } from './envelope.ts';
+import { buildEnvelope, encodeEnvelope, type Envelope, type OutgoingEvent } from './envelope.ts';
 import type { TopicSpec } from './event-type.ts';
 
 export interface EventProducer {
@@ -11,6 +11,8 @@ export interface EventProducer {
    * with the same key keep their order. Returns the event ids it published.
    */
   publish(topic: TopicSpec | string, events: readonly OutgoingEvent<unknown>[]): Promise<string[]>;
+  /** Publishes envelopes built elsewhere (the outbox relay stores them ready-made). */
+  publishEnvelopes(topic: TopicSpec | string, envelopes: readonly Envelope[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -27,46 +29,55 @@ export function createProducer(kafka: Kafka, producerName: string): EventProduce
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
   });
+
+  async function send(topicSpec: TopicSpec | string, build: () => Envelope[]): Promise<string[]> {
+    const topic = typeof topicSpec === 'string' ? topicSpec : topicSpec.name;
+    const span = tracer.startSpan(`publish ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [Attr.MESSAGING_SYSTEM]: 'kafka',
+        [Attr.MESSAGING_DESTINATION]: topic,
+        [Attr.MESSAGING_OPERATION]: 'send',
+      },
+    });
+    try {
+      return await context.with(trace.setSpan(context.active(), span), async () => {
+        const envelopes = build();
+        if (envelopes.length === 0) return [];
+        await producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: envelopes.map((env) => ({
+            key: env.key,
+            value: encodeEnvelope(env),
+            // Trace context also as headers so generic Kafka tooling can follow the trace.
+            headers: {
+              'event-id': env.eventId,
+              'event-type': env.type,
+              ...(env.traceparent ? { traceparent: env.traceparent } : {}),
+              ...(env.tracestate ? { tracestate: env.tracestate } : {}),
+            },
+          })),
+        });
+        for (const env of envelopes) {
+          published.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: env.type });
+        }
+        return envelopes.map((e) => e.eventId);
+      });
+    } finally {
+      span.end();
+    }
+  }
+
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
-    async publish(topicSpec, events) {
-      if (events.length === 0) return [];
-      const topic = typeof topicSpec === 'string' ? topicSpec : topicSpec.name;
-      const span = tracer.startSpan(`publish ${topic}`, {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          [Attr.MESSAGING_SYSTEM]: 'kafka',
-          [Attr.MESSAGING_DESTINATION]: topic,
-          [Attr.MESSAGING_OPERATION]: 'send',
-        },
-      });
-      try {
-        return await context.with(trace.setSpan(context.active(), span), async () => {
-          const envelopes = events.map((e) => buildEnvelope(e, producerName));
-          await producer.send({
-            topic,
-            acks: -1,
-            compression: CompressionTypes.None,
-            messages: envelopes.map((env) => ({
-              key: env.key,
-              value: encodeEnvelope(env),
-              // Trace context also as headers so generic Kafka tooling can follow the trace.
-              headers: {
-                'event-id': env.eventId,
-                'event-type': env.type,
-                ...(env.traceparent ? { traceparent: env.traceparent } : {}),
-                ...(env.tracestate ? { tracestate: env.tracestate } : {}),
-              },
-            })),
-          });
-          for (const env of envelopes)
-            published.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: env.type });
-          return envelopes.map((e) => e.eventId);
-        });
-      } finally {
-        span.end();
-      }
+    // Envelopes are built inside the producer span, so consumers continue from it.
+    publish: (topicSpec, events) => send(topicSpec, () => events.map((e) => buildEnvelope(e, producerName))),
+    // Ready-made envelopes (the outbox) keep the trace context captured when the change happened.
+    publishEnvelopes: async (topicSpec, envelopes) => {
+      await send(topicSpec, () => [...envelopes]);
     },
   };
 }

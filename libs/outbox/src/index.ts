@@ -1,0 +1,10 @@
+export {
+  createOutbox,
+  notifyChannel,
+  type Outbox,
+  type OutboxEvent,
+  type OutboxSettings,
+} from './enqueue.ts';
+export { createOutboxRelay, type OutboxRelay, type RelaySettings } from './relay.ts';
+export { claimEvent } from './inbox.ts';
+export { partitionOf, fnv1a } from './partition.ts';

@@ -1,0 +1,233 @@
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { metrics } from '@opentelemetry/api';
+import type { Envelope, EventProducer } from '@mealpeak/kafka';
+import { Metric, type Logger } from '@mealpeak/telemetry';
+import { notifyChannel, type OutboxSettings } from './enqueue.ts';
+import { lockSpaceOf } from './partition.ts';
+
+export interface RelaySettings extends OutboxSettings {
+  /** Connection URL; the relay opens its own connection (advisory locks live in a session). */
+  url: string;
+  producer: EventProducer;
+  /** Service name written into the envelopes. */
+  producerName: string;
+  logger: Logger;
+  batchSize?: number;
+  /** Poll interval when no NOTIFY arrives (also how often free partitions are claimed). */
+  pollIntervalMs?: number;
+  /** Cap on partitions one replica owns (default all): lower it to spread relays over replicas. */
+  maxPartitions?: number;
+}
+
+export interface OutboxRelay {
+  start(): Promise<void>;
+  /** Finishes the batch in hand, releases its partitions and closes its connection. */
+  stop(): Promise<void>;
+  /** Partitions this replica currently relays. */
+  owned(): readonly number[];
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  payload: Buffer;
+  traceparent: string;
+  tracestate: string;
+  occurred_at: Date;
+}
+
+const meter = metrics.getMeter('@mealpeak/outbox');
+const relayLag = meter.createHistogram('mealpeak.outbox.relay_lag', {
+  unit: 's',
+  description: 'Time from a state change to its event being acknowledged by Kafka',
+});
+
+/**
+ * Publishes committed outbox rows to Kafka, at least once, in commit order per key.
+ *
+ * The outbox is split into partitions by hash(key). A replica relays a partition only while it
+ * holds that partition's session-level advisory lock, so per-key order survives any number of
+ * replicas. When a replica dies its connection closes, PostgreSQL drops its locks, and another
+ * replica claims those partitions on its next poll: no stall, and at most the in-flight batch
+ * is published twice (consumers dedupe on the event id).
+ */
+export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
+  const batchSize = settings.batchSize ?? 500;
+  const pollMs = settings.pollIntervalMs ?? 500;
+  const maxOwned = settings.maxPartitions ?? settings.partitions;
+  const space = lockSpaceOf(settings.schema);
+  const log = settings.logger.child({ component: 'outbox-relay' });
+  const owned = new Set<number>();
+  let client: pg.Client | undefined;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const pending = meter.createObservableGauge(Metric.OUTBOX_PENDING, {
+    description: 'Outbox rows not yet published',
+  });
+  const oldest = meter.createObservableGauge(Metric.OUTBOX_OLDEST_AGE, {
+    unit: 's',
+    description: 'Age of the oldest unpublished row',
+  });
+  let stats = { pending: 0, oldestAge: 0 };
+  meter.addBatchObservableCallback(
+    (observer) => {
+      observer.observe(pending, stats.pending, { schema: settings.schema });
+      observer.observe(oldest, stats.oldestAge, { schema: settings.schema });
+    },
+    [pending, oldest],
+  );
+
+  async function claimPartitions(c: pg.Client): Promise<void> {
+    for (let p = 0; p < settings.partitions && owned.size < maxOwned; p++) {
+      if (owned.has(p)) continue;
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        space,
+        p,
+      ]);
+      if (rows[0]?.ok) {
+        owned.add(p);
+        log.info({ partition: p }, 'relaying outbox partition');
+      }
+    }
+  }
+
+  /** Publishes one batch of one partition; returns how many rows it relayed. */
+  async function relayBatch(c: pg.Client, partition: number): Promise<number> {
+    await c.query('BEGIN');
+    try {
+      const { rows } = await c.query<OutboxRow>(
+        `SELECT id, topic, key, event_id, event_type, schema_version, payload, traceparent, tracestate, occurred_at
+           FROM outbox WHERE partition = $1 ORDER BY id LIMIT $2`,
+        [partition, batchSize],
+      );
+      if (rows.length === 0) {
+        await c.query('COMMIT');
+        return 0;
+      }
+      // One send per topic, rows in id order: kafkajs keeps per-key order inside a send.
+      const byTopic = new Map<string, Envelope[]>();
+      for (const r of rows) {
+        const list = byTopic.get(r.topic) ?? [];
+        list.push({
+          eventId: r.event_id,
+          type: r.event_type,
+          schemaVersion: r.schema_version,
+          occurredAt: r.occurred_at,
+          traceparent: r.traceparent,
+          tracestate: r.tracestate,
+          key: r.key,
+          producer: settings.producerName,
+          payload: r.payload,
+        });
+        byTopic.set(r.topic, list);
+      }
+      for (const [topic, envelopes] of byTopic) await settings.producer.publishEnvelopes(topic, envelopes);
+      await c.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await c.query('COMMIT');
+      const now = Date.now();
+      for (const r of rows)
+        relayLag.record((now - r.occurred_at.getTime()) / 1000, { schema: settings.schema });
+      return rows.length;
+    } catch (error) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function refreshStats(c: pg.Client): Promise<void> {
+    const { rows } = await c.query<{ n: string; age: number | null }>(
+      'SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox',
+    );
+    stats = { pending: Number(rows[0]?.n ?? 0), oldestAge: rows[0]?.age ?? 0 };
+  }
+
+  async function connect(): Promise<pg.Client> {
+    const c = new pg.Client({
+      connectionString: settings.url,
+      application_name: `${settings.producerName}-outbox-relay`,
+      // Detect a dead peer so locks are not held by a half-open connection for long.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+      options: `-c search_path=${settings.schema},public -c idle_in_transaction_session_timeout=30000`,
+    });
+    await c.connect();
+    c.on('error', (err) => log.warn({ err }, 'relay connection error'));
+    c.on('notification', () => wake?.());
+    await c.query(`LISTEN ${notifyChannel(settings.schema)}`);
+    return c;
+  }
+
+  async function run(): Promise<void> {
+    let backoff = pollMs;
+    let lastStats = 0;
+    while (running) {
+      try {
+        client ??= await connect();
+        await claimPartitions(client);
+        let relayed = 0;
+        for (const p of [...owned].sort((a, b) => a - b)) {
+          if (!running) break;
+          relayed += await relayBatch(client, p);
+        }
+        if (Date.now() - lastStats > 10_000) {
+          await refreshStats(client);
+          lastStats = Date.now();
+        }
+        backoff = pollMs;
+        if (relayed >= batchSize || !running) continue; // more waiting: go again at once
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      } catch (error) {
+        // Kafka or PostgreSQL is away: keep the rows, back off, and (for a broken connection)
+        // reconnect; our locks died with it, so partitions are claimed afresh.
+        log.warn({ err: error, backoffMs: backoff }, 'outbox relay cycle failed; retrying');
+        if (client) {
+          const broken = await client.query('SELECT 1').then(
+            () => false,
+            () => true,
+          );
+          if (broken) {
+            owned.clear();
+            await client.end().catch(() => undefined);
+            client = undefined;
+          }
+        }
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  return {
+    owned: () => [...owned].sort((a, b) => a - b),
+    async start() {
+      running = true;
+      client = await connect();
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      if (client) {
+        await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await client.end().catch(() => undefined);
+        client = undefined;
+      }
+      owned.clear();
+    },
+  };
+}

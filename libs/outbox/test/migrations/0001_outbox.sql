@@ -1,0 +1,29 @@
+-- The tables @mealpeak/outbox expects in a service's schema. Copy this into the service's first
+-- migration (migrations are per service and forward-only; the library does not own the schema).
+
+-- Events waiting for the relay. Rows are deleted once Kafka acknowledged them.
+CREATE TABLE outbox (
+  id             bigserial   PRIMARY KEY,
+  -- hash(key) % relay partitions: one relay at a time per partition keeps per-key order.
+  partition      smallint    NOT NULL,
+  topic          text        NOT NULL,
+  key            text        NOT NULL,
+  event_id       uuid        NOT NULL,
+  event_type     text        NOT NULL,
+  schema_version integer     NOT NULL,
+  payload        bytea       NOT NULL,
+  traceparent    text        NOT NULL DEFAULT '',
+  tracestate     text        NOT NULL DEFAULT '',
+  occurred_at    timestamptz NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX outbox_partition_id ON outbox (partition, id);
+
+-- Events this service's consumers already applied (the inbox), written in the same transaction
+-- as the effect, so a redelivered event changes nothing.
+CREATE TABLE processed_events (
+  consumer     text        NOT NULL,
+  event_id     uuid        NOT NULL,
+  processed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer, event_id)
+);
