@@ -148,6 +148,24 @@ export interface GetMerchantResponse {
   menu: MenuItem[];
 }
 
+export interface UpsertMerchantRequest {
+  /** Ops onboarding and seeding: creates the merchant or replaces its profile (not its menu). */
+  merchantId: string;
+  name: string;
+  location?: GeoPoint | undefined;
+  timeZone: string;
+  openingHours: OpeningWindow[];
+  kitchenCapacity: number;
+  autoPauseBacklog: number;
+  /** Preparation time of one order with an idle kitchen. */
+  basePrepSeconds: number;
+  currency: string;
+}
+
+export interface UpsertMerchantResponse {
+  merchant?: Merchant | undefined;
+}
+
 export interface UpsertMenuItemRequest {
   merchantId: string;
   /** Empty to create. */
@@ -1257,6 +1275,310 @@ export const GetMerchantResponse: MessageFns<GetMerchantResponse> = {
         ? Merchant.fromPartial(object.merchant)
         : undefined;
     message.menu = object.menu?.map((e) => MenuItem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUpsertMerchantRequest(): UpsertMerchantRequest {
+  return {
+    merchantId: '',
+    name: '',
+    location: undefined,
+    timeZone: '',
+    openingHours: [],
+    kitchenCapacity: 0,
+    autoPauseBacklog: 0,
+    basePrepSeconds: 0,
+    currency: '',
+  };
+}
+
+export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
+  encode(message: UpsertMerchantRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
+      writer.uint32(10).string(message.merchantId);
+    }
+    if (message.name !== '') {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.location !== undefined) {
+      GeoPoint.encode(message.location, writer.uint32(26).fork()).join();
+    }
+    if (message.timeZone !== '') {
+      writer.uint32(34).string(message.timeZone);
+    }
+    for (const v of message.openingHours) {
+      OpeningWindow.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.kitchenCapacity !== 0) {
+      writer.uint32(48).uint32(message.kitchenCapacity);
+    }
+    if (message.autoPauseBacklog !== 0) {
+      writer.uint32(56).uint32(message.autoPauseBacklog);
+    }
+    if (message.basePrepSeconds !== 0) {
+      writer.uint32(64).uint32(message.basePrepSeconds);
+    }
+    if (message.currency !== '') {
+      writer.uint32(74).string(message.currency);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertMerchantRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertMerchantRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.location = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.openingHours.push(OpeningWindow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.kitchenCapacity = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.autoPauseBacklog = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.basePrepSeconds = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertMerchantRequest {
+    return {
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : '',
+      location: isSet(object.location) ? GeoPoint.fromJSON(object.location) : undefined,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+          ? globalThis.String(object.time_zone)
+          : '',
+      openingHours: globalThis.Array.isArray(object?.openingHours)
+        ? object.openingHours.map((e: any) => OpeningWindow.fromJSON(e))
+        : globalThis.Array.isArray(object?.opening_hours)
+          ? object.opening_hours.map((e: any) => OpeningWindow.fromJSON(e))
+          : [],
+      kitchenCapacity: isSet(object.kitchenCapacity)
+        ? globalThis.Number(object.kitchenCapacity)
+        : isSet(object.kitchen_capacity)
+          ? globalThis.Number(object.kitchen_capacity)
+          : 0,
+      autoPauseBacklog: isSet(object.autoPauseBacklog)
+        ? globalThis.Number(object.autoPauseBacklog)
+        : isSet(object.auto_pause_backlog)
+          ? globalThis.Number(object.auto_pause_backlog)
+          : 0,
+      basePrepSeconds: isSet(object.basePrepSeconds)
+        ? globalThis.Number(object.basePrepSeconds)
+        : isSet(object.base_prep_seconds)
+          ? globalThis.Number(object.base_prep_seconds)
+          : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : '',
+    };
+  },
+
+  toJSON(message: UpsertMerchantRequest): unknown {
+    const obj: any = {};
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.name !== '') {
+      obj.name = message.name;
+    }
+    if (message.location !== undefined) {
+      obj.location = GeoPoint.toJSON(message.location);
+    }
+    if (message.timeZone !== '') {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.openingHours?.length) {
+      obj.openingHours = message.openingHours.map((e) => OpeningWindow.toJSON(e));
+    }
+    if (message.kitchenCapacity !== 0) {
+      obj.kitchenCapacity = Math.round(message.kitchenCapacity);
+    }
+    if (message.autoPauseBacklog !== 0) {
+      obj.autoPauseBacklog = Math.round(message.autoPauseBacklog);
+    }
+    if (message.basePrepSeconds !== 0) {
+      obj.basePrepSeconds = Math.round(message.basePrepSeconds);
+    }
+    if (message.currency !== '') {
+      obj.currency = message.currency;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpsertMerchantRequest>, I>>(base?: I): UpsertMerchantRequest {
+    return UpsertMerchantRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpsertMerchantRequest>, I>>(object: I): UpsertMerchantRequest {
+    const message = createBaseUpsertMerchantRequest();
+    message.merchantId = object.merchantId ?? '';
+    message.name = object.name ?? '';
+    message.location =
+      object.location !== undefined && object.location !== null
+        ? GeoPoint.fromPartial(object.location)
+        : undefined;
+    message.timeZone = object.timeZone ?? '';
+    message.openingHours = object.openingHours?.map((e) => OpeningWindow.fromPartial(e)) || [];
+    message.kitchenCapacity = object.kitchenCapacity ?? 0;
+    message.autoPauseBacklog = object.autoPauseBacklog ?? 0;
+    message.basePrepSeconds = object.basePrepSeconds ?? 0;
+    message.currency = object.currency ?? '';
+    return message;
+  },
+};
+
+function createBaseUpsertMerchantResponse(): UpsertMerchantResponse {
+  return { merchant: undefined };
+}
+
+export const UpsertMerchantResponse: MessageFns<UpsertMerchantResponse> = {
+  encode(message: UpsertMerchantResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchant !== undefined) {
+      Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertMerchantResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertMerchantResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchant = Merchant.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertMerchantResponse {
+    return { merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined };
+  },
+
+  toJSON(message: UpsertMerchantResponse): unknown {
+    const obj: any = {};
+    if (message.merchant !== undefined) {
+      obj.merchant = Merchant.toJSON(message.merchant);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpsertMerchantResponse>, I>>(base?: I): UpsertMerchantResponse {
+    return UpsertMerchantResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpsertMerchantResponse>, I>>(object: I): UpsertMerchantResponse {
+    const message = createBaseUpsertMerchantResponse();
+    message.merchant =
+      object.merchant !== undefined && object.merchant !== null
+        ? Merchant.fromPartial(object.merchant)
+        : undefined;
     return message;
   },
 };
@@ -2794,6 +3116,17 @@ export const MerchantServiceService = {
       Buffer.from(GetMerchantResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMerchantResponse => GetMerchantResponse.decode(value),
   },
+  upsertMerchant: {
+    path: '/mealpeak.merchant.v1.MerchantService/UpsertMerchant' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpsertMerchantRequest): Buffer =>
+      Buffer.from(UpsertMerchantRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpsertMerchantRequest => UpsertMerchantRequest.decode(value),
+    responseSerialize: (value: UpsertMerchantResponse): Buffer =>
+      Buffer.from(UpsertMerchantResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpsertMerchantResponse => UpsertMerchantResponse.decode(value),
+  },
   upsertMenuItem: {
     path: '/mealpeak.merchant.v1.MerchantService/UpsertMenuItem' as const,
     requestStream: false as const,
@@ -2889,6 +3222,7 @@ export const MerchantServiceService = {
 export interface MerchantServiceServer extends UntypedServiceImplementation {
   listMerchants: handleUnaryCall<ListMerchantsRequest, ListMerchantsResponse>;
   getMerchant: handleUnaryCall<GetMerchantRequest, GetMerchantResponse>;
+  upsertMerchant: handleUnaryCall<UpsertMerchantRequest, UpsertMerchantResponse>;
   upsertMenuItem: handleUnaryCall<UpsertMenuItemRequest, UpsertMenuItemResponse>;
   setStock: handleUnaryCall<SetStockRequest, SetStockResponse>;
   setMerchantStatus: handleUnaryCall<SetMerchantStatusRequest, SetMerchantStatusResponse>;
@@ -2931,6 +3265,21 @@ export interface MerchantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMerchantResponse) => void,
+  ): ClientUnaryCall;
+  upsertMerchant(
+    request: UpsertMerchantRequest,
+    callback: (error: ServiceError | null, response: UpsertMerchantResponse) => void,
+  ): ClientUnaryCall;
+  upsertMerchant(
+    request: UpsertMerchantRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpsertMerchantResponse) => void,
+  ): ClientUnaryCall;
+  upsertMerchant(
+    request: UpsertMerchantRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpsertMerchantResponse) => void,
   ): ClientUnaryCall;
   upsertMenuItem(
     request: UpsertMenuItemRequest,
