@@ -41,7 +41,8 @@ export default tseslint.config(
       // Handlers are async by contract (fastify routes, Kafka handlers) even when they do not await.
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
-      'local/boundaries': ['error', { allowPackages: [] }],
+      // Domain code may use the shared Result/CodedError vocabulary and nothing else.
+      'local/boundaries': ['error', { allowPackages: ['@mealpeak/core'] }],
     },
   },
   {

@@ -30,6 +30,9 @@ export function createKafka(settings: KafkaSettings): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
+        // Our producers bound their retries on purpose (the outbox relay retries the batch) and
+        // we promise at-least-once, not exactly-once: kafkajs' warning about it is noise here.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         log[LEVELS[level] ?? 'info'](rest, message);
       },
   });

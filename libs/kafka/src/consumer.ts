@@ -50,7 +50,10 @@ export interface ConsumerSettings {
 }
 
 export interface EventConsumer {
+  /** Connects and subscribes; partitions are assigned in the background (see `joined`). */
   start(): Promise<void>;
+  /** Resolves once the consumer has joined its group and holds partitions. */
+  joined(): Promise<void>;
   /** Finishes the batch in hand, commits what was processed, and leaves the group. */
   stop(): Promise<void>;
 }
@@ -73,9 +76,15 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
   const maxBackoff = settings.maxBackoffMs ?? 5_000;
   const consumer: Consumer = kafka.consumer({
     groupId: settings.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A replica killed without leaving the group holds its partitions until this expires.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+    // Long-poll wait of an idle fetch; also bounds how long stop() waits for it.
+    maxWaitTimeInMs: 1_000,
     allowAutoTopicCreation: false,
+  });
+  const joined = new Promise<void>((resolve) => {
+    consumer.on(consumer.events.GROUP_JOIN, () => resolve());
   });
 
   async function sendToDeadLetters(
@@ -233,30 +242,30 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
   return {
     async start() {
       await consumer.connect();
-      await consumer.subscribe({
-        topics: settings.topics.map((t) => (typeof t === 'string' ? t : t.name)),
-        fromBeginning: settings.fromBeginning ?? true,
-      });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommitInterval: 1_000,
-        autoCommitThreshold: 200,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          for (const message of batch.messages) {
-            if (!payload.isRunning() || payload.isStale()) break;
-            await handleMessage(batch.topic, batch.partition, message, payload);
-            payload.resolveOffset(message.offset);
-            await payload.commitOffsetsIfNecessary();
-          }
-          await payload.heartbeat();
-        },
-      });
-      log.info(
-        { topics: settings.topics.map((t) => (typeof t === 'string' ? t : t.name)) },
-        'consumer started',
-      );
+      const topics = settings.topics.map((t) => (typeof t === 'string' ? t : t.name));
+      await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning ?? true });
+      // Not awaited: joining can wait for a dead member's session to expire, and nothing else in
+      // the service should wait for that. kafkajs restarts the runner after retriable crashes.
+      void consumer
+        .run({
+          eachBatchAutoResolve: false,
+          autoCommitInterval: 1_000,
+          autoCommitThreshold: 200,
+          eachBatch: async (payload) => {
+            const { batch } = payload;
+            for (const message of batch.messages) {
+              if (!payload.isRunning() || payload.isStale()) break;
+              await handleMessage(batch.topic, batch.partition, message, payload);
+              payload.resolveOffset(message.offset);
+              await payload.commitOffsetsIfNecessary();
+            }
+            await payload.heartbeat();
+          },
+        })
+        .catch((error: unknown) => log.error({ err: error }, 'consumer failed to run'));
+      log.info({ topics }, 'consumer started');
     },
+    joined: () => joined,
     async stop() {
       // disconnect() stops fetching, waits for the running batch, commits resolved offsets, and
       // sends LeaveGroup so the partitions move to the other replicas at once.

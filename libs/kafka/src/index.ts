@@ -20,4 +20,4 @@ export {
   type HandlerBinding,
 } from './consumer.ts';
 export { createRedisDedupe, createMemoryDedupe, type DedupeStore } from './dedupe.ts';
-export { TOPICS, EVENTS, ALL_TOPICS } from './registry.ts';
+export { TOPICS, EVENTS, ALL_TOPICS, prefixTopics, type Topics } from './registry.ts';

@@ -45,3 +45,16 @@ export const TOPICS = {
 } as const satisfies Record<string, TopicSpec>;
 
 export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
+
+/**
+ * The registry with every topic name prefixed (KAFKA_TOPIC_PREFIX): lets environments share a
+ * cluster (`staging.`) and gives each integration test its own topics.
+ */
+export function prefixTopics<T extends Record<string, TopicSpec>>(topics: T, prefix: string): T {
+  if (!prefix) return topics;
+  return Object.fromEntries(
+    Object.entries(topics).map(([k, t]) => [k, { ...t, name: `${prefix}${t.name}` }]),
+  ) as T;
+}
+
+export type Topics = typeof TOPICS;

@@ -1,0 +1,214 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
+import { EVENTS, type TopicSpec } from '@mealpeak/kafka';
+import { claimEvent, type Outbox, type OutboxEvent } from '@mealpeak/outbox';
+import type { Decide, EventClaim, OrderFilter, OrderPage, OrderStore } from '../app/ports.ts';
+import type { Decision } from '../domain/order-state.ts';
+import { OrderErrors } from '../domain/errors.ts';
+import { ORDER_STATES, type Order, type OrderState, type StateChange } from '../domain/order.ts';
+import { actorToProto, orderToProto, stateToProto } from '../mapping/proto.ts';
+import {
+  ORDER_COLUMNS,
+  orderParams,
+  rowToChange,
+  rowToOrder,
+  type OrderRow,
+  type TimelineRow,
+} from './order-rows.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+const PLACEHOLDERS = ORDER_COLUMNS.split(',')
+  .map((_, i) => `$${i + 1}`)
+  .join(', ');
+
+/** Signals "roll back and return this error" out of withTransaction. */
+class Abort extends Error {
+  readonly error: CodedError;
+  constructor(error: CodedError) {
+    super(error.code);
+    this.error = error;
+  }
+}
+
+/** The events one decision publishes: a snapshot per state change, and a refund when due. */
+function eventsOf(before: Order, decision: Decision): OutboxEvent<unknown>[] {
+  const events: OutboxEvent<unknown>[] = decision.changes.map((change, i) => ({
+    type: EVENTS.orderStateChanged,
+    key: before.id,
+    occurredAt: change.at,
+    payload: {
+      order: orderToProto({ ...decision.order, state: change.to, version: before.version + i + 1 }),
+      fromState: change.from ? stateToProto(change.from) : 0,
+      toState: stateToProto(change.to),
+      actor: actorToProto(change.actor),
+      reason: change.reason ?? '',
+    },
+  }));
+  if (decision.refund) {
+    events.push({
+      type: EVENTS.refundRequested,
+      key: before.id,
+      occurredAt: decision.order.updatedAt,
+      payload: decision.refund,
+    });
+  }
+  return events;
+}
+
+export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: TopicSpec): OrderStore {
+  async function appendTimeline(
+    tx: PoolClient,
+    orderId: string,
+    changes: readonly StateChange[],
+  ): Promise<void> {
+    for (const c of changes) {
+      await tx.query(
+        `INSERT INTO order_timeline (order_id, seq, from_state, to_state, actor_role, actor_id, reason, at)
+         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6, $7 FROM order_timeline WHERE order_id = $1`,
+        [orderId, c.from ?? null, c.to, c.actor.role, c.actor.id, c.reason ?? null, c.at],
+      );
+    }
+  }
+
+  /** Persists a decision on a locked order: row, timeline and outbox in the caller's transaction. */
+  async function persist(tx: PoolClient, before: Order, decision: Decision): Promise<void> {
+    if (decision.order === before) return; // a repeat: nothing changed
+    const o = decision.order;
+    await tx.query(
+      `UPDATE orders SET state = $2, updated_at = $3, expected_ready_at = $4, rider_id = $5, reason = $6, version = $7
+        WHERE id = $1`,
+      [o.id, o.state, o.updatedAt, o.expectedReadyAt ?? null, o.riderId ?? null, o.reason ?? null, o.version],
+    );
+    await appendTimeline(tx, o.id, decision.changes);
+    await outbox.enqueue(tx, orderEvents, eventsOf(before, decision));
+  }
+
+  return {
+    async get(id) {
+      const { rows } = await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [id]);
+      return rows[0] ? rowToOrder(rows[0]) : undefined;
+    },
+
+    async list(
+      filter: OrderFilter,
+      pageSize: number,
+      cursor: string | undefined,
+    ): Promise<Result<OrderPage, CodedError>> {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (filter.customerId) add('customer_id = ?', filter.customerId);
+      if (filter.merchantId) add('merchant_id = ?', filter.merchantId);
+      if (filter.states?.length) add('state = ANY(?)', filter.states);
+      if (cursor !== undefined) {
+        const c = decodeCursor(cursor);
+        if (!c)
+          return err(
+            OrderErrors.invalid([{ field: 'pageToken', message: 'is not a token this service issued' }]),
+          );
+        params.push(c.placedAt, c.id);
+        where.push(`(placed_at, id) < ($${params.length - 1}, $${params.length})`);
+      }
+      params.push(pageSize + 1);
+      const { rows } = await pool.query<OrderRow>(
+        `SELECT ${ORDER_COLUMNS} FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY placed_at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const orders = rows.slice(0, pageSize).map(rowToOrder);
+      const last = orders.at(-1);
+      return ok({ orders, nextCursor: rows.length > pageSize && last ? encodeCursor(last) : undefined });
+    },
+
+    async timeline(id) {
+      const { rows } = await pool.query<TimelineRow>(
+        'SELECT from_state, to_state, actor_role, actor_id, reason, at FROM order_timeline WHERE order_id = $1 ORDER BY seq',
+        [id],
+      );
+      return rows.map(rowToChange);
+    },
+
+    async countByState(merchantId) {
+      const { rows } = await pool.query<{ state: OrderState; n: string }>(
+        `SELECT state, count(*) AS n FROM orders ${merchantId ? 'WHERE merchant_id = $1' : ''} GROUP BY state`,
+        merchantId ? [merchantId] : [],
+      );
+      const counts = new Map<OrderState, number>(ORDER_STATES.map((s) => [s, 0]));
+      for (const r of rows) counts.set(r.state, Number(r.n));
+      return counts;
+    },
+
+    insertPlaced(order, change) {
+      return withTransaction(pool, async (tx) => {
+        const { rows } = await tx.query<OrderRow>(
+          `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO NOTHING RETURNING ${ORDER_COLUMNS}`,
+          orderParams(order),
+        );
+        if (!rows[0]) {
+          // A concurrent placement with the same id won: return what it stored.
+          const existing = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
+            order.id,
+          ]);
+          return { order: rowToOrder(existing.rows[0]!), created: false };
+        }
+        const stored = rowToOrder(rows[0]);
+        await appendTimeline(tx, order.id, [change]);
+        await outbox.enqueue(
+          tx,
+          orderEvents,
+          eventsOf({ ...stored, version: 0 }, { order: stored, changes: [change], refund: undefined }),
+        );
+        return { order: stored, created: true };
+      });
+    },
+
+    async mutate(
+      id: string,
+      decide: Decide,
+      claim?: EventClaim,
+    ): Promise<Result<Order | 'duplicate', CodedError>> {
+      try {
+        return await withTransaction(pool, async (tx) => {
+          if (claim && !(await claimEvent(tx, claim.consumer, claim.eventId)))
+            return ok('duplicate' as const);
+          const { rows } = await tx.query<OrderRow>(
+            `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`,
+            [id],
+          );
+          if (!rows[0]) throw new Abort(OrderErrors.notFound(id));
+          const before = rowToOrder(rows[0]);
+          const decision = decide(before);
+          if (!decision.ok) throw new Abort(decision.error);
+          await persist(tx, before, decision.value);
+          return ok(decision.value.order);
+        });
+      } catch (e) {
+        if (e instanceof Abort) return err(e.error);
+        throw e;
+      }
+    },
+
+    sweepOverdue(now, limit, decide) {
+      return withTransaction(pool, async (tx) => {
+        // SKIP LOCKED: every replica sweeps, none waits for or repeats another's rows.
+        const { rows } = await tx.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM orders WHERE state = 'PLACED' AND accept_by <= $1
+            ORDER BY accept_by LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [now, limit],
+        );
+        let changed = 0;
+        for (const row of rows) {
+          const before = rowToOrder(row);
+          const decision = decide(before);
+          if (!decision.ok) continue;
+          await persist(tx, before, decision.value);
+          changed++;
+        }
+        return changed;
+      });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import type { Logger } from '@mealpeak/telemetry';
+import type { OrderCommand } from '../domain/commands.ts';
+import { OrderErrors } from '../domain/errors.ts';
+import { decide } from '../domain/order-state.ts';
+import type { Actor, Order, OrderState, StateChange } from '../domain/order.ts';
+import {
+  isSamePlacement,
+  newOrder,
+  validatePlacement,
+  type PlaceOrderInput,
+  type PlacementPolicy,
+} from '../domain/placement.ts';
+import type { Clock, EventClaim, OrderFilter, OrderPage, OrderStore, StockReservations } from './ports.ts';
+
+export interface OrderUseCasesDeps {
+  store: OrderStore;
+  reservations: StockReservations;
+  clock: Clock;
+  policy: PlacementPolicy;
+  logger: Logger;
+}
+
+export type OrderUseCases = ReturnType<typeof createOrderUseCases>;
+
+export const MAX_PAGE_SIZE = 100;
+
+export function createOrderUseCases({ store, reservations, clock, policy, logger }: OrderUseCasesDeps) {
+  const existingOrConflict = (existing: Order, input: PlaceOrderInput): Result<Order, CodedError> =>
+    isSamePlacement(existing, input) ? ok(existing) : err(OrderErrors.idConflict(input.orderId));
+
+  return {
+    /**
+     * Reserve stock at the merchant, then store the order and its PLACED event atomically.
+     * Idempotent on the order id; releases the reservation when the order could not be stored.
+     */
+    async placeOrder(input: PlaceOrderInput, deadline?: Date): Promise<Result<Order, CodedError>> {
+      const valid = validatePlacement(input);
+      if (!valid.ok) return valid;
+      const existing = await store.get(input.orderId);
+      if (existing) return existingOrConflict(existing, input);
+
+      const reservation = await reservations.reserve(input, deadline);
+      if (!reservation.ok) return reservation;
+      const { order, change } = newOrder(input, reservation.value, policy, clock.now());
+      let stored: { order: Order; created: boolean };
+      try {
+        stored = await store.insertPlaced(order, change);
+      } catch (error) {
+        // Release only when the order is known not to exist: if the insert committed and just
+        // the answer was lost, releasing would oversell. Unknown -> the merchant's sweeper decides.
+        const known = await store.get(input.orderId).then(
+          (o) => (o ? 'exists' : 'absent'),
+          () => 'unknown',
+        );
+        if (known === 'absent') {
+          const released = await reservations.release(input.orderId, 'PLACEMENT_FAILED');
+          if (!released.ok)
+            logger.warn(
+              { orderId: input.orderId, error: released.error },
+              'compensation failed; sweeper will release',
+            );
+        }
+        throw error;
+      }
+      return stored.created ? ok(stored.order) : existingOrConflict(stored.order, input);
+    },
+
+    async transition(
+      orderId: string,
+      command: OrderCommand,
+      actor: Actor,
+      claim?: EventClaim,
+    ): Promise<Result<Order | 'duplicate', CodedError>> {
+      return store.mutate(orderId, (order) => decide(order, { command, actor, now: clock.now() }), claim);
+    },
+
+    async getOrder(orderId: string): Promise<Result<Order, CodedError>> {
+      const order = await store.get(orderId);
+      return order ? ok(order) : err(OrderErrors.notFound(orderId));
+    },
+
+    async listOrders(
+      filter: OrderFilter,
+      pageSize: number,
+      cursor: string | undefined,
+    ): Promise<Result<OrderPage, CodedError>> {
+      const size = pageSize === 0 ? 20 : Math.min(pageSize, MAX_PAGE_SIZE);
+      return store.list(filter, size, cursor);
+    },
+
+    async timeline(orderId: string): Promise<Result<readonly StateChange[], CodedError>> {
+      const entries = await store.timeline(orderId);
+      return entries.length ? ok(entries) : err(OrderErrors.notFound(orderId));
+    },
+
+    async countByState(merchantId: string | undefined): Promise<ReadonlyMap<OrderState, number>> {
+      return store.countByState(merchantId);
+    },
+
+    /** Rejects orders whose merchant did not accept in time; safe to run on every replica. */
+    async expireOverdue(limit = 100): Promise<number> {
+      const now = clock.now();
+      return store.sweepOverdue(now, limit, (order) =>
+        decide(order, {
+          command: { kind: 'EXPIRE' },
+          actor: { role: 'system', id: 'acceptance-timeout' },
+          now,
+        }),
+      );
+    },
+  };
+}

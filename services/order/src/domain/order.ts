@@ -1,0 +1,77 @@
+/** The order aggregate as the domain sees it: plain data, no I/O. */
+
+export const ORDER_STATES = [
+  'PLACED',
+  'ACCEPTED',
+  'READY_FOR_PICKUP',
+  'RIDER_ASSIGNED',
+  'PICKED_UP',
+  'DELIVERED',
+  'REJECTED',
+  'CANCELLED',
+] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<OrderState> = new Set(['DELIVERED', 'REJECTED', 'CANCELLED']);
+
+export type ActorRole = 'customer' | 'merchant' | 'rider' | 'ops' | 'system';
+export interface Actor {
+  readonly role: ActorRole;
+  readonly id: string;
+}
+
+export interface Money {
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+export interface GeoPoint {
+  readonly lat: number;
+  readonly lng: number;
+}
+
+export interface OrderLine {
+  readonly itemId: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+  readonly lineTotal: Money;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly customerId: string;
+  readonly merchantId: string;
+  readonly state: OrderState;
+  readonly lines: readonly OrderLine[];
+  readonly total: Money;
+  readonly pickup: GeoPoint;
+  readonly dropoff: GeoPoint;
+  readonly dropoffAddress: string;
+  readonly placedAt: Date;
+  readonly updatedAt: Date;
+  /** The merchant must accept before this instant or the order is rejected automatically. */
+  readonly acceptBy: Date;
+  readonly expectedReadyAt: Date | undefined;
+  readonly promisedAt: Date;
+  readonly riderId: string | undefined;
+  /** Reason code of a rejection or cancellation. */
+  readonly reason: string | undefined;
+  readonly version: number;
+}
+
+/** One state change, as recorded in the timeline and published as OrderStateChanged. */
+export interface StateChange {
+  readonly from: OrderState | undefined;
+  readonly to: OrderState;
+  readonly actor: Actor;
+  readonly reason: string | undefined;
+  readonly at: Date;
+}
+
+export interface Refund {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly amount: Money;
+  readonly reason: string;
+}

@@ -1,0 +1,106 @@
+import { err, ok, type CodedError, type FieldError, type Result } from '@mealpeak/core';
+import { OrderErrors } from './errors.ts';
+import type { GeoPoint, Money, Order, OrderLine, StateChange } from './order.ts';
+
+export interface PlaceOrderInput {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly merchantId: string;
+  readonly lines: readonly { readonly itemId: string; readonly quantity: number }[];
+  readonly dropoff: GeoPoint | undefined;
+  readonly dropoffAddress: string;
+}
+
+/** What the merchant confirmed when it reserved the stock: its own prices, never the client's. */
+export interface Reservation {
+  readonly lines: readonly OrderLine[];
+  readonly total: Money;
+  readonly pickup: GeoPoint;
+  readonly prepEstimateSeconds: number;
+}
+
+export interface PlacementPolicy {
+  /** How long the merchant has to accept before the order is rejected automatically. */
+  readonly acceptTimeoutSeconds: number;
+  /** Delivery promised to the customer, from placement. */
+  readonly promiseMinutes: number;
+}
+
+export const MAX_LINES = 50;
+export const MAX_QUANTITY = 99;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const validPoint = (p: GeoPoint | undefined): p is GeoPoint =>
+  !!p && Number.isFinite(p.lat) && Number.isFinite(p.lng) && Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180;
+
+/** Checks what can be checked without the merchant; every bad field is reported at once. */
+export function validatePlacement(input: PlaceOrderInput): Result<PlaceOrderInput, CodedError> {
+  const fields: FieldError[] = [];
+  if (!UUID.test(input.orderId)) fields.push({ field: 'orderId', message: 'must be a UUID' });
+  if (!input.customerId) fields.push({ field: 'customerId', message: 'is required' });
+  if (!input.merchantId) fields.push({ field: 'merchantId', message: 'is required' });
+  if (input.lines.length === 0) fields.push({ field: 'lines', message: 'needs at least one line' });
+  if (input.lines.length > MAX_LINES)
+    fields.push({ field: 'lines', message: `has more than ${MAX_LINES} lines` });
+  const seen = new Set<string>();
+  input.lines.forEach((line, i) => {
+    if (!line.itemId) fields.push({ field: `lines[${i}].itemId`, message: 'is required' });
+    else if (seen.has(line.itemId))
+      fields.push({ field: `lines[${i}].itemId`, message: 'appears twice; add the quantities' });
+    seen.add(line.itemId);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
+      fields.push({ field: `lines[${i}].quantity`, message: `must be a whole number in 1..${MAX_QUANTITY}` });
+    }
+  });
+  if (!validPoint(input.dropoff))
+    fields.push({ field: 'dropoff', message: 'needs lat in -90..90 and lng in -180..180' });
+  if (input.dropoffAddress.length > 500)
+    fields.push({ field: 'dropoffAddress', message: 'is longer than 500 characters' });
+  return fields.length ? err(OrderErrors.invalid(fields)) : ok(input);
+}
+
+/** The new order and its first timeline entry, from validated input and the merchant's reservation. */
+export function newOrder(
+  input: PlaceOrderInput,
+  reservation: Reservation,
+  policy: PlacementPolicy,
+  now: Date,
+): { order: Order; change: StateChange } {
+  const order: Order = {
+    id: input.orderId,
+    customerId: input.customerId,
+    merchantId: input.merchantId,
+    state: 'PLACED',
+    lines: reservation.lines,
+    total: reservation.total,
+    pickup: reservation.pickup,
+    dropoff: input.dropoff!,
+    dropoffAddress: input.dropoffAddress,
+    placedAt: now,
+    updatedAt: now,
+    acceptBy: new Date(now.getTime() + policy.acceptTimeoutSeconds * 1000),
+    expectedReadyAt: undefined,
+    promisedAt: new Date(now.getTime() + policy.promiseMinutes * 60_000),
+    riderId: undefined,
+    reason: undefined,
+    version: 1,
+  };
+  return {
+    order,
+    change: {
+      from: undefined,
+      to: 'PLACED',
+      actor: { role: 'customer', id: input.customerId },
+      reason: undefined,
+      at: now,
+    },
+  };
+}
+
+/** Same order id placed again: only a true repeat (same customer, merchant and lines) is accepted. */
+export function isSamePlacement(existing: Order, input: PlaceOrderInput): boolean {
+  if (existing.customerId !== input.customerId || existing.merchantId !== input.merchantId) return false;
+  const wanted = [...input.lines].map((l) => `${l.itemId}x${l.quantity}`).sort();
+  const have = existing.lines.map((l) => `${l.itemId}x${l.quantity}`).sort();
+  return wanted.join(',') === have.join(',');
+}

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { ActorRole } from '@mealpeak/contracts/common.v1';
+import {
+  OrderCommand,
+  OrderServiceClient,
+  OrderServiceService,
+  OrderStateChanged,
+} from '@mealpeak/contracts/order.v1';
+import { call, createGrpcClient } from '@mealpeak/grpc';
+import { TOPICS, decodeEnvelope, newEventId, prefixTopics, type Envelope } from '@mealpeak/kafka';
+import { createLogger } from '@mealpeak/telemetry';
+import {
+  createTestDatabase,
+  createTestKafka,
+  eventually,
+  spawnTs,
+  type SpawnedProcess,
+  type TestDatabase,
+  type TestKafka,
+} from '@mealpeak/testing';
+import pg from 'pg';
+import { startFakeMerchant } from './fake-merchant.ts';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const logger = createLogger({ service: 'crash-test', level: 'silent' });
+
+describe('order service killed between commit and publish', () => {
+  let db: TestDatabase;
+  let tk: TestKafka;
+  let merchant: Awaited<ReturnType<typeof startFakeMerchant>>;
+  const procs: SpawnedProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    tk = await createTestKafka();
+    merchant = await startFakeMerchant(logger);
+  });
+  afterAll(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    await merchant?.server.shutdown(1_000);
+    await tk?.cleanup();
+    await db?.drop();
+  });
+
+  async function startOrderService(env: Record<string, string>) {
+    const proc = spawnTs(main, {
+      PG_URL: db.url,
+      KAFKA_BROKERS: tk.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      MERCHANT_GRPC_TARGET: merchant.target,
+      GRPC_PORT: '0',
+      OPS_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+    procs.push(proc);
+    const m = await proc.waitForLine(/"port":(\d+).*"msg":"gRPC server listening"/, 60_000);
+    await proc.waitForLine(/"msg":"order ready"/, 30_000);
+    return { proc, target: `127.0.0.1:${m[1]}` };
+  }
+  let prefix: string;
+
+  it('publishes every committed state change after a restart', async () => {
+    prefix = tk.topic('');
+    const topics = prefixTopics(TOPICS, prefix);
+    const first = await startOrderService({ OUTBOX_RELAY_ENABLED: 'false' });
+    const client = createGrpcClient(OrderServiceClient, OrderServiceService, {
+      target: first.target,
+      defaultDeadlineMs: 5_000,
+      idempotent: [],
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const orderId = newEventId();
+      const placed = await call(client.placeOrder.bind(client), {
+        orderId,
+        customerId: `c-${i}`,
+        merchantId: 'm-1',
+        lines: [{ itemId: 'i-1', quantity: 1 }],
+        dropoff: { lat: 31.2, lng: 121.4 },
+        dropoffAddress: '',
+      });
+      expect(placed.ok).toBe(true);
+      ids.push(orderId);
+    }
+    for (const orderId of ids.slice(0, 4)) {
+      const accepted = await call(client.transitionOrder.bind(client), {
+        orderId,
+        command: OrderCommand.ORDER_COMMAND_ACCEPT,
+        actor: { role: ActorRole.ACTOR_ROLE_MERCHANT, id: 'm-1' },
+        reason: '',
+        prepSeconds: 600,
+        riderId: '',
+      });
+      expect(accepted.ok).toBe(true);
+    }
+    client.close();
+
+    // Committed, not yet published: 16 rows wait in the outbox when the process dies.
+    const pgClient = new pg.Client({ connectionString: db.url });
+    await pgClient.connect();
+    expect((await pgClient.query('SELECT count(*)::int AS n FROM orders.outbox')).rows[0]).toEqual({ n: 16 });
+    first.proc.kill('SIGKILL');
+    expect(await first.proc.exited()).toBe('SIGKILL');
+
+    const seen: Envelope[] = [];
+    const reader = new Kafka({
+      clientId: 'reader',
+      brokers: tk.brokers,
+      logLevel: logLevel.NOTHING,
+    }).consumer({ groupId: `${prefix}reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: topics.orderEvents.name, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void seen.push(decodeEnvelope(message.value!)) });
+    try {
+      await startOrderService({});
+      await eventually(
+        () => (new Set(seen.map((e) => e.eventId)).size >= 16 ? true : undefined),
+        60_000,
+        '16 events after the restart',
+      );
+      const perOrder = new Map<string, number[]>();
+      for (const e of seen) {
+        const change = OrderStateChanged.decode(e.payload);
+        perOrder.set(e.key, [...(perOrder.get(e.key) ?? []), change.toState]);
+      }
+      expect([...perOrder.keys()].sort()).toEqual([...ids].sort());
+      for (const id of ids.slice(0, 4)) expect(perOrder.get(id)).toEqual([1, 2]);
+      for (const id of ids.slice(4)) expect(perOrder.get(id)).toEqual([1]);
+      await eventually(
+        async () =>
+          (await pgClient.query<{ n: number }>('SELECT count(*)::int AS n FROM orders.outbox')).rows[0]?.n ===
+          0
+            ? true
+            : undefined,
+        10_000,
+        'an empty outbox',
+      );
+    } finally {
+      await reader.disconnect();
+      await pgClient.end();
+    }
+  });
+});
