@@ -1,5 +1,6 @@
 import { env, z } from '@mealpeak/config';
 
+/** Every variable the merchant service reads, with defaults that run locally (docs/merchant.md). */
 export const configSchema = z.object({
   ...env.serviceBase,
   OPS_PORT: env.port(9462),
@@ -11,6 +12,19 @@ export const configSchema = z.object({
     .default('merchants'),
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  KAFKA_CLIENT_ID: z.string().min(1).default('merchant'),
+  /** The order service (TransitionOrder for accept/reject/ready, GetOrder for the sweeper). */
+  ORDER_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50051'),
+  /** Deadline of our calls to the order service; an incoming call's own deadline caps it. */
+  GRPC_DEADLINE_MS: env.positiveInt(2_000),
+  /** How long a reservation stays tentative before the sweeper asks the order service about it. */
+  RESERVATION_TTL_SECONDS: env.positiveInt(120),
+  SWEEP_INTERVAL_MS: env.positiveInt(5_000),
+  SWEEP_BATCH_SIZE: env.positiveInt(100),
+  /** When the order service could not answer the sweeper, ask again after this long. */
+  SWEEP_RETRY_MS: env.positiveInt(30_000),
+  /** Outbox relay partitions; the same on every replica. */
+  OUTBOX_PARTITIONS: env.positiveInt(8),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,33 @@
+import type { KitchenRepo } from '../app/ports.ts';
+import { toKitchenOrder, type KitchenRow, type Sql } from './pg-rows.ts';
+
+export function pgKitchenRepo(db: Sql): KitchenRepo {
+  return {
+    async getKitchenOrder(orderId) {
+      const { rows } = await db.query<KitchenRow>(
+        'SELECT order_id, merchant_id, state, version FROM kitchen_orders WHERE order_id = $1',
+        [orderId],
+      );
+      return rows[0] && toKitchenOrder(rows[0]);
+    },
+
+    async saveKitchenOrder(k) {
+      // Only a newer snapshot wins, even if a caller forgot to compare versions first.
+      await db.query(
+        `INSERT INTO kitchen_orders (order_id, merchant_id, state, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (order_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version,
+           updated_at = now()
+         WHERE kitchen_orders.version < EXCLUDED.version`,
+        [k.orderId, k.merchantId, k.state, k.version],
+      );
+    },
+
+    async countBacklog(merchantId) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM kitchen_orders WHERE merchant_id = $1 AND state = 'accepted'`,
+        [merchantId],
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { unwrap } from '@mealpeak/core';
+import { createInMemoryStore, type InMemoryStore } from './test-support/in-memory-store.ts';
+import { itemInput, merchantInput, testDeps, type TestClock } from './test-support/fixtures.ts';
+import { createUseCases, type UseCases } from './use-cases.ts';
+
+describe('merchants, menus and status', () => {
+  let store: InMemoryStore;
+  let uc: UseCases;
+  let clock: TestClock;
+
+  beforeEach(async () => {
+    store = createInMemoryStore();
+    const t = testDeps(store);
+    clock = t.clock;
+    uc = createUseCases(t.deps);
+    unwrap(await uc.upsertMerchant(merchantInput()));
+  });
+
+  it('creates a merchant open, with an idle kitchen, and returns it with its menu', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('b-item')));
+    unwrap(await uc.upsertMenuItem(itemInput('a-item')));
+    const { merchant, menu } = unwrap(await uc.getMerchant('m1'));
+    expect(merchant).toMatchObject({
+      status: 'OPEN',
+      backlog: 0,
+      prepEstimateSeconds: 600,
+      manualStatus: 'OPEN',
+    });
+    expect(menu.map((i) => i.id)).toEqual(['a-item', 'b-item']); // by name
+    expect(await uc.getMerchant('nobody')).toMatchObject({
+      ok: false,
+      error: { code: 'MERCHANT_NOT_FOUND' },
+    });
+  });
+
+  it('keeps status and backlog when the profile is replaced', async () => {
+    unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' }));
+    const updated = unwrap(
+      await uc.upsertMerchant(merchantInput({ name: 'Curry Mitte II', kitchenCapacity: 6 })),
+    );
+    expect(updated).toMatchObject({ name: 'Curry Mitte II', kitchenCapacity: 6, manualStatus: 'PAUSED' });
+  });
+
+  it('refuses an invalid profile, naming the fields', async () => {
+    expect(
+      await uc.upsertMerchant(merchantInput({ timeZone: 'Nowhere/City', location: undefined })),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'location' }, { field: 'time_zone' }] },
+    });
+  });
+
+  it('refuses to change the currency of a merchant whose menu is priced in another', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('x')));
+    expect(await uc.upsertMerchant(merchantInput({ currency: 'CNY' }))).toMatchObject({
+      ok: false,
+      error: { code: 'CURRENCY_MISMATCH', fields: [{ field: 'currency' }] },
+    });
+  });
+
+  it('pauses at once when a new threshold is below the current backlog', async () => {
+    await store.repo.updateControl('m1', { manualStatus: 'OPEN', autoPaused: false, backlog: 0 });
+    await store.repo.saveKitchenOrder({ orderId: 'o1', merchantId: 'm1', state: 'accepted', version: 2 });
+    await store.repo.saveKitchenOrder({ orderId: 'o2', merchantId: 'm1', state: 'accepted', version: 2 });
+    const merchant = unwrap(await uc.upsertMerchant(merchantInput({ autoPauseBacklog: 2 })));
+    expect(merchant).toMatchObject({ backlog: 2, status: 'AUTO_PAUSED' });
+    expect(store.events().map((e) => e.to)).toEqual(['AUTO_PAUSED']);
+  });
+
+  describe('menu items', () => {
+    it('creates an item with a new id when none is given, and updates it by id', async () => {
+      const created = unwrap(await uc.upsertMenuItem(itemInput('')));
+      expect(created.id).toBe('generated-1');
+      const updated = unwrap(
+        await uc.upsertMenuItem({ ...itemInput(created.id), name: 'Renamed', stock: 3 }),
+      );
+      expect(updated).toMatchObject({ id: 'generated-1', name: 'Renamed', stock: 3 });
+    });
+
+    it("refuses to touch another merchant's item, and unknown merchants", async () => {
+      unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2' })));
+      unwrap(await uc.upsertMenuItem(itemInput('mine')));
+      expect(await uc.upsertMenuItem(itemInput('mine', { merchantId: 'm2' }))).toMatchObject({
+        ok: false,
+        error: { code: 'ITEM_NOT_FOUND' },
+      });
+      expect(await uc.setStock({ merchantId: 'm2', itemId: 'mine', stock: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'ITEM_NOT_FOUND' },
+      });
+      expect(await uc.setStock({ merchantId: 'm9', itemId: 'mine', stock: 1 })).toMatchObject({
+        ok: false,
+        error: { code: 'MERCHANT_NOT_FOUND' },
+      });
+      expect(await uc.upsertMenuItem(itemInput('new', { merchantId: 'm9' }))).toMatchObject({
+        ok: false,
+        error: { code: 'MERCHANT_NOT_FOUND' },
+      });
+      expect(store.item('mine')?.merchantId).toBe('m1');
+    });
+
+    it("requires the price in the merchant's currency", async () => {
+      expect(
+        await uc.upsertMenuItem({ ...itemInput('x'), price: { amountMinor: 100, currency: 'USD' } }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'CURRENCY_MISMATCH', fields: [{ field: 'price.currency' }] },
+      });
+      expect(await uc.upsertMenuItem({ ...itemInput('x'), price: undefined })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'price' }] },
+      });
+    });
+
+    it('sets stock', async () => {
+      unwrap(await uc.upsertMenuItem(itemInput('x', { stock: 1 })));
+      expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'x', stock: 40 })).stock).toBe(40);
+    });
+  });
+
+  describe('merchant status', () => {
+    it('lets the merchant pause and reopen, publishing each change', async () => {
+      expect(unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' })).status).toBe(
+        'PAUSED',
+      );
+      expect(unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' })).status).toBe(
+        'PAUSED',
+      );
+      expect(unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'OPEN' })).status).toBe('OPEN');
+      expect(store.events().map((e) => [e.from, e.to, e.reason])).toEqual([
+        ['OPEN', 'PAUSED', 'SET_BY_MERCHANT'],
+        ['PAUSED', 'OPEN', 'SET_BY_MERCHANT'],
+      ]);
+    });
+
+    it.each(['AUTO_PAUSED', 'CLOSED', 'UNSPECIFIED'])(
+      'refuses %s: the platform computes it',
+      async (status) => {
+        expect(await uc.setMerchantStatus({ merchantId: 'm1', status })).toMatchObject({
+          ok: false,
+          error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'status' }] },
+        });
+      },
+    );
+
+    it('shows CLOSED outside opening hours whatever the merchant chose', async () => {
+      clock.set(new Date('2026-11-23T05:00:00Z')); // 06:00 Berlin
+      expect(unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' })).status).toBe(
+        'CLOSED',
+      );
+      // The event reports the merchant's change, with the status customers see in the snapshot.
+      expect(store.events()[0]).toMatchObject({ from: 'OPEN', to: 'PAUSED', effectiveStatus: 'CLOSED' });
+    });
+  });
+});

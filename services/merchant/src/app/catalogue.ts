@@ -1,0 +1,134 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { Errors, field } from '../domain/errors.ts';
+import {
+  validateId,
+  validateMenuItem,
+  validateProfile,
+  type MerchantProfile,
+  type ProfileInput,
+} from '../domain/merchant-profile.ts';
+import type { ManualStatus, MenuItem } from '../domain/types.ts';
+import type { UseCaseDeps } from './deps.ts';
+import { publishIfChanged, recomputeControl, StatusReason } from './kitchen-sync.ts';
+import { transactResult } from './transact.ts';
+import { viewOf, type MerchantView } from './views.ts';
+
+export type UpsertMerchantInput = ProfileInput;
+
+export interface UpsertMenuItemInput {
+  readonly merchantId: string;
+  /** Empty to create with a new id; a given id that does not exist yet is created with that id. */
+  readonly itemId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly price: { readonly amountMinor: number; readonly currency: string } | undefined;
+  readonly stock: number;
+  readonly available: boolean;
+}
+
+const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
+
+export function catalogueUseCases({ store, clock, ids }: UseCaseDeps) {
+  return {
+    async getMerchant(
+      merchantId: string,
+    ): Promise<Result<{ merchant: MerchantView; menu: MenuItem[] }, CodedError>> {
+      const problems = validateId(merchantId, 'merchant_id');
+      if (problems.length > 0) return invalid(problems);
+      const merchant = await store.repo.getMerchant(merchantId);
+      if (!merchant) return err(Errors.merchantNotFound(merchantId));
+      return ok({ merchant: viewOf(merchant, clock.now()), menu: await store.repo.listMenu(merchantId) });
+    },
+
+    /** Onboarding and seeding: creates the merchant or replaces its profile (not status, backlog or menu). */
+    async upsertMerchant(input: UpsertMerchantInput): Promise<Result<MerchantView, CodedError>> {
+      const problems = validateProfile(input);
+      if (problems.length > 0 || !input.location) return invalid(problems);
+      const profile: MerchantProfile = { ...input, location: input.location };
+      return transactResult(store, async (tx) => {
+        const now = clock.now();
+        const existing = await tx.getMerchant(profile.id, { forUpdate: true });
+        if (existing && (await tx.hasItemsPricedOtherThan(profile.id, profile.currency)))
+          return err(
+            Errors.currencyMismatch([field('currency', `the menu is priced in ${existing.currency}`)]),
+          );
+        const saved = await tx.saveProfile(profile);
+        // A new threshold may pause or resume the merchant at its current backlog.
+        return ok(viewOf(await recomputeControl(tx, saved, now), now));
+      });
+    },
+
+    async upsertMenuItem(input: UpsertMenuItemInput): Promise<Result<MenuItem, CodedError>> {
+      const problems = [
+        ...validateId(input.merchantId, 'merchant_id'),
+        ...(input.itemId === '' ? [] : validateId(input.itemId, 'item_id')),
+        ...validateMenuItem({
+          ...input,
+          priceMinor: input.price?.amountMinor,
+          currency: input.price?.currency ?? '',
+        }),
+      ];
+      if (problems.length > 0 || !input.price) return invalid(problems);
+      const merchant = await store.repo.getMerchant(input.merchantId);
+      if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
+      if (input.price.currency !== merchant.currency)
+        return err(Errors.currencyMismatch([field('price.currency', `must be ${merchant.currency}`)]));
+      const saved = await store.repo.upsertItem({
+        id: input.itemId || ids.newId(),
+        merchantId: merchant.id,
+        name: input.name.trim(),
+        description: input.description,
+        priceMinor: input.price.amountMinor,
+        currency: input.price.currency,
+        stock: input.stock,
+        available: input.available,
+      });
+      // The id exists under another merchant: say "not found" rather than reveal whose it is.
+      if (!saved) return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+      return ok(saved);
+    },
+
+    /** Units left now; reservations already taken stay taken. */
+    async setStock(input: {
+      merchantId: string;
+      itemId: string;
+      stock: number;
+    }): Promise<Result<MenuItem, CodedError>> {
+      const problems = [
+        ...validateId(input.merchantId, 'merchant_id'),
+        ...validateId(input.itemId, 'item_id'),
+        ...validateMenuItem({ name: 'x', description: '', priceMinor: 0, currency: '', stock: input.stock }),
+      ];
+      if (problems.length > 0) return invalid(problems);
+      const item = await store.repo.setStock(input.merchantId, input.itemId, input.stock);
+      if (item) return ok(item);
+      if (!(await store.repo.getMerchant(input.merchantId)))
+        return err(Errors.merchantNotFound(input.merchantId));
+      return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+    },
+
+    /** The merchant may open or pause; AUTO_PAUSED and CLOSED are the platform's to compute. */
+    async setMerchantStatus(input: {
+      merchantId: string;
+      status: string;
+    }): Promise<Result<MerchantView, CodedError>> {
+      const problems = validateId(input.merchantId, 'merchant_id');
+      if (input.status !== 'OPEN' && input.status !== 'PAUSED')
+        problems.push(
+          field('status', 'merchants may set OPEN or PAUSED; AUTO_PAUSED and CLOSED are computed'),
+        );
+      if (problems.length > 0) return invalid(problems);
+      const status = input.status as ManualStatus;
+      return transactResult(store, async (tx) => {
+        const now = clock.now();
+        const merchant = await tx.getMerchant(input.merchantId, { forUpdate: true });
+        if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
+        if (merchant.manualStatus === status) return ok(viewOf(merchant, now));
+        const after = { ...merchant, manualStatus: status };
+        await tx.updateControl(merchant.id, after);
+        await publishIfChanged(tx, merchant, after, StatusReason.byMerchant, now);
+        return ok(viewOf(after, now));
+      });
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from '@mealpeak/telemetry';
+import type { Clock, IdGenerator, MerchantStore, OrderService } from './ports.ts';
+
+export interface UseCaseSettings {
+  /** How long a tentative reservation waits for its PLACED event before the sweeper asks. */
+  readonly reservationTtlSeconds: number;
+  /** When the sweeper could not reach the order service, how long until it asks again. */
+  readonly sweepRetryMs: number;
+}
+
+export interface UseCaseDeps {
+  readonly store: MerchantStore;
+  readonly orders: OrderService;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly settings: UseCaseSettings;
+}
+
+/** The consumer name under which the merchant service claims order events in its inbox. */
+export const INBOX_CONSUMER = 'merchant';

@@ -1,0 +1,83 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { unwrap } from '@mealpeak/core';
+import { createInMemoryStore } from './test-support/in-memory-store.ts';
+import { merchantInput, testDeps } from './test-support/fixtures.ts';
+import { createUseCases, type UseCases } from './use-cases.ts';
+
+// Twelve merchants on a line going east from the centre, ~70 m apart; every third one closed.
+const centre = { lat: 52.52, lng: 13.405 };
+const east = (i: number) => ({ lat: centre.lat, lng: centre.lng + i * 0.001 });
+
+describe('listing merchants near a point', () => {
+  let uc: UseCases;
+
+  beforeEach(async () => {
+    const store = createInMemoryStore();
+    uc = createUseCases(testDeps(store).deps);
+    for (let i = 0; i < 12; i++) {
+      const id = `m${String(i).padStart(2, '0')}`;
+      unwrap(
+        await uc.upsertMerchant(
+          merchantInput({
+            id,
+            location: east(i),
+            openingHours: i % 3 === 2 ? [] : merchantInput().openingHours,
+          }),
+        ),
+      );
+    }
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'far', location: { lat: 48.14, lng: 11.58 } })));
+  });
+
+  const list = (over: Partial<Parameters<UseCases['listMerchants']>[0]> = {}) =>
+    uc.listMerchants({ near: centre, radiusM: 2_000, openOnly: false, pageSize: 5, pageToken: '', ...over });
+
+  async function all(over: Partial<Parameters<UseCases['listMerchants']>[0]> = {}) {
+    const pages: string[][] = [];
+    let token = '';
+    do {
+      const page = unwrap(await list({ ...over, pageToken: token }));
+      pages.push(page.merchants.map((m) => m.merchant.id));
+      token = page.nextPageToken;
+    } while (token !== '');
+    return pages;
+  }
+
+  it('returns the nearest first with distances, in pages, and ends without a token', async () => {
+    const first = unwrap(await list());
+    expect(first.merchants.map((m) => m.merchant.id)).toEqual(['m00', 'm01', 'm02', 'm03', 'm04']);
+    expect(first.merchants[1]!.distanceM).toBeGreaterThan(60);
+    expect(first.merchants[1]!.distanceM).toBeLessThan(80);
+    expect(await all()).toEqual([
+      ['m00', 'm01', 'm02', 'm03', 'm04'],
+      ['m05', 'm06', 'm07', 'm08', 'm09'],
+      ['m10', 'm11'],
+    ]);
+  });
+
+  it('filters by radius', async () => {
+    const page = unwrap(await list({ radiusM: 150, pageSize: 50 }));
+    expect(page.merchants.map((m) => m.merchant.id)).toEqual(['m00', 'm01', 'm02']);
+  });
+
+  it('with open_only, fills whole pages with open merchants and gives no empty last page', async () => {
+    expect(await all({ openOnly: true, pageSize: 4 })).toEqual([
+      ['m00', 'm01', 'm03', 'm04'],
+      ['m06', 'm07', 'm09', 'm10'],
+    ]);
+  });
+
+  it('refuses a missing point, a radius above 50 km and a token from another query', async () => {
+    expect(await list({ near: undefined })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await list({ radiusM: 50_001 })).toMatchObject({
+      ok: false,
+      error: { fields: [{ field: 'radius_m' }] },
+    });
+    const { nextPageToken } = unwrap(await list());
+    expect(await list({ pageToken: nextPageToken, radiusM: 3_000 })).toMatchObject({
+      ok: false,
+      error: { fields: [{ field: 'page_token' }] },
+    });
+    expect(await list({ pageToken: 'garbage' })).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,141 @@
+import type { CodedError, Result } from '@mealpeak/core';
+import type { Order } from '@mealpeak/contracts/order.v1';
+import type { KitchenOrder } from '../domain/kitchen.ts';
+import type { MerchantProfile } from '../domain/merchant-profile.ts';
+import type { PricedLine, ReservationState } from '../domain/reservation.ts';
+import type { GeoPoint, MenuItem, Merchant, MerchantStatus } from '../domain/types.ts';
+
+/** The time, passed to every use case (the domain gets the instant as an argument). */
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface Reservation {
+  readonly orderId: string;
+  /** '' for a tombstone: a release that arrived before (or without) its reservation. */
+  readonly merchantId: string;
+  readonly state: ReservationState;
+  readonly lines: readonly PricedLine[];
+  readonly totalMinor: number;
+  readonly currency: string;
+  readonly location: GeoPoint;
+  readonly prepEstimateSeconds: number;
+  readonly reservedUntil: Date;
+}
+
+export interface NearQuery {
+  readonly center: GeoPoint;
+  readonly radiusM: number;
+  /** Keyset cursor: rows strictly after (distance, id). */
+  readonly after: { readonly distanceM: number; readonly id: string } | undefined;
+  readonly limit: number;
+  /** Only merchants neither paused nor auto-paused (opening hours are checked by the caller). */
+  readonly unpausedOnly: boolean;
+}
+
+export interface MerchantNear {
+  readonly merchant: Merchant;
+  readonly distanceM: number;
+}
+
+export interface StatusChange {
+  readonly merchant: Merchant;
+  readonly from: MerchantStatus;
+  readonly to: MerchantStatus;
+  readonly reason: string;
+  readonly at: Date;
+  /** The status customers see after the change (includes opening hours). */
+  readonly effectiveStatus: MerchantStatus;
+}
+
+export interface MerchantRepo {
+  getMerchant(id: string, options?: { forUpdate?: boolean }): Promise<Merchant | undefined>;
+  /** Creates the merchant or replaces its profile; status flags and backlog are kept. */
+  saveProfile(profile: MerchantProfile): Promise<Merchant>;
+  updateControl(
+    id: string,
+    control: Pick<Merchant, 'manualStatus' | 'autoPaused' | 'backlog'>,
+  ): Promise<void>;
+  findNear(query: NearQuery): Promise<MerchantNear[]>;
+  hasItemsPricedOtherThan(merchantId: string, currency: string): Promise<boolean>;
+}
+
+export interface MenuRepo {
+  listMenu(merchantId: string): Promise<MenuItem[]>;
+  /** Items by id, whoever owns them. */
+  getItems(ids: readonly string[]): Promise<MenuItem[]>;
+  /** Insert or update; undefined when the id belongs to another merchant's item. */
+  upsertItem(item: MenuItem): Promise<MenuItem | undefined>;
+  setStock(merchantId: string, itemId: string, stock: number): Promise<MenuItem | undefined>;
+  /** Atomically takes `quantity` if that many are left; false (and no change) otherwise. */
+  takeStock(itemId: string, quantity: number): Promise<boolean>;
+  returnStock(itemId: string, quantity: number): Promise<void>;
+}
+
+export interface ReservationRepo {
+  getReservation(orderId: string): Promise<Reservation | undefined>;
+  /** False when a reservation for the order exists (waits for a concurrent insert to finish). */
+  insertReservation(reservation: Reservation): Promise<boolean>;
+  /** Moves the reservation from one of `from` to `to`; returns it when it moved, else undefined. */
+  transitionReservation(
+    orderId: string,
+    from: readonly ReservationState[],
+    to: ReservationState,
+    reason: string,
+  ): Promise<Reservation | undefined>;
+  /**
+   * Claims up to `limit` tentative reservations due for a check at `now` (skipping rows other
+   * replicas hold) and postpones their next check to `leaseUntil`, so no two sweepers ask about
+   * the same order at once and a sweeper that dies only delays the check.
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<Reservation[]>;
+}
+
+export interface KitchenRepo {
+  getKitchenOrder(orderId: string): Promise<KitchenOrder | undefined>;
+  saveKitchenOrder(order: KitchenOrder): Promise<void>;
+  /** Orders accepted and not ready. */
+  countBacklog(merchantId: string): Promise<number>;
+}
+
+export interface MessagingRepo {
+  /** Inbox: true the first time `consumer` claims `eventId` in this transaction's database. */
+  claimEvent(consumer: string, eventId: string): Promise<boolean>;
+  /** Outbox: a MerchantStatusChanged event, published if and only if the transaction commits. */
+  publishStatusChanged(change: StatusChange): Promise<void>;
+}
+
+export type Repo = MerchantRepo & MenuRepo & ReservationRepo & KitchenRepo & MessagingRepo;
+
+export interface MerchantStore {
+  /** Single statements outside a transaction (reads). */
+  readonly repo: Repo;
+  /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
+  transaction<T>(work: (tx: Repo) => Promise<T>): Promise<T>;
+}
+
+export interface CallOptions {
+  /** Deadline of the call being served; the downstream call must not outlive it. */
+  readonly deadline?: Date | undefined;
+}
+
+export type MerchantCommand =
+  | { readonly kind: 'accept'; readonly prepSeconds: number }
+  | { readonly kind: 'reject'; readonly reason: string }
+  | { readonly kind: 'mark_ready' };
+
+/** The order service, which owns order state (ADR 0006). Its errors come back unchanged. */
+export interface OrderService {
+  transition(
+    orderId: string,
+    merchantId: string,
+    command: MerchantCommand,
+    options: CallOptions,
+  ): Promise<Result<Order, CodedError>>;
+  /** ok(undefined) when the order service says the order does not exist. */
+  getOrder(orderId: string, options: CallOptions): Promise<Result<Order | undefined, CodedError>>;
+}

@@ -1,0 +1,101 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { Errors } from '../domain/errors.ts';
+import { refusalFor, statusAt } from '../domain/merchant-status.ts';
+import { validateId } from '../domain/merchant-profile.ts';
+import {
+  inLockOrder,
+  priceLines,
+  sameRequest,
+  stockExhausted,
+  type LineInput,
+} from '../domain/reservation.ts';
+import type { UseCaseDeps } from './deps.ts';
+import type { Reservation } from './ports.ts';
+import { releaseReservation } from './release.ts';
+import { transactResult } from './transact.ts';
+import { prepEstimateOf } from './views.ts';
+
+export interface ReserveStockInput {
+  readonly orderId: string;
+  readonly merchantId: string;
+  readonly lines: readonly LineInput[];
+}
+
+/** A repeated ReserveStock gets the first answer, if it asks the same thing and nothing was released. */
+function replay(existing: Reservation, input: ReserveStockInput): Result<Reservation, CodedError> {
+  if (existing.state === 'released') return err(Errors.reservationReleased(input.orderId));
+  if (!sameRequest(existing, input.merchantId, input.lines))
+    return err(Errors.reservationMismatch(input.orderId));
+  return ok(existing);
+}
+
+export function reservationUseCases({ store, clock, settings }: UseCaseDeps) {
+  return {
+    /**
+     * ADR 0006 step 1. Idempotent on the order id: the reservation row is inserted before any stock
+     * is taken, so a concurrent duplicate waits on its key and then replays the committed result.
+     * Stock is taken line by line in item-id order with a conditional decrement: no oversell, no
+     * deadlock; one short line rolls back the whole reservation.
+     */
+    async reserveStock(input: ReserveStockInput): Promise<Result<Reservation, CodedError>> {
+      const invalid = [
+        ...validateId(input.orderId, 'order_id'),
+        ...validateId(input.merchantId, 'merchant_id'),
+      ];
+      if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
+      const existing = await store.repo.getReservation(input.orderId);
+      if (existing) return replay(existing, input);
+
+      const now = clock.now();
+      const merchant = await store.repo.getMerchant(input.merchantId);
+      if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
+      const refusal = refusalFor(statusAt(merchant, now));
+      if (refusal) return err(refusal);
+      const items = await store.repo.getItems([...new Set(input.lines.map((l) => l.itemId))]);
+      const priced = priceLines(
+        merchant.id,
+        merchant.currency,
+        input.lines,
+        new Map(items.map((i) => [i.id, i])),
+      );
+      if (!priced.ok) return priced;
+
+      const reservation: Reservation = {
+        orderId: input.orderId,
+        merchantId: merchant.id,
+        state: 'tentative',
+        ...priced.value,
+        location: merchant.location,
+        prepEstimateSeconds: prepEstimateOf(merchant),
+        reservedUntil: new Date(now.getTime() + settings.reservationTtlSeconds * 1000),
+      };
+      return transactResult(store, async (tx) => {
+        if (!(await tx.insertReservation(reservation))) {
+          const committed = await tx.getReservation(input.orderId);
+          if (!committed) throw new Error(`reservation ${input.orderId} conflicted but cannot be read`);
+          return replay(committed, input);
+        }
+        const short: number[] = [];
+        const indexed = input.lines.map((line, index) => ({ ...line, index }));
+        for (const line of inLockOrder(indexed))
+          if (!(await tx.takeStock(line.itemId, line.quantity))) short.push(line.index);
+        if (short.length > 0) return err(stockExhausted(short.sort((a, b) => a - b)));
+        return ok(reservation);
+      });
+    },
+
+    /** ADR 0006 step 3 (compensation). Releasing twice, or an unknown order, restores nothing. */
+    async releaseStock(input: {
+      orderId: string;
+      reason: string;
+    }): Promise<Result<{ released: boolean }, CodedError>> {
+      const invalid = validateId(input.orderId, 'order_id');
+      if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
+      const reason = input.reason.trim() || 'RELEASED_BY_ORDER_SERVICE';
+      const released = await store.transaction((tx) =>
+        releaseReservation(tx, input.orderId, reason.slice(0, 200), clock.now()),
+      );
+      return ok({ released });
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { distanceMeters } from '../../domain/geo.ts';
+import type { KitchenOrder } from '../../domain/kitchen.ts';
+import type { MenuItem, Merchant } from '../../domain/types.ts';
+import type { MerchantStore, Repo, Reservation, StatusChange } from '../ports.ts';
+
+interface State {
+  merchants: Map<string, Merchant>;
+  items: Map<string, MenuItem>;
+  reservations: Map<string, Reservation & { nextCheckAt: Date; reason: string }>;
+  kitchen: Map<string, KitchenOrder>;
+  processed: Set<string>;
+  events: StatusChange[];
+}
+
+const copy = (s: State): State => ({
+  merchants: new Map(s.merchants),
+  items: new Map(s.items),
+  reservations: new Map(s.reservations),
+  kitchen: new Map(s.kitchen),
+  processed: new Set(s.processed),
+  events: [...s.events],
+});
+
+const byKey = (a: { d: number; id: string }, b: { d: number; id: string }) =>
+  a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export interface InMemoryStore extends MerchantStore {
+  /** Status events committed so far (what the outbox would publish). */
+  readonly events: () => readonly StatusChange[];
+  readonly item: (id: string) => MenuItem | undefined;
+  readonly kitchenOrder: (orderId: string) => KitchenOrder | undefined;
+}
+
+/**
+ * The store in memory, for use-case tests: the same contract as the PostgreSQL adapter, with
+ * transactions run one at a time and rolled back by restoring a copy. Records are never mutated
+ * in place, so copying the maps is a full snapshot. Concurrency is proven against PostgreSQL.
+ */
+export function createInMemoryStore(): InMemoryStore {
+  let s: State = copy({
+    merchants: new Map(),
+    items: new Map(),
+    reservations: new Map(),
+    kitchen: new Map(),
+    processed: new Set(),
+    events: [],
+  });
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const repo: Repo = {
+    getMerchant: async (id) => s.merchants.get(id),
+    async saveProfile(profile) {
+      const existing = s.merchants.get(profile.id);
+      const merchant: Merchant = {
+        manualStatus: 'OPEN',
+        autoPaused: false,
+        backlog: 0,
+        ...existing,
+        ...profile,
+      };
+      s.merchants.set(profile.id, merchant);
+      return merchant;
+    },
+    async updateControl(id, control) {
+      const m = s.merchants.get(id);
+      if (m) s.merchants.set(id, { ...m, ...control });
+    },
+    async findNear({ center, radiusM, after, limit, unpausedOnly }) {
+      return [...s.merchants.values()]
+        .map((merchant) => ({ merchant, distanceM: distanceMeters(center, merchant.location) }))
+        .filter(({ distanceM }) => distanceM <= radiusM)
+        .filter(({ merchant }) => !unpausedOnly || (merchant.manualStatus === 'OPEN' && !merchant.autoPaused))
+        .filter(
+          (r) =>
+            !after || byKey({ d: r.distanceM, id: r.merchant.id }, { d: after.distanceM, id: after.id }) > 0,
+        )
+        .sort((a, b) => byKey({ d: a.distanceM, id: a.merchant.id }, { d: b.distanceM, id: b.merchant.id }))
+        .slice(0, limit);
+    },
+    hasItemsPricedOtherThan: async (merchantId, currency) =>
+      [...s.items.values()].some((i) => i.merchantId === merchantId && i.currency !== currency),
+    listMenu: async (merchantId) =>
+      [...s.items.values()]
+        .filter((i) => i.merchantId === merchantId)
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
+    getItems: async (ids) => ids.flatMap((id) => s.items.get(id) ?? []),
+    async upsertItem(item) {
+      const existing = s.items.get(item.id);
+      if (existing && existing.merchantId !== item.merchantId) return undefined;
+      s.items.set(item.id, item);
+      return item;
+    },
+    async setStock(merchantId, itemId, stock) {
+      const item = s.items.get(itemId);
+      if (!item || item.merchantId !== merchantId) return undefined;
+      const updated = { ...item, stock };
+      s.items.set(itemId, updated);
+      return updated;
+    },
+    async takeStock(itemId, quantity) {
+      const item = s.items.get(itemId);
+      if (!item || item.stock < quantity) return false;
+      s.items.set(itemId, { ...item, stock: item.stock - quantity });
+      return true;
+    },
+    async returnStock(itemId, quantity) {
+      const item = s.items.get(itemId);
+      if (item) s.items.set(itemId, { ...item, stock: item.stock + quantity });
+    },
+    async getReservation(orderId) {
+      const r = s.reservations.get(orderId);
+      if (!r) return undefined;
+      const { nextCheckAt: _n, reason: _r, ...reservation } = r;
+      return reservation;
+    },
+    async insertReservation(r) {
+      if (s.reservations.has(r.orderId)) return false;
+      s.reservations.set(r.orderId, { ...r, nextCheckAt: r.reservedUntil, reason: '' });
+      return true;
+    },
+    async transitionReservation(orderId, from, to, reason) {
+      const r = s.reservations.get(orderId);
+      if (!r || !from.includes(r.state)) return undefined;
+      s.reservations.set(orderId, { ...r, state: to, reason });
+      return repo.getReservation(orderId);
+    },
+    async claimDue(now, leaseUntil, limit) {
+      const due = [...s.reservations.values()]
+        .filter((r) => r.state === 'tentative' && r.nextCheckAt <= now)
+        .sort((a, b) => a.nextCheckAt.getTime() - b.nextCheckAt.getTime())
+        .slice(0, limit);
+      for (const r of due) s.reservations.set(r.orderId, { ...r, nextCheckAt: leaseUntil });
+      return Promise.all(due.map(async (r) => (await repo.getReservation(r.orderId))!));
+    },
+    getKitchenOrder: async (orderId) => s.kitchen.get(orderId),
+    async saveKitchenOrder(order) {
+      const current = s.kitchen.get(order.orderId);
+      if (!current || current.version < order.version) s.kitchen.set(order.orderId, order);
+    },
+    countBacklog: async (merchantId) =>
+      [...s.kitchen.values()].filter((k) => k.merchantId === merchantId && k.state === 'accepted').length,
+    async claimEvent(consumer, eventId) {
+      const key = `${consumer}:${eventId}`;
+      if (s.processed.has(key)) return false;
+      s.processed.add(key);
+      return true;
+    },
+    async publishStatusChanged(change) {
+      s.events.push(change);
+    },
+  };
+
+  return {
+    repo,
+    transaction<T>(work: (tx: Repo) => Promise<T>): Promise<T> {
+      const run = queue.then(async () => {
+        const before = copy(s);
+        try {
+          return await work(repo);
+        } catch (error) {
+          s = before;
+          throw error;
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    events: () => s.events,
+    item: (id) => s.items.get(id),
+    kitchenOrder: (orderId) => s.kitchen.get(orderId),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The merchant service's error catalogue: every expected failure, with a stable code and the kind
+ * transports map to a gRPC status. Field names are the proto's snake_case paths, e.g. `lines[2].quantity`.
+ */
+import { codedError, type CodedError, type FieldError } from '@mealpeak/core';
+export type { ErrorKind, FieldError } from '@mealpeak/core';
+/** Every merchant failure is a core CodedError; the alias names it in signatures. */
+export type MerchantError = CodedError;
+
+const error = codedError;
+
+export const Errors = {
+  invalidArgument: (fields: readonly FieldError[]) =>
+    error('invalid', 'INVALID_ARGUMENT', 'the request is invalid', fields),
+  merchantNotFound: (merchantId: string) =>
+    error('not_found', 'MERCHANT_NOT_FOUND', `merchant ${merchantId} does not exist`),
+  merchantClosed: () => error('conflict', 'MERCHANT_CLOSED', 'the merchant is outside its opening hours'),
+  merchantPaused: () => error('conflict', 'MERCHANT_PAUSED', 'the merchant has paused taking orders'),
+  // Auto-paused: the kitchen backlog passed its threshold. A separate code because clients can say
+  // "busy, try again in a few minutes" instead of "paused".
+  merchantBusy: () =>
+    error('exhausted', 'MERCHANT_BUSY', 'the kitchen is at capacity; new orders resume shortly'),
+  itemNotFound: (fields: readonly FieldError[]) =>
+    error('not_found', 'ITEM_NOT_FOUND', 'menu item not found for this merchant', fields),
+  itemUnavailable: (fields: readonly FieldError[]) =>
+    error('conflict', 'ITEM_UNAVAILABLE', 'menu item is not available', fields),
+  stockExhausted: (fields: readonly FieldError[]) =>
+    error('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', fields),
+  currencyMismatch: (fields: readonly FieldError[]) =>
+    error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", fields),
+  orderNotFound: (orderId: string) =>
+    error('not_found', 'ORDER_NOT_FOUND', `order ${orderId} not found for this merchant`),
+  reservationReleased: (orderId: string) =>
+    error(
+      'conflict',
+      'RESERVATION_RELEASED',
+      `the reservation of order ${orderId} was released; place the order under a new id`,
+    ),
+  reservationMismatch: (orderId: string) =>
+    error(
+      'conflict',
+      'RESERVATION_MISMATCH',
+      `order ${orderId} was already reserved with other lines or another merchant`,
+    ),
+} as const;
+
+export const field = (name: string, message: string): FieldError => ({ field: name, message });

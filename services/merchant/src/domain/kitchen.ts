@@ -1,0 +1,80 @@
+import type { OrderState } from './types.ts';
+
+/**
+ * Preparation estimate for a new order. The kitchen prepares `capacity` orders at once, first come
+ * first served, each taking `basePrepSeconds`; a new order joins behind `backlog` others, so it is
+ * done after ceil((backlog + 1) / capacity) rounds. Idle kitchen: the base time; grows by one base
+ * time per full kitchen load ahead of it.
+ */
+export function prepEstimateSeconds(basePrepSeconds: number, capacity: number, backlog: number): number {
+  const rounds = Math.floor(Math.max(0, backlog) / Math.max(1, capacity)) + 1;
+  return basePrepSeconds * rounds;
+}
+
+/** Auto-pause resumes once the backlog is back to this fraction of the threshold (docs/merchant.md). */
+export const RESUME_FRACTION = 0.75;
+
+/** Highest backlog at which an auto-paused merchant resumes. */
+export const resumeBacklog = (threshold: number): number => Math.floor(threshold * RESUME_FRACTION);
+
+/**
+ * Auto-pause with hysteresis: pause when the backlog reaches the threshold, resume only once it
+ * has fallen to 75% of it, so a kitchen hovering at the threshold does not flap open and paused
+ * with every accepted or ready order. A threshold of 0 turns auto-pause off.
+ */
+export function nextAutoPaused(autoPaused: boolean, backlog: number, threshold: number): boolean {
+  if (threshold <= 0) return false;
+  return autoPaused ? backlog > resumeBacklog(threshold) : backlog >= threshold;
+}
+
+/** An order as the kitchen sees it: `accepted` counts in the backlog; the others do not. */
+export type KitchenState = 'accepted' | 'ready' | 'dropped';
+
+export interface KitchenOrder {
+  readonly orderId: string;
+  readonly merchantId: string;
+  readonly state: KitchenState;
+  /** Version of the order snapshot this row was built from (order.v1 Order.version). */
+  readonly version: number;
+}
+
+/** Where an order in `state` stands in the kitchen; PLACED orders are not in it yet. */
+export function kitchenStateOf(state: OrderState): KitchenState | undefined {
+  switch (state) {
+    case 'PLACED':
+      return undefined;
+    case 'ACCEPTED':
+      return 'accepted';
+    // A rider is only assigned, and the order picked up, once it is ready (ADR 0006).
+    case 'READY_FOR_PICKUP':
+    case 'RIDER_ASSIGNED':
+    case 'PICKED_UP':
+    case 'DELIVERED':
+      return 'ready';
+    case 'REJECTED':
+    case 'CANCELLED':
+      return 'dropped';
+  }
+}
+
+export interface OrderSnapshot {
+  readonly orderId: string;
+  readonly merchantId: string;
+  readonly state: OrderState;
+  readonly version: number;
+}
+
+/**
+ * The kitchen row after seeing `snapshot`, or undefined when nothing changes. Snapshots arrive at
+ * least once and, between the event stream and the merchant's own commands, in any order: one not
+ * newer than the row's version is stale and ignored, which makes applying it twice harmless.
+ */
+export function nextKitchenOrder(
+  current: KitchenOrder | undefined,
+  snapshot: OrderSnapshot,
+): KitchenOrder | undefined {
+  const state = kitchenStateOf(snapshot.state);
+  if (state === undefined) return undefined;
+  if (current && snapshot.version <= current.version) return undefined;
+  return { orderId: snapshot.orderId, merchantId: snapshot.merchantId, state, version: snapshot.version };
+}

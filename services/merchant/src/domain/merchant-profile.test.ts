@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { validateId, validateMenuItem, validateProfile, type MerchantProfile } from './merchant-profile.ts';
+
+const profile: MerchantProfile = {
+  id: 'm-1',
+  name: 'Curry 36',
+  location: { lat: 52.52, lng: 13.4 },
+  timeZone: 'Europe/Berlin',
+  openingHours: [{ dayOfWeek: 0, openMinute: 600, closeMinute: 1320 }],
+  kitchenCapacity: 4,
+  autoPauseBacklog: 12,
+  basePrepSeconds: 600,
+  currency: 'EUR',
+};
+
+describe('merchant profile', () => {
+  it('accepts a complete profile', () => {
+    expect(validateProfile(profile)).toEqual([]);
+  });
+
+  it('names every bad field', () => {
+    expect(
+      validateProfile({
+        ...profile,
+        id: '',
+        name: ' ',
+        location: { lat: 100, lng: 0 },
+        timeZone: 'Berlin',
+        kitchenCapacity: 0,
+        autoPauseBacklog: -1,
+        basePrepSeconds: 0,
+        currency: 'eur',
+      }).map((p) => p.field),
+    ).toEqual([
+      'merchant_id',
+      'name',
+      'location.lat',
+      'time_zone',
+      'kitchen_capacity',
+      'auto_pause_backlog',
+      'base_prep_seconds',
+      'currency',
+    ]);
+  });
+
+  it('requires a location and restricts ids to a safe alphabet', () => {
+    expect(validateProfile({ ...profile, location: undefined }).map((p) => p.field)).toEqual(['location']);
+    expect(validateId('a b', 'item_id')).toHaveLength(1);
+    expect(validateId('6d0c0000-0000-4000-8000-000000000101', 'item_id')).toEqual([]);
+  });
+
+  it('validates menu items', () => {
+    const ok = { name: 'Currywurst', description: '', priceMinor: 450, currency: 'EUR', stock: 500 };
+    expect(validateMenuItem(ok)).toEqual([]);
+    expect(validateMenuItem({ ...ok, priceMinor: undefined }).map((p) => p.field)).toEqual(['price']);
+    expect(validateMenuItem({ ...ok, name: '', priceMinor: -1, stock: 2 ** 31 }).map((p) => p.field)).toEqual(
+      ['name', 'price.amount_minor', 'stock'],
+    );
+  });
+});

@@ -1,0 +1,75 @@
+import { field, type FieldError } from './errors.ts';
+import { validatePoint } from './geo.ts';
+import { isValidTimeZone, validateOpeningHours } from './opening-hours.ts';
+import type { GeoPoint, OpeningWindow } from './types.ts';
+
+/** What onboarding sets (UpsertMerchant); status and backlog are the service's own. */
+export interface MerchantProfile {
+  readonly id: string;
+  readonly name: string;
+  readonly location: GeoPoint;
+  readonly timeZone: string;
+  readonly openingHours: readonly OpeningWindow[];
+  readonly kitchenCapacity: number;
+  readonly autoPauseBacklog: number;
+  readonly basePrepSeconds: number;
+  readonly currency: string;
+}
+
+export interface MenuItemInput {
+  readonly name: string;
+  readonly description: string;
+  readonly priceMinor: number | undefined;
+  readonly currency: string;
+  readonly stock: number;
+}
+
+const MAX_ID = 64;
+const MAX_TEXT = 200;
+/** Stock and counters are PostgreSQL integers. */
+export const MAX_INT = 2_147_483_647;
+const CURRENCY = /^[A-Z]{3}$/;
+const ID = /^[A-Za-z0-9_.:-]+$/;
+
+const between = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+
+export function validateId(id: string, name: string): FieldError[] {
+  if (id.length === 0) return [field(name, 'is required')];
+  if (id.length > MAX_ID || !ID.test(id)) return [field(name, `must be 1-${MAX_ID} of A-Z a-z 0-9 _ . : -`)];
+  return [];
+}
+
+function validateName(name: string, at: string): FieldError[] {
+  if (name.trim().length === 0) return [field(at, 'is required')];
+  return name.length > MAX_TEXT ? [field(at, `at most ${MAX_TEXT} characters`)] : [];
+}
+
+/** A profile as it arrives: the proto location is optional. */
+export type ProfileInput = Omit<MerchantProfile, 'location'> & { readonly location: GeoPoint | undefined };
+
+export function validateProfile(p: ProfileInput): FieldError[] {
+  const problems = [
+    ...validateId(p.id, 'merchant_id'),
+    ...validateName(p.name, 'name'),
+    ...validatePoint(p.location, 'location'),
+    ...validateOpeningHours(p.openingHours),
+  ];
+  if (!isValidTimeZone(p.timeZone)) problems.push(field('time_zone', 'must be an IANA time zone'));
+  if (!between(p.kitchenCapacity, 1, 1000)) problems.push(field('kitchen_capacity', 'must be 1 to 1000'));
+  if (!between(p.autoPauseBacklog, 0, 100_000))
+    problems.push(field('auto_pause_backlog', 'must be 0 (off) to 100000'));
+  if (!between(p.basePrepSeconds, 1, 86_400)) problems.push(field('base_prep_seconds', 'must be 1 to 86400'));
+  if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
+  return problems;
+}
+
+/** Shape of a menu item (price in minor units); the currency is checked against the merchant's apart. */
+export function validateMenuItem(item: MenuItemInput): FieldError[] {
+  const problems = [...validateName(item.name, 'name')];
+  if (item.description.length > 2_000) problems.push(field('description', 'at most 2000 characters'));
+  if (item.priceMinor === undefined) problems.push(field('price', 'is required'));
+  else if (!Number.isSafeInteger(item.priceMinor) || item.priceMinor < 0)
+    problems.push(field('price.amount_minor', 'must be a non-negative integer'));
+  if (!between(item.stock, 0, MAX_INT)) problems.push(field('stock', `must be 0 to ${MAX_INT}`));
+  return problems;
+}

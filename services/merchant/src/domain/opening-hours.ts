@@ -1,0 +1,79 @@
+import { field, type FieldError } from './errors.ts';
+import type { OpeningWindow } from './types.ts';
+
+export const MINUTES_PER_DAY = 1440;
+
+const WEEKDAYS: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+
+// Building an Intl.DateTimeFormat costs far more than using one, and a listing evaluates hundreds of
+// merchants: keep one formatter per zone (a pure cache, the result never depends on it).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  if (timeZone.length === 0) return false;
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall-clock weekday (0 = Monday) and minute of the day at `instant` in `timeZone` (IANA). */
+export function localDayAndMinute(timeZone: string, instant: Date): { day: number; minute: number } {
+  const parts = formatterFor(timeZone).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const day = WEEKDAYS[get('weekday')];
+  if (day === undefined) throw new Error(`unexpected weekday from Intl for ${timeZone}`);
+  return { day, minute: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+/**
+ * Whether any window contains `instant`, evaluated on the merchant's wall clock (so DST shifts
+ * move nothing: 10:00 stays 10:00). A window whose close is before its open runs past midnight:
+ * Friday 18:00-02:00 also covers Saturday 00:00-02:00. Windows may overlap; they are a union.
+ */
+export function isOpenAt(hours: readonly OpeningWindow[], timeZone: string, instant: Date): boolean {
+  if (hours.length === 0) return false;
+  const { day, minute } = localDayAndMinute(timeZone, instant);
+  return hours.some((w) => {
+    if (w.openMinute < w.closeMinute)
+      return w.dayOfWeek === day && minute >= w.openMinute && minute < w.closeMinute;
+    return (
+      (w.dayOfWeek === day && minute >= w.openMinute) ||
+      ((w.dayOfWeek + 1) % 7 === day && minute < w.closeMinute)
+    );
+  });
+}
+
+/** Problems of a list of windows, as field errors under `opening_hours[i]`. */
+export function validateOpeningHours(hours: readonly OpeningWindow[]): FieldError[] {
+  const problems: FieldError[] = [];
+  hours.forEach((w, i) => {
+    const at = `opening_hours[${i}]`;
+    if (!Number.isInteger(w.dayOfWeek) || w.dayOfWeek < 0 || w.dayOfWeek > 6)
+      problems.push(field(`${at}.day_of_week`, 'must be 0 (Monday) to 6 (Sunday)'));
+    if (!Number.isInteger(w.openMinute) || w.openMinute < 0 || w.openMinute >= MINUTES_PER_DAY)
+      problems.push(field(`${at}.open_minute`, 'must be 0 to 1439'));
+    if (!Number.isInteger(w.closeMinute) || w.closeMinute < 1 || w.closeMinute > MINUTES_PER_DAY)
+      problems.push(field(`${at}.close_minute`, 'must be 1 to 1440'));
+    else if (w.closeMinute === w.openMinute)
+      problems.push(field(`${at}.close_minute`, 'must differ from open_minute (use 0-1440 for all day)'));
+  });
+  return problems;
+}

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codedError, err, ok } from '@mealpeak/core';
+import {
+  MerchantServiceClient,
+  MerchantServiceService,
+  MerchantStatus,
+} from '@mealpeak/contracts/merchant.v1';
+import { OrderCommand, OrderServiceService, OrderState } from '@mealpeak/contracts/order.v1';
+import { call, createGrpcClient, createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
+import { createLogger } from '@mealpeak/telemetry';
+import { createOrderServiceClient } from '../src/adapters/order-service-client.ts';
+import { DEMO_CITY_CENTRE, demoItemId, demoMerchantId, seedDemoCity } from '../src/app/seed.ts';
+import { createFakeOrderService } from '../src/app/test-support/fake-order-service.ts';
+import { createMerchantDb, type MerchantDb } from './support.ts';
+
+const logger = createLogger({ service: 'merchant-test', level: 'silent' });
+const unimplemented = async () => err(codedError('unavailable', 'UNIMPLEMENTED', 'not in this fake'));
+
+describe('MerchantService over gRPC, in process', () => {
+  let mdb: MerchantDb;
+  let merchantServer: GrpcServer;
+  let orderServer: GrpcServer;
+  let client: MerchantServiceClient;
+  let orderClient: ReturnType<typeof createOrderServiceClient>;
+  const orders = createFakeOrderService();
+  const seenDeadlines: (Date | undefined)[] = [];
+
+  beforeAll(async () => {
+    mdb = await createMerchantDb(10);
+    // A stand-in order service behind a real gRPC server, so the real client adapter is exercised.
+    orderServer = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+    orderServer.add(OrderServiceService, {
+      transitionOrder: async (req, ctx) => {
+        seenDeadlines.push(ctx.deadline);
+        const merchantId = req.actor?.id ?? '';
+        const command =
+          req.command === OrderCommand.ORDER_COMMAND_ACCEPT
+            ? ({ kind: 'accept', prepSeconds: req.prepSeconds } as const)
+            : req.command === OrderCommand.ORDER_COMMAND_REJECT
+              ? ({ kind: 'reject', reason: req.reason } as const)
+              : ({ kind: 'mark_ready' } as const);
+        const result = await orders.transition(req.orderId, merchantId, command, {});
+        return result.ok ? ok({ order: result.value }) : result;
+      },
+      getOrder: async (req) => {
+        const found = orders.orders.get(req.orderId);
+        return found
+          ? ok({ order: found })
+          : err(codedError('not_found', 'ORDER_NOT_FOUND', 'no such order'));
+      },
+      placeOrder: unimplemented,
+      listOrders: unimplemented,
+      getOrderTimeline: unimplemented,
+      countOrdersByState: unimplemented,
+    });
+    await orderServer.start();
+    orderClient = createOrderServiceClient({ target: `127.0.0.1:${orderServer.port}`, deadlineMs: 2_000 });
+
+    const { service } = mdb.service({ orders: orderClient });
+    await seedDemoCity(service.useCases);
+    merchantServer = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+    merchantServer.add(MerchantServiceService, service.grpc);
+    await merchantServer.start();
+    client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
+      target: `127.0.0.1:${merchantServer.port}`,
+      defaultDeadlineMs: 5_000,
+      idempotent: [],
+    });
+  });
+  afterAll(async () => {
+    client?.close();
+    orderClient?.close();
+    await merchantServer?.shutdown(1_000);
+    await orderServer?.shutdown(1_000);
+    await mdb?.close();
+  });
+
+  it('lists the merchants near a point, nearest first, across pages', async () => {
+    const ids: string[] = [];
+    const distances: number[] = [];
+    let pageToken = '';
+    do {
+      const page = await call(client.listMerchants.bind(client), {
+        near: DEMO_CITY_CENTRE,
+        radiusM: 3_000,
+        openOnly: false,
+        pageSize: 5,
+        pageToken,
+      });
+      if (!page.ok) throw new Error(page.error.message);
+      expect(page.value.merchants.length).toBeLessThanOrEqual(5);
+      for (const m of page.value.merchants) {
+        ids.push(m.merchant!.id);
+        distances.push(m.distanceM);
+      }
+      pageToken = page.value.nextPageToken;
+    } while (pageToken !== '');
+    expect(new Set(ids).size).toBe(12);
+    expect(distances).toEqual([...distances].sort((x, y) => x - y));
+    expect(distances.at(-1)).toBeLessThanOrEqual(3_000);
+
+    const close = await call(client.listMerchants.bind(client), {
+      near: { lat: 52.5219, lng: 13.4132 }, // Alexanderplatz
+      radiusM: 300,
+      openOnly: true,
+      pageSize: 10,
+      pageToken: '',
+    });
+    expect(close.ok && close.value.merchants.map((m) => [m.merchant?.name, m.merchant?.status])).toEqual([
+      ['Burger Alexanderplatz', MerchantStatus.MERCHANT_STATUS_OPEN],
+    ]);
+  });
+
+  it('returns a merchant with its menu, and NOT_FOUND with our code for an unknown one', async () => {
+    const got = await call(client.getMerchant.bind(client), { merchantId: demoMerchantId(1) });
+    if (!got.ok) throw new Error(got.error.message);
+    expect(got.value.merchant).toMatchObject({
+      name: 'Currywurst am Hackeschen Markt',
+      timeZone: 'Europe/Berlin',
+      kitchenCapacity: 8,
+      autoPauseBacklog: 24,
+      prepEstimateSeconds: 480,
+    });
+    expect(got.value.menu[0]).toMatchObject({ price: { currency: 'EUR' }, stock: 500, available: true });
+
+    const missing = await call(client.getMerchant.bind(client), { merchantId: 'nobody' });
+    expect(missing).toMatchObject({ ok: false, error: { kind: 'not_found', code: 'MERCHANT_NOT_FOUND' } });
+  });
+
+  it('reserves over the wire, and reports exhausted stock with the line that ran out', async () => {
+    const merchantId = demoMerchantId(2);
+    const reserved = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-o1',
+      merchantId,
+      lines: [{ itemId: demoItemId(2, 1), quantity: 2 }],
+    });
+    if (!reserved.ok) throw new Error(reserved.error.message);
+    expect(reserved.value).toMatchObject({
+      lines: [
+        { itemId: demoItemId(2, 1), name: 'Döner Kebab', quantity: 2, lineTotal: { amountMinor: 1300 } },
+      ],
+      total: { amountMinor: 1300, currency: 'EUR' },
+      location: { lat: 52.5255, lng: 13.388 },
+    });
+    expect(reserved.value.reservedUntil).toBeInstanceOf(Date);
+
+    const tooMany = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-o2',
+      merchantId,
+      lines: [
+        { itemId: demoItemId(2, 2), quantity: 1 },
+        { itemId: demoItemId(2, 1), quantity: 999 },
+      ],
+    });
+    expect(tooMany).toMatchObject({
+      ok: false,
+      error: { kind: 'exhausted', code: 'STOCK_EXHAUSTED', fields: [{ field: 'lines[1].quantity' }] },
+    });
+  });
+
+  it("accepts through the order service, with the caller's deadline passed on, and passes its errors through", async () => {
+    const merchantId = demoMerchantId(3);
+    const reserved = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-o3',
+      merchantId,
+      lines: [{ itemId: demoItemId(3, 1), quantity: 1 }],
+    });
+    expect(reserved.ok).toBe(true);
+    orders.place('grpc-o3', merchantId);
+
+    // Shorter than the client's own 2 s: the downstream call must inherit it, not use its own.
+    const deadline = new Date(Date.now() + 1_500);
+    seenDeadlines.length = 0;
+    const accepted = await call(
+      client.acceptOrder.bind(client),
+      { merchantId, orderId: 'grpc-o3' },
+      { parentDeadline: deadline },
+    );
+    expect(accepted.ok && accepted.value.order?.state).toBe(OrderState.ORDER_STATE_ACCEPTED);
+    expect(accepted.ok && accepted.value.order?.version).toBe(2);
+    expect(seenDeadlines[0]!.getTime()).toBeLessThan(deadline.getTime());
+
+    const again = await call(client.acceptOrder.bind(client), { merchantId, orderId: 'grpc-o3' });
+    expect(again).toMatchObject({ ok: false, error: { kind: 'conflict', code: 'ILLEGAL_TRANSITION' } });
+    const notMine = await call(client.markOrderReady.bind(client), {
+      merchantId: demoMerchantId(4),
+      orderId: 'grpc-o3',
+    });
+    expect(notMine).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_FOUND' } });
+  });
+
+  it('lets the merchant pause, and refuses the statuses the platform computes', async () => {
+    const paused = await call(client.setMerchantStatus.bind(client), {
+      merchantId: demoMerchantId(5),
+      status: MerchantStatus.MERCHANT_STATUS_PAUSED,
+    });
+    expect(paused.ok && paused.value.merchant?.status).toBe(MerchantStatus.MERCHANT_STATUS_PAUSED);
+    const { rows } = await mdb.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    expect(rows[0]!.n).toBe(1);
+    const refused = await call(client.setMerchantStatus.bind(client), {
+      merchantId: demoMerchantId(5),
+      status: MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'invalid', code: 'INVALID_ARGUMENT' } });
+  });
+});

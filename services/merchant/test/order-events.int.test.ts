@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unwrap } from '@mealpeak/core';
+import { MerchantStatus, type MerchantStatusChanged } from '@mealpeak/contracts/merchant.v1';
+import { OrderState, type Order } from '@mealpeak/contracts/order.v1';
+import {
+  EVENTS,
+  createConsumer,
+  createKafka,
+  createProducer,
+  deadLetterTopic,
+  newEventId,
+  on,
+  type ConsumedEvent,
+  type EventConsumer,
+  type EventProducer,
+} from '@mealpeak/kafka';
+import { createOutboxRelay, type OutboxRelay } from '@mealpeak/outbox';
+import { createLogger } from '@mealpeak/telemetry';
+import { createTestKafka, eventually, type TestKafka } from '@mealpeak/testing';
+import { itemInput, merchantInput } from '../src/app/test-support/fixtures.ts';
+import { createMerchantDb, OUTBOX_PARTITIONS, SCHEMA, type MerchantDb } from './support.ts';
+
+const logger = createLogger({ service: 'merchant-test', level: 'silent' });
+const S = OrderState;
+
+describe('order events from Kafka, status events to Kafka', () => {
+  let mdb: MerchantDb;
+  let tk: TestKafka;
+  let producer: EventProducer;
+  let consumer: EventConsumer | undefined;
+  let relay: OutboxRelay | undefined;
+  let reader: EventConsumer | undefined;
+
+  beforeAll(async () => {
+    [mdb, tk] = await Promise.all([createMerchantDb(10), createTestKafka()]);
+    producer = createProducer(
+      createKafka({ brokers: tk.brokers, clientId: 'merchant-test', logger }),
+      'order',
+    );
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await relay?.stop();
+    await reader?.stop();
+    await producer?.disconnect();
+    await tk?.cleanup();
+    await mdb?.close();
+  });
+
+  const order = (id: string, state: OrderState, version: number): Order => ({
+    id,
+    customerId: 'c1',
+    merchantId: 'm1',
+    state,
+    lines: [],
+    dropoffAddress: '',
+    riderId: '',
+    reason: '',
+    version,
+  });
+  const changed = (id: string, state: OrderState, version: number, eventId = newEventId()) => ({
+    type: EVENTS.orderStateChanged,
+    key: id,
+    eventId,
+    payload: {
+      order: order(id, state, version),
+      fromState: S.ORDER_STATE_UNSPECIFIED,
+      toState: state,
+      reason: '',
+    },
+  });
+
+  it('applies each event once, however often it is delivered, and publishes auto-pause changes', async () => {
+    const orderTopic = tk.topic('order-events');
+    const merchantTopic = tk.topic('merchant-events');
+    await tk.createTopics([
+      { name: orderTopic, partitions: 3 },
+      { name: deadLetterTopic(orderTopic), partitions: 1 },
+      { name: merchantTopic, partitions: 2 },
+    ]);
+    const { service } = mdb.service({ merchantEventsTopic: merchantTopic });
+    const uc = service.useCases;
+    // Auto-pause at a backlog of 1, so accepting o1 pauses the merchant and its being ready resumes it.
+    unwrap(await uc.upsertMerchant(merchantInput({ autoPauseBacklog: 1 })));
+    unwrap(await uc.upsertMenuItem(itemInput('burger', { stock: 10 })));
+    for (const [id, quantity] of [
+      ['o1', 2],
+      ['o2', 3],
+    ] as const)
+      unwrap(
+        await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: [{ itemId: 'burger', quantity }] }),
+      );
+    expect(await mdb.stock('burger')).toBe(5);
+
+    consumer = createConsumer(createKafka({ brokers: tk.brokers, clientId: 'merchant-test', logger }), {
+      groupId: `${orderTopic}.merchant`,
+      topics: [orderTopic],
+      handlers: service.eventHandlers,
+      logger,
+      maxAttempts: 2,
+    });
+    await consumer.start();
+    relay = createOutboxRelay({
+      url: mdb.db.url,
+      schema: SCHEMA,
+      partitions: OUTBOX_PARTITIONS,
+      producer,
+      producerName: 'merchant',
+      logger,
+      pollIntervalMs: 100,
+    });
+    await relay.start();
+
+    const accepted = changed('o1', S.ORDER_STATE_ACCEPTED, 2);
+    const ready = changed('o1', S.ORDER_STATE_READY_FOR_PICKUP, 3);
+    const cancelled = changed('o2', S.ORDER_STATE_CANCELLED, 2);
+    // Per key in this order; every event twice (a redelivery keeps its event id). The last event of
+    // each key is a stale snapshot with a new id: once it is processed, so is everything before it.
+    const lastOfO1 = changed('o1', S.ORDER_STATE_ACCEPTED, 2);
+    const lastOfO2 = changed('o2', S.ORDER_STATE_PLACED, 1);
+    await producer.publish(orderTopic, [
+      changed('o1', S.ORDER_STATE_PLACED, 1),
+      accepted,
+      accepted,
+      cancelled,
+      ready,
+      cancelled,
+      ready,
+      lastOfO1,
+      lastOfO2,
+    ]);
+    await eventually(
+      async () => {
+        const { rows } = await mdb.pool.query('SELECT 1 FROM processed_events WHERE event_id = ANY($1)', [
+          [lastOfO1.eventId, lastOfO2.eventId],
+        ]);
+        return rows.length === 2 ? true : undefined;
+      },
+      30_000,
+      'the last event of each order',
+    );
+
+    expect(await mdb.stock('burger')).toBe(8); // o2's 3 units back once, o1's 2 still held
+    const { rows: reservations } = await mdb.pool.query(
+      'SELECT order_id, state FROM reservations ORDER BY order_id',
+    );
+    expect(reservations).toEqual([
+      { order_id: 'o1', state: 'confirmed' },
+      { order_id: 'o2', state: 'released' },
+    ]);
+    const { rows: kitchen } = await mdb.pool.query(
+      'SELECT order_id, state, version FROM kitchen_orders ORDER BY order_id',
+    );
+    expect(kitchen).toEqual([
+      { order_id: 'o1', state: 'ready', version: 3 },
+      { order_id: 'o2', state: 'dropped', version: 2 },
+    ]);
+    const { rows: claims } = await mdb.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1',
+      ['merchant'],
+    );
+    expect(claims[0]!.n).toBe(6); // six distinct events, each claimed once
+
+    // The merchant paused at backlog 1 and resumed at 0: two events, through the outbox, in order.
+    const seen = await collect(merchantTopic, 2);
+    expect(seen.map((e) => [e.key, e.payload.fromStatus, e.payload.toStatus, e.payload.reason])).toEqual([
+      [
+        'm1',
+        MerchantStatus.MERCHANT_STATUS_OPEN,
+        MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED,
+        'BACKLOG_ABOVE_THRESHOLD',
+      ],
+      [
+        'm1',
+        MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED,
+        MerchantStatus.MERCHANT_STATUS_OPEN,
+        'BACKLOG_RECOVERED',
+      ],
+    ]);
+    expect(seen[0]?.envelope).toMatchObject({ producer: 'merchant' });
+    expect(seen[0]?.payload.merchant).toMatchObject({ id: 'm1', name: 'Curry Mitte', kitchenCapacity: 2 });
+  });
+
+  /** Reads the status events with the platform's own consumer (group of its own, from the start). */
+  async function collect(topic: string, expected: number) {
+    const seen: ConsumedEvent<MerchantStatusChanged>[] = [];
+    reader = createConsumer(createKafka({ brokers: tk.brokers, clientId: 'reader', logger }), {
+      groupId: `${topic}.reader`,
+      topics: [topic],
+      handlers: [on(EVENTS.merchantStatusChanged, async (e) => void seen.push(e))],
+      logger,
+    });
+    await reader.start();
+    await eventually(() => (seen.length >= expected ? true : undefined), 30_000, `${expected} status events`);
+    return seen;
+  }
+});
