@@ -1,0 +1,2 @@
+export { startStack, type Stack, type StackSettings, type ServiceName, type Replica } from './stack.ts';
+export { freePort } from './ports.ts';

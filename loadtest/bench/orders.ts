@@ -1,0 +1,116 @@
+/**
+ * pnpm bench:orders: POST /v1/orders through the whole stack (gateway -> order -> merchant,
+ * PostgreSQL, Redis, Kafka) against the infra script's servers, and in the same run the ceilings:
+ * fastify answering a constant, and fastify doing one INSERT per request through pg.
+ *
+ * Prints the maximum sustainable rate of each, the pipeline's p50/p99 at a fixed arrival rate and
+ * at 80% of its maximum, and ends with one line:
+ *   orders_per_s=N insert_ceiling_per_s=N ratio=R p99_ms=N
+ * (figures at the maximum sustainable rate). Flags: --step <s> seconds per probe (default 10).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { startStack } from '@mealpeak/stack';
+import { measureCeiling } from './ceilings.ts';
+import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
+import { seedBenchMerchant } from './seed.ts';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const stepS = Number(arg('step', '10'));
+const env = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run through \`pnpm bench:orders\` (it starts the infra) or eval "$(scripts/infra env)"`);
+  return v;
+};
+const pgUrl = env('PG_URL');
+const fmt = (r: RunResult | undefined) =>
+  r ? `${r.achievedRate.toFixed(0)}/s (offered ${r.offeredRate}/s) p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms errors ${r.errors}/${r.sent}` : 'n/a';
+
+// A database of its own, so runs never see each other's orders.
+const dbName = `bench_${Date.now()}`;
+const admin = new pg.Client({ connectionString: pgUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const benchUrl = Object.assign(new URL(pgUrl), { pathname: `/${dbName}` }).toString();
+
+const constant = await measureCeiling('constant', benchUrl, stepS);
+const insert = await measureCeiling('insert', benchUrl, stepS);
+
+const logDir = mkdtempSync(path.join(tmpdir(), 'bench-orders-'));
+process.stderr.write(`starting the stack (logs in ${logDir})\n`);
+const stack = await startStack({
+  pgUrl: benchUrl,
+  redisUrl: env('REDIS_URL'),
+  kafkaBrokers: env('KAFKA_BROKERS'),
+  topicPrefix: `${dbName}.`,
+  services: ['merchant', 'order', 'gateway'],
+  logDir,
+  telemetry: true,
+  env: { LOG_LEVEL: 'warn' },
+  // Admission control stays on, with limits far above one benchmark customer's traffic.
+  serviceEnv: { gateway: { RATE_LIMIT_PER_MINUTE_CUSTOMER: '100000' } },
+});
+let result: { max: RunResult | undefined; fixed: RunResult; at80: RunResult | undefined };
+try {
+  const { merchantId, itemIds } = await seedBenchMerchant(stack.target('merchant'));
+  const gateway = new Pool(stack.gatewayUrl!, { connections: 128 });
+  const customers = 500;
+  const tokens: string[] = [];
+  for (let c = 0; c < customers; c++) {
+    const res = await gateway.request({ method: 'POST', path: '/v1/dev/tokens', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'customer', sub: `bench-customer-${c}` }) });
+    tokens.push(((await res.body.json()) as { token: string }).token);
+  }
+  const fire = async (i: number) => {
+    const res = await gateway.request({
+      method: 'POST',
+      path: '/v1/orders',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % customers]}`, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ merchantId, lines: [{ itemId: itemIds[i % itemIds.length], quantity: 1 }], dropoff: { lat: 31.2304, lng: 121.4737 }, dropoffAddress: 'People\'s Square' }),
+    });
+    await res.body.dump();
+    return res.statusCode;
+  };
+  process.stderr.write('warm-up\n');
+  await runOpenModel(100, 5, fire);
+  await sleep(1_000);
+  const fixedRate = 200;
+  process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
+  const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
+  process.stderr.write(`  ${fmt(fixed)}\n`);
+  await sleep(2_000);
+  process.stderr.write('pipeline, maximum sustainable rate:\n');
+  const { max } = await findMaxRate(200, stepS, fire);
+  let at80: RunResult | undefined;
+  if (max) {
+    const rate = Math.round(max.offeredRate * 0.8);
+    process.stderr.write(`pipeline at 80% of its maximum (${rate}/s):\n`);
+    at80 = await runOpenModel(rate, stepS * 2, fire);
+    process.stderr.write(`  ${fmt(at80)}\n`);
+  }
+  result = { max, fixed, at80 };
+  await gateway.close();
+} finally {
+  await stack.stop();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+  await admin.end();
+}
+
+const ratio = result.max && insert ? result.max.achievedRate / insert.achievedRate : 0;
+console.log('');
+console.log(`ceiling, fastify constant:      ${fmt(constant)}`);
+console.log(`ceiling, fastify + pg INSERT:   ${fmt(insert)}`);
+console.log(`pipeline at a fixed 200/s:      ${fmt(result.fixed)}`);
+console.log(`pipeline at 80% of its maximum: ${fmt(result.at80)}`);
+console.log(`pipeline at its maximum:        ${fmt(result.max)}`);
+console.log(`goal: >= 35% of the INSERT ceiling (${ratio >= 0.35 ? 'met' : 'NOT met'}), p99 < 100 ms at 80% (${(result.at80?.p99 ?? Infinity) < 100 ? 'met' : 'NOT met'})`);
+console.log(
+  `orders_per_s=${(result.max?.achievedRate ?? 0).toFixed(0)} insert_ceiling_per_s=${(insert?.achievedRate ?? 0).toFixed(0)} ratio=${ratio.toFixed(2)} p99_ms=${(result.max?.p99 ?? NaN).toFixed(1)}`,
+);
