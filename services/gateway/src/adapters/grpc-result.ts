@@ -1,0 +1,24 @@
+import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
+import type { CallContext } from '../app/ports.ts';
+
+/** Deadline settings for one call: its own budget, capped by the HTTP request's deadline. */
+export const callSettings = (ctx: CallContext, deadlineMs: number) => ({
+  deadlineMs,
+  parentDeadline: ctx.deadline,
+});
+
+/**
+ * proto3 has no required fields, so a response missing its payload is possible on the wire; it is
+ * a bug of the peer, reported as unavailable (retrying later may reach a healthy replica).
+ */
+export function required<R, T>(
+  result: Result<R, CodedError>,
+  pick: (response: R) => T | undefined,
+  what: string,
+): Result<T, CodedError> {
+  if (!result.ok) return result;
+  const value = pick(result.value);
+  return value === undefined
+    ? err(codedError('unavailable', 'UPSTREAM_INVALID_RESPONSE', `upstream answered without ${what}`))
+    : ok(value);
+}

@@ -1,0 +1,60 @@
+import { call, createGrpcClient } from '@mealpeak/grpc';
+import { mapResult } from '@mealpeak/core';
+import { MerchantServiceClient, MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
+import type { CallContext, MerchantPort } from '../app/ports.ts';
+import { callSettings, required } from './grpc-result.ts';
+
+export interface MerchantGrpcSettings {
+  readonly target: string;
+  readonly deadlineMs: number;
+}
+
+export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): MerchantPort & { close(): void } {
+  const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
+    target: settings.target,
+    defaultDeadlineMs: settings.deadlineMs,
+    // Reads only: the writes are not idempotent by a caller-chosen id, so a retry could apply twice.
+    idempotent: ['listMerchants', 'getMerchant'],
+  });
+  const within = (ctx: CallContext) => callSettings(ctx, settings.deadlineMs);
+
+  return {
+    async listMerchants(request, ctx) {
+      const res = await call(client.listMerchants.bind(client), request, within(ctx));
+      return mapResult(res, (r) => ({ items: r.merchants, nextPageToken: r.nextPageToken }));
+    },
+    async getMerchant(merchantId, ctx) {
+      const res = await call(client.getMerchant.bind(client), { merchantId }, within(ctx));
+      return required(
+        res,
+        (r) => (r.merchant ? { merchant: r.merchant, menu: r.menu } : undefined),
+        'a merchant',
+      );
+    },
+    async upsertMenuItem(request, ctx) {
+      const res = await call(client.upsertMenuItem.bind(client), request, within(ctx));
+      return required(res, (r) => r.item, 'a menu item');
+    },
+    async setStock(merchantId, itemId, stock, ctx) {
+      const res = await call(client.setStock.bind(client), { merchantId, itemId, stock }, within(ctx));
+      return required(res, (r) => r.item, 'a menu item');
+    },
+    async setMerchantStatus(merchantId, status, ctx) {
+      const res = await call(client.setMerchantStatus.bind(client), { merchantId, status }, within(ctx));
+      return required(res, (r) => r.merchant, 'a merchant');
+    },
+    async acceptOrder(merchantId, orderId, ctx) {
+      const res = await call(client.acceptOrder.bind(client), { merchantId, orderId }, within(ctx));
+      return required(res, (r) => r.order, 'an order');
+    },
+    async rejectOrder(merchantId, orderId, reason, ctx) {
+      const res = await call(client.rejectOrder.bind(client), { merchantId, orderId, reason }, within(ctx));
+      return required(res, (r) => r.order, 'an order');
+    },
+    async markOrderReady(merchantId, orderId, ctx) {
+      const res = await call(client.markOrderReady.bind(client), { merchantId, orderId }, within(ctx));
+      return required(res, (r) => r.order, 'an order');
+    },
+    close: () => client.close(),
+  };
+}

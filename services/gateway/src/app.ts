@@ -1,0 +1,113 @@
+import { getHeapStatistics } from 'node:v8';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { Logger } from '@mealpeak/telemetry';
+import type { Redis } from '@mealpeak/redis';
+import type { Config } from './config.ts';
+import { createOrderUseCases } from './app/order-use-cases.ts';
+import type { IdempotencyStore, Ports } from './app/ports.ts';
+import { registerAdmission } from './transport/http/admission.ts';
+import { registerAuth } from './transport/http/auth.ts';
+import { registerErrorHandling } from './transport/http/error-handler.ts';
+import { registerIdempotency } from './transport/http/idempotency.ts';
+import { registerOpenApi } from './transport/http/openapi.ts';
+import { Problems, sendProblem } from './transport/http/problems.ts';
+import { registerRequestContext, requestIdOf } from './transport/http/request-context.ts';
+import { customerRoutes } from './transport/http/routes/customer-routes.ts';
+import { devTokenRoutes } from './transport/http/routes/dev-token-routes.ts';
+import { registerHealthRoutes } from './transport/http/routes/health-routes.ts';
+import { merchantRoutes } from './transport/http/routes/merchant-routes.ts';
+import { opsRoutes } from './transport/http/routes/ops-routes.ts';
+import { riderRoutes } from './transport/http/routes/rider-routes.ts';
+import { validatorCompiler } from './transport/http/validation.ts';
+
+export interface AppDeps {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly ports: Ports;
+  readonly idempotency: IdempotencyStore;
+  /** Rate-limit counters shared by replicas; in process memory when absent (tests, OpenAPI script). */
+  readonly rateLimitRedis?: Redis;
+  readonly isReady?: () => boolean;
+  /** Test knobs: how often load is sampled and a pending Idempotency-Key is looked at again. */
+  readonly pressureSampleIntervalMs?: number;
+  readonly idempotencyPollIntervalMs?: number;
+}
+
+// One instrumentation per process; spans for each request and handler, not for every hook.
+const otel = new FastifyOtelInstrumentation({ instrumentHooks: false });
+
+/** The gateway as a fastify instance, not listening: main.ts listens, tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const c = deps.config;
+  // Seen as fastify's logger type, so the instance type is the plain FastifyInstance plugins expect.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    // Our own single line per request instead of fastify's two, see request-context.ts.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    bodyLimit: c.BODY_LIMIT_BYTES,
+    handlerTimeout: c.REQUEST_TIMEOUT_MS,
+    requestTimeout: c.REQUEST_TIMEOUT_MS,
+    connectionTimeout: c.CONNECTION_TIMEOUT_MS,
+    trustProxy: c.TRUST_PROXY,
+    // Raised before routing (malformed percent-encoding, over-long path parameter): same error shape.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(request, reply, Problems.clientError(error.statusCode ?? 400, error.message));
+    },
+  });
+
+  await app.register(otel.plugin());
+  app.setValidatorCompiler(validatorCompiler);
+  // JSON only: a text/plain body is a 415, not a string handed to a handler expecting an object.
+  app.removeContentTypeParser('text/plain');
+
+  // Order matters: hooks run in registration order, and swagger and the auth guard must see
+  // every route, so all of this comes before the first route.
+  registerRequestContext(app, c.REQUEST_TIMEOUT_MS);
+  await registerAdmission(app, {
+    maxInFlight: c.MAX_IN_FLIGHT,
+    maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopUtilization: c.MAX_EVENT_LOOP_UTILIZATION,
+    maxHeapUsedBytes: c.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+    retryAfterSeconds: c.RETRY_AFTER_SECONDS,
+    sampleIntervalMs: deps.pressureSampleIntervalMs ?? 1_000,
+    perMinute: {
+      customer: c.RATE_LIMIT_PER_MINUTE_CUSTOMER,
+      merchant: c.RATE_LIMIT_PER_MINUTE_MERCHANT,
+      rider: c.RATE_LIMIT_PER_MINUTE_RIDER,
+      ops: c.RATE_LIMIT_PER_MINUTE_OPS,
+      anonymous: c.RATE_LIMIT_PER_MINUTE_ANONYMOUS,
+    },
+    devTokensPerMinute: c.RATE_LIMIT_PER_MINUTE_DEV_TOKENS,
+    redis: deps.rateLimitRedis,
+  });
+  registerErrorHandling(app, {
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    retryAfterSeconds: c.RETRY_AFTER_SECONDS,
+  });
+  await registerAuth(app, c.JWT_SECRET);
+  registerIdempotency(app, {
+    store: deps.idempotency,
+    ttlMs: c.IDEMPOTENCY_TTL_SECONDS * 1_000,
+    // Outlives any request (handlerTimeout), so only a crashed owner leaves a key to expire.
+    lockTtlMs: c.REQUEST_TIMEOUT_MS + 5_000,
+    pollIntervalMs: deps.idempotencyPollIntervalMs ?? 50,
+  });
+  await registerOpenApi(app);
+
+  registerHealthRoutes(app, deps.isReady ?? (() => true));
+  const routeDeps = {
+    orders: createOrderUseCases(deps.ports),
+    merchants: deps.ports.merchants,
+    retryAfterSeconds: c.RETRY_AFTER_SECONDS,
+  };
+  await app.register(customerRoutes(routeDeps), { prefix: '/v1' });
+  await app.register(merchantRoutes(routeDeps), { prefix: '/v1/merchant' });
+  await app.register(riderRoutes(routeDeps), { prefix: '/v1/rider' });
+  await app.register(opsRoutes(routeDeps), { prefix: '/v1/ops' });
+  if (c.DEV_TOKENS_ENABLED)
+    await app.register(devTokenRoutes(c.RATE_LIMIT_PER_MINUTE_DEV_TOKENS), { prefix: '/v1/dev' });
+  return app;
+}

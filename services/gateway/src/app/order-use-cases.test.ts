@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { codedError, err } from '@mealpeak/core';
+import { FakeBackend } from '../../test/support/fake-ports.ts';
+import { canSee, createOrderUseCases, ORDER_NOT_FOUND } from './order-use-cases.ts';
+import type { Principal } from './principal.ts';
+
+const ctx = { deadline: new Date(Date.now() + 10_000) };
+
+function setup() {
+  const backend = new FakeBackend();
+  backend.addMerchant('m-1');
+  backend.addOrder({ id: 'o-1', customerId: 'c-1', merchantId: 'm-1', riderId: 'r-1' });
+  return { backend, uc: createOrderUseCases({ orders: backend.orderPort, merchants: backend.merchantPort }) };
+}
+
+describe('who sees an order', () => {
+  const order = setup().backend.orders.get('o-1')!;
+  it.each<[Principal, boolean]>([
+    [{ role: 'customer', id: 'c-1' }, true],
+    [{ role: 'customer', id: 'c-2' }, false],
+    [{ role: 'merchant', id: 'm-1' }, true],
+    [{ role: 'merchant', id: 'm-2' }, false],
+    [{ role: 'rider', id: 'r-1' }, true],
+    [{ role: 'rider', id: 'r-2' }, false],
+    [{ role: 'ops', id: 'anyone' }, true],
+  ])('%j -> %s', (viewer, expected) => {
+    expect(canSee(viewer, order)).toBe(expected);
+  });
+
+  it('a rider never sees an order without a rider', () => {
+    expect(canSee({ role: 'rider', id: '' }, { ...order, riderId: '' })).toBe(false);
+  });
+});
+
+describe('order use cases', () => {
+  it('answers an unknown order and another customer order with the same error', async () => {
+    const { uc } = setup();
+    expect(await uc.get({ role: 'customer', id: 'c-2' }, 'o-1', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(await uc.get({ role: 'customer', id: 'c-2' }, 'o-404', ctx)).toEqual(err(ORDER_NOT_FOUND));
+  });
+
+  it('never cancels another customer order, and says so with ORDER_NOT_FOUND', async () => {
+    const { uc, backend } = setup();
+    expect(await uc.cancel('c-2', 'o-1', '', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(backend.orders.get('o-1')?.state).toBe(1); // still PLACED
+  });
+
+  it('answers another store’s order with the same ORDER_NOT_FOUND as a missing one', async () => {
+    const { uc } = setup();
+    expect(await uc.accept('m-2', 'o-1', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(await uc.accept('m-1', 'o-404', ctx)).toEqual(err(ORDER_NOT_FOUND));
+  });
+
+  it('passes a refusal about the state of the customer’s own order through (not a 404)', async () => {
+    const { uc, backend } = setup();
+    const refused = codedError('forbidden', 'ACTOR_NOT_ALLOWED', 'a customer may not cancel this order');
+    backend.orderPort.transitionOrder = () => Promise.resolve(err(refused));
+    expect(await uc.cancel('c-1', 'o-1', '', ctx)).toEqual(err(refused));
+  });
+
+  it('passes other errors through untouched', async () => {
+    const { uc, backend } = setup();
+    const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');
+    backend.failures.set('getOrder', down);
+    expect(await uc.get({ role: 'ops', id: 'o' }, 'o-1', ctx)).toEqual(err(down));
+  });
+
+  it('scopes lists by role: customers and merchants see their own, riders none', async () => {
+    const { uc, backend } = setup();
+    backend.addOrder({ id: 'o-2', customerId: 'c-2', merchantId: 'm-2' });
+    const ids = async (p: Principal) => {
+      const res = await uc.list(p, { states: [], pageSize: 10, pageToken: '' }, ctx);
+      return res.ok ? res.value.items.map((o) => o.id) : res.error.code;
+    };
+    expect(await ids({ role: 'customer', id: 'c-1' })).toEqual(['o-1']);
+    expect(await ids({ role: 'merchant', id: 'm-2' })).toEqual(['o-2']);
+    expect(await ids({ role: 'ops', id: 'x' })).toEqual(['o-1', 'o-2']);
+    expect(await ids({ role: 'rider', id: 'r-1' })).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,147 @@
+import { codedError, err, type CodedError, type Result } from '@mealpeak/core';
+import { ActorRole } from '@mealpeak/contracts/common.v1';
+import {
+  OrderCommand,
+  type Order,
+  type OrderState,
+  type StateCount,
+  type TimelineEntry,
+} from '@mealpeak/contracts/order.v1';
+import { orderIdFor } from './order-id.ts';
+import type { CallContext, Page, Ports, Reply } from './ports.ts';
+import type { Principal } from './principal.ts';
+
+/** One answer for "no such order" and "not yours", with one message: ids reveal nothing. */
+export const ORDER_NOT_FOUND: CodedError = codedError('not_found', 'ORDER_NOT_FOUND', 'order not found');
+
+/** Who may see an order: its customer, its merchant, its rider, and ops. */
+export function canSee(viewer: Principal, order: Order): boolean {
+  switch (viewer.role) {
+    case 'ops':
+      return true;
+    case 'customer':
+      return order.customerId === viewer.id;
+    case 'merchant':
+      return order.merchantId === viewer.id;
+    case 'rider':
+      return order.riderId !== '' && order.riderId === viewer.id;
+  }
+}
+
+/**
+ * The services say "not found" in their own words, some naming the id ("order X not found for
+ * this merchant"); one fixed answer keeps a foreign order and a missing one indistinguishable.
+ * Ownership itself is checked here for customers (canSee) and by the merchant service for stores.
+ */
+function sameNotFound<T>(result: Result<T, CodedError>): Result<T, CodedError> {
+  if (result.ok) return result;
+  return result.error.kind === 'not_found' && result.error.code === ORDER_NOT_FOUND.code
+    ? err(ORDER_NOT_FOUND)
+    : result;
+}
+
+export interface PlaceOrderInput {
+  readonly merchantId: string;
+  readonly lines: readonly { readonly itemId: string; readonly quantity: number }[];
+  readonly dropoff: { readonly lat: number; readonly lng: number };
+  readonly dropoffAddress: string;
+}
+
+export interface OrderFilter {
+  readonly states: readonly OrderState[];
+  readonly pageSize: number;
+  readonly pageToken: string;
+}
+
+export function createOrderUseCases({ orders, merchants }: Ports) {
+  async function visibleOrder(viewer: Principal, orderId: string, ctx: CallContext): Reply<Order> {
+    const found = sameNotFound(await orders.getOrder(orderId, ctx));
+    if (found.ok && !canSee(viewer, found.value)) return err(ORDER_NOT_FOUND);
+    return found;
+  }
+
+  return {
+    place(
+      customerId: string,
+      idempotencyKey: string,
+      input: PlaceOrderInput,
+      ctx: CallContext,
+    ): Reply<Order> {
+      return orders.placeOrder(
+        {
+          orderId: orderIdFor(customerId, idempotencyKey),
+          customerId,
+          merchantId: input.merchantId,
+          lines: input.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
+          dropoff: { lat: input.dropoff.lat, lng: input.dropoff.lng },
+          dropoffAddress: input.dropoffAddress,
+        },
+        ctx,
+      );
+    },
+
+    get: visibleOrder,
+
+    async timeline(viewer: Principal, orderId: string, ctx: CallContext): Reply<TimelineEntry[]> {
+      // Both at once: the ownership check need not delay the timeline; a foreign one is dropped.
+      const [order, entries] = await Promise.all([
+        visibleOrder(viewer, orderId, ctx),
+        orders.getOrderTimeline(orderId, ctx),
+      ]);
+      return order.ok ? sameNotFound(entries) : order;
+    },
+
+    /** Customers list their own orders, merchants their store's, ops everything. */
+    list(viewer: Principal, filter: OrderFilter, ctx: CallContext): Reply<Page<Order>> {
+      if (viewer.role === 'rider') {
+        return Promise.resolve(err(codedError('forbidden', 'FORBIDDEN', 'riders cannot list orders')));
+      }
+      return orders.listOrders(
+        {
+          customerId: viewer.role === 'customer' ? viewer.id : '',
+          merchantId: viewer.role === 'merchant' ? viewer.id : '',
+          states: [...filter.states],
+          pageSize: filter.pageSize,
+          pageToken: filter.pageToken,
+        },
+        ctx,
+      );
+    },
+
+    async cancel(customerId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order> {
+      // Checked here, not only by the order service, so another customer's order stays a 404.
+      const order = await visibleOrder({ role: 'customer', id: customerId }, orderId, ctx);
+      if (!order.ok) return order;
+      // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
+      return orders.transitionOrder(
+        {
+          orderId,
+          command: OrderCommand.ORDER_COMMAND_CANCEL,
+          actor: { role: ActorRole.ACTOR_ROLE_CUSTOMER, id: customerId },
+          reason,
+          prepSeconds: 0,
+          riderId: '',
+        },
+        ctx,
+      );
+    },
+
+    countByState(merchantId: string | undefined, ctx: CallContext): Reply<StateCount[]> {
+      return orders.countOrdersByState(merchantId ?? '', ctx);
+    },
+
+    async accept(merchantId: string, orderId: string, ctx: CallContext): Reply<Order> {
+      return sameNotFound(await merchants.acceptOrder(merchantId, orderId, ctx));
+    },
+
+    async reject(merchantId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order> {
+      return sameNotFound(await merchants.rejectOrder(merchantId, orderId, reason, ctx));
+    },
+
+    async markReady(merchantId: string, orderId: string, ctx: CallContext): Reply<Order> {
+      return sameNotFound(await merchants.markOrderReady(merchantId, orderId, ctx));
+    },
+  };
+}
+
+export type OrderUseCases = ReturnType<typeof createOrderUseCases>;

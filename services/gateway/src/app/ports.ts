@@ -1,0 +1,101 @@
+import type { CodedError, Result } from '@mealpeak/core';
+import type {
+  ListOrdersRequest,
+  Order,
+  PlaceOrderRequest,
+  StateCount,
+  TimelineEntry,
+  TransitionOrderRequest,
+} from '@mealpeak/contracts/order.v1';
+import type {
+  ListMerchantsRequest,
+  MenuItem,
+  Merchant,
+  MerchantStatus,
+  MerchantSummary,
+  UpsertMenuItemRequest,
+} from '@mealpeak/contracts/merchant.v1';
+
+/**
+ * What the gateway needs from the services behind it. The vocabulary is the proto contracts
+ * (@mealpeak/contracts): the gateway translates between them and JSON, and adds no model of its own.
+ */
+
+/** Per-call context: the HTTP request's own deadline caps every downstream deadline. */
+export interface CallContext {
+  readonly deadline: Date;
+}
+
+export type Reply<T> = Promise<Result<T, CodedError>>;
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Empty when there is no further page. */
+  readonly nextPageToken: string;
+}
+
+export interface OrderPort {
+  /** Idempotent on request.orderId: placing the same id twice returns the first order. */
+  placeOrder(request: PlaceOrderRequest, ctx: CallContext): Reply<Order>;
+  getOrder(orderId: string, ctx: CallContext): Reply<Order>;
+  listOrders(request: ListOrdersRequest, ctx: CallContext): Reply<Page<Order>>;
+  transitionOrder(request: TransitionOrderRequest, ctx: CallContext): Reply<Order>;
+  getOrderTimeline(orderId: string, ctx: CallContext): Reply<TimelineEntry[]>;
+  countOrdersByState(merchantId: string, ctx: CallContext): Reply<StateCount[]>;
+}
+
+export interface MerchantWithMenu {
+  readonly merchant: Merchant;
+  readonly menu: MenuItem[];
+}
+
+export interface MerchantPort {
+  listMerchants(request: ListMerchantsRequest, ctx: CallContext): Reply<Page<MerchantSummary>>;
+  getMerchant(merchantId: string, ctx: CallContext): Reply<MerchantWithMenu>;
+  upsertMenuItem(request: UpsertMenuItemRequest, ctx: CallContext): Reply<MenuItem>;
+  setStock(merchantId: string, itemId: string, stock: number, ctx: CallContext): Reply<MenuItem>;
+  setMerchantStatus(merchantId: string, status: MerchantStatus, ctx: CallContext): Reply<Merchant>;
+  acceptOrder(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;
+  rejectOrder(merchantId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order>;
+  markOrderReady(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;
+}
+
+export interface Ports {
+  readonly orders: OrderPort;
+  readonly merchants: MerchantPort;
+}
+
+/** A response kept for an Idempotency-Key, replayed byte for byte. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export type IdempotencyRecord =
+  | { readonly state: 'pending'; readonly token: string; readonly fingerprint: string }
+  | ({ readonly state: 'done'; readonly fingerprint: string } & StoredResponse);
+
+export type ClaimOutcome =
+  | { readonly claimed: true }
+  /** `existing` is undefined when the record vanished between the two steps: claim again. */
+  | { readonly claimed: false; readonly existing: IdempotencyRecord | undefined };
+
+/** Shared store of Idempotency-Key records (Redis in production). Methods reject when it is down. */
+export interface IdempotencyStore {
+  /** False while the store is known to be unreachable, so callers skip it without waiting. */
+  isAvailable(): boolean;
+  /** Writes a pending record if the key is free (atomic), else returns what is there. */
+  claim(key: string, token: string, fingerprint: string, lockTtlMs: number): Promise<ClaimOutcome>;
+  read(key: string): Promise<IdempotencyRecord | undefined>;
+  /** Replaces our pending record (matched by token) with the response; no-op if it is not ours. */
+  complete(
+    key: string,
+    token: string,
+    fingerprint: string,
+    response: StoredResponse,
+    ttlMs: number,
+  ): Promise<void>;
+  /** Deletes our pending record (matched by token) so a retry runs again. */
+  release(key: string, token: string): Promise<void>;
+}

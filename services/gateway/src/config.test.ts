@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '@mealpeak/config';
+import { configSchema, DEV_JWT_SECRET } from './config.ts';
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(configSchema, env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+};
+
+describe('gateway configuration', () => {
+  it('runs locally with no variables at all, dev tokens on', () => {
+    const config = loadConfig(configSchema, {});
+    expect(config.JWT_SECRET).toBe(DEV_JWT_SECRET);
+    expect(config.DEV_TOKENS_ENABLED).toBe(true);
+    expect(config.REQUEST_TIMEOUT_MS).toBe(10_000);
+    expect(config.IDEMPOTENCY_TTL_SECONDS).toBe(86_400);
+  });
+
+  it('refuses to start in production with the dev secret, or with dev tokens switched on', () => {
+    const found = problems({ NODE_ENV: 'production', DEV_TOKENS_ENABLED: 'true' }).join('\n');
+    expect(found).toContain('JWT_SECRET: set a real secret in production');
+    expect(found).toContain('DEV_TOKENS_ENABLED: must be off in production');
+  });
+
+  it('switches dev tokens off by default in production', () => {
+    const config = loadConfig(configSchema, { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) });
+    expect(config.DEV_TOKENS_ENABLED).toBe(false);
+  });
+
+  it('keeps gRPC deadlines below the request timeout, and the request timeout below the socket one', () => {
+    const found = problems({ REQUEST_TIMEOUT_MS: '4000', CONNECTION_TIMEOUT_MS: '4000' }).join('\n');
+    expect(found).toContain('PLACE_ORDER_DEADLINE_MS: must be below REQUEST_TIMEOUT_MS (4000)');
+    expect(found).toContain('CONNECTION_TIMEOUT_MS: must be above REQUEST_TIMEOUT_MS (4000)');
+    expect(found).not.toContain('GRPC_DEADLINE_MS:');
+  });
+
+  it('rejects a short JWT secret', () => {
+    expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('JWT_SECRET');
+  });
+});

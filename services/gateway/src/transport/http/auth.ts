@@ -1,0 +1,112 @@
+import fastifyJwt, { type FastifyJWTOptions, type JWT } from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isPlainId, ROLES, type Principal, type Role } from '../../app/principal.ts';
+import { Problems, ProblemError } from './problems.ts';
+import './route-config.ts';
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string; role: Role };
+    user: { sub: string; role: Role; exp: number };
+  }
+}
+
+export const JWT_ISSUER = 'mealpeak';
+
+/** HS256 only, our issuer only, and sub, role and exp must be there. */
+export function jwtOptions(secret: string): FastifyJWTOptions {
+  return {
+    secret,
+    sign: { algorithm: 'HS256', iss: JWT_ISSUER },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: JWT_ISSUER,
+      requiredClaims: ['sub', 'role', 'exp'],
+      cache: 10_000,
+    },
+  };
+}
+
+/** Signs a token for a principal: the dev token route and the issue-token CLI. */
+export function issueToken(
+  jwt: JWT,
+  principal: Principal,
+  ttlSeconds: number,
+): { token: string; expiresAt: string } {
+  const token = jwt.sign({ sub: principal.id, role: principal.role }, { expiresIn: ttlSeconds });
+  const exp = jwt.decode<{ exp: number }>(token)?.exp ?? 0;
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+type Identity = { ok: true; principal: Principal } | { ok: false; reason: string };
+
+const BEARER = /^Bearer [A-Za-z0-9._~+/-]+=*$/;
+
+async function verify(request: FastifyRequest): Promise<Identity> {
+  const header = request.headers.authorization;
+  if (header === undefined)
+    return { ok: false, reason: 'missing bearer token (Authorization: Bearer <token>)' };
+  if (!BEARER.test(header)) return { ok: false, reason: 'the Authorization header must be "Bearer <token>"' };
+  try {
+    // Signature, issuer and expiry are verified; the claims' content is checked here.
+    const claims = await request.jwtVerify<{ sub?: unknown; role?: unknown }>();
+    const role = ROLES.find((r) => r === claims.role);
+    if (!role) return { ok: false, reason: 'token has an unknown role' };
+    if (typeof claims.sub !== 'string' || !isPlainId(claims.sub))
+      return { ok: false, reason: 'token has an invalid sub' };
+    return { ok: true, principal: { role, id: claims.sub } };
+  } catch (error) {
+    const expired = (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
+    return { ok: false, reason: expired ? 'token expired' : 'invalid token' };
+  }
+}
+
+const identities = new WeakMap<FastifyRequest, Promise<Identity>>();
+
+/**
+ * Verifies the bearer token once per request, whoever asks first: the rate limiter (to key by
+ * subject, before the body is read) or the authorization hook.
+ */
+export function identify(request: FastifyRequest): Promise<Identity> {
+  let identity = identities.get(request);
+  if (!identity) {
+    identity = verify(request);
+    identities.set(request, identity);
+  }
+  return identity;
+}
+
+/** The caller of a route with roles; only valid after the auth hook ran (in handlers). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal)
+    throw new Error(`no principal on ${request.method} ${request.url}: route lacks auth`);
+  return request.principal;
+}
+
+export async function registerAuth(app: FastifyInstance, secret: string): Promise<void> {
+  await app.register(fastifyJwt, jwtOptions(secret));
+  app.decorateRequest('principal', null);
+
+  // Default deny: a /v1 route that forgets to say who may call it fails the start-up, not an audit.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1') && route.config?.auth === undefined) {
+      throw new Error(`${route.method.toString()} ${route.url} declares no config.auth`);
+    }
+  });
+
+  // preParsing: after the rate limiter (onRequest), before the body is read or validated, so a
+  // caller without the right role learns nothing about the body rules.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const auth = request.routeOptions.config.auth;
+    if (auth === undefined || auth === 'public') return payload;
+    const identity = await identify(request);
+    if (!identity.ok) throw new ProblemError(Problems.unauthenticated(identity.reason));
+    if (!auth.includes(identity.principal.role)) {
+      throw new ProblemError(
+        Problems.forbidden(`role ${identity.principal.role} may not call this endpoint`),
+      );
+    }
+    request.principal = identity.principal;
+    return payload;
+  });
+}

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fieldErrorsOf, UNKNOWN_FIELD_MESSAGE, type SchemaError } from './field-errors.ts';
+import { Problems, ProblemError, sendProblem, type Problem } from './problems.ts';
+
+interface Settings {
+  readonly bodyLimitBytes: number;
+  readonly retryAfterSeconds: number;
+}
+
+type ValidationPart = 'body' | 'querystring' | 'params' | 'headers';
+
+function validationProblem(errors: readonly SchemaError[], part: ValidationPart): Problem {
+  if (part === 'headers' && errors.some((e) => e.keyword === 'required')) {
+    // The only header a schema requires is Idempotency-Key; it has its own code.
+    return Problems.idempotencyKeyRequired();
+  }
+  const fields = fieldErrorsOf(errors, part === 'body' ? 'body' : part).map((f) =>
+    part === 'headers' && f.field === 'idempotency-key' ? { ...f, field: 'Idempotency-Key' } : f,
+  );
+  return Problems.validation(
+    fields,
+    fields.length > 0 && fields.every((f) => f.message === UNKNOWN_FIELD_MESSAGE),
+  );
+}
+
+/** Fastify's and its plugins' errors -> our catalogue; undefined for anything unexpected (a bug). */
+function problemOf(error: FastifyError, s: Settings): Problem | undefined {
+  if (error instanceof ProblemError) return error.problem;
+  if (error.validation) return validationProblem(error.validation, error.validationContext ?? 'body');
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return Problems.invalidJson();
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return Problems.payloadTooLarge(s.bodyLimitBytes);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return Problems.unsupportedMediaType();
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      return Problems.requestTimeout();
+    case 'FST_UNDER_PRESSURE':
+      return Problems.overloaded(s.retryAfterSeconds);
+    default:
+      // Any other client error fastify detects itself (bad Content-Length, malformed URL...).
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return Problems.clientError(error.statusCode, error.message);
+      }
+      return undefined;
+  }
+}
+
+/**
+ * One error shape everywhere, for every status. A 500 is a bug: logged with its stack (the log
+ * line carries the trace id), answered without details.
+ */
+export function registerErrorHandling(app: FastifyInstance, settings: Settings): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = problemOf(error, settings);
+    if (problem) return sendProblem(request, reply, problem);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(request, reply, Problems.internal());
+  });
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
+    sendProblem(request, reply, Problems.routeNotFound(request.method, request.url.split('?', 1)[0] ?? '/')),
+  );
+}

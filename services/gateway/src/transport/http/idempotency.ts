@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IdempotencyRecord, IdempotencyStore } from '../../app/ports.ts';
+import { principalOf } from './auth.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { Problems, ProblemError } from './problems.ts';
+import './route-config.ts';
+
+export interface IdempotencySettings {
+  readonly store: IdempotencyStore;
+  /** How long a finished response is replayed (IDEMPOTENCY_TTL_SECONDS). */
+  readonly ttlMs: number;
+  /** Life of the pending record: longer than any request may run, so a crashed owner frees the key. */
+  readonly lockTtlMs: number;
+  /** How often a request that found the key pending looks again. */
+  readonly pollIntervalMs: number;
+}
+
+/** Response headers replayed with the body; the rest belong to the new request (x-request-id...). */
+const KEPT_HEADERS = ['content-type', 'location'];
+
+interface Claim {
+  readonly key: string;
+  readonly token: string;
+  readonly fingerprint: string;
+}
+
+const claims = new WeakMap<FastifyRequest, Claim>();
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function replay(reply: FastifyReply, record: Extract<IdempotencyRecord, { state: 'done' }>): FastifyReply {
+  reply.code(record.status).headers(record.headers).header('idempotent-replayed', 'true');
+  return reply.send(record.body);
+}
+
+/**
+ * Idempotency-Key for non-idempotent POSTs (routes with config.idempotency), in preHandler: after
+ * authentication (the key is scoped by subject) and validation (an invalid body spends no key).
+ * Semantics and Redis layout: docs/api.md#idempotency, docs/adr/0007.
+ */
+export function registerIdempotency(app: FastifyInstance, s: IdempotencySettings): void {
+  let lastOutageLog = 0;
+  const failOpen = (request: FastifyRequest, err?: unknown) => {
+    // One line per 10 s at most: during an outage every request would log.
+    if (Date.now() - lastOutageLog < 10_000) return;
+    lastOutageLog = Date.now();
+    request.log.warn({ err }, 'idempotency store unavailable: running requests without replay protection');
+  };
+
+  app.addHook('preHandler', async (request, reply) => {
+    const mode = request.routeOptions.config.idempotency;
+    const header = request.headers['idempotency-key'];
+    if (!mode || typeof header !== 'string') return;
+    const principal = principalOf(request);
+    // Scoped by subject, method and concrete path; hashed so user input never shapes a Redis key.
+    const key = sha256(JSON.stringify([principal.role, principal.id, request.method, request.url, header]));
+    const fingerprint = sha256(canonicalJson(request.body ?? null));
+    if (!s.store.isAvailable()) return failOpen(request);
+
+    const token = randomUUID();
+    try {
+      for (;;) {
+        const outcome = await s.store.claim(key, token, fingerprint, s.lockTtlMs);
+        if (outcome.claimed) {
+          claims.set(request, { key, token, fingerprint });
+          return;
+        }
+        const existing = outcome.existing;
+        if (existing && existing.fingerprint !== fingerprint)
+          throw new ProblemError(Problems.idempotencyKeyReused());
+        if (existing?.state === 'done') return replay(reply, existing);
+        // Pending elsewhere (or gone between our two reads): wait for it, within our own deadline.
+        if (Date.now() + s.pollIntervalMs >= request.deadline.getTime()) {
+          throw new ProblemError(Problems.idempotencyInProgress());
+        }
+        await sleep(s.pollIntervalMs);
+      }
+    } catch (err) {
+      if (err instanceof ProblemError) throw err;
+      failOpen(request, err);
+    }
+  });
+
+  // Stored before the response leaves, so whoever has seen it can also replay it. 5xx outcomes
+  // (our failure, timeouts, shed load) release the key instead: a retry should run again.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = claims.get(request);
+    if (!claim) return payload;
+    claims.delete(request);
+    try {
+      if (reply.statusCode >= 500 || typeof payload !== 'string') {
+        await s.store.release(claim.key, claim.token);
+      } else {
+        const headers: Record<string, string> = {};
+        for (const name of KEPT_HEADERS) {
+          const value = reply.getHeader(name);
+          if (value !== undefined) headers[name] = String(value);
+        }
+        const stored = { status: reply.statusCode, headers, body: payload };
+        await s.store.complete(claim.key, claim.token, claim.fingerprint, stored, s.ttlMs);
+      }
+    } catch (err) {
+      failOpen(request, err);
+    }
+    return payload;
+  });
+}

@@ -1,0 +1,156 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CodedError, ErrorKind, FieldError } from '@mealpeak/core';
+
+/**
+ * Every error the gateway answers with, before it becomes the one JSON shape of docs/api.md
+ * (`code`, `message`, `requestId`, `fields`). Domain errors arrive as CodedError values from the
+ * ports; this file is the only place that decides their HTTP status.
+ */
+export interface Problem {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly fields?: readonly FieldError[];
+  /** Sent as Retry-After (seconds) with 429 and 503. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Lets hooks hand a Problem to the error handler through fastify's own error path. */
+export class ProblemError extends Error {
+  readonly problem: Problem;
+  readonly statusCode: number;
+  constructor(problem: Problem) {
+    super(problem.message);
+    this.name = 'ProblemError';
+    this.problem = problem;
+    this.statusCode = problem.status;
+  }
+}
+
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  unauthenticated: 401,
+  // Stock or capacity ran out: a conflict with the state of the world, not a client rate (429).
+  exhausted: 409,
+  unavailable: 503,
+  timeout: 504,
+};
+
+const TRANSPORT_CODE: Partial<Record<ErrorKind, string>> = {
+  unavailable: 'UPSTREAM_UNAVAILABLE',
+  timeout: 'UPSTREAM_TIMEOUT',
+};
+
+const TRANSPORT_MESSAGE: Partial<Record<ErrorKind, string>> = {
+  unavailable: 'a service behind the gateway is unavailable; retry later',
+  timeout: 'a service behind the gateway did not answer in time',
+};
+
+/** Services name fields as in the proto (`lines[0].item_id`); clients know the JSON names. */
+const jsonFieldName = (field: string) => field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** A domain error from a port -> the Problem sent to the client; its code passes through. */
+export function fromCodedError(error: CodedError, retryAfterSeconds: number): Problem {
+  const status = STATUS_OF_KIND[error.kind];
+  // @mealpeak/grpc names errors of peers that sent no code GRPC_<STATUS>; those describe our
+  // plumbing (and their messages can name hosts), so clients get a stable code and message.
+  const plumbing = error.code.startsWith('GRPC_');
+  return {
+    status,
+    code: plumbing ? (TRANSPORT_CODE[error.kind] ?? 'UPSTREAM_ERROR') : error.code,
+    message: plumbing
+      ? (TRANSPORT_MESSAGE[error.kind] ?? 'a service behind the gateway failed')
+      : error.message,
+    // Kept on any 4xx: a 409 STOCK_EXHAUSTED naming lines[2].quantity tells the app what to fix.
+    ...(status < 500 && error.fields?.length
+      ? { fields: error.fields.map((f) => ({ field: jsonFieldName(f.field), message: f.message })) }
+      : {}),
+    ...(status === 503 ? { retryAfterSeconds } : {}),
+  };
+}
+
+/** The gateway's own errors (the catalogue in docs/api.md). */
+export const Problems = {
+  validation: (fields: readonly FieldError[], unknownOnly: boolean): Problem => ({
+    status: 400,
+    code: unknownOnly ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED',
+    message: fields[0] ? `invalid request: ${fields[0].field} ${fields[0].message}` : 'invalid request',
+    fields,
+  }),
+  /** Malformed requests fastify itself refuses (bad Content-Length, bad URL encoding...). */
+  clientError: (status: number, message: string): Problem => ({
+    status,
+    code: status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST',
+    message,
+  }),
+  invalidJson: (): Problem => ({ status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' }),
+  idempotencyKeyRequired: (): Problem => ({
+    status: 400,
+    code: 'IDEMPOTENCY_KEY_REQUIRED',
+    message: 'this request needs an Idempotency-Key header (1-200 characters of A-Z a-z 0-9 . _ : -)',
+  }),
+  unauthenticated: (message: string): Problem => ({ status: 401, code: 'UNAUTHENTICATED', message }),
+  forbidden: (message: string): Problem => ({ status: 403, code: 'FORBIDDEN', message }),
+  routeNotFound: (method: string, path: string): Problem => ({
+    status: 404,
+    code: 'ROUTE_NOT_FOUND',
+    message: `no route for ${method} ${path}`,
+  }),
+  idempotencyKeyReused: (): Problem => ({
+    status: 409,
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    message: 'this Idempotency-Key was used with a different request body',
+  }),
+  idempotencyInProgress: (): Problem => ({
+    status: 409,
+    code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+    message: 'a request with this Idempotency-Key is still running; retry shortly',
+  }),
+  payloadTooLarge: (limit: number): Problem => ({
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `the body is larger than ${limit} bytes`,
+  }),
+  unsupportedMediaType: (): Problem => ({
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'send the body as application/json',
+  }),
+  rateLimited: (retryAfterSeconds: number): Problem => ({
+    status: 429,
+    code: 'RATE_LIMITED',
+    message: `too many requests; retry in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  }),
+  internal: (): Problem => ({ status: 500, code: 'INTERNAL', message: 'internal error' }),
+  overloaded: (retryAfterSeconds: number): Problem => ({
+    status: 503,
+    code: 'OVERLOADED',
+    message: 'the gateway is overloaded; retry later',
+    retryAfterSeconds,
+  }),
+  requestTimeout: (): Problem => ({
+    status: 504,
+    code: 'REQUEST_TIMEOUT',
+    message: 'the request took too long and was abandoned',
+  }),
+};
+
+/** Sends a Problem in the gateway's error shape. Returns the reply, so handlers can `return fail(...)`. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+  // Also set by the onRequest hook; errors fastify raises before any hook (bad URL) need it here.
+  reply.header('x-request-id', request.id);
+  return reply
+    .code(problem.status)
+    .type('application/json; charset=utf-8')
+    .send({
+      code: problem.code,
+      message: problem.message,
+      requestId: request.id,
+      ...(problem.fields?.length ? { fields: problem.fields } : {}),
+    });
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { metrics } from '@mealpeak/telemetry';
+import './route-config.ts';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's x-request-id is kept when it is a plain token (it lands in logs), else we make one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Time kept back from the request budget to turn a downstream failure into a response. */
+const ANSWER_MARGIN_MS = 250;
+
+const meter = metrics.getMeter('@mealpeak/gateway');
+const duration = meter.createHistogram('http.server.request.duration', {
+  unit: 's',
+  description: 'Duration of HTTP requests served by the gateway',
+});
+
+/**
+ * Request id header, deadline, and the one log line per request: debug for successes and for
+ * admission refusals (429, 503: counted by the metric; one line each would add load exactly when
+ * the process has none to spare), info for other 4xx, warn for other 5xx. Paths are logged without
+ * the query string, which holds customers' coordinates.
+ */
+export function registerRequestContext(app: FastifyInstance, requestTimeoutMs: number): void {
+  app.decorateRequest('deadline', null as unknown as Date);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.deadline = new Date(Date.now() + requestTimeoutMs - ANSWER_MARGIN_MS);
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    const route = request.routeOptions.url;
+    duration.record(reply.elapsedTime / 1000, {
+      'http.request.method': request.method,
+      'http.route': route ?? 'unmatched',
+      'http.response.status_code': status,
+    });
+    if (request.routeOptions.config.probe) return;
+    const line = {
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      route,
+      status,
+      ms: Math.round(reply.elapsedTime),
+      role: request.principal?.role,
+    };
+    if (status < 400 || status === 429 || status === 503) request.log.debug(line, 'request');
+    else if (status < 500) request.log.info(line, 'request');
+    else request.log.warn(line, 'request');
+  });
+}

@@ -1,0 +1,28 @@
+import type { FastifyReply } from 'fastify';
+import type { Principal, Role } from '../../app/principal.ts';
+
+/** Per-route settings the gateway's hooks read (`config` in a route definition). */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed to call the route, or 'public'. Every /v1 route must say (checked at start-up). */
+    auth?: readonly Role[] | 'public';
+    /** Non-idempotent POSTs: whether an Idempotency-Key header is required or merely honoured. */
+    idempotency?: 'required' | 'optional';
+    /** Health and readiness: never shed, limited or logged, so probes see the truth under load. */
+    probe?: boolean;
+    /** @fastify/under-pressure reads this per route; its types do not declare it. */
+    pressureHandler?: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      type: string,
+      value: number | undefined,
+    ) => void;
+  }
+
+  interface FastifyRequest {
+    /** Set by the auth hook on routes with roles; null on public routes. */
+    principal: Principal | null;
+    /** When the request must be answered; every downstream deadline is capped by it. */
+    deadline: Date;
+  }
+}

@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../auth.ts';
+import { COMMON_ERRORS, errorResponses, IdempotencyHeaders, OrderIdParam, ref } from '../schemas/common.ts';
+import { MerchantIdParam, MerchantListQuery, MerchantPage, MerchantWithMenu } from '../schemas/merchants.ts';
+import { CancelBody, Order, OrderListQuery, OrderPage, PlaceOrderBody, Timeline } from '../schemas/orders.ts';
+import { merchantJson, menuItemJson, orderJson, STATE_OF_NAME, timelineEntryJson } from '../to-json.ts';
+import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
+
+const customer = { auth: ['customer'] as const };
+const tags = ['customers'];
+
+/** Customer endpoints under /v1: browse merchants, place, track, cancel and list own orders. */
+export function customerRoutes({
+  orders,
+  merchants,
+  retryAfterSeconds,
+}: RouteDeps): FastifyPluginAsyncTypebox {
+  const fail = failWith(retryAfterSeconds);
+  return async (app) => {
+    app.get(
+      '/merchants',
+      {
+        config: customer,
+        schema: {
+          tags,
+          summary: 'Merchants near a point, nearest first',
+          querystring: MerchantListQuery,
+          response: { 200: ref(MerchantPage, 'A page of merchants'), ...errorResponses(...COMMON_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query;
+        const res = await merchants.listMerchants(
+          {
+            near: { lat: q.lat, lng: q.lng },
+            radiusM: q.radiusM,
+            openOnly: q.openOnly,
+            pageSize: q.pageSize,
+            pageToken: q.pageToken ?? '',
+          },
+          ctxOf(request),
+        );
+        if (!res.ok) return fail(request, reply, res.error);
+        const list = res.value.items.flatMap((s) =>
+          s.merchant ? [merchantJson(s.merchant, { distanceM: s.distanceM })] : [],
+        );
+        return { merchants: list, ...nextPage(res.value.nextPageToken) };
+      },
+    );
+
+    app.get(
+      '/merchants/:merchantId',
+      {
+        config: customer,
+        schema: {
+          tags,
+          summary: 'One merchant with its menu',
+          params: MerchantIdParam,
+          response: {
+            200: ref(MerchantWithMenu, 'The merchant and its menu'),
+            ...errorResponses(...COMMON_ERRORS, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await merchants.getMerchant(request.params.merchantId, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { merchant: merchantJson(res.value.merchant), menu: res.value.menu.map(menuItemJson) };
+      },
+    );
+
+    app.post(
+      '/orders',
+      {
+        config: { ...customer, idempotency: 'required' },
+        schema: {
+          tags,
+          summary: 'Place an order',
+          description:
+            'The order id is derived from your subject and the Idempotency-Key: retrying with the same key never places a second order.',
+          headers: IdempotencyHeaders(true),
+          body: PlaceOrderBody,
+          response: {
+            201: ref(Order, 'The order (also on a replay of the same Idempotency-Key)'),
+            ...errorResponses(...COMMON_ERRORS, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const key = request.headers['idempotency-key'];
+        const res = await orders.place(principalOf(request).id, key, request.body, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return reply.code(201).header('location', `/v1/orders/${res.value.id}`).send(orderJson(res.value));
+      },
+    );
+
+    app.get(
+      '/orders',
+      {
+        config: customer,
+        schema: {
+          tags,
+          summary: 'Your orders, newest first',
+          querystring: OrderListQuery,
+          response: { 200: ref(OrderPage, 'A page of your orders'), ...errorResponses(...COMMON_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const { state, pageSize, pageToken } = request.query;
+        const filter = {
+          states: (state ?? []).map((s) => STATE_OF_NAME[s]),
+          pageSize,
+          pageToken: pageToken ?? '',
+        };
+        const res = await orders.list(principalOf(request), filter, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { orders: res.value.items.map(orderJson), ...nextPage(res.value.nextPageToken) };
+      },
+    );
+
+    app.get(
+      '/orders/:orderId',
+      {
+        config: customer,
+        schema: {
+          tags,
+          summary: 'One of your orders',
+          params: OrderIdParam,
+          response: { 200: ref(Order, 'The order'), ...errorResponses(...COMMON_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.get(principalOf(request), request.params.orderId, ctxOf(request));
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.get(
+      '/orders/:orderId/timeline',
+      {
+        config: customer,
+        schema: {
+          tags,
+          summary: 'State changes of one of your orders, oldest first',
+          params: OrderIdParam,
+          response: { 200: ref(Timeline, 'The timeline'), ...errorResponses(...COMMON_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.timeline(principalOf(request), request.params.orderId, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { entries: res.value.map((e) => timelineEntryJson(e, false)) };
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/cancel',
+      {
+        config: { ...customer, idempotency: 'optional' },
+        schema: {
+          tags,
+          summary: 'Cancel one of your orders (while the order service allows it)',
+          headers: IdempotencyHeaders(false),
+          params: OrderIdParam,
+          body: CancelBody,
+          response: { 200: ref(Order, 'The order'), ...errorResponses(...COMMON_ERRORS, 404, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const { orderId } = request.params;
+        const res = await orders.cancel(
+          principalOf(request).id,
+          orderId,
+          request.body.reason ?? '',
+          ctxOf(request),
+        );
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+  };
+}

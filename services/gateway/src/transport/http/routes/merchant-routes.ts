@@ -1,0 +1,235 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MerchantStatus } from '@mealpeak/contracts/merchant.v1';
+import { principalOf } from '../auth.ts';
+import {
+  COMMON_ERRORS,
+  errorResponses,
+  IdempotencyHeaders,
+  NoBody,
+  OrderIdParam,
+  ref,
+} from '../schemas/common.ts';
+import {
+  ItemIdParam,
+  Merchant,
+  MenuItem,
+  MenuItemBody,
+  MerchantWithMenu,
+  StatusBody,
+  StockBody,
+} from '../schemas/merchants.ts';
+import { Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
+import { merchantJson, menuItemJson, orderJson, STATE_OF_NAME } from '../to-json.ts';
+import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
+
+const merchant = { auth: ['merchant'] as const };
+const writeOnce = { ...merchant, idempotency: 'optional' as const };
+const tags = ['merchants'];
+const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
+
+/** Merchant endpoints under /v1/merchant; the store is always the token subject's own. */
+export function merchantRoutes({
+  orders,
+  merchants,
+  retryAfterSeconds,
+}: RouteDeps): FastifyPluginAsyncTypebox {
+  const fail = failWith(retryAfterSeconds);
+  return async (app) => {
+    app.get(
+      '/',
+      {
+        // One path, /v1/merchant, not also /v1/merchant/ (fastify's default for a prefix root).
+        prefixTrailingSlash: 'no-slash',
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'Your store with its menu and kitchen figures',
+          response: {
+            200: ref(MerchantWithMenu, 'Your store and menu'),
+            ...errorResponses(...COMMON_ERRORS, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await merchants.getMerchant(principalOf(request).id, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return {
+          merchant: merchantJson(res.value.merchant, { own: true }),
+          menu: res.value.menu.map(menuItemJson),
+        };
+      },
+    );
+
+    app.get(
+      '/orders',
+      {
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'Orders of your store (filter by state for the incoming ones: state=PLACED)',
+          querystring: OrderListQuery,
+          response: { 200: ref(OrderPage, 'A page of orders'), ...errorResponses(...COMMON_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const { state, pageSize, pageToken } = request.query;
+        const filter = {
+          states: (state ?? []).map((s) => STATE_OF_NAME[s]),
+          pageSize,
+          pageToken: pageToken ?? '',
+        };
+        const res = await orders.list(principalOf(request), filter, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { orders: res.value.items.map(orderJson), ...nextPage(res.value.nextPageToken) };
+      },
+    );
+
+    const action = (summary: string) => ({
+      tags,
+      summary,
+      headers: IdempotencyHeaders(false),
+      params: OrderIdParam,
+      response: { 200: ref(Order, 'The order after the change'), ...errorResponses(...WRITE_ERRORS) },
+    });
+
+    app.post(
+      '/orders/:orderId/accept',
+      { config: writeOnce, schema: { ...action('Accept an incoming order'), body: NoBody } },
+      async (request, reply) => {
+        const res = await orders.accept(principalOf(request).id, request.params.orderId, ctxOf(request));
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/reject',
+      {
+        config: writeOnce,
+        schema: { ...action('Reject an incoming order with a reason'), body: RejectBody },
+      },
+      async (request, reply) => {
+        const { orderId } = request.params;
+        const res = await orders.reject(
+          principalOf(request).id,
+          orderId,
+          request.body.reason,
+          ctxOf(request),
+        );
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/ready',
+      { config: writeOnce, schema: { ...action('Mark an order ready for pickup'), body: NoBody } },
+      async (request, reply) => {
+        const res = await orders.markReady(principalOf(request).id, request.params.orderId, ctxOf(request));
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.post(
+      '/menu/items',
+      {
+        config: writeOnce,
+        schema: {
+          tags,
+          summary: 'Add a menu item',
+          headers: IdempotencyHeaders(false),
+          body: MenuItemBody,
+          response: { 201: ref(MenuItem, 'The new menu item'), ...errorResponses(...WRITE_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const res = await merchants.upsertMenuItem(
+          { merchantId: principalOf(request).id, itemId: '', ...b, description: b.description ?? '' },
+          ctxOf(request),
+        );
+        if (!res.ok) return fail(request, reply, res.error);
+        return reply
+          .code(201)
+          .header('location', `/v1/merchant/menu/items/${res.value.id}`)
+          .send(menuItemJson(res.value));
+      },
+    );
+
+    app.put(
+      '/menu/items/:itemId',
+      {
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'Replace a menu item',
+          params: ItemIdParam,
+          body: MenuItemBody,
+          response: {
+            200: ref(MenuItem, 'The menu item after the change'),
+            ...errorResponses(...WRITE_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const res = await merchants.upsertMenuItem(
+          {
+            merchantId: principalOf(request).id,
+            itemId: request.params.itemId,
+            ...b,
+            description: b.description ?? '',
+          },
+          ctxOf(request),
+        );
+        return res.ok ? menuItemJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.put(
+      '/menu/items/:itemId/stock',
+      {
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'Set the stock of a menu item',
+          params: ItemIdParam,
+          body: StockBody,
+          response: {
+            200: ref(MenuItem, 'The menu item after the change'),
+            ...errorResponses(...WRITE_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { itemId } = request.params;
+        const res = await merchants.setStock(
+          principalOf(request).id,
+          itemId,
+          request.body.stock,
+          ctxOf(request),
+        );
+        return res.ok ? menuItemJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.put(
+      '/status',
+      {
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'Open or pause your store',
+          body: StatusBody,
+          response: { 200: ref(Merchant, 'Your store after the change'), ...errorResponses(...WRITE_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const status =
+          request.body.status === 'OPEN'
+            ? MerchantStatus.MERCHANT_STATUS_OPEN
+            : MerchantStatus.MERCHANT_STATUS_PAUSED;
+        const res = await merchants.setMerchantStatus(principalOf(request).id, status, ctxOf(request));
+        return res.ok ? merchantJson(res.value, { own: true }) : fail(request, reply, res.error);
+      },
+    );
+  };
+}

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../auth.ts';
+import { COMMON_ERRORS, errorResponses, OrderIdParam, ref } from '../schemas/common.ts';
+import { CountsQuery, Order, OrderCounts, Timeline } from '../schemas/orders.ts';
+import { countsJson, orderJson, timelineEntryJson } from '../to-json.ts';
+import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
+
+const ops = { auth: ['ops'] as const };
+const tags = ['ops'];
+
+/** Ops endpoints under /v1/ops: any order, and order counts by state. */
+export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPluginAsyncTypebox {
+  const fail = failWith(retryAfterSeconds);
+  return async (app) => {
+    app.get(
+      '/orders/counts',
+      {
+        config: ops,
+        schema: {
+          tags,
+          summary: 'Orders per state, platform-wide or for one merchant',
+          querystring: CountsQuery,
+          response: { 200: ref(OrderCounts, 'Counts for every state'), ...errorResponses(...COMMON_ERRORS) },
+        },
+      },
+      async (request, reply) => {
+        const { merchantId } = request.query;
+        const res = await orders.countByState(merchantId, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { ...(merchantId ? { merchantId } : {}), counts: countsJson(res.value) };
+      },
+    );
+
+    app.get(
+      '/orders/:orderId',
+      {
+        config: ops,
+        schema: {
+          tags,
+          summary: 'Any order by id',
+          params: OrderIdParam,
+          response: { 200: ref(Order, 'The order'), ...errorResponses(...COMMON_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.get(principalOf(request), request.params.orderId, ctxOf(request));
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.get(
+      '/orders/:orderId/timeline',
+      {
+        config: ops,
+        schema: {
+          tags,
+          summary: 'State changes of any order, with the acting ids',
+          params: OrderIdParam,
+          response: {
+            200: ref(Timeline, 'The timeline, with actor ids'),
+            ...errorResponses(...COMMON_ERRORS, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.timeline(principalOf(request), request.params.orderId, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { entries: res.value.map((e) => timelineEntryJson(e, true)) };
+      },
+    );
+  };
+}

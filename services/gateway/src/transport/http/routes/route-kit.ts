@@ -1,0 +1,23 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CodedError } from '@mealpeak/core';
+import type { OrderUseCases } from '../../../app/order-use-cases.ts';
+import type { CallContext, MerchantPort } from '../../../app/ports.ts';
+import { fromCodedError, sendProblem } from '../problems.ts';
+
+export interface RouteDeps {
+  readonly orders: OrderUseCases;
+  readonly merchants: MerchantPort;
+  /** Retry-After for 503s caused by an unavailable upstream. */
+  readonly retryAfterSeconds: number;
+}
+
+export const ctxOf = (request: FastifyRequest): CallContext => ({ deadline: request.deadline });
+
+/** A domain error from a port, answered in the gateway's error shape. */
+export const failWith =
+  (retryAfterSeconds: number) =>
+  (request: FastifyRequest, reply: FastifyReply, error: CodedError): FastifyReply =>
+    sendProblem(request, reply, fromCodedError(error, retryAfterSeconds));
+
+/** `{ nextPageToken }` only when there is a next page. */
+export const nextPage = (token: string) => (token === '' ? {} : { nextPageToken: token });

@@ -1,0 +1,109 @@
+import { Type } from 'typebox';
+import { GeoPoint, Id, Money, MoneyInput, PageQuery, ref } from './common.ts';
+
+export const MERCHANT_STATUSES = ['OPEN', 'PAUSED', 'AUTO_PAUSED', 'CLOSED'] as const;
+export type MerchantStatusName = (typeof MERCHANT_STATUSES)[number];
+
+export const Merchant = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    location: ref(GeoPoint),
+    timeZone: Type.String({ description: 'IANA time zone of the opening hours' }),
+    openingHours: Type.Array(
+      Type.Object(
+        {
+          dayOfWeek: Type.Integer({ minimum: 0, maximum: 6, description: '0 = Monday' }),
+          openMinute: Type.Integer({ description: 'Minutes after local midnight' }),
+          closeMinute: Type.Integer({ description: 'Minutes after local midnight' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    status: Type.Enum([...MERCHANT_STATUSES], {
+      description: 'AUTO_PAUSED: paused by the platform (kitchen backlog); CLOSED: outside opening hours',
+    }),
+    prepEstimateSeconds: Type.Integer({ description: 'Current preparation estimate for a new order' }),
+    distanceM: Type.Optional(Type.Integer({ description: 'Distance from the searched point (lists only)' })),
+    kitchen: Type.Optional(
+      Type.Object(
+        {
+          capacity: Type.Integer({ description: 'Orders the kitchen prepares at once' }),
+          backlog: Type.Integer({ description: 'Accepted orders not yet ready' }),
+          autoPauseBacklog: Type.Integer({ description: 'Backlog at which the platform pauses the store' }),
+        },
+        { additionalProperties: false, description: 'Shown to the merchant itself only' },
+      ),
+    ),
+  },
+  { $id: 'Merchant', additionalProperties: false },
+);
+
+export const MenuItem = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.String(),
+    price: ref(Money),
+    stock: Type.Integer({ description: 'Units left (open orders already subtracted)' }),
+    available: Type.Boolean(),
+  },
+  { $id: 'MenuItem', additionalProperties: false },
+);
+
+export const MerchantPage = Type.Object(
+  {
+    merchants: Type.Array(ref(Merchant)),
+    nextPageToken: Type.Optional(Type.String({ description: 'Absent on the last page' })),
+  },
+  { $id: 'MerchantPage', additionalProperties: false },
+);
+
+export const MerchantWithMenu = Type.Object(
+  { merchant: ref(Merchant), menu: Type.Array(ref(MenuItem)) },
+  { $id: 'MerchantWithMenu', additionalProperties: false },
+);
+
+export const MerchantListQuery = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    radiusM: Type.Integer({ minimum: 100, maximum: 50_000, default: 5_000 }),
+    openOnly: Type.Boolean({ default: true }),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const MerchantIdParam = Type.Object(
+  { merchantId: Id('Merchant id') },
+  { additionalProperties: false },
+);
+export const ItemIdParam = Type.Object({ itemId: Id('Menu item id') }, { additionalProperties: false });
+
+export const MenuItemBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2_000 })),
+    price: MoneyInput,
+    stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    available: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const StockBody = Type.Object(
+  { stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }) },
+  { additionalProperties: false },
+);
+
+export const StatusBody = Type.Object(
+  {
+    status: Type.Enum(['OPEN', 'PAUSED'], {
+      description: 'The platform alone sets AUTO_PAUSED and CLOSED',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const MERCHANT_SCHEMAS = [Merchant, MenuItem, MerchantPage, MerchantWithMenu];

@@ -1,0 +1,138 @@
+import { Type } from 'typebox';
+import { DateTime, GeoPoint, GeoPointInput, Id, Money, PageQuery, ref } from './common.ts';
+
+export const ORDER_STATES = [
+  'PLACED',
+  'ACCEPTED',
+  'READY_FOR_PICKUP',
+  'RIDER_ASSIGNED',
+  'PICKED_UP',
+  'DELIVERED',
+  'REJECTED',
+  'CANCELLED',
+] as const;
+export type OrderStateName = (typeof ORDER_STATES)[number];
+
+export const ACTOR_ROLES = ['CUSTOMER', 'MERCHANT', 'RIDER', 'OPS', 'SYSTEM'] as const;
+export const REJECT_REASONS = ['OUT_OF_STOCK', 'KITCHEN_CLOSED', 'TOO_BUSY', 'OTHER'] as const;
+
+export const OrderStateEnum = Type.Enum([...ORDER_STATES], { description: 'Order state' });
+
+export const OrderLine = Type.Object(
+  {
+    itemId: Type.String(),
+    name: Type.String(),
+    quantity: Type.Integer(),
+    unitPrice: ref(Money),
+    lineTotal: ref(Money),
+  },
+  { $id: 'OrderLine', additionalProperties: false },
+);
+
+export const Order = Type.Object(
+  {
+    id: Type.String({ description: 'UUID' }),
+    customerId: Type.String(),
+    merchantId: Type.String(),
+    state: OrderStateEnum,
+    lines: Type.Array(ref(OrderLine)),
+    total: ref(Money),
+    pickup: ref(GeoPoint),
+    dropoff: ref(GeoPoint),
+    dropoffAddress: Type.String(),
+    placedAt: DateTime('When the order was placed (UTC)'),
+    updatedAt: DateTime('Last state change (UTC)'),
+    expectedReadyAt: Type.Optional(DateTime('Merchant preparation estimate, set on acceptance')),
+    promisedAt: Type.Optional(DateTime('Delivery promised at placement')),
+    riderId: Type.Optional(Type.String({ description: 'Set once a rider is assigned' })),
+    reason: Type.Optional(Type.String({ description: 'Reason code of a rejection or cancellation' })),
+    version: Type.Integer({ description: 'Incremented on every state change' }),
+  },
+  { $id: 'Order', additionalProperties: false },
+);
+
+export const OrderPage = Type.Object(
+  {
+    orders: Type.Array(ref(Order)),
+    nextPageToken: Type.Optional(Type.String({ description: 'Absent on the last page' })),
+  },
+  { $id: 'OrderPage', additionalProperties: false },
+);
+
+export const TimelineEntry = Type.Object(
+  {
+    fromState: Type.Optional(OrderStateEnum),
+    toState: OrderStateEnum,
+    actor: Type.Object(
+      {
+        role: Type.Enum([...ACTOR_ROLES]),
+        id: Type.Optional(Type.String({ description: 'Shown to ops only' })),
+      },
+      { additionalProperties: false },
+    ),
+    reason: Type.Optional(Type.String()),
+    at: DateTime('When the change happened (UTC)'),
+  },
+  { $id: 'TimelineEntry', additionalProperties: false },
+);
+
+export const Timeline = Type.Object(
+  { entries: Type.Array(ref(TimelineEntry)) },
+  { $id: 'Timeline', additionalProperties: false },
+);
+
+export const OrderCounts = Type.Object(
+  {
+    merchantId: Type.Optional(Type.String()),
+    counts: Type.Object(Object.fromEntries(ORDER_STATES.map((s) => [s, Type.Integer({ minimum: 0 })])), {
+      additionalProperties: false,
+    }),
+  },
+  { $id: 'OrderCounts', additionalProperties: false },
+);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    merchantId: Id('Merchant to order from'),
+    lines: Type.Array(
+      Type.Object(
+        {
+          itemId: Id('Menu item id'),
+          quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
+    dropoff: GeoPointInput,
+    dropoffAddress: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderListQuery = Type.Object(
+  {
+    state: Type.Optional(
+      Type.Array(OrderStateEnum, { maxItems: ORDER_STATES.length, description: 'Repeat to match several' }),
+    ),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const RejectBody = Type.Object(
+  { reason: Type.Enum([...REJECT_REASONS], { description: 'Shown to the customer' }) },
+  { additionalProperties: false },
+);
+
+export const CountsQuery = Type.Object(
+  { merchantId: Type.Optional(Id('Count only the orders of this merchant')) },
+  { additionalProperties: false },
+);
+
+export const ORDER_SCHEMAS = [OrderLine, Order, OrderPage, TimelineEntry, Timeline, OrderCounts];

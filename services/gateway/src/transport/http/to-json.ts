@@ -1,0 +1,142 @@
+import type { Static } from 'typebox';
+import { ActorRole, type GeoPoint, type Money } from '@mealpeak/contracts/common.v1';
+import { OrderState, type Order, type StateCount, type TimelineEntry } from '@mealpeak/contracts/order.v1';
+import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
+import type * as OrderSchemas from './schemas/orders.ts';
+import type * as MerchantSchemas from './schemas/merchants.ts';
+import { ORDER_STATES, type OrderStateName } from './schemas/orders.ts';
+
+/**
+ * proto messages -> the JSON of docs/api.md: enums as names, times as ISO 8601 UTC, empty proto3
+ * defaults left out. Message fields the API promises but proto3 cannot make required fall back to
+ * neutral values ("XXX" is ISO 4217's "no currency"), so a sloppy peer never turns into a 500.
+ */
+
+type OrderJson = Static<typeof OrderSchemas.Order>;
+type TimelineEntryJson = Static<typeof OrderSchemas.TimelineEntry>;
+type MerchantJson = Static<typeof MerchantSchemas.Merchant>;
+type MenuItemJson = Static<typeof MerchantSchemas.MenuItem>;
+
+const STATE_NAME: Record<number, OrderStateName> = {
+  [OrderState.ORDER_STATE_PLACED]: 'PLACED',
+  [OrderState.ORDER_STATE_ACCEPTED]: 'ACCEPTED',
+  [OrderState.ORDER_STATE_READY_FOR_PICKUP]: 'READY_FOR_PICKUP',
+  [OrderState.ORDER_STATE_RIDER_ASSIGNED]: 'RIDER_ASSIGNED',
+  [OrderState.ORDER_STATE_PICKED_UP]: 'PICKED_UP',
+  [OrderState.ORDER_STATE_DELIVERED]: 'DELIVERED',
+  [OrderState.ORDER_STATE_REJECTED]: 'REJECTED',
+  [OrderState.ORDER_STATE_CANCELLED]: 'CANCELLED',
+};
+
+export const STATE_OF_NAME = Object.fromEntries(
+  Object.entries(STATE_NAME).map(([value, name]) => [name, Number(value) as OrderState]),
+) as Record<OrderStateName, OrderState>;
+
+// A state added to the proto later reaches old gateways as a number we cannot name.
+const stateName = (state: OrderState): OrderStateName => STATE_NAME[state] ?? ('UNKNOWN' as OrderStateName);
+
+const ACTOR_NAME: Record<number, TimelineEntryJson['actor']['role']> = {
+  [ActorRole.ACTOR_ROLE_CUSTOMER]: 'CUSTOMER',
+  [ActorRole.ACTOR_ROLE_MERCHANT]: 'MERCHANT',
+  [ActorRole.ACTOR_ROLE_RIDER]: 'RIDER',
+  [ActorRole.ACTOR_ROLE_OPS]: 'OPS',
+  [ActorRole.ACTOR_ROLE_SYSTEM]: 'SYSTEM',
+};
+
+const MERCHANT_STATUS_NAME: Record<number, MerchantJson['status']> = {
+  [MerchantStatus.MERCHANT_STATUS_OPEN]: 'OPEN',
+  [MerchantStatus.MERCHANT_STATUS_PAUSED]: 'PAUSED',
+  [MerchantStatus.MERCHANT_STATUS_AUTO_PAUSED]: 'AUTO_PAUSED',
+  [MerchantStatus.MERCHANT_STATUS_CLOSED]: 'CLOSED',
+};
+
+const money = (m: Money | undefined) => ({
+  amountMinor: m?.amountMinor ?? 0,
+  currency: m?.currency || 'XXX',
+});
+const point = (p: GeoPoint | undefined) => ({ lat: p?.lat ?? 0, lng: p?.lng ?? 0 });
+const iso = (d: Date | undefined) => (d ?? new Date(0)).toISOString();
+const optional = <K extends string, V>(key: K, value: V | undefined | '') =>
+  (value === undefined || value === '' ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+export function orderJson(o: Order): OrderJson {
+  return {
+    id: o.id,
+    customerId: o.customerId,
+    merchantId: o.merchantId,
+    state: stateName(o.state),
+    lines: o.lines.map((l) => ({
+      itemId: l.itemId,
+      name: l.name,
+      quantity: l.quantity,
+      unitPrice: money(l.unitPrice),
+      lineTotal: money(l.lineTotal),
+    })),
+    total: money(o.total),
+    pickup: point(o.pickup),
+    dropoff: point(o.dropoff),
+    dropoffAddress: o.dropoffAddress,
+    placedAt: iso(o.placedAt),
+    updatedAt: iso(o.updatedAt),
+    ...optional('expectedReadyAt', o.expectedReadyAt?.toISOString()),
+    ...optional('promisedAt', o.promisedAt?.toISOString()),
+    ...optional('riderId', o.riderId),
+    ...optional('reason', o.reason),
+    version: o.version,
+  };
+}
+
+/** Actor ids (ops users, riders) are for ops; customers see who acted by role only. */
+export function timelineEntryJson(e: TimelineEntry, withActorIds: boolean): TimelineEntryJson {
+  return {
+    ...optional('fromState', STATE_NAME[e.fromState]),
+    toState: stateName(e.toState),
+    actor: {
+      role: ACTOR_NAME[e.actor?.role ?? ActorRole.ACTOR_ROLE_SYSTEM] ?? 'SYSTEM',
+      ...optional('id', withActorIds ? e.actor?.id : undefined),
+    },
+    ...optional('reason', e.reason),
+    at: iso(e.at),
+  };
+}
+
+export function countsJson(counts: readonly StateCount[]): Record<OrderStateName, number> {
+  const out = Object.fromEntries(ORDER_STATES.map((s) => [s, 0])) as Record<OrderStateName, number>;
+  for (const c of counts) {
+    const name = STATE_NAME[c.state];
+    if (name) out[name] += c.count;
+  }
+  return out;
+}
+
+/** `own`: the merchant looking at itself also sees its kitchen figures. */
+export function merchantJson(m: Merchant, extra: { distanceM?: number; own?: boolean } = {}): MerchantJson {
+  return {
+    id: m.id,
+    name: m.name,
+    location: point(m.location),
+    timeZone: m.timeZone,
+    openingHours: m.openingHours.map((w) => ({
+      dayOfWeek: w.dayOfWeek,
+      openMinute: w.openMinute,
+      closeMinute: w.closeMinute,
+    })),
+    status: MERCHANT_STATUS_NAME[m.status] ?? 'CLOSED',
+    prepEstimateSeconds: m.prepEstimateSeconds,
+    ...optional('distanceM', extra.distanceM),
+    ...(extra.own
+      ? { kitchen: { capacity: m.kitchenCapacity, backlog: m.backlog, autoPauseBacklog: m.autoPauseBacklog } }
+      : {}),
+  };
+}
+
+export function menuItemJson(i: MenuItem): MenuItemJson {
+  return {
+    id: i.id,
+    name: i.name,
+    description: i.description,
+    price: money(i.price),
+    stock: i.stock,
+    available: i.available,
+  };
+}

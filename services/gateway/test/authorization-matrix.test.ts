@@ -1,0 +1,257 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OrderState } from '@mealpeak/contracts/order.v1';
+import type { Role } from '../src/app/principal.ts';
+import { createHarness, type Harness } from './support/harness.ts';
+
+/**
+ * Every role (and no token) against every endpoint: allowed roles get a 2xx, other roles 403,
+ * no token 401. Then the ownership rules: another customer's or merchant's order is a 404
+ * indistinguishable from an order that does not exist.
+ */
+
+const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
+const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
+const SUBJECT: Record<Role, string> = { customer: 'c-1', merchant: 'm-1', rider: 'r-1', ops: 'ops-1' };
+const item = { name: 'Pho', price: { amountMinor: 1290, currency: 'EUR' }, stock: 5, available: true };
+const order = {
+  merchantId: 'm-1',
+  lines: [{ itemId: 'i-1', quantity: 2 }],
+  dropoff: { lat: 52.5, lng: 13.4 },
+  dropoffAddress: 'Somestr. 1',
+};
+
+interface Endpoint {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  payload?: object;
+  /** Who may call it; 'anyone' for public routes. */
+  allowed: Role[] | 'anyone';
+  status: number;
+}
+
+let keys = 0;
+const ENDPOINTS: Endpoint[] = [
+  { method: 'GET', url: '/v1/merchants?lat=52.5&lng=13.4', allowed: ['customer'], status: 200 },
+  { method: 'GET', url: '/v1/merchants/m-1', allowed: ['customer'], status: 200 },
+  { method: 'POST', url: '/v1/orders', payload: order, allowed: ['customer'], status: 201 },
+  { method: 'GET', url: '/v1/orders', allowed: ['customer'], status: 200 },
+  { method: 'GET', url: `/v1/orders/${ORDER}`, allowed: ['customer'], status: 200 },
+  { method: 'GET', url: `/v1/orders/${ORDER}/timeline`, allowed: ['customer'], status: 200 },
+  { method: 'POST', url: `/v1/orders/${ORDER}/cancel`, payload: {}, allowed: ['customer'], status: 200 },
+  { method: 'GET', url: '/v1/merchant', allowed: ['merchant'], status: 200 },
+  { method: 'GET', url: '/v1/merchant/orders?state=PLACED', allowed: ['merchant'], status: 200 },
+  { method: 'POST', url: `/v1/merchant/orders/${ORDER}/accept`, allowed: ['merchant'], status: 200 },
+  {
+    method: 'POST',
+    url: `/v1/merchant/orders/${ORDER}/reject`,
+    payload: { reason: 'OUT_OF_STOCK' },
+    allowed: ['merchant'],
+    status: 200,
+  },
+  { method: 'POST', url: `/v1/merchant/orders/${ORDER}/ready`, allowed: ['merchant'], status: 200 },
+  { method: 'POST', url: '/v1/merchant/menu/items', payload: item, allowed: ['merchant'], status: 201 },
+  { method: 'PUT', url: '/v1/merchant/menu/items/i-1', payload: item, allowed: ['merchant'], status: 200 },
+  {
+    method: 'PUT',
+    url: '/v1/merchant/menu/items/i-1/stock',
+    payload: { stock: 3 },
+    allowed: ['merchant'],
+    status: 200,
+  },
+  {
+    method: 'PUT',
+    url: '/v1/merchant/status',
+    payload: { status: 'PAUSED' },
+    allowed: ['merchant'],
+    status: 200,
+  },
+  { method: 'GET', url: `/v1/ops/orders/${ORDER}`, allowed: ['ops'], status: 200 },
+  { method: 'GET', url: `/v1/ops/orders/${ORDER}/timeline`, allowed: ['ops'], status: 200 },
+  { method: 'GET', url: '/v1/ops/orders/counts?merchantId=m-1', allowed: ['ops'], status: 200 },
+  {
+    method: 'POST',
+    url: '/v1/dev/tokens',
+    payload: { role: 'customer', sub: 'c-9' },
+    allowed: 'anyone',
+    status: 201,
+  },
+];
+
+const CALLERS: (Role | 'nobody')[] = ['nobody', 'customer', 'merchant', 'rider', 'ops'];
+
+function expected(e: Endpoint, caller: Role | 'nobody'): number {
+  if (e.allowed === 'anyone') return e.status;
+  if (caller === 'nobody') return 401;
+  return e.allowed.includes(caller) ? e.status : 403;
+}
+
+const CASES = ENDPOINTS.flatMap((e) =>
+  CALLERS.map((caller) => ({ ...e, caller, expect: expected(e, caller) })),
+);
+
+describe('authorization matrix', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    h.backend.addMerchant('m-1');
+    h.backend.addMerchant('m-2');
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.backend.addOrder({
+      id: ORDER,
+      customerId: 'c-1',
+      merchantId: 'm-1',
+      state: OrderState.ORDER_STATE_PLACED,
+    });
+  });
+
+  it.each(CASES)('$caller $method $url -> $expect', async (c) => {
+    const res = await h.call({
+      method: c.method,
+      url: c.url,
+      ...(c.payload ? { payload: c.payload } : {}),
+      headers: { 'idempotency-key': `matrix-${(keys += 1)}` },
+      ...(c.caller === 'nobody' ? {} : { as: [c.caller, SUBJECT[c.caller]] }),
+    });
+    expect(res.statusCode, res.body).toBe(c.expect);
+    if (c.expect === 401) expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    if (c.expect === 403) expect(res.json()).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('covers every route the gateway documents', () => {
+    const documented = Object.entries((h.app.swagger() as { paths: Record<string, object> }).paths).flatMap(
+      ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const tested = new Set(
+      ENDPOINTS.map((e) => `${e.method} ${e.url.split('?')[0]!.replace(ORDER, '{orderId}')}`),
+    );
+    const normalise = (r: string) => r.replace('/m-1', '/{merchantId}').replace('/i-1', '/{itemId}');
+    expect(new Set([...tested].map(normalise))).toEqual(new Set(documented));
+  });
+});
+
+describe('ownership: other people’s orders do not exist', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    h.backend.addMerchant('m-1');
+    h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+  });
+  afterAll(() => h.close());
+
+  it.each([
+    ['GET', ''],
+    ['GET', '/timeline'],
+    ['POST', '/cancel'],
+  ] as const)(
+    'customer c-2 %s /v1/orders/{id}%s answers exactly like an unknown id',
+    async (method, suffix) => {
+      const foreign = await h.call({ method, url: `/v1/orders/${ORDER}${suffix}`, as: ['customer', 'c-2'] });
+      const unknown = await h.call({
+        method,
+        url: `/v1/orders/${UNKNOWN_ORDER}${suffix}`,
+        as: ['customer', 'c-2'],
+      });
+      expect(foreign.statusCode).toBe(404);
+      expect(unknown.statusCode).toBe(404);
+      const { requestId: _a, ...foreignBody } = foreign.json<Record<string, unknown>>();
+      const { requestId: _b, ...unknownBody } = unknown.json<Record<string, unknown>>();
+      expect(foreignBody).toEqual({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
+      expect(unknownBody).toEqual(foreignBody);
+      expect(h.backend.orders.get(ORDER)?.state).toBe(OrderState.ORDER_STATE_PLACED);
+    },
+  );
+
+  it.each(['accept', 'ready'])('merchant m-2 cannot %s an order of m-1 (404)', async (action) => {
+    const res = await h.call({
+      method: 'POST',
+      url: `/v1/merchant/orders/${ORDER}/${action}`,
+      as: ['merchant', 'm-2'],
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
+    expect(h.backend.orders.get(ORDER)?.state).toBe(OrderState.ORDER_STATE_PLACED);
+  });
+
+  it('a customer lists only its own orders, a merchant only its store’s', async () => {
+    h.backend.addOrder({
+      id: UNKNOWN_ORDER.replace('0000-4', '0001-4'),
+      customerId: 'c-2',
+      merchantId: 'm-2',
+    });
+    const mine = await h.call({ url: '/v1/orders', as: ['customer', 'c-1'] });
+    expect(mine.json<{ orders: { id: string }[] }>().orders.map((o) => o.id)).toEqual([ORDER]);
+    const store = await h.call({ url: '/v1/merchant/orders', as: ['merchant', 'm-1'] });
+    expect(store.json<{ orders: { id: string }[] }>().orders.map((o) => o.id)).toEqual([ORDER]);
+  });
+
+  it('customers see who acted by role only; ops also see the ids', async () => {
+    const customer = await h.call({ url: `/v1/orders/${ORDER}/timeline`, as: ['customer', 'c-1'] });
+    expect(customer.json<{ entries: { actor: object }[] }>().entries[0]?.actor).toEqual({ role: 'CUSTOMER' });
+    const ops = await h.call({ url: `/v1/ops/orders/${ORDER}/timeline`, as: ['ops', 'ops-1'] });
+    expect(ops.json<{ entries: { actor: object }[] }>().entries[0]?.actor).toEqual({
+      role: 'CUSTOMER',
+      id: 'c-1',
+    });
+  });
+});
+
+describe('tokens the gateway refuses (401)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const future = () => Math.floor(Date.now() / 1000) + 600;
+
+  it.each([
+    ['no Bearer scheme', () => 'Token abc'],
+    ['garbage', () => 'Bearer not-a-jwt'],
+    [
+      'alg none',
+      () =>
+        `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'c-1', role: 'customer', iss: 'mealpeak', exp: future() })}.`,
+    ],
+    [
+      'signed with another secret',
+      () => `Bearer ${h.token('customer', 'c-1').split('.').slice(0, 2).join('.')}.AAAA`,
+    ],
+  ])('%s', async (_name, header) => {
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: header() } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it.each([
+    ['an unknown role', { role: 'admin', sub: 'c-1' }, 'token has an unknown role'],
+    ['a sub that is not a plain id', { role: 'customer', sub: 'c 1/../x' }, 'token has an invalid sub'],
+  ])('a valid signature with %s', async (_name, claims, message) => {
+    const token = h.app.jwt.sign(claims as never, { expiresIn: 600 });
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message });
+  });
+
+  it('another issuer', async () => {
+    const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' }, { expiresIn: 600, iss: 'someone-else' });
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('no expiry claim', async () => {
+    const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' });
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('an expired token, with a message that says so', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer', exp: past } as never);
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token expired' });
+  });
+});

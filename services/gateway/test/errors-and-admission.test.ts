@@ -1,0 +1,243 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { codedError } from '@mealpeak/core';
+import { createLogger } from '@mealpeak/telemetry';
+import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
+import { eventually } from './support/poll.ts';
+
+const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
+const order = {
+  merchantId: 'm-1',
+  lines: [{ itemId: 'i-1', quantity: 1 }],
+  dropoff: { lat: 52.5, lng: 13.4 },
+  dropoffAddress: 'Somestr. 1',
+};
+
+let h: Harness;
+async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  h = await createHarness(options);
+  h.backend.addMerchant('m-1');
+  h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+  return h;
+}
+afterEach(() => h?.close());
+
+const errorBody = (res: { json: () => unknown }) =>
+  res.json() as { code: string; message: string; requestId: string };
+
+describe('request ids', () => {
+  it('keeps a sane incoming x-request-id and uses it in the error body', async () => {
+    await harness();
+    const res = await h.call({ url: '/v1/nowhere', headers: { 'x-request-id': 'client-req.42' } });
+    expect(res.headers['x-request-id']).toBe('client-req.42');
+    expect(errorBody(res).requestId).toBe('client-req.42');
+  });
+
+  it.each([['has spaces'], ['x'.repeat(200)], ['<script>']])(
+    'replaces an unusable one (%s)',
+    async (incoming) => {
+      await harness();
+      const res = await h.call({ url: '/healthz', headers: { 'x-request-id': incoming } });
+      expect(res.headers['x-request-id']).not.toBe(incoming);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
+});
+
+describe('errors from the services behind the gateway', () => {
+  it.each([
+    [
+      codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.7:50051'),
+      503,
+      'UPSTREAM_UNAVAILABLE',
+    ],
+    [
+      codedError('timeout', 'GRPC_DEADLINE_EXCEEDED', 'Deadline exceeded after 3.001s'),
+      504,
+      'UPSTREAM_TIMEOUT',
+    ],
+    [
+      codedError('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', [
+        { field: 'lines[0].quantity', message: 'only 1 left' },
+      ]),
+      409,
+      'STOCK_EXHAUSTED',
+    ],
+    [codedError('conflict', 'MERCHANT_PAUSED', 'the kitchen is paused'), 409, 'MERCHANT_PAUSED'],
+    [codedError('unavailable', 'MERCHANT_OVERLOADED', 'try again in a minute'), 503, 'MERCHANT_OVERLOADED'],
+    [
+      codedError('invalid', 'ITEM_NOT_ON_MENU', 'no such dish', [
+        { field: 'lines[0].item_id', message: 'not on the menu' },
+      ]),
+      400,
+      'ITEM_NOT_ON_MENU',
+    ],
+  ])('%j -> %i %s', async (error, status, code) => {
+    await harness();
+    h.backend.failures.set('placeOrder', error);
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/orders',
+      payload: order,
+      headers: { 'idempotency-key': 'k' },
+      as: ['customer', 'c-1'],
+    });
+    expect(res.statusCode).toBe(status);
+    const body = res.json<{ code: string; message: string; fields?: unknown }>();
+    expect(body.code).toBe(code);
+    // Transport-level details (addresses, grpc-js wording) never reach the client.
+    expect(body.message).not.toMatch(/ECONNREFUSED|10\.0\.0\.7|Deadline exceeded/);
+    if (status === 503) expect(res.headers['retry-after']).toBe('5');
+    // Field names arrive as in the proto and leave as in the JSON.
+    if (code === 'ITEM_NOT_ON_MENU')
+      expect(body.fields).toEqual([{ field: 'lines[0].itemId', message: 'not on the menu' }]);
+    if (code === 'STOCK_EXHAUSTED')
+      expect(body.fields).toEqual([{ field: 'lines[0].quantity', message: 'only 1 left' }]);
+  });
+
+  it('a bug is a 500 without details, logged with its stack and request id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: 'gateway-test',
+      level: 'info',
+      destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) },
+    });
+    await harness({ logger });
+    h.backend.orderPort.getOrder = () =>
+      Promise.reject(new TypeError('cannot read properties of undefined (reading "id")'));
+    const res = await h.call({ url: `/v1/orders/${ORDER}`, as: ['customer', 'c-1'] });
+    expect(res.statusCode).toBe(500);
+    const body = errorBody(res);
+    expect(body).toEqual({
+      code: 'INTERNAL',
+      message: 'internal error',
+      requestId: res.headers['x-request-id'],
+    });
+    expect(res.body).not.toMatch(/TypeError|reading|at /);
+    const logged = lines.find((l) => l['msg'] === 'unhandled error');
+    expect(logged).toMatchObject({ level: 'error', requestId: body.requestId });
+    expect(JSON.stringify(logged?.['err'])).toMatch(/TypeError.*\\n\s+at /);
+  });
+});
+
+describe('rate limits (429)', () => {
+  it('limits each customer by its own budget, with Retry-After and the error shape', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_CUSTOMER: '3' } });
+    const get = (sub: string) => h.call({ url: '/v1/orders', as: ['customer', sub] });
+    for (let i = 0; i < 3; i += 1) {
+      const ok = await get('c-1');
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['x-ratelimit-remaining']).toBe(String(2 - i));
+    }
+    const limited = await get('c-1');
+    expect(limited.statusCode).toBe(429);
+    expect(errorBody(limited).code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await get('c-2')).statusCode).toBe(200);
+  });
+
+  it('limits callers without a valid token by address, so a flood of bad tokens is cut off too', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '2' } });
+    const bad = () => h.call({ url: '/v1/orders', headers: { authorization: 'Bearer nope' } });
+    expect((await bad()).statusCode).toBe(401);
+    expect((await bad()).statusCode).toBe(401);
+    expect((await bad()).statusCode).toBe(429);
+    // Unknown routes count too (no free probing of the URL space).
+    expect((await h.call({ url: '/v1/secret' })).statusCode).toBe(429);
+  });
+
+  it('gives the dev token issuer its own per-address budget', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1' } });
+    const issue = () => h.call({ method: 'POST', url: '/v1/dev/tokens', payload: { role: 'ops', sub: 'o' } });
+    expect((await issue()).statusCode).toBe(201);
+    expect((await issue()).statusCode).toBe(429);
+  });
+
+  it('never limits the probes', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '1' } });
+    for (let i = 0; i < 5; i += 1) expect((await h.call({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('load shedding (503)', () => {
+  it('sheds requests above MAX_IN_FLIGHT, and recovers when they finish', async () => {
+    await harness({ env: { MAX_IN_FLIGHT: '1' } });
+    h.backend.placeDelayMs = 200;
+    const slow = h.call({
+      method: 'POST',
+      url: '/v1/orders',
+      payload: order,
+      headers: { 'idempotency-key': 'slow' },
+      as: ['customer', 'c-1'],
+    });
+    // Wait until the slow request holds the only slot (it is inside PlaceOrder).
+    await eventually(async () => (h.backend.placeCalls.length > 0 ? true : undefined));
+    const shed = await h.call({ url: '/v1/orders', as: ['customer', 'c-1'] });
+    expect(shed.statusCode).toBe(503);
+    expect(errorBody(shed).code).toBe('OVERLOADED');
+    expect(shed.headers['retry-after']).toBe('5');
+    expect((await h.call({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await slow).statusCode).toBe(201);
+    expect((await h.call({ url: '/v1/orders', as: ['customer', 'c-1'] })).statusCode).toBe(200);
+  });
+
+  it('sheds when the process is under pressure (heap over the limit), but still answers probes', async () => {
+    await harness({
+      env: { MAX_HEAP_USED_BYTES: '1', RETRY_AFTER_SECONDS: '7' },
+      pressureSampleIntervalMs: 10,
+    });
+    const shed = await eventually(async () => {
+      const res = await h.call({ url: '/v1/orders', as: ['customer', 'c-1'] });
+      return res.statusCode === 503 ? res : undefined;
+    });
+    expect(errorBody(shed).code).toBe('OVERLOADED');
+    expect(shed.headers['retry-after']).toBe('7');
+    expect((await h.call({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await h.call({ url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('reports not ready on /readyz while draining', async () => {
+    await harness({ isReady: () => false });
+    const res = await h.call({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'unavailable' });
+  });
+});
+
+describe('timeouts', () => {
+  it('answers 504 when a request outlives REQUEST_TIMEOUT_MS', async () => {
+    await harness({
+      env: {
+        REQUEST_TIMEOUT_MS: '300',
+        GRPC_DEADLINE_MS: '100',
+        PLACE_ORDER_DEADLINE_MS: '200',
+        CONNECTION_TIMEOUT_MS: '1000',
+      },
+    });
+    h.backend.placeDelayMs = 1_000;
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/orders',
+      payload: order,
+      headers: { 'idempotency-key': 't' },
+      as: ['customer', 'c-1'],
+    });
+    expect(res.statusCode).toBe(504);
+    expect(errorBody(res).code).toBe('REQUEST_TIMEOUT');
+  });
+
+  it('hands every port call the request deadline, kept back from the request timeout', async () => {
+    await harness();
+    let deadline: Date | undefined;
+    const getOrder = h.backend.orderPort.getOrder.bind(h.backend.orderPort);
+    h.backend.orderPort.getOrder = (id, ctx) => {
+      deadline = ctx.deadline;
+      return getOrder(id, ctx);
+    };
+    const before = Date.now();
+    await h.call({ url: `/v1/orders/${ORDER}`, as: ['customer', 'c-1'] });
+    const budget = (deadline?.getTime() ?? 0) - before;
+    expect(budget).toBeGreaterThan(9_000);
+    expect(budget).toBeLessThan(10_000);
+  });
+});
