@@ -119,34 +119,32 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
       : undefined;
     if (log) logs.push(log);
     const tail: string[] = [];
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `${r.service}-${r.index} not ready within ${settings.startTimeoutMs ?? 60_000} ms:\n${tail.join('\n')}`,
-            ),
-          ),
-        settings.startTimeoutMs ?? 60_000,
-      );
-      const onLine = (line: string) => {
-        log?.write(`${line}\n`);
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-        if (line.includes(`"msg":"${r.service} ready"`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      createInterface({ input: child.stdout }).on('line', onLine);
-      createInterface({ input: child.stderr }).on('line', onLine);
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(
-          new Error(`${r.service}-${r.index} exited (${code ?? signal}) while starting:\n${tail.join('\n')}`),
+    const onLine = (line: string) => {
+      log?.write(`${line}\n`);
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = String(code ?? signal)));
+    // Ready means what Kubernetes would see: the ops port answers /readyz with 200.
+    const timeoutMs = settings.startTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    const ready = (async () => {
+      for (;;) {
+        if (exited !== undefined)
+          throw new Error(`${r.service}-${r.index} exited (${exited}) while starting:\n${tail.join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`${r.service}-${r.index} not ready within ${timeoutMs} ms:\n${tail.join('\n')}`);
+        const ok = await fetch(`http://127.0.0.1:${r.opsPort}/readyz`).then(
+          (res) => res.ok,
+          () => false,
         );
-      });
-    });
+        if (ok) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
     await ready;
   }
 

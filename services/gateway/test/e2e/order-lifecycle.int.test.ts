@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { OrderStateChanged, OrderState, RefundRequested } from '@mealpeak/contracts/order.v1';
+import { EVENTS } from '@mealpeak/kafka';
+import { eventually } from '@mealpeak/testing';
+import { startPlatform, type Platform } from './platform.ts';
+
+const order = (merchantId: string, itemId: string, quantity = 1) => ({
+  merchantId,
+  lines: [{ itemId, quantity }],
+  dropoff: { lat: 31.2304, lng: 121.4737 },
+  dropoffAddress: "People's Square 1",
+});
+
+describe('order lifecycle through the gateway, against the real services', () => {
+  let p: Platform;
+  let customer: string;
+  let merchant: string;
+
+  beforeAll(async () => {
+    // A short acceptance window, so the timeout test does not wait minutes.
+    p = await startPlatform({
+      serviceEnv: { order: { ACCEPT_TIMEOUT_SECONDS: '4', ACCEPT_SWEEP_INTERVAL_MS: '250' } },
+    });
+    await p.seedMerchant('m-e2e', [
+      { id: 'noodles', stock: 1_000 },
+      { id: 'scarce', stock: 50 },
+      { id: 'timeout-dish', stock: 10 },
+    ]);
+    customer = await p.token('customer', 'c-e2e-1');
+    merchant = await p.token('merchant', 'm-e2e');
+  }, 180_000);
+  afterAll(async () => p?.stop(), 60_000);
+
+  const stateChanges = (orderId: string) =>
+    p
+      .events('order.events.v1')
+      .filter((e) => e.key === orderId && e.type === EVENTS.orderStateChanged.name)
+      .map((e) => OrderStateChanged.decode(e.payload));
+
+  it('takes an order from placement to READY_FOR_PICKUP, publishing each step on Kafka', async () => {
+    const placed = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: order('m-e2e', 'noodles', 2),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      state: 'PLACED',
+      customerId: 'c-e2e-1',
+      merchantId: 'm-e2e',
+      total: { amountMinor: 5000, currency: 'CNY' },
+      version: 1,
+    });
+    const id = placed.body.id as string;
+
+    const incoming = await p.http('GET', '/v1/merchant/orders?state=PLACED', { token: merchant });
+    expect(incoming.body.orders.map((o: { id: string }) => o.id)).toContain(id);
+    const accepted = await p.http('POST', `/v1/merchant/orders/${id}/accept`, { token: merchant });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ state: 'ACCEPTED' });
+    expect(Date.parse(accepted.body.expectedReadyAt)).toBeGreaterThan(Date.parse(placed.body.placedAt));
+    const ready = await p.http('POST', `/v1/merchant/orders/${id}/ready`, { token: merchant });
+    expect(ready.body).toMatchObject({ state: 'READY_FOR_PICKUP' });
+
+    const tracked = await p.http('GET', `/v1/orders/${id}`, { token: customer });
+    expect(tracked.body).toMatchObject({ id, state: 'READY_FOR_PICKUP', version: 3 });
+    const timeline = await p.http('GET', `/v1/orders/${id}/timeline`, { token: customer });
+    expect(timeline.body.entries.map((e: { toState: string }) => e.toState)).toEqual([
+      'PLACED',
+      'ACCEPTED',
+      'READY_FOR_PICKUP',
+    ]);
+
+    await eventually(
+      () => (stateChanges(id).length >= 3 ? true : undefined),
+      30_000,
+      'three events on Kafka',
+    );
+    const changes = stateChanges(id);
+    expect(changes.map((c) => [c.fromState, c.toState])).toEqual([
+      [OrderState.ORDER_STATE_UNSPECIFIED, OrderState.ORDER_STATE_PLACED],
+      [OrderState.ORDER_STATE_PLACED, OrderState.ORDER_STATE_ACCEPTED],
+      [OrderState.ORDER_STATE_ACCEPTED, OrderState.ORDER_STATE_READY_FOR_PICKUP],
+    ]);
+    expect(changes.map((c) => c.order?.version)).toEqual([1, 2, 3]);
+    expect(changes[1]?.actor).toMatchObject({ id: 'm-e2e' });
+  });
+
+  it('creates exactly one order for 50 concurrent placements with one Idempotency-Key', async () => {
+    const key = randomUUID();
+    const body = order('m-e2e', 'noodles', 1);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        p.http('POST', '/v1/orders', { token: customer, body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const bodies = new Set(responses.map((r) => JSON.stringify(r.body)));
+    expect(bodies.size).toBe(1);
+    const id = responses[0]!.body.id as string;
+    const client = new pg.Client({ connectionString: p.db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM orders.orders WHERE id = $1',
+        [id],
+      );
+      expect(rows[0]?.n).toBe(1);
+      const reservations = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM merchants.reservations WHERE order_id = $1',
+        [id],
+      );
+      expect(reservations.rows[0]?.n).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const reused = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: order('m-e2e', 'noodles', 3),
+      headers: { 'idempotency-key': key },
+    });
+    expect(reused).toMatchObject({ status: 409, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  });
+
+  it('sells exactly the 50 units in stock to 200 concurrent customers', async () => {
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => p.token('customer', `c-stock-${i}`)),
+    );
+    const responses = await Promise.all(
+      tokens.map((token) =>
+        p.http('POST', '/v1/orders', {
+          token,
+          body: order('m-e2e', 'scarce', 1),
+          headers: { 'idempotency-key': randomUUID() },
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    const refused = responses.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(150);
+    for (const r of refused)
+      expect(r).toMatchObject({
+        status: 409,
+        body: { code: 'STOCK_EXHAUSTED', fields: [{ field: 'lines[0].quantity' }] },
+      });
+    const menu = await p.http('GET', '/v1/merchant', { token: merchant });
+    expect(menu.body.menu.find((i: { id: string }) => i.id === 'scarce')).toMatchObject({ stock: 0 });
+  });
+
+  it('rejects an order the merchant does not accept in time, refunds it and puts the stock back', async () => {
+    const placed = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: order('m-e2e', 'timeout-dish', 2),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status).toBe(201);
+    const id = placed.body.id as string;
+    const rejected = await eventually(
+      async () => {
+        const r = await p.http('GET', `/v1/orders/${id}`, { token: customer });
+        return r.body.state === 'REJECTED' ? r.body : undefined;
+      },
+      30_000,
+      'the acceptance timeout',
+    );
+    expect(rejected).toMatchObject({ state: 'REJECTED', reason: 'MERCHANT_TIMEOUT' });
+    const late = await p.http('POST', `/v1/merchant/orders/${id}/accept`, { token: merchant });
+    expect(late).toMatchObject({ status: 409, body: { code: 'ILLEGAL_TRANSITION' } });
+    await eventually(
+      () =>
+        p.events('order.events.v1').some((e) => e.key === id && e.type === EVENTS.refundRequested.name)
+          ? true
+          : undefined,
+      30_000,
+      'the refund event',
+    );
+    const refund = RefundRequested.decode(
+      p.events('order.events.v1').find((e) => e.key === id && e.type === EVENTS.refundRequested.name)!
+        .payload,
+    );
+    expect(refund).toMatchObject({ orderId: id, reason: 'MERCHANT_TIMEOUT', amount: { amountMinor: 5000 } });
+    // The merchant consumes the REJECTED event and releases the reservation.
+    await eventually(
+      async () => {
+        const menu = await p.http('GET', '/v1/merchant', { token: merchant });
+        return menu.body.menu.find((i: { id: string }) => i.id === 'timeout-dish')?.stock === 10
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the stock to come back',
+    );
+  });
+
+  it('keeps every party to its own orders', async () => {
+    const placed = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: order('m-e2e', 'noodles'),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    const id = placed.body.id as string;
+    const stranger = await p.token('customer', 'c-e2e-stranger');
+    const otherMerchant = await p.token('merchant', 'm-other');
+    const ops = await p.token('ops', 'ops-1');
+    expect((await p.http('GET', `/v1/orders/${id}`, { token: stranger })).status).toBe(404);
+    expect(
+      (await p.http('POST', `/v1/orders/${id}/cancel`, { token: stranger, body: { reason: 'MINE' } })).status,
+    ).toBe(404);
+    expect((await p.http('POST', `/v1/merchant/orders/${id}/accept`, { token: otherMerchant })).status).toBe(
+      404,
+    );
+    expect((await p.http('GET', `/v1/orders/${id}`, { token: merchant })).status).toBe(403);
+    expect((await p.http('GET', `/v1/ops/orders/${id}`, { token: ops })).body).toMatchObject({
+      id,
+      state: 'PLACED',
+    });
+    expect((await p.http('GET', `/v1/orders/${id}`)).status).toBe(401);
+    const cancelled = await p.http('POST', `/v1/orders/${id}/cancel`, {
+      token: customer,
+      body: { reason: 'CHANGED_MIND' },
+    });
+    expect(cancelled.body).toMatchObject({ state: 'CANCELLED', reason: 'CHANGED_MIND' });
+  });
+
+  it('answers bad input with 4xx and a named field, never 5xx', async () => {
+    const cases: [string, string, unknown, number, string?][] = [
+      [
+        'POST',
+        '/v1/orders',
+        { ...order('m-e2e', 'noodles'), lines: [{ itemId: 'noodles', quantity: -1 }] },
+        400,
+        'lines[0].quantity',
+      ],
+      ['POST', '/v1/orders', { ...order('m-e2e', 'noodles'), extra: true }, 400, 'extra'],
+      [
+        'POST',
+        '/v1/orders',
+        { ...order('m-e2e', 'noodles'), dropoff: { lat: 'north', lng: 0 } },
+        400,
+        'dropoff.lat',
+      ],
+      ['POST', '/v1/orders', order('m-e2e', 'no-such-dish'), 404, 'lines[0].itemId'],
+      ['POST', '/v1/orders', order('no-such-merchant', 'noodles'), 404],
+      ['GET', '/v1/orders/not-a-uuid', undefined, 400, 'orderId'],
+      ['GET', `/v1/orders/${randomUUID()}`, undefined, 404],
+    ];
+    for (const [method, path, body, status, field] of cases) {
+      const r = await p.http(method, path, {
+        token: customer,
+        ...(body !== undefined ? { body } : {}),
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect({ path, body, status: r.status }).toEqual({ path, body, status });
+      expect(r.body).toMatchObject({
+        code: expect.any(String),
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
+      if (field) expect(r.body.fields.map((f: { field: string }) => f.field)).toContain(field);
+    }
+  });
+});
