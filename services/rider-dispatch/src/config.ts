@@ -11,6 +11,47 @@ export const configSchema = z.object({
     .default('dispatch'),
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  KAFKA_CLIENT_ID: z.string().default('rider-dispatch'),
+  ...env.redis,
+  /** Prefix of every Redis key (tests and environments sharing a server); the gateway must agree. */
+  REDIS_KEY_PREFIX: z.string().default(''),
+  /** Names lease tokens and offers; default hostname-pid. Unique per replica. */
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
+  /** Outbox relay partitions; the same on every replica. */
+  OUTBOX_PARTITIONS: env.positiveInt(8),
+  OUTBOX_BATCH_SIZE: env.positiveInt(500),
+  OUTBOX_RELAY_ENABLED: env.bool(true),
+
+  /** Edge of the square zone grid; rounds and leases are per zone. */
+  ZONE_SIZE_M: z.coerce.number().int().min(100).default(3_000),
+  /** Riders within this distance of a zone's centre take part in its rounds (border riders serve both). */
+  ZONE_RIDER_RADIUS_M: env.positiveInt(5_000),
+  MAX_ORDERS_PER_ROUND: env.positiveInt(1_000),
+  MAX_RIDERS_PER_ROUND: env.positiveInt(2_000),
+  ROUND_INTERVAL_MS: env.positiveInt(5_000),
+  DISPATCH_STRATEGY: z.enum(['optimized', 'greedy']).default('optimized'),
+  /** Straight-line speed of the travel model (5 m/s = 18 km/h, a city bike). */
+  RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
+  OFFER_TIMEOUT_MS: env.positiveInt(30_000),
+  /** Offers go out this much before the engine strictly needs the rider to leave (time to answer). */
+  DISPATCH_COMMIT_SLACK_MS: env.durationMs(15_000),
+  /** A declined or expired order is not offered to the same rider again for this long. */
+  DECLINE_COOLDOWN_MS: env.durationMs(600_000),
+  OFFER_SWEEP_INTERVAL_MS: env.positiveInt(1_000),
+  /** Shift assumed when SetRiderOnline gives no shift_ends_at. */
+  DEFAULT_SHIFT_MINUTES: env.positiveInt(480),
+
+  /** Zone lease time: a dead replica's zones move to another within it (plus one acquisition tick). */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(10_000),
+
+  /** A rider silent for this long disappears from rounds and tracking. */
+  RIDER_POSITION_TTL_MS: env.positiveInt(60_000),
+  /** Namespace of the positions index (libs/rider-positions); the gateway must use the same. */
+  RIDER_POSITIONS_NAMESPACE: z.string().default('rider-positions'),
+  POSITION_CLEANUP_INTERVAL_MS: env.positiveInt(10_000),
 });
 
 export type Config = z.output<typeof configSchema>;

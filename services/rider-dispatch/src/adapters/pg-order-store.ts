@@ -1,0 +1,116 @@
+import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
+import { claimEvent } from '@mealpeak/outbox';
+import type { DispatchStore, OrderFacts } from '../app/ports.ts';
+import type { DispatchOrderState } from '../domain/delivery/model.ts';
+import { decideOrderEvent, isReadyState } from '../domain/delivery/rules.ts';
+import { ORDER_COLUMNS, rowToOrder, type OrderRow } from './pg-rows.ts';
+import { TX, type TxHelpers } from './pg-tx.ts';
+
+type OrderStore = Pick<DispatchStore, 'applyOrderEvent' | 'getOrder' | 'ordersOfOffer'>;
+
+export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
+  /** Withdraws a cancelled order from whatever dispatch had it in: its offer, its rider's run. */
+  async function cancel(
+    tx: PoolClient,
+    f: OrderFacts,
+    before: { state: DispatchOrderState; rider_id: string | null; offer_id: string | null },
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE dispatch_orders SET state = 'cancelled', order_version = $2, updated_at = $3 WHERE order_id = $1`,
+      [f.orderId, f.version, now],
+    );
+    await tx.query('DELETE FROM declined WHERE order_id = $1', [f.orderId]);
+    if (before.state === 'offered' && before.offer_id) {
+      // The last order of a pending offer gone: the offer is withdrawn and the rider free again.
+      await tx.query(
+        `UPDATE offers SET status = 'withdrawn', responded_at = $2
+          WHERE offer_id = $1 AND status = 'pending'
+            AND NOT EXISTS (SELECT 1 FROM dispatch_orders WHERE offer_id = $1 AND state = 'offered')`,
+        [before.offer_id, now],
+      );
+    }
+    if (before.rider_id) await h.settleRider(tx, before.rider_id, now);
+  }
+
+  return {
+    applyOrderEvent(claim, f) {
+      return withTransaction(
+        pool,
+        async (tx) => {
+          if (!(await claimEvent(tx, claim.consumer, claim.eventId))) return 'duplicate' as const;
+          const { rows } = await tx.query<
+            Pick<OrderRow, 'state' | 'order_version' | 'rider_id' | 'offer_id'>
+          >(
+            'SELECT state, order_version, rider_id, offer_id FROM dispatch_orders WHERE order_id = $1 FOR UPDATE',
+            [f.orderId],
+          );
+          const before = rows[0];
+          const action = decideOrderEvent(
+            before && { state: before.state, version: before.order_version },
+            f.toState,
+            f.version,
+          );
+          const now = new Date();
+          switch (action) {
+            case 'insert':
+              await tx.query(
+                `INSERT INTO dispatch_orders (order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng,
+                   dropoff_lat, dropoff_lng, placed_at, expected_ready_at, promised_at, ready, state,
+                   order_version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'waiting', $13, $14)`,
+                [
+                  f.orderId,
+                  f.zone,
+                  f.merchantId,
+                  f.customerId,
+                  f.pickup.lat,
+                  f.pickup.lng,
+                  f.dropoff.lat,
+                  f.dropoff.lng,
+                  f.placedAt,
+                  f.expectedReadyAt,
+                  f.promisedAt,
+                  isReadyState(f.toState),
+                  f.version,
+                  now,
+                ],
+              );
+              break;
+            case 'refresh':
+              await tx.query(
+                `UPDATE dispatch_orders SET expected_ready_at = $2, promised_at = $3, ready = ready OR $4,
+                        order_version = $5, updated_at = $6
+                  WHERE order_id = $1`,
+                [f.orderId, f.expectedReadyAt, f.promisedAt, isReadyState(f.toState), f.version, now],
+              );
+              break;
+            case 'cancel':
+              await cancel(tx, f, before!, now);
+              break;
+            case 'ignore':
+              break;
+          }
+          return action;
+        },
+        TX,
+      );
+    },
+
+    async getOrder(orderId) {
+      const { rows } = await pool.query<OrderRow>(
+        `SELECT ${ORDER_COLUMNS} FROM dispatch_orders WHERE order_id = $1`,
+        [orderId],
+      );
+      return rows[0] ? rowToOrder(rows[0]) : undefined;
+    },
+
+    async ordersOfOffer(offerId) {
+      const { rows } = await pool.query<OrderRow>(
+        `SELECT ${ORDER_COLUMNS} FROM dispatch_orders WHERE offer_id = $1 ORDER BY sequence`,
+        [offerId],
+      );
+      return rows.map(rowToOrder);
+    },
+  };
+}

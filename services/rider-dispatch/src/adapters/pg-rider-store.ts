@@ -1,0 +1,125 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
+import type { DispatchStore } from '../app/ports.ts';
+import type { DispatchOrder } from '../domain/delivery/model.ts';
+import { decideDelivery, decideOffline, decidePickup } from '../domain/delivery/rules.ts';
+import { DispatchErrors } from '../domain/errors.ts';
+import {
+  ORDER_COLUMNS,
+  RIDER_COLUMNS,
+  rowToOrder,
+  rowToRider,
+  type OrderRow,
+  type RiderRow,
+} from './pg-rows.ts';
+import { TX, type TxHelpers } from './pg-tx.ts';
+
+type RiderStore = Pick<DispatchStore, 'markPickedUp' | 'markDelivered' | 'setOnline' | 'setOffline'>;
+
+export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
+  /** Runs `step` on the locked order; a missing order is ORDER_NOT_FOUND. */
+  function withOrder(
+    orderId: string,
+    step: (tx: PoolClient, order: DispatchOrder) => Promise<Result<void, CodedError>>,
+  ): Promise<Result<void, CodedError>> {
+    return withTransaction(
+      pool,
+      async (tx) => {
+        const { rows } = await tx.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM dispatch_orders WHERE order_id = $1 FOR UPDATE`,
+          [orderId],
+        );
+        return rows[0] ? step(tx, rowToOrder(rows[0])) : err(DispatchErrors.orderNotFound(orderId));
+      },
+      TX,
+    );
+  }
+
+  return {
+    markPickedUp(orderId, riderId, now) {
+      return withOrder(orderId, async (tx, order) => {
+        const decision = decidePickup(order, riderId);
+        if (!decision.ok) return decision;
+        if (decision.value === 'pick_up') {
+          await tx.query(
+            `UPDATE dispatch_orders SET state = 'picked_up', picked_up_at = $2, updated_at = $2 WHERE order_id = $1`,
+            [orderId, now],
+          );
+          await h.publish(tx, [{ kind: 'picked_up', orderId, riderId }], now);
+        }
+        return ok(undefined);
+      });
+    },
+
+    markDelivered(orderId, riderId, now) {
+      return withOrder(orderId, async (tx, order) => {
+        const decision = decideDelivery(order, riderId);
+        if (!decision.ok) return decision;
+        if (decision.value === 'deliver') {
+          await tx.query(
+            `UPDATE dispatch_orders SET state = 'delivered', delivered_at = $2, updated_at = $2 WHERE order_id = $1`,
+            [orderId, now],
+          );
+          await h.publish(tx, [{ kind: 'delivered', orderId, riderId }], now);
+          await h.settleRider(tx, riderId, now);
+        }
+        return ok(undefined);
+      });
+    },
+
+    async setOnline(riderId, shiftEndsAt, now) {
+      const { rows } = await pool.query<Pick<RiderRow, 'status'>>(
+        `INSERT INTO riders (rider_id, online, status, offline_requested, shift_ends_at, updated_at)
+         VALUES ($1, true, 'idle', false, $2, $3)
+         ON CONFLICT (rider_id) DO UPDATE
+           SET online = true, offline_requested = false, shift_ends_at = EXCLUDED.shift_ends_at,
+               updated_at = EXCLUDED.updated_at
+         RETURNING status`,
+        [riderId, shiftEndsAt, now],
+      );
+      return rows[0]!.status;
+    },
+
+    setOffline(riderId, now, declineUntil) {
+      return withTransaction(
+        pool,
+        async (tx) => {
+          const { rows } = await tx.query<RiderRow>(
+            `SELECT ${RIDER_COLUMNS} FROM riders WHERE rider_id = $1 FOR UPDATE`,
+            [riderId],
+          );
+          if (!rows[0]) return err(DispatchErrors.riderNotFound(riderId));
+          const rider = rowToRider(rows[0]);
+          if (!rider.online) return ok({ online: false, status: rider.status });
+          switch (decideOffline(rider.status)) {
+            case 'after_deliveries':
+              await tx.query(
+                'UPDATE riders SET offline_requested = true, updated_at = $2 WHERE rider_id = $1',
+                [riderId, now],
+              );
+              return ok({ online: true, status: rider.status });
+            case 'decline_offer': {
+              const offer = await tx.query<{ offer_id: string }>(
+                `UPDATE offers SET status = 'declined', responded_at = $2
+                  WHERE rider_id = $1 AND status = 'pending' RETURNING offer_id`,
+                [riderId, now],
+              );
+              for (const o of offer.rows)
+                await h.returnOfferOrders(tx, o.offer_id, riderId, now, declineUntil);
+              break;
+            }
+            case 'offline':
+              break;
+          }
+          await tx.query(
+            `UPDATE riders SET online = false, status = 'idle', offline_requested = false, updated_at = $2
+              WHERE rider_id = $1`,
+            [riderId, now],
+          );
+          return ok({ online: false, status: 'idle' as const });
+        },
+        TX,
+      );
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { CodedError } from '@mealpeak/core';
+import type { PoolClient } from '@mealpeak/db';
+import { EVENTS, type TopicSpec } from '@mealpeak/kafka';
+import type { Outbox, OutboxEvent } from '@mealpeak/outbox';
+import type { DispatchFact } from '../domain/delivery/model.ts';
+
+/** Signals "roll back and return this error" out of withTransaction. */
+export class Abort extends Error {
+  readonly error: CodedError | undefined;
+  constructor(error?: CodedError) {
+    super(error?.code ?? 'abort');
+    this.error = error;
+  }
+}
+
+/** Deadlocks and serialization failures: withTransaction runs the (idempotent) callback again. */
+export const TX = { retries: 3 } as const;
+
+function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
+  switch (fact.kind) {
+    case 'rider_assigned':
+      return {
+        type: EVENTS.riderAssigned,
+        key: fact.orderId,
+        occurredAt: at,
+        payload: {
+          orderId: fact.orderId,
+          riderId: fact.riderId,
+          offerId: fact.offerId,
+          sequence: fact.sequence,
+          etaPickup: fact.etaPickup,
+        },
+      };
+    case 'picked_up':
+      return { type: EVENTS.orderPickedUp, key: fact.orderId, occurredAt: at, payload: fact };
+    case 'delivered':
+      return { type: EVENTS.orderDelivered, key: fact.orderId, occurredAt: at, payload: fact };
+  }
+}
+
+/** Transaction steps several store operations share. */
+export function txHelpers(outbox: Outbox, dispatchEvents: TopicSpec) {
+  return {
+    /** Facts go out through the outbox, so they are published if and only if the change commits. */
+    async publish(tx: PoolClient, facts: readonly DispatchFact[], at: Date): Promise<void> {
+      await outbox.enqueue(
+        tx,
+        dispatchEvents,
+        facts.map((f) => eventOf(f, at)),
+      );
+    },
+
+    /**
+     * Orders of an offer that is no longer pending go back to waiting; with `declineUntil` the
+     * rider is recorded so the next rounds offer those orders to someone else.
+     */
+    async returnOfferOrders(
+      tx: PoolClient,
+      offerId: string,
+      riderId: string,
+      now: Date,
+      declineUntil: Date | undefined,
+    ): Promise<void> {
+      const { rows } = await tx.query<{ order_id: string }>(
+        `UPDATE dispatch_orders SET state = 'waiting', rider_id = NULL, offer_id = NULL, sequence = NULL, updated_at = $2
+          WHERE offer_id = $1 AND state = 'offered' RETURNING order_id`,
+        [offerId, now],
+      );
+      if (declineUntil && rows.length > 0) {
+        await tx.query(
+          `INSERT INTO declined (order_id, rider_id, until) SELECT unnest($1::text[]), $2, $3
+           ON CONFLICT (order_id, rider_id) DO UPDATE SET until = EXCLUDED.until`,
+          [rows.map((r) => r.order_id), riderId, declineUntil],
+        );
+      }
+    },
+
+    /**
+     * After a rider's work changed: with nothing left in the bag and no pending offer the rider is
+     * idle again, or offline if they asked to be while delivering.
+     */
+    async settleRider(tx: PoolClient, riderId: string, now: Date): Promise<void> {
+      await tx.query(
+        `UPDATE riders SET status = 'idle', busy_until = NULL, free_lat = NULL, free_lng = NULL,
+                online = online AND NOT offline_requested, offline_requested = false, updated_at = $2
+          WHERE rider_id = $1
+            AND NOT EXISTS (SELECT 1 FROM dispatch_orders
+                             WHERE rider_id = $1 AND state IN ('assigned', 'picked_up'))
+            AND NOT EXISTS (SELECT 1 FROM offers WHERE rider_id = $1 AND status = 'pending')`,
+        [riderId, now],
+      );
+    },
+  };
+}
+
+export type TxHelpers = ReturnType<typeof txHelpers>;

@@ -1,0 +1,126 @@
+import type { CodedError, Result } from '@mealpeak/core';
+import type { NearbyRider, PingOutcome, PositionPing, RiderPosition } from '@mealpeak/rider-positions';
+import type {
+  Decline,
+  DispatchOrder,
+  Offer,
+  OfferClaim,
+  Rider,
+  RiderStatus,
+  UpstreamOrderState,
+} from '../domain/delivery/model.ts';
+import type { LatLng } from '../domain/geo/projection.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  newId(): string;
+}
+
+/** Live rider positions (libs/rider-positions): reads for rounds and tracking, writes for the API. */
+export interface Positions {
+  nearby(point: LatLng, radiusM: number, limit: number): Promise<NearbyRider[]>;
+  get(riderId: string): Promise<RiderPosition | undefined>;
+  write(ping: PositionPing): Promise<PingOutcome>;
+  remove(riderId: string): Promise<void>;
+}
+
+/** Marks an event as applied in the same transaction as its effect (the inbox). */
+export interface EventClaim {
+  readonly consumer: string;
+  readonly eventId: string;
+}
+
+/** The part of an OrderStateChanged snapshot dispatch keeps. */
+export interface OrderFacts {
+  readonly orderId: string;
+  readonly toState: UpstreamOrderState;
+  readonly version: number;
+  readonly zone: string;
+  readonly merchantId: string;
+  readonly customerId: string;
+  readonly pickup: LatLng;
+  readonly dropoff: LatLng;
+  readonly placedAt: Date;
+  readonly expectedReadyAt: Date;
+  readonly promisedAt: Date;
+}
+
+/** When and where an accepted run is planned to end, and when the rider reaches the restaurant. */
+export interface AcceptPlan {
+  readonly etaPickup: Date;
+  readonly busyUntil: Date;
+  readonly freePosition: LatLng;
+}
+
+export interface RespondInput {
+  readonly offerId: string;
+  readonly riderId: string;
+  readonly accept: boolean;
+  readonly now: Date;
+  /** A declined (or expired) order is not offered to this rider again before this. */
+  readonly declineUntil: Date;
+  readonly plan: AcceptPlan | undefined;
+}
+
+export type OfflineResult = { readonly online: boolean; readonly status: RiderStatus };
+
+/**
+ * Durable dispatch state. Every write that changes what other parties see (an offer claimed, an
+ * answer, a pickup, a cancellation) is one transaction, and the facts it publishes go to the outbox
+ * in that same transaction. `claimOffer` is the guarantee against double assignment.
+ */
+export interface DispatchStore {
+  /** Zones with waiting orders, oldest waiting first. */
+  activeZones(limit: number): Promise<string[]>;
+  /** Waiting orders of a zone (oldest first) and the declines still in force for them. */
+  zoneBacklog(
+    zone: string,
+    now: Date,
+    limit: number,
+  ): Promise<{ orders: DispatchOrder[]; declines: Decline[] }>;
+  /** Of these riders, those a round may plan with: online, not leaving, idle or delivering, in shift. */
+  dispatchableRiders(riderIds: readonly string[], now: Date): Promise<Rider[]>;
+  /**
+   * Atomically: the rider idle -> offered, every order waiting -> offered, the offer inserted.
+   * False (and nothing changed) when any of them was no longer free.
+   */
+  claimOffer(claim: OfferClaim): Promise<boolean>;
+
+  pendingOffer(riderId: string, now: Date): Promise<Offer | undefined>;
+  getOffer(offerId: string): Promise<Offer | undefined>;
+  respondToOffer(input: RespondInput): Promise<Result<{ offer: Offer; accepted: boolean }, CodedError>>;
+  /** Treats up to `limit` pending offers past their expiry as declined; returns how many. */
+  expireOffers(now: Date, declineUntil: Date, limit: number): Promise<number>;
+
+  markPickedUp(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>>;
+  markDelivered(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>>;
+
+  setOnline(riderId: string, shiftEndsAt: Date, now: Date): Promise<RiderStatus>;
+  setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;
+
+  /** Applies a snapshot once (inbox claim); 'duplicate' when the event was applied before. */
+  applyOrderEvent(
+    claim: EventClaim,
+    facts: OrderFacts,
+  ): Promise<'duplicate' | 'insert' | 'refresh' | 'cancel' | 'ignore'>;
+  getOrder(orderId: string): Promise<DispatchOrder | undefined>;
+  /** Orders of one offer in delivery sequence. */
+  ordersOfOffer(offerId: string): Promise<DispatchOrder[]>;
+  /** Deletes declines past their time; returns how many. */
+  purgeDeclines(now: Date, limit: number): Promise<number>;
+}
+
+/** Zone leases (Redis): who runs which zone's rounds. */
+export interface ZoneLeases {
+  /** Records this replica as alive; returns how many replicas are alive (itself included). */
+  heartbeat(replicaId: string): Promise<number>;
+  acquire(zone: string, token: string): Promise<boolean>;
+  /** Extends each lease still held with its token; false where it was lost. */
+  renew(leases: readonly { zone: string; token: string }[]): Promise<boolean[]>;
+  release(zone: string, token: string): Promise<void>;
+  /** Removes this replica from the live set (graceful shutdown). */
+  leave(replicaId: string): Promise<void>;
+}

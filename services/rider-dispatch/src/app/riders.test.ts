@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { at, createWorld } from '../../test/world.ts';
+
+const online = (riderId: string, extra: object = {}) => ({
+  riderId,
+  online: true,
+  position: at(100),
+  shiftEndsAt: undefined,
+  ...extra,
+});
+const offline = (riderId: string) => ({
+  riderId,
+  online: false,
+  position: undefined,
+  shiftEndsAt: undefined,
+});
+
+describe('riders going online and offline', () => {
+  it('goes online with a position and a default shift, and offline at once when idle', async () => {
+    const w = createWorld();
+    expect(await w.useCases.setRiderOnline(online('r-1'))).toEqual({
+      ok: true,
+      value: { online: true, status: 'idle' },
+    });
+    expect(w.store.riders.get('r-1')!.shiftEndsAt.getTime() - w.clock.now().getTime()).toBe(8 * 3_600_000);
+    expect(await w.positions.get('r-1')).toBeDefined();
+    expect(await w.useCases.setRiderOnline(offline('r-1'))).toEqual({
+      ok: true,
+      value: { online: false, status: 'idle' },
+    });
+    expect(await w.positions.get('r-1')).toBeUndefined();
+  });
+
+  it('rejects a bad position or a shift already over, naming the fields', async () => {
+    const w = createWorld();
+    const result = await w.useCases.setRiderOnline(
+      online('r-1', { position: { lat: 123, lng: 0 }, shiftEndsAt: new Date(w.clock.now().getTime() - 1) }),
+    );
+    expect(!result.ok && result.error.fields?.map((f) => f.field)).toEqual(['position.lat', 'shiftEndsAt']);
+    expect(w.store.riders.size).toBe(0);
+  });
+
+  it('declines a pending offer when going offline, so the order goes to someone else', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    expect(await w.useCases.setRiderOnline(offline('r-1'))).toMatchObject({
+      ok: true,
+      value: { online: false },
+    });
+    expect(w.store.orders.get('o-1')!.state).toBe('waiting');
+    expect(w.offerOf('r-1')).toBeUndefined();
+  });
+
+  it('while delivering, stays online until the last drop-off, with no new offers meanwhile', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    await w.useCases.respondToOffer('r-1', w.offerOf('r-1')!.offerId, true);
+    expect(await w.useCases.setRiderOnline(offline('r-1'))).toEqual({
+      ok: true,
+      value: { online: true, status: 'delivering' },
+    });
+    await w.addOrder('o-2');
+    expect(await w.store.dispatchableRiders(['r-1'], w.clock.now())).toEqual([]);
+    await w.useCases.applyOrderStateChanged('ev-r', {
+      ...w.store.orders.get('o-1')!,
+      toState: 'READY_FOR_PICKUP',
+      version: 3,
+    });
+    await w.useCases.markPickedUp('r-1', 'o-1');
+    await w.useCases.markDelivered('r-1', 'o-1');
+    expect(w.store.riders.get('r-1')).toMatchObject({
+      online: false,
+      status: 'idle',
+      offlineRequested: false,
+    });
+  });
+
+  it('answers RIDER_NOT_FOUND for a rider who was never online', async () => {
+    const w = createWorld();
+    const result = await w.useCases.setRiderOnline(offline('ghost'));
+    expect(!result.ok && result.error.code).toBe('RIDER_NOT_FOUND');
+  });
+});
+
+describe('ReportPositions', () => {
+  it('applies valid pings and counts stale and out-of-order ones as dropped', async () => {
+    const w = createWorld();
+    const now = w.clock.now().getTime();
+    const result = await w.useCases.reportPositions([
+      { riderId: 'r-1', ...at(10), recordedAt: now - 1_000 },
+      { riderId: 'r-1', ...at(20), recordedAt: now - 5_000 },
+      { riderId: 'r-2', ...at(30), recordedAt: now },
+    ]);
+    expect(result).toEqual({ ok: true, value: { accepted: 2, dropped: 1 } });
+  });
+
+  it('rejects the whole request when a ping is malformed, naming it', async () => {
+    const w = createWorld();
+    const result = await w.useCases.reportPositions([
+      { riderId: 'r-1', ...at(10), recordedAt: w.clock.now().getTime() },
+      { riderId: 'r-2', lat: Number.NaN, lng: 0, recordedAt: w.clock.now().getTime() },
+    ]);
+    expect(!result.ok && result.error.fields?.map((f) => f.field)).toEqual(['pings[1].lat']);
+    expect(w.positions.fixes.size).toBe(0);
+  });
+});

@@ -1,0 +1,31 @@
+import type { Logger } from '@mealpeak/telemetry';
+import { createDeliveryUseCases } from './deliveries.ts';
+import { createOfferUseCases } from './offers.ts';
+import { createOrderEventUseCases } from './order-events.ts';
+import type { Clock, DispatchStore, Positions } from './ports.ts';
+import { createRiderUseCases } from './riders.ts';
+import type { DispatchModel, DispatchSettings } from './settings.ts';
+import { createTrackingUseCases } from './tracking.ts';
+
+export interface UseCaseDeps {
+  readonly store: DispatchStore;
+  readonly positions: Positions;
+  readonly clock: Clock;
+  readonly settings: DispatchSettings;
+  readonly model: DispatchModel;
+  readonly logger: Logger;
+}
+
+/** Every use case a transport may call (gRPC handlers, the order-events consumer, the sweepers). */
+export function createDispatchUseCases(deps: UseCaseDeps) {
+  const { params, grid } = deps.model;
+  return {
+    ...createRiderUseCases(deps),
+    ...createOfferUseCases({ ...deps, params }),
+    ...createDeliveryUseCases(deps),
+    ...createTrackingUseCases({ ...deps, params }),
+    ...createOrderEventUseCases({ store: deps.store, grid }),
+  };
+}
+
+export type DispatchUseCases = ReturnType<typeof createDispatchUseCases>;

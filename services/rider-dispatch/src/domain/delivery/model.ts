@@ -1,0 +1,86 @@
+import type { LatLng } from '../geo/projection.ts';
+
+/**
+ * Dispatch's own view of orders, riders and offers (docs/dispatch-service.md#state). The order
+ * service owns the order's lifecycle (docs/adr/0006); these states only say where dispatch is.
+ */
+export type DispatchOrderState = 'waiting' | 'offered' | 'assigned' | 'picked_up' | 'delivered' | 'cancelled';
+export type RiderStatus = 'idle' | 'offered' | 'delivering';
+export type OfferStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+
+/** Order states as the order service names them (order.v1.OrderState without the prefix). */
+export type UpstreamOrderState =
+  | 'PLACED'
+  | 'ACCEPTED'
+  | 'READY_FOR_PICKUP'
+  | 'RIDER_ASSIGNED'
+  | 'PICKED_UP'
+  | 'DELIVERED'
+  | 'REJECTED'
+  | 'CANCELLED';
+
+export interface DispatchOrder {
+  readonly orderId: string;
+  readonly zone: string;
+  readonly merchantId: string;
+  readonly customerId: string;
+  readonly pickup: LatLng;
+  readonly dropoff: LatLng;
+  readonly placedAt: Date;
+  readonly expectedReadyAt: Date;
+  readonly promisedAt: Date;
+  readonly ready: boolean;
+  readonly state: DispatchOrderState;
+  readonly riderId: string | undefined;
+  readonly offerId: string | undefined;
+  readonly sequence: number | undefined;
+  readonly version: number;
+  readonly pickedUpAt: Date | undefined;
+  readonly deliveredAt: Date | undefined;
+}
+
+export interface Rider {
+  readonly riderId: string;
+  readonly online: boolean;
+  readonly status: RiderStatus;
+  readonly offlineRequested: boolean;
+  readonly shiftEndsAt: Date;
+  /** Planned end of the current run, and where it ends (delivering riders only). */
+  readonly busyUntil: Date | undefined;
+  readonly freePosition: LatLng | undefined;
+}
+
+export interface Offer {
+  readonly offerId: string;
+  readonly riderId: string;
+  /** Delivery sequence. */
+  readonly orderIds: readonly string[];
+  readonly zone: string;
+  readonly status: OfferStatus;
+  readonly pickup: LatLng;
+  readonly plannedPickupAt: Date;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly replicaId: string;
+}
+
+/** What a replica's round claims atomically: the rider, every order of the bundle, and the offer. */
+export type OfferClaim = Omit<Offer, 'status'>;
+
+export interface Decline {
+  readonly orderId: string;
+  readonly riderId: string;
+}
+
+/** A fact dispatch publishes (dispatch.events.v1), written to the outbox with the change. */
+export type DispatchFact =
+  | {
+      readonly kind: 'rider_assigned';
+      readonly orderId: string;
+      readonly riderId: string;
+      readonly offerId: string;
+      readonly sequence: number;
+      readonly etaPickup: Date;
+    }
+  | { readonly kind: 'picked_up'; readonly orderId: string; readonly riderId: string }
+  | { readonly kind: 'delivered'; readonly orderId: string; readonly riderId: string };

@@ -1,0 +1,127 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { DispatchErrors } from '../errors.ts';
+import type { DispatchOrder, Offer, RiderStatus, UpstreamOrderState } from './model.ts';
+
+/** What answering an offer changes (`action`) and what the rider is told (`result`: accepted?). */
+export interface OfferResponse {
+  readonly action: 'accept' | 'decline' | 'expire' | 'none';
+  readonly result: Result<boolean, CodedError>;
+}
+
+/**
+ * A rider's answer to an offer. Repeats of the same answer are harmless (the app retries); a late
+ * answer to a pending offer past its expiry expires it, exactly as the sweeper would have.
+ */
+export function decideOfferResponse(
+  offer: Pick<Offer, 'offerId' | 'riderId' | 'status' | 'expiresAt'>,
+  riderId: string,
+  accept: boolean,
+  now: Date,
+): OfferResponse {
+  const none = (result: Result<boolean, CodedError>): OfferResponse => ({ action: 'none', result });
+  if (offer.riderId !== riderId) return none(err(DispatchErrors.offerNotFound(offer.offerId)));
+  switch (offer.status) {
+    case 'pending':
+      if (offer.expiresAt.getTime() <= now.getTime())
+        return { action: 'expire', result: err(DispatchErrors.offerExpired(offer.offerId)) };
+      return accept ? { action: 'accept', result: ok(true) } : { action: 'decline', result: ok(false) };
+    case 'accepted':
+      return none(accept ? ok(true) : err(DispatchErrors.offerAlreadyAnswered(offer.offerId, 'accepted')));
+    case 'declined':
+      return none(accept ? err(DispatchErrors.offerAlreadyAnswered(offer.offerId, 'declined')) : ok(false));
+    case 'expired':
+      return none(accept ? err(DispatchErrors.offerExpired(offer.offerId)) : ok(false));
+    case 'withdrawn':
+      return none(accept ? err(DispatchErrors.offerWithdrawn(offer.offerId)) : ok(false));
+  }
+}
+
+type HeldOrder = Pick<DispatchOrder, 'orderId' | 'state' | 'riderId' | 'ready'>;
+
+/** A rider may pick up only an order assigned to them, once the merchant marked it ready. */
+export function decidePickup(order: HeldOrder, riderId: string): Result<'pick_up' | 'repeat', CodedError> {
+  if (order.riderId !== riderId) return err(DispatchErrors.orderNotHeld(order.orderId));
+  switch (order.state) {
+    case 'assigned':
+      // The order service only takes a pickup from RIDER_ASSIGNED, which needs READY_FOR_PICKUP.
+      return order.ready ? ok('pick_up') : err(DispatchErrors.orderNotReady(order.orderId));
+    case 'picked_up':
+    case 'delivered':
+      return ok('repeat');
+    case 'cancelled':
+      return err(DispatchErrors.orderCancelled(order.orderId));
+    case 'waiting':
+    case 'offered':
+      return err(DispatchErrors.orderNotHeld(order.orderId));
+  }
+}
+
+export function decideDelivery(order: HeldOrder, riderId: string): Result<'deliver' | 'repeat', CodedError> {
+  if (order.riderId !== riderId) return err(DispatchErrors.orderNotHeld(order.orderId));
+  switch (order.state) {
+    case 'picked_up':
+      return ok('deliver');
+    case 'delivered':
+      return ok('repeat');
+    case 'assigned':
+      return err(DispatchErrors.orderNotPickedUp(order.orderId));
+    case 'cancelled':
+      return err(DispatchErrors.orderCancelled(order.orderId));
+    case 'waiting':
+    case 'offered':
+      return err(DispatchErrors.orderNotHeld(order.orderId));
+  }
+}
+
+/**
+ * How an OrderStateChanged snapshot changes dispatch's view:
+ * - insert: an accepted (or already ready) order dispatch has not seen: it waits for a rider;
+ * - refresh: newer snapshot of a known order: readiness and times, never dispatch's own state;
+ * - cancel: rejected or cancelled upstream: withdraw it and free its rider;
+ * - ignore: stale (version not newer), finished, or nothing dispatch needs.
+ */
+export function decideOrderEvent(
+  existing: Pick<DispatchOrder, 'state' | 'version'> | undefined,
+  toState: UpstreamOrderState,
+  version: number,
+): 'insert' | 'refresh' | 'cancel' | 'ignore' {
+  if (existing && version <= existing.version) return 'ignore';
+  const finished = existing?.state === 'delivered' || existing?.state === 'cancelled';
+  switch (toState) {
+    case 'ACCEPTED':
+    case 'READY_FOR_PICKUP':
+      return existing ? (finished ? 'ignore' : 'refresh') : 'insert';
+    case 'REJECTED':
+    case 'CANCELLED':
+      return existing && !finished ? 'cancel' : 'ignore';
+    case 'RIDER_ASSIGNED':
+    case 'PICKED_UP':
+    case 'DELIVERED':
+      return existing && !finished ? 'refresh' : 'ignore';
+    case 'PLACED':
+      return 'ignore';
+  }
+}
+
+/** Upstream states in which the food is ready for pickup. */
+export const isReadyState = (state: UpstreamOrderState): boolean =>
+  state === 'READY_FOR_PICKUP' ||
+  state === 'RIDER_ASSIGNED' ||
+  state === 'PICKED_UP' ||
+  state === 'DELIVERED';
+
+/**
+ * Going offline: at once when idle; a pending offer counts as declined first; while delivering the
+ * rider is only marked to go offline after the last drop-off (no new offers meanwhile), because
+ * the orders in the bag must still arrive (docs/dispatch-service.md#going-offline).
+ */
+export function decideOffline(status: RiderStatus): 'offline' | 'decline_offer' | 'after_deliveries' {
+  switch (status) {
+    case 'idle':
+      return 'offline';
+    case 'offered':
+      return 'decline_offer';
+    case 'delivering':
+      return 'after_deliveries';
+  }
+}

@@ -1,0 +1,32 @@
+import { codedError, type CodedError, type FieldError } from '@mealpeak/core';
+
+/** Every expected failure of the dispatch service, with its stable code (docs/dispatch-service.md). */
+export const DispatchErrors = {
+  invalid: (fields: readonly FieldError[]): CodedError =>
+    codedError(
+      'invalid',
+      'INVALID_ARGUMENT',
+      fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+      fields,
+    ),
+  riderNotFound: (riderId: string): CodedError =>
+    codedError('not_found', 'RIDER_NOT_FOUND', `rider ${riderId} has never been online`),
+  offerNotFound: (offerId: string): CodedError =>
+    codedError('not_found', 'OFFER_NOT_FOUND', `no offer ${offerId} for this rider`),
+  offerExpired: (offerId: string): CodedError =>
+    codedError('conflict', 'OFFER_EXPIRED', `offer ${offerId} expired before it was answered`),
+  offerWithdrawn: (offerId: string): CodedError =>
+    codedError('conflict', 'OFFER_WITHDRAWN', `offer ${offerId} was withdrawn: its orders were cancelled`),
+  offerAlreadyAnswered: (offerId: string, status: string): CodedError =>
+    codedError('conflict', 'OFFER_ALREADY_ANSWERED', `offer ${offerId} was already ${status}`),
+  orderNotFound: (orderId: string): CodedError =>
+    codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId} (not accepted yet?)`),
+  orderNotHeld: (orderId: string): CodedError =>
+    codedError('forbidden', 'ORDER_NOT_HELD', `order ${orderId} is not assigned to this rider`),
+  orderNotReady: (orderId: string): CodedError =>
+    codedError('conflict', 'ORDER_NOT_READY', `order ${orderId} is not marked ready by the merchant yet`),
+  orderNotPickedUp: (orderId: string): CodedError =>
+    codedError('conflict', 'ORDER_NOT_PICKED_UP', `order ${orderId} must be picked up before delivery`),
+  orderCancelled: (orderId: string): CodedError =>
+    codedError('conflict', 'ORDER_CANCELLED', `order ${orderId} was cancelled`),
+} as const;

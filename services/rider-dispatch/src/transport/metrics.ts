@@ -1,0 +1,71 @@
+import { Attr, SpanStatusCode, metrics, trace } from '@mealpeak/telemetry';
+import type { RoundReport } from '../app/rounds.ts';
+
+/**
+ * Dispatch metrics and span attributes. The names follow libs/telemetry's Metric registry and belong there (that lib
+ * is shared, so they wait here until it takes them).
+ */
+export const DispatchMetric = {
+  ROUND_DURATION: 'mealpeak.dispatch.round.duration',
+  OFFERS: 'mealpeak.dispatch.offers.created',
+  CLAIM_CONFLICTS: 'mealpeak.dispatch.claim.conflicts',
+  ZONES_HELD: 'mealpeak.dispatch.zones.held',
+} as const;
+
+export const DispatchAttr = {
+  OFFERS: 'mealpeak.dispatch.offers',
+  CONFLICTS: 'mealpeak.dispatch.conflicts',
+} as const;
+
+const meter = metrics.getMeter('@mealpeak/rider-dispatch');
+const roundDuration = meter.createHistogram(DispatchMetric.ROUND_DURATION, {
+  unit: 's',
+  description: 'Duration of one dispatch round of one zone',
+});
+const offers = meter.createCounter(DispatchMetric.OFFERS, { description: 'Offers claimed and sent' });
+const conflicts = meter.createCounter(DispatchMetric.CLAIM_CONFLICTS, {
+  description: 'Assignments whose claim found the rider or an order taken',
+});
+
+const tracer = trace.getTracer('@mealpeak/rider-dispatch');
+
+/** Rounds start from a timer, not a request: each gets its own trace, grouping its SQL and Redis calls. */
+export function tracedRound(
+  strategy: string,
+  run: (zone: string) => Promise<RoundReport>,
+): (zone: string) => Promise<RoundReport> {
+  return (zone) =>
+    tracer.startActiveSpan(
+      'dispatch round',
+      { attributes: { [Attr.ZONE_ID]: zone, [Attr.DISPATCH_STRATEGY]: strategy } },
+      async (span) => {
+        try {
+          const report = await run(zone);
+          span.setAttributes({
+            [DispatchAttr.OFFERS]: report.offers,
+            [DispatchAttr.CONFLICTS]: report.conflicts,
+          });
+          return report;
+        } catch (error) {
+          span.recordException(error instanceof Error ? error : new Error(String(error)));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+}
+
+export function recordRound(report: RoundReport, ms: number): void {
+  if (report.orders === 0) return;
+  roundDuration.record(ms / 1000);
+  offers.add(report.offers);
+  conflicts.add(report.conflicts);
+}
+
+export function observeZonesHeld(held: () => number): void {
+  meter
+    .createObservableGauge(DispatchMetric.ZONES_HELD, { description: 'Zone leases this replica holds' })
+    .addCallback((observer) => observer.observe(held()));
+}

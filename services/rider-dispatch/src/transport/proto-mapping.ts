@@ -1,0 +1,61 @@
+import { RiderStatus as ProtoRiderStatus, type Offer as ProtoOffer } from '@mealpeak/contracts/dispatch.v1';
+import { OrderState, type OrderStateChanged } from '@mealpeak/contracts/order.v1';
+import type { OfflineResult, OrderFacts } from '../app/ports.ts';
+import type { Offer, UpstreamOrderState } from '../domain/delivery/model.ts';
+
+/** Wire <-> domain for the gRPC API and the consumed order events. */
+
+const UPSTREAM = new Map<number, UpstreamOrderState>(
+  Object.entries(OrderState)
+    .filter(([k]) => k.startsWith('ORDER_STATE_') && k !== 'ORDER_STATE_UNSPECIFIED')
+    .map(([k, v]) => [v, k.slice('ORDER_STATE_'.length) as UpstreamOrderState]),
+);
+
+export function riderStatusToProto(result: OfflineResult): ProtoRiderStatus {
+  if (!result.online) return ProtoRiderStatus.RIDER_STATUS_OFFLINE;
+  switch (result.status) {
+    case 'idle':
+      return ProtoRiderStatus.RIDER_STATUS_IDLE;
+    case 'offered':
+      return ProtoRiderStatus.RIDER_STATUS_OFFERED;
+    case 'delivering':
+      return ProtoRiderStatus.RIDER_STATUS_DELIVERING;
+  }
+}
+
+export const offerToProto = (o: Offer): ProtoOffer => ({
+  offerId: o.offerId,
+  riderId: o.riderId,
+  orderIds: [...o.orderIds],
+  pickup: o.pickup,
+  expiresAt: o.expiresAt,
+});
+
+const finite = (...values: number[]) => values.every(Number.isFinite);
+
+/**
+ * The facts dispatch keeps from an OrderStateChanged snapshot, or a reason it cannot use it (the
+ * consumer dead-letters those: the order service always sends a full snapshot).
+ */
+export function orderFactsFromEvent(e: OrderStateChanged): Omit<OrderFacts, 'zone'> | string {
+  const o = e.order;
+  const toState = UPSTREAM.get(e.toState);
+  if (!o?.id) return 'snapshot without an order id';
+  if (!toState) return `unknown order state ${e.toState}`;
+  if (!o.pickup || !o.dropoff || !finite(o.pickup.lat, o.pickup.lng, o.dropoff.lat, o.dropoff.lng))
+    return 'snapshot without pickup or drop-off coordinates';
+  if (!o.placedAt || !o.promisedAt) return 'snapshot without placement or promise time';
+  return {
+    orderId: o.id,
+    toState,
+    version: o.version,
+    merchantId: o.merchantId,
+    customerId: o.customerId,
+    pickup: { lat: o.pickup.lat, lng: o.pickup.lng },
+    dropoff: { lat: o.dropoff.lat, lng: o.dropoff.lng },
+    placedAt: o.placedAt,
+    // Set by the merchant's acceptance; before it, the placement time stands in.
+    expectedReadyAt: o.expectedReadyAt ?? o.placedAt,
+    promisedAt: o.promisedAt,
+  };
+}

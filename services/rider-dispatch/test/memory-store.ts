@@ -1,0 +1,276 @@
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import type { DispatchStore, OfflineResult, RespondInput } from '../src/app/ports.ts';
+import type { DispatchFact, DispatchOrder, Offer, Rider } from '../src/domain/delivery/model.ts';
+import {
+  decideDelivery,
+  decideOfferResponse,
+  decideOffline,
+  decideOrderEvent,
+  decidePickup,
+  isReadyState,
+} from '../src/domain/delivery/rules.ts';
+import { DispatchErrors } from '../src/domain/errors.ts';
+
+const t = (d: Date) => d.getTime();
+
+/**
+ * DispatchStore in memory with the pg adapter's contract. Every method mutates without awaiting in
+ * between, so each is atomic like the adapter's transaction; concurrent callers interleave only
+ * between calls, which is where the claim has to hold.
+ */
+export class MemoryDispatchStore implements DispatchStore {
+  readonly orders = new Map<string, DispatchOrder>();
+  readonly riders = new Map<string, Rider>();
+  readonly offers = new Map<string, Offer>();
+  readonly declined = new Map<string, Date>();
+  readonly claims = new Set<string>();
+  readonly published: DispatchFact[] = [];
+
+  private set(o: DispatchOrder, change: Partial<DispatchOrder>) {
+    this.orders.set(o.orderId, { ...o, ...change });
+  }
+  private setRider(riderId: string, change: Partial<Rider>) {
+    const r = this.riders.get(riderId);
+    if (r) this.riders.set(riderId, { ...r, ...change });
+  }
+  private declinedUntil(orderId: string, riderId: string) {
+    return this.declined.get(`${orderId}|${riderId}`);
+  }
+
+  async activeZones(limit: number) {
+    const oldest = new Map<string, number>();
+    for (const o of this.orders.values())
+      if (o.state === 'waiting') oldest.set(o.zone, Math.min(oldest.get(o.zone) ?? Infinity, t(o.placedAt)));
+    return [...oldest]
+      .sort((a, b) => a[1] - b[1])
+      .map(([z]) => z)
+      .slice(0, limit);
+  }
+  async zoneBacklog(zone: string, now: Date, limit: number) {
+    const orders = [...this.orders.values()]
+      .filter((o) => o.zone === zone && o.state === 'waiting')
+      .sort((a, b) => t(a.placedAt) - t(b.placedAt) || (a.orderId < b.orderId ? -1 : 1))
+      .slice(0, limit);
+    const ids = new Set(orders.map((o) => o.orderId));
+    const declines = [...this.declined]
+      .filter(([k, until]) => ids.has(k.split('|')[0]!) && t(until) > t(now))
+      .map(([k]) => ({ orderId: k.split('|')[0]!, riderId: k.split('|')[1]! }));
+    return { orders, declines };
+  }
+  async dispatchableRiders(ids: readonly string[], now: Date) {
+    return ids.flatMap((id) => {
+      const r = this.riders.get(id);
+      const ok = r && r.online && !r.offlineRequested && r.status !== 'offered' && t(r.shiftEndsAt) > t(now);
+      return ok ? [r] : [];
+    });
+  }
+  async claimOffer(c: Parameters<DispatchStore['claimOffer']>[0]) {
+    const r = this.riders.get(c.riderId);
+    if (!r || r.status !== 'idle' || !r.online || r.offlineRequested) return false;
+    const orders = c.orderIds.map((id) => this.orders.get(id));
+    const free = (o: DispatchOrder | undefined) =>
+      o?.state === 'waiting' &&
+      !(t(this.declinedUntil(o.orderId, c.riderId) ?? new Date(0)) > t(c.createdAt));
+    if (!orders.every(free)) return false;
+    orders.forEach((o, i) =>
+      this.set(o!, { state: 'offered', riderId: c.riderId, offerId: c.offerId, sequence: i }),
+    );
+    this.setRider(c.riderId, { status: 'offered' });
+    this.offers.set(c.offerId, { ...c, status: 'pending' });
+    return true;
+  }
+
+  async pendingOffer(riderId: string, now: Date) {
+    return [...this.offers.values()].find(
+      (o) => o.riderId === riderId && o.status === 'pending' && t(o.expiresAt) > t(now),
+    );
+  }
+  async getOffer(offerId: string) {
+    return this.offers.get(offerId);
+  }
+  private giveBack(offer: Offer, status: 'declined' | 'expired', now: Date, until: Date) {
+    this.offers.set(offer.offerId, { ...offer, status });
+    for (const o of this.orders.values()) {
+      if (o.offerId !== offer.offerId || o.state !== 'offered') continue;
+      this.set(o, { state: 'waiting', riderId: undefined, offerId: undefined, sequence: undefined });
+      this.declined.set(`${o.orderId}|${offer.riderId}`, until);
+    }
+    this.settle(offer.riderId);
+    void now;
+  }
+  private settle(riderId: string) {
+    const busy = [...this.orders.values()].some(
+      (o) => o.riderId === riderId && (o.state === 'assigned' || o.state === 'picked_up'),
+    );
+    const offered = [...this.offers.values()].some((o) => o.riderId === riderId && o.status === 'pending');
+    const r = this.riders.get(riderId);
+    if (!r || busy || offered) return;
+    this.setRider(riderId, {
+      status: 'idle',
+      busyUntil: undefined,
+      freePosition: undefined,
+      online: r.online && !r.offlineRequested,
+      offlineRequested: false,
+    });
+  }
+  async respondToOffer(
+    input: RespondInput,
+  ): Promise<Result<{ offer: Offer; accepted: boolean }, CodedError>> {
+    const offer = this.offers.get(input.offerId);
+    if (!offer) return err(DispatchErrors.offerNotFound(input.offerId));
+    const decision = decideOfferResponse(offer, input.riderId, input.accept, input.now);
+    if (decision.action === 'accept') {
+      const bundle = [...this.orders.values()]
+        .filter((o) => o.offerId === offer.offerId && o.state === 'offered')
+        .sort((a, b) => a.sequence! - b.sequence!);
+      bundle.forEach((o) => this.set(o, { state: 'assigned' }));
+      this.offers.set(offer.offerId, { ...offer, status: 'accepted' });
+      this.setRider(offer.riderId, {
+        status: 'delivering',
+        busyUntil: input.plan?.busyUntil,
+        freePosition: input.plan?.freePosition,
+      });
+      bundle.forEach((o, i) =>
+        this.published.push({
+          kind: 'rider_assigned',
+          orderId: o.orderId,
+          riderId: offer.riderId,
+          offerId: offer.offerId,
+          sequence: i,
+          etaPickup: input.plan?.etaPickup ?? offer.plannedPickupAt,
+        }),
+      );
+    } else if (decision.action === 'decline' || decision.action === 'expire') {
+      this.giveBack(
+        offer,
+        decision.action === 'decline' ? 'declined' : 'expired',
+        input.now,
+        input.declineUntil,
+      );
+    }
+    if (!decision.result.ok) return decision.result;
+    return ok({ offer: this.offers.get(offer.offerId)!, accepted: decision.result.value });
+  }
+  async expireOffers(now: Date, declineUntil: Date, limit: number) {
+    const due = [...this.offers.values()]
+      .filter((o) => o.status === 'pending' && t(o.expiresAt) <= t(now))
+      .slice(0, limit);
+    for (const o of due) this.giveBack(o, 'expired', now, declineUntil);
+    return due.length;
+  }
+
+  async markPickedUp(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>> {
+    const o = this.orders.get(orderId);
+    if (!o) return err(DispatchErrors.orderNotFound(orderId));
+    const d = decidePickup(o, riderId);
+    if (!d.ok) return d;
+    if (d.value === 'pick_up') {
+      this.set(o, { state: 'picked_up', pickedUpAt: now });
+      this.published.push({ kind: 'picked_up', orderId, riderId });
+    }
+    return ok(undefined);
+  }
+  async markDelivered(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>> {
+    const o = this.orders.get(orderId);
+    if (!o) return err(DispatchErrors.orderNotFound(orderId));
+    const d = decideDelivery(o, riderId);
+    if (!d.ok) return d;
+    if (d.value === 'deliver') {
+      this.set(o, { state: 'delivered', deliveredAt: now });
+      this.published.push({ kind: 'delivered', orderId, riderId });
+      this.settle(riderId);
+    }
+    return ok(undefined);
+  }
+
+  async setOnline(riderId: string, shiftEndsAt: Date) {
+    const r = this.riders.get(riderId);
+    const next: Rider = r
+      ? { ...r, online: true, offlineRequested: false, shiftEndsAt }
+      : {
+          riderId,
+          online: true,
+          status: 'idle',
+          offlineRequested: false,
+          shiftEndsAt,
+          busyUntil: undefined,
+          freePosition: undefined,
+        };
+    this.riders.set(riderId, next);
+    return next.status;
+  }
+  async setOffline(
+    riderId: string,
+    now: Date,
+    declineUntil: Date,
+  ): Promise<Result<OfflineResult, CodedError>> {
+    const r = this.riders.get(riderId);
+    if (!r) return err(DispatchErrors.riderNotFound(riderId));
+    if (!r.online) return ok({ online: false, status: r.status });
+    const action = decideOffline(r.status);
+    if (action === 'after_deliveries') {
+      this.setRider(riderId, { offlineRequested: true });
+      return ok({ online: true, status: r.status });
+    }
+    if (action === 'decline_offer')
+      for (const o of [...this.offers.values()])
+        if (o.riderId === riderId && o.status === 'pending') this.giveBack(o, 'declined', now, declineUntil);
+    this.setRider(riderId, { online: false, status: 'idle', offlineRequested: false });
+    return ok({ online: false, status: 'idle' });
+  }
+
+  async applyOrderEvent(
+    claim: { consumer: string; eventId: string },
+    f: Parameters<DispatchStore['applyOrderEvent']>[1],
+  ) {
+    const key = `${claim.consumer}:${claim.eventId}`;
+    if (this.claims.has(key)) return 'duplicate' as const;
+    this.claims.add(key);
+    const before = this.orders.get(f.orderId);
+    const action = decideOrderEvent(before, f.toState, f.version);
+    if (action === 'insert') {
+      const { toState: _, version, ...rest } = f;
+      this.orders.set(f.orderId, {
+        ...rest,
+        version,
+        ready: isReadyState(f.toState),
+        state: 'waiting',
+        riderId: undefined,
+        offerId: undefined,
+        sequence: undefined,
+        pickedUpAt: undefined,
+        deliveredAt: undefined,
+      });
+    } else if (before && action === 'refresh') {
+      this.set(before, {
+        expectedReadyAt: f.expectedReadyAt,
+        promisedAt: f.promisedAt,
+        ready: before.ready || isReadyState(f.toState),
+        version: f.version,
+      });
+    } else if (before && action === 'cancel') {
+      this.set(before, { state: 'cancelled', version: f.version });
+      const offer = before.offerId ? this.offers.get(before.offerId) : undefined;
+      const stillOffered = [...this.orders.values()].some(
+        (o) => o.offerId === before.offerId && o.state === 'offered',
+      );
+      if (before.state === 'offered' && offer?.status === 'pending' && !stillOffered)
+        this.offers.set(offer.offerId, { ...offer, status: 'withdrawn' });
+      if (before.riderId) this.settle(before.riderId);
+    }
+    return action;
+  }
+  async getOrder(orderId: string) {
+    return this.orders.get(orderId);
+  }
+  async ordersOfOffer(offerId: string) {
+    return [...this.orders.values()]
+      .filter((o) => o.offerId === offerId)
+      .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  }
+  async purgeDeclines(now: Date, limit: number) {
+    const due = [...this.declined].filter(([, until]) => t(until) <= t(now)).slice(0, limit);
+    for (const [k] of due) this.declined.delete(k);
+    return due.length;
+  }
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderDelivered, OrderPickedUp, RiderAssigned } from '@mealpeak/contracts/dispatch.v1';
+import { OrderState } from '@mealpeak/contracts/order.v1';
+import { call } from '@mealpeak/grpc';
+import { EVENTS, type Envelope } from '@mealpeak/kafka';
+import { eventually } from '@mealpeak/testing';
+import {
+  publishOrders,
+  readDispatchEvents,
+  spawnReplica,
+  startInfra,
+  type Infra,
+  type Replica,
+} from './harness.ts';
+import { at } from './world.ts';
+
+describe('offers, answers and delivery through the real service', () => {
+  let infra: Infra;
+  let replica: Replica;
+  let events: Awaited<ReturnType<typeof readDispatchEvents>>;
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    replica = await spawnReplica(infra, 'solo', { ROUND_INTERVAL_MS: '300', LEASE_TTL_MS: '3000' });
+    events = await readDispatchEvents(infra);
+  });
+  afterAll(async () => {
+    await events?.stop();
+    replica?.client.close();
+    replica?.proc.kill('SIGTERM');
+    await replica?.proc.exited();
+    await infra?.cleanup();
+  });
+
+  const api = () => replica.client;
+  const online = (riderId: string, northM: number) =>
+    call(api().setRiderOnline.bind(api()), {
+      riderId,
+      online: true,
+      position: at(northM),
+      shiftEndsAt: new Date(Date.now() + 3_600_000),
+    });
+  const offerOf = async (riderId: string) => {
+    const res = await call(api().getOffer.bind(api()), { riderId });
+    return res.ok ? res.value.offer : undefined;
+  };
+  const pendingOfferFor = (orderId: string) =>
+    eventually(
+      async () => {
+        const { rows } = await infra.sql.query<{ offer_id: string; rider_id: string }>(
+          "SELECT offer_id, rider_id FROM offers WHERE $1 = ANY(order_ids) AND status = 'pending'",
+          [orderId],
+        );
+        return rows[0];
+      },
+      30_000,
+      `an offer for ${orderId}`,
+    );
+  const eventsFor = (type: string, orderId: string): Envelope[] =>
+    events.seen.filter((e) => e.type === type && e.key === orderId);
+
+  it('re-offers a declined order to a different rider', async () => {
+    expect((await online('near', 100)).ok).toBe(true);
+    expect((await online('farther', 900)).ok).toBe(true);
+    await publishOrders(infra, [{ orderId: 'o-decline' }]);
+
+    const first = await eventually(() => offerOf('near'), 30_000, 'an offer to the nearest rider');
+    expect(first.orderIds).toEqual(['o-decline']);
+    const declined = await call(api().respondToOffer.bind(api()), {
+      riderId: 'near',
+      offerId: first.offerId,
+      accept: false,
+    });
+    expect(declined).toMatchObject({ ok: true, value: { accepted: false } });
+
+    const second = await eventually(() => offerOf('farther'), 15_000, 'the order offered to the other rider');
+    expect(second.orderIds).toEqual(['o-decline']);
+    expect(second.offerId).not.toBe(first.offerId);
+    expect(await offerOf('near')).toBeUndefined();
+  });
+
+  it('publishes RiderAssigned on accept, then OrderPickedUp and OrderDelivered', async () => {
+    expect((await online('courier', 200)).ok).toBe(true);
+    await publishOrders(infra, [{ orderId: 'o-e2e' }]);
+    // Whoever is nearest and idle gets it (riders of the previous test may be).
+    const courier = (await pendingOfferFor('o-e2e')).rider_id;
+    const offer = (await offerOf(courier))!;
+    expect(offer.orderIds).toEqual(['o-e2e']);
+    const accepted = await call(api().respondToOffer.bind(api()), {
+      riderId: courier,
+      offerId: offer.offerId,
+      accept: true,
+    });
+    expect(accepted).toMatchObject({ ok: true, value: { accepted: true } });
+
+    const [assigned] = await eventually(
+      () => {
+        const found = eventsFor(EVENTS.riderAssigned.name, 'o-e2e');
+        return found.length ? found : undefined;
+      },
+      20_000,
+      'RiderAssigned on dispatch.events.v1',
+    );
+    const payload = RiderAssigned.decode(assigned!.payload);
+    expect(payload).toMatchObject({
+      orderId: 'o-e2e',
+      riderId: courier,
+      offerId: offer.offerId,
+      sequence: 0,
+    });
+    expect(payload.etaPickup!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    const tracking = await call(api().getDeliveryTracking.bind(api()), { orderId: 'o-e2e' });
+    expect(tracking).toMatchObject({ ok: true, value: { orderId: 'o-e2e', riderId: courier } });
+    expect(tracking.ok && tracking.value.riderPosition).toBeDefined();
+
+    // The merchant has not marked it ready yet: the order service would refuse the pickup.
+    const early = await call(api().markPickedUp.bind(api()), { riderId: courier, orderId: 'o-e2e' });
+    expect(!early.ok && early.error.code).toBe('ORDER_NOT_READY');
+    await publishOrders(infra, [{ orderId: 'o-e2e' }], OrderState.ORDER_STATE_READY_FOR_PICKUP, 3);
+    await eventually(
+      async () => {
+        const res = await call(api().markPickedUp.bind(api()), { riderId: courier, orderId: 'o-e2e' });
+        return res.ok ? true : undefined;
+      },
+      20_000,
+      'the pickup once the order is ready',
+    );
+    const delivered = await call(api().markDelivered.bind(api()), { riderId: courier, orderId: 'o-e2e' });
+    expect(delivered.ok).toBe(true);
+
+    await eventually(
+      () => (eventsFor(EVENTS.orderDelivered.name, 'o-e2e').length ? true : undefined),
+      20_000,
+      'OrderDelivered',
+    );
+    const kinds = events.seen.filter((e) => e.key === 'o-e2e').map((e) => e.type);
+    expect(kinds).toEqual([EVENTS.riderAssigned.name, EVENTS.orderPickedUp.name, EVENTS.orderDelivered.name]);
+    expect(OrderPickedUp.decode(eventsFor(EVENTS.orderPickedUp.name, 'o-e2e')[0]!.payload)).toEqual({
+      orderId: 'o-e2e',
+      riderId: courier,
+    });
+    expect(OrderDelivered.decode(eventsFor(EVENTS.orderDelivered.name, 'o-e2e')[0]!.payload)).toEqual({
+      orderId: 'o-e2e',
+      riderId: courier,
+    });
+    const rider = await infra.sql.query<{ status: string }>('SELECT status FROM riders WHERE rider_id = $1', [
+      courier,
+    ]);
+    expect(rider.rows[0]?.status).toBe('idle');
+  });
+
+  it('withdraws a pending offer when its order is cancelled upstream, freeing the rider', async () => {
+    expect((await online('spare', 300)).ok).toBe(true);
+    await publishOrders(infra, [{ orderId: 'o-cancel', pickup: at(350) }]);
+    const offer = await pendingOfferFor('o-cancel');
+    await publishOrders(infra, [{ orderId: 'o-cancel' }], OrderState.ORDER_STATE_CANCELLED, 3);
+    await eventually(
+      async () => {
+        const { rows } = await infra.sql.query<{ status: string }>(
+          'SELECT status FROM offers WHERE offer_id = $1',
+          [offer.offer_id],
+        );
+        return rows[0]?.status === 'withdrawn' ? true : undefined;
+      },
+      20_000,
+      'the offer withdrawn',
+    );
+    expect(await offerOf(offer.rider_id)).toBeUndefined();
+    const rider = await infra.sql.query<{ status: string }>('SELECT status FROM riders WHERE rider_id = $1', [
+      offer.rider_id,
+    ]);
+    expect(rider.rows[0]?.status).toBe('idle');
+  });
+});
