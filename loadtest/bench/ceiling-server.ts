@@ -12,9 +12,14 @@ const app = Fastify({ logger: false });
 
 if (mode === 'insert') {
   const pool = new pg.Pool({ connectionString: pgUrl, max: 20 });
-  await pool.query(`CREATE TABLE IF NOT EXISTS ceiling_orders (id bigserial PRIMARY KEY, customer text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ceiling_orders (id bigserial PRIMARY KEY, customer text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  );
   app.post('/v1/orders', async (req, reply) => {
-    const { rows } = await pool.query<{ id: string }>('INSERT INTO ceiling_orders (customer, body) VALUES ($1, $2) RETURNING id', ['c', JSON.stringify(req.body)]);
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO ceiling_orders (customer, body) VALUES ($1, $2) RETURNING id',
+      ['c', JSON.stringify(req.body)],
+    );
     return reply.code(201).send({ id: rows[0]?.id });
   });
 } else {

@@ -29,7 +29,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function runOpenModel(rate: number, durationS: number, fire: Fire, maxInFlight = 4_000): Promise<RunResult> {
+export async function runOpenModel(
+  rate: number,
+  durationS: number,
+  fire: Fire,
+  maxInFlight = 4_000,
+): Promise<RunResult> {
   const interval = 1_000 / rate;
   const total = Math.round(rate * durationS);
   const latencies: number[] = [];
@@ -102,22 +107,39 @@ export interface Sustainability {
 }
 
 /** Sustainable: (almost) no errors, nothing shed, throughput kept up, latency not running away. */
-export const DEFAULT_SUSTAINABLE: Sustainability = { maxErrorRate: 0.001, maxP99Ms: 500, minAchievedShare: 0.97 };
+export const DEFAULT_SUSTAINABLE: Sustainability = {
+  maxErrorRate: 0.001,
+  maxP99Ms: 500,
+  minAchievedShare: 0.97,
+};
 
 export function isSustainable(r: RunResult, s: Sustainability = DEFAULT_SUSTAINABLE): boolean {
-  return r.shed === 0 && r.errors <= r.sent * s.maxErrorRate && r.p99 <= s.maxP99Ms && r.achievedRate >= r.offeredRate * s.minAchievedShare;
+  return (
+    r.shed === 0 &&
+    r.errors <= r.sent * s.maxErrorRate &&
+    r.p99 <= s.maxP99Ms &&
+    r.achievedRate >= r.offeredRate * s.minAchievedShare
+  );
 }
 
 /**
  * The highest sustainable rate: double from `start` until a step fails, then bisect between the
  * last good and the first bad rate to `resolution`. Returns every run, for the report.
  */
-export async function findMaxRate(start: number, stepS: number, fire: Fire, resolution = 0.1, settleMs = 2_000): Promise<{ max: RunResult | undefined; runs: RunResult[] }> {
+export async function findMaxRate(
+  start: number,
+  stepS: number,
+  fire: Fire,
+  resolution = 0.1,
+  settleMs = 2_000,
+): Promise<{ max: RunResult | undefined; runs: RunResult[] }> {
   const runs: RunResult[] = [];
   const probe = async (rate: number) => {
     const r = await runOpenModel(Math.round(rate), stepS, fire);
     runs.push(r);
-    process.stderr.write(`  rate ${String(Math.round(rate)).padStart(5)}/s -> ok ${r.achievedRate.toFixed(0)}/s p99 ${r.p99.toFixed(1)} ms errors ${r.errors} shed ${r.shed} ${isSustainable(r) ? 'sustainable' : 'NOT sustainable'}\n`);
+    process.stderr.write(
+      `  rate ${String(Math.round(rate)).padStart(5)}/s -> ok ${r.achievedRate.toFixed(0)}/s p99 ${r.p99.toFixed(1)} ms errors ${r.errors} shed ${r.shed} ${isSustainable(r) ? 'sustainable' : 'NOT sustainable'} ${JSON.stringify(r.statuses)}\n`,
+    );
     await sleep(settleMs);
     return r;
   };

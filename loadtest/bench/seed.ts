@@ -3,7 +3,11 @@ import { call, createGrpcClient } from '@mealpeak/grpc';
 
 /** One always-open merchant with stock that never runs out during a benchmark. */
 export async function seedBenchMerchant(target: string): Promise<{ merchantId: string; itemIds: string[] }> {
-  const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, { target, defaultDeadlineMs: 5_000, idempotent: [] });
+  const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
+    target,
+    defaultDeadlineMs: 5_000,
+    idempotent: [],
+  });
   const merchantId = 'bench-merchant';
   const everyDay = Array.from({ length: 7 }, (_, d) => ({ dayOfWeek: d, openMinute: 0, closeMinute: 1440 }));
   const m = await call(client.upsertMerchant.bind(client), {
@@ -12,12 +16,15 @@ export async function seedBenchMerchant(target: string): Promise<{ merchantId: s
     location: { lat: 31.2286, lng: 121.4545 },
     timeZone: 'Asia/Shanghai',
     openingHours: everyDay,
-    kitchenCapacity: 100_000,
-    autoPauseBacklog: 1_000_000,
+    kitchenCapacity: 1_000,
+    autoPauseBacklog: 0, // never auto-pause during a benchmark
     basePrepSeconds: 600,
     currency: 'CNY',
   });
-  if (!m.ok) throw new Error(`seeding the merchant failed: ${m.error.code} ${m.error.message}`);
+  if (!m.ok)
+    throw new Error(
+      `seeding the merchant failed: ${m.error.code} ${JSON.stringify(m.error.fields ?? m.error.message)}`,
+    );
   const itemIds: string[] = [];
   for (let i = 0; i < 8; i++) {
     const item = await call(client.upsertMenuItem.bind(client), {

@@ -48,5 +48,8 @@ export const redis = {
 export const kafka = {
   KAFKA_BROKERS: csv('127.0.0.1:59092'),
   /** Prepended to every topic name (environments sharing a cluster; isolated tests). */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
 };

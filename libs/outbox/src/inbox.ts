@@ -6,9 +6,10 @@ import type { Queryable } from '@mealpeak/db';
  * when the handler itself is not idempotent.
  */
 export async function claimEvent(tx: Queryable, consumer: string, eventId: string): Promise<boolean> {
-  const result = await tx.query(
-    'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [consumer, eventId],
-  );
+  const result = await tx.query({
+    name: 'outbox.claim-event',
+    text: 'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    values: [consumer, eventId],
+  });
   return result.rowCount === 1;
 }

@@ -1,8 +1,8 @@
 export {
   createOutbox,
-  notifyChannel,
   type Outbox,
   type OutboxEvent,
+  type OutboxInsert,
   type OutboxSettings,
 } from './enqueue.ts';
 export { createOutboxRelay, type OutboxRelay, type RelaySettings } from './relay.ts';

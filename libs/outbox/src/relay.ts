@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { metrics } from '@opentelemetry/api';
 import type { Envelope, EventProducer } from '@mealpeak/kafka';
 import { Metric, type Logger } from '@mealpeak/telemetry';
-import { notifyChannel, type OutboxSettings } from './enqueue.ts';
+import type { OutboxSettings } from './enqueue.ts';
 import { lockSpaceOf } from './partition.ts';
 
 export interface RelaySettings extends OutboxSettings {
@@ -14,8 +14,10 @@ export interface RelaySettings extends OutboxSettings {
   producerName: string;
   logger: Logger;
   batchSize?: number;
-  /** Poll interval when no NOTIFY arrives (also how often free partitions are claimed). */
+  /** How long to wait after finding nothing to publish (the added delivery latency when idle). */
   pollIntervalMs?: number;
+  /** How often a replica tries to take partitions nobody holds (a dead replica's). */
+  claimIntervalMs?: number;
   /** Cap on partitions one replica owns (default all): lower it to spread relays over replicas. */
   maxPartitions?: number;
 }
@@ -53,12 +55,16 @@ const relayLag = meter.createHistogram('mealpeak.outbox.relay_lag', {
  * The outbox is split into partitions by hash(key). A replica relays a partition only while it
  * holds that partition's session-level advisory lock, so per-key order survives any number of
  * replicas. When a replica dies its connection closes, PostgreSQL drops its locks, and another
- * replica claims those partitions on its next poll: no stall, and at most the in-flight batch
- * is published twice (consumers dedupe on the event id).
+ * replica claims those partitions within `claimIntervalMs`: no stall, and at most the in-flight
+ * batch is published twice (consumers dedupe on the event id).
+ *
+ * A cycle is two statements, no transaction (the lock already makes this relay the only reader
+ * of its partitions): read the oldest rows of every owned partition in id order, publish, delete.
  */
 export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   const batchSize = settings.batchSize ?? 500;
-  const pollMs = settings.pollIntervalMs ?? 500;
+  const pollMs = settings.pollIntervalMs ?? 25;
+  const claimMs = settings.claimIntervalMs ?? 1_000;
   const maxOwned = settings.maxPartitions ?? settings.partitions;
   const space = lockSpaceOf(settings.schema);
   const log = settings.logger.child({ component: 'outbox-relay' });
@@ -66,7 +72,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   let client: pg.Client | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   const pending = meter.createObservableGauge(Metric.OUTBOX_PENDING, {
     description: 'Outbox rows not yet published',
@@ -98,47 +103,44 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
     }
   }
 
-  /** Publishes one batch of one partition; returns how many rows it relayed. */
-  async function relayBatch(c: pg.Client, partition: number): Promise<number> {
-    await c.query('BEGIN');
-    try {
-      const { rows } = await c.query<OutboxRow>(
-        `SELECT id, topic, key, event_id, event_type, schema_version, payload, traceparent, tracestate, occurred_at
-           FROM outbox WHERE partition = $1 ORDER BY id LIMIT $2`,
-        [partition, batchSize],
-      );
-      if (rows.length === 0) {
-        await c.query('COMMIT');
-        return 0;
-      }
-      // One send per topic, rows in id order: kafkajs keeps per-key order inside a send.
-      const byTopic = new Map<string, Envelope[]>();
-      for (const r of rows) {
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({
-          eventId: r.event_id,
-          type: r.event_type,
-          schemaVersion: r.schema_version,
-          occurredAt: r.occurred_at,
-          traceparent: r.traceparent,
-          tracestate: r.tracestate,
-          key: r.key,
-          producer: settings.producerName,
-          payload: r.payload,
-        });
-        byTopic.set(r.topic, list);
-      }
-      for (const [topic, envelopes] of byTopic) await settings.producer.publishEnvelopes(topic, envelopes);
-      await c.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
-      await c.query('COMMIT');
-      const now = Date.now();
-      for (const r of rows)
-        relayLag.record((now - r.occurred_at.getTime()) / 1000, { schema: settings.schema });
-      return rows.length;
-    } catch (error) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw error;
+  /** Publishes the oldest rows of the owned partitions; returns how many it relayed. */
+  async function relayBatch(c: pg.Client): Promise<number> {
+    if (owned.size === 0) return 0;
+    // Named statements: this pair runs dozens of times a second, planned once per connection.
+    const { rows } = await c.query<OutboxRow>({
+      name: 'outbox.next-batch',
+      text: `SELECT id, topic, key, event_id, event_type, schema_version, payload, traceparent, tracestate, occurred_at
+         FROM outbox WHERE partition = ANY($1::smallint[]) ORDER BY id LIMIT $2`,
+      values: [[...owned], batchSize],
+    });
+    if (rows.length === 0) return 0;
+    // One send per topic, rows in id order: kafkajs keeps per-key order inside a send.
+    const byTopic = new Map<string, Envelope[]>();
+    for (const r of rows) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({
+        eventId: r.event_id,
+        type: r.event_type,
+        schemaVersion: r.schema_version,
+        occurredAt: r.occurred_at,
+        traceparent: r.traceparent,
+        tracestate: r.tracestate,
+        key: r.key,
+        producer: settings.producerName,
+        payload: r.payload,
+      });
+      byTopic.set(r.topic, list);
     }
+    for (const [topic, envelopes] of byTopic) await settings.producer.publishEnvelopes(topic, envelopes);
+    await c.query({
+      name: 'outbox.delete-published',
+      text: 'DELETE FROM outbox WHERE id = ANY($1::bigint[])',
+      values: [rows.map((r) => r.id)],
+    });
+    const now = Date.now();
+    for (const r of rows)
+      relayLag.record((now - r.occurred_at.getTime()) / 1000, { schema: settings.schema });
+    return rows.length;
   }
 
   async function refreshStats(c: pg.Client): Promise<void> {
@@ -155,41 +157,32 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
       // Detect a dead peer so locks are not held by a half-open connection for long.
       keepAlive: true,
       keepAliveInitialDelayMillis: 5_000,
-      options: `-c search_path=${settings.schema},public -c idle_in_transaction_session_timeout=30000`,
+      options: `-c search_path=${settings.schema},public`,
     });
     await c.connect();
     c.on('error', (err) => log.warn({ err }, 'relay connection error'));
-    c.on('notification', () => wake?.());
-    await c.query(`LISTEN ${notifyChannel(settings.schema)}`);
     return c;
   }
 
   async function run(): Promise<void> {
     let backoff = pollMs;
+    let lastClaim = 0;
     let lastStats = 0;
     while (running) {
       try {
         client ??= await connect();
-        await claimPartitions(client);
-        let relayed = 0;
-        for (const p of [...owned].sort((a, b) => a - b)) {
-          if (!running) break;
-          relayed += await relayBatch(client, p);
+        if (Date.now() - lastClaim >= claimMs) {
+          await claimPartitions(client);
+          lastClaim = Date.now();
         }
+        const relayed = await relayBatch(client);
         if (Date.now() - lastStats > 10_000) {
           await refreshStats(client);
           lastStats = Date.now();
         }
         backoff = pollMs;
-        if (relayed >= batchSize || !running) continue; // more waiting: go again at once
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
+        // A full batch means more is waiting: go again at once; otherwise wait a little.
+        if (relayed < batchSize && running) await sleep(pollMs);
       } catch (error) {
         // Kafka or PostgreSQL is away: keep the rows, back off, and (for a broken connection)
         // reconnect; our locks died with it, so partitions are claimed afresh.
@@ -203,6 +196,7 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
             owned.clear();
             await client.end().catch(() => undefined);
             client = undefined;
+            lastClaim = 0;
           }
         }
         await sleep(backoff);
@@ -220,7 +214,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
     },
     async stop() {
       running = false;
-      wake?.();
       await loop;
       if (client) {
         await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);

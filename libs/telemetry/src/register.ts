@@ -6,6 +6,10 @@ import { register, supportsSyncHooks } from 'import-in-the-middle/register-hooks
 import { startTelemetry } from './sdk.ts';
 
 const instrumented = ['pg', 'pg-pool', 'ioredis'];
+const ratio = (raw: string | undefined): number | undefined => {
+  const n = raw === undefined ? NaN : Number(raw);
+  return n >= 0 && n <= 1 ? n : undefined;
+};
 if (supportsSyncHooks()) register({ include: instrumented });
 
 startTelemetry({
@@ -15,4 +19,5 @@ startTelemetry({
     process.env['npm_package_name']?.replace(/^@mealpeak\//, '') ??
     'mealpeak',
   otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
+  sampleRatio: ratio(process.env['OTEL_TRACES_SAMPLER_ARG']),
 });

@@ -1,7 +1,12 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +26,12 @@ export interface TelemetrySettings {
   serviceName: string;
   /** OTLP/HTTP endpoint for traces; traces are only exported when set (OTEL_EXPORTER_OTLP_ENDPOINT). */
   otlpEndpoint?: string | undefined;
+  /**
+   * Share of new traces recorded (OTEL_TRACES_SAMPLER_ARG, default 0.1); downstream services follow
+   * the caller's decision. Unrecorded spans still carry trace ids, so every log line keeps its
+   * trace_id, but cost almost nothing at peak.
+   */
+  sampleRatio?: number;
 }
 
 export function startTelemetry(settings: TelemetrySettings): void {
@@ -37,6 +48,7 @@ export function startTelemetry(settings: TelemetrySettings): void {
     : [];
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? 0.1) }),
     metricReaders: [prometheus],
     spanProcessors,
     instrumentations: [

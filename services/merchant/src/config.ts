@@ -23,6 +23,8 @@ export const configSchema = z.object({
   SWEEP_BATCH_SIZE: env.positiveInt(100),
   /** When the order service could not answer the sweeper, ask again after this long. */
   SWEEP_RETRY_MS: env.positiveInt(30_000),
+  /** How stale placement's view of merchant profiles and menu items may be; 0 reads every time. */
+  CATALOGUE_CACHE_MS: env.durationMs(1_000),
   /** Outbox relay partitions; the same on every replica. */
   OUTBOX_PARTITIONS: env.positiveInt(8),
 });

@@ -59,7 +59,11 @@ await bootService('merchant', configSchema, async ({ config, logger, lifecycle }
     clock: { now: () => new Date() },
     ids: { newId: () => randomUUID() },
     logger,
-    settings: { reservationTtlSeconds: config.RESERVATION_TTL_SECONDS, sweepRetryMs: config.SWEEP_RETRY_MS },
+    settings: {
+      reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+      sweepRetryMs: config.SWEEP_RETRY_MS,
+      catalogueCacheMs: config.CATALOGUE_CACHE_MS,
+    },
     sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
   });
 

@@ -7,6 +7,12 @@ import type { Reservation } from '../app/ports.ts';
 /** A pool or a client inside a transaction: whatever runs the next statement. */
 export interface Sql {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  /** A named statement: prepared once per connection (hot paths). */
+  query<R extends QueryResultRow>(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<QueryResult<R>>;
 }
 
 export interface MerchantRow {

@@ -1,4 +1,5 @@
 import type { Logger } from '@mealpeak/telemetry';
+import type { CatalogueCache } from './catalogue-cache.ts';
 import type { Clock, IdGenerator, MerchantStore, OrderService } from './ports.ts';
 
 export interface UseCaseSettings {
@@ -6,6 +7,8 @@ export interface UseCaseSettings {
   readonly reservationTtlSeconds: number;
   /** When the sweeper could not reach the order service, how long until it asks again. */
   readonly sweepRetryMs: number;
+  /** How stale placement's view of merchants and items may be (0: always read). */
+  readonly catalogueCacheMs?: number;
 }
 
 export interface UseCaseDeps {
@@ -15,6 +18,8 @@ export interface UseCaseDeps {
   readonly ids: IdGenerator;
   readonly logger: Logger;
   readonly settings: UseCaseSettings;
+  /** Built by createUseCases from the store and settings.catalogueCacheMs. */
+  readonly catalogue?: CatalogueCache;
 }
 
 /** The consumer name under which the merchant service claims order events in its inbox. */

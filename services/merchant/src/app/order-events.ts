@@ -20,16 +20,28 @@ export interface SweepReport {
 }
 
 export function orderEventUseCases({ store, orders, clock, logger, settings }: UseCaseDeps) {
+  /** PLACED only confirms the reservation (no kitchen row yet): one statement does it. */
+  async function confirmPlaced(event: OrderEvent): Promise<'applied' | 'duplicate' | 'placed-without-stock'> {
+    const state = await store.repo.confirmPlacedOnce(INBOX_CONSUMER, event.eventId, event.snapshot.orderId);
+    if (state === 'duplicate') return 'duplicate';
+    // Confirmed (now or before: a repeat, or the sweeper was first) is fine; released or missing
+    // means an order exists that holds no stock: the rare case docs/merchant.md describes.
+    return state === 'confirmed' ? 'applied' : 'placed-without-stock';
+  }
+
   return {
     /**
      * One OrderStateChanged, applied once: the inbox claim and every effect commit together, so a
      * redelivered event (at-least-once) finds its id claimed and changes nothing.
      */
     async applyOrderEvent(event: OrderEvent): Promise<'applied' | 'duplicate'> {
-      const outcome = await store.transaction(async (tx) => {
-        if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
-        return applyOrderSnapshot(tx, event.snapshot, event.reason, clock.now());
-      });
+      const outcome =
+        event.snapshot.state === 'PLACED'
+          ? await confirmPlaced(event)
+          : await store.transaction(async (tx) => {
+              if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
+              return applyOrderSnapshot(tx, event.snapshot, event.reason, clock.now());
+            });
       if (outcome !== 'placed-without-stock') return outcome;
       logger.error(
         { orderId: event.snapshot.orderId, merchantId: event.snapshot.merchantId, eventId: event.eventId },

@@ -80,6 +80,15 @@ export interface ReservationRepo {
   getReservation(orderId: string): Promise<Reservation | undefined>;
   /** False when a reservation for the order exists (waits for a concurrent insert to finish). */
   insertReservation(reservation: Reservation): Promise<boolean>;
+  /**
+   * The fast path of ReserveStock in one atomic step: 'reserved' (stock taken), 'exists' (a
+   * reservation for the order was already there: nothing taken), or 'refused' (some line is short,
+   * unavailable or not the merchant's: nothing taken; the caller finds out which, and says so).
+   */
+  reserveAtomically(
+    reservation: Reservation,
+    lines: readonly { readonly itemId: string; readonly quantity: number }[],
+  ): Promise<'reserved' | 'exists' | 'refused'>;
   /** Moves the reservation from one of `from` to `to`; returns it when it moved, else undefined. */
   transitionReservation(
     orderId: string,
@@ -107,6 +116,16 @@ export interface MessagingRepo {
   claimEvent(consumer: string, eventId: string): Promise<boolean>;
   /** Outbox: a MerchantStatusChanged event, published if and only if the transaction commits. */
   publishStatusChanged(change: StatusChange): Promise<void>;
+  /**
+   * The PLACED event in one atomic step (the most frequent event): claim it in the inbox and
+   * confirm the tentative reservation. 'duplicate' when already claimed; otherwise the state the
+   * reservation is in afterwards ('missing' when there is none).
+   */
+  confirmPlacedOnce(
+    consumer: string,
+    eventId: string,
+    orderId: string,
+  ): Promise<'duplicate' | ReservationState | 'missing'>;
 }
 
 export type Repo = MerchantRepo & MenuRepo & ReservationRepo & KitchenRepo & MessagingRepo;

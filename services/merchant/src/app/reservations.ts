@@ -12,6 +12,7 @@ import {
 import type { UseCaseDeps } from './deps.ts';
 import type { Reservation } from './ports.ts';
 import { releaseReservation } from './release.ts';
+import { createCatalogueCache } from './catalogue-cache.ts';
 import { transactResult } from './transact.ts';
 import { prepEstimateOf } from './views.ts';
 
@@ -29,7 +30,8 @@ function replay(existing: Reservation, input: ReserveStockInput): Result<Reserva
   return ok(existing);
 }
 
-export function reservationUseCases({ store, clock, settings }: UseCaseDeps) {
+export function reservationUseCases({ store, clock, settings, catalogue: cache }: UseCaseDeps) {
+  const catalogue = cache ?? createCatalogueCache(store.repo, 0);
   return {
     /**
      * ADR 0006 step 1. Idempotent on the order id: the reservation row is inserted before any stock
@@ -43,15 +45,21 @@ export function reservationUseCases({ store, clock, settings }: UseCaseDeps) {
         ...validateId(input.merchantId, 'merchant_id'),
       ];
       if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
-      const existing = await store.repo.getReservation(input.orderId);
-      if (existing) return replay(existing, input);
 
+      // Merchant and items come from a short-lived cache (prices, status and availability may be
+      // a second old); stock never does: it is checked and taken in the database.
       const now = clock.now();
-      const merchant = await store.repo.getMerchant(input.merchantId);
-      if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
+      const merchant = await catalogue.merchant(input.merchantId);
+      if (!merchant) {
+        const existing = await store.repo.getReservation(input.orderId);
+        return existing ? replay(existing, input) : err(Errors.merchantNotFound(input.merchantId));
+      }
       const refusal = refusalFor(statusAt(merchant, now));
-      if (refusal) return err(refusal);
-      const items = await store.repo.getItems([...new Set(input.lines.map((l) => l.itemId))]);
+      if (refusal) {
+        const existing = await store.repo.getReservation(input.orderId);
+        return existing ? replay(existing, input) : err(refusal);
+      }
+      const items = await catalogue.items([...new Set(input.lines.map((l) => l.itemId))]);
       const priced = priceLines(
         merchant.id,
         merchant.currency,
@@ -69,6 +77,20 @@ export function reservationUseCases({ store, clock, settings }: UseCaseDeps) {
         prepEstimateSeconds: prepEstimateOf(merchant),
         reservedUntil: new Date(now.getTime() + settings.reservationTtlSeconds * 1000),
       };
+      // Fast path: one statement. Anything but a clean reservation takes the slow path below,
+      // which re-reads everything and says exactly what is wrong (or replays the first answer).
+      const fast = await store.repo.reserveAtomically(reservation, input.lines);
+      if (fast === 'reserved') return ok(reservation);
+      const existing = await store.repo.getReservation(input.orderId);
+      if (existing) return replay(existing, input);
+      const fresh = await store.repo.getItems([...new Set(input.lines.map((l) => l.itemId))]);
+      const repriced = priceLines(
+        merchant.id,
+        merchant.currency,
+        input.lines,
+        new Map(fresh.map((i) => [i.id, i])),
+      );
+      if (!repriced.ok) return repriced;
       return transactResult(store, async (tx) => {
         if (!(await tx.insertReservation(reservation))) {
           const committed = await tx.getReservation(input.orderId);

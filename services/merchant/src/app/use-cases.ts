@@ -1,4 +1,5 @@
 import { catalogueUseCases } from './catalogue.ts';
+import { createCatalogueCache } from './catalogue-cache.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { kitchenCommandUseCases } from './kitchen-commands.ts';
 import { listingUseCases } from './listing.ts';
@@ -6,7 +7,11 @@ import { orderEventUseCases } from './order-events.ts';
 import { reservationUseCases } from './reservations.ts';
 
 /** Every use case of the merchant service; gRPC handlers, the consumer and the sweeper call these. */
-export function createUseCases(deps: UseCaseDeps) {
+export function createUseCases(base: UseCaseDeps) {
+  const deps: UseCaseDeps = {
+    ...base,
+    catalogue: base.catalogue ?? createCatalogueCache(base.store.repo, base.settings.catalogueCacheMs ?? 0),
+  };
   return {
     ...catalogueUseCases(deps),
     ...listingUseCases(deps),

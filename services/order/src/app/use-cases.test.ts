@@ -43,12 +43,25 @@ describe('order use cases', () => {
     expect(store.published.map((p) => p.change.to)).toEqual(['PLACED']);
   });
 
-  it('is idempotent on the order id: a repeat returns the same order and reserves nothing more', async () => {
+  it('is idempotent on the order id: a repeat returns the same order and stores nothing more', async () => {
     const first = await useCases.placeOrder(input);
     clock.advance(5);
     const second = await useCases.placeOrder(input);
     expect(second).toEqual(first);
-    expect(reservations.reserved).toEqual([input.orderId]);
+    expect(store.orders.size).toBe(1);
+    expect(store.published.map((p) => p.change.to)).toEqual(['PLACED']);
+  });
+
+  it('answers a repeat of an order whose reservation was since released with the order itself', async () => {
+    const first = await useCases.placeOrder(input);
+    await useCases.transition(
+      input.orderId,
+      { kind: 'CANCEL', reason: 'CHANGED_MIND' },
+      { role: 'customer', id: 'c-1' },
+    );
+    reservations.failWith = codedError('conflict', 'RESERVATION_RELEASED', 'released');
+    const again = await useCases.placeOrder(input);
+    expect(again.ok && again.value).toMatchObject({ id: first.ok ? first.value.id : '', state: 'CANCELLED' });
   });
 
   it('refuses the same order id for a different order', async () => {
@@ -74,12 +87,8 @@ describe('order use cases', () => {
 
   it('leaves the reservation to the merchant sweeper when it cannot tell whether the order exists', async () => {
     store.failInsert = new Error('connection lost');
-    // get() answers before the insert (no order yet) and fails after it: the outcome is unknown.
-    const originalGet = store.get.bind(store);
-    let calls = 0;
-    store.get = async (id) => (++calls > 1 ? Promise.reject(new Error('still down')) : originalGet(id));
-    const placing = useCases.placeOrder(input);
-    await expect(placing).rejects.toThrow();
+    store.failGet = new Error('still down');
+    await expect(useCases.placeOrder(input)).rejects.toThrow('connection lost');
     expect(reservations.released).toEqual([]);
   });
 

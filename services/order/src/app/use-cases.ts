@@ -37,11 +37,15 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
     async placeOrder(input: PlaceOrderInput, deadline?: Date): Promise<Result<Order, CodedError>> {
       const valid = validatePlacement(input);
       if (!valid.ok) return valid;
-      const existing = await store.get(input.orderId);
-      if (existing) return existingOrConflict(existing, input);
-
+      // No read first: the merchant's reservation is idempotent on the order id and the insert
+      // returns an existing order, so a repeat costs nothing extra and the first try saves a query.
       const reservation = await reservations.reserve(input, deadline);
-      if (!reservation.ok) return reservation;
+      if (!reservation.ok) {
+        // A repeat of an order that was since rejected or cancelled finds its reservation
+        // released: answer with the order, as any repeat does.
+        const existing = await store.get(input.orderId);
+        return existing ? existingOrConflict(existing, input) : reservation;
+      }
       const { order, change } = newOrder(input, reservation.value, policy, clock.now());
       let stored: { order: Order; created: boolean };
       try {

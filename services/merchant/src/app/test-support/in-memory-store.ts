@@ -118,6 +118,22 @@ export function createInMemoryStore(): InMemoryStore {
       s.reservations.set(r.orderId, { ...r, nextCheckAt: r.reservedUntil, reason: '' });
       return true;
     },
+    async reserveAtomically(r, lines) {
+      const want = new Map<string, number>();
+      for (const l of lines) want.set(l.itemId, (want.get(l.itemId) ?? 0) + l.quantity);
+      const enough = [...want].every(([id, q]) => {
+        const item = s.items.get(id);
+        return !!item && item.merchantId === r.merchantId && item.available && item.stock >= q;
+      });
+      if (!enough) return 'refused';
+      if (s.reservations.has(r.orderId)) return 'exists';
+      s.reservations.set(r.orderId, { ...r, nextCheckAt: r.reservedUntil, reason: '' });
+      for (const [id, q] of want) {
+        const item = s.items.get(id)!;
+        s.items.set(id, { ...item, stock: item.stock - q });
+      }
+      return 'reserved';
+    },
     async transitionReservation(orderId, from, to, reason) {
       const r = s.reservations.get(orderId);
       if (!r || !from.includes(r.state)) return undefined;
@@ -144,6 +160,14 @@ export function createInMemoryStore(): InMemoryStore {
       if (s.processed.has(key)) return false;
       s.processed.add(key);
       return true;
+    },
+    async confirmPlacedOnce(consumer, eventId, orderId) {
+      if (!(await repo.claimEvent(consumer, eventId))) return 'duplicate';
+      const r = s.reservations.get(orderId);
+      if (!r) return 'missing';
+      if (r.state === 'tentative')
+        s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
+      return r.state === 'tentative' ? 'confirmed' : r.state;
     },
     async publishStatusChanged(change) {
       s.events.push(change);
