@@ -1,2 +1,3 @@
 export * from './result.ts';
 export * from './coded-error.ts';
+export * from './hash.ts';

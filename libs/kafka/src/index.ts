@@ -21,3 +21,6 @@ export {
 } from './consumer.ts';
 export { createRedisDedupe, createMemoryDedupe, type DedupeStore } from './dedupe.ts';
 export { TOPICS, EVENTS, ALL_TOPICS, prefixTopics, type Topics } from './registry.ts';
+export { createKafkaBus, type EventBus } from './event-bus.ts';
+export { createMemoryBus } from './memory-bus.ts';
+export { createMessageProcessor, type RawMessage } from './message-processor.ts';
