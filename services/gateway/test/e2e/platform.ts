@@ -39,6 +39,7 @@ export interface Platform {
 export async function startPlatform(
   opts: {
     services?: ServiceName[];
+    replicas?: Partial<Record<ServiceName, number>>;
     serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
     topics?: string[];
   } = {},
@@ -53,10 +54,14 @@ export async function startPlatform(
     kafkaBrokers: kafka.brokers.join(','),
     topicPrefix: prefix,
     services: opts.services ?? ['merchant', 'order', 'gateway'],
+    ...(opts.replicas ? { replicas: opts.replicas } : {}),
     serviceEnv: {
       ...opts.serviceEnv,
-      // Admission control has its own tests; here it must not throttle the scenario.
+      // Admission control has its own tests; here it must not throttle or shed the scenario
+      // (a busy 2-core machine running six services would otherwise look overloaded).
       gateway: {
+        MAX_EVENT_LOOP_UTILIZATION: '0',
+        MAX_EVENT_LOOP_DELAY_MS: '0',
         RATE_LIMIT_PER_MINUTE_CUSTOMER: '100000',
         RATE_LIMIT_PER_MINUTE_MERCHANT: '100000',
         RATE_LIMIT_PER_MINUTE_OPS: '100000',
