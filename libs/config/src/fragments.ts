@@ -23,7 +23,9 @@ export const logLevel = z
   .default('info');
 
 export const serviceBase = {
+  /** development, test or production; production refuses development-only defaults. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: logLevel,
   /** Port of the operations HTTP server: /healthz, /readyz, /metrics. */
   OPS_PORT: port(0),
@@ -34,18 +36,23 @@ export const serviceBase = {
 };
 
 export const postgres = {
+  /** PostgreSQL connection URL; each service uses its own schema in this database. */
   PG_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgres://mealpeak:mealpeak@127.0.0.1:55432/mealpeak'),
+  /** Connections per replica; replicas x this must stay below the server's max_connections. */
   PG_POOL_MAX: positiveInt(10),
+  /** Statements running longer are cancelled by the server, so none holds a pool slot for long. */
   PG_STATEMENT_TIMEOUT_MS: durationMs(5_000),
 };
 
 export const redis = {
+  /** Redis for hot state (rate limits, idempotency keys, rider positions, zone leases). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),
 };
 
 export const kafka = {
+  /** Comma-separated Kafka bootstrap servers. */
   KAFKA_BROKERS: csv('127.0.0.1:59092'),
   /** Prepended to every topic name (environments sharing a cluster; isolated tests). */
   KAFKA_TOPIC_PREFIX: z

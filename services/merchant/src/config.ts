@@ -4,14 +4,18 @@ import { env, z } from '@mealpeak/config';
 export const configSchema = z.object({
   ...env.serviceBase,
   OPS_PORT: env.port(9462),
+  /** Port of the gRPC server (and its standard health service). */
   GRPC_PORT: env.port(50052),
   ...env.postgres,
+  /** This service's own schema; migrations create it. */
   PG_SCHEMA: z
     .string()
     .regex(/^[a-z_]+$/)
     .default('merchants'),
+  /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  /** Client id in broker logs and metrics. */
   KAFKA_CLIENT_ID: z.string().min(1).default('merchant'),
   /** The order service (TransitionOrder for accept/reject/ready, GetOrder for the sweeper). */
   ORDER_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50051'),
@@ -19,7 +23,9 @@ export const configSchema = z.object({
   GRPC_DEADLINE_MS: env.positiveInt(2_000),
   /** How long a reservation stays tentative before the sweeper asks the order service about it. */
   RESERVATION_TTL_SECONDS: env.positiveInt(120),
+  /** How often each replica looks for tentative reservations past their TTL. */
   SWEEP_INTERVAL_MS: env.positiveInt(5_000),
+  /** Reservations one sweep checks at most. */
   SWEEP_BATCH_SIZE: env.positiveInt(100),
   /** When the order service could not answer the sweeper, ask again after this long. */
   SWEEP_RETRY_MS: env.positiveInt(30_000),

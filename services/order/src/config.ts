@@ -3,14 +3,18 @@ import { env, z } from '@mealpeak/config';
 export const configSchema = z.object({
   ...env.serviceBase,
   OPS_PORT: env.port(9461),
+  /** Port of the gRPC server (and its standard health service). */
   GRPC_PORT: env.port(50051),
   ...env.postgres,
+  /** This service's own schema; migrations create it. */
   PG_SCHEMA: z
     .string()
     .regex(/^[a-z_]+$/)
     .default('orders'),
+  /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  /** Client id in broker logs and metrics. */
   KAFKA_CLIENT_ID: z.string().default('order'),
   /** Merchant service (ReserveStock / ReleaseStock); dns:///name:port balances over replicas. */
   MERCHANT_GRPC_TARGET: z.string().default('127.0.0.1:50052'),
@@ -18,10 +22,13 @@ export const configSchema = z.object({
   RESERVE_DEADLINE_MS: env.durationMs(2_000),
   /** Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT). */
   ACCEPT_TIMEOUT_SECONDS: env.positiveInt(180),
+  /** Delivery promised to the customer, counted from placement (drives dispatch lateness). */
   PROMISE_MINUTES: env.positiveInt(40),
+  /** How often each replica looks for orders past their acceptance deadline. */
   ACCEPT_SWEEP_INTERVAL_MS: env.durationMs(1_000),
   /** Outbox relay partitions; the same on every replica. */
   OUTBOX_PARTITIONS: env.positiveInt(8),
+  /** Most outbox rows the relay publishes per Kafka send. */
   OUTBOX_BATCH_SIZE: env.positiveInt(500),
   /** Off when a separate deployment relays the outbox; also how tests hold events back. */
   OUTBOX_RELAY_ENABLED: env.bool(true),

@@ -3,14 +3,18 @@ import { env, z } from '@mealpeak/config';
 export const configSchema = z.object({
   ...env.serviceBase,
   OPS_PORT: env.port(9463),
+  /** Port of the gRPC server (and its standard health service). */
   GRPC_PORT: env.port(50053),
   ...env.postgres,
+  /** This service's own schema; migrations create it. */
   PG_SCHEMA: z
     .string()
     .regex(/^[a-z_]+$/)
     .default('dispatch'),
+  /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  /** Client id in broker logs and metrics. */
   KAFKA_CLIENT_ID: z.string().default('rider-dispatch'),
   ...env.redis,
   /** Prefix of every Redis key (tests and environments sharing a server); the gateway must agree. */
@@ -22,6 +26,7 @@ export const configSchema = z.object({
     .optional(),
   /** Outbox relay partitions; the same on every replica. */
   OUTBOX_PARTITIONS: env.positiveInt(8),
+  /** Most outbox rows the relay publishes per Kafka send. */
   OUTBOX_BATCH_SIZE: env.positiveInt(500),
   OUTBOX_RELAY_ENABLED: env.bool(true),
 
@@ -29,17 +34,23 @@ export const configSchema = z.object({
   ZONE_SIZE_M: z.coerce.number().int().min(100).default(3_000),
   /** Riders within this distance of a zone's centre take part in its rounds (border riders serve both). */
   ZONE_RIDER_RADIUS_M: env.positiveInt(5_000),
+  /** Waiting orders one zone round considers at most (oldest first). */
   MAX_ORDERS_PER_ROUND: env.positiveInt(1_000),
+  /** Riders one zone round considers at most (nearest first). */
   MAX_RIDERS_PER_ROUND: env.positiveInt(2_000),
+  /** Time between dispatch rounds of a zone (the batching window). */
   ROUND_INTERVAL_MS: env.positiveInt(5_000),
+  /** optimized (batched min-cost matching, bundling, holding) or greedy (nearest available rider). */
   DISPATCH_STRATEGY: z.enum(['optimized', 'greedy']).default('optimized'),
   /** Straight-line speed of the travel model (5 m/s = 18 km/h, a city bike). */
   RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
+  /** How long a rider has to accept an offer before it goes to someone else. */
   OFFER_TIMEOUT_MS: env.positiveInt(30_000),
   /** Offers go out this much before the engine strictly needs the rider to leave (time to answer). */
   DISPATCH_COMMIT_SLACK_MS: env.durationMs(15_000),
   /** A declined or expired order is not offered to the same rider again for this long. */
   DECLINE_COOLDOWN_MS: env.durationMs(600_000),
+  /** How often each replica expires offers nobody answered. */
   OFFER_SWEEP_INTERVAL_MS: env.positiveInt(1_000),
   /** Shift assumed when SetRiderOnline gives no shift_ends_at. */
   DEFAULT_SHIFT_MINUTES: env.positiveInt(480),
@@ -51,6 +62,7 @@ export const configSchema = z.object({
   RIDER_POSITION_TTL_MS: env.positiveInt(60_000),
   /** Namespace of the positions index (libs/rider-positions); the gateway must use the same. */
   RIDER_POSITIONS_NAMESPACE: z.string().default('rider-positions'),
+  /** How often silent riders are removed from the spatial index. */
   POSITION_CLEANUP_INTERVAL_MS: env.positiveInt(10_000),
 });
 
