@@ -40,21 +40,43 @@ export function createKafka(settings: KafkaSettings): Kafka {
 
 /**
  * Creates the topics (and their dead-letter topics) that do not exist yet, with the partition
- * counts of the registry. Existing topics are left alone: partitions are never shrunk here.
+ * counts of the registry, and waits until every partition has a leader. Existing topics are left
+ * alone: partitions are never shrunk here. Replicas starting together race to create the same
+ * topics, and a broker that just created one may briefly answer "does not host this
+ * topic-partition": both are retried with backoff for up to `timeoutMs`.
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  timeoutMs = 60_000,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  const names = topics.flatMap((t) => [t.name, deadLetterTopic(t.name)]);
+  const deadline = Date.now() + timeoutMs;
   try {
-    const existing = new Set(await admin.listTopics());
-    const wanted: ITopicConfig[] = [];
-    for (const t of topics) {
-      if (!existing.has(t.name))
-        wanted.push({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 });
-      const dlq = deadLetterTopic(t.name);
-      if (!existing.has(dlq)) wanted.push({ topic: dlq, numPartitions: 1, replicationFactor: -1 });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const wanted: ITopicConfig[] = [];
+        for (const t of topics) {
+          if (!existing.has(t.name))
+            wanted.push({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 });
+          const dlq = deadLetterTopic(t.name);
+          if (!existing.has(dlq)) wanted.push({ topic: dlq, numPartitions: 1, replicationFactor: -1 });
+        }
+        if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
+        const leaderless = meta.filter(
+          (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+        );
+        if (leaderless.length === 0) return;
+        throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      }
     }
-    if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

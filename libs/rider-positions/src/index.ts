@@ -11,3 +11,4 @@ export {
   type PositionPing,
   type RiderPosition,
 } from './types.ts';
+export { createMemoryPositions } from './memory.ts';

@@ -10,6 +10,8 @@ export const DispatchMetric = {
   OFFERS: 'mealpeak.dispatch.offers.created',
   CLAIM_CONFLICTS: 'mealpeak.dispatch.claim.conflicts',
   ZONES_HELD: 'mealpeak.dispatch.zones.held',
+  UNASSIGNED_ORDERS: 'mealpeak.dispatch.unassigned.orders',
+  UNASSIGNED_OLDEST_AGE: 'mealpeak.dispatch.unassigned.oldest_age',
 } as const;
 
 export const DispatchAttr = {
@@ -68,4 +70,36 @@ export function observeZonesHeld(held: () => number): void {
   meter
     .createObservableGauge(DispatchMetric.ZONES_HELD, { description: 'Zone leases this replica holds' })
     .addCallback((observer) => observer.observe(held()));
+}
+
+export interface QueueStats {
+  readonly waiting: number;
+  readonly oldestAgeSeconds: number;
+}
+
+/**
+ * The dispatch queue as alerts see it: orders waiting for a rider, and how long the oldest has
+ * waited since placement. `read` runs on the exporter's scrape, at most every few seconds.
+ */
+export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_000): void {
+  let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0 };
+  let readAt = 0;
+  const waiting = meter.createObservableGauge(DispatchMetric.UNASSIGNED_ORDERS, {
+    description: 'Orders waiting for a rider (not yet offered)',
+  });
+  const oldest = meter.createObservableGauge(DispatchMetric.UNASSIGNED_OLDEST_AGE, {
+    unit: 's',
+    description: 'Time since placement of the oldest order waiting for a rider',
+  });
+  meter.addBatchObservableCallback(
+    async (observer) => {
+      if (Date.now() - readAt >= minIntervalMs) {
+        readAt = Date.now();
+        last = await read().catch(() => last);
+      }
+      observer.observe(waiting, last.waiting);
+      observer.observe(oldest, last.oldestAgeSeconds);
+    },
+    [waiting, oldest],
+  );
 }

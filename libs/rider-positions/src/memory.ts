@@ -1,0 +1,100 @@
+import {
+  DEFAULT_TTL_MS,
+  type LatLng,
+  type NearbyRider,
+  type PingOutcome,
+  type PositionPing,
+  type RiderPosition,
+} from './types.ts';
+import { checkPing } from './validate.ts';
+import type { PositionReader } from './reader.ts';
+import type { PositionWriter, PositionWriterOptions } from './writer.ts';
+
+const EARTH_M = 6_371_008.8;
+const rad = (d: number) => (d * Math.PI) / 180;
+function haversineM(a: LatLng, b: LatLng): number {
+  const h =
+    Math.sin(rad(b.lat - a.lat) / 2) ** 2 +
+    Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(rad(b.lng - a.lng) / 2) ** 2;
+  return 2 * EARTH_M * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * Both sides of the position index in one process, for the zero-setup local run only (the gateway
+ * writes, dispatch reads, both in the same process). Same validation, same drops of stale and
+ * out-of-order fixes, same expiry after silence as the Redis index; a linear scan instead of GEO.
+ */
+export function createMemoryPositions(options: PositionWriterOptions = {}): {
+  writer: PositionWriter;
+  reader: PositionReader;
+} {
+  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  const limits = { maxAgeMs: options.maxAgeMs ?? ttlMs, maxFutureMs: options.maxFutureMs ?? 30_000 };
+  const now = options.now ?? Date.now;
+  const latest = new Map<string, PositionPing>();
+  const fresh = (p: PositionPing, at: number) => at - p.recordedAt <= ttlMs;
+  const view = (p: PositionPing, at: number): RiderPosition => ({
+    riderId: p.riderId,
+    lat: p.lat,
+    lng: p.lng,
+    recordedAt: p.recordedAt,
+    ageMs: at - p.recordedAt,
+  });
+
+  const writer: PositionWriter = {
+    write: async (ping): Promise<PingOutcome> => {
+      const refused = checkPing(ping, now(), limits);
+      if (refused) return refused;
+      const current = latest.get(ping.riderId);
+      if (current && current.recordedAt >= ping.recordedAt) return { status: 'dropped_out_of_order' };
+      latest.set(ping.riderId, {
+        riderId: ping.riderId,
+        lat: ping.lat,
+        lng: ping.lng,
+        recordedAt: ping.recordedAt,
+      });
+      return { status: 'accepted' };
+    },
+    remove: async (riderId) => void latest.delete(riderId),
+    purgeSilent: async (limit = 1_000) => {
+      const at = now();
+      let removed = 0;
+      for (const [id, p] of latest) {
+        if (removed >= limit) break;
+        if (!fresh(p, at)) {
+          latest.delete(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+    close: async () => undefined,
+  };
+
+  const reader: PositionReader = {
+    nearby: async (point, radiusM, limit): Promise<NearbyRider[]> => {
+      const at = now();
+      return [...latest.values()]
+        .filter((p) => fresh(p, at))
+        .map((p) => ({ ...view(p, at), distanceM: haversineM(point, p) }))
+        .filter((r) => r.distanceM <= radiusM)
+        .sort((a, b) => a.distanceM - b.distanceM || a.riderId.localeCompare(b.riderId))
+        .slice(0, limit);
+    },
+    get: async (riderId) => {
+      const p = latest.get(riderId);
+      const at = now();
+      return p && fresh(p, at) ? view(p, at) : undefined;
+    },
+    getMany: async (riderIds) => {
+      const at = now();
+      const found = new Map<string, RiderPosition>();
+      for (const id of riderIds) {
+        const p = latest.get(id);
+        if (p && fresh(p, at)) found.set(id, view(p, at));
+      }
+      return found;
+    },
+  };
+  return { writer, reader };
+}

@@ -1,0 +1,4 @@
+export type { Infra } from './infra.ts';
+export { openDatabase, type DatabaseConfig } from './database.ts';
+export { startOutbox, type OutboxConfig } from './outbox.ts';
+export { connectInfra, type InfraConfig } from './connect.ts';

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
+import { createGrpcServer } from '@mealpeak/grpc';
+import { TOPICS, prefixTopics } from '@mealpeak/kafka';
+import type { BootContext } from '@mealpeak/runtime';
+import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { createOrderServiceClient } from './adapters/order-service-client.ts';
+import { createPgStore } from './adapters/pg-store.ts';
+import { createMerchantService } from './app.ts';
+import type { Config } from './config.ts';
+
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * The merchant service on the infrastructure it is handed. Shutdown steps run in reverse order
+ * of registration: gRPC drains first, then the consumer leaves its group, the sweeper and the
+ * relay stop, the order-service client and producer close, and the pool ends last.
+ */
+export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promise<void> {
+  const { config, logger, lifecycle } = ctx;
+  const pool = await openDatabase(ctx, 'merchant', migrations);
+
+  const topics = prefixTopics(TOPICS, config.KAFKA_TOPIC_PREFIX);
+  await infra.bus.ensureTopics([topics.orderEvents, topics.merchantEvents]);
+  const producer = infra.bus.producer('merchant');
+  await producer.connect();
+  lifecycle.onShutdown('event producer', () => producer.disconnect());
+
+  const orders = createOrderServiceClient({
+    target: config.ORDER_GRPC_TARGET,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
+  lifecycle.onShutdown('order-service client', async () => orders.close());
+
+  const outbox = await startOutbox(ctx, 'merchant', producer);
+  const service = createMerchantService({
+    store: createPgStore({ pool, outbox, merchantEventsTopic: topics.merchantEvents }),
+    orders,
+    clock: { now: () => new Date() },
+    ids: { newId: () => randomUUID() },
+    logger,
+    settings: {
+      reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
+      sweepRetryMs: config.SWEEP_RETRY_MS,
+      catalogueCacheMs: config.CATALOGUE_CACHE_MS,
+    },
+    sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
+  });
+
+  service.sweeper.start();
+  lifecycle.onShutdown('reservation sweeper', () => service.sweeper.stop());
+
+  const consumer = infra.bus.consumer({
+    // Prefixed like the topics, so environments sharing a cluster never share offsets.
+    groupId: `${config.KAFKA_TOPIC_PREFIX}merchant`,
+    topics: [topics.orderEvents],
+    handlers: service.eventHandlers,
+    logger,
+  });
+  await consumer.start();
+  lifecycle.onShutdown('event consumer', () => consumer.stop());
+
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(MerchantServiceService, service.grpc);
+  await grpc.start();
+  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
+  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+}

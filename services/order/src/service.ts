@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { OrderServiceService } from '@mealpeak/contracts/order.v1';
+import { createGrpcServer } from '@mealpeak/grpc';
+import { TOPICS, prefixTopics } from '@mealpeak/kafka';
+import type { BootContext } from '@mealpeak/runtime';
+import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { createMerchantReservations } from './adapters/merchant-reservations.ts';
+import { buildOrderApp } from './app.ts';
+import type { Config } from './config.ts';
+import { startAcceptanceSweeper } from './transport/acceptance-sweeper.ts';
+
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * The order service on the infrastructure it is handed (main.ts: Kafka; the local run: the
+ * in-memory bus). Shutdown steps run in reverse order of registration: the gRPC server drains
+ * first, then the sweeper and the consumer stop, the merchant client closes, the relay stops, the
+ * producer disconnects and the pool ends last.
+ */
+export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<void> {
+  const { config, logger, lifecycle } = ctx;
+  const pool = await openDatabase(ctx, 'order', migrations);
+
+  const topics = prefixTopics(TOPICS, config.KAFKA_TOPIC_PREFIX);
+  await infra.bus.ensureTopics([topics.orderEvents, topics.dispatchEvents]);
+  const producer = infra.bus.producer('order');
+  await producer.connect();
+  lifecycle.onShutdown('event producer', () => producer.disconnect());
+  const outbox = await startOutbox(ctx, 'order', producer);
+
+  const reservations = createMerchantReservations({
+    target: config.MERCHANT_GRPC_TARGET,
+    deadlineMs: config.RESERVE_DEADLINE_MS,
+  });
+  lifecycle.onShutdown('merchant client', async () => reservations.close());
+
+  const app = buildOrderApp({
+    pool,
+    outbox,
+    reservations,
+    clock: { now: () => new Date() },
+    policy: { acceptTimeoutSeconds: config.ACCEPT_TIMEOUT_SECONDS, promiseMinutes: config.PROMISE_MINUTES },
+    logger,
+    topics,
+  });
+
+  // The group is prefixed like the topics, so environments sharing a cluster never share offsets.
+  const consumer = infra.bus.consumer({
+    ...app.consumer,
+    groupId: `${config.KAFKA_TOPIC_PREFIX}${app.consumer.groupId}`,
+    logger,
+  });
+  await consumer.start();
+  lifecycle.onShutdown('event consumer', () => consumer.stop());
+
+  const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
+  lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());
+
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(OrderServiceService, app.grpcHandlers);
+  await grpc.start();
+  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
+  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
+import { createGrpcServer } from '@mealpeak/grpc';
+import { TOPICS, prefixTopics } from '@mealpeak/kafka';
+import type { BootContext } from '@mealpeak/runtime';
+import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
+import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
+import { buildDispatchApp } from './app.ts';
+import type { Config } from './config.ts';
+import { drain, startLoop } from './transport/loops.ts';
+import { observeQueue, observeZonesHeld } from './transport/metrics.ts';
+
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * The dispatch service on the infrastructure it is handed. Shutdown steps run in reverse order
+ * of registration: gRPC drains first, then the round loop stops and gives its leases back
+ * (another replica takes the zones at once, not after the TTL), the sweepers stop, the consumer
+ * leaves its group, the relay stops, and producer and pool close last.
+ */
+export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promise<void> {
+  const { config, logger: baseLogger, lifecycle } = ctx;
+  const replicaId = config.REPLICA_ID ?? `${hostname()}-${process.pid}`;
+  const logger = baseLogger.child({ replica: replicaId });
+
+  const pool = await openDatabase(ctx, 'rider-dispatch', migrations);
+
+  // Real Redis, or the in-process stand-ins of the single-process local run.
+  if (!infra.positions) throw new Error('rider-dispatch needs the rider-position index (Redis or in-memory)');
+  const { writer, reader } = infra.positions;
+  const leases = infra.redis
+    ? createRedisZoneLeases(infra.redis, config.LEASE_TTL_MS)
+    : createMemoryZoneLeases(config.LEASE_TTL_MS);
+
+  const topics = prefixTopics(TOPICS, config.KAFKA_TOPIC_PREFIX);
+  await infra.bus.ensureTopics([topics.orderEvents, topics.dispatchEvents]);
+  const producer = infra.bus.producer('rider-dispatch');
+  await producer.connect();
+  lifecycle.onShutdown('event producer', () => producer.disconnect());
+  const outbox = await startOutbox(ctx, 'rider-dispatch', producer);
+
+  const app = buildDispatchApp({
+    pool,
+    outbox,
+    positions: { ...reader, write: writer.write, remove: writer.remove },
+    leases,
+    clock: { now: () => new Date() },
+    ids: { newId: randomUUID },
+    settings: {
+      replicaId,
+      zoneSizeM: config.ZONE_SIZE_M,
+      zoneRiderRadiusM: config.ZONE_RIDER_RADIUS_M,
+      maxOrdersPerRound: config.MAX_ORDERS_PER_ROUND,
+      maxRidersPerRound: config.MAX_RIDERS_PER_ROUND,
+      roundIntervalMs: config.ROUND_INTERVAL_MS,
+      strategy: config.DISPATCH_STRATEGY,
+      riderSpeedMps: config.RIDER_SPEED_MPS,
+      offerTimeoutMs: config.OFFER_TIMEOUT_MS,
+      commitSlackMs: config.DISPATCH_COMMIT_SLACK_MS,
+      declineCooldownMs: config.DECLINE_COOLDOWN_MS,
+      defaultShiftMs: config.DEFAULT_SHIFT_MINUTES * 60_000,
+    },
+    leaseTtlMs: config.LEASE_TTL_MS,
+    logger,
+    topics,
+  });
+
+  // The group is prefixed like the topics, so environments sharing a cluster never share offsets.
+  const consumer = infra.bus.consumer({
+    ...app.consumer,
+    groupId: `${config.KAFKA_TOPIC_PREFIX}${app.consumer.groupId}`,
+    logger,
+  });
+  await consumer.start();
+  lifecycle.onShutdown('event consumer', () => consumer.stop());
+
+  // Every replica sweeps; SKIP LOCKED and idempotent deletes keep them out of each other's way.
+  const sweepers = [
+    startLoop(
+      'offer expiry',
+      config.OFFER_SWEEP_INTERVAL_MS,
+      drain((n) => app.useCases.expireOffers(n), 100),
+      logger,
+    ),
+    startLoop(
+      'decline purge',
+      60_000,
+      drain((n) => app.useCases.purgeDeclines(n), 1_000),
+      logger,
+    ),
+    startLoop(
+      'position janitor',
+      config.POSITION_CLEANUP_INTERVAL_MS,
+      drain(writer.purgeSilent, 1_000),
+      logger,
+    ),
+  ];
+  lifecycle.onShutdown('sweepers', async () => void (await Promise.all(sweepers.map((s) => s.stop()))));
+
+  const leaseLoop = startLoop(
+    'zone leases',
+    Math.floor(config.LEASE_TTL_MS / 3),
+    () => app.scheduler.leaseTick(),
+    logger,
+  );
+  const roundLoop = startLoop(
+    'dispatch rounds',
+    config.ROUND_INTERVAL_MS,
+    () => app.scheduler.roundTick(),
+    logger,
+  );
+  observeZonesHeld(() => app.scheduler.held().length);
+  observeQueue(async () => {
+    const { rows } = await pool.query<{ n: number; age: number | null }>(
+      `SELECT count(*)::int AS n, extract(epoch FROM now() - min(placed_at))::float8 AS age
+         FROM dispatch_orders WHERE state = 'waiting'`,
+    );
+    return { waiting: rows[0]?.n ?? 0, oldestAgeSeconds: rows[0]?.age ?? 0 };
+  });
+  lifecycle.onShutdown('zone scheduler', async () => {
+    await roundLoop.stop();
+    await leaseLoop.stop();
+    await app.scheduler.releaseAll();
+  });
+
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(DispatchServiceService, app.grpcHandlers);
+  await grpc.start();
+  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
+  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+}
