@@ -3,7 +3,7 @@ import { format, resolveConfig } from 'prettier';
 import { codedError, err } from '@mealpeak/core';
 import { loadConfig } from '@mealpeak/config';
 import { createLogger } from '@mealpeak/telemetry';
-import type { IdempotencyStore, MerchantPort, OrderPort } from '../src/app/ports.ts';
+import type { DispatchPort, IdempotencyStore, MerchantPort, OrderPort, Ports } from '../src/app/ports.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 
@@ -12,9 +12,11 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../../../docs/openapi.json', 
 
 // The document only needs the routes to exist: nothing is ever called, no network, no Redis.
 const offline = async () => err(codedError('unavailable', 'OFFLINE', 'not connected'));
-const offlinePorts = {
+const offlinePorts: Ports = {
   orders: new Proxy({}, { get: () => offline }) as OrderPort,
   merchants: new Proxy({}, { get: () => offline }) as MerchantPort,
+  dispatch: new Proxy({}, { get: () => offline }) as DispatchPort,
+  positions: { isAvailable: () => false, write: offline as never },
 };
 const noStore: IdempotencyStore = {
   isAvailable: () => false,

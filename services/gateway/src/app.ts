@@ -5,6 +5,7 @@ import type { Logger } from '@mealpeak/telemetry';
 import type { Redis } from '@mealpeak/redis';
 import type { Config } from './config.ts';
 import { createOrderUseCases } from './app/order-use-cases.ts';
+import { createPositionUseCases } from './app/position-use-cases.ts';
 import type { IdempotencyStore, Ports } from './app/ports.ts';
 import { registerAdmission } from './transport/http/admission.ts';
 import { registerAuth } from './transport/http/auth.ts';
@@ -101,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routeDeps = {
     orders: createOrderUseCases(deps.ports),
     merchants: deps.ports.merchants,
+    dispatch: deps.ports.dispatch,
+    positions: createPositionUseCases(deps.ports.positions),
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
   };
   await app.register(customerRoutes(routeDeps), { prefix: '/v1' });

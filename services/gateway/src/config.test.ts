@@ -39,6 +39,18 @@ describe('gateway configuration', () => {
     expect(found).not.toContain('GRPC_DEADLINE_MS:');
   });
 
+  it('writes rider positions where rider-dispatch reads them by default, and refuses a bad namespace', () => {
+    const config = loadConfig(configSchema, {});
+    expect(config.RIDER_POSITIONS_NAMESPACE).toBe('rider-positions');
+    expect(config.RIDER_POSITION_TTL_MS).toBe(60_000);
+    expect(config.REDIS_KEY_PREFIX).toBe('');
+    // 12 pings and up to 30 offer polls a minute must fit with room for retries.
+    expect(config.RATE_LIMIT_PER_MINUTE_RIDER).toBeGreaterThanOrEqual(600);
+    expect(problems({ RIDER_POSITIONS_NAMESPACE: 'city {1}' }).join('\n')).toContain(
+      'RIDER_POSITIONS_NAMESPACE',
+    );
+  });
+
   it('rejects a short JWT secret', () => {
     expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('JWT_SECRET');
   });

@@ -12,40 +12,69 @@ export const configSchema = z
   .object({
     ...env.serviceBase,
     OPS_PORT: env.port(9460),
+    /** Port of the REST API (and /docs, /healthz, /readyz). */
     HTTP_PORT: env.port(8080),
+    /** Interface the REST API listens on. */
     HTTP_HOST: z.string().default('0.0.0.0'),
     /** SO_REUSEPORT: several gateway processes on one host share the port (the replica mode). */
     HTTP_REUSE_PORT: env.bool(false),
     /** Trust X-Forwarded-For from the ingress, so per-IP limits see the client, not the proxy. */
     TRUST_PROXY: env.bool(false),
     ...env.redis,
+    /** Prefix of every Redis key (environments sharing a server, tests); rider-dispatch must agree. */
+    REDIS_KEY_PREFIX: z.string().default(''),
 
+    /** Order service; dns:///name:port balances over replicas. */
     ORDER_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50051'),
+    /** Merchant service; dns:///name:port balances over replicas. */
     MERCHANT_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50052'),
+    /** Rider-dispatch service; dns:///name:port balances over replicas. */
     DISPATCH_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50053'),
+    /** Deadline of every other gRPC call to the services; below REQUEST_TIMEOUT_MS. */
     GRPC_DEADLINE_MS: env.positiveInt(3_000),
+    /** Deadline of PlaceOrder (two hops: order and merchant service); below REQUEST_TIMEOUT_MS. */
     PLACE_ORDER_DEADLINE_MS: env.positiveInt(5_000),
 
     /** Whole-request budget (fastify handlerTimeout and requestTimeout): below mobile clients' 15-30 s. */
     REQUEST_TIMEOUT_MS: env.positiveInt(10_000),
     /** Socket inactivity limit; above REQUEST_TIMEOUT_MS so a timed-out request still gets its 504 body. */
     CONNECTION_TIMEOUT_MS: env.positiveInt(15_000),
+    /** Largest request body accepted; bigger ones get 413 PAYLOAD_TOO_LARGE. */
     BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
 
+    /** HS256 key the JWTs are verified with (at least 32 characters); the dev default is refused in production. */
     JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
     /** Unset: on everywhere except NODE_ENV=production, where it must stay off. */
     DEV_TOKENS_ENABLED: z.stringbool().optional(),
 
+    /** How long an Idempotency-Key and its stored response are kept (24 h). */
     IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 60 * 60),
 
+    /**
+     * The live positions index the gateway writes pings to (libs/rider-positions): same names and
+     * defaults as in rider-dispatch, which reads it; both sides must agree (docs/dispatch-service.md).
+     */
+    RIDER_POSITIONS_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]+$/)
+      .default('rider-positions'),
+    /** A rider silent for this long disappears; older pings are dropped as stale. */
+    RIDER_POSITION_TTL_MS: env.positiveInt(60_000),
+
+    /** Requests per minute per customer (token subject); 429 with Retry-After beyond. */
     RATE_LIMIT_PER_MINUTE_CUSTOMER: perMinute(120),
+    /** Requests per minute per merchant. */
     RATE_LIMIT_PER_MINUTE_MERCHANT: perMinute(600),
+    /** A ping every ~5 s (12/min) plus offer polling and actions: well under 600 (docs/api.md). */
     RATE_LIMIT_PER_MINUTE_RIDER: perMinute(600),
+    /** Requests per minute per ops user. */
     RATE_LIMIT_PER_MINUTE_OPS: perMinute(1_200),
     /** Requests without a valid token (401s, docs, unknown routes), counted per client IP. */
     RATE_LIMIT_PER_MINUTE_ANONYMOUS: perMinute(120),
+    /** Dev tokens issued per minute per client address. */
     RATE_LIMIT_PER_MINUTE_DEV_TOKENS: perMinute(30),
 
+    /** Requests in progress above which new ones are shed with 503 OVERLOADED. */
     MAX_IN_FLIGHT: env.positiveInt(2_000),
     /** 0 turns the check off (the unit tests do: a saturated CI box must not look like overload). */
     MAX_EVENT_LOOP_DELAY_MS: env.durationMs(500),

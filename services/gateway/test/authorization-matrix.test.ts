@@ -11,6 +11,8 @@ import { createHarness, type Harness } from './support/harness.ts';
 
 const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
 const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
+const OFFER = '0ffe0ffe-0000-4000-8000-000000000001';
+const here = { lat: 52.52, lng: 13.405 };
 const SUBJECT: Record<Role, string> = { customer: 'c-1', merchant: 'm-1', rider: 'r-1', ops: 'ops-1' };
 const item = { name: 'Pho', price: { amountMinor: 1290, currency: 'EUR' }, stock: 5, available: true };
 const order = {
@@ -65,6 +67,32 @@ const ENDPOINTS: Endpoint[] = [
     allowed: ['merchant'],
     status: 200,
   },
+  {
+    method: 'GET',
+    url: `/v1/orders/${ORDER}/tracking`,
+    allowed: ['customer'],
+    status: 200,
+  },
+  {
+    method: 'POST',
+    url: '/v1/rider/shift',
+    payload: { online: true, position: here },
+    allowed: ['rider'],
+    status: 200,
+  },
+  {
+    method: 'POST',
+    url: '/v1/rider/positions',
+    // Built at load time: if the run is slow the ping is stale, which is still a 202 (dropped).
+    payload: { pings: [{ ...here, recordedAt: new Date().toISOString() }] },
+    allowed: ['rider'],
+    status: 202,
+  },
+  { method: 'GET', url: '/v1/rider/offer', allowed: ['rider'], status: 200 },
+  { method: 'POST', url: `/v1/rider/offers/${OFFER}/accept`, allowed: ['rider'], status: 200 },
+  { method: 'POST', url: `/v1/rider/offers/${OFFER}/decline`, allowed: ['rider'], status: 200 },
+  { method: 'POST', url: `/v1/rider/orders/${ORDER}/picked-up`, allowed: ['rider'], status: 200 },
+  { method: 'POST', url: `/v1/rider/orders/${ORDER}/delivered`, allowed: ['rider'], status: 200 },
   { method: 'GET', url: `/v1/ops/orders/${ORDER}`, allowed: ['ops'], status: 200 },
   { method: 'GET', url: `/v1/ops/orders/${ORDER}/timeline`, allowed: ['ops'], status: 200 },
   { method: 'GET', url: '/v1/ops/orders/counts?merchantId=m-1', allowed: ['ops'], status: 200 },
@@ -104,6 +132,10 @@ describe('authorization matrix', () => {
       merchantId: 'm-1',
       state: OrderState.ORDER_STATE_PLACED,
     });
+    // Dispatch's side: a pending offer for r-1, and ORDER in r-1's hands, picked up (a repeated
+    // pickup is OK, delivery is allowed).
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [UNKNOWN_ORDER] });
+    h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'picked_up' });
   });
 
   it.each(CASES)('$caller $method $url -> $expect', async (c) => {
@@ -124,7 +156,9 @@ describe('authorization matrix', () => {
       ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
     const tested = new Set(
-      ENDPOINTS.map((e) => `${e.method} ${e.url.split('?')[0]!.replace(ORDER, '{orderId}')}`),
+      ENDPOINTS.map(
+        (e) => `${e.method} ${e.url.split('?')[0]!.replace(ORDER, '{orderId}').replace(OFFER, '{offerId}')}`,
+      ),
     );
     const normalise = (r: string) => r.replace('/m-1', '/{merchantId}').replace('/i-1', '/{itemId}');
     expect(new Set([...tested].map(normalise))).toEqual(new Set(documented));
@@ -137,12 +171,18 @@ describe('ownership: other people’s orders do not exist', () => {
     h = await createHarness();
     h.backend.addMerchant('m-1');
     h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+    h.dispatch.addDelivery({
+      orderId: ORDER,
+      riderId: 'r-1',
+      position: { lat: 52.5, lng: 13.4, at: new Date() },
+    });
   });
   afterAll(() => h.close());
 
   it.each([
     ['GET', ''],
     ['GET', '/timeline'],
+    ['GET', '/tracking'],
     ['POST', '/cancel'],
   ] as const)(
     'customer c-2 %s /v1/orders/{id}%s answers exactly like an unknown id',
@@ -160,6 +200,8 @@ describe('ownership: other people’s orders do not exist', () => {
       expect(foreignBody).toEqual({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
       expect(unknownBody).toEqual(foreignBody);
       expect(h.backend.orders.get(ORDER)?.state).toBe(OrderState.ORDER_STATE_PLACED);
+      // Ownership is settled before dispatch is asked anything about the order.
+      expect(h.dispatch.calls).toEqual([]);
     },
   );
 
@@ -194,6 +236,65 @@ describe('ownership: other people’s orders do not exist', () => {
       role: 'CUSTOMER',
       id: 'c-1',
     });
+  });
+});
+
+describe('riders: other riders’ offers and orders, answered as dispatch answers them', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [UNKNOWN_ORDER] });
+    h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'assigned' });
+  });
+
+  it('shows an offer to its rider only', async () => {
+    const mine = await h.call({ url: '/v1/rider/offer', as: ['rider', 'r-1'] });
+    expect(mine.json()).toMatchObject({ offer: { offerId: OFFER } });
+    const theirs = await h.call({ url: '/v1/rider/offer', as: ['rider', 'r-2'] });
+    expect(theirs.json()).toEqual({ offer: null });
+  });
+
+  it.each(['accept', 'decline'])(
+    'rider r-2 cannot %s an offer of r-1 (404 OFFER_NOT_FOUND)',
+    async (action) => {
+      const res = await h.call({
+        method: 'POST',
+        url: `/v1/rider/offers/${OFFER}/${action}`,
+        as: ['rider', 'r-2'],
+      });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'OFFER_NOT_FOUND' });
+      expect(h.dispatch.offers.get(OFFER)?.status).toBe('pending');
+    },
+  );
+
+  it.each(['picked-up', 'delivered'])(
+    'rider r-2 cannot mark an order of r-1 %s (403 ORDER_NOT_HELD)',
+    async (action) => {
+      const res = await h.call({
+        method: 'POST',
+        url: `/v1/rider/orders/${ORDER}/${action}`,
+        as: ['rider', 'r-2'],
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'ORDER_NOT_HELD' });
+      expect(h.dispatch.deliveries.get(ORDER)?.state).toBe('assigned');
+    },
+  );
+
+  it('writes pings under the token subject only', async () => {
+    const pings = [{ lat: 52.5, lng: 13.4, recordedAt: new Date().toISOString() }];
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/rider/positions',
+      payload: { pings },
+      as: ['rider', 'r-2'],
+    });
+    expect(res.statusCode).toBe(202);
+    expect([...h.positions.latest.keys()]).toEqual(['r-2']);
   });
 });
 

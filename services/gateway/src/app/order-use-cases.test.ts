@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codedError, err } from '@mealpeak/core';
+import { FakeDispatch } from '../../test/support/fake-dispatch.ts';
 import { FakeBackend } from '../../test/support/fake-ports.ts';
-import { canSee, createOrderUseCases, ORDER_NOT_FOUND } from './order-use-cases.ts';
+import { canSee, createOrderUseCases, ORDER_NOT_FOUND, TRACKING_NOT_AVAILABLE } from './order-use-cases.ts';
 import type { Principal } from './principal.ts';
 
 const ctx = { deadline: new Date(Date.now() + 10_000) };
@@ -10,7 +11,13 @@ function setup() {
   const backend = new FakeBackend();
   backend.addMerchant('m-1');
   backend.addOrder({ id: 'o-1', customerId: 'c-1', merchantId: 'm-1', riderId: 'r-1' });
-  return { backend, uc: createOrderUseCases({ orders: backend.orderPort, merchants: backend.merchantPort }) };
+  const dispatch = new FakeDispatch();
+  const uc = createOrderUseCases({
+    orders: backend.orderPort,
+    merchants: backend.merchantPort,
+    dispatch: dispatch.port,
+  });
+  return { backend, dispatch, uc };
 }
 
 describe('who sees an order', () => {
@@ -76,5 +83,29 @@ describe('order use cases', () => {
     expect(await ids({ role: 'merchant', id: 'm-2' })).toEqual(['o-2']);
     expect(await ids({ role: 'ops', id: 'x' })).toEqual(['o-1', 'o-2']);
     expect(await ids({ role: 'rider', id: 'r-1' })).toBe('FORBIDDEN');
+  });
+});
+
+describe('delivery tracking', () => {
+  it('asks dispatch only once the order is known to be the customer’s own', async () => {
+    const { uc, dispatch } = setup();
+    dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1' });
+    expect(await uc.track('c-2', 'o-1', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(await uc.track('c-2', 'o-404', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(dispatch.calls).toEqual([]);
+    const own = await uc.track('c-1', 'o-1', ctx);
+    expect(own.ok && own.value.riderId).toBe('r-1');
+  });
+
+  it('turns "dispatch does not know the order" into TRACKING_NOT_AVAILABLE: the order itself exists', async () => {
+    const { uc } = setup();
+    expect(await uc.track('c-1', 'o-1', ctx)).toEqual(err(TRACKING_NOT_AVAILABLE));
+  });
+
+  it('passes other dispatch refusals through (a cancelled order)', async () => {
+    const { uc, dispatch } = setup();
+    dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'cancelled' });
+    const res = await uc.track('c-1', 'o-1', ctx);
+    expect(!res.ok && res.error.code).toBe('ORDER_CANCELLED');
   });
 });

@@ -7,12 +7,23 @@ import {
   type StateCount,
   type TimelineEntry,
 } from '@mealpeak/contracts/order.v1';
+import type { GetDeliveryTrackingResponse } from '@mealpeak/contracts/dispatch.v1';
 import { orderIdFor } from './order-id.ts';
 import type { CallContext, Page, Ports, Reply } from './ports.ts';
 import type { Principal } from './principal.ts';
 
 /** One answer for "no such order" and "not yours", with one message: ids reveal nothing. */
 export const ORDER_NOT_FOUND: CodedError = codedError('not_found', 'ORDER_NOT_FOUND', 'order not found');
+
+/**
+ * Your own order, but dispatch does not know it: not accepted by the merchant yet (dispatch sees
+ * orders from ACCEPTED on, a moment after the acceptance), or rejected. Not a 404: the order exists.
+ */
+export const TRACKING_NOT_AVAILABLE: CodedError = codedError(
+  'conflict',
+  'TRACKING_NOT_AVAILABLE',
+  'no delivery to track yet: tracking starts once the merchant accepts the order',
+);
 
 /** Who may see an order: its customer, its merchant, its rider, and ops. */
 export function canSee(viewer: Principal, order: Order): boolean {
@@ -53,7 +64,11 @@ export interface OrderFilter {
   readonly pageToken: string;
 }
 
-export function createOrderUseCases({ orders, merchants }: Ports) {
+export function createOrderUseCases({
+  orders,
+  merchants,
+  dispatch,
+}: Pick<Ports, 'orders' | 'merchants' | 'dispatch'>) {
   async function visibleOrder(viewer: Principal, orderId: string, ctx: CallContext): Reply<Order> {
     const found = sameNotFound(await orders.getOrder(orderId, ctx));
     if (found.ok && !canSee(viewer, found.value)) return err(ORDER_NOT_FOUND);
@@ -89,6 +104,18 @@ export function createOrderUseCases({ orders, merchants }: Ports) {
         orders.getOrderTimeline(orderId, ctx),
       ]);
       return order.ok ? sameNotFound(entries) : order;
+    },
+
+    /**
+     * Rider position and ETA of a customer's own order. Ownership first (dispatch answers for any
+     * order id), so a foreign order is the usual 404 and costs dispatch nothing.
+     */
+    async track(customerId: string, orderId: string, ctx: CallContext): Reply<GetDeliveryTrackingResponse> {
+      const order = await visibleOrder({ role: 'customer', id: customerId }, orderId, ctx);
+      if (!order.ok) return order;
+      const tracking = await dispatch.getDeliveryTracking(orderId, ctx);
+      if (!tracking.ok && tracking.error.code === ORDER_NOT_FOUND.code) return err(TRACKING_NOT_AVAILABLE);
+      return tracking;
     },
 
     /** Customers list their own orders, merchants their store's, ops everything. */

@@ -15,6 +15,13 @@ import type {
   MerchantSummary,
   UpsertMenuItemRequest,
 } from '@mealpeak/contracts/merchant.v1';
+import type {
+  GetDeliveryTrackingResponse,
+  Offer,
+  RiderStatus,
+  SetRiderOnlineRequest,
+} from '@mealpeak/contracts/dispatch.v1';
+import type { PingOutcome, PositionPing } from '@mealpeak/rider-positions';
 
 /**
  * What the gateway needs from the services behind it. The vocabulary is the proto contracts
@@ -60,9 +67,40 @@ export interface MerchantPort {
   markOrderReady(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;
 }
 
+export interface OfferAnswer {
+  readonly offer: Offer;
+  readonly accepted: boolean;
+}
+
+/** DispatchService. Ownership of offers and orders is the dispatch service's to check. */
+export interface DispatchPort {
+  setRiderOnline(request: SetRiderOnlineRequest, ctx: CallContext): Reply<RiderStatus>;
+  /** undefined: no pending offer. */
+  getOffer(riderId: string, ctx: CallContext): Reply<Offer | undefined>;
+  respondToOffer(riderId: string, offerId: string, accept: boolean, ctx: CallContext): Reply<OfferAnswer>;
+  /** Answer: the order id. */
+  markPickedUp(riderId: string, orderId: string, ctx: CallContext): Reply<string>;
+  markDelivered(riderId: string, orderId: string, ctx: CallContext): Reply<string>;
+  /** Answers for any order id: the caller checks who may see it. */
+  getDeliveryTracking(orderId: string, ctx: CallContext): Reply<GetDeliveryTrackingResponse>;
+}
+
+/**
+ * The live positions index (libs/rider-positions' writer, one per process). Pings go straight to
+ * Redis, never through a service: they are the platform's highest-rate traffic.
+ */
+export interface PositionsPort {
+  /** False while the store is known to be unreachable, so requests fail fast instead of waiting. */
+  isAvailable(): boolean;
+  /** Never rejects: `unavailable` is an outcome. */
+  write(ping: PositionPing): Promise<PingOutcome>;
+}
+
 export interface Ports {
   readonly orders: OrderPort;
   readonly merchants: MerchantPort;
+  readonly dispatch: DispatchPort;
+  readonly positions: PositionsPort;
 }
 
 /** A response kept for an Idempotency-Key, replayed byte for byte. */

@@ -7,12 +7,16 @@ import { configSchema } from '../../src/config.ts';
 import type { IdempotencyStore, Ports } from '../../src/app/ports.ts';
 import type { Role } from '../../src/app/principal.ts';
 import { issueToken } from '../../src/transport/http/auth.ts';
+import { FakeDispatch } from './fake-dispatch.ts';
+import { FakePositions } from './fake-positions.ts';
 import { FakeBackend } from './fake-ports.ts';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.ts';
 
 export interface Harness {
   readonly app: FastifyInstance;
   readonly backend: FakeBackend;
+  readonly dispatch: FakeDispatch;
+  readonly positions: FakePositions;
   readonly idempotency: IdempotencyStore;
   token(role: Role, sub: string, ttlSeconds?: number): string;
   /** inject() with a bearer token for (role, sub), or none when `as` is omitted. */
@@ -22,8 +26,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  /** Real adapters instead of the fake backend (its state is then unused). */
-  ports?: Ports;
+  /** Real adapters instead of the fakes they replace (whose state is then unused). */
+  ports?: Partial<Ports>;
   idempotency?: IdempotencyStore;
   rateLimitRedis?: Redis;
   logger?: Logger;
@@ -42,11 +46,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.env,
   });
   const backend = new FakeBackend();
+  const dispatch = new FakeDispatch();
+  const positions = new FakePositions();
   const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
   const app = await buildApp({
     config,
     logger: options.logger ?? createLogger({ service: 'gateway-test', level: 'silent' }),
-    ports: options.ports ?? { orders: backend.orderPort, merchants: backend.merchantPort },
+    ports: {
+      orders: backend.orderPort,
+      merchants: backend.merchantPort,
+      dispatch: dispatch.port,
+      positions,
+      ...options.ports,
+    },
     idempotency,
     ...(options.rateLimitRedis ? { rateLimitRedis: options.rateLimitRedis } : {}),
     ...(options.pressureSampleIntervalMs
@@ -61,6 +73,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   return {
     app,
     backend,
+    dispatch,
+    positions,
     idempotency,
     token,
     call: ({ as, headers, ...rest }) =>

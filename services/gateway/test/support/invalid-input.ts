@@ -23,7 +23,7 @@ export interface Case {
   fields?: string[];
 }
 
-export function describeInvalidInput(title: string, cases: Case[]): void {
+export function describeInvalidInput(title: string, cases: Case[], setup?: (h: Harness) => void): void {
   describe(title, () => {
     let h: Harness;
     beforeAll(async () => {
@@ -32,6 +32,7 @@ export function describeInvalidInput(title: string, cases: Case[]): void {
       });
       h.backend.addMerchant('m-1');
       h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+      setup?.(h);
     });
     afterAll(() => h.close());
 

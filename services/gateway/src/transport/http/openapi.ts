@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { SHARED_SCHEMAS } from './schemas/common.ts';
+import { DISPATCH_SCHEMAS } from './schemas/dispatch.ts';
 import { MERCHANT_SCHEMAS } from './schemas/merchants.ts';
 import { ORDER_SCHEMAS } from './schemas/orders.ts';
 import './route-config.ts';
@@ -49,16 +50,23 @@ const DESCRIPTION = [
  * must come before the routes it describes. Served at /docs (UI) and /docs/json.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  for (const schema of [...SHARED_SCHEMAS, ...ORDER_SCHEMAS, ...MERCHANT_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...ORDER_SCHEMAS, ...MERCHANT_SCHEMAS, ...DISPATCH_SCHEMAS])
+    app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'mealpeak API', version: API_VERSION, description: DESCRIPTION },
       tags: [
-        { name: 'customers', description: 'Role customer: browse merchants, place and track orders' },
+        {
+          name: 'customers',
+          description: 'Role customer: browse merchants, place orders, track them and their rider',
+        },
         { name: 'merchants', description: 'Role merchant: incoming orders, menu, stock, opening state' },
-        { name: 'riders', description: 'Role rider: reserved for the dispatch endpoints' },
+        {
+          name: 'riders',
+          description: 'Role rider: shift, position pings, offers, pickup and delivery',
+        },
         { name: 'ops', description: 'Role ops: any order, counts by state' },
         { name: 'dev', description: 'Local development only (DEV_TOKENS_ENABLED)' },
       ],

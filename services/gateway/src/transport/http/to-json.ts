@@ -2,8 +2,11 @@ import type { Static } from 'typebox';
 import { ActorRole, type GeoPoint, type Money } from '@mealpeak/contracts/common.v1';
 import { OrderState, type Order, type StateCount, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
+import { RiderStatus, type GetDeliveryTrackingResponse, type Offer } from '@mealpeak/contracts/dispatch.v1';
+import type * as DispatchSchemas from './schemas/dispatch.ts';
 import type * as OrderSchemas from './schemas/orders.ts';
 import type * as MerchantSchemas from './schemas/merchants.ts';
+import type { RiderStatusName } from './schemas/dispatch.ts';
 import { ORDER_STATES, type OrderStateName } from './schemas/orders.ts';
 
 /**
@@ -16,6 +19,8 @@ type OrderJson = Static<typeof OrderSchemas.Order>;
 type TimelineEntryJson = Static<typeof OrderSchemas.TimelineEntry>;
 type MerchantJson = Static<typeof MerchantSchemas.Merchant>;
 type MenuItemJson = Static<typeof MerchantSchemas.MenuItem>;
+type OfferJson = Static<typeof DispatchSchemas.Offer>;
+type TrackingJson = Static<typeof DispatchSchemas.DeliveryTracking>;
 
 const STATE_NAME: Record<number, OrderStateName> = {
   [OrderState.ORDER_STATE_PLACED]: 'PLACED',
@@ -138,5 +143,36 @@ export function menuItemJson(i: MenuItem): MenuItemJson {
     price: money(i.price),
     stock: i.stock,
     available: i.available,
+  };
+}
+
+const RIDER_STATUS_NAME: Record<number, RiderStatusName> = {
+  [RiderStatus.RIDER_STATUS_OFFLINE]: 'OFFLINE',
+  [RiderStatus.RIDER_STATUS_IDLE]: 'IDLE',
+  [RiderStatus.RIDER_STATUS_OFFERED]: 'OFFERED',
+  [RiderStatus.RIDER_STATUS_DELIVERING]: 'DELIVERING',
+};
+
+// Like order states: a status added later reaches old gateways as a number we cannot name.
+export const riderStatusName = (status: RiderStatus): RiderStatusName =>
+  RIDER_STATUS_NAME[status] ?? ('UNKNOWN' as RiderStatusName);
+
+export function offerJson(o: Offer): OfferJson {
+  return {
+    offerId: o.offerId,
+    orderIds: [...o.orderIds],
+    pickup: point(o.pickup),
+    expiresAt: iso(o.expiresAt),
+  };
+}
+
+/** Unlike the rest of the API, tracking answers with explicit nulls: the app draws every field. */
+export function trackingJson(t: GetDeliveryTrackingResponse): TrackingJson {
+  return {
+    orderId: t.orderId,
+    riderId: t.riderId === '' ? null : t.riderId,
+    riderPosition: t.riderPosition ? point(t.riderPosition) : null,
+    positionAt: t.positionAt ? t.positionAt.toISOString() : null,
+    eta: iso(t.eta),
   };
 }

@@ -1,9 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth.ts';
 import { COMMON_ERRORS, errorResponses, IdempotencyHeaders, OrderIdParam, ref } from '../schemas/common.ts';
+import { DeliveryTracking } from '../schemas/dispatch.ts';
 import { MerchantIdParam, MerchantListQuery, MerchantPage, MerchantWithMenu } from '../schemas/merchants.ts';
 import { CancelBody, Order, OrderListQuery, OrderPage, PlaceOrderBody, Timeline } from '../schemas/orders.ts';
-import { merchantJson, menuItemJson, orderJson, STATE_OF_NAME, timelineEntryJson } from '../to-json.ts';
+import {
+  merchantJson,
+  menuItemJson,
+  orderJson,
+  STATE_OF_NAME,
+  timelineEntryJson,
+  trackingJson,
+} from '../to-json.ts';
 import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
 
 const customer = { auth: ['customer'] as const };
@@ -150,6 +158,30 @@ export function customerRoutes({
         const res = await orders.timeline(principalOf(request), request.params.orderId, ctxOf(request));
         if (!res.ok) return fail(request, reply, res.error);
         return { entries: res.value.map((e) => timelineEntryJson(e, false)) };
+      },
+    );
+
+    app.get(
+      '/orders/:orderId/tracking',
+      {
+        // Customers only: "nobody else can" see where a customer's rider is (merchants, riders and
+        // ops get 403), and only for their own orders (404 otherwise).
+        config: customer,
+        schema: {
+          tags,
+          summary: 'Where your rider is, and when your order arrives',
+          description:
+            'Poll while the order is on its way. 409 TRACKING_NOT_AVAILABLE until the merchant accepts the order.',
+          params: OrderIdParam,
+          response: {
+            200: ref(DeliveryTracking, 'Rider position and ETA'),
+            ...errorResponses(...COMMON_ERRORS, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.track(principalOf(request).id, request.params.orderId, ctxOf(request));
+        return res.ok ? trackingJson(res.value) : fail(request, reply, res.error);
       },
     );
 

@@ -1,12 +1,196 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteDeps } from './route-kit.ts';
+import { principalOf } from '../auth.ts';
+import { Problems, sendProblem } from '../problems.ts';
+import {
+  COMMON_ERRORS,
+  errorResponses,
+  IdempotencyHeaders,
+  NoBody,
+  OrderIdParam,
+  ref,
+} from '../schemas/common.ts';
+import {
+  OfferAnswer,
+  OfferIdParam,
+  PendingOffer,
+  PositionReport,
+  PositionsBody,
+  RiderOrderAction,
+  RiderShift,
+  ShiftBody,
+} from '../schemas/dispatch.ts';
+import { offerJson, riderStatusName } from '../to-json.ts';
+import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
+
+const rider = { auth: ['rider'] as const };
+// Dispatch tolerates repeats of all of these; the key adds a byte-identical replay, like other POSTs.
+const writeOnce = { ...rider, idempotency: 'optional' as const };
+const tags = ['riders'];
+const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
+
+const invalidField = (request: FastifyRequest, reply: FastifyReply, field: string, message: string) =>
+  sendProblem(request, reply, Problems.validation([{ field, message }], false));
 
 /**
- * /v1/rider/*: reserved for the rider endpoints of the dispatch issue (going online, position
- * pings, offers, pickup and delivery over DispatchService; DISPATCH_GRPC_TARGET is already in the
- * config). Add them here with `config: { auth: ['rider'] }` (a /v1 route without auth fails the
- * start-up) and `idempotency: 'optional'` on the non-idempotent POSTs, then `pnpm openapi`.
+ * Rider endpoints under /v1/rider (the token subject is the rider id): shift, position pings,
+ * offers, pickup and delivery. Everything but pings goes to DispatchService, which checks that an
+ * offer or order is the rider's. Pings go straight to Redis (docs/dispatch-service.md).
  */
-export function riderRoutes(_deps: RouteDeps): FastifyPluginAsyncTypebox {
-  return async () => {};
+export function riderRoutes({
+  dispatch,
+  positions,
+  retryAfterSeconds,
+}: RouteDeps): FastifyPluginAsyncTypebox {
+  const fail = failWith(retryAfterSeconds);
+  return async (app) => {
+    app.post(
+      '/shift',
+      {
+        config: writeOnce,
+        schema: {
+          tags,
+          summary: 'Go online (start or continue a shift) or offline',
+          description:
+            'Going offline while delivering takes effect after the last drop-off of the current run; a pending offer counts as declined.',
+          headers: IdempotencyHeaders(false),
+          body: ShiftBody,
+          response: {
+            200: ref(RiderShift, 'Your status after the change'),
+            ...errorResponses(...WRITE_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { online, position, shiftEndsAt } = request.body;
+        if (online && !position)
+          return invalidField(request, reply, 'position', 'is required when going online');
+        // The schema's date-time admits leap seconds (23:59:60), which Date cannot represent.
+        const shiftEnd = shiftEndsAt === undefined ? undefined : new Date(shiftEndsAt);
+        if (shiftEnd && Number.isNaN(shiftEnd.getTime()))
+          return invalidField(request, reply, 'shiftEndsAt', 'must be a valid date-time');
+        const res = await dispatch.setRiderOnline(
+          {
+            riderId: principalOf(request).id,
+            online,
+            position: position && { lat: position.lat, lng: position.lng },
+            shiftEndsAt: shiftEnd,
+          },
+          ctxOf(request),
+        );
+        return res.ok ? { status: riderStatusName(res.value) } : fail(request, reply, res.error);
+      },
+    );
+
+    app.post(
+      '/positions',
+      {
+        // THE HOT PATH (every online rider, every ~5 s): no gRPC, no Idempotency-Key processing (a
+        // ping is idempotent by its timestamp), no trace spans (one Redis pipeline serves many
+        // requests, so a per-request span would misattribute it; flush metrics cover it), and the
+        // request line is logged at debug only (request-context.ts).
+        config: { ...rider, otel: false },
+        schema: {
+          tags,
+          summary: 'Report position pings (1 to 20, oldest first)',
+          description:
+            'Out-of-order and stale pings are counted as dropped, not refused. Ping every ~5 s while online, also when standing still: a rider silent for 60 s is not offered orders. 503: retry after Retry-After.',
+          body: PositionsBody,
+          response: {
+            202: ref(PositionReport, 'What became of the pings'),
+            ...errorResponses(...COMMON_ERRORS, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const fixes = request.body.pings.map((p) => ({
+          lat: p.lat,
+          lng: p.lng,
+          recordedAt: Date.parse(p.recordedAt),
+        }));
+        const res = await positions.report(principalOf(request).id, fixes);
+        return res.ok ? reply.code(202).send(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.get(
+      '/offer',
+      {
+        config: rider,
+        schema: {
+          tags,
+          summary: 'Your pending offer, if any (poll it while online)',
+          response: {
+            200: ref(PendingOffer, 'The pending offer, or null'),
+            ...errorResponses(...COMMON_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await dispatch.getOffer(principalOf(request).id, ctxOf(request));
+        if (!res.ok) return fail(request, reply, res.error);
+        return { offer: res.value ? offerJson(res.value) : null };
+      },
+    );
+
+    const answer = (accept: boolean) =>
+      app.post(
+        `/offers/:offerId/${accept ? 'accept' : 'decline'}`,
+        {
+          config: writeOnce,
+          schema: {
+            tags,
+            summary: accept
+              ? 'Accept an offer: its orders are yours to pick up'
+              : 'Decline an offer: its orders go to another rider',
+            headers: IdempotencyHeaders(false),
+            params: OfferIdParam,
+            body: NoBody,
+            response: {
+              200: ref(OfferAnswer, 'The offer and your answer'),
+              ...errorResponses(...WRITE_ERRORS),
+            },
+          },
+        },
+        async (request, reply) => {
+          const { offerId } = request.params;
+          const res = await dispatch.respondToOffer(principalOf(request).id, offerId, accept, ctxOf(request));
+          if (!res.ok) return fail(request, reply, res.error);
+          return { offer: offerJson(res.value.offer), accepted: res.value.accepted };
+        },
+      );
+    answer(true);
+    answer(false);
+
+    const orderAction = (action: 'picked-up' | 'delivered', summary: string) =>
+      app.post(
+        `/orders/:orderId/${action}`,
+        {
+          config: writeOnce,
+          schema: {
+            tags,
+            summary,
+            headers: IdempotencyHeaders(false),
+            params: OrderIdParam,
+            body: NoBody,
+            response: {
+              200: ref(RiderOrderAction, 'Done (also on a repeat)'),
+              ...errorResponses(...WRITE_ERRORS),
+            },
+          },
+        },
+        async (request, reply) => {
+          const riderId = principalOf(request).id;
+          const { orderId } = request.params;
+          const ctx = ctxOf(request);
+          const res =
+            action === 'picked-up'
+              ? await dispatch.markPickedUp(riderId, orderId, ctx)
+              : await dispatch.markDelivered(riderId, orderId, ctx);
+          return res.ok ? { orderId: res.value } : fail(request, reply, res.error);
+        },
+      );
+    orderAction('picked-up', 'Mark an order of yours picked up (the merchant must have marked it ready)');
+    orderAction('delivered', 'Mark an order of yours delivered');
+  };
 }

@@ -1,12 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CodedError } from '@mealpeak/core';
 import type { OrderUseCases } from '../../../app/order-use-cases.ts';
-import type { CallContext, MerchantPort } from '../../../app/ports.ts';
+import type { CallContext, DispatchPort, MerchantPort } from '../../../app/ports.ts';
+import type { PositionUseCases } from '../../../app/position-use-cases.ts';
 import { fromCodedError, sendProblem } from '../problems.ts';
 
 export interface RouteDeps {
   readonly orders: OrderUseCases;
   readonly merchants: MerchantPort;
+  readonly dispatch: DispatchPort;
+  readonly positions: PositionUseCases;
   /** Retry-After for 503s caused by an unavailable upstream. */
   readonly retryAfterSeconds: number;
 }

@@ -1,0 +1,65 @@
+import { call, createGrpcClient } from '@mealpeak/grpc';
+import { mapResult } from '@mealpeak/core';
+import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
+import type { CallContext, DispatchPort } from '../app/ports.ts';
+import { callSettings, required } from './grpc-result.ts';
+
+export interface DispatchGrpcSettings {
+  readonly target: string;
+  readonly deadlineMs: number;
+}
+
+export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): DispatchPort & { close(): void } {
+  const client = createGrpcClient(DispatchServiceClient, DispatchServiceService, {
+    target: settings.target,
+    defaultDeadlineMs: settings.deadlineMs,
+    // Every method is safe to repeat (services/rider-dispatch/src/domain/delivery/rules.ts): reads;
+    // ReportPositions (pings are idempotent by their timestamp); MarkPickedUp/MarkDelivered (a repeat
+    // answers OK and publishes nothing); RespondToOffer (the same answer again is OK, the other one
+    // OFFER_ALREADY_ANSWERED); SetRiderOnline (sets the state the request names). The client only
+    // retries UNAVAILABLE anyway. The gateway never calls ReportPositions: pings go straight to Redis.
+    idempotent: [
+      'getOffer',
+      'getDeliveryTracking',
+      'reportPositions',
+      'markPickedUp',
+      'markDelivered',
+      'respondToOffer',
+      'setRiderOnline',
+    ],
+  });
+  const within = (ctx: CallContext) => callSettings(ctx, settings.deadlineMs);
+
+  return {
+    async setRiderOnline(request, ctx) {
+      const res = await call(client.setRiderOnline.bind(client), request, within(ctx));
+      return mapResult(res, (r) => r.status);
+    },
+    async getOffer(riderId, ctx) {
+      const res = await call(client.getOffer.bind(client), { riderId }, within(ctx));
+      return mapResult(res, (r) => r.offer);
+    },
+    async respondToOffer(riderId, offerId, accept, ctx) {
+      const res = await call(client.respondToOffer.bind(client), { riderId, offerId, accept }, within(ctx));
+      return required(
+        res,
+        (r) => (r.offer ? { offer: r.offer, accepted: r.accepted } : undefined),
+        'an offer',
+      );
+    },
+    async markPickedUp(riderId, orderId, ctx) {
+      const res = await call(client.markPickedUp.bind(client), { riderId, orderId }, within(ctx));
+      return required(res, (r) => r.orderId || undefined, 'an order id');
+    },
+    async markDelivered(riderId, orderId, ctx) {
+      const res = await call(client.markDelivered.bind(client), { riderId, orderId }, within(ctx));
+      return required(res, (r) => r.orderId || undefined, 'an order id');
+    },
+    async getDeliveryTracking(orderId, ctx) {
+      const res = await call(client.getDeliveryTracking.bind(client), { orderId }, within(ctx));
+      // The ETA is the point of tracking: an answer without one is a broken peer.
+      return required(res, (r) => (r.eta ? r : undefined), 'an ETA');
+    },
+    close: () => client.close(),
+  };
+}

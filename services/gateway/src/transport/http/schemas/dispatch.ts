@@ -1,0 +1,131 @@
+import { Type } from 'typebox';
+import { MAX_GEO_LATITUDE } from '@mealpeak/rider-positions';
+import { DateTime, GeoPoint, ref } from './common.ts';
+
+/** Rider endpoints (/v1/rider) and delivery tracking: the JSON face of DispatchService. */
+
+export const RIDER_STATUSES = ['OFFLINE', 'IDLE', 'OFFERED', 'DELIVERING'] as const;
+export type RiderStatusName = (typeof RIDER_STATUSES)[number];
+
+/** Rider positions are stored in a Redis GEO index, which only takes Web-Mercator latitudes. */
+const riderPointProperties = () => ({
+  lat: Type.Number({
+    minimum: -MAX_GEO_LATITUDE,
+    maximum: MAX_GEO_LATITUDE,
+    description: `WGS84 latitude in degrees (±${MAX_GEO_LATITUDE}, the range of the position index)`,
+  }),
+  lng: Type.Number({ minimum: -180, maximum: 180, description: 'WGS84 longitude in degrees' }),
+});
+
+export const ShiftBody = Type.Object(
+  {
+    online: Type.Boolean({ description: 'true: start or continue the shift; false: go offline' }),
+    position: Type.Optional(
+      Type.Object(riderPointProperties(), {
+        additionalProperties: false,
+        description: 'Where you are; required when going online',
+      }),
+    ),
+    shiftEndsAt: Type.Optional(
+      DateTime('End of your shift (no pickup is planned after it); default: 8 hours from now'),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RiderShift = Type.Object(
+  {
+    status: Type.Enum([...RIDER_STATUSES], {
+      description:
+        'DELIVERING after going offline: you go offline by yourself after the last drop-off of the current run',
+    }),
+  },
+  { $id: 'RiderShift', additionalProperties: false },
+);
+
+export const MAX_PINGS = 20;
+
+export const PositionsBody = Type.Object(
+  {
+    pings: Type.Array(
+      Type.Object(
+        {
+          ...riderPointProperties(),
+          recordedAt: DateTime('When the device took the fix; at most 30 s ahead of the server clock'),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_PINGS, description: 'Oldest first; send buffered fixes in one request' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PositionReport = Type.Object(
+  {
+    accepted: Type.Integer({ minimum: 0, description: 'Pings stored as your latest position' }),
+    dropped: Type.Integer({
+      minimum: 0,
+      description: 'Pings older than 60 s, or not newer than a fix already stored: nothing to fix or retry',
+    }),
+  },
+  { $id: 'PositionReport', additionalProperties: false },
+);
+
+export const Offer = Type.Object(
+  {
+    offerId: Type.String({ description: 'UUID' }),
+    orderIds: Type.Array(Type.String(), { description: 'Orders of one restaurant, in delivery sequence' }),
+    pickup: ref(GeoPoint),
+    expiresAt: DateTime('Answer before this time; later the orders go to another rider'),
+  },
+  { $id: 'Offer', additionalProperties: false },
+);
+
+export const PendingOffer = Type.Object(
+  { offer: Type.Union([ref(Offer), Type.Null()], { description: 'null: no offer right now' }) },
+  { $id: 'PendingOffer', additionalProperties: false },
+);
+
+export const OfferAnswer = Type.Object(
+  {
+    offer: ref(Offer),
+    accepted: Type.Boolean({ description: 'true: the orders are yours to pick up' }),
+  },
+  { $id: 'OfferAnswer', additionalProperties: false },
+);
+
+export const RiderOrderAction = Type.Object(
+  { orderId: Type.String({ description: 'UUID' }) },
+  { $id: 'RiderOrderAction', additionalProperties: false },
+);
+
+export const OfferIdParam = Type.Object(
+  { offerId: Type.String({ format: 'uuid', description: 'Offer id (UUID)' }) },
+  { additionalProperties: false },
+);
+
+export const DeliveryTracking = Type.Object(
+  {
+    orderId: Type.String({ description: 'UUID' }),
+    riderId: Type.Union([Type.String(), Type.Null()], { description: 'null until a rider accepted' }),
+    riderPosition: Type.Union([ref(GeoPoint), Type.Null()], {
+      description: 'Live position while the rider carries the order; null when unknown or silent',
+    }),
+    positionAt: Type.Union([DateTime('When the rider device took the fix'), Type.Null()]),
+    eta: DateTime(
+      'Expected delivery: an estimate before a rider is assigned, live after; the delivery time once delivered',
+    ),
+  },
+  { $id: 'DeliveryTracking', additionalProperties: false },
+);
+
+export const DISPATCH_SCHEMAS = [
+  RiderShift,
+  PositionReport,
+  Offer,
+  PendingOffer,
+  OfferAnswer,
+  RiderOrderAction,
+  DeliveryTracking,
+];

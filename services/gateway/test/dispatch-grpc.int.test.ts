@@ -1,0 +1,170 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { codedError, err, ok } from '@mealpeak/core';
+import { createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
+import { createLogger } from '@mealpeak/telemetry';
+import { DispatchServiceService, RiderStatus } from '@mealpeak/contracts/dispatch.v1';
+import { createDispatchGrpcAdapter } from '../src/adapters/dispatch-grpc.ts';
+import { createHarness, type Harness } from './support/harness.ts';
+
+/**
+ * The rider endpoints and tracking over the real dispatch adapter, against an in-process
+ * DispatchService: proto3's absent messages become the API's nulls, dispatch's codes and fields
+ * cross the hop, an unreachable service is a 503.
+ */
+
+const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
+const OFFER = '0ffe0ffe-0000-4000-8000-000000000001';
+const logger = createLogger({ service: 'gateway-test', level: 'silent' });
+const expiresAt = new Date('2030-01-01T12:00:30.000Z');
+const offer = {
+  offerId: OFFER,
+  riderId: 'r-1',
+  orderIds: [ORDER],
+  pickup: { lat: 31.2, lng: 121.4 },
+  expiresAt,
+};
+const seen: string[] = [];
+
+let server: GrpcServer;
+let h: Harness;
+let dispatch: ReturnType<typeof createDispatchGrpcAdapter> | undefined;
+
+beforeAll(async () => {
+  server = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+  server.add(DispatchServiceService, {
+    setRiderOnline: async (req) => {
+      seen.push(
+        `${req.riderId} online=${req.online} at=${req.position?.lat} until=${req.shiftEndsAt?.toISOString()}`,
+      );
+      if (req.shiftEndsAt && req.shiftEndsAt < new Date())
+        return err(
+          codedError('invalid', 'INVALID_ARGUMENT', 'shift_ends_at: must be in the future', [
+            { field: 'shift_ends_at', message: 'must be in the future' },
+          ]),
+        );
+      return ok({ status: req.online ? RiderStatus.RIDER_STATUS_IDLE : RiderStatus.RIDER_STATUS_OFFLINE });
+    },
+    reportPositions: async () => ok({ accepted: 0, dropped: 0 }),
+    getOffer: async (req) => ok({ offer: req.riderId === 'r-1' ? offer : undefined }),
+    respondToOffer: async (req) =>
+      req.riderId === 'r-1'
+        ? ok({ offer, accepted: req.accept })
+        : err(codedError('not_found', 'OFFER_NOT_FOUND', `no offer ${req.offerId} for this rider`)),
+    markPickedUp: async (req) =>
+      err(
+        codedError(
+          'conflict',
+          'ORDER_NOT_READY',
+          `order ${req.orderId} is not marked ready by the merchant yet`,
+        ),
+      ),
+    markDelivered: async (req) => ok({ orderId: req.orderId }),
+    getDeliveryTracking: async (req) =>
+      ok({
+        orderId: req.orderId,
+        riderId: '',
+        riderPosition: undefined,
+        positionAt: undefined,
+        eta: new Date('2026-11-22T12:45:00.000Z'),
+      }),
+  });
+  await server.start();
+});
+afterEach(async () => {
+  await h?.close();
+  dispatch?.close();
+});
+afterAll(async () => {
+  await server?.shutdown(1_000);
+});
+
+async function gateway(target = `127.0.0.1:${server.port}`): Promise<Harness> {
+  dispatch = createDispatchGrpcAdapter({ target, deadlineMs: 3_000 });
+  h = await createHarness({ ports: { dispatch } });
+  h.backend.addMerchant('m-1');
+  h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+  return h;
+}
+const rider = (sub = 'r-1') => ({ as: ['rider', sub] as ['rider', string] });
+
+describe('dispatch over gRPC', () => {
+  it('carries shift requests over, times as timestamps', async () => {
+    await gateway();
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/rider/shift',
+      payload: {
+        online: true,
+        position: { lat: 31.2, lng: 121.4 },
+        shiftEndsAt: '2030-01-01T20:00:00+08:00',
+      },
+      ...rider(),
+    });
+    expect(res.json()).toEqual({ status: 'IDLE' });
+    expect(seen.at(-1)).toBe('r-1 online=true at=31.2 until=2030-01-01T12:00:00.000Z');
+  });
+
+  it('passes dispatch field errors through under their JSON names', async () => {
+    await gateway();
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/rider/shift',
+      payload: { online: true, position: { lat: 31.2, lng: 121.4 }, shiftEndsAt: '2020-01-01T00:00:00Z' },
+      ...rider(),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      fields: [{ field: 'shiftEndsAt', message: 'must be in the future' }],
+    });
+  });
+
+  it('turns an absent offer into null and a present one into JSON', async () => {
+    await gateway();
+    expect((await h.call({ url: '/v1/rider/offer', ...rider('r-2') })).json()).toEqual({ offer: null });
+    expect((await h.call({ url: '/v1/rider/offer', ...rider() })).json()).toEqual({
+      offer: {
+        offerId: OFFER,
+        orderIds: [ORDER],
+        pickup: { lat: 31.2, lng: 121.4 },
+        expiresAt: '2030-01-01T12:00:30.000Z',
+      },
+    });
+  });
+
+  it('maps dispatch codes by kind: OFFER_NOT_FOUND 404, ORDER_NOT_READY 409', async () => {
+    await gateway();
+    const foreign = await h.call({
+      method: 'POST',
+      url: `/v1/rider/offers/${OFFER}/accept`,
+      ...rider('r-2'),
+    });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json()).toMatchObject({ code: 'OFFER_NOT_FOUND' });
+    const early = await h.call({ method: 'POST', url: `/v1/rider/orders/${ORDER}/picked-up`, ...rider() });
+    expect(early.statusCode, early.body).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'ORDER_NOT_READY' });
+    const done = await h.call({ method: 'POST', url: `/v1/rider/orders/${ORDER}/delivered`, ...rider() });
+    expect(done.json()).toEqual({ orderId: ORDER });
+  });
+
+  it('answers tracking before assignment with nulls and the estimate', async () => {
+    await gateway();
+    const res = await h.call({ url: `/v1/orders/${ORDER}/tracking`, as: ['customer', 'c-1'] });
+    expect(res.json()).toEqual({
+      orderId: ORDER,
+      riderId: null,
+      riderPosition: null,
+      positionAt: null,
+      eta: '2026-11-22T12:45:00.000Z',
+    });
+  });
+
+  it('answers 503 with Retry-After when dispatch cannot be reached', async () => {
+    await gateway('127.0.0.1:1');
+    const res = await h.call({ url: '/v1/rider/offer', ...rider() });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+});

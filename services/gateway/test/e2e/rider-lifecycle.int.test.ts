@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { eventually } from '@mealpeak/testing';
+import { startPlatform, type Platform } from './platform.ts';
+
+/**
+ * A delivery end to end through the gateway, against the real services: the rider goes online and
+ * pings (straight into Redis), dispatch finds the rider through those positions and offers the
+ * order, the rider accepts, picks up and delivers while the customer tracks it.
+ */
+// The merchant of platform.ts' seed stands in Shanghai; the rider waits 300 m north of it.
+const rider = { lat: 31.2313, lng: 121.4545 };
+
+describe('a delivery through the gateway, against the real services', () => {
+  let p: Platform;
+  let customer: string;
+  let merchant: string;
+  let courier: string;
+
+  beforeAll(async () => {
+    // Writer (gateway) and reader (dispatch) must agree on the index; a fresh one per run.
+    const index = { RIDER_POSITIONS_NAMESPACE: `rider-positions-${randomUUID().slice(0, 8)}` };
+    p = await startPlatform({
+      services: ['merchant', 'order', 'rider-dispatch', 'gateway'],
+      serviceEnv: {
+        'rider-dispatch': { ...index, ROUND_INTERVAL_MS: '500', LEASE_TTL_MS: '3000' },
+        gateway: {
+          ...index,
+          RATE_LIMIT_PER_MINUTE_RIDER: '100000',
+        },
+      },
+      topics: ['order.events.v1', 'dispatch.events.v1'],
+    });
+    await p.seedMerchant('m-ride', [{ id: 'dumplings', stock: 100 }]);
+    [customer, merchant, courier] = await Promise.all([
+      p.token('customer', 'c-ride'),
+      p.token('merchant', 'm-ride'),
+      p.token('rider', 'r-ride'),
+    ]);
+  }, 180_000);
+  afterAll(async () => p?.stop(), 60_000);
+
+  const ping = () =>
+    p.http('POST', '/v1/rider/positions', {
+      token: courier,
+      body: { pings: [{ ...rider, recordedAt: new Date().toISOString() }] },
+    });
+
+  it('offers the order to the pinging rider, who takes it to the customer', async () => {
+    const online = await p.http('POST', '/v1/rider/shift', {
+      token: courier,
+      body: { online: true, position: rider },
+    });
+    expect(online).toMatchObject({ status: 200, body: { status: 'IDLE' } });
+    expect(await ping()).toMatchObject({ status: 202, body: { accepted: 1, dropped: 0 } });
+
+    const placed = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: {
+        merchantId: 'm-ride',
+        lines: [{ itemId: 'dumplings', quantity: 1 }],
+        dropoff: { lat: 31.2304, lng: 121.4737 },
+        dropoffAddress: "People's Square 1",
+      },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status).toBe(201);
+    const orderId = placed.body.id as string;
+    const early = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
+    expect(early).toMatchObject({ status: 409, body: { code: 'TRACKING_NOT_AVAILABLE' } });
+
+    expect((await p.http('POST', `/v1/merchant/orders/${orderId}/accept`, { token: merchant })).status).toBe(
+      200,
+    );
+    expect((await p.http('POST', `/v1/merchant/orders/${orderId}/ready`, { token: merchant })).status).toBe(
+      200,
+    );
+
+    // Keep pinging, as the app does, until dispatch's rounds make the offer.
+    const offer = await eventually(
+      async () => {
+        await ping();
+        const res = await p.http('GET', '/v1/rider/offer', { token: courier });
+        return res.body.offer ?? undefined;
+      },
+      45_000,
+      'an offer for the rider',
+    );
+    expect(offer.orderIds).toEqual([orderId]);
+    const waiting = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
+    expect(waiting).toMatchObject({ status: 200, body: { orderId, riderId: null, riderPosition: null } });
+
+    const accepted = await p.http('POST', `/v1/rider/offers/${offer.offerId}/accept`, { token: courier });
+    expect(accepted).toMatchObject({ status: 200, body: { accepted: true } });
+    await eventually(
+      async () => {
+        const r = await p.http('GET', `/v1/orders/${orderId}`, { token: customer });
+        return r.body.state === 'RIDER_ASSIGNED' ? true : undefined;
+      },
+      30_000,
+      'RIDER_ASSIGNED on the order',
+    );
+
+    await ping();
+    const tracked = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
+    expect(tracked.status).toBe(200);
+    expect(tracked.body).toMatchObject({ orderId, riderId: 'r-ride' });
+    expect(tracked.body.riderPosition.lat).toBeCloseTo(rider.lat, 4);
+    expect(Date.parse(tracked.body.eta)).toBeGreaterThan(Date.now());
+    const stranger = await p.token('customer', 'c-stranger');
+    expect((await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: stranger })).status).toBe(404);
+    expect((await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: merchant })).status).toBe(403);
+
+    const picked = await p.http('POST', `/v1/rider/orders/${orderId}/picked-up`, { token: courier });
+    expect(picked).toMatchObject({ status: 200, body: { orderId } });
+    const delivered = await p.http('POST', `/v1/rider/orders/${orderId}/delivered`, { token: courier });
+    expect(delivered).toMatchObject({ status: 200, body: { orderId } });
+    await eventually(
+      async () => {
+        const r = await p.http('GET', `/v1/orders/${orderId}`, { token: customer });
+        return r.body.state === 'DELIVERED' ? true : undefined;
+      },
+      30_000,
+      'DELIVERED on the order',
+    );
+    const offline = await p.http('POST', '/v1/rider/shift', { token: courier, body: { online: false } });
+    expect(offline).toMatchObject({ status: 200, body: { status: 'OFFLINE' } });
+  });
+});

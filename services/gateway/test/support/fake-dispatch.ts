@@ -1,0 +1,205 @@
+import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { RiderStatus, type Offer } from '@mealpeak/contracts/dispatch.v1';
+import type { DispatchPort } from '../../src/app/ports.ts';
+
+/**
+ * An in-memory DispatchService answering with the codes and kinds of services/rider-dispatch
+ * (src/domain/errors.ts, src/domain/delivery/rules.ts): another rider's offer is OFFER_NOT_FOUND,
+ * another rider's order ORDER_NOT_HELD, a repeated answer or pickup is OK.
+ */
+
+type OfferStatus = 'pending' | 'accepted' | 'declined' | 'expired';
+type DeliveryState = 'waiting' | 'assigned' | 'picked_up' | 'delivered' | 'cancelled';
+
+export interface FakeOffer {
+  offerId: string;
+  riderId: string;
+  orderIds: string[];
+  status: OfferStatus;
+  expiresAt: Date;
+}
+
+export interface FakeDelivery {
+  orderId: string;
+  state: DeliveryState;
+  riderId: string;
+  ready: boolean;
+  position?: { lat: number; lng: number; at: Date };
+  eta: Date;
+}
+
+const E = {
+  invalid: (field: string, message: string) =>
+    codedError('invalid', 'INVALID_ARGUMENT', `${field}: ${message}`, [{ field, message }]),
+  riderNotFound: (id: string) =>
+    codedError('not_found', 'RIDER_NOT_FOUND', `rider ${id} has never been online`),
+  offerNotFound: (id: string) => codedError('not_found', 'OFFER_NOT_FOUND', `no offer ${id} for this rider`),
+  offerExpired: (id: string) => codedError('conflict', 'OFFER_EXPIRED', `offer ${id} expired`),
+  answered: (id: string, s: string) =>
+    codedError('conflict', 'OFFER_ALREADY_ANSWERED', `offer ${id} was ${s}`),
+  orderNotFound: (id: string) => codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${id}`),
+  notHeld: (id: string) =>
+    codedError('forbidden', 'ORDER_NOT_HELD', `order ${id} is not assigned to this rider`),
+  notReady: (id: string) => codedError('conflict', 'ORDER_NOT_READY', `order ${id} is not ready yet`),
+  notPickedUp: (id: string) => codedError('conflict', 'ORDER_NOT_PICKED_UP', `pick up order ${id} first`),
+  cancelled: (id: string) => codedError('conflict', 'ORDER_CANCELLED', `order ${id} was cancelled`),
+};
+
+export class FakeDispatch {
+  readonly riders = new Map<string, RiderStatus>();
+  readonly offers = new Map<string, FakeOffer>();
+  readonly deliveries = new Map<string, FakeDelivery>();
+  /** Every call, as `method:argument` (rider or order id), to check what reached dispatch. */
+  readonly calls: string[] = [];
+  /** When set, the next call of this method answers this error instead. */
+  readonly failures = new Map<keyof DispatchPort, CodedError>();
+  now = () => new Date();
+
+  addOffer(offer: Partial<FakeOffer> & { offerId: string; riderId: string }): FakeOffer {
+    const full: FakeOffer = {
+      orderIds: [],
+      status: 'pending',
+      expiresAt: new Date(this.now().getTime() + 30_000),
+      ...offer,
+    };
+    this.offers.set(full.offerId, full);
+    this.riders.set(full.riderId, RiderStatus.RIDER_STATUS_OFFERED);
+    return full;
+  }
+
+  addDelivery(d: Partial<FakeDelivery> & { orderId: string }): FakeDelivery {
+    const full: FakeDelivery = {
+      state: 'assigned',
+      riderId: '',
+      ready: true,
+      eta: new Date('2026-11-22T12:40:00.000Z'),
+      ...d,
+    };
+    this.deliveries.set(full.orderId, full);
+    return full;
+  }
+
+  private enter(method: keyof DispatchPort, arg: string): CodedError | undefined {
+    this.calls.push(`${method}:${arg}`);
+    const f = this.failures.get(method);
+    if (f) this.failures.delete(method);
+    return f;
+  }
+
+  private held(riderId: string, orderId: string): Result<FakeDelivery, CodedError> {
+    const d = this.deliveries.get(orderId);
+    if (!d) return err(E.orderNotFound(orderId));
+    if (d.riderId !== riderId || d.state === 'waiting') return err(E.notHeld(orderId));
+    if (d.state === 'cancelled') return err(E.cancelled(orderId));
+    return ok(d);
+  }
+
+  private proto(o: FakeOffer): Offer {
+    return {
+      offerId: o.offerId,
+      riderId: o.riderId,
+      orderIds: [...o.orderIds],
+      pickup: { lat: 52.52, lng: 13.405 },
+      expiresAt: o.expiresAt,
+    };
+  }
+
+  readonly port: DispatchPort = {
+    setRiderOnline: async (request) => {
+      const f = this.enter('setRiderOnline', request.riderId);
+      if (f) return err(f);
+      if (request.online) {
+        if (request.shiftEndsAt && request.shiftEndsAt <= this.now())
+          return err(E.invalid('shiftEndsAt', 'must be in the future'));
+        const status = this.riders.get(request.riderId);
+        const keep = status !== undefined && status !== RiderStatus.RIDER_STATUS_OFFLINE;
+        this.riders.set(request.riderId, keep ? status : RiderStatus.RIDER_STATUS_IDLE);
+        return ok(this.riders.get(request.riderId)!);
+      }
+      const status = this.riders.get(request.riderId);
+      if (status === undefined) return err(E.riderNotFound(request.riderId));
+      // Delivering: offline after the current deliveries, so the answer is still DELIVERING.
+      if (status === RiderStatus.RIDER_STATUS_DELIVERING) return ok(status);
+      this.riders.set(request.riderId, RiderStatus.RIDER_STATUS_OFFLINE);
+      return ok(RiderStatus.RIDER_STATUS_OFFLINE);
+    },
+
+    getOffer: async (riderId) => {
+      const f = this.enter('getOffer', riderId);
+      if (f) return err(f);
+      const pending = [...this.offers.values()].find(
+        (o) => o.riderId === riderId && o.status === 'pending' && o.expiresAt > this.now(),
+      );
+      return ok(pending && this.proto(pending));
+    },
+
+    respondToOffer: async (riderId, offerId, accept) => {
+      const f = this.enter('respondToOffer', riderId);
+      if (f) return err(f);
+      const offer = this.offers.get(offerId);
+      if (!offer || offer.riderId !== riderId) return err(E.offerNotFound(offerId));
+      const answer = ok({ offer: this.proto(offer), accepted: accept });
+      switch (offer.status) {
+        case 'pending':
+          if (offer.expiresAt <= this.now()) {
+            offer.status = 'expired';
+            return err(E.offerExpired(offerId));
+          }
+          offer.status = accept ? 'accepted' : 'declined';
+          this.riders.set(
+            riderId,
+            accept ? RiderStatus.RIDER_STATUS_DELIVERING : RiderStatus.RIDER_STATUS_IDLE,
+          );
+          for (const orderId of offer.orderIds)
+            if (accept) this.addDelivery({ orderId, riderId, state: 'assigned' });
+          return answer;
+        case 'accepted':
+          return accept ? answer : err(E.answered(offerId, 'accepted'));
+        case 'declined':
+          return accept ? err(E.answered(offerId, 'declined')) : answer;
+        case 'expired':
+          return accept ? err(E.offerExpired(offerId)) : answer;
+      }
+    },
+
+    markPickedUp: async (riderId, orderId) => {
+      const f = this.enter('markPickedUp', orderId);
+      if (f) return err(f);
+      const held = this.held(riderId, orderId);
+      if (!held.ok) return held;
+      const d = held.value;
+      if (d.state === 'assigned') {
+        if (!d.ready) return err(E.notReady(orderId));
+        d.state = 'picked_up';
+      }
+      return ok(orderId);
+    },
+
+    markDelivered: async (riderId, orderId) => {
+      const f = this.enter('markDelivered', orderId);
+      if (f) return err(f);
+      const held = this.held(riderId, orderId);
+      if (!held.ok) return held;
+      const d = held.value;
+      if (d.state === 'assigned') return err(E.notPickedUp(orderId));
+      d.state = 'delivered';
+      return ok(orderId);
+    },
+
+    getDeliveryTracking: async (orderId) => {
+      const f = this.enter('getDeliveryTracking', orderId);
+      if (f) return err(f);
+      const d = this.deliveries.get(orderId);
+      if (!d) return err(E.orderNotFound(orderId));
+      if (d.state === 'cancelled') return err(E.cancelled(orderId));
+      const live = d.state === 'assigned' || d.state === 'picked_up';
+      return ok({
+        orderId,
+        riderId: d.state === 'waiting' ? '' : d.riderId,
+        riderPosition: live && d.position ? { lat: d.position.lat, lng: d.position.lng } : undefined,
+        positionAt: live ? d.position?.at : undefined,
+        eta: d.eta,
+      });
+    },
+  };
+}
