@@ -3,7 +3,14 @@ import { defineConfig } from 'vitest/config';
 // One runner for the whole workspace, two tiers by file name:
 //   *.test.ts      unit and use-case tests: pure, in-memory fakes, no servers
 //   *.int.test.ts  integration tests against real PostgreSQL, Redis and Kafka (see libs/testing)
-const sources = ['libs/*/src/**', 'libs/*/test/**', 'services/*/src/**', 'services/*/test/**', 'tools/**'];
+const sources = [
+  'libs/*/src/**',
+  'libs/*/test/**',
+  'services/*/src/**',
+  'services/*/test/**',
+  'tools/**',
+  'deploy/test',
+];
 const exclude = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({

@@ -16,5 +16,9 @@ if use_infra_script; then
   export TEST_INFRA=env
 fi
 
+# helm, kubeconform and the Kubernetes/KEDA schemas for the deployment checks (cached after the
+# first run; minutes on a new machine, mostly compiling helm).
+log "kubernetes tools"; bash scripts/k8s-tools.sh >/dev/null
+
 log "tests"; vitest run "$@"
 log "all green in $((SECONDS - started)) s"

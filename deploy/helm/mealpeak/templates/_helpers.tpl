@@ -1,0 +1,96 @@
+{{/*
+Names, labels and the small computations every per-service template shares. Templates loop over
+the services with `include "mealpeak.services" .`, which yields the enabled ones in a fixed order.
+*/}}
+
+{{- define "mealpeak.fullname" -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Resource name of one service: <fullname>-<service>. Context: dict "root" $ "name" $name. */}}
+{{- define "mealpeak.name" -}}
+{{- printf "%s-%s" (include "mealpeak.fullname" .root) .name -}}
+{{- end -}}
+
+{{/* Enabled services, in a stable order, as a JSON list (templates: fromJsonArray). */}}
+{{- define "mealpeak.services" -}}
+{{- $names := list -}}
+{{- range $name := list "gateway" "order" "merchant" "rider-dispatch" -}}
+{{- $svc := index $.Values.services $name -}}
+{{- if $svc.enabled -}}
+{{- $names = append $names $name -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $names -}}
+{{- end -}}
+
+{{- define "mealpeak.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- define "mealpeak.labels" -}}
+{{ include "mealpeak.selectorLabels" . }}
+app.kubernetes.io/component: {{ .name }}
+app.kubernetes.io/part-of: mealpeak
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* Labels of chart-wide resources (Secret, PrometheusRule, dashboards). */}}
+{{- define "mealpeak.commonLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: mealpeak
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "mealpeak.image" -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- end -}}
+
+{{- define "mealpeak.secretName" -}}
+{{- default (printf "%s-secrets" (include "mealpeak.fullname" .)) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/* dns:/// target of a gRPC service: grpc-js resolves every pod IP behind the headless Service. */}}
+{{- define "mealpeak.grpcTarget" -}}
+{{- $target := index .root.Values.services .target -}}
+{{- if not $target.enabled -}}
+{{- fail (printf "services.%s.grpcTargets points at %s, which is disabled" .name .target) -}}
+{{- end -}}
+{{- if ne $target.protocol "grpc" -}}
+{{- fail (printf "services.%s.grpcTargets points at %s, which does not speak gRPC" .name .target) -}}
+{{- end -}}
+{{- printf "dns:///%s.%s.svc.%s:%d" (include "mealpeak.name" (dict "root" .root "name" .target)) .root.Release.Namespace .root.Values.clusterDomain (int $target.ports.grpc) -}}
+{{- end -}}
+
+{{/*
+The pod's grace period must cover the preStop sleep plus the whole in-process shutdown
+(SHUTDOWN_TIMEOUT_MS, after which close-with-grace exits anyway), or the kubelet kills the process
+mid-drain. Computed, not configured, so the two cannot drift apart.
+*/}}
+{{- define "mealpeak.terminationGracePeriodSeconds" -}}
+{{- $s := .Values.shutdown -}}
+{{- $timeoutSeconds := div (add (int $s.timeoutMs) 999) 1000 -}}
+{{- add (int $s.preStopSleepSeconds) $timeoutSeconds (int $s.marginSeconds) -}}
+{{- end -}}
+
+{{/* The topic partitions a KEDA-scaled consumer may use at most: its maxReplicas must fit. */}}
+{{- define "mealpeak.checkPartitions" -}}
+{{- $svc := index .root.Values.services .name -}}
+{{- $partitions := index .root.Values.kafka.partitions $svc.kafka.topic -}}
+{{- if not $partitions -}}
+{{- fail (printf "services.%s.kafka.topic %s is not listed in kafka.partitions" .name $svc.kafka.topic) -}}
+{{- end -}}
+{{- if gt (int $svc.autoscaling.maxReplicas) (int $partitions) -}}
+{{- fail (printf "services.%s.autoscaling.maxReplicas (%d) exceeds the %d partitions of %s: the extra consumers would sit idle" .name (int $svc.autoscaling.maxReplicas) (int $partitions) $svc.kafka.topic) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The deployment checks of scripts/k8s-validate.sh, run inside `pnpm test`. helm, kubeconform and
+ * the JSON schemas are installed by scripts/k8s-tools.sh first (go install: minutes on a new
+ * machine, under a second once cached). Nothing here is skipped: without Go, or with the tools
+ * failing to build, beforeAll throws and every test fails with the reason.
+ */
+
+const root = resolve(import.meta.dirname, '../..');
+const fixture = readFileSync(join(import.meta.dirname, 'fixtures/deployment.yaml'), 'utf8');
+const COLD_INSTALL_MS = 15 * 60_000;
+const RUN_MS = 3 * 60_000;
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function run(command: string, args: readonly string[]): Run {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function mustRun(command: string, args: readonly string[]): string {
+  const { code, output } = run(command, args);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`);
+  return output;
+}
+
+let tools: Record<string, string> = {};
+let scratch = '';
+
+beforeAll(() => {
+  const env = mustRun('bash', ['scripts/k8s-tools.sh', '--env']);
+  tools = Object.fromEntries([...env.matchAll(/^([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+  for (const name of ['HELM', 'KUBECONFORM', 'KUBERNETES_VERSION']) {
+    if (!tools[name]) throw new Error(`scripts/k8s-tools.sh --env did not report ${name}:\n${env}`);
+  }
+  scratch = mkdtempSync(join(tmpdir(), 'mealpeak-k8s-'));
+}, COLD_INSTALL_MS);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+function validateManifest(name: string, content: string): Run {
+  const file = join(scratch, name);
+  writeFileSync(file, content);
+  return run('bash', ['scripts/k8s-validate.sh', '--files', file]);
+}
+
+function helm(args: readonly string[]): Run {
+  return run(tools['HELM'] ?? 'helm', [...args, '--kube-version', tools['KUBERNETES_VERSION'] ?? '']);
+}
+
+describe('kubeconform in strict mode', () => {
+  it('accepts valid manifests', { timeout: RUN_MS }, () => {
+    const result = validateManifest('valid.yaml', fixture);
+    expect(result.output).toContain('Valid: 2, Invalid: 0, Errors: 0, Skipped: 0');
+    expect(result.code).toBe(0);
+  });
+
+  it('rejects a misspelt field of a Kubernetes resource', { timeout: RUN_MS }, () => {
+    const result = validateManifest('replicass.yaml', fixture.replace('  replicas: 2', '  replicass: 2'));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/Deployment fixture is invalid.*'replicass' not allowed/);
+  });
+
+  it('rejects a misspelt field of a KEDA resource', { timeout: RUN_MS }, () => {
+    const result = validateManifest('keda.yaml', fixture.replace('maxReplicaCount:', 'maxReplicasCount:'));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/ScaledObject fixture is invalid.*'maxReplicasCount' not allowed/);
+  });
+
+  it('rejects a value of the wrong type', { timeout: RUN_MS }, () => {
+    // KEDA trigger metadata is a map of strings: an unquoted number is a mistake the operator would
+    // only report at apply time.
+    const result = validateManifest('lag.yaml', fixture.replace("lagThreshold: '100'", 'lagThreshold: 100'));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('lagThreshold');
+  });
+});
+
+describe('the chart', () => {
+  it(
+    'lints, renders for dev and prod, validates, matches deploy/rendered, and the images and compose lint',
+    { timeout: RUN_MS },
+    () => {
+      const result = run('bash', ['scripts/k8s-validate.sh']);
+      expect(result.output).toContain('all deployment checks passed');
+      expect(result.code).toBe(0);
+    },
+  );
+
+  it('rejects a misspelt value (values.schema.json)', { timeout: RUN_MS }, () => {
+    const values = join(scratch, 'typo-values.yaml');
+    writeFileSync(values, 'services:\n  gateway:\n    replicass: 3\n');
+    const result = helm([
+      'lint',
+      'deploy/helm/mealpeak',
+      '--strict',
+      '-f',
+      'deploy/values/dev.yaml',
+      '-f',
+      values,
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('replicass');
+  });
+
+  it('refuses more consumer replicas than the topic has partitions', { timeout: RUN_MS }, () => {
+    const result = helm([
+      'template',
+      'mealpeak',
+      'deploy/helm/mealpeak',
+      '-f',
+      'deploy/values/prod.yaml',
+      '--set',
+      'services.order.autoscaling.maxReplicas=30',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('exceeds the 24 partitions of dispatch.events.v1');
+  });
+
+  it(
+    'gives every pod more grace than the preStop sleep plus the shutdown timeout',
+    { timeout: RUN_MS },
+    () => {
+      for (const env of ['dev', 'prod']) {
+        const rendered = readFileSync(join(root, `deploy/rendered/${env}.yaml`), 'utf8');
+        const grace = [...rendered.matchAll(/terminationGracePeriodSeconds: (\d+)/g)].map((m) =>
+          Number(m[1]),
+        );
+        const sleep = [...rendered.matchAll(/sleep:\n\s+seconds: (\d+)/g)].map((m) => Number(m[1]));
+        const timeout = [...rendered.matchAll(/SHUTDOWN_TIMEOUT_MS: "(\d+)"/g)].map((m) => Number(m[1]));
+        expect(grace).toHaveLength(4);
+        expect(sleep).toHaveLength(4);
+        expect(timeout).toHaveLength(4);
+        const needed = Math.max(...sleep) + Math.max(...timeout) / 1000;
+        for (const g of grace) expect(g).toBeGreaterThan(needed);
+      }
+    },
+  );
+});
