@@ -1,5 +1,6 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { AggregationType, InstrumentType } from '@opentelemetry/sdk-metrics';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   BatchSpanProcessor,
@@ -21,6 +22,11 @@ interface TelemetryState {
 }
 const STATE = Symbol.for('mealpeak.telemetry');
 type WithState = typeof globalThis & { [STATE]?: TelemetryState };
+
+/** Latency buckets from 1 ms to 30 s: fine where p99 targets live (10-500 ms), coarse beyond. */
+export const SECONDS_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 export interface TelemetrySettings {
   serviceName: string;
@@ -50,6 +56,18 @@ export function startTelemetry(settings: TelemetrySettings): void {
     serviceName: settings.serviceName,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? 0.1) }),
     metricReaders: [prometheus],
+    // Every duration is recorded in seconds; the SDK's default buckets are sized for milliseconds
+    // (0, 5, 10, ... 10000), which would put nearly every request in the first bucket.
+    views: [
+      {
+        instrumentType: InstrumentType.HISTOGRAM,
+        instrumentUnit: 's',
+        aggregation: {
+          type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+          options: { boundaries: SECONDS_BUCKETS },
+        },
+      },
+    ],
     spanProcessors,
     instrumentations: [
       new PgInstrumentation({ requireParentSpan: true }),
