@@ -10,10 +10,7 @@ import { loadConfig } from '@mealpeak/config';
 
 const root = path.resolve(import.meta.dirname, '..');
 const services = ['gateway', 'order', 'merchant', 'rider-dispatch'] as const;
-const sources = [
-  path.join(root, 'libs/config/src/fragments.ts'),
-  ...services.map((s) => path.join(root, `services/${s}/src/config.ts`)),
-];
+const fragments = path.join(root, 'libs/config/src/fragments.ts');
 
 /** `/** text *\/ NAME:` pairs from a config source file. */
 function comments(file: string): Map<string, string> {
@@ -39,8 +36,6 @@ const shown = (v: unknown): string => {
 };
 
 export async function render(): Promise<string> {
-  const docs = new Map<string, string>();
-  for (const file of sources) for (const [k, v] of comments(file)) docs.set(k, v);
   const parts = [
     '# Configuration reference',
     '',
@@ -54,6 +49,11 @@ export async function render(): Promise<string> {
     const mod = (await import(path.join(root, `services/${service}/src/config.ts`))) as {
       configSchema: Parameters<typeof loadConfig>[0];
     };
+    // A service's own comment wins over the shared fragment's.
+    const docs = new Map([
+      ...comments(fragments),
+      ...comments(path.join(root, `services/${service}/src/config.ts`)),
+    ]);
     const defaults = loadConfig(mod.configSchema, {}) as Record<string, unknown>;
     const keys = Object.keys(
       (mod.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? defaults,

@@ -28,6 +28,7 @@ export const configSchema = z.object({
   OUTBOX_PARTITIONS: env.positiveInt(8),
   /** Most outbox rows the relay publishes per Kafka send. */
   OUTBOX_BATCH_SIZE: env.positiveInt(500),
+  /** Off when a separate deployment relays the outbox. */
   OUTBOX_RELAY_ENABLED: env.bool(true),
 
   /** Edge of the square zone grid; rounds and leases are per zone. */
