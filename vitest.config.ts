@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One runner for the whole workspace, two tiers by file name:
 //   *.test.ts      unit and use-case tests: pure, in-memory fakes, no servers
 //   *.int.test.ts  integration tests against real PostgreSQL, Redis and Kafka (see libs/testing)
+//   scripts/platform/*.e2e.test.ts  the zero-setup `pnpm start` itself, as a child process
 const sources = [
   'libs/*/src/**',
   'libs/*/test/**',
@@ -10,6 +11,7 @@ const sources = [
   'services/*/test/**',
   'tools/**',
   'deploy/test',
+  'loadtest/run',
 ];
 const exclude = ['**/node_modules/**', '**/dist/**'];
 
@@ -33,6 +35,15 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: files run two at a time; each gets its own database, key prefix and topics.
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'platform',
+          include: ['scripts/platform/*.e2e.test.ts'],
+          exclude,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

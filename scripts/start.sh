@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# `pnpm start`: install, start PostgreSQL/Redis/Kafka with the infra script unless PG_URL,
-# REDIS_URL and KAFKA_BROKERS point elsewhere, then run the four services until Ctrl-C.
+# `pnpm start`: install, then run the whole platform in one process (scripts/platform/local.ts):
+# embedded PostgreSQL and in-process stand-ins for Kafka and Redis unless PG_URL, KAFKA_BROKERS
+# and REDIS_URL name real servers. Flags pass through, e.g. `pnpm start --demo`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_install
-if [[ -z "${PG_URL:-}" || -z "${REDIS_URL:-}" || -z "${KAFKA_BROKERS:-}" ]]; then
-  log "starting PostgreSQL, Redis and Kafka (scripts/infra up)"
-  bash scripts/infra up >/dev/null
-  eval "$(bash scripts/infra env)"
-fi
-exec node scripts/dev-stack.ts "$@"
+exec node --import @mealpeak/telemetry/register scripts/platform/local.ts "$@"

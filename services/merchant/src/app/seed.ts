@@ -48,15 +48,16 @@ export const demoMerchantId = (n: number): string => `6d0c0000-0000-4000-8000-${
 export const demoItemId = (n: number, k: number): string =>
   `6d0c0001-0000-4000-8000-${String(n * 100 + k).padStart(12, '0')}`;
 
-const TEN_TO_TEN = Array.from({ length: 7 }, (_, dayOfWeek) => ({
+// Open around the clock: whoever runs the demo, whenever, must see orders go through.
+const ALL_DAY = Array.from({ length: 7 }, (_, dayOfWeek) => ({
   dayOfWeek,
-  openMinute: 600,
-  closeMinute: 1320,
+  openMinute: 0,
+  closeMinute: 1440,
 }));
 
 /**
  * A small demo city for the local platform and the load tests: 12 merchants within ~2 km of Berlin
- * Mitte, 5-7 dishes each (EUR, stock 500), open 10:00-22:00 Berlin time every day, kitchens of 4-8
+ * Mitte, 5-7 dishes each (EUR, stock 500), open around the clock, kitchens of 4-8
  * with auto-pause at three times the capacity. Idempotent: it upserts by fixed ids (and so also
  * resets names, prices and stock to these values).
  */
@@ -72,7 +73,7 @@ export async function seedDemoCity(
         name: m.name,
         location: m.at,
         timeZone: 'Europe/Berlin',
-        openingHours: TEN_TO_TEN,
+        openingHours: ALL_DAY,
         kitchenCapacity: m.capacity,
         autoPauseBacklog: m.capacity * 3,
         basePrepSeconds: m.prepMinutes * 60,
