@@ -82,6 +82,12 @@ try {
       body: JSON.stringify({ role: 'customer', sub: `bench-customer-${c}` }),
     });
     const body = (await res.body.json()) as { token?: string };
+    // Right after start-up the gateway may still shed load (JIT, pools filling): wait and retry.
+    if (res.statusCode === 503) {
+      c--;
+      await sleep(Number(res.headers['retry-after'] ?? 1) * 1_000);
+      continue;
+    }
     if (res.statusCode !== 201 || !body.token)
       throw new Error(`dev token: ${res.statusCode} ${JSON.stringify(body)}`);
     tokens.push(body.token);
