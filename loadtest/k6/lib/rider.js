@@ -1,0 +1,131 @@
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import { Counter } from 'k6/metrics';
+import { between, errorCode, json, request } from './api.js';
+import { ENDPOINTS as E } from './endpoints.js';
+import { num } from './env.js';
+import { nearCentre } from './geo.js';
+import { token } from './jwt.js';
+
+const delivered = new Counter('orders_delivered_by_riders');
+
+const PING_EVERY_S = num('RIDER_PING_EVERY_S', 5);
+const POLL_EVERY_S = num('RIDER_POLL_EVERY_S', 2);
+const DECLINE_SHARE = num('RIDER_DECLINE_SHARE', 0.03);
+/** Simulated rides, in seconds: to the restaurant, then to the customer. */
+const TO_PICKUP_S = [0.5, 1.5];
+const TO_DROPOFF_S = [1, 2.5];
+
+const iso = (ms) => new Date(ms).toISOString();
+
+/**
+ * One rider's shift (one VU, one long iteration): online at a spot in the city, a position ping
+ * every ~5 s whatever happens, the offer polled every ~2 s while idle, most offers accepted (a
+ * few declined), then pick-up at the restaurant (again every second while the kitchen is not
+ * ready) and delivery after a short simulated ride. No new offers after `acceptUntil`, so every
+ * order taken is delivered before the scenario ends; offline at the end.
+ */
+export function riderShift(data, { endAt, acceptUntil }) {
+  if (Date.now() >= acceptUntil) {
+    sleep(1); // a VU ramped up at the very end: nothing to do
+    return;
+  }
+  // idInTest: unique per VU (iteration numbers of ramping-vus are not contiguous).
+  const riderId = `${data.runId}-r${exec.vu.idInTest}`;
+  const auth = { token: token('rider', riderId) };
+  let position = nearCentre(2_500);
+
+  for (;;) {
+    const res = request('POST', '/v1/rider/shift', {
+      ...auth,
+      endpoint: E.shift,
+      body: { online: true, position, shiftEndsAt: iso(Date.now() + 4 * 3600_000) },
+    });
+    if (res.status === 200) break;
+    if (Date.now() >= acceptUntil) return;
+    sleep(2);
+  }
+
+  let nextPing = 0;
+  /** @type {{ offerId: string, orders: string[], picked: string[], pickup: {lat:number,lng:number}, dropoff: {lat:number,lng:number}, phase: 'pickup'|'dropoff', at: number } | null} */
+  let job = null;
+  while (Date.now() < endAt) {
+    const now = Date.now();
+    if (now >= nextPing) {
+      request('POST', '/v1/rider/positions', {
+        ...auth,
+        endpoint: E.positions,
+        expected: [202],
+        body: { pings: [{ lat: position.lat, lng: position.lng, recordedAt: iso(now) }] },
+      });
+      nextPing = now + PING_EVERY_S * 1000 * between(0.9, 1.1);
+    }
+
+    if (job === null) {
+      if (now < acceptUntil) job = takeOffer(auth, now);
+      if (job === null) sleep(POLL_EVERY_S * between(0.8, 1.2));
+      continue;
+    }
+
+    if (job.phase === 'pickup' && now >= job.at) {
+      position = job.pickup;
+      for (const orderId of job.orders.filter((id) => !job.picked.includes(id))) {
+        const res = request('POST', `/v1/rider/orders/${orderId}/picked-up`, {
+          ...auth,
+          endpoint: E.pickedUp,
+          expected: [200, 409],
+        });
+        if (res.status === 200) job.picked.push(orderId);
+        // Cancelled meanwhile: nothing to pick up. Not ready: wait at the counter and ask again.
+        else if (res.status === 409 && errorCode(res) === 'ORDER_CANCELLED')
+          job.orders = job.orders.filter((id) => id !== orderId);
+      }
+      if (job.picked.length === job.orders.length) {
+        job.phase = 'dropoff';
+        job.at = Date.now() + between(...TO_DROPOFF_S) * 1000;
+      } else job.at = Date.now() + 1000;
+    } else if (job.phase === 'dropoff' && now >= job.at) {
+      position = job.dropoff;
+      for (const orderId of job.picked) {
+        const res = request('POST', `/v1/rider/orders/${orderId}/delivered`, {
+          ...auth,
+          endpoint: E.delivered,
+        });
+        if (res.status === 200) delivered.add(1);
+      }
+      job = null;
+      continue;
+    }
+    sleep(0.25);
+  }
+  request('POST', '/v1/rider/shift', { ...auth, endpoint: E.shift, body: { online: false } });
+}
+
+function takeOffer(auth, now) {
+  const offer = json(request('GET', '/v1/rider/offer', { ...auth, endpoint: E.offer }))?.offer;
+  if (!offer) return null;
+  if (Math.random() < DECLINE_SHARE) {
+    // 409: the offer expired or was withdrawn meanwhile.
+    request('POST', `/v1/rider/offers/${offer.offerId}/decline`, {
+      ...auth,
+      endpoint: E.offerDecline,
+      expected: [200, 409],
+    });
+    return null;
+  }
+  const res = request('POST', `/v1/rider/offers/${offer.offerId}/accept`, {
+    ...auth,
+    endpoint: E.offerAccept,
+    expected: [200, 409],
+  });
+  if (res.status !== 200) return null;
+  return {
+    offerId: offer.offerId,
+    orders: [...offer.orderIds],
+    picked: [],
+    pickup: offer.pickup,
+    dropoff: nearCentre(2_000),
+    phase: 'pickup',
+    at: now + between(...TO_PICKUP_S) * 1000,
+  };
+}
