@@ -1,0 +1,303 @@
+/**
+ * The load-test runner behind `pnpm loadtest:<scenario>` (loadtest/run/loadtest.sh):
+ *
+ *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint> [--replicas N] [--base-url URL]
+ *        [--out DIR] [--keep] [-e NAME=value ...]
+ *
+ * Without --base-url it starts the replica mode (fresh database, own topics and keys, the demo city
+ * with its load profile) on the infra servers named by PG_URL / REDIS_URL / KAFKA_BROKERS. Then:
+ * k6 (CSV stream, ledger, handleSummary) -> bounded drain -> business check (database, or the API
+ * when remote) -> report.html + result.json -> stop. Last line:
+ *   peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
+ * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
+ */
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { waitForDrain } from './drain.ts';
+import { runK6 } from './k6-process.ts';
+import { deleteTopics } from './kafka-topics.ts';
+import { peakRate, readSeries, type Series } from './k6-series.ts';
+import { DEV_JWT_SECRET, orderCounts, ordersFromApi, ordersFromDatabase } from './platform-orders.ts';
+import { readLedger, reconcile } from './reconcile.ts';
+import { startReplicaMode, type ReplicaMode } from './replica-mode.ts';
+import { renderReport, type Figures, type K6Summary } from './report-html.ts';
+import { loadTestServiceEnv } from './stack-env.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface Scenario {
+  script: string;
+  title: string;
+  replicas: number;
+  bucketS: number;
+  /** Stuck orders fail the run; not after a breakpoint, which aborts mid-flight by design. */
+  stuckFails: boolean;
+}
+const SCENARIOS: Record<string, Scenario> = {
+  smoke: { script: 'smoke.js', title: 'Smoke', replicas: 1, bucketS: 2, stuckFails: true },
+  lunch: { script: 'lunch-peak.js', title: 'Lunch peak', replicas: 2, bucketS: 5, stuckFails: true },
+  soak: { script: 'soak.js', title: 'Soak', replicas: 2, bucketS: 30, stuckFails: true },
+  breakpoint: { script: 'breakpoint.js', title: 'Breakpoint', replicas: 1, bucketS: 5, stuckFails: false },
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    replicas: { type: 'string' },
+    'base-url': { type: 'string' },
+    out: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    env: { type: 'string', short: 'e', multiple: true, default: [] },
+  },
+});
+const name = positionals[0] ?? '';
+const scenario = SCENARIOS[name];
+if (!scenario) {
+  console.error(
+    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [-e NAME=value]`,
+  );
+  process.exit(64);
+}
+const extraEnv = Object.fromEntries(
+  values.env.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`-e wants NAME=value, got "${pair}"`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
+const log = (line: string) => console.log(`[loadtest] ${line}`);
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+const runId = `lt${Date.now().toString(36)}`;
+const outDir = path.resolve(values.out ?? path.join(ROOT, 'loadtest/results', `${name}-${stamp}`));
+mkdirSync(outDir, { recursive: true });
+const files = {
+  csv: path.join(outDir, 'k6.csv'),
+  ledger: path.join(outDir, 'ledger.ndjson'),
+  summary: path.join(outDir, 'summary.json'),
+  report: path.join(outDir, 'report.html'),
+  result: path.join(outDir, 'result.json'),
+};
+const secret = process.env['JWT_SECRET'] ?? DEV_JWT_SECRET;
+const replicas = Number(values.replicas ?? scenario.replicas);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
+  console.error(`--replicas must be an integer from 1 to 16, got ${values.replicas}`);
+  process.exit(64);
+}
+const remote = values['base-url'] ?? process.env['BASE_URL'];
+
+let mode: ReplicaMode | undefined;
+let interrupted = false;
+let k6: ReturnType<typeof runK6> | undefined;
+const onSignal = (signal: string) => {
+  if (interrupted) {
+    k6?.interrupt();
+    return;
+  }
+  interrupted = true;
+  log(`${signal}: stopping k6 and the stack (again to force)`);
+  k6?.interrupt();
+  void mode?.stop();
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+const started = Date.now();
+if (!remote) {
+  const need = (v: string) => {
+    const value = process.env[v];
+    if (!value)
+      throw new Error(`${v} is not set: run through pnpm loadtest:${name} or eval "$(scripts/infra env)"`);
+    return value;
+  };
+  mode = await startReplicaMode({
+    servers: { pgUrl: need('PG_URL'), redisUrl: need('REDIS_URL'), kafkaBrokers: need('KAFKA_BROKERS') },
+    replicas,
+    database: `loadtest_${runId}`,
+    freshDatabase: true,
+    dropDatabaseOnStop: !values.keep,
+    topicPrefix: `${runId}.`,
+    redisKeyPrefix: `${runId}:`,
+    riders: 0,
+    loadProfile: true,
+    serviceEnv: loadTestServiceEnv(),
+    env: { LOG_LEVEL: 'warn' },
+    logDir: path.join(outDir, 'logs'),
+    restartCrashed: true,
+    log,
+  });
+  log(
+    `replica mode up in ${((Date.now() - started) / 1000).toFixed(0)} s: ${replicas} replica(s) each, gateway ${mode.gatewayUrl}`,
+  );
+  // Ctrl-C while the stack was starting: stop it rather than start k6.
+  if (interrupted) {
+    await mode.stop();
+    process.exit(130);
+  }
+}
+const baseUrl = (remote ?? mode!.gatewayUrl).replace(/\/+$/, '');
+const target = remote
+  ? `remote ${baseUrl}`
+  : `replica mode, ${replicas} replica(s) of each service, this machine`;
+
+let k6Exit: number | string | undefined;
+let series: Series | undefined;
+let summary: K6Summary = { metrics: {} };
+let reconciliation: ReturnType<typeof reconcile> | undefined;
+try {
+  log(`k6 ${scenario.script} against ${baseUrl} (run ${runId}); results in ${outDir}`);
+  k6 = runK6({
+    bin: process.env['K6_BIN'] ?? path.join(ROOT, '.tools/bin/k6'),
+    script: path.join(ROOT, 'loadtest/k6', scenario.script),
+    env: { BASE_URL: baseUrl, REPORT_DIR: outDir, RUN_ID: runId, JWT_SECRET: secret, ...extraEnv },
+    csvPath: files.csv,
+    ledgerPath: files.ledger,
+  });
+  k6Exit = await k6.done;
+  summary = JSON.parse(await readFile(files.summary, 'utf8').catch(() => '{"metrics":{}}')) as K6Summary;
+  series = await readSeries(files.csv, scenario.bucketS * 1000);
+
+  if (!interrupted) {
+    const baseline = series.orderStates[0]?.counts ?? {};
+    const drained = await waitForDrain({
+      counts: () => orderCounts(baseUrl, secret),
+      baseline,
+      timeoutMs: scenario.stuckFails ? Number(process.env['DRAIN_WAIT_S'] ?? 60) * 1000 : 5_000,
+      quietMs: 15_000,
+      log,
+    });
+    log(`drain: ${drained.active} order(s) in progress after ${(drained.waitedMs / 1000).toFixed(0)} s`);
+  }
+  const ledger = await readLedger(files.ledger);
+  const orders = mode
+    ? await ordersFromDatabase(mode.databaseUrl, runId)
+    : await ordersFromApi(baseUrl, secret, [...new Set(ledger.map((e) => e.c))]);
+  reconciliation = reconcile(ledger, orders);
+} finally {
+  if (mode) {
+    log('stopping the replica mode');
+    await mode.stop();
+    if (!values.keep && (await deleteTopics(runId, process.env['KAFKA_BROKERS'] ?? '')))
+      log(`deleted the run's Kafka topics (${runId}.*)`);
+  }
+}
+
+series ??= await readSeries(files.csv, scenario.bucketS * 1000);
+if (!reconciliation) throw new Error('no reconciliation');
+const r = reconciliation;
+const metric = (m: string, key: string) => summary.metrics[m]?.values[key];
+const failedThresholds = Object.entries(summary.metrics).flatMap(([m, v]) =>
+  Object.entries(v?.thresholds ?? {})
+    .filter(([, t]) => !t.ok)
+    .map(([expr]) => `${m} ${expr}`),
+);
+const figures: Figures = {
+  peakRps: peakRate(series, Math.max(1, Math.round(5 / scenario.bucketS))),
+  p99Ms: metric('http_req_duration', 'p(99)') ?? NaN,
+  errorRate: metric('http_req_failed', 'rate') ?? NaN,
+  ordersPlaced: metric('orders_placed', 'count') ?? 0,
+  lostOrders: r.lost.length,
+  doubledOrders: r.doubled.length,
+  stuckOrders: r.stuck.length,
+  unacknowledgedOrders: r.unacknowledged,
+  ...(name === 'breakpoint' ? breakpointFigures(series, summary) : {}),
+};
+
+const reasons: string[] = [];
+if (interrupted) reasons.push('interrupted');
+if (k6Exit !== 0 && k6Exit !== 99) reasons.push(`k6 ended with ${k6Exit ?? 'nothing'}`);
+if (failedThresholds.length && name !== 'breakpoint')
+  reasons.push(`${failedThresholds.length} threshold(s) failed`);
+if (name === 'breakpoint' && !failedThresholds.length) reasons.push('no threshold broke: raise MAX_RATE');
+if (r.lost.length) reasons.push(`${r.lost.length} lost order(s)`);
+if (r.doubled.length) reasons.push(`${r.doubled.length} doubled order(s)`);
+if (r.stuck.length && scenario.stuckFails) reasons.push(`${r.stuck.length} stuck order(s)`);
+const ok =
+  reasons.length === 0 || (name === 'breakpoint' && reasons.every((x) => x.startsWith('no threshold')));
+
+await writeFile(
+  files.report,
+  renderReport({
+    title: `${scenario.title} (${name})`,
+    target,
+    startedAt: new Date(started).toISOString(),
+    verdict: { ok, reasons },
+    figures,
+    summary,
+    series,
+    reconciliation: r,
+    stuckFails: scenario.stuckFails,
+  }),
+);
+await writeFile(
+  files.result,
+  JSON.stringify(
+    {
+      scenario: name,
+      runId,
+      target,
+      ok,
+      reasons,
+      k6Exit,
+      failedThresholds,
+      figures,
+      reconciliation: {
+        ...r,
+        lost: r.lost.slice(0, 100),
+        doubled: r.doubled.slice(0, 100),
+        stuck: r.stuck.slice(0, 100),
+      },
+      durationS: Math.round((Date.now() - started) / 1000),
+    },
+    null,
+    1,
+  ),
+);
+// The raw stream is large; the report holds what it showed. Keep it compressed for digging.
+await pipeline(createReadStream(files.csv), createGzip(), createWriteStream(`${files.csv}.gz`));
+await rm(files.csv);
+
+for (const t of failedThresholds) log(`threshold failed: ${t}`);
+log(
+  `orders: ${r.acknowledged} acknowledged, ${r.found} found, ${r.lost.length} lost, ${r.doubled.length} doubled, ` +
+    `${r.stuck.length} stuck, ${r.unacknowledged} without a 201; final states ${JSON.stringify(r.byState)}`,
+);
+if (figures.breakpointRate !== undefined)
+  log(
+    `breakpoint_rate=${figures.breakpointRate.toFixed(1)} max_placed_per_s=${(figures.maxPlacedPerS ?? 0).toFixed(1)}`,
+  );
+log(`${ok ? 'PASS' : `FAIL: ${reasons.join('; ')}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `peak_rps=${figures.peakRps.toFixed(0)} p99_ms=${figures.p99Ms.toFixed(0)} error_rate=${figures.errorRate.toFixed(5)} lost_orders=${figures.lostOrders} report=${files.report}`,
+);
+process.exit(ok ? 0 : interrupted ? 130 : 1);
+
+/**
+ * The breakpoint: the planned arrival rate when the last session started (k6 aborts on the first
+ * broken threshold, after `delayAbortEval`), and the best 10 s of orders actually placed.
+ */
+function breakpointFigures(s: Series, k: K6Summary): Pick<Figures, 'breakpointRate' | 'maxPlacedPerS'> {
+  let last = -1;
+  s.buckets.forEach((b, i) => {
+    if ((b.requests.get('GET /v1/merchants') ?? 0) > 0) last = i;
+  });
+  const t = ((last + 1) * s.bucketMs) / 1000;
+  const phases = k.plan?.phases ?? [];
+  let rate = NaN;
+  phases.forEach((p, i) => {
+    if (t < p.fromS || t > p.toS || !Number.isNaN(rate)) return;
+    const from = i === 0 ? (k.plan?.startRate ?? 0) : (phases[i - 1]?.target ?? 0);
+    rate = from + ((p.target - from) * (t - p.fromS)) / Math.max(1, p.toS - p.fromS);
+  });
+  const window = Math.max(1, Math.round(10 / scenario!.bucketS));
+  let best = 0;
+  for (let i = 0; i + window <= s.buckets.length; i++)
+    best = Math.max(
+      best,
+      s.buckets.slice(i, i + window).reduce((a, b) => a + b.ordersPlaced, 0) / (window * scenario!.bucketS),
+    );
+  return { breakpointRate: rate, maxPlacedPerS: best };
+}
