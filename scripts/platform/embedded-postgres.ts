@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Lifecycle } from '@mealpeak/runtime';
 import type { Logger } from '@mealpeak/telemetry';
@@ -44,6 +44,14 @@ export async function startEmbeddedPostgres(
     );
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   }
+  // One platform per data directory: a second `pnpm start` must not take over the first's server.
+  const lock = `${dataDir}.owner`;
+  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : 0;
+  if (holder && holder !== process.pid && isAlive(holder))
+    throw new Error(
+      `another local platform (pid ${holder}) is using ${dataDir}: stop it, or set EMBEDDED_PG_DATA and EMBEDDED_PG_PORT`,
+    );
+  writeFileSync(lock, String(process.pid));
   stopLeftover(dataDir, log);
 
   const server: ChildProcess = spawn(
@@ -80,6 +88,7 @@ export async function startEmbeddedPostgres(
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    rmSync(lock, { force: true });
   });
   log.info({ port, dataDir }, 'embedded PostgreSQL ready');
   return `postgres://mealpeak@127.0.0.1:${port}/postgres`;
@@ -105,6 +114,15 @@ function dataDirFor(root: string, owner: { uid: number; gid: number } | undefine
     spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', path.dirname(local)]).status === 0;
   if (reachable) return local;
   return path.join('/var/lib/mealpeak-embedded', createHash('sha1').update(local).digest('hex').slice(0, 12));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A server left running by a killed earlier run holds the data directory: stop it first. */

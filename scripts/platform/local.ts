@@ -42,12 +42,30 @@ const lifecycle = createLifecycle({ logger, timeoutMs: 30_000 });
 lifecycle.installSignalHandlers();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/** Start-up failed: say why in one line where we can, undo what started, exit 1. */
+async function startupFailed(error: unknown): Promise<never> {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (error instanceof ConfigError) say(error.message);
+  else if (code === 'EADDRINUSE')
+    say(
+      `${(error as Error).message}: another process holds the port (an earlier pnpm start?); ` +
+        'set HTTP_PORT, OPS_PORT or LOCAL_GRPC_PORT_BASE to move it',
+    );
+  else if (error instanceof Error && error.message.includes('local platform')) say(error.message);
+  else logger.fatal({ err: error }, 'the platform did not start');
+  await lifecycle.shutdown('start-up failed');
+  process.exit(1);
+}
+
 // Registered first, so it closes last: one ops port for the whole process.
 const opsPort = Number(process.env['OPS_PORT'] ?? 9460);
-const ops = await startOpsServer({ port: opsPort, host: '127.0.0.1', isReady: lifecycle.isReady });
+const ops = await startOpsServer({ port: opsPort, host: '127.0.0.1', isReady: lifecycle.isReady }).catch(
+  startupFailed,
+);
 lifecycle.onShutdown('ops server', () => ops.close());
 
-const pgUrl = process.env['PG_URL'] || (await startEmbeddedPostgres(root, lifecycle, logger));
+const pgUrl =
+  process.env['PG_URL'] || (await startEmbeddedPostgres(root, lifecycle, logger).catch(startupFailed));
 const kafkaBrokers = process.env['KAFKA_BROKERS'];
 const bus = kafkaBrokers
   ? createKafkaBus({ brokers: kafkaBrokers.split(','), clientId: 'mealpeak-local', logger })
@@ -91,10 +109,7 @@ try {
   await runDispatch(context('rider-dispatch', dispatchSchema), infra);
   await runGateway(context('gateway', gatewaySchema), { redis, positions: positions.writer });
 } catch (error) {
-  if (error instanceof ConfigError) say(error.message);
-  else logger.fatal({ err: error }, 'the platform did not start');
-  await lifecycle.shutdown('start-up failed');
-  process.exit(1);
+  await startupFailed(error);
 }
 
 // The demo city: merchants straight into their schema, riders online through the dispatch API.
