@@ -64,7 +64,8 @@ const mode = await startReplicaMode({
   // The load profile also gets the load tests' settings (rate limits, fast dispatch rounds), so k6
   // can be pointed at this mode with BASE_URL exactly as the runner does.
   ...(loadProfile ? { serviceEnv: loadTestServiceEnv() } : {}),
-  env: { LOG_LEVEL: 'info' },
+  // `pnpm demo` signs in ~80 users at once through the dev-token endpoint (30 a minute by default).
+  env: { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1000' },
   logDir: mkdtempSync(path.join(tmpdir(), 'mealpeak-replicas-')),
   restartCrashed: !values['no-restart'],
   log,
@@ -74,7 +75,7 @@ console.log(`\nmealpeak replica mode is up: gateway ${mode.gatewayUrl} (try ${mo
 for (const line of mode.describe()) console.log(`  ${line}`);
 console.log(
   `\nKill a replica to watch the others carry on: kill -9 <pid> (it is restarted, as Kubernetes would).` +
-    `\nCtrl-C stops everything.\n`,
+    `\nDemo traffic: pnpm demo --base-url ${mode.gatewayUrl}. Ctrl-C stops everything.\n`,
 );
 
 let stopping = false;
