@@ -12,6 +12,7 @@ const sources = [
   'tools/**',
   'deploy/test',
   'loadtest/run',
+  'loadtest/bench',
 ];
 const exclude = ['**/node_modules/**', '**/dist/**'];
 

@@ -7,7 +7,7 @@
  * at 80% of its maximum, and ends with one line:
  *   orders_per_s=N insert_ceiling_per_s=N ratio=R p99_ms=N
  * (figures at the maximum sustainable rate). Flags: --step <s> seconds per probe (default 10),
- * --pipeline-only (skip the ceilings while tuning).
+ * --pipeline-only (skip the ceilings while tuning), --cpu-prof <dir> (a V8 CPU profile per service).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -62,6 +62,8 @@ const stack = await startStack({
   services: ['merchant', 'order', 'gateway'],
   logDir,
   telemetry: true,
+  // --cpu-prof <dir>: one V8 CPU profile per service, written when the stack stops.
+  ...(arg('cpu-prof', '') ? { cpuProfileDir: path.resolve(arg('cpu-prof', '')) } : {}),
   env: { LOG_LEVEL: 'warn' },
   // Admission control stays on, with limits far above one benchmark customer's traffic.
   serviceEnv: {

@@ -25,6 +25,8 @@ export interface StackSettings {
   logDir?: string;
   /** Load the OpenTelemetry register module (as production does). */
   telemetry?: boolean;
+  /** Each service writes a V8 CPU profile into this folder when it stops (node --cpu-prof). */
+  cpuProfileDir?: string;
   startTimeoutMs?: number;
 }
 
@@ -107,7 +109,12 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
   }
 
   async function launch(r: Replica): Promise<void> {
-    const args = [...(settings.telemetry ? ['--import', '@mealpeak/telemetry/register'] : []), 'src/main.ts'];
+    const profileDir = settings.cpuProfileDir;
+    const args = [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(settings.telemetry ? ['--import', '@mealpeak/telemetry/register'] : []),
+      'src/main.ts',
+    ];
     const child = spawn(process.execPath, args, {
       cwd: serviceDir(r.service),
       env: envFor(r),
