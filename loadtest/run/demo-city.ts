@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import { MerchantServiceClient, MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { call, createGrpcClient } from '@mealpeak/grpc';
 import { DEMO_CITY_CENTRE } from '../../services/merchant/src/app/seed.ts';
@@ -15,6 +14,7 @@ import {
   seedRiders,
   type DemoRider,
 } from '../../services/rider-dispatch/src/app/seed-riders.ts';
+import { dispatchSeedClient, goOnlineVia } from '../../services/rider-dispatch/scripts/dispatch-client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** demoMerchantId(n) in services/merchant/src/app/seed.ts: every demo merchant id starts so. */
@@ -141,11 +141,7 @@ export async function seedDemoRiders(
   count: number,
   opts: { prefix?: string; pingEveryMs?: number; onError?: (message: string) => void } = {},
 ): Promise<DemoRiderFleet> {
-  const client = createGrpcClient(DispatchServiceClient, DispatchServiceService, {
-    target: dispatchTarget,
-    defaultDeadlineMs: 5_000,
-    idempotent: ['setRiderOnline'],
-  });
+  const client = dispatchSeedClient(dispatchTarget);
   let riders: DemoRider[] = demoRiders({
     count,
     centre: DEMO_CITY_CENTRE,
@@ -155,14 +151,7 @@ export async function seedDemoRiders(
     now: new Date(),
     random: Math.random,
   });
-  const result = await seedRiders(riders, (r) =>
-    call(client.setRiderOnline.bind(client), {
-      riderId: r.riderId,
-      online: true,
-      position: r.position,
-      shiftEndsAt: r.shiftEndsAt,
-    }),
-  );
+  const result = await seedRiders(riders, goOnlineVia(client));
   for (const f of result.failed.slice(0, 5))
     opts.onError?.(`rider ${f.riderId} not online: ${f.error.code} ${f.error.message}`);
   const ping = async () => {

@@ -11,8 +11,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@mealpeak/config';
-import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
-import { call, createGrpcClient } from '@mealpeak/grpc';
 import { createKafkaBus, createMemoryBus } from '@mealpeak/kafka';
 import { createRedis } from '@mealpeak/redis';
 import { createMemoryPositions, createPositionReader, createPositionWriter } from '@mealpeak/rider-positions';
@@ -26,7 +24,13 @@ import { configSchema as merchantSchema } from '../../services/merchant/src/conf
 import { runMerchant } from '../../services/merchant/src/service.ts';
 import { configSchema as orderSchema } from '../../services/order/src/config.ts';
 import { runOrder } from '../../services/order/src/service.ts';
-import { DEMO_CITY_CENTRE, demoRiders, drift } from '../../services/rider-dispatch/src/app/seed-riders.ts';
+import {
+  DEMO_CITY_CENTRE,
+  demoRiders,
+  drift,
+  seedRiders,
+} from '../../services/rider-dispatch/src/app/seed-riders.ts';
+import { dispatchSeedClient, goOnlineVia } from '../../services/rider-dispatch/scripts/dispatch-client.ts';
 import { configSchema as dispatchSchema } from '../../services/rider-dispatch/src/config.ts';
 import { runDispatch } from '../../services/rider-dispatch/src/service.ts';
 import { demoFleet, runDemoTraffic } from './demo-traffic.ts';
@@ -114,11 +118,7 @@ try {
 
 // The demo city: merchants straight into their schema, riders online through the dispatch API.
 const seeded = await seedDemoCityInto({ pgUrl, schema: 'merchants', outboxPartitions: 8, logger });
-const dispatch = createGrpcClient(DispatchServiceClient, DispatchServiceService, {
-  target: targets.DISPATCH_GRPC_TARGET,
-  defaultDeadlineMs: 5_000,
-  idempotent: ['setRiderOnline'],
-});
+const dispatch = dispatchSeedClient(targets.DISPATCH_GRPC_TARGET);
 lifecycle.onShutdown('seed client', async () => dispatch.close());
 // Without --demo, riders demo-rider-0001.. are put on shift (and kept visible) so that the API
 // has a fleet to offer orders to; the demo traffic brings its own riders and clocks them in.
@@ -136,14 +136,9 @@ const riders = flags.demo
       random,
     });
 if (!flags.demo) {
-  for (const r of riders) {
-    await call(dispatch.setRiderOnline.bind(dispatch), {
-      riderId: r.riderId,
-      online: true,
-      position: r.position,
-      shiftEndsAt: r.shiftEndsAt,
-    });
-  }
+  const seededRiders = await seedRiders(riders, goOnlineVia(dispatch));
+  for (const f of seededRiders.failed.slice(0, 5))
+    logger.warn({ riderId: f.riderId, err: f.error }, 'demo rider could not go online');
   const keepAlive = setInterval(() => {
     for (const r of riders)
       void positions.writer.write({

@@ -10,9 +10,9 @@
  * Safe to run again: the same prefix gives the same rider ids (their positions are re-drawn).
  */
 import { parseArgs } from 'node:util';
-import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
-import { call, createGrpcClient } from '@mealpeak/grpc';
+import { call } from '@mealpeak/grpc';
 import { DEMO_CITY_CENTRE, demoRiders, drift, seedRiders, type DemoRider } from '../src/app/seed-riders.ts';
+import { dispatchSeedClient, goOnlineVia } from './dispatch-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,11 +34,7 @@ const number = (name: keyof typeof values): number => {
   return n;
 };
 
-const client = createGrpcClient(DispatchServiceClient, DispatchServiceService, {
-  target: values.target,
-  defaultDeadlineMs: 5_000,
-  idempotent: ['setRiderOnline'],
-});
+const client = dispatchSeedClient(values.target);
 const riders = demoRiders({
   count: number('count'),
   centre: { lat: number('lat'), lng: number('lng') },
@@ -48,14 +44,7 @@ const riders = demoRiders({
   now: new Date(),
   random: Math.random,
 });
-const result = await seedRiders(riders, (r) =>
-  call(client.setRiderOnline.bind(client), {
-    riderId: r.riderId,
-    online: true,
-    position: r.position,
-    shiftEndsAt: r.shiftEndsAt,
-  }),
-);
+const result = await seedRiders(riders, goOnlineVia(client));
 say(`${result.online} riders online around ${values.lat},${values.lng} via ${values.target}`);
 for (const f of result.failed.slice(0, 5)) warn(`  ${f.riderId}: ${f.error.code} ${f.error.message}`);
 
