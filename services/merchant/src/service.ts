@@ -4,7 +4,7 @@ import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createOrderServiceClient } from './adapters/order-service-client.ts';
 import { createPgStore } from './adapters/pg-store.ts';
 import { createMerchantService } from './app.ts';
@@ -51,15 +51,11 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   service.sweeper.start();
   lifecycle.onShutdown('reservation sweeper', () => service.sweeper.stop());
 
-  const consumer = infra.bus.consumer({
-    // Prefixed like the topics, so environments sharing a cluster never share offsets.
-    groupId: `${config.KAFKA_TOPIC_PREFIX}merchant`,
+  await startConsumer(ctx, infra.bus, {
+    groupId: 'merchant',
     topics: [topics.orderEvents],
     handlers: service.eventHandlers,
-    logger,
   });
-  await consumer.start();
-  lifecycle.onShutdown('event consumer', () => consumer.stop());
 
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);

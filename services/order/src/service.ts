@@ -3,7 +3,7 @@ import { OrderServiceService } from '@mealpeak/contracts/order.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createMerchantReservations } from './adapters/merchant-reservations.ts';
 import { buildOrderApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -44,14 +44,7 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
     topics,
   });
 
-  // The group is prefixed like the topics, so environments sharing a cluster never share offsets.
-  const consumer = infra.bus.consumer({
-    ...app.consumer,
-    groupId: `${config.KAFKA_TOPIC_PREFIX}${app.consumer.groupId}`,
-    logger,
-  });
-  await consumer.start();
-  lifecycle.onShutdown('event consumer', () => consumer.stop());
+  await startConsumer(ctx, infra.bus, app.consumer);
 
   const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
   lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());

@@ -5,7 +5,7 @@ import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startOutbox, type Infra } from '@mealpeak/service-kit';
+import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
 import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
 import { buildDispatchApp } from './app.ts';
@@ -68,14 +68,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     topics,
   });
 
-  // The group is prefixed like the topics, so environments sharing a cluster never share offsets.
-  const consumer = infra.bus.consumer({
-    ...app.consumer,
-    groupId: `${config.KAFKA_TOPIC_PREFIX}${app.consumer.groupId}`,
-    logger,
-  });
-  await consumer.start();
-  lifecycle.onShutdown('event consumer', () => consumer.stop());
+  await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
 
   // Every replica sweeps; SKIP LOCKED and idempotent deletes keep them out of each other's way.
   const sweepers = [
