@@ -1,5 +1,21 @@
-import type { ReservationRepo } from '../app/ports.ts';
+import type { Reservation, ReservationRepo } from '../app/ports.ts';
 import { RESERVATION_COLUMNS, toReservation, type ReservationRow, type Sql } from './pg-rows.ts';
+
+/** $1-$10 of both reservation inserts: the row's columns up to reserved_until. */
+function reservationParams(r: Reservation): unknown[] {
+  return [
+    r.orderId,
+    r.merchantId,
+    r.state,
+    JSON.stringify(r.lines),
+    r.totalMinor,
+    r.currency,
+    r.location.lat,
+    r.location.lng,
+    r.prepEstimateSeconds,
+    r.reservedUntil,
+  ];
+}
 
 export function pgReservationRepo(db: Sql): ReservationRepo {
   return {
@@ -19,18 +35,7 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
                                    prep_estimate_seconds, reserved_until, next_check_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
          ON CONFLICT (order_id) DO NOTHING`,
-        [
-          r.orderId,
-          r.merchantId,
-          r.state,
-          JSON.stringify(r.lines),
-          r.totalMinor,
-          r.currency,
-          r.location.lat,
-          r.location.lng,
-          r.prepEstimateSeconds,
-          r.reservedUntil,
-        ],
+        reservationParams(r),
       );
       return result.rowCount === 1;
     },
@@ -62,16 +67,7 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
          SELECT EXISTS (SELECT 1 FROM ins) AS inserted, (SELECT ok FROM enough) AS enough,
                 (SELECT count(*) FROM taken) AS taken`,
         values: [
-          r.orderId,
-          r.merchantId,
-          r.state,
-          JSON.stringify(r.lines),
-          r.totalMinor,
-          r.currency,
-          r.location.lat,
-          r.location.lng,
-          r.prepEstimateSeconds,
-          r.reservedUntil,
+          ...reservationParams(r),
           r.reservedUntil,
           lines.map((l) => l.itemId),
           lines.map((l) => l.quantity),
