@@ -4,13 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
-import type { BootContext } from '@mealpeak/runtime';
 import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
 import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
 import { buildDispatchApp } from './app.ts';
 import type { Config } from './config.ts';
-import { drain, startLoop } from './transport/loops.ts';
+import { drain, startLoop, type BootContext } from '@mealpeak/runtime';
 import { observeQueue, observeZonesHeld } from './transport/metrics.ts';
 
 const migrations = fileURLToPath(new URL('../migrations', import.meta.url));

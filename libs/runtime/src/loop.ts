@@ -14,6 +14,8 @@ export function startLoop(
   intervalMs: number,
   step: () => Promise<unknown>,
   logger: Logger,
+  /** Delay before the first run (default 0: at once). */
+  firstRunAfterMs = 0,
 ): Loop {
   let running = true;
   let timer: NodeJS.Timeout | undefined;
@@ -28,7 +30,7 @@ export function startLoop(
       if (running) timer = setTimeout(tick, intervalMs);
     })();
   };
-  timer = setTimeout(tick, 0);
+  timer = setTimeout(tick, firstRunAfterMs);
   return {
     async stop() {
       running = false;
