@@ -1,20 +1,46 @@
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { spawnTs } from '@mealpeak/testing';
-import { findMaxRate, type RunResult } from './open-model.ts';
+import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
+import { cpuMeter, microsPerOrder } from './cpu-by-process.ts';
+import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 
+const roles = new Map<number, string>();
 const server = fileURLToPath(new URL('./ceiling-server.ts', import.meta.url));
 
-/** Max sustainable rate of POST /v1/orders against a ceiling server (constant or INSERT). */
+export type CeilingMode = 'constant' | 'insert' | 'skeleton';
+
+/** Starts a ceiling-server process and resolves with it and its port. */
+async function startServer(args: string[], running: SpawnedProcess[], role: string): Promise<string> {
+  const proc = spawnTs(server, {}, args);
+  running.push(proc);
+  if (proc.child.pid) roles.set(proc.child.pid, role);
+  const m = await proc.waitForLine(/^listening (\d+)$/);
+  return m[1]!;
+}
+
+/**
+ * Max sustainable rate of POST /v1/orders against a ceiling: fastify answering a constant,
+ * fastify doing one INSERT, or the skeleton (fastify -> gRPC -> gRPC -> INSERT, three processes:
+ * the pipeline's shape and transports without its work). With `cpuAtRate`, first a run at that
+ * fixed rate measuring the CPU per request of each process (named like the pipeline's services).
+ */
 export async function measureCeiling(
-  mode: 'constant' | 'insert',
+  mode: CeilingMode,
   pgUrl: string,
   stepS: number,
-): Promise<RunResult | undefined> {
-  const proc = spawnTs(server, {}, mode === 'insert' ? ['insert', pgUrl] : ['constant']);
+  cpuAtRate?: number,
+): Promise<{ max: RunResult | undefined; cpu: [string, number][] }> {
+  const running: SpawnedProcess[] = [];
   try {
-    const m = await proc.waitForLine(/^listening (\d+)$/);
-    const pool = new Pool(`http://127.0.0.1:${m[1]}`, { connections: 128 });
+    let port: string;
+    if (mode === 'skeleton') {
+      const leaf = await startServer(['skeleton-leaf', pgUrl], running, 'merchant');
+      const relay = await startServer(['skeleton-relay', `127.0.0.1:${leaf}`], running, 'order');
+      port = await startServer(['skeleton-front', `127.0.0.1:${relay}`], running, 'gateway');
+    } else {
+      port = await startServer(mode === 'insert' ? ['insert', pgUrl] : ['constant'], running, 'server');
+    }
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 128 });
     const body = JSON.stringify({
       merchantId: 'm-1',
       lines: [{ itemId: 'i-1', quantity: 1 }],
@@ -32,10 +58,18 @@ export async function measureCeiling(
       return res.statusCode;
     };
     process.stderr.write(`ceiling "${mode}":\n`);
+    let cpu: [string, number][] = [];
+    if (cpuAtRate) {
+      const named = new Map([...roles].filter(([pid]) => running.some((p) => p.child.pid === pid)));
+      const meter = cpuMeter(named);
+      const before = meter();
+      const fixed = await runOpenModel(cpuAtRate, stepS * 2, fire);
+      cpu = microsPerOrder(before, meter(), fixed.ok);
+    }
     const { max } = await findMaxRate(500, stepS, fire);
     await pool.close();
-    return max;
+    return { max, cpu };
   } finally {
-    proc.kill('SIGKILL');
+    for (const proc of running) proc.kill('SIGKILL');
   }
 }

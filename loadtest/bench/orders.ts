@@ -1,7 +1,9 @@
 /**
  * pnpm bench:orders: POST /v1/orders through the whole stack (gateway -> order -> merchant,
  * PostgreSQL, Redis, Kafka) against the infra script's servers, and in the same run the ceilings:
- * fastify answering a constant, and fastify doing one INSERT per request through pg.
+ * fastify answering a constant, and fastify doing one INSERT per request through pg; and the
+ * pipeline's skeleton (fastify -> gRPC -> gRPC -> INSERT in three processes, no business logic).
+ * At the fixed rate it also reads what each process spent in CPU per order (/proc, Linux).
  *
  * Prints the maximum sustainable rate of each, the pipeline's p50/p99 at a fixed arrival rate and
  * at 80% of its maximum, and ends with one line:
@@ -18,6 +20,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { startStack } from '@mealpeak/stack';
 import { measureCeiling } from './ceilings.ts';
+import { cpuMeter, microsPerOrder } from './cpu-by-process.ts';
 import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 import { seedBenchMerchant } from './seed.ts';
 
@@ -49,8 +52,11 @@ const benchUrl = Object.assign(new URL(pgUrl), { pathname: `/${dbName}` }).toStr
 
 // --pipeline-only skips the ceilings while tuning; the reported ratio needs them.
 const pipelineOnly = process.argv.includes('--pipeline-only');
-const constant = pipelineOnly ? undefined : await measureCeiling('constant', benchUrl, stepS);
-const insert = pipelineOnly ? undefined : await measureCeiling('insert', benchUrl, stepS);
+const fixedRate = 200;
+const constant = pipelineOnly ? undefined : (await measureCeiling('constant', benchUrl, stepS)).max;
+const insert = pipelineOnly ? undefined : (await measureCeiling('insert', benchUrl, stepS)).max;
+const skeletonRun = pipelineOnly ? undefined : await measureCeiling('skeleton', benchUrl, stepS, fixedRate);
+const skeleton = skeletonRun?.max;
 
 const logDir = mkdtempSync(path.join(tmpdir(), 'bench-orders-'));
 process.stderr.write(`starting the stack (logs in ${logDir})\n`);
@@ -70,7 +76,12 @@ const stack = await startStack({
     gateway: { RATE_LIMIT_PER_MINUTE_CUSTOMER: '100000', RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '100000' },
   },
 });
-let result: { max: RunResult | undefined; fixed: RunResult; at80: RunResult | undefined };
+let result: {
+  max: RunResult | undefined;
+  fixed: RunResult;
+  at80: RunResult | undefined;
+  cpu: [string, number][];
+};
 try {
   const { merchantId, itemIds } = await seedBenchMerchant(stack.target('merchant'));
   const gateway = new Pool(stack.gatewayUrl!, { connections: 128 });
@@ -116,9 +127,13 @@ try {
   process.stderr.write('warm-up\n');
   await runOpenModel(100, 5, fire);
   await sleep(1_000);
-  const fixedRate = 200;
   process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
+  const cpuNow = cpuMeter(new Map(stack.replicas.map((r) => [r.process.pid ?? -1, r.service])));
+  const cpuBefore = cpuNow();
   const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
+  // Taken after the relay and the consumers caught up: their work for these orders counts too.
+  await sleep(2_000);
+  const cpu = microsPerOrder(cpuBefore, cpuNow(), fixed.ok);
   process.stderr.write(`  ${fmt(fixed)}\n`);
   await sleep(2_000);
   process.stderr.write('pipeline, maximum sustainable rate:\n');
@@ -130,7 +145,7 @@ try {
     at80 = await runOpenModel(rate, stepS * 2, fire);
     process.stderr.write(`  ${fmt(at80)}\n`);
   }
-  result = { max, fixed, at80 };
+  result = { max, fixed, at80, cpu };
   await gateway.close();
 } finally {
   await stack.stop();
@@ -139,12 +154,27 @@ try {
 }
 
 const ratio = result.max && insert ? result.max.achievedRate / insert.achievedRate : 0;
+const share = (a: RunResult | undefined, b: RunResult | undefined) =>
+  a && b ? (a.achievedRate / b.achievedRate).toFixed(2) : 'n/a';
 console.log('');
 console.log(`ceiling, fastify constant:      ${fmt(constant)}`);
 console.log(`ceiling, fastify + pg INSERT:   ${fmt(insert)}`);
-console.log(`pipeline at a fixed 200/s:      ${fmt(result.fixed)}`);
+console.log(`ceiling, skeleton (3 processes): ${fmt(skeleton)}`);
+console.log(`pipeline at a fixed ${fixedRate}/s:      ${fmt(result.fixed)}`);
+const cpuLine = (label: string, cpu: readonly [string, number][] | undefined) => {
+  if (!cpu?.length) return;
+  const total = cpu.reduce((sum, [, us]) => sum + us, 0);
+  console.log(
+    `  ${label}: ${cpu.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} µs`,
+  );
+};
+cpuLine(`CPU µs per order at ${fixedRate}/s, pipeline`, result.cpu);
+cpuLine(`CPU µs per order at ${fixedRate}/s, skeleton`, skeletonRun?.cpu);
 console.log(`pipeline at 80% of its maximum: ${fmt(result.at80)}`);
 console.log(`pipeline at its maximum:        ${fmt(result.max)}`);
+console.log(
+  `skeleton / INSERT ceiling: ${share(skeleton, insert)}; pipeline / skeleton: ${share(result.max, skeleton)}`,
+);
 console.log(
   `goal: >= 35% of the INSERT ceiling (${ratio >= 0.35 ? 'met' : 'NOT met'}), p99 < 100 ms at 80% (${(result.at80?.p99 ?? Infinity) < 100 ? 'met' : 'NOT met'})`,
 );

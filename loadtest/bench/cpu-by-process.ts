@@ -1,0 +1,104 @@
+/**
+ * CPU time by process group, read from /proc (Linux), so a benchmark can say what one order costs
+ * in each process: the services, PostgreSQL (postmaster and its backends), Redis, the Kafka broker
+ * and the load generator itself. Elsewhere (no /proc) every snapshot is empty.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly cmdline: string;
+  /** utime + stime + cutime + cstime, seconds: reaped children (exited backends) included. */
+  readonly cpuS: number;
+}
+
+const TICKS_PER_S = 100; // USER_HZ, 100 on every Linux architecture Node supports
+
+/** Parses /proc/<pid>/stat; the command may contain spaces and parentheses, so split after the last ')'. */
+export function parseStat(stat: string): { ppid: number; cpuTicks: number } {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number) => Number(fields[i] ?? 0);
+  // fields[0] is the state (field 3 of proc(5)); ppid is field 4, utime..cstime fields 14-17.
+  return { ppid: n(1), cpuTicks: n(11) + n(12) + n(13) + n(14) };
+}
+
+export function readProcesses(): ProcInfo[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  const out: ProcInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const { ppid, cpuTicks } = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      out.push({ pid: Number(entry), ppid, cmdline, cpuS: cpuTicks / TICKS_PER_S });
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return out;
+}
+
+export interface InfraPorts {
+  readonly pg?: number;
+  readonly redis?: number;
+}
+
+/**
+ * Which group a process belongs to: a named pid (our services, the load generator), the PostgreSQL
+ * server on the given port with all its children, the Redis server on its port, the Kafka broker
+ * (a JVM running kafka.Kafka: the infra script runs one). Other processes are ignored.
+ */
+export function groupProcesses(
+  procs: readonly ProcInfo[],
+  named: ReadonlyMap<number, string>,
+  ports: InfraPorts,
+): Map<string, number> {
+  const totals = new Map<string, number>();
+  const add = (group: string, s: number) => totals.set(group, (totals.get(group) ?? 0) + s);
+  const postmaster = procs.find(
+    (p) => /(^|\/)postgres\b/.test(p.cmdline.split(' ')[0] ?? '') && p.cmdline.includes(`-p ${ports.pg}`),
+  );
+  const brokers = procs.filter((p) => /\bjava\b/.test(p.cmdline) && p.cmdline.includes('kafka.Kafka'));
+  for (const p of procs) {
+    const name = named.get(p.pid);
+    if (name) add(name, p.cpuS);
+    else if (postmaster && (p.pid === postmaster.pid || p.ppid === postmaster.pid)) add('postgres', p.cpuS);
+    else if (ports.redis && p.cmdline.startsWith('redis-server') && p.cmdline.includes(`:${ports.redis}`))
+      add('redis', p.cpuS);
+    else if (brokers.includes(p)) add('kafka', p.cpuS);
+  }
+  return totals;
+}
+
+const portOf = (url: string | undefined): number | undefined => {
+  try {
+    return url ? Number(new URL(url).port) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The infra ports from the usual connection settings (PG_URL, REDIS_URL). */
+export function infraPortsFromEnv(env: NodeJS.ProcessEnv): InfraPorts {
+  const pg = portOf(env['PG_URL']);
+  const redis = portOf(env['REDIS_URL']);
+  return { ...(pg ? { pg } : {}), ...(redis ? { redis } : {}) };
+}
+
+/** CPU seconds each group used between two snapshots, divided by the orders served in between (µs). */
+export function microsPerOrder(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  orders: number,
+): [string, number][] {
+  return [...after]
+    .map(([group, s]): [string, number] => [group, ((s - (before.get(group) ?? 0)) * 1e6) / orders])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** Snapshots of CPU seconds by group: the named pids plus the infra servers of PG_URL / REDIS_URL. */
+export function cpuMeter(named: ReadonlyMap<number, string>): () => Map<string, number> {
+  const ports = infraPortsFromEnv(process.env);
+  return () => groupProcesses(readProcesses(), new Map([[process.pid, 'load generator'], ...named]), ports);
+}
