@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 // All below Linux's ephemeral range (32768-60999): an outgoing connection of a test running in
 // parallel can take any port in that range between our choice and the platform's bind.
+// And below 22000: @mealpeak/stack hands out 22000-31999 to the stacks of other tests.
 const ports = { http: 18_180, ops: 19_460, grpc: 21_151, pg: 21_437 };
 const base = `http://127.0.0.1:${ports.http}`;
 const CENTRE = { lat: 52.52, lng: 13.405 }; // Berlin Mitte, the demo city

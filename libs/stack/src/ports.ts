@@ -1,15 +1,29 @@
 import { createServer } from 'node:net';
 
-/** A port free right now on 127.0.0.1 (the OS picks it; we release it for the service to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are handed out from below Linux's ephemeral range (32768-60999 by default). A port the OS
+ * picks with listen(0) comes from that range, and between our releasing it and the service binding
+ * it, any outgoing connection on the machine (a test's PostgreSQL or Kafka client) may take it as
+ * its local port: CI once failed on exactly that (EADDRINUSE). Fixed ports of tests (the zero-setup
+ * platform test) stay below 22000, out of this range too.
+ */
+export const PORT_RANGE = { low: 22_000, high: 32_000 } as const;
+
+/** Whether 127.0.0.1:port can be bound right now. */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A port free right now on 127.0.0.1, outside the ephemeral range; we release it for the service to bind. */
+export async function freePort(random: () => number = Math.random): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.low + Math.floor(random() * (PORT_RANGE.high - PORT_RANGE.low));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_RANGE.low}-${PORT_RANGE.high} after 100 tries`);
 }
