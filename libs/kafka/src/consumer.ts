@@ -57,7 +57,7 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
     allowAutoTopicCreation: false,
   });
   let dlqConnected = false;
-  const process = createMessageProcessor(settings, async (message, reason) => {
+  const processor = createMessageProcessor(settings, async (message, reason) => {
     if (!dlqConnected) {
       await dlqProducer.connect();
       dlqConnected = true;
@@ -89,12 +89,15 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
           autoCommitThreshold: 200,
           eachBatch: async (payload) => {
             const { batch } = payload;
-            for (const message of batch.messages) {
-              if (!payload.isRunning() || payload.isStale()) break;
-              await process(toRaw(batch.topic, batch.partition, message), () => payload.heartbeat());
-              payload.resolveOffset(message.offset);
-              await payload.commitOffsetsIfNecessary();
-            }
+            await processor.batch(
+              batch.messages.map((m) => toRaw(batch.topic, batch.partition, m)),
+              () => payload.heartbeat(),
+              async (offset) => {
+                payload.resolveOffset(offset);
+                await payload.commitOffsetsIfNecessary();
+              },
+              () => payload.isRunning() && !payload.isStale(),
+            );
             await payload.heartbeat();
           },
         })

@@ -24,15 +24,31 @@ export class PoisonMessageError extends Error {
   override readonly name = 'PoisonMessageError';
 }
 
+/**
+ * Handles a run of consecutive events of one type in one go (typically one transaction and one
+ * statement for all of them). All or nothing: when it throws, each event of the run is handled
+ * again on its own by the single-event handler, with its retries and dead-lettering.
+ */
+export type BatchEventHandler<T> = (events: readonly ConsumedEvent<T>[]) => Promise<void>;
+
 export interface HandlerBinding {
   readonly type: EventType<unknown>;
   readonly handle: EventHandler<unknown>;
+  readonly handleBatch?: BatchEventHandler<unknown>;
 }
 
-/** Type-safe pairing of an event type with its handler. */
-export const on = <T>(type: EventType<T>, handle: EventHandler<T>): HandlerBinding => ({
+/**
+ * Type-safe pairing of an event type with its handler, and optionally a batch handler for runs of
+ * consecutive events of that type (the Kafka consumer hands over up to `maxBatch` at once).
+ */
+export const on = <T>(
+  type: EventType<T>,
+  handle: EventHandler<T>,
+  handleBatch?: BatchEventHandler<T>,
+): HandlerBinding => ({
   type,
   handle: handle as EventHandler<unknown>,
+  ...(handleBatch ? { handleBatch: handleBatch as BatchEventHandler<unknown> } : {}),
 });
 
 export interface ConsumerSettings {
@@ -46,6 +62,8 @@ export interface ConsumerSettings {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
+  /** Most events one batch handler call receives (default 500). */
+  maxBatch?: number;
 }
 
 export interface EventConsumer {
@@ -124,7 +142,17 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
     deadLettered.add(1, { [Attr.MESSAGING_DESTINATION]: message.topic });
   }
 
-  return async function process(message: RawMessage, heartbeat: () => Promise<void>): Promise<void> {
+  interface Prepared {
+    readonly message: RawMessage;
+    readonly binding: HandlerBinding;
+    readonly event: ConsumedEvent<unknown>;
+  }
+
+  /**
+   * Decodes a message for its handler. Undefined when there is nothing to handle: dead-lettered
+   * (undecodable), a type this consumer does not handle, or a duplicate the dedupe store knows.
+   */
+  async function prepare(message: RawMessage): Promise<Prepared | undefined> {
     const { topic, partition } = message;
     let envelope: Envelope;
     try {
@@ -133,21 +161,21 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
       if (!envelope.eventId || !envelope.type) throw new Error('envelope without event id or type');
     } catch (error) {
       await sendToDeadLetters(message, `undecodable envelope: ${String(error)}`);
-      return;
+      return undefined;
     }
     const binding = handlers.get(envelope.type);
     // Types this consumer does not handle (other consumers' events, newer producers) are skipped.
-    if (!binding) return;
+    if (!binding) return undefined;
     if (settings.dedupe && (await settings.dedupe.isProcessed(settings.groupId, envelope.eventId))) {
       duplicates.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: envelope.type });
-      return;
+      return undefined;
     }
     let decoded: unknown;
     try {
       decoded = binding.type.codec.decode(envelope.payload);
     } catch (error) {
       await sendToDeadLetters(message, `undecodable payload: ${String(error)}`, envelope);
-      return;
+      return undefined;
     }
     const event: ConsumedEvent<unknown> = {
       eventId: envelope.eventId,
@@ -160,25 +188,38 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
       offset: message.offset,
       envelope,
     };
-    const parent = extractTraceContext({
-      traceparent: envelope.traceparent,
-      tracestate: envelope.tracestate,
-    });
+    return { message, binding, event };
+  }
+
+  const parentOf = ({ envelope }: ConsumedEvent<unknown>) =>
+    extractTraceContext({ traceparent: envelope.traceparent, tracestate: envelope.tracestate });
+
+  const spanAttributes = (event: ConsumedEvent<unknown>) => ({
+    [Attr.MESSAGING_SYSTEM]: 'kafka',
+    [Attr.MESSAGING_DESTINATION]: event.topic,
+    [Attr.MESSAGING_OPERATION]: 'process',
+    [Attr.MESSAGING_CONSUMER_GROUP]: settings.groupId,
+    [Attr.MESSAGING_PARTITION]: String(event.partition),
+    [Attr.EVENT_TYPE]: event.type,
+  });
+
+  async function done(events: readonly ConsumedEvent<unknown>[]): Promise<void> {
+    for (const event of events) await settings.dedupe?.markProcessed(settings.groupId, event.eventId);
+    const first = events[0];
+    if (first)
+      consumed.add(events.length, {
+        [Attr.MESSAGING_DESTINATION]: first.topic,
+        [Attr.EVENT_TYPE]: first.type,
+      });
+  }
+
+  /** One event through its handler, inside the producer's trace, with retries and dead-lettering. */
+  async function handleOne({ message, binding, event }: Prepared, heartbeat: () => Promise<void>) {
+    const parent = parentOf(event);
     for (let attempt = 1; ; attempt++) {
       const span = tracer.startSpan(
-        `process ${envelope.type}`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            [Attr.MESSAGING_SYSTEM]: 'kafka',
-            [Attr.MESSAGING_DESTINATION]: topic,
-            [Attr.MESSAGING_OPERATION]: 'process',
-            [Attr.MESSAGING_CONSUMER_GROUP]: settings.groupId,
-            [Attr.MESSAGING_PARTITION]: String(partition),
-            [Attr.EVENT_ID]: envelope.eventId,
-            [Attr.EVENT_TYPE]: envelope.type,
-          },
-        },
+        `process ${event.type}`,
+        { kind: SpanKind.CONSUMER, attributes: { ...spanAttributes(event), [Attr.EVENT_ID]: event.eventId } },
         parent,
       );
       try {
@@ -193,19 +234,97 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
           await sendToDeadLetters(
             message,
             `handler failed after ${attempt} attempt(s): ${String(error)}`,
-            envelope,
+            event.envelope,
           );
           return;
         }
         log.warn(
-          { err: error, attempt, eventId: envelope.eventId, eventType: envelope.type },
+          { err: error, attempt, eventId: event.eventId, eventType: event.type },
           'handler failed; retrying',
         );
         await sleep(Math.min(maxBackoff, initialBackoff * 2 ** (attempt - 1)));
         await heartbeat();
       }
     }
-    await settings.dedupe?.markProcessed(settings.groupId, envelope.eventId);
-    consumed.add(1, { [Attr.MESSAGING_DESTINATION]: topic, [Attr.EVENT_TYPE]: envelope.type });
+    await done([event]);
+  }
+
+  /**
+   * A run of events of one type through the batch handler: one span linked to every producer's
+   * trace. If the batch fails, every event is handled on its own (retries, dead letters).
+   */
+  async function handleRun(run: readonly Prepared[], heartbeat: () => Promise<void>): Promise<void> {
+    const first = run[0]!;
+    const handleBatch = first.binding.handleBatch!;
+    const events = run.map((p) => p.event);
+    const span = tracer.startSpan(`process ${first.event.type}`, {
+      kind: SpanKind.CONSUMER,
+      attributes: { ...spanAttributes(first.event), [Attr.MESSAGING_BATCH_SIZE]: events.length },
+      links: events.flatMap((e) => {
+        const linked = trace.getSpanContext(parentOf(e));
+        return linked ? [{ context: linked }] : [];
+      }),
+    });
+    try {
+      await context.with(trace.setSpan(context.active(), span), () => handleBatch(events));
+      span.end();
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : new Error(String(error)));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      log.warn(
+        { err: error, events: events.length, eventType: first.event.type },
+        'batch handler failed; handling its events one by one',
+      );
+      for (const p of run) await handleOne(p, heartbeat);
+      return;
+    }
+    await done(events);
+  }
+
+  return {
+    /** One message: resolves when it may be committed. */
+    async one(message: RawMessage, heartbeat: () => Promise<void>): Promise<void> {
+      const prepared = await prepare(message);
+      if (prepared) await handleOne(prepared, heartbeat);
+    },
+
+    /**
+     * Messages of one partition, in order. Consecutive events of a type with a batch handler go to
+     * it together (up to maxBatch); `handled` is called with the last offset of every finished
+     * step, and nothing new starts once `keepGoing` says no (shutdown, rebalance).
+     */
+    async batch(
+      messages: readonly RawMessage[],
+      heartbeat: () => Promise<void>,
+      handled: (offset: string) => Promise<void>,
+      keepGoing: () => boolean = () => true,
+    ): Promise<void> {
+      const maxBatch = settings.maxBatch ?? 500;
+      let run: Prepared[] = [];
+      let lastOffset: string | undefined;
+      const flush = async () => {
+        if (run.length > 0) await handleRun(run, heartbeat);
+        run = [];
+        if (lastOffset !== undefined) await handled(lastOffset);
+        lastOffset = undefined;
+      };
+      for (const message of messages) {
+        if (!keepGoing()) break;
+        const prepared = await prepare(message);
+        if (prepared?.binding.handleBatch) {
+          if (run.length > 0 && (run[0]!.binding !== prepared.binding || run.length >= maxBatch))
+            await flush();
+          run.push(prepared);
+          lastOffset = message.offset;
+          continue;
+        }
+        // Skipped and single-handled messages keep their place: the pending run goes first.
+        await flush();
+        if (prepared) await handleOne(prepared, heartbeat);
+        await handled(message.offset);
+      }
+      await flush();
+    },
   };
 }

@@ -18,6 +18,7 @@ export const Attr = {
   MESSAGING_OPERATION: 'messaging.operation.type',
   MESSAGING_CONSUMER_GROUP: 'messaging.consumer.group.name',
   MESSAGING_PARTITION: 'messaging.destination.partition.id',
+  MESSAGING_BATCH_SIZE: 'messaging.batch.message_count',
   RPC_SYSTEM: 'rpc.system',
   RPC_SERVICE: 'rpc.service',
   RPC_METHOD: 'rpc.method',

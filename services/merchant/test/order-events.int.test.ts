@@ -182,6 +182,49 @@ describe('order events from Kafka, status events to Kafka', () => {
     expect(seen[0]?.payload.merchant).toMatchObject({ id: 'm1', name: 'Curry Mitte', kitchenCapacity: 2 });
   });
 
+  it('confirms a batch of PLACED events in one statement, each once, with the state of each', async () => {
+    const { service, store } = mdb.service();
+    const uc = service.useCases;
+    unwrap(await uc.upsertMerchant(merchantInput()));
+    unwrap(await uc.upsertMenuItem(itemInput('fries', { stock: 10 })));
+    for (const id of ['b1', 'b2', 'b3', 'b4'])
+      unwrap(
+        await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: [{ itemId: 'fries', quantity: 1 }] }),
+      );
+    // b2 confirmed before (the sweeper was first), b3 released (timed out): both keep their state.
+    await store.transaction((tx) => tx.transitionReservation('b2', ['tentative'], 'confirmed', 'SWEEP'));
+    await store.transaction((tx) => tx.transitionReservation('b3', ['tentative'], 'released', 'TIMEOUT'));
+    const seenBefore = newEventId();
+    expect(await store.repo.confirmPlaced('merchant', [{ eventId: seenBefore, orderId: 'b4' }])).toEqual([
+      'confirmed',
+    ]);
+    const [e1, e2, e3, e5] = [newEventId(), newEventId(), newEventId(), newEventId()];
+    expect(
+      await store.repo.confirmPlaced('merchant', [
+        { eventId: e1, orderId: 'b1' },
+        { eventId: e2, orderId: 'b2' },
+        { eventId: e1, orderId: 'b1' }, // the same event twice in one batch
+        { eventId: e3, orderId: 'b3' },
+        { eventId: seenBefore, orderId: 'b4' }, // claimed by an earlier batch
+        { eventId: e5, orderId: 'no-such-order' },
+      ]),
+    ).toEqual(['confirmed', 'confirmed', 'duplicate', 'released', 'duplicate', 'missing']);
+    const { rows } = await mdb.pool.query(
+      `SELECT order_id, state FROM reservations WHERE order_id LIKE 'b%' ORDER BY order_id`,
+    );
+    expect(rows).toEqual([
+      { order_id: 'b1', state: 'confirmed' },
+      { order_id: 'b2', state: 'confirmed' },
+      { order_id: 'b3', state: 'released' },
+      { order_id: 'b4', state: 'confirmed' },
+    ]);
+    const { rows: claims } = await mdb.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::uuid[])',
+      [[e1, e2, e3, e5, seenBefore]],
+    );
+    expect(claims[0]!.n).toBe(5);
+  });
+
   /** Reads the status events with the platform's own consumer (group of its own, from the start). */
   async function collect(topic: string, expected: number) {
     const seen: ConsumedEvent<MerchantStatusChanged>[] = [];

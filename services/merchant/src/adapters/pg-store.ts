@@ -1,7 +1,7 @@
 import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
 import { EVENTS, TOPICS, type TopicSpec } from '@mealpeak/kafka';
 import { claimEvent, type Outbox } from '@mealpeak/outbox';
-import type { MerchantStore, MessagingRepo, Repo } from '../app/ports.ts';
+import type { MerchantStore, MessagingRepo, PlacedOutcome, Repo } from '../app/ports.ts';
 import type { ReservationState } from '../domain/reservation.ts';
 import { prepEstimateOf } from '../app/views.ts';
 import { toProtoMerchant, toProtoStatus } from './merchant-proto.ts';
@@ -21,28 +21,52 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
   const topic = settings.merchantEventsTopic ?? TOPICS.merchantEvents;
   return {
     claimEvent: (consumer, eventId) => claimEvent(db, consumer, eventId),
-    async confirmPlacedOnce(consumer, eventId, orderId) {
-      // One statement instead of a four-round-trip transaction. The last sub-select sees the
-      // reservation as it was before `confirmed` ran, so `confirmed` is reported separately.
+    async confirmPlaced(consumer, placed) {
+      // One statement for the whole list, however long: the inbox claims and the confirmations
+      // commit together. A repeat of an event id within the list is a duplicate of its first.
+      const position = new Map<string, number>(); // event id -> its row in the statement
+      const unique: (typeof placed)[number][] = [];
+      for (const p of placed) {
+        if (position.has(p.eventId)) continue;
+        position.set(p.eventId, unique.length);
+        unique.push(p);
+      }
       const { rows } = await db.query<{
         claimed: boolean;
         confirmed: boolean;
         state: ReservationState | null;
       }>({
-        name: 'merchants.confirm-placed-once',
-        text: `WITH claim AS (
-           INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
+        name: 'merchants.confirm-placed',
+        // The final join reads reservations as they were before `confirmed` ran, so a
+        // confirmation is reported from `confirmed` itself.
+        text: `WITH input AS (
+           SELECT * FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(event_id, order_id, n)),
+         claim AS (
+           INSERT INTO processed_events (consumer, event_id) SELECT $1, event_id FROM input
+           ON CONFLICT DO NOTHING RETURNING event_id),
          confirmed AS (
-           UPDATE reservations SET state = 'confirmed', updated_at = now()
-           WHERE order_id = $3 AND state = 'tentative' AND EXISTS (SELECT 1 FROM claim) RETURNING 1)
-         SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM confirmed) AS confirmed,
-                (SELECT state FROM reservations WHERE order_id = $3) AS state`,
-        values: [consumer, eventId, orderId],
+           UPDATE reservations r SET state = 'confirmed', updated_at = now()
+           FROM input i JOIN claim c ON c.event_id = i.event_id
+           WHERE r.order_id = i.order_id AND r.state = 'tentative' RETURNING r.order_id)
+         SELECT c.event_id IS NOT NULL AS claimed, cf.order_id IS NOT NULL AS confirmed, r.state
+         FROM input i
+         LEFT JOIN claim c ON c.event_id = i.event_id
+         LEFT JOIN confirmed cf ON cf.order_id = i.order_id
+         LEFT JOIN reservations r ON r.order_id = i.order_id
+         ORDER BY i.n`,
+        values: [consumer, unique.map((p) => p.eventId), unique.map((p) => p.orderId)],
       });
-      const row = rows[0];
-      if (!row?.claimed) return 'duplicate';
-      if (row.confirmed) return 'confirmed';
-      return row.state ?? 'missing';
+      const outcomes = rows.map((row): PlacedOutcome => {
+        if (!row.claimed) return 'duplicate';
+        if (row.confirmed) return 'confirmed';
+        return row.state ?? 'missing';
+      });
+      const answered = new Set<string>();
+      return placed.map((p) => {
+        if (answered.has(p.eventId)) return 'duplicate';
+        answered.add(p.eventId);
+        return outcomes[position.get(p.eventId)!] ?? 'missing';
+      });
     },
     async publishStatusChanged(change) {
       const merchant = toProtoMerchant({

@@ -35,6 +35,43 @@ describe('order events and the reservation sweeper', () => {
   const reservationState = async (orderId: string) => (await store.repo.getReservation(orderId))?.state;
 
   describe('consumer', () => {
+    it('applies a batch in log order, sharing one confirmation step among consecutive PLACED events', async () => {
+      for (const id of ['o1', 'o2', 'o3', 'o4']) await reserve(id, 1);
+      const calls: number[] = [];
+      const confirm = store.repo.confirmPlaced.bind(store.repo);
+      store.repo.confirmPlaced = async (consumer, placed) => {
+        calls.push(placed.length);
+        return confirm(consumer, placed);
+      };
+      const outcomes = await uc.applyOrderEvents([
+        event('p1', 'o1', 'PLACED', 1),
+        event('p2', 'o2', 'PLACED', 1),
+        event('p1', 'o1', 'PLACED', 1), // redelivered inside the same batch
+        event('a1', 'o1', 'ACCEPTED', 2),
+        event('p3', 'o3', 'PLACED', 1),
+        event('c2', 'o2', 'CANCELLED', 2, 'CUSTOMER_CHANGED_MIND'),
+        event('p4', 'o4', 'PLACED', 1),
+        event('p3', 'o3', 'PLACED', 1), // and again, in a later run
+      ]);
+      expect(outcomes).toEqual([
+        'applied',
+        'applied',
+        'duplicate',
+        'applied',
+        'applied',
+        'applied',
+        'applied',
+        'duplicate',
+      ]);
+      expect(calls).toEqual([3, 1, 2]);
+      expect(await reservationState('o1')).toBe('confirmed');
+      expect(await reservationState('o2')).toBe('released');
+      expect(await reservationState('o3')).toBe('confirmed');
+      expect(await reservationState('o4')).toBe('confirmed');
+      expect(store.kitchenOrder('o1')?.state).toBe('accepted');
+      expect(stock()).toBe(7); // 10 - 4 reserved + 1 released
+    });
+
     it('confirms the reservation on PLACED', async () => {
       await reserve('o1');
       expect(await uc.applyOrderEvent(event('e1', 'o1', 'PLACED', 1))).toBe('applied');

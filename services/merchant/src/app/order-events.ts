@@ -20,34 +20,62 @@ export interface SweepReport {
 }
 
 export function orderEventUseCases({ store, orders, clock, logger, settings }: UseCaseDeps) {
-  /** PLACED only confirms the reservation (no kitchen row yet): one statement does it. */
-  async function confirmPlaced(event: OrderEvent): Promise<'applied' | 'duplicate' | 'placed-without-stock'> {
-    const state = await store.repo.confirmPlacedOnce(INBOX_CONSUMER, event.eventId, event.snapshot.orderId);
-    if (state === 'duplicate') return 'duplicate';
-    // Confirmed (now or before: a repeat, or the sweeper was first) is fine; released or missing
-    // means an order exists that holds no stock: the rare case docs/merchant.md describes.
-    return state === 'confirmed' ? 'applied' : 'placed-without-stock';
+  /**
+   * PLACED only confirms the reservation (no kitchen row yet): one statement does it, for any
+   * number of consecutive PLACED events.
+   */
+  async function confirmPlaced(events: readonly OrderEvent[]): Promise<('applied' | 'duplicate')[]> {
+    const states = await store.repo.confirmPlaced(
+      INBOX_CONSUMER,
+      events.map((e) => ({ eventId: e.eventId, orderId: e.snapshot.orderId })),
+    );
+    return events.map((event, i) => {
+      const state = states[i];
+      if (state === 'duplicate') return 'duplicate';
+      // Confirmed (now or before: a repeat, or the sweeper was first) is fine; released or missing
+      // means an order exists that holds no stock: the rare case docs/merchant.md describes.
+      if (state !== 'confirmed')
+        logger.error(
+          { orderId: event.snapshot.orderId, merchantId: event.snapshot.merchantId, eventId: event.eventId },
+          'order placed but its stock reservation was already released or never made; check stock by hand',
+        );
+      return 'applied';
+    });
+  }
+
+  /**
+   * One OrderStateChanged, applied once: the inbox claim and every effect commit together, so a
+   * redelivered event (at-least-once) finds its id claimed and changes nothing.
+   */
+  async function applyOrderEvent(event: OrderEvent): Promise<'applied' | 'duplicate'> {
+    if (event.snapshot.state === 'PLACED') return (await confirmPlaced([event]))[0]!;
+    return store.transaction(async (tx) => {
+      if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
+      // Not PLACED, so never 'placed-without-stock' (that check is confirmPlaced's).
+      await applyOrderSnapshot(tx, event.snapshot, event.reason, clock.now());
+      return 'applied';
+    });
   }
 
   return {
+    applyOrderEvent,
+
     /**
-     * One OrderStateChanged, applied once: the inbox claim and every effect commit together, so a
-     * redelivered event (at-least-once) finds its id claimed and changes nothing.
+     * A batch of OrderStateChanged in log order, each applied once, with the same effects as one
+     * by one: consecutive PLACED events (most of a lunch peak's) share one statement; every other
+     * event keeps its place and its own transaction.
      */
-    async applyOrderEvent(event: OrderEvent): Promise<'applied' | 'duplicate'> {
-      const outcome =
-        event.snapshot.state === 'PLACED'
-          ? await confirmPlaced(event)
-          : await store.transaction(async (tx) => {
-              if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
-              return applyOrderSnapshot(tx, event.snapshot, event.reason, clock.now());
-            });
-      if (outcome !== 'placed-without-stock') return outcome;
-      logger.error(
-        { orderId: event.snapshot.orderId, merchantId: event.snapshot.merchantId, eventId: event.eventId },
-        'order placed but its stock reservation was already released or never made; check stock by hand',
-      );
-      return 'applied';
+    async applyOrderEvents(events: readonly OrderEvent[]): Promise<('applied' | 'duplicate')[]> {
+      const outcomes: ('applied' | 'duplicate')[] = [];
+      for (let i = 0; i < events.length;) {
+        let j = i;
+        while (j < events.length && events[j]!.snapshot.state === 'PLACED') j++;
+        if (j > i) {
+          outcomes.push(...(await confirmPlaced(events.slice(i, j))));
+          i = j;
+        } else outcomes.push(await applyOrderEvent(events[i++]!));
+      }
+      return outcomes;
     },
 
     /**

@@ -117,16 +117,18 @@ export interface MessagingRepo {
   /** Outbox: a MerchantStatusChanged event, published if and only if the transaction commits. */
   publishStatusChanged(change: StatusChange): Promise<void>;
   /**
-   * The PLACED event in one atomic step (the most frequent event): claim it in the inbox and
-   * confirm the tentative reservation. 'duplicate' when already claimed; otherwise the state the
+   * PLACED events (the most frequent event) in one atomic step for any number of them: claim each
+   * in the inbox and confirm its tentative reservation. Per event, in input order: 'duplicate'
+   * when already claimed (before, or earlier in the same list); otherwise the state its
    * reservation is in afterwards ('missing' when there is none).
    */
-  confirmPlacedOnce(
+  confirmPlaced(
     consumer: string,
-    eventId: string,
-    orderId: string,
-  ): Promise<'duplicate' | ReservationState | 'missing'>;
+    placed: readonly { readonly eventId: string; readonly orderId: string }[],
+  ): Promise<PlacedOutcome[]>;
 }
+
+export type PlacedOutcome = 'duplicate' | ReservationState | 'missing';
 
 export type Repo = MerchantRepo & MenuRepo & ReservationRepo & KitchenRepo & MessagingRepo;
 

@@ -1,7 +1,7 @@
 import { distanceMeters } from '../../domain/geo.ts';
 import type { KitchenOrder } from '../../domain/kitchen.ts';
 import type { MenuItem, Merchant } from '../../domain/types.ts';
-import type { MerchantStore, Repo, Reservation, StatusChange } from '../ports.ts';
+import type { MerchantStore, PlacedOutcome, Repo, Reservation, StatusChange } from '../ports.ts';
 
 interface State {
   merchants: Map<string, Merchant>;
@@ -161,13 +161,19 @@ export function createInMemoryStore(): InMemoryStore {
       s.processed.add(key);
       return true;
     },
-    async confirmPlacedOnce(consumer, eventId, orderId) {
-      if (!(await repo.claimEvent(consumer, eventId))) return 'duplicate';
-      const r = s.reservations.get(orderId);
-      if (!r) return 'missing';
-      if (r.state === 'tentative')
-        s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
-      return r.state === 'tentative' ? 'confirmed' : r.state;
+    async confirmPlaced(consumer, placed) {
+      const outcomes: PlacedOutcome[] = [];
+      for (const { eventId, orderId } of placed) {
+        if (!(await repo.claimEvent(consumer, eventId))) {
+          outcomes.push('duplicate');
+          continue;
+        }
+        const r = s.reservations.get(orderId);
+        if (r?.state === 'tentative')
+          s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
+        outcomes.push(r ? (r.state === 'tentative' ? 'confirmed' : r.state) : 'missing');
+      }
+      return outcomes;
     },
     async publishStatusChanged(change) {
       s.events.push(change);
