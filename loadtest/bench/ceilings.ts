@@ -4,16 +4,17 @@ import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
 import { cpuMeter, microsPerOrder } from './cpu-by-process.ts';
 import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 
-const roles = new Map<number, string>();
 const server = fileURLToPath(new URL('./ceiling-server.ts', import.meta.url));
 
 export type CeilingMode = 'constant' | 'insert' | 'skeleton';
 
-/** Starts a ceiling-server process and resolves with it and its port. */
-async function startServer(args: string[], running: SpawnedProcess[], role: string): Promise<string> {
+/** A run's ceiling-server processes, each with the pipeline service it stands in for. */
+type Running = Map<SpawnedProcess, string>;
+
+/** Starts a ceiling-server process and resolves with its port. */
+async function startServer(args: string[], running: Running, role: string): Promise<string> {
   const proc = spawnTs(server, {}, args);
-  running.push(proc);
-  if (proc.child.pid) roles.set(proc.child.pid, role);
+  running.set(proc, role);
   const m = await proc.waitForLine(/^listening (\d+)$/);
   return m[1]!;
 }
@@ -30,7 +31,7 @@ export async function measureCeiling(
   stepS: number,
   cpuAtRate?: number,
 ): Promise<{ max: RunResult | undefined; cpu: [string, number][] }> {
-  const running: SpawnedProcess[] = [];
+  const running: Running = new Map();
   try {
     let port: string;
     if (mode === 'skeleton') {
@@ -60,8 +61,7 @@ export async function measureCeiling(
     process.stderr.write(`ceiling "${mode}":\n`);
     let cpu: [string, number][] = [];
     if (cpuAtRate) {
-      const named = new Map([...roles].filter(([pid]) => running.some((p) => p.child.pid === pid)));
-      const meter = cpuMeter(named);
+      const meter = cpuMeter(new Map([...running].map(([proc, role]) => [proc.child.pid ?? -1, role])));
       const before = meter();
       const fixed = await runOpenModel(cpuAtRate, stepS * 2, fire);
       cpu = microsPerOrder(before, meter(), fixed.ok);
@@ -70,6 +70,6 @@ export async function measureCeiling(
     await pool.close();
     return { max, cpu };
   } finally {
-    for (const proc of running) proc.kill('SIGKILL');
+    for (const proc of running.keys()) proc.kill('SIGKILL');
   }
 }

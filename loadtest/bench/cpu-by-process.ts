@@ -59,14 +59,13 @@ export function groupProcesses(
   const postmaster = procs.find(
     (p) => /(^|\/)postgres\b/.test(p.cmdline.split(' ')[0] ?? '') && p.cmdline.includes(`-p ${ports.pg}`),
   );
-  const brokers = procs.filter((p) => /\bjava\b/.test(p.cmdline) && p.cmdline.includes('kafka.Kafka'));
   for (const p of procs) {
     const name = named.get(p.pid);
     if (name) add(name, p.cpuS);
     else if (postmaster && (p.pid === postmaster.pid || p.ppid === postmaster.pid)) add('postgres', p.cpuS);
     else if (ports.redis && p.cmdline.startsWith('redis-server') && p.cmdline.includes(`:${ports.redis}`))
       add('redis', p.cpuS);
-    else if (brokers.includes(p)) add('kafka', p.cpuS);
+    else if (/\bjava\b/.test(p.cmdline) && p.cmdline.includes('kafka.Kafka')) add('kafka', p.cpuS);
   }
   return totals;
 }

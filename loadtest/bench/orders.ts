@@ -16,8 +16,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack } from '@mealpeak/stack';
 import { measureCeiling } from './ceilings.ts';
 import { cpuMeter, microsPerOrder } from './cpu-by-process.ts';
@@ -45,10 +45,7 @@ const fmt = (r: RunResult | undefined) =>
 
 // A database of its own, so runs never see each other's orders.
 const dbName = `bench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: pgUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const benchUrl = Object.assign(new URL(pgUrl), { pathname: `/${dbName}` }).toString();
+const benchUrl = await ensureDatabase(pgUrl, dbName, true);
 
 // --pipeline-only skips the ceilings while tuning; the reported ratio needs them.
 const pipelineOnly = process.argv.includes('--pipeline-only');
@@ -149,8 +146,7 @@ try {
   await gateway.close();
 } finally {
   await stack.stop();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
+  await dropDatabase(pgUrl, dbName).catch(() => undefined);
 }
 
 const ratio = result.max && insert ? result.max.achievedRate / insert.achievedRate : 0;

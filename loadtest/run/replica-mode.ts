@@ -7,8 +7,8 @@
  */
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack, type Replica, type ServiceName, type Stack } from '@mealpeak/stack';
-import { dropDatabase, ensureDatabase } from './database.ts';
 import { applyLoadProfile, seedDemoMerchants, seedDemoRiders, type DemoRiderFleet } from './demo-city.ts';
 
 export interface Servers {

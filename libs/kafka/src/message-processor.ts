@@ -116,8 +116,9 @@ export const deadLetterHeaders = (
  * What happens to one message, whatever carries it (Kafka, or the in-memory bus of the local
  * run): decode the envelope (undecodable -> dead letter), skip types this consumer does not
  * handle, skip duplicates, run the handler inside the producer's trace with retries and
- * exponential backoff, and dead-letter it when it keeps failing. Resolves when the message may
- * be committed; `heartbeat` runs between attempts so a slow retry does not cost the partitions.
+ * exponential backoff, and dead-letter it when it keeps failing; runs of events with a batch
+ * handler go to it together. `handled` reports each offset that may be committed; `heartbeat`
+ * runs between attempts so a slow retry does not cost the partitions.
  */
 export function createMessageProcessor(settings: ConsumerSettings, deadLetter: DeadLetterSink) {
   const log = settings.logger.child({ component: 'consumer', group: settings.groupId });
@@ -283,12 +284,6 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   }
 
   return {
-    /** One message: resolves when it may be committed. */
-    async one(message: RawMessage, heartbeat: () => Promise<void>): Promise<void> {
-      const prepared = await prepare(message);
-      if (prepared) await handleOne(prepared, heartbeat);
-    },
-
     /**
      * Messages of one partition, in order. Consecutive events of a type with a batch handler go to
      * it together (up to maxBatch); `handled` is called with the last offset of every finished
@@ -302,12 +297,12 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
     ): Promise<void> {
       const maxBatch = settings.maxBatch ?? 500;
       let run: Prepared[] = [];
-      let lastOffset: string | undefined;
       const flush = async () => {
-        if (run.length > 0) await handleRun(run, heartbeat);
+        const last = run.at(-1);
+        if (!last) return;
+        await handleRun(run, heartbeat);
         run = [];
-        if (lastOffset !== undefined) await handled(lastOffset);
-        lastOffset = undefined;
+        await handled(last.message.offset);
       };
       for (const message of messages) {
         if (!keepGoing()) break;
@@ -316,7 +311,6 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
           if (run.length > 0 && (run[0]!.binding !== prepared.binding || run.length >= maxBatch))
             await flush();
           run.push(prepared);
-          lastOffset = message.offset;
           continue;
         }
         // Skipped and single-handled messages keep their place: the pending run goes first.

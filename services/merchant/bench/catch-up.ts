@@ -13,10 +13,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { unwrap } from '@mealpeak/core';
 import { OrderState } from '@mealpeak/contracts/order.v1';
-import { createPool, migrate } from '@mealpeak/db';
+import { createPool, dropDatabase, ensureDatabase, migrate } from '@mealpeak/db';
 import { EVENTS, createConsumer, createKafka, createProducer, newEventId } from '@mealpeak/kafka';
 import { createOutbox } from '@mealpeak/outbox';
 import { createLogger } from '@mealpeak/telemetry';
@@ -35,10 +34,7 @@ const logger = createLogger({ service: 'bench-catchup', level: 'warn' });
 const SCHEMA = 'merchants';
 
 const run = `bench_catchup_${Date.now()}`;
-const admin = new pg.Client({ connectionString: env('PG_URL') });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${run}`);
-const url = Object.assign(new URL(env('PG_URL')), { pathname: `/${run}` }).toString();
+const url = await ensureDatabase(env('PG_URL'), run, true);
 const pool = createPool({ url, max: 10, schema: SCHEMA, statementTimeoutMs: 30_000, applicationName: run });
 await migrate(pool, SCHEMA, fileURLToPath(new URL('../migrations', import.meta.url)));
 const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: run, logger });
@@ -118,8 +114,7 @@ try {
   await kafkaAdmin.deleteTopics({ topics }).catch(() => undefined);
   await kafkaAdmin.disconnect();
   await pool.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
+  await dropDatabase(env('PG_URL'), run).catch(() => undefined);
 }
 console.log(
   `catchup_one_by_one_per_s=${best['one by one'].toFixed(0)} catchup_batched_per_s=${best.batched.toFixed(0)} speedup=${(best.batched / best['one by one']).toFixed(1)}`,

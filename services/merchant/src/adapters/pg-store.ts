@@ -24,13 +24,9 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
     async confirmPlaced(consumer, placed) {
       // One statement for the whole list, however long: the inbox claims and the confirmations
       // commit together. A repeat of an event id within the list is a duplicate of its first.
-      const position = new Map<string, number>(); // event id -> its row in the statement
-      const unique: (typeof placed)[number][] = [];
-      for (const p of placed) {
-        if (position.has(p.eventId)) continue;
-        position.set(p.eventId, unique.length);
-        unique.push(p);
-      }
+      const firstAt = new Map<string, number>(); // event id -> index of its first occurrence
+      placed.forEach((p, i) => firstAt.has(p.eventId) || firstAt.set(p.eventId, i));
+      const unique = placed.filter((p, i) => firstAt.get(p.eventId) === i);
       const { rows } = await db.query<{
         claimed: boolean;
         confirmed: boolean;
@@ -61,12 +57,9 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
         if (row.confirmed) return 'confirmed';
         return row.state ?? 'missing';
       });
-      const answered = new Set<string>();
-      return placed.map((p) => {
-        if (answered.has(p.eventId)) return 'duplicate';
-        answered.add(p.eventId);
-        return outcomes[position.get(p.eventId)!] ?? 'missing';
-      });
+      // The statement's rows follow `unique`, which keeps the order of `placed`.
+      let row = 0;
+      return placed.map((p, i) => (firstAt.get(p.eventId) === i ? outcomes[row++]! : 'duplicate'));
     },
     async publishStatusChanged(change) {
       const merchant = toProtoMerchant({

@@ -1,8 +1,12 @@
 import pg from 'pg';
 
-/** Database names we create and drop: plain identifiers only (they are interpolated into DDL). */
+/**
+ * Whole databases on a server, for the tools that need one of their own (benchmarks, the replica
+ * mode). Names are plain identifiers only: they are interpolated into DDL.
+ */
 const SAFE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** `serverUrl` with its database replaced by `name`. */
 export function databaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
