@@ -8,13 +8,12 @@ import path from 'node:path';
 import { MerchantServiceClient, MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { call, createGrpcClient } from '@mealpeak/grpc';
 import { DEMO_CITY_CENTRE } from '../../services/merchant/src/app/seed.ts';
+import { demoRiders, seedRiders, type DemoRider } from '../../services/rider-dispatch/src/app/seed-riders.ts';
 import {
-  demoRiders,
-  drift,
-  seedRiders,
-  type DemoRider,
-} from '../../services/rider-dispatch/src/app/seed-riders.ts';
-import { dispatchSeedClient, goOnlineVia } from '../../services/rider-dispatch/scripts/dispatch-client.ts';
+  dispatchSeedClient,
+  driftAndReport,
+  goOnlineVia,
+} from '../../services/rider-dispatch/scripts/dispatch-client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** demoMerchantId(n) in services/merchant/src/app/seed.ts: every demo merchant id starts so. */
@@ -155,15 +154,7 @@ export async function seedDemoRiders(
   for (const f of result.failed.slice(0, 5))
     opts.onError?.(`rider ${f.riderId} not online: ${f.error.code} ${f.error.message}`);
   const ping = async () => {
-    riders = riders.map((r) => ({ ...r, position: drift(r.position, 20, Math.random) }));
-    for (let i = 0; i < riders.length; i += 500) {
-      const res = await call(client.reportPositions.bind(client), {
-        pings: riders
-          .slice(i, i + 500)
-          .map((r) => ({ riderId: r.riderId, position: r.position, recordedAt: new Date() })),
-      });
-      if (!res.ok) opts.onError?.(`rider pings failed: ${res.error.code} ${res.error.message}`);
-    }
+    riders = await driftAndReport(client, riders, (message) => opts.onError?.(message));
   };
   const timer = setInterval(() => void ping(), opts.pingEveryMs ?? 15_000);
   return {

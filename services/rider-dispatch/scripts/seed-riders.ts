@@ -10,9 +10,8 @@
  * Safe to run again: the same prefix gives the same rider ids (their positions are re-drawn).
  */
 import { parseArgs } from 'node:util';
-import { call } from '@mealpeak/grpc';
-import { DEMO_CITY_CENTRE, demoRiders, drift, seedRiders, type DemoRider } from '../src/app/seed-riders.ts';
-import { dispatchSeedClient, goOnlineVia } from './dispatch-client.ts';
+import { DEMO_CITY_CENTRE, demoRiders, seedRiders, type DemoRider } from '../src/app/seed-riders.ts';
+import { dispatchSeedClient, driftAndReport, goOnlineVia } from './dispatch-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,16 +55,7 @@ if (everyS <= 0 || result.online === 0) {
 
 let positions: DemoRider[] = riders;
 const ping = async () => {
-  positions = positions.map((r) => ({ ...r, position: drift(r.position, 20, Math.random) }));
-  // ReportPositions in chunks, as a device gateway would batch them.
-  for (let i = 0; i < positions.length; i += 500) {
-    const res = await call(client.reportPositions.bind(client), {
-      pings: positions
-        .slice(i, i + 500)
-        .map((r) => ({ riderId: r.riderId, position: r.position, recordedAt: new Date() })),
-    });
-    if (!res.ok) warn(`pings failed: ${res.error.code} ${res.error.message}`);
-  }
+  positions = await driftAndReport(client, positions, warn);
 };
 const timer = setInterval(() => void ping(), everyS * 1000);
 say(`pinging every ${everyS} s; Ctrl-C to stop`);
