@@ -205,8 +205,15 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
     await relay(flaky).start();
     await eventually(() => (sent.length === 1 ? true : undefined), 20_000, 'publish after the outage');
     expect(failures).toBeLessThan(0);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
-    expect(rows[0]).toEqual({ n: 0 });
+    // The relay deletes the rows after the send returns: wait for that step, not just the send.
+    const remaining = async () => (await pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0];
+    await eventually(
+      async () => ((await remaining())?.n === 0 ? true : undefined),
+      5_000,
+      'published row deleted',
+    );
+    expect(await remaining()).toEqual({ n: 0 });
+    expect(sent).toHaveLength(1);
   });
 
   it('claims an event once per consumer inside the caller transaction', async () => {
