@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '@mealpeak/testing';
 import { createLogger } from '@mealpeak/telemetry';
-import { createRedis, type Redis } from '../src/index.ts';
+import { createRedis, createScriptRunner, type Redis } from '../src/index.ts';
 
 describe('redis client against the real server', () => {
   let fixture: TestRedis;
@@ -48,5 +48,20 @@ describe('redis client against the real server', () => {
     } finally {
       raw.disconnect();
     }
+  });
+
+  it('runs scripts by EVALSHA under the key prefix, and reloads them after Redis lost its script cache', async () => {
+    const incrBy = createScriptRunner(redis, `return redis.call('INCRBY', KEYS[1], ARGV[1])`);
+    expect(await incrBy.one({ keys: ['script-counter'], args: [2] })).toBe(2);
+    expect(await redis.get('script-counter')).toBe('2');
+
+    await redis.script('FLUSH'); // what a Redis restart or failover does to the cache
+    const results = await incrBy.many([
+      { keys: ['script-counter'], args: [3] },
+      { keys: ['script-counter'], args: ['not a number'] },
+    ]);
+    expect(results[0]).toBe(5);
+    expect(results[1]).toBeInstanceOf(Error); // a failing call fails alone
+    await expect(incrBy.one({ keys: ['script-counter'], args: ['x'] })).rejects.toThrow();
   });
 });

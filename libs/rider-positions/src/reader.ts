@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { positionKeys } from './keys.ts';
-import { GET_MANY, NEARBY, createScriptRunner } from './scripts.ts';
+import { createScriptRunner } from '@mealpeak/redis';
+import { GET_MANY, NEARBY } from './scripts.ts';
 import {
   DEFAULT_TTL_MS,
   type LatLng,

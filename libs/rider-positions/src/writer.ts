@@ -1,7 +1,8 @@
 import { codedError } from '@mealpeak/core';
 import type { Redis } from 'ioredis';
 import { positionKeys } from './keys.ts';
-import { APPLY_PING, PURGE_SILENT, createScriptRunner } from './scripts.ts';
+import { createScriptRunner } from '@mealpeak/redis';
+import { APPLY_PING, PURGE_SILENT } from './scripts.ts';
 import { DEFAULT_TTL_MS, type PingOutcome, type PositionIndexOptions, type PositionPing } from './types.ts';
 import { checkPing } from './validate.ts';
 

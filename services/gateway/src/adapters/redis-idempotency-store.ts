@@ -1,4 +1,4 @@
-import type { Redis } from '@mealpeak/redis';
+import { createScriptRunner, type Redis } from '@mealpeak/redis';
 import type { ClaimOutcome, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../app/ports.ts';
 
 const PREFIX = 'gateway:idem:';
@@ -33,6 +33,9 @@ function parse(raw: string | null): IdempotencyRecord | undefined {
 
 /** Idempotency records as JSON strings under `gateway:idem:<scope>`, expiring by themselves. */
 export function createRedisIdempotencyStore(redis: Redis): IdempotencyStore {
+  // EVALSHA: one script load per process instead of the script's text with every request.
+  const completeIfOwner = createScriptRunner(redis, COMPLETE_IF_OWNER);
+  const releaseIfOwner = createScriptRunner(redis, RELEASE_IF_OWNER);
   return {
     isAvailable: () => redis.status === 'ready',
 
@@ -49,11 +52,11 @@ export function createRedisIdempotencyStore(redis: Redis): IdempotencyStore {
 
     async complete(key, token, fingerprint, response: StoredResponse, ttlMs) {
       const done: IdempotencyRecord = { state: 'done', fingerprint, ...response };
-      await redis.eval(COMPLETE_IF_OWNER, 1, PREFIX + key, token, JSON.stringify(done), ttlMs);
+      await completeIfOwner.one({ keys: [PREFIX + key], args: [token, JSON.stringify(done), ttlMs] });
     },
 
     async release(key, token) {
-      await redis.eval(RELEASE_IF_OWNER, 1, PREFIX + key, token);
+      await releaseIfOwner.one({ keys: [PREFIX + key], args: [token] });
     },
   };
 }
