@@ -3,9 +3,11 @@ import {
   groupProcesses,
   infraPortsFromEnv,
   microsPerOrder,
+  parseCpuTotals,
   parseStat,
   readProcesses,
   type ProcInfo,
+  waitForQuiet,
 } from './cpu-by-process.ts';
 
 describe('CPU by process', () => {
@@ -74,5 +76,37 @@ describe('CPU by process', () => {
   it('sees this process in /proc', () => {
     const self = readProcesses().find((p) => p.pid === process.pid);
     expect(self?.cpuS).toBeGreaterThan(0);
+  });
+
+  it('reads busy and total jiffies from /proc/stat, idle and iowait not busy', () => {
+    expect(parseCpuTotals('cpu  100 5 20 1000 30 1 2 3 0 0\ncpu0 50 2 10 500 15 0 1 1 0 0\n')).toEqual({
+      busy: 131,
+      total: 1161,
+    });
+    expect(parseCpuTotals('intr 1 2 3')).toEqual({ busy: 0, total: 0 });
+  });
+
+  it('waits for consecutive quiet windows, and gives up at the timeout', async () => {
+    // A machine 90% busy for three windows, then 5% busy.
+    const shares = [0.9, 0.9, 0.9, 0.05, 0.05, 0.05, 0.05];
+    let busy = 0;
+    let total = 0;
+    let reads = 0;
+    const read = () => {
+      const share = shares[Math.min(reads - 1, shares.length - 1)] ?? 0;
+      if (reads++ > 0) {
+        busy += share * 100;
+        total += 100;
+      }
+      return `cpu  ${busy} 0 0 ${total - busy} 0 0 0 0 0 0\n`;
+    };
+    const quiet = await waitForQuiet({ windowMs: 5, windows: 2, minMs: 0, timeoutMs: 5_000 }, read);
+    expect(quiet.quiet).toBe(true);
+    expect(reads).toBe(6); // the first read, three busy windows, two quiet ones
+
+    let busyReads = 0;
+    const alwaysBusy = () => `cpu  ${++busyReads * 90} 0 0 ${busyReads * 10} 0 0 0 0 0 0\n`;
+    const gaveUp = await waitForQuiet({ windowMs: 5, minMs: 0, timeoutMs: 40 }, alwaysBusy);
+    expect(gaveUp.quiet).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  * and the load generator itself. Elsewhere (no /proc) every snapshot is empty.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcInfo {
   readonly pid: number;
@@ -100,4 +101,65 @@ export function microsPerOrder(
 export function cpuMeter(named: ReadonlyMap<number, string>): () => Map<string, number> {
   const ports = infraPortsFromEnv(process.env);
   return () => groupProcesses(readProcesses(), new Map([[process.pid, 'load generator'], ...named]), ports);
+}
+
+/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
+export function parseCpuTotals(procStat: string): { busy: number; total: number } {
+  const line = procStat.split('\n', 1)[0] ?? '';
+  if (!line.startsWith('cpu ')) return { busy: 0, total: 0 };
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .slice(4)
+    .trim()
+    .split(/\s+/)
+    .map(Number)
+    .map((n) => (Number.isFinite(n) ? n : 0));
+  const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+  return { busy, total: busy + (idle ?? 0) + (iowait ?? 0) };
+}
+
+export interface QuietSettings {
+  /** Machine-wide busy share (0..1 over all cores) under which a window counts as quiet. */
+  readonly maxBusyShare?: number;
+  readonly windowMs?: number;
+  /** Consecutive quiet windows needed. */
+  readonly windows?: number;
+  readonly minMs?: number;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Waits until the machine is quiet (busy share under `maxBusyShare` for `windows` consecutive
+ * windows), at least `minMs` and at most `timeoutMs`. Where there is no /proc/stat it waits `minMs`.
+ */
+export async function waitForQuiet(
+  settings: QuietSettings = {},
+  read: () => string | undefined = () => {
+    try {
+      return readFileSync('/proc/stat', 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+): Promise<{ waitedMs: number; quiet: boolean }> {
+  const { maxBusyShare = 0.15, windowMs = 500, windows = 2, minMs = 1_000, timeoutMs = 30_000 } = settings;
+  const start = performance.now();
+  const waited = () => performance.now() - start;
+  let previous = read();
+  if (previous === undefined) {
+    await sleep(minMs);
+    return { waitedMs: waited(), quiet: false };
+  }
+  let quietWindows = 0;
+  while (waited() < timeoutMs) {
+    await sleep(windowMs);
+    const now = read() ?? '';
+    const a = parseCpuTotals(previous);
+    const b = parseCpuTotals(now);
+    previous = now;
+    const share = b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 1;
+    quietWindows = share < maxBusyShare ? quietWindows + 1 : 0;
+    if (quietWindows >= windows && waited() >= minMs) return { waitedMs: waited(), quiet: true };
+  }
+  return { waitedMs: waited(), quiet: false };
 }

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from '../run/k6-series.ts';
+import { waitForQuiet } from './cpu-by-process.ts';
 
 /**
  * An open-model load generator: request i is *scheduled* at start + i / rate whatever happened to
@@ -23,11 +25,6 @@ export interface RunResult {
 }
 
 export type Fire = (i: number) => Promise<number>; // resolves with the HTTP status
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 export async function runOpenModel(
   rate: number,
@@ -125,13 +122,17 @@ export function isSustainable(r: RunResult, s: Sustainability = DEFAULT_SUSTAINA
 /**
  * The highest sustainable rate: double from `start` until a step fails, then bisect between the
  * last good and the first bad rate to `resolution`. Returns every run, for the report.
+ *
+ * Between steps it waits for the machine to go quiet: an overloaded step leaves work behind (the
+ * outbox relay, consumers and PostgreSQL catching up), and a step that starts while that work still
+ * runs is measured against a busy machine, which made identical runs disagree by a factor of two.
  */
 export async function findMaxRate(
   start: number,
   stepS: number,
   fire: Fire,
   resolution = 0.1,
-  settleMs = 2_000,
+  settle: () => Promise<unknown> = () => waitForQuiet(),
 ): Promise<{ max: RunResult | undefined; runs: RunResult[] }> {
   const runs: RunResult[] = [];
   const probe = async (rate: number) => {
@@ -140,7 +141,7 @@ export async function findMaxRate(
     process.stderr.write(
       `  rate ${String(Math.round(rate)).padStart(5)}/s -> ok ${r.achievedRate.toFixed(0)}/s p99 ${r.p99.toFixed(1)} ms errors ${r.errors} shed ${r.shed} ${isSustainable(r) ? 'sustainable' : 'NOT sustainable'} ${JSON.stringify(r.statuses)}\n`,
     );
-    await sleep(settleMs);
+    await settle();
     return r;
   };
   let good: RunResult | undefined;

@@ -9,7 +9,8 @@
  * at 80% of its maximum, and ends with one line:
  *   orders_per_s=N insert_ceiling_per_s=N ratio=R p99_ms=N
  * (figures at the maximum sustainable rate). Flags: --step <s> seconds per probe (default 10),
- * --pipeline-only (skip the ceilings while tuning), --cpu-prof <dir> (a V8 CPU profile per service).
+ * --pipeline-only (skip the ceilings while tuning), --cpu-prof <dir> (a V8 CPU profile per service),
+ * --no-telemetry (the services without OpenTelemetry, to measure its cost).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { Pool } from 'undici';
 import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack } from '@mealpeak/stack';
 import { measureCeiling } from './ceilings.ts';
-import { cpuMeter, microsPerOrder } from './cpu-by-process.ts';
+import { cpuMeter, microsPerOrder, waitForQuiet } from './cpu-by-process.ts';
 import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 import { seedBenchMerchant } from './seed.ts';
 
@@ -64,7 +65,8 @@ const stack = await startStack({
   topicPrefix: `${dbName}.`,
   services: ['merchant', 'order', 'gateway'],
   logDir,
-  telemetry: true,
+  // As deployed (10% trace sampling, metrics); --no-telemetry measures what it costs.
+  telemetry: !process.argv.includes('--no-telemetry'),
   // --cpu-prof <dir>: one V8 CPU profile per service, written when the stack stops.
   ...(arg('cpu-prof', '') ? { cpuProfileDir: path.resolve(arg('cpu-prof', '')) } : {}),
   env: { LOG_LEVEL: 'warn' },
@@ -121,18 +123,20 @@ try {
     await res.body.dump();
     return res.statusCode;
   };
+  // Warm-up: JIT, connection pools, the consumers' first fetches. Then a quiet machine (the relay
+  // and the consumers done with the warm-up's orders) before anything is measured.
   process.stderr.write('warm-up\n');
   await runOpenModel(100, 5, fire);
-  await sleep(1_000);
+  await runOpenModel(fixedRate, 10, fire);
+  await waitForQuiet();
   process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
   const cpuNow = cpuMeter(new Map(stack.replicas.map((r) => [r.process.pid ?? -1, r.service])));
   const cpuBefore = cpuNow();
   const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
   // Taken after the relay and the consumers caught up: their work for these orders counts too.
-  await sleep(2_000);
+  await waitForQuiet();
   const cpu = microsPerOrder(cpuBefore, cpuNow(), fixed.ok);
   process.stderr.write(`  ${fmt(fixed)}\n`);
-  await sleep(2_000);
   process.stderr.write('pipeline, maximum sustainable rate:\n');
   const { max } = await findMaxRate(200, stepS, fire);
   let at80: RunResult | undefined;
