@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
-import { cpuMeter, microsPerOrder, waitForQuiet } from './cpu-by-process.ts';
+import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
 import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 
 const server = fileURLToPath(new URL('./ceiling-server.ts', import.meta.url));
@@ -61,14 +61,14 @@ export async function measureCeiling(
     process.stderr.write(`ceiling "${mode}":\n`);
     // The same warm-up as the pipeline gets (JIT, connection pools), then a quiet machine.
     await runOpenModel(200, 10, fire);
-    await waitForQuiet();
+    await settle();
     let cpu: [string, number][] = [];
     if (cpuAtRate) {
       const meter = cpuMeter(new Map([...running].map(([proc, role]) => [proc.child.pid ?? -1, role])));
       const before = meter();
       const fixed = await runOpenModel(cpuAtRate, stepS * 2, fire);
       cpu = microsPerOrder(before, meter(), fixed.ok);
-      await waitForQuiet();
+      await settle();
     }
     const { max } = await findMaxRate(500, stepS, fire);
     await pool.close();

@@ -108,5 +108,8 @@ describe('CPU by process', () => {
     const alwaysBusy = () => `cpu  ${++busyReads * 90} 0 0 ${busyReads * 10} 0 0 0 0 0 0\n`;
     const gaveUp = await waitForQuiet({ windowMs: 5, minMs: 0, timeoutMs: 40 }, alwaysBusy);
     expect(gaveUp.quiet).toBe(false);
+
+    const noProcStat = await waitForQuiet({ minMs: 1 }, () => undefined);
+    expect(noProcStat.quiet).toBeUndefined();
   });
 });

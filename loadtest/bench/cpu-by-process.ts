@@ -130,7 +130,8 @@ export interface QuietSettings {
 
 /**
  * Waits until the machine is quiet (busy share under `maxBusyShare` for `windows` consecutive
- * windows), at least `minMs` and at most `timeoutMs`. Where there is no /proc/stat it waits `minMs`.
+ * windows), at least `minMs` and at most `timeoutMs`. Where there is no /proc/stat it waits `minMs`
+ * and cannot tell (`quiet: undefined`).
  */
 export async function waitForQuiet(
   settings: QuietSettings = {},
@@ -141,14 +142,14 @@ export async function waitForQuiet(
       return undefined;
     }
   },
-): Promise<{ waitedMs: number; quiet: boolean }> {
+): Promise<{ waitedMs: number; quiet: boolean | undefined }> {
   const { maxBusyShare = 0.15, windowMs = 500, windows = 2, minMs = 1_000, timeoutMs = 30_000 } = settings;
   const start = performance.now();
   const waited = () => performance.now() - start;
   let previous = read();
   if (previous === undefined) {
     await sleep(minMs);
-    return { waitedMs: waited(), quiet: false };
+    return { waitedMs: waited(), quiet: undefined };
   }
   let quietWindows = 0;
   while (waited() < timeoutMs) {
@@ -162,4 +163,17 @@ export async function waitForQuiet(
     if (quietWindows >= windows && waited() >= minMs) return { waitedMs: waited(), quiet: true };
   }
   return { waitedMs: waited(), quiet: false };
+}
+
+/**
+ * waitForQuiet for the benchmarks: a step that starts on a machine still busy after the timeout
+ * (another job running alongside) is measured anyway, but the output says so next to its figures.
+ */
+export async function settle(
+  log: (line: string) => void = (line) => process.stderr.write(line),
+  settings: QuietSettings = {},
+): Promise<void> {
+  const { waitedMs, quiet } = await waitForQuiet(settings);
+  if (quiet === false)
+    log(`  (machine still busy after ${(waitedMs / 1000).toFixed(0)} s: the next figure may be low)\n`);
 }

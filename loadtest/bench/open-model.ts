@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '../run/k6-series.ts';
-import { waitForQuiet } from './cpu-by-process.ts';
+import { settle as settleMachine } from './cpu-by-process.ts';
 
 /**
  * An open-model load generator: request i is *scheduled* at start + i / rate whatever happened to
@@ -132,7 +132,7 @@ export async function findMaxRate(
   stepS: number,
   fire: Fire,
   resolution = 0.1,
-  settle: () => Promise<unknown> = () => waitForQuiet(),
+  settle: () => Promise<unknown> = () => settleMachine(),
 ): Promise<{ max: RunResult | undefined; runs: RunResult[] }> {
   const runs: RunResult[] = [];
   const probe = async (rate: number) => {

@@ -21,7 +21,7 @@ import { Pool } from 'undici';
 import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack } from '@mealpeak/stack';
 import { measureCeiling } from './ceilings.ts';
-import { cpuMeter, microsPerOrder, waitForQuiet } from './cpu-by-process.ts';
+import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
 import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
 import { seedBenchMerchant } from './seed.ts';
 
@@ -128,13 +128,13 @@ try {
   process.stderr.write('warm-up\n');
   await runOpenModel(100, 5, fire);
   await runOpenModel(fixedRate, 10, fire);
-  await waitForQuiet();
+  await settle();
   process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
   const cpuNow = cpuMeter(new Map(stack.replicas.map((r) => [r.process.pid ?? -1, r.service])));
   const cpuBefore = cpuNow();
   const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
   // Taken after the relay and the consumers caught up: their work for these orders counts too.
-  await waitForQuiet();
+  await settle();
   const cpu = microsPerOrder(cpuBefore, cpuNow(), fixed.ok);
   process.stderr.write(`  ${fmt(fixed)}\n`);
   process.stderr.write('pipeline, maximum sustainable rate:\n');
