@@ -3,7 +3,8 @@
  * PostgreSQL, Redis, Kafka) against the infra script's servers, and in the same run the ceilings:
  * fastify answering a constant, and fastify doing one INSERT per request through pg; and the
  * pipeline's skeleton (fastify -> gRPC -> gRPC -> INSERT in three processes, no business logic).
- * At the fixed rate it also reads what each process spent in CPU per order (/proc, Linux).
+ * At the fixed rate it also reads what each process spent in CPU per order (/proc, Linux), and
+ * before that what each burns per second with no traffic (the floor under the per-order figures).
  *
  * Prints the maximum sustainable rate of each, the pipeline's p50/p99 at a fixed arrival rate and
  * at 80% of its maximum, and ends with one line:
@@ -51,6 +52,7 @@ const benchUrl = await ensureDatabase(pgUrl, dbName, true);
 // --pipeline-only skips the ceilings while tuning; the reported ratio needs them.
 const pipelineOnly = process.argv.includes('--pipeline-only');
 const fixedRate = 200;
+const idleS = 10;
 const constant = pipelineOnly ? undefined : (await measureCeiling('constant', benchUrl, stepS)).max;
 const insert = pipelineOnly ? undefined : (await measureCeiling('insert', benchUrl, stepS)).max;
 const skeletonRun = pipelineOnly ? undefined : await measureCeiling('skeleton', benchUrl, stepS, fixedRate);
@@ -80,6 +82,8 @@ let result: {
   fixed: RunResult;
   at80: RunResult | undefined;
   cpu: [string, number][];
+  /** CPU µs per second of each process with no traffic. */
+  idle: [string, number][];
 };
 try {
   const { merchantId, itemIds } = await seedBenchMerchant(stack.target('merchant'));
@@ -129,8 +133,14 @@ try {
   await runOpenModel(100, 5, fire);
   await runOpenModel(fixedRate, 10, fire);
   await settle();
-  process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
   const cpuNow = cpuMeter(new Map(stack.replicas.map((r) => [r.process.pid ?? -1, r.service])));
+  // The floor every per-order figure stands on: what the stack burns with no traffic at all
+  // (relay polls, consumers' fetch loops and heartbeats, sweepers, metric exports).
+  process.stderr.write(`pipeline at rest (${idleS} s)\n`);
+  const idleBefore = cpuNow();
+  await sleep(idleS * 1_000);
+  const idle = microsPerOrder(idleBefore, cpuNow(), idleS);
+  process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
   const cpuBefore = cpuNow();
   const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
   // Taken after the relay and the consumers caught up: their work for these orders counts too.
@@ -146,7 +156,7 @@ try {
     at80 = await runOpenModel(rate, stepS * 2, fire);
     process.stderr.write(`  ${fmt(at80)}\n`);
   }
-  result = { max, fixed, at80, cpu };
+  result = { max, fixed, at80, cpu, idle };
   await gateway.close();
 } finally {
   await stack.stop();
@@ -161,15 +171,21 @@ console.log(`ceiling, fastify constant:      ${fmt(constant)}`);
 console.log(`ceiling, fastify + pg INSERT:   ${fmt(insert)}`);
 console.log(`ceiling, skeleton (3 processes): ${fmt(skeleton)}`);
 console.log(`pipeline at a fixed ${fixedRate}/s:      ${fmt(result.fixed)}`);
-const cpuLine = (label: string, cpu: readonly [string, number][] | undefined) => {
+const cpuLine = (label: string, cpu: readonly [string, number][] | undefined, suffix = '') => {
   if (!cpu?.length) return;
   const total = cpu.reduce((sum, [, us]) => sum + us, 0);
   console.log(
-    `  ${label}: ${cpu.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} µs`,
+    `  ${label}: ${cpu.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} µs${suffix}`,
   );
 };
 cpuLine(`CPU µs per order at ${fixedRate}/s, pipeline`, result.cpu);
 cpuLine(`CPU µs per order at ${fixedRate}/s, skeleton`, skeletonRun?.cpu);
+const idleTotal = result.idle.reduce((sum, [, us]) => sum + us, 0);
+cpuLine(
+  'CPU µs per second at rest, pipeline',
+  result.idle,
+  ` (${(idleTotal / fixedRate).toFixed(0)} µs per order at ${fixedRate}/s)`,
+);
 console.log(`pipeline at 80% of its maximum: ${fmt(result.at80)}`);
 console.log(`pipeline at its maximum:        ${fmt(result.max)}`);
 console.log(
