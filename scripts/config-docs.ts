@@ -35,6 +35,21 @@ const shown = (v: unknown): string => {
   return `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
 };
 
+interface SchemaLike {
+  shape?: Record<string, unknown>;
+  def?: { type?: string; in?: unknown };
+}
+
+/**
+ * The object schema's keys, also behind a `.transform()` (a zod pipe): the defaults alone miss the
+ * optional variables, which default to unset.
+ */
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  let s = schema as SchemaLike | undefined;
+  while (s?.def?.type === 'pipe') s = s.def.in as SchemaLike | undefined;
+  return s?.shape;
+}
+
 export async function render(): Promise<string> {
   const parts = [
     '# Configuration reference',
@@ -55,9 +70,7 @@ export async function render(): Promise<string> {
       ...comments(path.join(root, `services/${service}/src/config.ts`)),
     ]);
     const defaults = loadConfig(mod.configSchema, {}) as Record<string, unknown>;
-    const keys = Object.keys(
-      (mod.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? defaults,
-    ).sort();
+    const keys = Object.keys(shapeOf(mod.configSchema) ?? defaults).sort();
     parts.push(`## ${service}`, '', '| Variable | Default | Meaning |', '|---|---|---|');
     for (const key of keys) parts.push(`| \`${key}\` | ${shown(defaults[key])} | ${docs.get(key) ?? ''} |`);
     parts.push('');

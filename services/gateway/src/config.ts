@@ -80,7 +80,7 @@ export const configSchema = z
     MAX_EVENT_LOOP_DELAY_MS: env.durationMs(500),
     /** 0 turns the check off. */
     MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0.98),
-    /** Unset: 90% of V8's heap limit, read at start-up. */
+    /** Heap in use above which new requests are shed with 503 OVERLOADED; unset: 90% of V8's heap limit. */
     MAX_HEAP_USED_BYTES: z.coerce.number().int().positive().optional(),
     /** Retry-After (seconds) on every 503 the gateway sends: shed load, unavailable upstream. */
     RETRY_AFTER_SECONDS: env.positiveInt(5),
