@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
 import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
-import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
+import { findMaxRate, LEAD_IN_S, runOpenModel, type RunResult } from './open-model.ts';
 
 const server = fileURLToPath(new URL('./ceiling-server.ts', import.meta.url));
 
@@ -65,8 +65,11 @@ export async function measureCeiling(
     let cpu: [string, number][] = [];
     if (cpuAtRate) {
       const meter = cpuMeter(new Map([...running].map(([proc, role]) => [proc.child.pid ?? -1, role])));
-      const before = meter();
-      const fixed = await runOpenModel(cpuAtRate, stepS * 2, fire);
+      let before = meter();
+      const fixed = await runOpenModel(cpuAtRate, stepS * 2, fire, {
+        leadInS: LEAD_IN_S,
+        onMeasuring: () => (before = meter()),
+      });
       cpu = microsPerOrder(before, meter(), fixed.ok);
       await settle();
     }

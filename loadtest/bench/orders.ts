@@ -23,7 +23,7 @@ import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack } from '@mealpeak/stack';
 import { measureCeiling } from './ceilings.ts';
 import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
-import { findMaxRate, runOpenModel, type RunResult } from './open-model.ts';
+import { findMaxRate, LEAD_IN_S, runOpenModel, type RunResult } from './open-model.ts';
 import { seedBenchMerchant } from './seed.ts';
 
 const arg = (name: string, fallback: string) => {
@@ -141,8 +141,11 @@ try {
   await sleep(idleS * 1_000);
   const idle = microsPerOrder(idleBefore, cpuNow(), idleS);
   process.stderr.write(`pipeline at a fixed ${fixedRate}/s:\n`);
-  const cpuBefore = cpuNow();
-  const fixed = await runOpenModel(fixedRate, stepS * 2, fire);
+  let cpuBefore = cpuNow();
+  const fixed = await runOpenModel(fixedRate, stepS * 2, fire, {
+    leadInS: LEAD_IN_S,
+    onMeasuring: () => (cpuBefore = cpuNow()),
+  });
   // Taken after the relay and the consumers caught up: their work for these orders counts too.
   await settle();
   const cpu = microsPerOrder(cpuBefore, cpuNow(), fixed.ok);
@@ -153,7 +156,7 @@ try {
   if (max) {
     const rate = Math.round(max.offeredRate * 0.8);
     process.stderr.write(`pipeline at 80% of its maximum (${rate}/s):\n`);
-    at80 = await runOpenModel(rate, stepS * 2, fire);
+    at80 = await runOpenModel(rate, stepS * 2, fire, { leadInS: LEAD_IN_S });
     process.stderr.write(`  ${fmt(at80)}\n`);
   }
   result = { max, fixed, at80, cpu, idle };
