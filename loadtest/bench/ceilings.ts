@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
 import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
@@ -78,5 +79,23 @@ export async function measureCeiling(
     return { max, cpu };
   } finally {
     for (const proc of running.keys()) proc.kill('SIGKILL');
+    await leaveNoTrace(pgUrl);
+  }
+}
+
+/**
+ * A ceiling leaves hundreds of thousands of rows and a backlog of dirty pages behind; the next
+ * measurement (the pipeline above all) must not pay for them through autovacuum and a checkpoint
+ * running under it. So: drop the table and flush now. CHECKPOINT needs superuser or pg_checkpoint
+ * (the infra script's user has it); elsewhere the flush is skipped.
+ */
+async function leaveNoTrace(pgUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    await c.query('DROP TABLE IF EXISTS ceiling_orders');
+    await c.query('CHECKPOINT').catch(() => undefined);
+  } finally {
+    await c.end();
   }
 }
