@@ -34,10 +34,14 @@ describe('runOpenModel', () => {
 
 describe('findMaxRate', () => {
   it('doubles, then bisects to the highest rate that stays sustainable', async () => {
-    // A fake server that takes at most 20 requests per 0.05 s step (400/s) and answers the
-    // rest with 503, whatever the timing: any 503 makes a step unsustainable.
+    // A fake server that takes at most 20 requests per 0.05 s step (400/s) and answers the rest
+    // with 503. Sustained = no error and nothing shed, so no figure here depends on timing.
     const fire: Fire = async (i) => (i < 20 ? 201 : 503);
-    const { max, runs } = await findMaxRate(100, 0.05, fire, { leadInS: 0, settle: async () => undefined });
+    const { max, runs } = await findMaxRate(100, 0.05, fire, {
+      leadInS: 0,
+      settle: async () => undefined,
+      sustainable: (r) => r.errors === 0 && r.shed === 0,
+    });
     expect(runs.map((r) => r.offeredRate)).toEqual([100, 200, 400, 800, 600, 500, 450, 425]);
     expect(max?.offeredRate).toBe(400);
   });

@@ -158,15 +158,26 @@ export async function findMaxRate(
   start: number,
   stepS: number,
   fire: Fire,
-  options: { resolution?: number; leadInS?: number; settle?: () => Promise<unknown> } = {},
+  options: {
+    resolution?: number;
+    leadInS?: number;
+    settle?: () => Promise<unknown>;
+    /** When a step counts as sustained; default isSustainable with DEFAULT_SUSTAINABLE. */
+    sustainable?: (r: RunResult) => boolean;
+  } = {},
 ): Promise<{ max: RunResult | undefined; runs: RunResult[] }> {
-  const { resolution = 0.1, leadInS = LEAD_IN_S, settle = () => settleMachine() } = options;
+  const {
+    resolution = 0.1,
+    leadInS = LEAD_IN_S,
+    settle = () => settleMachine(),
+    sustainable = (r: RunResult) => isSustainable(r),
+  } = options;
   const runs: RunResult[] = [];
   const probe = async (rate: number) => {
     const r = await runOpenModel(Math.round(rate), stepS, fire, { leadInS });
     runs.push(r);
     process.stderr.write(
-      `  rate ${String(Math.round(rate)).padStart(5)}/s -> ok ${r.achievedRate.toFixed(0)}/s p99 ${r.p99.toFixed(1)} ms errors ${r.errors} shed ${r.shed} ${isSustainable(r) ? 'sustainable' : 'NOT sustainable'} ${JSON.stringify(r.statuses)}\n`,
+      `  rate ${String(Math.round(rate)).padStart(5)}/s -> ok ${r.achievedRate.toFixed(0)}/s p99 ${r.p99.toFixed(1)} ms errors ${r.errors} shed ${r.shed} ${sustainable(r) ? 'sustainable' : 'NOT sustainable'} ${JSON.stringify(r.statuses)}\n`,
     );
     await settle();
     return r;
@@ -175,7 +186,7 @@ export async function findMaxRate(
   let bad: number | undefined;
   for (let rate = start; bad === undefined; rate *= 2) {
     const r = await probe(rate);
-    if (isSustainable(r)) good = r;
+    if (sustainable(r)) good = r;
     else bad = rate;
     if (rate > 100_000) break;
   }
@@ -184,7 +195,7 @@ export async function findMaxRate(
   while (high - low > Math.max(1, low * resolution)) {
     const mid = (low + high) / 2;
     const r = await probe(mid);
-    if (isSustainable(r)) {
+    if (sustainable(r)) {
       good = r;
       low = mid;
     } else high = mid;
