@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { dropDatabase, ensureDatabase } from '@mealpeak/db';
 import { startStack } from '@mealpeak/stack';
+import { deleteTopics } from '../run/kafka-topics.ts';
 import { measureCeiling } from './ceilings.ts';
 import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
 import {
@@ -180,6 +181,9 @@ try {
 } finally {
   await stack.stop();
   await dropDatabase(pgUrl, dbName).catch(() => undefined);
+  // Like the database: every run's topics (24 partitions each) would pile up on the broker and
+  // add to its idle work in every later run.
+  await deleteTopics(dbName, env('KAFKA_BROKERS'));
 }
 
 const ratio = result.max && insert ? result.max.achievedRate / insert.achievedRate : 0;
