@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { withAdmin } from '@mealpeak/db';
 import { spawnTs, type SpawnedProcess } from '@mealpeak/testing';
 import { cpuMeter, microsPerOrder, settle } from './cpu-by-process.ts';
 import { findMaxRate, LEAD_IN_S, runOpenModel, type RunResult } from './open-model.ts';
@@ -79,7 +79,7 @@ export async function measureCeiling(
     return { max, cpu };
   } finally {
     for (const proc of running.keys()) proc.kill('SIGKILL');
-    await leaveNoTrace(pgUrl);
+    if (mode !== 'constant') await leaveNoTrace(pgUrl);
   }
 }
 
@@ -89,13 +89,9 @@ export async function measureCeiling(
  * running under it. So: drop the table and flush now. CHECKPOINT needs superuser or pg_checkpoint
  * (the infra script's user has it); elsewhere the flush is skipped.
  */
-async function leaveNoTrace(pgUrl: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgUrl });
-  await c.connect();
-  try {
+function leaveNoTrace(pgUrl: string): Promise<void> {
+  return withAdmin(pgUrl, async (c) => {
     await c.query('DROP TABLE IF EXISTS ceiling_orders');
     await c.query('CHECKPOINT').catch(() => undefined);
-  } finally {
-    await c.end();
-  }
+  });
 }

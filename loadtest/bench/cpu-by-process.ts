@@ -169,11 +169,10 @@ export async function waitForQuiet(
  * waitForQuiet for the benchmarks: a step that starts on a machine still busy after the timeout
  * (another job running alongside) is measured anyway, but the output says so next to its figures.
  */
-export async function settle(
-  log: (line: string) => void = (line) => process.stderr.write(line),
-  settings: QuietSettings = {},
-): Promise<void> {
-  const { waitedMs, quiet } = await waitForQuiet(settings);
+export async function settle(): Promise<void> {
+  const { waitedMs, quiet } = await waitForQuiet();
   if (quiet === false)
-    log(`  (machine still busy after ${(waitedMs / 1000).toFixed(0)} s: the next figure may be low)\n`);
+    process.stderr.write(
+      `  (machine still busy after ${(waitedMs / 1000).toFixed(0)} s: the next figure may be low)\n`,
+    );
 }

@@ -194,20 +194,23 @@ console.log(`ceiling, fastify constant:      ${fmt(constant)}`);
 console.log(`ceiling, fastify + pg INSERT:   ${fmt(insert)}`);
 console.log(`ceiling, skeleton (3 processes): ${fmt(skeleton)}`);
 console.log(`pipeline at a fixed ${fixedRate}/s:      ${fmt(result.fixed)}`);
-const cpuLine = (label: string, cpu: readonly [string, number][] | undefined, suffix = '') => {
+const cpuLine = (
+  label: string,
+  cpu: readonly [string, number][] | undefined,
+  suffix: (total: number) => string = () => '',
+) => {
   if (!cpu?.length) return;
   const total = cpu.reduce((sum, [, us]) => sum + us, 0);
   console.log(
-    `  ${label}: ${cpu.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} µs${suffix}`,
+    `  ${label}: ${cpu.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} µs${suffix(total)}`,
   );
 };
 cpuLine(`CPU µs per order at ${fixedRate}/s, pipeline`, result.cpu);
 cpuLine(`CPU µs per order at ${fixedRate}/s, skeleton`, skeletonRun?.cpu);
-const idleTotal = result.idle.reduce((sum, [, us]) => sum + us, 0);
 cpuLine(
   'CPU µs per second at rest, pipeline',
   result.idle,
-  ` (${(idleTotal / fixedRate).toFixed(0)} µs per order at ${fixedRate}/s)`,
+  (total) => ` (${(total / fixedRate).toFixed(0)} µs per order at ${fixedRate}/s)`,
 );
 console.log(`pipeline at 80% of its maximum: ${fmt(result.at80)}`);
 console.log(`pipeline with p99 < ${SLO_P99_MS} ms, max:  ${fmt(result.underSlo)}`);

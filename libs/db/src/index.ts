@@ -1,4 +1,4 @@
 export { createPool, type Pool, type PoolClient, type PoolSettings, type Queryable } from './pool.ts';
 export { withTransaction, type TransactionOptions, type IsolationLevel } from './transaction.ts';
 export { migrate, readMigrations, type Migration, type MigrationReport } from './migrate.ts';
-export { databaseUrl, dropDatabase, ensureDatabase } from './admin.ts';
+export { databaseUrl, dropDatabase, ensureDatabase, withAdmin } from './admin.ts';
