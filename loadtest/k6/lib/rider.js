@@ -1,7 +1,7 @@
 import { sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
-import { between, errorCode, json, request } from './api.js';
+import { between, errorCode, json, request, retryable, retryDelay } from './api.js';
 import { ENDPOINTS as E } from './endpoints.js';
 import { num } from './env.js';
 import { nearCentre } from './geo.js';
@@ -86,15 +86,21 @@ export function riderShift(data, { endAt, acceptUntil }) {
       } else job.at = Date.now() + 1000;
     } else if (job.phase === 'dropoff' && now >= job.at) {
       position = job.dropoff;
-      for (const orderId of job.picked) {
+      // The rider is at the door: a delivery the platform did not take (shed, a replica gone, no
+      // answer) is reported again a second later, as the app would, until it is.
+      job.picked = job.picked.filter((orderId) => {
         const res = request('POST', `/v1/rider/orders/${orderId}/delivered`, {
           ...auth,
           endpoint: E.delivered,
         });
         if (res.status === 200) delivered.add(1);
+        return retryable(res);
+      });
+      if (job.picked.length === 0) {
+        job = null;
+        continue;
       }
-      job = null;
-      continue;
+      job.at = Date.now() + 1000;
     }
     sleep(0.25);
   }
@@ -113,11 +119,18 @@ function takeOffer(auth, now) {
     });
     return null;
   }
-  const res = request('POST', `/v1/rider/offers/${offer.offerId}/accept`, {
-    ...auth,
-    endpoint: E.offerAccept,
-    expected: [200, 409],
-  });
+  // Accepting is safe to repeat (a second accept of one's own offer is a 200 or a 409): the app
+  // retries what the platform did not take, while the offer lasts.
+  let res;
+  for (let attempt = 1; ; attempt++) {
+    res = request('POST', `/v1/rider/offers/${offer.offerId}/accept`, {
+      ...auth,
+      endpoint: E.offerAccept,
+      expected: [200, 409],
+    });
+    if (attempt >= 3 || !retryable(res)) break;
+    sleep(retryDelay(res, attempt));
+  }
   if (res.status !== 200) return null;
   return {
     offerId: offer.offerId,
