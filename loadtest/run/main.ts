@@ -2,13 +2,14 @@
  * The load-test runner behind `pnpm loadtest:<scenario>` (loadtest/run/loadtest.sh):
  *
  *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint> [--replicas N] [--base-url URL]
- *        [--out DIR] [--keep] [-e NAME=value ...]
+ *        [--out DIR] [--keep] [--chaos S] [-e NAME=value ...]
  *
  * Without --base-url it starts the replica mode (fresh database, own topics and keys, the demo city
  * with its load profile) on the infra servers named by PG_URL / REDIS_URL / KAFKA_BROKERS. Then:
  * k6 (CSV stream, ledger, handleSummary) -> bounded drain -> business check (database, or the API
  * when remote) -> report.html + result.json -> stop. Last line:
  *   peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
+ * With --chaos S, one replica is killed (SIGKILL) every S seconds while k6 runs (chaos.ts).
  * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
  */
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
+import { stackTarget, startChaos, type Chaos, type ChaosKill } from './chaos.ts';
 import { waitForDrain } from './drain.ts';
 import { runK6 } from './k6-process.ts';
 import { deleteTopics } from './kafka-topics.ts';
@@ -51,6 +53,7 @@ const { values, positionals } = parseArgs({
     'base-url': { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    chaos: { type: 'string' },
     env: { type: 'string', short: 'e', multiple: true, default: [] },
   },
 });
@@ -58,7 +61,7 @@ const name = positionals[0] ?? '';
 const scenario = SCENARIOS[name];
 if (!scenario) {
   console.error(
-    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [-e NAME=value]`,
+    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S] [-e NAME=value]`,
   );
   process.exit(64);
 }
@@ -82,12 +85,30 @@ const files = {
   result: path.join(outDir, 'result.json'),
 };
 const secret = process.env['JWT_SECRET'] ?? DEV_JWT_SECRET;
-const replicas = Number(values.replicas ?? scenario.replicas);
+// A chaos run needs a second replica of each service to fail over to.
+const replicas = Number(
+  values.replicas ?? (values.chaos === undefined ? scenario.replicas : Math.max(2, scenario.replicas)),
+);
 if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
   console.error(`--replicas must be an integer from 1 to 16, got ${values.replicas}`);
   process.exit(64);
 }
 const remote = values['base-url'] ?? process.env['BASE_URL'];
+const chaosEveryS = values.chaos === undefined ? undefined : Number(values.chaos);
+if (chaosEveryS !== undefined) {
+  const problem =
+    !Number.isFinite(chaosEveryS) || chaosEveryS < 5
+      ? `--chaos wants the seconds between kills (at least 5), got "${values.chaos}"`
+      : remote
+        ? '--chaos kills processes of the replica mode: it cannot be used with --base-url'
+        : replicas < 2
+          ? '--chaos needs --replicas 2 or more: with one replica a kill is an outage, not a failover'
+          : undefined;
+  if (problem) {
+    console.error(problem);
+    process.exit(64);
+  }
+}
 
 let mode: ReplicaMode | undefined;
 let interrupted = false;
@@ -147,16 +168,29 @@ let k6Exit: number | string | undefined;
 let series: Series | undefined;
 let summary: K6Summary = { metrics: {} };
 let reconciliation: ReturnType<typeof reconcile> | undefined;
+let chaos: Chaos | undefined;
+let kills: ChaosKill[] | undefined;
 try {
   log(`k6 ${scenario.script} against ${baseUrl} (run ${runId}); results in ${outDir}`);
   k6 = runK6({
     bin: process.env['K6_BIN'] ?? path.join(ROOT, '.tools/bin/k6'),
     script: path.join(ROOT, 'loadtest/k6', scenario.script),
-    env: { BASE_URL: baseUrl, REPORT_DIR: outDir, RUN_ID: runId, JWT_SECRET: secret, ...extraEnv },
+    env: {
+      BASE_URL: baseUrl,
+      REPORT_DIR: outDir,
+      RUN_ID: runId,
+      JWT_SECRET: secret,
+      // A chaos run's error budget (loadtest/k6/lib/env.js); -e MAX_ERROR_RATE=... still wins.
+      ...(chaosEveryS !== undefined ? { MAX_ERROR_RATE: '0.01' } : {}),
+      ...extraEnv,
+    },
     csvPath: files.csv,
     ledgerPath: files.ledger,
   });
+  if (chaosEveryS !== undefined && mode)
+    chaos = startChaos({ target: stackTarget(mode.stack, replicas), everyMs: chaosEveryS * 1000, log });
   k6Exit = await k6.done;
+  kills = await chaos?.stop();
   summary = JSON.parse(await readFile(files.summary, 'utf8').catch(() => '{"metrics":{}}')) as K6Summary;
   series = await readSeries(files.csv, scenario.bucketS * 1000);
 
@@ -177,6 +211,7 @@ try {
     : await ordersFromApi(baseUrl, secret, [...new Set(ledger.map((e) => e.c))]);
   reconciliation = reconcile(ledger, orders);
 } finally {
+  kills ??= await chaos?.stop(0);
   if (mode) {
     log('stopping the replica mode');
     await mode.stop();
@@ -215,6 +250,9 @@ if (name === 'breakpoint' && !failedThresholds.length) reasons.push('no threshol
 if (r.lost.length) reasons.push(`${r.lost.length} lost order(s)`);
 if (r.doubled.length) reasons.push(`${r.doubled.length} doubled order(s)`);
 if (r.stuck.length && scenario.stuckFails) reasons.push(`${r.stuck.length} stuck order(s)`);
+const unrecovered = (kills ?? []).filter((k) => k.recoveredAfterS === undefined);
+if (unrecovered.length)
+  reasons.push(`${unrecovered.map((k) => k.replica).join(', ')} not ready again after a kill`);
 const ok =
   reasons.length === 0 || (name === 'breakpoint' && reasons.every((x) => x.startsWith('no threshold')));
 
@@ -230,6 +268,7 @@ await writeFile(
     series,
     reconciliation: r,
     stuckFails: scenario.stuckFails,
+    ...(kills ? { chaos: { everyS: chaosEveryS!, kills } } : {}),
   }),
 );
 await writeFile(
@@ -250,6 +289,7 @@ await writeFile(
         doubled: r.doubled.slice(0, 100),
         stuck: r.stuck.slice(0, 100),
       },
+      ...(kills ? { chaos: { everyS: chaosEveryS, kills } } : {}),
       durationS: Math.round((Date.now() - started) / 1000),
     },
     null,
@@ -265,6 +305,11 @@ log(
   `orders: ${r.acknowledged} acknowledged, ${r.found} found, ${r.lost.length} lost, ${r.doubled.length} doubled, ` +
     `${r.stuck.length} stuck, ${r.unacknowledged} without a 201; final states ${JSON.stringify(r.byState)}`,
 );
+if (kills)
+  log(
+    `chaos: ${kills.length} replica(s) killed (${kills.map((k) => k.replica).join(', ') || 'none'}), ` +
+      `back in ${kills.map((k) => (k.recoveredAfterS === undefined ? 'never' : `${k.recoveredAfterS.toFixed(1)} s`)).join(', ') || '-'}`,
+  );
 if (figures.breakpointRate !== undefined)
   log(
     `breakpoint_rate=${figures.breakpointRate.toFixed(1)} max_placed_per_s=${(figures.maxPlacedPerS ?? 0).toFixed(1)}`,

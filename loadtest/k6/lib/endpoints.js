@@ -1,4 +1,4 @@
-import { P99_SCALE } from './env.js';
+import { MAX_ERROR_RATE, P99_SCALE } from './env.js';
 
 /**
  * Every endpoint the load test calls, by the `name` tag its requests carry (the route template, so
@@ -26,14 +26,14 @@ export const ENDPOINTS = {
 };
 
 /**
- * Thresholds that fail the run: under 0.1% failed requests (a 5xx, a 429, a timeout, or a status
- * the flow does not expect; see api.js) and each endpoint's p99. With `abortOnFail` (breakpoint)
+ * Thresholds that fail the run: failed requests under MAX_ERROR_RATE, 0.1% by default (a 5xx, a
+ * 429, a timeout, or a status the flow does not expect; see api.js) and each endpoint's p99. With `abortOnFail` (breakpoint)
  * k6 stops as soon as one breaks, after `delayAbortEval` of data.
  */
 export function thresholds({ abortOnFail = false, delayAbortEval = '10s' } = {}) {
   const rule = (threshold) => (abortOnFail ? { threshold, abortOnFail, delayAbortEval } : threshold);
   /** @type {Record<string, unknown[]>} */
-  const t = { http_req_failed: [rule('rate<0.001')] };
+  const t = { http_req_failed: [rule(`rate<${MAX_ERROR_RATE}`)] };
   for (const e of Object.values(ENDPOINTS))
     t[`http_req_duration{name:${e.name}}`] = [rule(`p(99)<${Math.round(e.p99 * P99_SCALE)}`)];
   return t;

@@ -46,3 +46,10 @@ if (MERCHANT_IDS.length === 0) for (let n = 1; n <= 12; n++) MERCHANT_IDS.push(d
 
 /** Scales every p99 limit (e.g. 2 on a slower machine); the limits themselves are in endpoints.js. */
 export const P99_SCALE = num('P99_SCALE', 1);
+
+/**
+ * Share of failed requests that fails the run (0.1%). Chaos runs (the runner's --chaos) default to
+ * 1%: requests in flight on a killed gateway get no answer, and the survivor sheds load while it
+ * carries its twin's share.
+ */
+export const MAX_ERROR_RATE = num('MAX_ERROR_RATE', 0.001);
