@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `pnpm test`: everything CI checks, from a fresh clone, with no manual step:
 # install -> contracts fresh -> types -> lint -> PostgreSQL/Redis/Kafka up -> unit + integration tests
-# -> k6 smoke (docs/loadtesting.md). Arguments go to vitest and skip the smoke (`pnpm test libs/core`).
+# -> k6 smoke with chaos (docs/loadtesting.md). Arguments go to vitest and skip the smoke (`pnpm test libs/core`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 started=$SECONDS
@@ -27,9 +27,11 @@ if [[ $# -eq 0 ]]; then log "k6"; bash scripts/k6.sh >/dev/null; fi
 log "tests"; vitest run "$@"
 
 # The spike-test scripts against the real stack, so they never rot: the whole customer/merchant/
-# rider mix at a low rate, same thresholds and business check as `pnpm loadtest:lunch` (~80 s).
-# Same servers as the tests above (PG_URL/REDIS_URL/KAFKA_BROKERS are exported by now).
+# rider mix at a low rate, same thresholds and business check as `pnpm loadtest:lunch` (~80 s),
+# on two replicas of each service while one replica of each is SIGKILLed in turn (--chaos): no
+# order lost, doubled or stuck when any one process crashes. Same servers as the tests above
+# (PG_URL/REDIS_URL/KAFKA_BROKERS are exported by now).
 if [[ $# -eq 0 ]]; then
-  log "k6 smoke"; bash loadtest/run/loadtest.sh smoke
+  log "k6 smoke with chaos"; bash loadtest/run/loadtest.sh smoke --chaos 10
 fi
 log "all green in $((SECONDS - started)) s"
