@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nthVictim, startChaos, type ChaosTarget, type Victim } from './chaos.ts';
-
-const name = (v: Victim) => `${v.service}-${v.index}`;
+import { nthVictim, startChaos, victimName as name, type ChaosTarget } from './chaos.ts';
 
 describe('nthVictim', () => {
   it('hits every service at replica 0, then every service at replica 1, then starts over', () => {
@@ -16,6 +14,24 @@ describe('nthVictim', () => {
       'rider-dispatch-1',
       'gateway-1',
       'order-0',
+    ]);
+  });
+
+  it('puts each infra server once into every round, after the services', () => {
+    const names = Array.from({ length: 12 }, (_, n) => name(nthVictim(n, 2, ['postgres', 'redis', 'kafka'])));
+    expect(names).toEqual([
+      'order-0',
+      'merchant-0',
+      'rider-dispatch-0',
+      'gateway-0',
+      'postgres',
+      'redis',
+      'kafka',
+      'order-1',
+      'merchant-1',
+      'rider-dispatch-1',
+      'gateway-1',
+      'postgres',
     ]);
   });
 });

@@ -6,23 +6,32 @@
  * of any one process loses no accepted order and no event (the business check after the run).
  *
  * Victims rotate over the services (order, merchant, rider-dispatch, gateway), then over replica
- * indexes, so a short run hits every service and runs are comparable.
+ * indexes, so a short run hits every service and runs are comparable. With `--chaos-infra` the
+ * infra script's servers join the rotation (PostgreSQL, Redis, Kafka: SIGKILL, then
+ * `scripts/infra up`), each once per round.
  */
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { ServiceName, Stack } from '@mealpeak/stack';
 
 export const CHAOS_SERVICES: readonly ServiceName[] = ['order', 'merchant', 'rider-dispatch', 'gateway'];
+export const INFRA_SERVERS = ['postgres', 'redis', 'kafka'] as const;
+export type InfraServer = (typeof INFRA_SERVERS)[number];
 
-export interface Victim {
-  service: ServiceName;
-  index: number;
-}
+export type Victim = { service: ServiceName; index: number } | { server: InfraServer };
 
-/** The n-th victim (from 0): every service once at replica 0, then every service at replica 1, ... */
-export function nthVictim(n: number, replicas: number): Victim {
-  const service = CHAOS_SERVICES[n % CHAOS_SERVICES.length]!;
-  const index = Math.floor(n / CHAOS_SERVICES.length) % replicas;
-  return { service, index };
+export const victimName = (v: Victim): string => ('server' in v ? v.server : `${v.service}-${v.index}`);
+
+/**
+ * The n-th victim (from 0): every service at replica 0 (then each of `servers`), then every
+ * service at replica 1 (and the servers again), ...
+ */
+export function nthVictim(n: number, replicas: number, servers: readonly InfraServer[] = []): Victim {
+  const round = CHAOS_SERVICES.length + servers.length;
+  const slot = n % round;
+  if (slot >= CHAOS_SERVICES.length) return { server: servers[slot - CHAOS_SERVICES.length]! };
+  return { service: CHAOS_SERVICES[slot]!, index: Math.floor(n / round) % replicas };
 }
 
 export interface ChaosKill {
@@ -36,27 +45,57 @@ export interface ChaosKill {
 
 export interface ChaosTarget {
   replicas: number;
+  /** Infra servers in the rotation too (none: the services only). */
+  servers?: readonly InfraServer[];
   /** Kills one replica (SIGKILL) and resolves when it has exited; the pid it had. */
   kill(victim: Victim): Promise<number | undefined>;
   /** Whether the replica is up again and ready (its /readyz answers 200). */
   ready(victim: Victim): Promise<boolean>;
 }
 
-/** The replica mode's processes as chaos targets: SIGKILL, and /readyz on the ops port. */
-export function stackTarget(stack: Stack, replicas: number): ChaosTarget {
-  const find = (v: Victim) => {
+const run = promisify(execFile);
+const INFRA_NAME: Record<InfraServer, string> = { postgres: 'pg', redis: 'redis', kafka: 'kafka' };
+
+/**
+ * The replica mode's processes as chaos targets (SIGKILL; ready when /readyz on the ops port says
+ * so) and, given `infraScript`, the servers that script runs (`crash`, then `up` in the
+ * background; ready when `up` has returned).
+ */
+export function stackTarget(stack: Stack, replicas: number, infraScript?: string): ChaosTarget {
+  const find = (v: { service: ServiceName; index: number }) => {
     const r = stack.replicas.find((x) => x.service === v.service && x.index === v.index);
     if (!r) throw new Error(`no replica ${v.service}-${v.index}`);
     return r;
   };
+  const restarts = new Map<InfraServer, { done: boolean; failed?: Error }>();
+  const infra = (...args: string[]) => {
+    if (!infraScript) throw new Error('no infra script to crash servers with');
+    return run('bash', [infraScript, ...args], { maxBuffer: 1 << 20 });
+  };
   return {
     replicas,
+    ...(infraScript ? { servers: INFRA_SERVERS } : {}),
     async kill(v) {
+      if ('server' in v) {
+        const { stderr } = await infra('crash', INFRA_NAME[v.server]);
+        const state: { done: boolean; failed?: Error } = { done: false };
+        restarts.set(v.server, state);
+        infra('up').then(
+          () => (state.done = true),
+          (error: unknown) => (state.failed = error as Error),
+        );
+        return Number(/pids (\d+)/.exec(stderr)?.[1]) || undefined;
+      }
       const pid = find(v).process.pid;
       await stack.kill(v.service, v.index, 'SIGKILL');
       return pid;
     },
     async ready(v) {
+      if ('server' in v) {
+        const state = restarts.get(v.server);
+        if (state?.failed) throw new Error(`${v.server} did not come back: ${state.failed.message}`);
+        return state?.done ?? true;
+      }
       const response = await fetch(`http://127.0.0.1:${find(v).opsPort}/readyz`, {
         signal: AbortSignal.timeout(1_000),
       }).catch(() => undefined);
@@ -86,8 +125,8 @@ export function startChaos(o: {
   const run = async () => {
     for (let n = 0; ; n++) {
       await sleep(o.everyMs, undefined, { signal: abort.signal });
-      const victim = nthVictim(n, o.target.replicas);
-      const name = `${victim.service}-${victim.index}`;
+      const victim = nthVictim(n, o.target.replicas, o.target.servers);
+      const name = victimName(victim);
       const killedAt = Date.now();
       const pid = await o.target.kill(victim);
       const kill: ChaosKill = {

@@ -2,21 +2,23 @@
  * The load-test runner behind `pnpm loadtest:<scenario>` (loadtest/run/loadtest.sh):
  *
  *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint> [--replicas N] [--base-url URL]
- *        [--out DIR] [--keep] [--chaos S] [-e NAME=value ...]
+ *        [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value ...]
  *
  * Without --base-url it starts the replica mode (fresh database, own topics and keys, the demo city
  * with its load profile) on the infra servers named by PG_URL / REDIS_URL / KAFKA_BROKERS. Then:
  * k6 (CSV stream, ledger, handleSummary) -> bounded drain -> business check (database, or the API
  * when remote) -> report.html + result.json -> stop. Last line:
  *   peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
- * With --chaos S, one replica is killed (SIGKILL) every S seconds while k6 runs (chaos.ts).
+ * With --chaos S, one replica is killed (SIGKILL) every S seconds while k6 runs (chaos.ts);
+ * --chaos-infra puts the infra script's PostgreSQL, Redis and Kafka into the rotation.
  * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
  */
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { stackTarget, startChaos, type Chaos, type ChaosKill } from './chaos.ts';
 import { waitForDrain } from './drain.ts';
@@ -30,6 +32,16 @@ import { renderReport, type Figures, type K6Summary } from './report-html.ts';
 import { loadTestServiceEnv } from './stack-env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra');
+
+/** Whether PG_URL, REDIS_URL and KAFKA_BROKERS are the servers `scripts/infra` runs (and they are up). */
+async function infraScriptServes(): Promise<boolean> {
+  const env = await promisify(execFile)('bash', [INFRA_SCRIPT, 'env']).catch(() => undefined);
+  const status = await promisify(execFile)('bash', [INFRA_SCRIPT, 'status']).catch(() => undefined);
+  if (!env || !status) return false;
+  const exported = (name: string) => new RegExp(`^export ${name}=(.*)$`, 'm').exec(env.stdout)?.[1];
+  return ['PG_URL', 'REDIS_URL', 'KAFKA_BROKERS'].every((v) => exported(v) === process.env[v]);
+}
 
 interface Scenario {
   script: string;
@@ -54,6 +66,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
     chaos: { type: 'string' },
+    'chaos-infra': { type: 'boolean', default: false },
     env: { type: 'string', short: 'e', multiple: true, default: [] },
   },
 });
@@ -61,7 +74,7 @@ const name = positionals[0] ?? '';
 const scenario = SCENARIOS[name];
 if (!scenario) {
   console.error(
-    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S] [-e NAME=value]`,
+    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value]`,
   );
   process.exit(64);
 }
@@ -103,11 +116,16 @@ if (chaosEveryS !== undefined) {
         ? '--chaos kills processes of the replica mode: it cannot be used with --base-url'
         : replicas < 2
           ? '--chaos needs --replicas 2 or more: with one replica a kill is an outage, not a failover'
-          : undefined;
+          : values['chaos-infra'] && !(await infraScriptServes())
+            ? '--chaos-infra restarts the servers of scripts/infra, which are not the ones in use (scripts/infra status)'
+            : undefined;
   if (problem) {
     console.error(problem);
     process.exit(64);
   }
+} else if (values['chaos-infra']) {
+  console.error('--chaos-infra goes with --chaos S');
+  process.exit(64);
 }
 
 let mode: ReplicaMode | undefined;
@@ -188,7 +206,11 @@ try {
     ledgerPath: files.ledger,
   });
   if (chaosEveryS !== undefined && mode)
-    chaos = startChaos({ target: stackTarget(mode.stack, replicas), everyMs: chaosEveryS * 1000, log });
+    chaos = startChaos({
+      target: stackTarget(mode.stack, replicas, values['chaos-infra'] ? INFRA_SCRIPT : undefined),
+      everyMs: chaosEveryS * 1000,
+      log,
+    });
   k6Exit = await k6.done;
   kills = await chaos?.stop();
   summary = JSON.parse(await readFile(files.summary, 'utf8').catch(() => '{"metrics":{}}')) as K6Summary;
@@ -307,7 +329,7 @@ log(
 );
 if (kills)
   log(
-    `chaos: ${kills.length} replica(s) killed (${kills.map((k) => k.replica).join(', ') || 'none'}), ` +
+    `chaos: ${kills.length} process(es) killed (${kills.map((k) => k.replica).join(', ') || 'none'}), ` +
       `back in ${kills.map((k) => (k.recoveredAfterS === undefined ? 'never' : `${k.recoveredAfterS.toFixed(1)} s`)).join(', ') || '-'}`,
   );
 if (figures.breakpointRate !== undefined)

@@ -220,7 +220,7 @@ function chaosTable(chaos: NonNullable<ReportInput['chaos']>): string {
       `<td>${k.pid ?? '-'}</td><td>${k.recoveredAfterS === undefined ? 'never' : f(k.recoveredAfterS, 1)}</td></tr>`,
   );
   return `
-<h2>Chaos: one replica killed (SIGKILL) every ${f(chaos.everyS)} s, restarted by the supervisor</h2>
+<h2>Chaos: one process killed (SIGKILL) every ${f(chaos.everyS)} s and restarted (replicas by the supervisor, servers by scripts/infra up)</h2>
 <table><tr><th>at</th><th>replica</th><th>pid</th><th>ready again after (s)</th></tr>
 ${rows.join('\n') || '<tr><td colspan="4">no kill: the run ended before the first</td></tr>'}
 </table>`;
