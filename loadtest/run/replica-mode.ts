@@ -99,9 +99,12 @@ export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMo
   }
 
   let stopping = false;
+  let stopped: Promise<void> | undefined;
   let fleet: DemoRiderFleet | undefined;
-  const stop = async (graceMs = 30_000) => {
-    if (stopping) return;
+  // A second call (Ctrl-C, then the runner's own cleanup) waits for the first stop to finish:
+  // returning early let the runner exit before the last replicas had even been signalled.
+  const stop = (graceMs = 30_000) => (stopped ??= stopEverything(graceMs));
+  const stopEverything = async (graceMs: number) => {
     stopping = true;
     fleet?.stop();
     const killer = setTimeout(() => {
