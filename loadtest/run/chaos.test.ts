@@ -104,6 +104,8 @@ describe('startChaos', () => {
     const kills = await chaos.stop(20);
     expect(kills).toHaveLength(1);
     expect(kills[0]!.recoveredAfterS).toBeUndefined();
+    // A second stop (the run's end after a Ctrl-C) returns the same at once.
+    expect(await chaos.stop(60_000)).toBe(kills);
     expect(lines.some((l) => l.startsWith('chaos: SIGKILL order-0'))).toBe(true);
   });
 });

@@ -106,7 +106,7 @@ export function stackTarget(stack: Stack, replicas: number, infraScript?: string
 }
 
 export interface Chaos {
-  /** Stops killing; waits for a victim that is coming back (up to `waitMs`); every kill made. */
+  /** Stops killing; waits for a victim that is coming back (up to `waitMs`); every kill made. Idempotent. */
   stop(waitMs?: number): Promise<ChaosKill[]>;
 }
 
@@ -147,17 +147,18 @@ export function startChaos(o: {
     if (!abort.signal.aborted) o.log(`chaos stopped: ${(error as Error).message}`);
   });
 
-  return {
-    async stop(waitMs = 30_000) {
-      const last = kills.at(-1);
-      if (last && last.recoveredAfterS === undefined) {
-        // Give the last victim its restart: the drain and the business check need every service.
-        const until = Date.now() + waitMs;
-        while (last.recoveredAfterS === undefined && Date.now() < until) await sleep(pollMs);
-      }
-      abort.abort();
-      await running;
-      return kills;
-    },
+  const stop = async (waitMs: number) => {
+    const last = kills.at(-1);
+    if (last && last.recoveredAfterS === undefined) {
+      // Give the last victim its restart: the drain and the business check need every service.
+      const until = Date.now() + waitMs;
+      while (last.recoveredAfterS === undefined && Date.now() < until) await sleep(pollMs);
+    }
+    abort.abort();
+    await running;
+    return kills;
   };
+  let stopped: Promise<ChaosKill[]> | undefined;
+  // The first call decides how long to wait (an interrupted run waits for nothing).
+  return { stop: (waitMs = 30_000) => (stopped ??= stop(waitMs)) };
 }

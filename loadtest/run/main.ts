@@ -131,6 +131,7 @@ if (chaosEveryS !== undefined) {
 let mode: ReplicaMode | undefined;
 let interrupted = false;
 let k6: ReturnType<typeof runK6> | undefined;
+let chaos: Chaos | undefined;
 const onSignal = (signal: string) => {
   if (interrupted) {
     k6?.interrupt();
@@ -139,6 +140,8 @@ const onSignal = (signal: string) => {
   interrupted = true;
   log(`${signal}: stopping k6 and the stack (again to force)`);
   k6?.interrupt();
+  // No more kills, and no waiting for a victim the stopping supervisor will not restart.
+  void chaos?.stop(0);
   void mode?.stop();
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -186,7 +189,6 @@ let k6Exit: number | string | undefined;
 let series: Series | undefined;
 let summary: K6Summary = { metrics: {} };
 let reconciliation: ReturnType<typeof reconcile> | undefined;
-let chaos: Chaos | undefined;
 let kills: ChaosKill[] | undefined;
 try {
   log(`k6 ${scenario.script} against ${baseUrl} (run ${runId}); results in ${outDir}`);
