@@ -75,7 +75,7 @@ describe('startChaos', () => {
     // Strictly alternating: kill, ready, kill, ready, ...
     const settled = events.slice(0, 10);
     settled.forEach((e, i) => expect(e.startsWith(i % 2 === 0 ? 'kill' : 'ready')).toBe(true));
-    expect(kills.slice(0, 5).map((k) => k.replica)).toEqual([
+    expect(kills.slice(0, 5).map((k) => k.victim)).toEqual([
       'order-0',
       'merchant-0',
       'rider-dispatch-0',

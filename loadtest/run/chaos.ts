@@ -35,11 +35,12 @@ export function nthVictim(n: number, replicas: number, servers: readonly InfraSe
 }
 
 export interface ChaosKill {
-  replica: string;
+  /** `order-0`, ..., or an infra server (`postgres`, `redis`, `kafka`). */
+  victim: string;
   pid: number | undefined;
   /** Seconds since the chaos started (the load test's start). */
   atS: number;
-  /** Seconds until the replica answered /readyz again; undefined when it had not by the end. */
+  /** Seconds until it was ready again; undefined when it was not by the end. */
   recoveredAfterS: number | undefined;
 }
 
@@ -47,13 +48,13 @@ export interface ChaosTarget {
   replicas: number;
   /** Infra servers in the rotation too (none: the services only). */
   servers?: readonly InfraServer[];
-  /** Kills one replica (SIGKILL) and resolves when it has exited; the pid it had. */
+  /** Kills one process (SIGKILL) and resolves when it has exited; the pid it had. */
   kill(victim: Victim): Promise<number | undefined>;
-  /** Whether the replica is up again and ready (its /readyz answers 200). */
+  /** Whether it is up again and ready (a replica's /readyz answers 200; a server's restart returned). */
   ready(victim: Victim): Promise<boolean>;
 }
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const INFRA_NAME: Record<InfraServer, string> = { postgres: 'pg', redis: 'redis', kafka: 'kafka' };
 
 /**
@@ -70,7 +71,7 @@ export function stackTarget(stack: Stack, replicas: number, infraScript?: string
   const restarts = new Map<InfraServer, { done: boolean; failed?: Error }>();
   const infra = (...args: string[]) => {
     if (!infraScript) throw new Error('no infra script to crash servers with');
-    return run('bash', [infraScript, ...args], { maxBuffer: 1 << 20 });
+    return execFileAsync('bash', [infraScript, ...args], { maxBuffer: 1 << 20 });
   };
   return {
     replicas,
@@ -130,7 +131,7 @@ export function startChaos(o: {
       const killedAt = Date.now();
       const pid = await o.target.kill(victim);
       const kill: ChaosKill = {
-        replica: name,
+        victim: name,
         pid,
         atS: (killedAt - started) / 1000,
         recoveredAfterS: undefined,
@@ -160,5 +161,6 @@ export function startChaos(o: {
   };
   let stopped: Promise<ChaosKill[]> | undefined;
   // The first call decides how long to wait (an interrupted run waits for nothing).
-  return { stop: (waitMs = 30_000) => (stopped ??= stop(waitMs)) };
+  // 90 s: a Kafka broker takes 20-50 s to come back on a 2-core machine.
+  return { stop: (waitMs = 90_000) => (stopped ??= stop(waitMs)) };
 }

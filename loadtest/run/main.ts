@@ -276,7 +276,7 @@ if (r.doubled.length) reasons.push(`${r.doubled.length} doubled order(s)`);
 if (r.stuck.length && scenario.stuckFails) reasons.push(`${r.stuck.length} stuck order(s)`);
 const unrecovered = (kills ?? []).filter((k) => k.recoveredAfterS === undefined);
 if (unrecovered.length)
-  reasons.push(`${unrecovered.map((k) => k.replica).join(', ')} not ready again after a kill`);
+  reasons.push(`${unrecovered.map((k) => k.victim).join(', ')} not ready again after a kill`);
 const ok =
   reasons.length === 0 || (name === 'breakpoint' && reasons.every((x) => x.startsWith('no threshold')));
 
@@ -331,7 +331,7 @@ log(
 );
 if (kills)
   log(
-    `chaos: ${kills.length} process(es) killed (${kills.map((k) => k.replica).join(', ') || 'none'}), ` +
+    `chaos: ${kills.length} process(es) killed (${kills.map((k) => k.victim).join(', ') || 'none'}), ` +
       `back in ${kills.map((k) => (k.recoveredAfterS === undefined ? 'never' : `${k.recoveredAfterS.toFixed(1)} s`)).join(', ') || '-'}`,
   );
 if (figures.breakpointRate !== undefined)

@@ -89,7 +89,7 @@ function charts(input: ReportInput): string[] {
   const marks = [
     ...(summary.plan?.phases ?? []).map((p) => [p.fromS, p.label] as const),
     // Kill times count from k6's start, the series from its first sample: close enough to read by.
-    ...(input.chaos?.kills ?? []).map((k) => [k.atS, `kill ${k.replica}`] as const),
+    ...(input.chaos?.kills ?? []).map((k) => [k.atS, `kill ${k.victim}`] as const),
   ];
   const out: string[] = [];
 
@@ -216,12 +216,12 @@ function endpointCharts(input: ReportInput): string[] {
 function chaosTable(chaos: NonNullable<ReportInput['chaos']>): string {
   const rows = chaos.kills.map(
     (k) =>
-      `<tr${k.recoveredAfterS === undefined ? ' class="bad"' : ''}><td>${mmss(k.atS)}</td><td>${esc(k.replica)}</td>` +
+      `<tr${k.recoveredAfterS === undefined ? ' class="bad"' : ''}><td>${mmss(k.atS)}</td><td>${esc(k.victim)}</td>` +
       `<td>${k.pid ?? '-'}</td><td>${k.recoveredAfterS === undefined ? 'never' : f(k.recoveredAfterS, 1)}</td></tr>`,
   );
   return `
 <h2>Chaos: one process killed (SIGKILL) every ${f(chaos.everyS)} s and restarted (replicas by the supervisor, servers by scripts/infra up)</h2>
-<table><tr><th>at</th><th>replica</th><th>pid</th><th>ready again after (s)</th></tr>
+<table><tr><th>at</th><th>process</th><th>pid</th><th>ready again after (s)</th></tr>
 ${rows.join('\n') || '<tr><td colspan="4">no kill: the run ended before the first</td></tr>'}
 </table>`;
 }
