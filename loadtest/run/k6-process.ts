@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { spawnTied } from '@mealpeak/stack';
 
 export interface K6Run {
   child: ChildProcess;
@@ -32,7 +33,8 @@ export function runK6(opts: {
     ...Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     opts.script,
   ];
-  const child = spawn(opts.bin, args, {
+  // Tied to the runner: a runner killed with SIGKILL stops k6 too (libs/stack tied-spawn.ts).
+  const child = spawnTied(opts.bin, args, {
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true', K6_CSV_TIME_FORMAT: 'unix_milli' },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,

@@ -1,2 +1,3 @@
 export { startStack, type Stack, type StackSettings, type ServiceName, type Replica } from './stack.ts';
 export { freePort } from './ports.ts';
+export { spawnTied } from './tied-spawn.ts';

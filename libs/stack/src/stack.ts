@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './ports.ts';
+import { spawnTied } from './tied-spawn.ts';
 
 export type ServiceName = 'order' | 'merchant' | 'rider-dispatch' | 'gateway';
 
@@ -115,7 +116,8 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
       ...(settings.telemetry ? ['--import', '@mealpeak/telemetry/register'] : []),
       'src/main.ts',
     ];
-    const child = spawn(process.execPath, args, {
+    // Tied: a killed runner, benchmark or test worker leaves no replica behind (tied-spawn.ts).
+    const child = spawnTied(process.execPath, args, {
       cwd: serviceDir(r.service),
       env: envFor(r),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,8 +133,9 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
       tail.push(line);
       if (tail.length > 40) tail.shift();
     };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
+    // stdio is ['ignore', 'pipe', 'pipe']: both streams exist.
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
     let exited: string | undefined;
     child.once('exit', (code, signal) => (exited = String(code ?? signal)));
     // Ready means what Kubernetes would see: the ops port answers /readyz with 200.
