@@ -17,7 +17,11 @@ export interface PgStoreSettings {
   merchantEventsTopic?: TopicSpec | string;
 }
 
-function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingRepo {
+/**
+ * `ownTransaction`: `db` is the pool, so each statement commits on its own; only then may a
+ * statement choose its commit's durability without touching a caller's transaction.
+ */
+function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransaction: boolean): MessagingRepo {
   const topic = settings.merchantEventsTopic ?? TOPICS.merchantEvents;
   return {
     claimEvent: (consumer, eventId) => claimEvent(db, consumer, eventId),
@@ -32,13 +36,14 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
         confirmed: boolean;
         state: ReservationState | null;
       }>({
-        name: 'merchants.confirm-placed',
+        name: ownTransaction ? 'merchants.confirm-placed-async' : 'merchants.confirm-placed',
         // The final join reads reservations as they were before `confirmed` ran, so a
         // confirmation is reported from `confirmed` itself.
-        // Committed asynchronously (set_config(..., true) is SET LOCAL for this statement's
-        // transaction): a confirmation lost to a server crash leaves the reservation tentative,
-        // and the sweeper confirms it after asking the order service (ADR 0006), so nothing
-        // depends on this commit's WAL flush, which at peak is one sync per order saved.
+        // In its own transaction it commits asynchronously (set_config(..., true) is SET LOCAL):
+        // a confirmation lost to a server crash leaves the reservation tentative, and the
+        // sweeper confirms it after asking the order service (ADR 0006), so nothing depends on
+        // this commit's WAL flush, which at peak is one sync per order saved. Inside a caller's
+        // transaction it leaves the commit alone: the other writes there may need the flush.
         text: `WITH input AS (
            SELECT * FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(event_id, order_id, n)),
          claim AS (
@@ -53,7 +58,7 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
          LEFT JOIN claim c ON c.event_id = i.event_id
          LEFT JOIN confirmed cf ON cf.order_id = i.order_id
          LEFT JOIN reservations r ON r.order_id = i.order_id
-         CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+         ${ownTransaction ? "CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit" : ''}
          ORDER BY i.n`,
         values: [consumer, unique.map((p) => p.eventId), unique.map((p) => p.orderId)],
       });
@@ -89,20 +94,20 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings): MessagingR
   };
 }
 
-function repoOn(db: Pool | PoolClient, settings: PgStoreSettings): Repo {
+function repoOn(db: Pool | PoolClient, settings: PgStoreSettings, ownTransaction: boolean): Repo {
   return {
     ...pgMerchantRepo(db),
     ...pgMenuRepo(db),
     ...pgReservationRepo(db),
     ...pgKitchenRepo(db),
-    ...messaging(db, settings),
+    ...messaging(db, settings, ownTransaction),
   };
 }
 
 /** The merchant store on PostgreSQL (schema `merchants`, see migrations/). READ COMMITTED throughout. */
 export function createPgStore(settings: PgStoreSettings): MerchantStore {
   return {
-    repo: repoOn(settings.pool, settings),
-    transaction: (work) => withTransaction(settings.pool, (client) => work(repoOn(client, settings))),
+    repo: repoOn(settings.pool, settings, true),
+    transaction: (work) => withTransaction(settings.pool, (client) => work(repoOn(client, settings, false))),
   };
 }

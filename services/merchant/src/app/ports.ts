@@ -120,7 +120,8 @@ export interface MessagingRepo {
    * PLACED events (the most frequent event) in one atomic step for any number of them: claim each
    * in the inbox and confirm its tentative reservation. Per event, in input order: 'duplicate'
    * when already claimed (before, or earlier in the same list); otherwise the state its
-   * reservation is in afterwards ('missing' when there is none).
+   * reservation is in afterwards ('missing' when there is none). Outside a transaction the step
+   * may commit without waiting for durability (a lost confirmation is the sweeper's to redo).
    */
   confirmPlaced(
     consumer: string,
