@@ -56,6 +56,22 @@ export interface ChaosTarget {
 
 const execFileAsync = promisify(execFile);
 const INFRA_NAME: Record<InfraServer, string> = { postgres: 'pg', redis: 'redis', kafka: 'kafka' };
+const runInfra = (script: string, ...args: string[]) =>
+  execFileAsync('bash', [script, ...args], { maxBuffer: 1 << 20 });
+
+/**
+ * Whether the servers in use (PG_URL, REDIS_URL, KAFKA_BROKERS of `env`) are the ones `script`
+ * (scripts/infra) runs, and up: only those may be crashed and restarted.
+ */
+export async function infraScriptServes(script: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const [exported, status] = await Promise.all([
+    runInfra(script, 'env').catch(() => undefined),
+    runInfra(script, 'status').catch(() => undefined),
+  ]);
+  if (!exported || !status) return false;
+  const value = (name: string) => new RegExp(`^export ${name}=(.*)$`, 'm').exec(exported.stdout)?.[1];
+  return ['PG_URL', 'REDIS_URL', 'KAFKA_BROKERS'].every((v) => value(v) === env[v]);
+}
 
 /**
  * The replica mode's processes as chaos targets (SIGKILL; ready when /readyz on the ops port says
@@ -71,7 +87,7 @@ export function stackTarget(stack: Stack, replicas: number, infraScript?: string
   const restarts = new Map<InfraServer, { done: boolean; failed?: Error }>();
   const infra = (...args: string[]) => {
     if (!infraScript) throw new Error('no infra script to crash servers with');
-    return execFileAsync('bash', [infraScript, ...args], { maxBuffer: 1 << 20 });
+    return runInfra(infraScript, ...args);
   };
   return {
     replicas,

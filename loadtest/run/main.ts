@@ -13,14 +13,13 @@
  * --chaos-infra puts the infra script's PostgreSQL, Redis and Kafka into the rotation.
  * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
  */
-import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { stackTarget, startChaos, type Chaos, type ChaosKill } from './chaos.ts';
+import { infraScriptServes, stackTarget, startChaos, type Chaos, type ChaosKill } from './chaos.ts';
 import { waitForDrain } from './drain.ts';
 import { runK6 } from './k6-process.ts';
 import { deleteTopics } from './kafka-topics.ts';
@@ -33,15 +32,6 @@ import { loadTestServiceEnv } from './stack-env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra');
-
-/** Whether PG_URL, REDIS_URL and KAFKA_BROKERS are the servers `scripts/infra` runs (and they are up). */
-async function infraScriptServes(): Promise<boolean> {
-  const env = await promisify(execFile)('bash', [INFRA_SCRIPT, 'env']).catch(() => undefined);
-  const status = await promisify(execFile)('bash', [INFRA_SCRIPT, 'status']).catch(() => undefined);
-  if (!env || !status) return false;
-  const exported = (name: string) => new RegExp(`^export ${name}=(.*)$`, 'm').exec(env.stdout)?.[1];
-  return ['PG_URL', 'REDIS_URL', 'KAFKA_BROKERS'].every((v) => exported(v) === process.env[v]);
-}
 
 interface Scenario {
   script: string;
@@ -116,7 +106,7 @@ if (chaosEveryS !== undefined) {
         ? '--chaos kills processes of the replica mode: it cannot be used with --base-url'
         : replicas < 2
           ? '--chaos needs --replicas 2 or more: with one replica a kill is an outage, not a failover'
-          : values['chaos-infra'] && !(await infraScriptServes())
+          : values['chaos-infra'] && !(await infraScriptServes(INFRA_SCRIPT, process.env))
             ? '--chaos-infra restarts the servers of scripts/infra, which are not the ones in use (scripts/infra status)'
             : undefined;
   if (problem) {
@@ -274,6 +264,7 @@ if (name === 'breakpoint' && !failedThresholds.length) reasons.push('no threshol
 if (r.lost.length) reasons.push(`${r.lost.length} lost order(s)`);
 if (r.doubled.length) reasons.push(`${r.doubled.length} doubled order(s)`);
 if (r.stuck.length && scenario.stuckFails) reasons.push(`${r.stuck.length} stuck order(s)`);
+const chaosResult = kills && chaosEveryS !== undefined ? { everyS: chaosEveryS, kills } : undefined;
 const unrecovered = (kills ?? []).filter((k) => k.recoveredAfterS === undefined);
 if (unrecovered.length)
   reasons.push(`${unrecovered.map((k) => k.victim).join(', ')} not ready again after a kill`);
@@ -292,7 +283,7 @@ await writeFile(
     series,
     reconciliation: r,
     stuckFails: scenario.stuckFails,
-    ...(kills ? { chaos: { everyS: chaosEveryS!, kills } } : {}),
+    ...(chaosResult ? { chaos: chaosResult } : {}),
   }),
 );
 await writeFile(
@@ -313,7 +304,7 @@ await writeFile(
         doubled: r.doubled.slice(0, 100),
         stuck: r.stuck.slice(0, 100),
       },
-      ...(kills ? { chaos: { everyS: chaosEveryS, kills } } : {}),
+      ...(chaosResult ? { chaos: chaosResult } : {}),
       durationS: Math.round((Date.now() - started) / 1000),
     },
     null,

@@ -45,7 +45,7 @@ export interface ReportInput {
   reconciliation: Reconciliation;
   /** Stuck orders fail the run (not after a breakpoint abort). */
   stuckFails: boolean;
-  /** A --chaos run: the replicas killed while k6 ran. */
+  /** A --chaos run: the processes killed while k6 ran. */
   chaos?: { everyS: number; kills: ChaosKill[] };
 }
 
