@@ -10,7 +10,8 @@
  * at 80% of its maximum, the highest rate that keeps p99 under 100 ms, and ends with one line:
  *   orders_per_s=N insert_ceiling_per_s=N ratio=R p99_ms=N
  * (figures at the maximum sustainable rate). Flags: --step <s> seconds per probe (default 10),
- * --pipeline-only (skip the ceilings while tuning), --cpu-prof <dir> (a V8 CPU profile per service),
+ * --pipeline-only (skip the ceilings while tuning), --fixed-only (the pipeline's fixed rate and CPU
+ * per order only, no searches: a two-minute A/B probe), --cpu-prof <dir> (a V8 CPU profile per service),
  * --no-telemetry (the services without OpenTelemetry, to measure its cost).
  */
 import { randomUUID } from 'node:crypto';
@@ -58,7 +59,10 @@ const dbName = `bench_${Date.now()}`;
 const benchUrl = await ensureDatabase(pgUrl, dbName, true);
 
 // --pipeline-only skips the ceilings while tuning; the reported ratio needs them.
-const pipelineOnly = process.argv.includes('--pipeline-only');
+// --fixed-only goes further: only the fixed rate and its CPU per order, the steadiest figure to
+// compare two builds by (the maximum swings by up to a factor of two between identical runs).
+const fixedOnly = process.argv.includes('--fixed-only');
+const pipelineOnly = fixedOnly || process.argv.includes('--pipeline-only');
 const fixedRate = 200;
 const idleS = 10;
 /** The goal's latency line. */
@@ -161,21 +165,25 @@ try {
   await settle();
   const cpu = microsPerOrder(cpuBefore, cpuNow(), fixed.ok);
   process.stderr.write(`  ${fmt(fixed)}\n`);
-  process.stderr.write('pipeline, maximum sustainable rate:\n');
-  const { max } = await findMaxRate(200, stepS, fire);
+  let max: RunResult | undefined;
   let at80: RunResult | undefined;
-  if (max) {
-    const rate = Math.round(max.offeredRate * 0.8);
-    process.stderr.write(`pipeline at 80% of its maximum (${rate}/s):\n`);
-    at80 = await runOpenModel(rate, stepS * 2, fire, { leadInS: LEAD_IN_S });
-    process.stderr.write(`  ${fmt(at80)}\n`);
+  let underSlo: RunResult | undefined;
+  if (!fixedOnly) {
+    process.stderr.write('pipeline, maximum sustainable rate:\n');
+    ({ max } = await findMaxRate(200, stepS, fire));
+    if (max) {
+      const rate = Math.round(max.offeredRate * 0.8);
+      process.stderr.write(`pipeline at 80% of its maximum (${rate}/s):\n`);
+      at80 = await runOpenModel(rate, stepS * 2, fire, { leadInS: LEAD_IN_S });
+      process.stderr.write(`  ${fmt(at80)}\n`);
+    }
+    // The same search under the goal's latency line instead of the 500 ms one: the rate up to
+    // which the pipeline keeps p99 under 100 ms, for reading the goal either way.
+    process.stderr.write(`pipeline, highest rate with p99 < ${SLO_P99_MS} ms:\n`);
+    ({ max: underSlo } = await findMaxRate(100, stepS, fire, {
+      sustainable: (r) => isSustainable(r, { ...DEFAULT_SUSTAINABLE, maxP99Ms: SLO_P99_MS }),
+    }));
   }
-  // The same search under the goal's latency line instead of the 500 ms one: the rate up to which
-  // the pipeline keeps p99 under 100 ms, for reading the goal either way.
-  process.stderr.write(`pipeline, highest rate with p99 < ${SLO_P99_MS} ms:\n`);
-  const { max: underSlo } = await findMaxRate(100, stepS, fire, {
-    sustainable: (r) => isSustainable(r, { ...DEFAULT_SUSTAINABLE, maxP99Ms: SLO_P99_MS }),
-  });
   result = { max, fixed, at80, underSlo, cpu, idle };
   await gateway.close();
 } finally {
