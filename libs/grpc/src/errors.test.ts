@@ -44,4 +44,24 @@ describe('domain error <-> gRPC status', () => {
       message: 'connection refused',
     });
   });
+
+  it('carries field errors in any script across the hop', () => {
+    const original = codedError('conflict', 'ITEM_UNAVAILABLE', 'menu item is not available', [
+      { field: 'lines[0].item_id', message: 'Matjesbrötchen is unavailable' },
+      { field: 'lines[1].item_id', message: '红烧肉 is unavailable' },
+    ]);
+    expect(fromServiceError(asServiceError(toStatus(original)))).toEqual(original);
+  });
+
+  it('still reads the ASCII field errors of a peer from before the binary entry', () => {
+    const metadata = new Metadata();
+    metadata.set('mealpeak-error-code', 'STOCK_EXHAUSTED');
+    metadata.set('mealpeak-error-fields', JSON.stringify([{ field: 'lines[0].quantity', message: 'short' }]));
+    const e = Object.assign(new Error('x'), {
+      code: status.RESOURCE_EXHAUSTED,
+      details: 'not enough stock',
+      metadata,
+    });
+    expect(fromServiceError(e).fields).toEqual([{ field: 'lines[0].quantity', message: 'short' }]);
+  });
 });

@@ -3,7 +3,13 @@ import { codedError, type CodedError, type ErrorKind, type FieldError } from '@m
 
 /** Metadata keys that carry our stable error code and field errors across a gRPC hop. */
 export const ERROR_CODE_KEY = 'mealpeak-error-code';
-export const ERROR_FIELDS_KEY = 'mealpeak-error-fields';
+/**
+ * Field errors as UTF-8 JSON in a binary ("-bin") entry: their messages quote user and merchant
+ * text (an item named Matjesbrötchen or 红烧肉), which an ASCII metadata value cannot carry.
+ */
+export const ERROR_FIELDS_KEY = 'mealpeak-error-fields-bin';
+/** The ASCII entry peers from before the binary one send; still read during a rolling upgrade. */
+const LEGACY_ERROR_FIELDS_KEY = 'mealpeak-error-fields';
 
 const STATUS_OF_KIND: Record<ErrorKind, status> = {
   invalid: status.INVALID_ARGUMENT,
@@ -49,7 +55,7 @@ export function kindOfStatus(code: status): ErrorKind {
 export function toStatus(error: CodedError): Partial<StatusObject> {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_KEY, error.code);
-  if (error.fields?.length) metadata.set(ERROR_FIELDS_KEY, JSON.stringify(error.fields));
+  if (error.fields?.length) metadata.set(ERROR_FIELDS_KEY, Buffer.from(JSON.stringify(error.fields), 'utf8'));
   return { code: statusOfKind(error.kind), details: error.message, metadata };
 }
 
@@ -57,11 +63,14 @@ export function toStatus(error: CodedError): Partial<StatusObject> {
 export function fromServiceError(error: ServiceError): CodedError {
   const kind = kindOfStatus(error.code);
   const code = error.metadata?.get(ERROR_CODE_KEY)[0];
-  const fieldsRaw = error.metadata?.get(ERROR_FIELDS_KEY)[0];
+  const fieldsRaw =
+    error.metadata?.get(ERROR_FIELDS_KEY)[0] ?? error.metadata?.get(LEGACY_ERROR_FIELDS_KEY)[0];
   let fields: FieldError[] | undefined;
-  if (typeof fieldsRaw === 'string') {
+  if (fieldsRaw !== undefined) {
     try {
-      fields = JSON.parse(fieldsRaw) as FieldError[];
+      fields = JSON.parse(
+        typeof fieldsRaw === 'string' ? fieldsRaw : fieldsRaw.toString('utf8'),
+      ) as FieldError[];
     } catch {
       fields = undefined;
     }

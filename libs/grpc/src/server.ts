@@ -97,29 +97,34 @@ function wrapUnary<Req, Res>(
         [Attr.RPC_GRPC_STATUS_CODE]: code,
       });
     };
+    let answered = false;
     context
       .with(trace.setSpan(parent, span), () => handler(call.request, ctx))
-      .then(
-        (result) => {
-          if (result.ok) {
-            callback(null, result.value);
-            finish(status.OK);
-          } else {
-            const st = toStatus(result.error);
-            span.setAttribute(Attr.ERROR_CODE, result.error.code);
-            callback(st, null);
-            finish(st.code ?? status.UNKNOWN);
-          }
-        },
-        (err: unknown) => {
-          // A thrown error is a bug: log it with the trace, answer INTERNAL without leaking details.
-          logger.error({ err, method: `${serviceName}/${method}` }, 'unhandled error in gRPC handler');
-          span.recordException(err instanceof Error ? err : new Error(String(err)));
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          callback({ code: status.INTERNAL, details: 'internal error' }, null);
-          finish(status.INTERNAL);
-        },
-      );
+      .then((result) => {
+        if (result.ok) {
+          answered = true;
+          callback(null, result.value);
+          finish(status.OK);
+        } else {
+          const st = toStatus(result.error);
+          span.setAttribute(Attr.ERROR_CODE, result.error.code);
+          answered = true;
+          callback(st, null);
+          finish(st.code ?? status.UNKNOWN);
+        }
+      })
+      // Also catches a failure to build the answer (e.g. metadata grpc-js refuses): without it the
+      // call would get no answer at all and the client would wait out its deadline.
+      .catch((err: unknown) => {
+        // A thrown error is a bug: log it with the trace, answer INTERNAL without leaking details.
+        logger.error({ err, method: `${serviceName}/${method}` }, 'unhandled error in gRPC handler');
+        if (answered) return;
+        answered = true;
+        span.recordException(err instanceof Error ? err : new Error(String(err)));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        callback({ code: status.INTERNAL, details: 'internal error' }, null);
+        finish(status.INTERNAL);
+      });
   };
 }
 
