@@ -20,6 +20,7 @@ export async function seedBenchMerchant(target: string): Promise<{ merchantId: s
     autoPauseBacklog: 0, // never auto-pause during a benchmark
     basePrepSeconds: 600,
     currency: 'CNY',
+    deliveryRadiusM: 0, // the default 5 km; the benchmark's drop-off is ~1.8 km away
   });
   if (!m.ok)
     throw new Error(

@@ -106,6 +106,7 @@ export async function applyLoadProfile(
         autoPauseBacklog: 0,
         basePrepSeconds: profile.basePrepSeconds,
         currency,
+        deliveryRadiusM: m?.deliveryRadiusM ?? 0,
       });
       if (!upserted.ok) throw fail(`UpsertMerchant ${merchantId}`, upserted.error);
       for (const item of got.value.menu) {

@@ -203,4 +203,103 @@ describe('MerchantService over gRPC, in process', () => {
     });
     expect(refused).toMatchObject({ ok: false, error: { kind: 'invalid', code: 'INVALID_ARGUMENT' } });
   });
+
+  it('keeps a delivery area: refuses a drop-off beyond it and lists the merchant only where it delivers', async () => {
+    // In Hamburg, far from the demo city the other cases list.
+    const at = { lat: 53.5511, lng: 9.9937 };
+    const inside = { lat: 53.5511, lng: 10.0037 }; // ~660 m east
+    const outside = { lat: 53.5511, lng: 10.0237 }; // ~1,980 m east
+    const upsert = (deliveryRadiusM: number) =>
+      call(client.upsertMerchant.bind(client), {
+        merchantId: 'grpc-hamburg',
+        name: 'Fischbrötchen am Hafen',
+        location: at,
+        timeZone: 'Europe/Berlin',
+        openingHours: Array.from({ length: 7 }, (_, d) => ({
+          dayOfWeek: d,
+          openMinute: 0,
+          closeMinute: 1440,
+        })),
+        kitchenCapacity: 4,
+        autoPauseBacklog: 0,
+        basePrepSeconds: 300,
+        currency: 'EUR',
+        deliveryRadiusM,
+      });
+    const defaulted = await upsert(0);
+    expect(defaulted.ok && defaulted.value.merchant?.deliveryRadiusM).toBe(5_000);
+    const merchant = await upsert(1_000);
+    expect(merchant.ok && merchant.value.merchant?.deliveryRadiusM).toBe(1_000);
+    const item = await call(client.upsertMenuItem.bind(client), {
+      merchantId: 'grpc-hamburg',
+      itemId: 'grpc-hamburg-matjes',
+      name: 'Matjesbrötchen',
+      description: '',
+      price: { amountMinor: 450, currency: 'EUR' },
+      stock: 10,
+      available: true,
+    });
+    if (!item.ok) throw new Error(item.error.message);
+    const line = [{ itemId: 'grpc-hamburg-matjes', quantity: 1 }];
+
+    const far = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-far',
+      merchantId: 'grpc-hamburg',
+      lines: line,
+      dropoff: outside,
+    });
+    expect(far).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', code: 'OUT_OF_DELIVERY_AREA', fields: [{ field: 'dropoff' }] },
+    });
+    const near = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-near',
+      merchantId: 'grpc-hamburg',
+      lines: line,
+      dropoff: inside,
+    });
+    expect(near.ok).toBe(true);
+    const menu = await call(client.getMerchant.bind(client), { merchantId: 'grpc-hamburg' });
+    expect(menu.ok && menu.value.menu.map((i) => i.stock)).toEqual([9]);
+
+    const listed = async (near: { lat: number; lng: number }) => {
+      const page = await call(client.listMerchants.bind(client), {
+        near,
+        radiusM: 5_000,
+        openOnly: false,
+        pageSize: 10,
+        pageToken: '',
+      });
+      if (!page.ok) throw new Error(page.error.message);
+      return page.value.merchants.map((m) => m.merchant?.id);
+    };
+    expect(await listed(inside)).toEqual(['grpc-hamburg']);
+    expect(await listed(outside)).toEqual([]);
+  });
+
+  it('answers refusals that quote non-ASCII names (field errors travel as UTF-8)', async () => {
+    const merchantId = demoMerchantId(6);
+    const item = await call(client.upsertMenuItem.bind(client), {
+      merchantId,
+      itemId: 'grpc-hongshaorou',
+      name: '红烧肉',
+      description: '',
+      price: { amountMinor: 1800, currency: 'EUR' },
+      stock: 5,
+      available: false,
+    });
+    if (!item.ok) throw new Error(item.error.message);
+    const refused = await call(client.reserveStock.bind(client), {
+      orderId: 'grpc-utf8',
+      merchantId,
+      lines: [{ itemId: 'grpc-hongshaorou', quantity: 1 }],
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'ITEM_UNAVAILABLE',
+        fields: [{ field: 'lines[0].item_id', message: expect.stringContaining('红烧肉') as unknown }],
+      },
+    });
+  });
 });

@@ -243,6 +243,14 @@ describe('order lifecycle through the gateway, against the real services', () =>
         'dropoff.lat',
       ],
       ['POST', '/v1/orders', order('m-e2e', 'no-such-dish'), 404, 'lines[0].itemId'],
+      // ~26 km from the merchant, which delivers within the default 5 km: 409 OUT_OF_DELIVERY_AREA.
+      [
+        'POST',
+        '/v1/orders',
+        { ...order('m-e2e', 'noodles'), dropoff: { lat: 31.0, lng: 121.4 } },
+        409,
+        'dropoff',
+      ],
       ['POST', '/v1/orders', order('no-such-merchant', 'noodles'), 404],
       ['GET', '/v1/orders/not-a-uuid', undefined, 400, 'orderId'],
       ['GET', `/v1/orders/${randomUUID()}`, undefined, 404],

@@ -134,6 +134,7 @@ export async function startPlatform(
           autoPauseBacklog: 0,
           basePrepSeconds: 600,
           currency: 'CNY',
+          deliveryRadiusM: 5_000,
         });
         if (!m.ok) throw new Error(`seed merchant: ${m.error.code}`);
         for (const item of items) {

@@ -21,6 +21,7 @@ export function merchantFixture(id: string, overrides: Partial<Merchant> = {}): 
     backlog: 1,
     prepEstimateSeconds: 900,
     autoPauseBacklog: 20,
+    deliveryRadiusM: 5_000,
     ...overrides,
   };
 }

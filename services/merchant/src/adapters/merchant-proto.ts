@@ -36,6 +36,7 @@ export const toProtoMerchant = (m: MerchantView): ProtoMerchant => ({
   backlog: m.backlog,
   prepEstimateSeconds: m.prepEstimateSeconds,
   autoPauseBacklog: m.autoPauseBacklog,
+  deliveryRadiusM: m.deliveryRadiusM,
 });
 
 export const toProtoMenuItem = (item: MenuItem): ProtoMenuItem => ({

@@ -20,13 +20,13 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
     async saveProfile(p) {
       const { rows } = await db.query<MerchantRow>(
         `INSERT INTO merchants (id, name, lat, lng, time_zone, opening_hours, kitchen_capacity,
-                                auto_pause_backlog, base_prep_seconds, currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET
            name = EXCLUDED.name, lat = EXCLUDED.lat, lng = EXCLUDED.lng, time_zone = EXCLUDED.time_zone,
            opening_hours = EXCLUDED.opening_hours, kitchen_capacity = EXCLUDED.kitchen_capacity,
            auto_pause_backlog = EXCLUDED.auto_pause_backlog, base_prep_seconds = EXCLUDED.base_prep_seconds,
-           currency = EXCLUDED.currency, updated_at = now()
+           currency = EXCLUDED.currency, delivery_radius_m = EXCLUDED.delivery_radius_m, updated_at = now()
          RETURNING ${MERCHANT_COLUMNS}`,
         [
           p.id,
@@ -39,6 +39,7 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
           p.autoPauseBacklog,
           p.basePrepSeconds,
           p.currency,
+          p.deliveryRadiusM,
         ],
       );
       return toMerchant(rows[0]!);
@@ -63,7 +64,7 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
              AND ($5::float8 IS NULL OR lng BETWEEN $5 AND $6)
              AND (NOT $7 OR (manual_status = 'OPEN' AND NOT auto_paused))
          ) near
-         WHERE distance_m <= $8
+         WHERE distance_m <= least($8, delivery_radius_m)
            AND ($9::float8 IS NULL OR (distance_m, id COLLATE "C") > ($9::float8, $10::text COLLATE "C"))
          ORDER BY distance_m, id COLLATE "C"
          LIMIT $11`,

@@ -28,11 +28,12 @@ export interface MerchantRow {
   auto_pause_backlog: number;
   base_prep_seconds: number;
   currency: string;
+  delivery_radius_m: number;
   backlog: number;
 }
 
 export const MERCHANT_COLUMNS = `id, name, lat, lng, time_zone, opening_hours, manual_status, auto_paused,
-  kitchen_capacity, auto_pause_backlog, base_prep_seconds, currency, backlog`;
+  kitchen_capacity, auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m, backlog`;
 
 export const toMerchant = (r: MerchantRow): Merchant => ({
   id: r.id,
@@ -46,6 +47,7 @@ export const toMerchant = (r: MerchantRow): Merchant => ({
   autoPauseBacklog: r.auto_pause_backlog,
   basePrepSeconds: r.base_prep_seconds,
   currency: r.currency,
+  deliveryRadiusM: r.delivery_radius_m,
   backlog: r.backlog,
 });
 

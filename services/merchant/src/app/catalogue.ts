@@ -3,6 +3,7 @@ import { Errors, field } from '../domain/errors.ts';
 import {
   validateId,
   validateMenuItem,
+  profileOf,
   validateProfile,
   type MerchantProfile,
   type ProfileInput,
@@ -44,7 +45,7 @@ export function catalogueUseCases({ store, clock, ids }: UseCaseDeps) {
     async upsertMerchant(input: UpsertMerchantInput): Promise<Result<MerchantView, CodedError>> {
       const problems = validateProfile(input);
       if (problems.length > 0 || !input.location) return invalid(problems);
-      const profile: MerchantProfile = { ...input, location: input.location };
+      const profile: MerchantProfile = profileOf({ ...input, location: input.location });
       return transactResult(store, async (tx) => {
         const now = clock.now();
         const existing = await tx.getMerchant(profile.id, { forUpdate: true });

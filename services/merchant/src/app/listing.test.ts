@@ -60,6 +60,15 @@ describe('listing merchants near a point', () => {
     expect(page.merchants.map((m) => m.merchant.id)).toEqual(['m00', 'm01', 'm02']);
   });
 
+  it('lists only merchants that deliver to the point', async () => {
+    // m05 is ~340 m east of the centre: with a 300 m delivery radius it no longer reaches it.
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm05', location: east(5), deliveryRadiusM: 300 })));
+    const ids = unwrap(await list({ pageSize: 50 })).merchants.map((m) => m.merchant.id);
+    expect(ids).toEqual(['m00', 'm01', 'm02', 'm03', 'm04', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11']);
+    const atM05 = unwrap(await list({ near: east(5), radiusM: 50, pageSize: 50 }));
+    expect(atM05.merchants.map((m) => m.merchant.id)).toEqual(['m05']);
+  });
+
   it('with open_only, fills whole pages with open merchants and gives no empty last page', async () => {
     expect(await all({ openOnly: true, pageSize: 4 })).toEqual([
       ['m00', 'm01', 'm03', 'm04'],

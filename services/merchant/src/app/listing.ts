@@ -27,7 +27,8 @@ export interface MerchantPage {
 export function listingUseCases({ store, clock }: UseCaseDeps) {
   return {
     /**
-     * Merchants nearest first (ties by id). The store filters by distance and pause flags; opening
+     * Merchants nearest first (ties by id) that deliver to `near`: a customer browses what it can
+     * order. The store filters by distance, delivery radius and pause flags; opening
      * hours are evaluated here by the domain rule, so with open_only the store is read in chunks
      * until the page is full. The token is the position of the last merchant examined.
      */

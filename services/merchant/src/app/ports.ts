@@ -27,6 +27,7 @@ export interface Reservation {
   readonly reservedUntil: Date;
 }
 
+/** Merchants within `radiusM` of `center` that also deliver there (their delivery radius reaches it). */
 export interface NearQuery {
   readonly center: GeoPoint;
   readonly radiusM: number;

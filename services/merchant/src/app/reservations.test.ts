@@ -116,6 +116,25 @@ describe('reserving and releasing stock', () => {
     expect(store.item('burger')?.stock).toBe(5);
   });
 
+  it('refuses a drop-off outside the delivery area, naming it, and takes nothing', async () => {
+    const line = [{ itemId: 'burger', quantity: 1 }];
+    const potsdam = { lat: 52.3906, lng: 13.0645 }; // ~27 km from the merchant; its radius is 5 km
+    expect(
+      await uc.reserveStock({ orderId: 'o1', merchantId: 'm1', lines: line, dropoff: potsdam }),
+    ).toMatchObject({ ok: false, error: { code: 'OUT_OF_DELIVERY_AREA', fields: [{ field: 'dropoff' }] } });
+    expect(store.item('burger')?.stock).toBe(5);
+    expect(await store.repo.getReservation('o1')).toBeUndefined();
+    const alexanderplatz = { lat: 52.5219, lng: 13.4132 }; // ~0.6 km
+    unwrap(await uc.reserveStock({ orderId: 'o2', merchantId: 'm1', lines: line, dropoff: alexanderplatz }));
+    // A merchant that widens its area takes the far order, under a new order id as ever.
+    unwrap(await uc.upsertMerchant(merchantInput({ deliveryRadiusM: 30_000 })));
+    unwrap(await uc.reserveStock({ orderId: 'o3', merchantId: 'm1', lines: line, dropoff: potsdam }));
+    expect(store.item('burger')?.stock).toBe(3);
+    expect(
+      await uc.reserveStock({ orderId: 'o4', merchantId: 'm1', lines: line, dropoff: { lat: 95, lng: 0 } }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'dropoff.lat' }] } });
+  });
+
   it('releases once: the second release and an unknown order restore nothing', async () => {
     unwrap(await reserve('o1', [{ itemId: 'burger', quantity: 2 }]));
     expect(unwrap(await uc.releaseStock({ orderId: 'o1', reason: '' }))).toEqual({ released: true });

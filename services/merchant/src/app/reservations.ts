@@ -1,5 +1,7 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Errors } from '../domain/errors.ts';
+import { deliveryAreaRefusal } from '../domain/delivery-area.ts';
+import { validatePoint } from '../domain/geo.ts';
 import { refusalFor, statusAt } from '../domain/merchant-status.ts';
 import { validateId } from '../domain/merchant-profile.ts';
 import {
@@ -9,6 +11,7 @@ import {
   stockExhausted,
   type LineInput,
 } from '../domain/reservation.ts';
+import type { GeoPoint } from '../domain/types.ts';
 import type { UseCaseDeps } from './deps.ts';
 import type { Reservation } from './ports.ts';
 import { releaseReservation } from './release.ts';
@@ -20,6 +23,8 @@ export interface ReserveStockInput {
   readonly orderId: string;
   readonly merchantId: string;
   readonly lines: readonly LineInput[];
+  /** Where the order goes; undefined skips the delivery-area check (see deliveryAreaRefusal). */
+  readonly dropoff?: GeoPoint | undefined;
 }
 
 /** A repeated ReserveStock gets the first answer, if it asks the same thing and nothing was released. */
@@ -43,6 +48,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       const invalid = [
         ...validateId(input.orderId, 'order_id'),
         ...validateId(input.merchantId, 'merchant_id'),
+        ...(input.dropoff ? validatePoint(input.dropoff, 'dropoff') : []),
       ];
       if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
 
@@ -54,7 +60,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         const existing = await store.repo.getReservation(input.orderId);
         return existing ? replay(existing, input) : err(Errors.merchantNotFound(input.merchantId));
       }
-      const refusal = refusalFor(statusAt(merchant, now));
+      const refusal = refusalFor(statusAt(merchant, now)) ?? deliveryAreaRefusal(merchant, input.dropoff);
       if (refusal) {
         const existing = await store.repo.getReservation(input.orderId);
         return existing ? replay(existing, input) : err(refusal);

@@ -78,6 +78,9 @@ export async function seedDemoCity(
         autoPauseBacklog: m.capacity * 3,
         basePrepSeconds: m.prepMinutes * 60,
         currency: 'EUR',
+        // Every merchant is within ~2 km of the centre and the demo's customers order within
+        // 2 km of it, so every merchant delivers to every demo customer.
+        deliveryRadiusM: 5_000,
       }),
     );
     for (const [k, [name, price]] of m.menu.entries()) {

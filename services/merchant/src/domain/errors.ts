@@ -28,6 +28,14 @@ export const Errors = {
     error('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', fields),
   currencyMismatch: (fields: readonly FieldError[]) =>
     error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", fields),
+  // Not 'invalid': the same drop-off is fine for a nearer merchant, or after this one widens its area.
+  outOfDeliveryArea: (distanceM: number, radiusM: number) =>
+    error(
+      'conflict',
+      'OUT_OF_DELIVERY_AREA',
+      `the merchant delivers within ${radiusM} m; the drop-off is ${Math.round(distanceM)} m away`,
+      [{ field: 'dropoff', message: `is outside the merchant's delivery area (${radiusM} m)` }],
+    ),
   orderNotFound: (orderId: string) =>
     error('not_found', 'ORDER_NOT_FOUND', `order ${orderId} not found for this merchant`),
   reservationReleased: (orderId: string) =>

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { validateId, validateMenuItem, validateProfile, type MerchantProfile } from './merchant-profile.ts';
+import {
+  DEFAULT_DELIVERY_RADIUS_M,
+  profileOf,
+  validateId,
+  validateMenuItem,
+  validateProfile,
+  type MerchantProfile,
+} from './merchant-profile.ts';
 
 const profile: MerchantProfile = {
   id: 'm-1',
@@ -11,6 +18,7 @@ const profile: MerchantProfile = {
   autoPauseBacklog: 12,
   basePrepSeconds: 600,
   currency: 'EUR',
+  deliveryRadiusM: 4_000,
 };
 
 describe('merchant profile', () => {
@@ -30,6 +38,7 @@ describe('merchant profile', () => {
         autoPauseBacklog: -1,
         basePrepSeconds: 0,
         currency: 'eur',
+        deliveryRadiusM: 99,
       }).map((p) => p.field),
     ).toEqual([
       'merchant_id',
@@ -40,6 +49,7 @@ describe('merchant profile', () => {
       'auto_pause_backlog',
       'base_prep_seconds',
       'currency',
+      'delivery_radius_m',
     ]);
   });
 
@@ -56,5 +66,15 @@ describe('merchant profile', () => {
     expect(validateMenuItem({ ...ok, name: '', priceMinor: -1, stock: 2 ** 31 }).map((p) => p.field)).toEqual(
       ['name', 'price.amount_minor', 'stock'],
     );
+  });
+
+  it('takes a delivery radius of 0 as the default and bounds any other', () => {
+    expect(validateProfile({ ...profile, deliveryRadiusM: 0 })).toEqual([]);
+    expect(profileOf({ ...profile, deliveryRadiusM: 0 }).deliveryRadiusM).toBe(DEFAULT_DELIVERY_RADIUS_M);
+    expect(profileOf(profile).deliveryRadiusM).toBe(4_000);
+    for (const bad of [99, 50_001, 1.5])
+      expect(validateProfile({ ...profile, deliveryRadiusM: bad }).map((p) => p.field)).toEqual([
+        'delivery_radius_m',
+      ]);
   });
 });

@@ -14,6 +14,7 @@ export interface MerchantProfile {
   readonly autoPauseBacklog: number;
   readonly basePrepSeconds: number;
   readonly currency: string;
+  readonly deliveryRadiusM: number;
 }
 
 export interface MenuItemInput {
@@ -44,8 +45,23 @@ function validateName(name: string, at: string): FieldError[] {
   return name.length > MAX_TEXT ? [field(at, `at most ${MAX_TEXT} characters`)] : [];
 }
 
-/** A profile as it arrives: the proto location is optional. */
+/** A profile as it arrives: the proto location is optional, a delivery radius of 0 means the default. */
 export type ProfileInput = Omit<MerchantProfile, 'location'> & { readonly location: GeoPoint | undefined };
+
+/**
+ * Delivery radius bounds: 5 km is a typical urban food-delivery radius (what riders cover in the
+ * promised time); 50 km is the widest browse radius, so every merchant that delivers to a point
+ * can be found from it.
+ */
+export const DEFAULT_DELIVERY_RADIUS_M = 5_000;
+export const MIN_DELIVERY_RADIUS_M = 100;
+export const MAX_DELIVERY_RADIUS_M = 50_000;
+
+/** The profile to store, defaults applied; call after validateProfile found nothing. */
+export const profileOf = (input: ProfileInput & { readonly location: GeoPoint }): MerchantProfile => ({
+  ...input,
+  deliveryRadiusM: input.deliveryRadiusM || DEFAULT_DELIVERY_RADIUS_M,
+});
 
 export function validateProfile(p: ProfileInput): FieldError[] {
   const problems = [
@@ -60,6 +76,13 @@ export function validateProfile(p: ProfileInput): FieldError[] {
     problems.push(field('auto_pause_backlog', 'must be 0 (off) to 100000'));
   if (!between(p.basePrepSeconds, 1, 86_400)) problems.push(field('base_prep_seconds', 'must be 1 to 86400'));
   if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
+  if (p.deliveryRadiusM !== 0 && !between(p.deliveryRadiusM, MIN_DELIVERY_RADIUS_M, MAX_DELIVERY_RADIUS_M))
+    problems.push(
+      field(
+        'delivery_radius_m',
+        `must be ${MIN_DELIVERY_RADIUS_M} to ${MAX_DELIVERY_RADIUS_M} (0: ${DEFAULT_DELIVERY_RADIUS_M})`,
+      ),
+    );
   return problems;
 }
 

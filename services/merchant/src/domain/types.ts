@@ -30,6 +30,8 @@ export interface Merchant {
   readonly autoPauseBacklog: number;
   readonly basePrepSeconds: number;
   readonly currency: string;
+  /** Farthest drop-off the merchant delivers to, great-circle metres from its location. */
+  readonly deliveryRadiusM: number;
   /** Orders accepted and not yet ready. */
   readonly backlog: number;
 }

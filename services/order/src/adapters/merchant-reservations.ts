@@ -24,7 +24,13 @@ export function createMerchantReservations(
     async reserve(input: PlaceOrderInput, parentDeadline?: Date): Promise<Result<Reservation, CodedError>> {
       const res = await call(
         client.reserveStock.bind(client),
-        { orderId: input.orderId, merchantId: input.merchantId, lines: input.lines.map((l) => ({ ...l })) },
+        {
+          orderId: input.orderId,
+          merchantId: input.merchantId,
+          lines: input.lines.map((l) => ({ ...l })),
+          // The merchant refuses a drop-off outside its delivery area (OUT_OF_DELIVERY_AREA).
+          dropoff: input.dropoff && { lat: input.dropoff.lat, lng: input.dropoff.lng },
+        },
         { deadlineMs: settings.deadlineMs, parentDeadline },
       );
       if (!res.ok) return res;

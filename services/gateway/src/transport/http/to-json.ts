@@ -128,6 +128,7 @@ export function merchantJson(m: Merchant, extra: { distanceM?: number; own?: boo
     })),
     status: MERCHANT_STATUS_NAME[m.status] ?? 'CLOSED',
     prepEstimateSeconds: m.prepEstimateSeconds,
+    deliveryRadiusM: m.deliveryRadiusM,
     ...optional('distanceM', extra.distanceM),
     ...(extra.own
       ? { kitchen: { capacity: m.kitchenCapacity, backlog: m.backlog, autoPauseBacklog: m.autoPauseBacklog } }

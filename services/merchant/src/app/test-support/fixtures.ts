@@ -56,6 +56,7 @@ export const merchantInput = (over: Partial<UpsertMerchantInput> = {}): UpsertMe
   autoPauseBacklog: 4,
   basePrepSeconds: 600,
   currency: 'EUR',
+  deliveryRadiusM: 5_000,
   ...over,
 });
 

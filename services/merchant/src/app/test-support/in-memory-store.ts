@@ -68,7 +68,7 @@ export function createInMemoryStore(): InMemoryStore {
     async findNear({ center, radiusM, after, limit, unpausedOnly }) {
       return [...s.merchants.values()]
         .map((merchant) => ({ merchant, distanceM: distanceMeters(center, merchant.location) }))
-        .filter(({ distanceM }) => distanceM <= radiusM)
+        .filter(({ merchant, distanceM }) => distanceM <= Math.min(radiusM, merchant.deliveryRadiusM))
         .filter(({ merchant }) => !unpausedOnly || (merchant.manualStatus === 'OPEN' && !merchant.autoPaused))
         .filter(
           (r) =>

@@ -32,6 +32,8 @@ export function customerRoutes({
         schema: {
           tags,
           summary: 'Merchants near a point, nearest first',
+          description:
+            'Only merchants that deliver to the point: within radiusM of it and within their own deliveryRadiusM.',
           querystring: MerchantListQuery,
           response: { 200: ref(MerchantPage, 'A page of merchants'), ...errorResponses(...COMMON_ERRORS) },
         },
@@ -85,7 +87,8 @@ export function customerRoutes({
           tags,
           summary: 'Place an order',
           description:
-            'The order id is derived from your subject and the Idempotency-Key: retrying with the same key never places a second order.',
+            'The order id is derived from your subject and the Idempotency-Key: retrying with the same key never places a second order. ' +
+            "A drop-off beyond the merchant's deliveryRadiusM is refused with 409 OUT_OF_DELIVERY_AREA (field dropoff).",
           headers: IdempotencyHeaders(true),
           body: PlaceOrderBody,
           response: {

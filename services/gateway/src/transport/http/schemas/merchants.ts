@@ -24,6 +24,10 @@ export const Merchant = Type.Object(
       description: 'AUTO_PAUSED: paused by the platform (kitchen backlog); CLOSED: outside opening hours',
     }),
     prepEstimateSeconds: Type.Integer({ description: 'Current preparation estimate for a new order' }),
+    deliveryRadiusM: Type.Integer({
+      description:
+        'Farthest drop-off the merchant delivers to, metres as the crow flies; placing an order beyond it is refused with 409 OUT_OF_DELIVERY_AREA',
+    }),
     distanceM: Type.Optional(Type.Integer({ description: 'Distance from the searched point (lists only)' })),
     kitchen: Type.Optional(
       Type.Object(

@@ -108,6 +108,8 @@ export interface Merchant {
   /** Current preparation estimate for a new order, growing with the backlog. */
   prepEstimateSeconds: number;
   autoPauseBacklog: number;
+  /** Farthest drop-off the merchant delivers to, great-circle metres from its location. */
+  deliveryRadiusM: number;
 }
 
 export interface MenuItem {
@@ -160,6 +162,8 @@ export interface UpsertMerchantRequest {
   /** Preparation time of one order with an idle kitchen. */
   basePrepSeconds: number;
   currency: string;
+  /** Farthest drop-off the merchant delivers to, in metres (100 to 50000); 0 means 5000. */
+  deliveryRadiusM: number;
 }
 
 export interface UpsertMerchantResponse {
@@ -206,6 +210,11 @@ export interface ReserveStockRequest {
   orderId: string;
   merchantId: string;
   lines: OrderLineInput[];
+  /**
+   * Where the order goes: refused with OUT_OF_DELIVERY_AREA beyond the merchant's delivery radius.
+   * Unset skips the check (a caller from before the field existed, during a rolling upgrade).
+   */
+  dropoff?: GeoPoint | undefined;
 }
 
 export interface ReserveStockResponse {
@@ -380,6 +389,7 @@ function createBaseMerchant(): Merchant {
     backlog: 0,
     prepEstimateSeconds: 0,
     autoPauseBacklog: 0,
+    deliveryRadiusM: 0,
   };
 }
 
@@ -414,6 +424,9 @@ export const Merchant: MessageFns<Merchant> = {
     }
     if (message.autoPauseBacklog !== 0) {
       writer.uint32(80).uint32(message.autoPauseBacklog);
+    }
+    if (message.deliveryRadiusM !== 0) {
+      writer.uint32(88).uint32(message.deliveryRadiusM);
     }
     return writer;
   },
@@ -511,6 +524,14 @@ export const Merchant: MessageFns<Merchant> = {
             message.autoPauseBacklog = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.deliveryRadiusM = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -555,6 +576,11 @@ export const Merchant: MessageFns<Merchant> = {
         : isSet(object.auto_pause_backlog)
           ? globalThis.Number(object.auto_pause_backlog)
           : 0,
+      deliveryRadiusM: isSet(object.deliveryRadiusM)
+        ? globalThis.Number(object.deliveryRadiusM)
+        : isSet(object.delivery_radius_m)
+          ? globalThis.Number(object.delivery_radius_m)
+          : 0,
     };
   },
 
@@ -590,6 +616,9 @@ export const Merchant: MessageFns<Merchant> = {
     if (message.autoPauseBacklog !== 0) {
       obj.autoPauseBacklog = Math.round(message.autoPauseBacklog);
     }
+    if (message.deliveryRadiusM !== 0) {
+      obj.deliveryRadiusM = Math.round(message.deliveryRadiusM);
+    }
     return obj;
   },
 
@@ -611,6 +640,7 @@ export const Merchant: MessageFns<Merchant> = {
     message.backlog = object.backlog ?? 0;
     message.prepEstimateSeconds = object.prepEstimateSeconds ?? 0;
     message.autoPauseBacklog = object.autoPauseBacklog ?? 0;
+    message.deliveryRadiusM = object.deliveryRadiusM ?? 0;
     return message;
   },
 };
@@ -1290,6 +1320,7 @@ function createBaseUpsertMerchantRequest(): UpsertMerchantRequest {
     autoPauseBacklog: 0,
     basePrepSeconds: 0,
     currency: '',
+    deliveryRadiusM: 0,
   };
 }
 
@@ -1321,6 +1352,9 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     }
     if (message.currency !== '') {
       writer.uint32(74).string(message.currency);
+    }
+    if (message.deliveryRadiusM !== 0) {
+      writer.uint32(80).uint32(message.deliveryRadiusM);
     }
     return writer;
   },
@@ -1410,6 +1444,14 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
             message.currency = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.deliveryRadiusM = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1457,6 +1499,11 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
           ? globalThis.Number(object.base_prep_seconds)
           : 0,
       currency: isSet(object.currency) ? globalThis.String(object.currency) : '',
+      deliveryRadiusM: isSet(object.deliveryRadiusM)
+        ? globalThis.Number(object.deliveryRadiusM)
+        : isSet(object.delivery_radius_m)
+          ? globalThis.Number(object.delivery_radius_m)
+          : 0,
     };
   },
 
@@ -1489,6 +1536,9 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     if (message.currency !== '') {
       obj.currency = message.currency;
     }
+    if (message.deliveryRadiusM !== 0) {
+      obj.deliveryRadiusM = Math.round(message.deliveryRadiusM);
+    }
     return obj;
   },
 
@@ -1509,6 +1559,7 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     message.autoPauseBacklog = object.autoPauseBacklog ?? 0;
     message.basePrepSeconds = object.basePrepSeconds ?? 0;
     message.currency = object.currency ?? '';
+    message.deliveryRadiusM = object.deliveryRadiusM ?? 0;
     return message;
   },
 };
@@ -2174,7 +2225,7 @@ export const SetMerchantStatusResponse: MessageFns<SetMerchantStatusResponse> = 
 };
 
 function createBaseReserveStockRequest(): ReserveStockRequest {
-  return { orderId: '', merchantId: '', lines: [] };
+  return { orderId: '', merchantId: '', lines: [], dropoff: undefined };
 }
 
 export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
@@ -2187,6 +2238,9 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     }
     for (const v of message.lines) {
       OrderLineInput.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.dropoff !== undefined) {
+      GeoPoint.encode(message.dropoff, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2228,6 +2282,14 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
             message.lines.push(OrderLineInput.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.dropoff = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2255,6 +2317,7 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
       lines: globalThis.Array.isArray(object?.lines)
         ? object.lines.map((e: any) => OrderLineInput.fromJSON(e))
         : [],
+      dropoff: isSet(object.dropoff) ? GeoPoint.fromJSON(object.dropoff) : undefined,
     };
   },
 
@@ -2269,6 +2332,9 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     if (message.lines?.length) {
       obj.lines = message.lines.map((e) => OrderLineInput.toJSON(e));
     }
+    if (message.dropoff !== undefined) {
+      obj.dropoff = GeoPoint.toJSON(message.dropoff);
+    }
     return obj;
   },
 
@@ -2280,6 +2346,10 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     message.orderId = object.orderId ?? '';
     message.merchantId = object.merchantId ?? '';
     message.lines = object.lines?.map((e) => OrderLineInput.fromPartial(e)) || [];
+    message.dropoff =
+      object.dropoff !== undefined && object.dropoff !== null
+        ? GeoPoint.fromPartial(object.dropoff)
+        : undefined;
     return message;
   },
 };
