@@ -1,3 +1,4 @@
 export * from './result.ts';
 export * from './coded-error.ts';
 export * from './hash.ts';
+export * from './geo.ts';

@@ -1,6 +1,6 @@
+import { greatCircleMetres } from '@mealpeak/core';
 import {
   DEFAULT_TTL_MS,
-  type LatLng,
   type NearbyRider,
   type PingOutcome,
   type PositionPing,
@@ -9,15 +9,6 @@ import {
 import { checkPing } from './validate.ts';
 import type { PositionReader } from './reader.ts';
 import type { PositionWriter, PositionWriterOptions } from './writer.ts';
-
-const EARTH_M = 6_371_008.8;
-const rad = (d: number) => (d * Math.PI) / 180;
-function haversineM(a: LatLng, b: LatLng): number {
-  const h =
-    Math.sin(rad(b.lat - a.lat) / 2) ** 2 +
-    Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(rad(b.lng - a.lng) / 2) ** 2;
-  return 2 * EARTH_M * Math.asin(Math.sqrt(h));
-}
 
 /**
  * Both sides of the position index in one process, for the zero-setup local run only (the gateway
@@ -76,7 +67,7 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
       const at = now();
       return [...latest.values()]
         .filter((p) => fresh(p, at))
-        .map((p) => ({ ...view(p, at), distanceM: haversineM(point, p) }))
+        .map((p) => ({ ...view(p, at), distanceM: greatCircleMetres(point, p) }))
         .filter((r) => r.distanceM <= radiusM)
         .sort((a, b) => a.distanceM - b.distanceM || a.riderId.localeCompare(b.riderId))
         .slice(0, limit);

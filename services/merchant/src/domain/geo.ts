@@ -1,19 +1,15 @@
+import { EARTH_RADIUS_M, greatCircleMetres } from '@mealpeak/core';
 import { field, type FieldError } from './errors.ts';
 import type { GeoPoint } from './types.ts';
 
-/** Mean Earth radius (IUGG), the one the SQL distance uses as well. */
-export const EARTH_RADIUS_M = 6_371_008.8;
+/** The SQL distance (pg-merchants.ts) uses the same radius. */
+export { EARTH_RADIUS_M };
 const METERS_PER_DEGREE_LAT = (Math.PI * EARTH_RADIUS_M) / 180;
 
 const rad = (deg: number) => (deg * Math.PI) / 180;
 
-/** Great-circle distance (haversine). */
-export function distanceMeters(a: GeoPoint, b: GeoPoint): number {
-  const h =
-    Math.sin(rad(b.lat - a.lat) / 2) ** 2 +
-    Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(rad(b.lng - a.lng) / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+/** Great-circle distance (haversine), the platform's one definition. */
+export const distanceMeters: (a: GeoPoint, b: GeoPoint) => number = greatCircleMetres;
 
 export interface BoundingBox {
   readonly minLat: number;

@@ -1,13 +1,7 @@
+import { EARTH_RADIUS_M, greatCircleMetres as coreGreatCircleMetres, type LatLng } from '@mealpeak/core';
 import type { Point } from '../dispatch/index.ts';
 
-/** WGS84 decimal degrees. */
-export interface LatLng {
-  readonly lat: number;
-  readonly lng: number;
-}
-
-/** Mean Earth radius (IUGG), metres. */
-const EARTH_RADIUS_M = 6_371_008.8;
+export type { LatLng };
 const RAD = Math.PI / 180;
 /** Metres per degree of latitude on the mean sphere (~111.2 km). */
 export const METRES_PER_DEGREE = EARTH_RADIUS_M * RAD;
@@ -38,10 +32,5 @@ export function createLocalProjection(origin: LatLng): LocalProjection {
   };
 }
 
-/** Great-circle distance in metres (haversine). */
-export function greatCircleMetres(a: LatLng, b: LatLng): number {
-  const dLat = (b.lat - a.lat) * RAD;
-  const dLng = (b.lng - a.lng) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+/** Great-circle distance in metres (haversine), the platform's one definition. */
+export const greatCircleMetres: (a: LatLng, b: LatLng) => number = coreGreatCircleMetres;
