@@ -22,8 +22,13 @@ export const configSchema = z.object({
   RESERVE_DEADLINE_MS: env.durationMs(2_000),
   /** Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT). */
   ACCEPT_TIMEOUT_SECONDS: env.positiveInt(180),
-  /** Delivery promised to the customer, counted from placement (drives dispatch lateness). */
-  PROMISE_MINUTES: env.positiveInt(40),
+  /**
+   * The promised delivery time is the merchant's preparation estimate + the ride at
+   * PROMISE_RIDER_SPEED_MPS + this margin (acceptance, the rider's way to the merchant, handover).
+   */
+  PROMISE_MARGIN_MINUTES: env.positiveInt(15),
+  /** Straight-line speed of the ride in the promise; 5 m/s = 18 km/h, as dispatch's RIDER_SPEED_MPS. */
+  PROMISE_RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
   /** How often each replica looks for orders past their acceptance deadline. */
   ACCEPT_SWEEP_INTERVAL_MS: env.durationMs(1_000),
   /** Outbox relay partitions; the same on every replica. */

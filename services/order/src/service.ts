@@ -39,7 +39,11 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
     outbox,
     reservations,
     clock: { now: () => new Date() },
-    policy: { acceptTimeoutSeconds: config.ACCEPT_TIMEOUT_SECONDS, promiseMinutes: config.PROMISE_MINUTES },
+    policy: {
+      acceptTimeoutSeconds: config.ACCEPT_TIMEOUT_SECONDS,
+      promiseMarginSeconds: config.PROMISE_MARGIN_MINUTES * 60,
+      riderSpeedMps: config.PROMISE_RIDER_SPEED_MPS,
+    },
     logger,
     topics,
   });

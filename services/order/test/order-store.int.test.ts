@@ -96,7 +96,7 @@ describe('order store, outbox and relay against real PostgreSQL and Kafka', () =
       store: createPgOrderStore(pool, createOutbox({ schema: 'orders', partitions: 4 }), topics.orderEvents),
       reservations: new FakeReservations(),
       clock,
-      policy: { acceptTimeoutSeconds: 120, promiseMinutes: 40 },
+      policy: { acceptTimeoutSeconds: 120, promiseMarginSeconds: 900, riderSpeedMps: 5 },
       logger,
     });
   });

@@ -53,6 +53,9 @@ describe('order lifecycle through the gateway, against the real services', () =>
       total: { amountMinor: 5000, currency: 'CNY' },
       version: 1,
     });
+    // The promise: the merchant's 10 min preparation (idle kitchen) + 1.84 km at 5 m/s (6.1 min)
+    // + the 15 min margin = 31.1, rounded up to 32 minutes after placement.
+    expect(Date.parse(placed.body.promisedAt) - Date.parse(placed.body.placedAt)).toBe(32 * 60_000);
     const id = placed.body.id as string;
 
     const incoming = await p.http('GET', '/v1/merchant/orders?state=PLACED', { token: merchant });

@@ -28,7 +28,7 @@ describe('order use cases', () => {
       store,
       reservations,
       clock,
-      policy: { acceptTimeoutSeconds: 120, promiseMinutes: 40 },
+      policy: { acceptTimeoutSeconds: 120, promiseMarginSeconds: 900, riderSpeedMps: 5 },
       logger: createLogger({ service: 't', level: 'silent' }),
     });
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isSamePlacement, newOrder, validatePlacement, type PlaceOrderInput } from './placement.ts';
+import { greatCircleMetres } from '@mealpeak/core';
+import {
+  isSamePlacement,
+  newOrder,
+  promiseFor,
+  validatePlacement,
+  type PlaceOrderInput,
+  type PlacementPolicy,
+} from './placement.ts';
+
+const policy: PlacementPolicy = { acceptTimeoutSeconds: 180, promiseMarginSeconds: 900, riderSpeedMps: 5 };
 
 const input: PlaceOrderInput = {
   orderId: '0190f3c1-0000-7000-8000-000000000001',
@@ -63,7 +73,7 @@ describe('placement', () => {
         pickup: { lat: 31.21, lng: 121.41 },
         prepEstimateSeconds: 600,
       },
-      { acceptTimeoutSeconds: 180, promiseMinutes: 40 },
+      policy,
       now,
     );
     expect(order).toMatchObject({
@@ -71,11 +81,28 @@ describe('placement', () => {
       version: 1,
       total: { amountMinor: 3000 },
       acceptBy: new Date('2026-11-22T12:03:00.000Z'),
-      promisedAt: new Date('2026-11-22T12:40:00.000Z'),
+      // 10 min preparation + 1.46 km at 5 m/s (4.9 min) + 15 min margin = 29.9, up to 30 min.
+      promisedAt: new Date('2026-11-22T12:30:00.000Z'),
     });
     expect(change).toMatchObject({ from: undefined, to: 'PLACED', actor: { role: 'customer', id: 'c-1' } });
     expect(isSamePlacement(order, input)).toBe(true);
     expect(isSamePlacement(order, { ...input, lines: [{ itemId: 'i-1', quantity: 3 }] })).toBe(false);
     expect(isSamePlacement(order, { ...input, customerId: 'c-2' })).toBe(false);
+  });
+
+  it('promises later for a busier kitchen and a longer ride, in whole minutes', () => {
+    const placedAt = new Date('2026-11-22T12:00:00.000Z');
+    const pickup = { lat: 31.21, lng: 121.41 };
+    const minutes = (prepEstimateSeconds: number, dropoff: { lat: number; lng: number }) =>
+      (promiseFor(placedAt, { prepEstimateSeconds, pickup }, dropoff, policy).getTime() -
+        placedAt.getTime()) /
+      60_000;
+    const near = { lat: 31.211, lng: 121.41 }; // ~111 m: 22 s of ride
+    const far = { lat: 31.245, lng: 121.41 }; // ~3.9 km: 13 min of ride
+    expect(minutes(600, near)).toBe(26); // 10 + 0.4 + 15, rounded up
+    expect(minutes(1_800, near)).toBe(46); // the same order behind a backlog: 30 min preparation
+    expect(minutes(600, far)).toBe(Math.ceil((600 + greatCircleMetres(pickup, far) / 5 + 900) / 60));
+    expect(minutes(600, far)).toBe(38);
+    expect(minutes(0, pickup)).toBe(15); // nothing to cook, nowhere to ride: the margin alone
   });
 });

@@ -1,4 +1,4 @@
-import { err, ok, type CodedError, type FieldError, type Result } from '@mealpeak/core';
+import { err, greatCircleMetres, ok, type CodedError, type FieldError, type Result } from '@mealpeak/core';
 import { OrderErrors } from './errors.ts';
 import type { GeoPoint, Money, Order, OrderLine, StateChange } from './order.ts';
 
@@ -22,8 +22,27 @@ export interface Reservation {
 export interface PlacementPolicy {
   /** How long the merchant has to accept before the order is rejected automatically. */
   readonly acceptTimeoutSeconds: number;
-  /** Delivery promised to the customer, from placement. */
-  readonly promiseMinutes: number;
+  /** Added to preparation and ride: acceptance, the rider's way to the merchant, handover. */
+  readonly promiseMarginSeconds: number;
+  /** Straight-line speed of the ride from merchant to drop-off (dispatch's travel model's too). */
+  readonly riderSpeedMps: number;
+}
+
+/**
+ * When delivery is promised, from placement: the preparation time the merchant quoted at the
+ * reservation (it grows with the kitchen's backlog, so a busy kitchen at the lunch peak promises
+ * later instead of breaking a fixed promise), the ride from merchant to drop-off, and the margin;
+ * rounded up to a whole minute, as a customer is told. Dispatch counts lateness against it.
+ */
+export function promiseFor(
+  placedAt: Date,
+  reservation: Pick<Reservation, 'prepEstimateSeconds' | 'pickup'>,
+  dropoff: GeoPoint,
+  policy: PlacementPolicy,
+): Date {
+  const rideSeconds = greatCircleMetres(reservation.pickup, dropoff) / policy.riderSpeedMps;
+  const seconds = reservation.prepEstimateSeconds + rideSeconds + policy.promiseMarginSeconds;
+  return new Date(placedAt.getTime() + Math.ceil(seconds / 60) * 60_000);
 }
 
 export const MAX_LINES = 50;
@@ -80,7 +99,7 @@ export function newOrder(
     updatedAt: now,
     acceptBy: new Date(now.getTime() + policy.acceptTimeoutSeconds * 1000),
     expectedReadyAt: undefined,
-    promisedAt: new Date(now.getTime() + policy.promiseMinutes * 60_000),
+    promisedAt: promiseFor(now, reservation, input.dropoff!, policy),
     riderId: undefined,
     reason: undefined,
     version: 1,
