@@ -63,6 +63,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: a text/plain body is a 415, not a string handed to a handler expecting an object.
   app.removeContentTypeParser('text/plain');
+  // An empty body labelled application/json (what many HTTP client libraries send for a POST
+  // without data) is no body, as if no Content-Type had come: the body-less actions (accept, ready,
+  // picked-up...) take it; where a body is required, validation says so. Anything else goes to
+  // fastify's own parser, prototype-poisoning checks included.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') done(null, undefined);
+    else void parseJson(request, text, done);
+  });
 
   // Order matters: hooks run in registration order, and swagger and the auth guard must see
   // every route, so all of this comes before the first route.
