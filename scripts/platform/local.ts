@@ -174,6 +174,12 @@ say(
 say(
   `  try            curl -s ${api}/v1/dev/tokens -H 'content-type: application/json' -d '{"role":"customer","sub":"me"}'`,
 );
+if (!flags.demo && riders.length > 0)
+  // Otherwise an order placed by hand seems stuck: it is offered to riders nobody plays, each
+  // offer waiting out its timeout.
+  say(
+    `  riders         ${riders[0]!.riderId}..${riders.at(-1)!.riderId} take offers only when you act as them (dev token role rider); --riders 0 leaves the fleet to you, --demo drives them`,
+  );
 say(
   flags.demo
     ? '  demo traffic   on: customers order, merchants cook, riders deliver (status every 10 s)'
