@@ -53,6 +53,16 @@ describe('domain error <-> gRPC status', () => {
     expect(fromServiceError(asServiceError(toStatus(original)))).toEqual(original);
   });
 
+  it('also writes ASCII field errors the old way, for peers from before the binary entry', () => {
+    const fields = [{ field: 'lines[0].quantity', message: 'short' }];
+    const st = toStatus(codedError('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', fields));
+    expect(JSON.parse(String(st.metadata!.get('mealpeak-error-fields')[0]))).toEqual(fields);
+    const utf8 = toStatus(
+      codedError('conflict', 'ITEM_UNAVAILABLE', 'x', [{ field: 'f', message: '红烧肉' }]),
+    );
+    expect(utf8.metadata!.get('mealpeak-error-fields')).toEqual([]);
+  });
+
   it('still reads the ASCII field errors of a peer from before the binary entry', () => {
     const metadata = new Metadata();
     metadata.set('mealpeak-error-code', 'STOCK_EXHAUSTED');

@@ -8,8 +8,12 @@ export const ERROR_CODE_KEY = 'mealpeak-error-code';
  * text (an item named Matjesbrötchen or 红烧肉), which an ASCII metadata value cannot carry.
  */
 export const ERROR_FIELDS_KEY = 'mealpeak-error-fields-bin';
-/** The ASCII entry peers from before the binary one send; still read during a rolling upgrade. */
+/**
+ * The ASCII entry of peers from before the binary one: still read, and still written when the
+ * JSON is printable ASCII, so old and new replicas understand each other during a rolling upgrade.
+ */
 const LEGACY_ERROR_FIELDS_KEY = 'mealpeak-error-fields';
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const STATUS_OF_KIND: Record<ErrorKind, status> = {
   invalid: status.INVALID_ARGUMENT,
@@ -55,7 +59,11 @@ export function kindOfStatus(code: status): ErrorKind {
 export function toStatus(error: CodedError): Partial<StatusObject> {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_KEY, error.code);
-  if (error.fields?.length) metadata.set(ERROR_FIELDS_KEY, Buffer.from(JSON.stringify(error.fields), 'utf8'));
+  if (error.fields?.length) {
+    const json = JSON.stringify(error.fields);
+    metadata.set(ERROR_FIELDS_KEY, Buffer.from(json, 'utf8'));
+    if (PRINTABLE_ASCII.test(json)) metadata.set(LEGACY_ERROR_FIELDS_KEY, json);
+  }
   return { code: statusOfKind(error.kind), details: error.message, metadata };
 }
 
