@@ -46,6 +46,16 @@ export const postgres = {
   PG_STATEMENT_TIMEOUT_MS: durationMs(5_000),
 };
 
+export const inbox = {
+  /**
+   * How long the inbox remembers an applied event: longer than the topics' retention (the
+   * broker's default, 7 days) plus consumer lag, so no redelivery outlives its claim.
+   */
+  INBOX_RETENTION_HOURS: positiveInt(192),
+  /** How often each replica deletes inbox rows older than INBOX_RETENTION_HOURS. */
+  INBOX_PURGE_INTERVAL_MS: durationMs(600_000),
+};
+
 export const redis = {
   /** Redis for hot state (rate limits, idempotency keys, rider positions, zone leases). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:56379'),

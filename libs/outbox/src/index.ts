@@ -6,5 +6,5 @@ export {
   type OutboxSettings,
 } from './enqueue.ts';
 export { createOutboxRelay, type OutboxRelay, type RelaySettings } from './relay.ts';
-export { claimEvent } from './inbox.ts';
+export { claimEvent, purgeClaims } from './inbox.ts';
 export { partitionOf, fnv1a } from './partition.ts';

@@ -27,3 +27,5 @@ CREATE TABLE processed_events (
   processed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (consumer, event_id)
 );
+-- purgeClaims deletes by age (INBOX_RETENTION_HOURS).
+CREATE INDEX processed_events_processed_at ON processed_events (processed_at);

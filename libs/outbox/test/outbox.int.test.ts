@@ -20,7 +20,7 @@ import {
   type TestDatabase,
   type TestKafka,
 } from '@mealpeak/testing';
-import { claimEvent, createOutbox, createOutboxRelay, type OutboxRelay } from '../src/index.ts';
+import { claimEvent, createOutbox, createOutboxRelay, purgeClaims, type OutboxRelay } from '../src/index.ts';
 
 const testEvent = defineEvent('mealpeak.testing.v1.TestEvent', 1, TestEvent);
 const logger = createLogger({ service: 'outbox-test', level: 'silent' });
@@ -231,5 +231,35 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
       }),
     ).rejects.toThrow();
     expect(await withTransaction(pool, (tx) => claimEvent(tx, 'merchant', id2))).toBe(true);
+  });
+
+  it('purges claims older than the cut-off, only those, with two purgers at once', async () => {
+    const { pool } = await setup('purge');
+    const id = (n: number) => `0190f3c1-0000-7000-8000-${String(n).padStart(12, '0')}`;
+    // 25 claims ten days old, 5 from now.
+    await pool.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       SELECT 'merchant', ('0190f3c1-0000-7000-8000-' || lpad(n::text, 12, '0'))::uuid,
+              now() - interval '10 days' FROM generate_series(1, 25) n`,
+    );
+    for (let n = 26; n <= 30; n++)
+      expect(await withTransaction(pool, (tx) => claimEvent(tx, 'merchant', id(n)))).toBe(true);
+    const cutoff = new Date(Date.now() - 8 * 24 * 3_600_000);
+    const purgeAll = async () => {
+      let total = 0;
+      for (let n = await purgeClaims(pool, cutoff, 4); n > 0; n = await purgeClaims(pool, cutoff, 4))
+        total += n;
+      return total;
+    };
+    const [a, b] = await Promise.all([purgeAll(), purgeAll()]);
+    expect(a + b).toBe(25);
+    const { rows } = await pool.query<{ event_id: string }>(
+      'SELECT event_id FROM processed_events ORDER BY event_id',
+    );
+    expect(rows.map((r) => r.event_id)).toEqual([26, 27, 28, 29, 30].map(id));
+    // Recent claims still guard against redelivery; a purged one no longer does (hence the
+    // retention above the topics' own).
+    expect(await withTransaction(pool, (tx) => claimEvent(tx, 'merchant', id(30)))).toBe(false);
+    expect(await withTransaction(pool, (tx) => claimEvent(tx, 'merchant', id(1)))).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ export const configSchema = z.object({
   /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  ...env.inbox,
   /** Client id in broker logs and metrics. */
   KAFKA_CLIENT_ID: z.string().min(1).default('merchant'),
   /** The order service (TransitionOrder for accept/reject/ready, GetOrder for the sweeper). */

@@ -4,7 +4,7 @@ import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createOrderServiceClient } from './adapters/order-service-client.ts';
 import { createPgStore } from './adapters/pg-store.ts';
 import { createMerchantService } from './app.ts';
@@ -56,6 +56,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
     topics: [topics.orderEvents],
     handlers: service.eventHandlers,
   });
+  startInboxPurge(ctx, pool);
 
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);

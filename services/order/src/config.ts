@@ -14,6 +14,7 @@ export const configSchema = z.object({
   /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
+  ...env.inbox,
   /** Client id in broker logs and metrics. */
   KAFKA_CLIENT_ID: z.string().default('order'),
   /** Merchant service (ReserveStock / ReleaseStock); dns:///name:port balances over replicas. */

@@ -3,7 +3,7 @@ import { OrderServiceService } from '@mealpeak/contracts/order.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createMerchantReservations } from './adapters/merchant-reservations.ts';
 import { buildOrderApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -49,6 +49,7 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
   });
 
   await startConsumer(ctx, infra.bus, app.consumer);
+  startInboxPurge(ctx, pool);
 
   const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
   lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());

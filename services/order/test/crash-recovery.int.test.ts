@@ -143,4 +143,31 @@ describe('order service killed between commit and publish', () => {
       await pgClient.end();
     }
   });
+
+  it('purges inbox claims older than the retention while it runs, and keeps newer ones', async () => {
+    prefix = tk.topic('');
+    const pgClient = new pg.Client({ connectionString: db.url });
+    await pgClient.connect();
+    try {
+      // The schema exists since the first case migrated it; two claims, 10 days and 1 hour old.
+      await pgClient.query(
+        `INSERT INTO orders.processed_events (consumer, event_id, processed_at) VALUES
+           ('order', '0190f3c1-0000-7000-8000-0000000000a1', now() - interval '10 days'),
+           ('order', '0190f3c1-0000-7000-8000-0000000000a2', now() - interval '1 hour')`,
+      );
+      await startOrderService({ INBOX_RETENTION_HOURS: '192', INBOX_PURGE_INTERVAL_MS: '200' });
+      await eventually(
+        async () => {
+          const { rows } = await pgClient.query<{ event_id: string }>(
+            "SELECT event_id FROM orders.processed_events WHERE event_id::text LIKE '%0000000000a_'",
+          );
+          return rows.length === 1 ? rows.map((r) => r.event_id) : undefined;
+        },
+        10_000,
+        'the old claim purged',
+      ).then((left) => expect(left).toEqual(['0190f3c1-0000-7000-8000-0000000000a2']));
+    } finally {
+      await pgClient.end();
+    }
+  });
 });

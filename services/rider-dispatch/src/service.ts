@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
-import { openDatabase, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
 import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
 import { buildDispatchApp } from './app.ts';
@@ -68,6 +68,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
   });
 
   await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
+  startInboxPurge(ctx, pool);
 
   // Every replica sweeps; SKIP LOCKED and idempotent deletes keep them out of each other's way.
   const sweepers = [
