@@ -32,6 +32,11 @@ export const configSchema = z.object({
   SWEEP_RETRY_MS: env.positiveInt(30_000),
   /** How stale placement's view of merchant profiles and menu items may be; 0 reads every time. */
   CATALOGUE_CACHE_MS: env.durationMs(1_000),
+  /**
+   * How long finished kitchen rows and reservations are kept: longer than the order topic's
+   * retention plus consumer lag, like INBOX_RETENTION_HOURS, so no event can still need them.
+   */
+  KITCHEN_RETENTION_HOURS: env.positiveInt(192),
   /** Outbox relay partitions; the same on every replica. */
   OUTBOX_PARTITIONS: env.positiveInt(8),
 });

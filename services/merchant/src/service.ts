@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
-import type { BootContext } from '@mealpeak/runtime';
+import { drain, startLoop, type BootContext } from '@mealpeak/runtime';
 import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
 import { createOrderServiceClient } from './adapters/order-service-client.ts';
 import { createPgStore } from './adapters/pg-store.ts';
@@ -44,6 +44,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
       reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
       sweepRetryMs: config.SWEEP_RETRY_MS,
       catalogueCacheMs: config.CATALOGUE_CACHE_MS,
+      finishedRetentionHours: config.KITCHEN_RETENTION_HOURS,
     },
     sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
   });
@@ -57,6 +58,15 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
     handlers: service.eventHandlers,
   });
   startInboxPurge(ctx, pool);
+  // Finished kitchen rows and reservations, on the inbox's schedule (docs/merchant.md).
+  const purge = startLoop(
+    'finished-work purge',
+    config.INBOX_PURGE_INTERVAL_MS,
+    drain((limit) => service.useCases.purgeFinished(limit), 1_000),
+    logger,
+    config.INBOX_PURGE_INTERVAL_MS * Math.random(),
+  );
+  lifecycle.onShutdown('finished-work purge', () => purge.stop());
 
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);

@@ -9,6 +9,7 @@ import { pgKitchenRepo } from './pg-kitchen.ts';
 import { pgMenuRepo } from './pg-menu.ts';
 import { pgMerchantRepo } from './pg-merchants.ts';
 import { pgReservationRepo } from './pg-reservations.ts';
+import { pgRetentionRepo } from './pg-retention.ts';
 
 export interface PgStoreSettings {
   pool: Pool;
@@ -100,6 +101,7 @@ function repoOn(db: Pool | PoolClient, settings: PgStoreSettings, ownTransaction
     ...pgMenuRepo(db),
     ...pgReservationRepo(db),
     ...pgKitchenRepo(db),
+    ...pgRetentionRepo(db),
     ...messaging(db, settings, ownTransaction),
   };
 }

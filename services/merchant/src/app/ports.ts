@@ -132,7 +132,16 @@ export interface MessagingRepo {
 
 export type PlacedOutcome = 'duplicate' | ReservationState | 'missing';
 
-export type Repo = MerchantRepo & MenuRepo & ReservationRepo & KitchenRepo & MessagingRepo;
+export interface RetentionRepo {
+  /**
+   * Deletes up to `limit` rows of finished work created and last changed before `before`: kitchen
+   * rows that are ready or dropped, released reservations, and confirmed ones whose order is not
+   * being cooked. Returns how many went. Tentative reservations are the sweeper's, never purged.
+   */
+  purgeFinished(before: Date, limit: number): Promise<number>;
+}
+
+export type Repo = MerchantRepo & MenuRepo & ReservationRepo & KitchenRepo & MessagingRepo & RetentionRepo;
 
 export interface MerchantStore {
   /** Single statements outside a transaction (reads). */

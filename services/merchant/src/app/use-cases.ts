@@ -5,6 +5,7 @@ import { kitchenCommandUseCases } from './kitchen-commands.ts';
 import { listingUseCases } from './listing.ts';
 import { orderEventUseCases } from './order-events.ts';
 import { reservationUseCases } from './reservations.ts';
+import { retentionUseCases } from './retention.ts';
 
 /** Every use case of the merchant service; gRPC handlers, the consumer and the sweeper call these. */
 export function createUseCases(base: UseCaseDeps) {
@@ -18,6 +19,7 @@ export function createUseCases(base: UseCaseDeps) {
     ...reservationUseCases(deps),
     ...kitchenCommandUseCases(deps),
     ...orderEventUseCases(deps),
+    ...retentionUseCases(deps),
   };
 }
 

@@ -10,6 +10,8 @@ interface State {
   kitchen: Map<string, KitchenOrder>;
   processed: Set<string>;
   events: StatusChange[];
+  /** Created and last changed, per reservation ('r:' + order id) and kitchen row ('k:' + order id). */
+  stamps: Map<string, { created: Date; changed: Date }>;
 }
 
 const copy = (s: State): State => ({
@@ -19,6 +21,7 @@ const copy = (s: State): State => ({
   kitchen: new Map(s.kitchen),
   processed: new Set(s.processed),
   events: [...s.events],
+  stamps: new Map(s.stamps),
 });
 
 const byKey = (a: { d: number; id: string }, b: { d: number; id: string }) =>
@@ -36,7 +39,7 @@ export interface InMemoryStore extends MerchantStore {
  * transactions run one at a time and rolled back by restoring a copy. Records are never mutated
  * in place, so copying the maps is a full snapshot. Concurrency is proven against PostgreSQL.
  */
-export function createInMemoryStore(): InMemoryStore {
+export function createInMemoryStore(now: () => Date = () => new Date()): InMemoryStore {
   let s: State = copy({
     merchants: new Map(),
     items: new Map(),
@@ -44,7 +47,16 @@ export function createInMemoryStore(): InMemoryStore {
     kitchen: new Map(),
     processed: new Set(),
     events: [],
+    stamps: new Map(),
   });
+  const touch = (key: string) => {
+    const at = now();
+    s.stamps.set(key, { created: s.stamps.get(key)?.created ?? at, changed: at });
+  };
+  const before = (key: string, cutoff: Date) => {
+    const t = s.stamps.get(key);
+    return !!t && t.created < cutoff && t.changed < cutoff;
+  };
   let queue: Promise<unknown> = Promise.resolve();
 
   const repo: Repo = {
@@ -116,6 +128,7 @@ export function createInMemoryStore(): InMemoryStore {
     async insertReservation(r) {
       if (s.reservations.has(r.orderId)) return false;
       s.reservations.set(r.orderId, { ...r, nextCheckAt: r.reservedUntil, reason: '' });
+      touch(`r:${r.orderId}`);
       return true;
     },
     async reserveAtomically(r, lines) {
@@ -128,6 +141,7 @@ export function createInMemoryStore(): InMemoryStore {
       if (!enough) return 'refused';
       if (s.reservations.has(r.orderId)) return 'exists';
       s.reservations.set(r.orderId, { ...r, nextCheckAt: r.reservedUntil, reason: '' });
+      touch(`r:${r.orderId}`);
       for (const [id, q] of want) {
         const item = s.items.get(id)!;
         s.items.set(id, { ...item, stock: item.stock - q });
@@ -138,6 +152,7 @@ export function createInMemoryStore(): InMemoryStore {
       const r = s.reservations.get(orderId);
       if (!r || !from.includes(r.state)) return undefined;
       s.reservations.set(orderId, { ...r, state: to, reason });
+      touch(`r:${orderId}`);
       return repo.getReservation(orderId);
     },
     async claimDue(now, leaseUntil, limit) {
@@ -151,7 +166,10 @@ export function createInMemoryStore(): InMemoryStore {
     getKitchenOrder: async (orderId) => s.kitchen.get(orderId),
     async saveKitchenOrder(order) {
       const current = s.kitchen.get(order.orderId);
-      if (!current || current.version < order.version) s.kitchen.set(order.orderId, order);
+      if (!current || current.version < order.version) {
+        s.kitchen.set(order.orderId, order);
+        touch(`k:${order.orderId}`);
+      }
     },
     countBacklog: async (merchantId) =>
       [...s.kitchen.values()].filter((k) => k.merchantId === merchantId && k.state === 'accepted').length,
@@ -169,14 +187,32 @@ export function createInMemoryStore(): InMemoryStore {
           continue;
         }
         const r = s.reservations.get(orderId);
-        if (r?.state === 'tentative')
+        if (r?.state === 'tentative') {
           s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
+          touch(`r:${orderId}`);
+        }
         outcomes.push(r ? (r.state === 'tentative' ? 'confirmed' : r.state) : 'missing');
       }
       return outcomes;
     },
     async publishStatusChanged(change) {
       s.events.push(change);
+    },
+    async purgeFinished(cutoff, limit) {
+      const kitchen = [...s.kitchen.values()]
+        .filter((k) => k.state !== 'accepted' && before(`k:${k.orderId}`, cutoff))
+        .slice(0, limit);
+      for (const k of kitchen) s.kitchen.delete(k.orderId);
+      const cooking = (orderId: string) => s.kitchen.get(orderId)?.state === 'accepted';
+      const reservations = [...s.reservations.values()]
+        .filter(
+          (r) =>
+            (r.state === 'released' || (r.state === 'confirmed' && !cooking(r.orderId))) &&
+            before(`r:${r.orderId}`, cutoff),
+        )
+        .slice(0, limit - kitchen.length);
+      for (const r of reservations) s.reservations.delete(r.orderId);
+      return kitchen.length + reservations.length;
     },
   };
 
