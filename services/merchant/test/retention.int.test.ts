@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
+import { seedFinishedWork } from '../src/app/test-support/finished-work.ts';
 import { createTestClock, itemInput, merchantInput } from '../src/app/test-support/fixtures.ts';
 import type { MerchantStore } from '../src/app/ports.ts';
 import type { UseCases } from '../src/app/use-cases.ts';
@@ -24,22 +25,8 @@ describe('retention of finished work against the real PostgreSQL', () => {
   afterAll(async () => mdb?.close());
 
   it('purges finished kitchen rows and reservations past the retention, in batches, from two replicas', async () => {
-    const line = [{ itemId: 'burger', quantity: 1 }];
     const released = Array.from({ length: 30 }, (_, i) => `released-${i}`);
-    for (const id of ['cooking', 'ready', 'tentative', ...released])
-      unwrap(await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: line }));
-    await store.repo.confirmPlaced('merchant', [
-      { eventId: '0190f3c1-0000-7000-8000-000000000001', orderId: 'cooking' },
-      { eventId: '0190f3c1-0000-7000-8000-000000000002', orderId: 'ready' },
-    ]);
-    await store.repo.saveKitchenOrder({
-      orderId: 'cooking',
-      merchantId: 'm1',
-      state: 'accepted',
-      version: 2,
-    });
-    await store.repo.saveKitchenOrder({ orderId: 'ready', merchantId: 'm1', state: 'ready', version: 3 });
-    for (const id of released) unwrap(await uc.releaseStock({ orderId: id, reason: 'MERCHANT_REJECTED' }));
+    await seedFinishedWork(uc, store, released);
 
     // Nothing is old enough yet.
     expect(await uc.purgeFinished(100)).toBe(0);

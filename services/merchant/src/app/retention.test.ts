@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
+import { seedFinishedWork } from './test-support/finished-work.ts';
 import { createInMemoryStore, type InMemoryStore } from './test-support/in-memory-store.ts';
 import {
   createTestClock,
@@ -23,21 +24,7 @@ describe('retention of finished work', () => {
     uc = createUseCases(testDeps(store, { clock }).deps);
     unwrap(await uc.upsertMerchant(merchantInput()));
     unwrap(await uc.upsertMenuItem(itemInput('burger', { stock: 10 })));
-    const line = [{ itemId: 'burger', quantity: 1 }];
-    for (const id of ['cooking', 'ready', 'released', 'tentative'])
-      unwrap(await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: line }));
-    await store.repo.confirmPlaced('merchant', [
-      { eventId: '0190f3c1-0000-7000-8000-000000000001', orderId: 'cooking' },
-      { eventId: '0190f3c1-0000-7000-8000-000000000002', orderId: 'ready' },
-    ]);
-    await store.repo.saveKitchenOrder({
-      orderId: 'cooking',
-      merchantId: 'm1',
-      state: 'accepted',
-      version: 2,
-    });
-    await store.repo.saveKitchenOrder({ orderId: 'ready', merchantId: 'm1', state: 'ready', version: 3 });
-    unwrap(await uc.releaseStock({ orderId: 'released', reason: 'MERCHANT_REJECTED' }));
+    await seedFinishedWork(uc, store, ['released']);
   });
 
   const left = async () => ({
