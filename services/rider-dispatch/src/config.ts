@@ -44,6 +44,11 @@ export const configSchema = z.object({
   ROUND_INTERVAL_MS: env.positiveInt(5_000),
   /** optimized (batched min-cost matching, bundling, holding) or greedy (nearest available rider). */
   DISPATCH_STRATEGY: z.enum(['optimized', 'greedy']).default('optimized'),
+  /**
+   * How long delivered and cancelled orders and their answered offers are kept: longer than the
+   * order topic's retention plus consumer lag, like INBOX_RETENTION_HOURS.
+   */
+  DISPATCH_RETENTION_HOURS: env.positiveInt(192),
   /** Straight-line speed of the travel model (5 m/s = 18 km/h, a city bike). */
   RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
   /** How long a rider has to accept an offer before it goes to someone else. */

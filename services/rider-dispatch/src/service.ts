@@ -85,6 +85,13 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
       logger,
     ),
     startLoop(
+      'finished-work purge',
+      config.INBOX_PURGE_INTERVAL_MS,
+      drain((n) => app.useCases.purgeFinished(config.DISPATCH_RETENTION_HOURS, n), 1_000),
+      logger,
+      config.INBOX_PURGE_INTERVAL_MS * Math.random(),
+    ),
+    startLoop(
       'position janitor',
       config.POSITION_CLEANUP_INTERVAL_MS,
       drain(writer.purgeSilent, 1_000),

@@ -268,6 +268,20 @@ export class MemoryDispatchStore implements DispatchStore {
       .filter((o) => o.offerId === offerId)
       .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   }
+  async purgeFinished(before: Date, limit: number) {
+    const final = (o: DispatchOrder) => o.state === 'delivered' || o.state === 'cancelled';
+    const orders = [...this.orders.values()]
+      .filter((o) => final(o) && t(o.placedAt) < t(before))
+      .slice(0, limit);
+    for (const o of orders) this.orders.delete(o.orderId);
+    const inUse = new Set([...this.orders.values()].filter((o) => !final(o)).map((o) => o.offerId));
+    const offers = [...this.offers.values()]
+      .filter((f) => f.status !== 'pending' && t(f.createdAt) < t(before) && !inUse.has(f.offerId))
+      .slice(0, limit - orders.length);
+    for (const f of offers) this.offers.delete(f.offerId);
+    return orders.length + offers.length;
+  }
+
   async purgeDeclines(now: Date, limit: number) {
     const due = [...this.declined].filter(([, until]) => t(until) <= t(now)).slice(0, limit);
     for (const [k] of due) this.declined.delete(k);

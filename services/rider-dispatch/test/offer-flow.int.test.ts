@@ -21,7 +21,13 @@ describe('offers, answers and delivery through the real service', () => {
 
   beforeAll(async () => {
     infra = await startInfra();
-    replica = await spawnReplica(infra, 'solo', { ROUND_INTERVAL_MS: '300', LEASE_TTL_MS: '3000' });
+    replica = await spawnReplica(infra, 'solo', {
+      ROUND_INTERVAL_MS: '300',
+      LEASE_TTL_MS: '3000',
+      // The retention purges run every half second here: the last case relies on it, and the
+      // others show they never touch work in progress.
+      INBOX_PURGE_INTERVAL_MS: '500',
+    });
     events = await readDispatchEvents(infra);
   });
   afterAll(async () => {
@@ -171,5 +177,47 @@ describe('offers, answers and delivery through the real service', () => {
       offer.rider_id,
     ]);
     expect(rider.rows[0]?.status).toBe('idle');
+  });
+
+  it('forgets delivered and cancelled orders and their answered offers once past the retention', async () => {
+    // An order still waiting for a rider (nobody is free near it), placed like the others.
+    await publishOrders(infra, [{ orderId: 'o-open', pickup: at(20_000) }]);
+    await eventually(
+      async () =>
+        (await infra.sql.query("SELECT 1 FROM dispatch_orders WHERE order_id = 'o-open'")).rowCount
+          ? true
+          : undefined,
+      20_000,
+      'the open order stored',
+    );
+    const before = await infra.sql.query<{ order_id: string; state: string }>(
+      'SELECT order_id, state FROM dispatch_orders ORDER BY order_id',
+    );
+    const unfinished = before.rows.filter((r) => r.state !== 'delivered' && r.state !== 'cancelled');
+    expect(before.rows.length).toBeGreaterThan(unfinished.length); // there is something to forget
+    // Nine days pass for everything stored so far.
+    await infra.sql.query("UPDATE dispatch_orders SET placed_at = placed_at - interval '9 days'");
+    await infra.sql.query("UPDATE offers SET created_at = created_at - interval '9 days'");
+    await eventually(
+      async () => {
+        const { rows } = await infra.sql.query<{ order_id: string }>(
+          'SELECT order_id FROM dispatch_orders ORDER BY order_id',
+        );
+        return rows.length === unfinished.length ? rows.map((r) => r.order_id) : undefined;
+      },
+      20_000,
+      'only unfinished orders left',
+    ).then((left) => expect(left).toEqual(unfinished.map((r) => r.order_id)));
+    await eventually(
+      async () => {
+        const { rows } = await infra.sql.query<{ status: string; in_use: boolean }>(
+          `SELECT status, EXISTS (SELECT 1 FROM dispatch_orders o WHERE o.offer_id = f.offer_id) AS in_use
+             FROM offers f`,
+        );
+        return rows.every((r) => r.status === 'pending' || r.in_use) ? true : undefined;
+      },
+      20_000,
+      'answered offers of finished orders forgotten',
+    );
   });
 });

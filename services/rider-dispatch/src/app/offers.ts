@@ -98,5 +98,14 @@ export function createOfferUseCases(deps: OfferDeps) {
     async purgeDeclines(limit = 1_000): Promise<number> {
       return store.purgeDeclines(clock.now(), limit);
     },
+
+    /**
+     * Forgets delivered and cancelled orders and their answered offers once older than
+     * `retentionHours` (past the order topic's retention plus lag, so no event about them can
+     * still arrive); how many rows went.
+     */
+    async purgeFinished(retentionHours: number, limit = 1_000): Promise<number> {
+      return store.purgeFinished(new Date(clock.now().getTime() - retentionHours * 3_600_000), limit);
+    },
   };
 }

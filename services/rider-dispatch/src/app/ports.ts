@@ -111,6 +111,12 @@ export interface DispatchStore {
   ordersOfOffer(offerId: string): Promise<DispatchOrder[]>;
   /** Deletes declines past their time; returns how many. */
   purgeDeclines(now: Date, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` rows of finished work placed or made before `before`: delivered and
+   * cancelled orders, and offers no longer pending that no unfinished order points to. Returns
+   * how many went.
+   */
+  purgeFinished(before: Date, limit: number): Promise<number>;
 }
 
 /** Zone leases (Redis): who runs which zone's rounds. */
