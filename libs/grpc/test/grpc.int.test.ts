@@ -40,6 +40,16 @@ describe('gRPC between two processes', () => {
     expect(res).toEqual({ ok: true, value: { message: 'hi', servedBy: String(server.proc.child.pid) } });
   });
 
+  it('answers INTERNAL when the answer itself cannot be built, instead of leaving the call hanging', async () => {
+    // The error code goes into an ASCII metadata entry, which grpc-js refuses for 'é'.
+    const res = await call(
+      client.echo.bind(client),
+      { message: 'x', delayMs: 0, failWithCode: 'CAFÉ' },
+      { deadlineMs: 2_000 },
+    );
+    expect(res).toMatchObject({ ok: false, error: { kind: 'unavailable', code: 'GRPC_INTERNAL' } });
+  });
+
   it('fails with a timeout error when the deadline passes before the answer', async () => {
     const res = await call(
       client.echo.bind(client),
