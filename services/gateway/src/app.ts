@@ -71,7 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
-    if (text.trim() === '') done(null, undefined);
+    if (!/\S/.test(text))
+      done(null, undefined); // stops at the first non-blank: no copy of the body
     else void parseJson(request, text, done);
   });
 
