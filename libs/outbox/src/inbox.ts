@@ -1,4 +1,4 @@
-import type { Queryable } from '@mealpeak/db';
+import { purgeRows, type PurgeStep, type Queryable } from '@mealpeak/db';
 
 /**
  * Records that `consumer` applied `eventId`, in the caller's transaction. Returns false when it
@@ -14,20 +14,20 @@ export async function claimEvent(tx: Queryable, consumer: string, eventId: strin
   return result.rowCount === 1;
 }
 
+const CLAIMS: readonly PurgeStep[] = [
+  {
+    name: 'outbox.purge-claims',
+    table: 'processed_events',
+    key: ['consumer', 'event_id'],
+    where: 'x.processed_at < $1',
+  },
+];
+
 /**
  * Forgets claims made before `before`, at most `limit` of them, and says how many. The inbox only
- * has to outlive every redelivery of an event: the topic's retention plus any consumer lag
- * (INBOX_RETENTION_HOURS). SKIP LOCKED: replicas purging at once share the work instead of
- * waiting on each other's rows.
+ * has to outlive every redelivery of an event: the topic's retention (INBOX_RETENTION_HOURS,
+ * ADR 0012). Replicas purging at once share the work (purgeRows).
  */
-export async function purgeClaims(db: Queryable, before: Date, limit: number): Promise<number> {
-  const result = await db.query({
-    name: 'outbox.purge-claims',
-    text: `DELETE FROM processed_events p
-            USING (SELECT consumer, event_id FROM processed_events WHERE processed_at < $1
-                    LIMIT $2 FOR UPDATE SKIP LOCKED) old
-            WHERE p.consumer = old.consumer AND p.event_id = old.event_id`,
-    values: [before, limit],
-  });
-  return result.rowCount ?? 0;
+export function purgeClaims(db: Queryable, before: Date, limit: number): Promise<number> {
+  return purgeRows(db, CLAIMS, before, limit);
 }
