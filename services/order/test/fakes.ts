@@ -46,10 +46,11 @@ export class MemoryOrderStore implements OrderStore {
       if (!merchantId || o.merchantId === merchantId) counts.set(o.state, (counts.get(o.state) ?? 0) + 1);
     return counts;
   }
-  async insertPlaced(order: Order, change: StateChange) {
+  async insertPlaced(order: Order, change: StateChange, storeBy?: Date) {
     if (this.failInsert) throw this.failInsert;
     const existing = this.orders.get(order.id);
     if (existing) return { order: existing, created: false };
+    if (storeBy && Date.now() >= storeBy.getTime()) return 'too-late' as const;
     this.orders.set(order.id, order);
     this.timelines.set(order.id, [change]);
     this.published.push({ orderId: order.id, change });
@@ -86,6 +87,8 @@ export class FakeReservations implements StockReservations {
   readonly reserved: string[] = [];
   readonly released: string[] = [];
   failWith: CodedError | undefined;
+  /** The hold end the fake merchant reports (a real merchant: now + its reservation TTL). */
+  reservedUntil: Date | undefined;
 
   async reserve(input: PlaceOrderInput): Promise<Result<Reservation, CodedError>> {
     if (this.failWith) return err(this.failWith);
@@ -103,6 +106,7 @@ export class FakeReservations implements StockReservations {
       total: { amountMinor: lines.reduce((s, l) => s + l.lineTotal.amountMinor, 0), currency: 'CNY' },
       pickup: { lat: 31.23, lng: 121.45 },
       prepEstimateSeconds: 600,
+      reservedUntil: this.reservedUntil,
     });
   }
   async release(orderId: string): Promise<Result<void, CodedError>> {

@@ -159,6 +159,40 @@ describe('order store, outbox and relay against real PostgreSQL and Kafka', () =
     expect(states(id)).toEqual([ProtoState.ORDER_STATE_PLACED]);
   });
 
+  it("stores an order only before the merchant's hold ends, by the database's clock", async () => {
+    const reservations = new FakeReservations();
+    const late = createOrderUseCases({
+      store: createPgOrderStore(pool, createOutbox({ schema: 'orders', partitions: 4 }), topics.orderEvents),
+      reservations,
+      clock,
+      policy: { acceptTimeoutSeconds: 120, promiseMarginSeconds: 900, riderSpeedMps: 5 },
+      logger,
+    });
+    // The hold ends in 10 s: inside the 15 s margin, so the insert must not happen.
+    reservations.reservedUntil = new Date(Date.now() + 10_000);
+    const tooLate = orderId();
+    expect(await late.placeOrder(input(tooLate))).toMatchObject({
+      ok: false,
+      error: { code: 'RESERVATION_EXPIRED' },
+    });
+    const count = async (table: string, column: string, id: string) =>
+      (
+        await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM orders.${table} WHERE ${column} = $1`,
+          [id],
+        )
+      ).rows[0]!.n;
+    expect(await count('orders', 'id', tooLate)).toBe(0);
+    expect(await count('order_timeline', 'order_id', tooLate)).toBe(0);
+    expect(await count('outbox', 'key', tooLate)).toBe(0);
+    expect(reservations.released).toEqual([tooLate]);
+    // Two minutes of hold left: stored as usual.
+    reservations.reservedUntil = new Date(Date.now() + 120_000);
+    const inTime = orderId();
+    expect((await late.placeOrder(input(inTime))).ok).toBe(true);
+    expect(await count('orders', 'id', inTime)).toBe(1);
+  });
+
   it('lets exactly one of two conflicting commands win when they race', async () => {
     const id = orderId();
     await useCases.placeOrder(input(id));

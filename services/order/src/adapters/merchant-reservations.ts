@@ -46,6 +46,7 @@ export function createMerchantReservations(
         total: { amountMinor: r.total?.amountMinor ?? 0, currency: r.total?.currency ?? '' },
         pickup: { lat: r.location?.lat ?? 0, lng: r.location?.lng ?? 0 },
         prepEstimateSeconds: r.prepEstimateSeconds,
+        reservedUntil: r.reservedUntil,
       });
     },
     async release(orderId: string, reason: string): Promise<Result<void, CodedError>> {

@@ -141,7 +141,7 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
       return counts;
     },
 
-    async insertPlaced(order, change) {
+    async insertPlaced(order, change, storeBy) {
       // The hottest write of the platform, as ONE statement (atomic on its own, one round trip):
       // the order, its first timeline entry and its PLACED event, all only if the id is new.
       const params = orderParams(order);
@@ -149,28 +149,37 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
       const outboxInsert = outbox.insertStatement(
         orderEvents,
         events,
-        params.length + 4,
+        params.length + 5,
         'EXISTS (SELECT 1 FROM o)',
       );
       // Named: prepared once per connection, so PostgreSQL parses and plans it only once.
       const { rows } = await pool.query<OrderRow>({
         name: 'orders.insert-placed',
         text: `WITH o AS (
-           INSERT INTO orders (${ORDER_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO NOTHING
+           INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${PLACEHOLDERS}
+            WHERE $${params.length + 4}::timestamptz IS NULL OR now() < $${params.length + 4}::timestamptz
+           ON CONFLICT (id) DO NOTHING
            RETURNING ${ORDER_COLUMNS}),
          t AS (
            INSERT INTO order_timeline (order_id, seq, from_state, to_state, actor_role, actor_id, reason, at)
            SELECT id, 1, NULL, $${params.length + 1}, $${params.length + 2}, $${params.length + 3}, NULL, placed_at FROM o),
          x AS (${outboxInsert.sql})
          SELECT ${ORDER_COLUMNS} FROM o`,
-        values: [...params, change.to, change.actor.role, change.actor.id, ...outboxInsert.params],
+        values: [
+          ...params,
+          change.to,
+          change.actor.role,
+          change.actor.id,
+          storeBy ?? null,
+          ...outboxInsert.params,
+        ],
       });
       if (rows[0]) return { order: rowToOrder(rows[0]), created: true };
-      // A placement with the same id committed first: return what it stored.
+      // A placement with the same id committed first: return what it stored. None: too late.
       const existing = await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
         order.id,
       ]);
-      return { order: rowToOrder(existing.rows[0]!), created: false };
+      return existing.rows[0] ? { order: rowToOrder(existing.rows[0]), created: false } : 'too-late';
     },
 
     async mutate(

@@ -46,8 +46,16 @@ export interface OrderStore {
   ): Promise<Result<OrderPage, CodedError>>;
   timeline(id: string): Promise<readonly StateChange[]>;
   countByState(merchantId: string | undefined): Promise<ReadonlyMap<OrderState, number>>;
-  /** Inserts a new order unless the id exists; returns the stored order either way. */
-  insertPlaced(order: Order, change: StateChange): Promise<{ order: Order; created: boolean }>;
+  /**
+   * Inserts a new order unless the id exists, and only while the database's clock is before
+   * `storeBy` (when given); returns the stored order either way, or 'too-late' when it was not
+   * stored because `storeBy` had passed.
+   */
+  insertPlaced(
+    order: Order,
+    change: StateChange,
+    storeBy?: Date,
+  ): Promise<{ order: Order; created: boolean } | 'too-late'>;
   /**
    * Locks the order, applies `decide`, and persists the result. With a claim, an event already
    * applied is skipped (`duplicate`) without calling `decide`.

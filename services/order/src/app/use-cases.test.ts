@@ -43,6 +43,22 @@ describe('order use cases', () => {
     expect(store.published.map((p) => p.change.to)).toEqual(['PLACED']);
   });
 
+  it('stores the order only while the merchant still holds the stock, and gives the hold back if too late', async () => {
+    // The process stalled after the reservation: the hold ends 10 s from now, inside the margin.
+    reservations.reservedUntil = new Date(Date.now() + 10_000);
+    expect(await useCases.placeOrder(input)).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', code: 'RESERVATION_EXPIRED' },
+    });
+    expect(store.orders.size).toBe(0);
+    expect(store.published).toEqual([]);
+    expect(reservations.released).toEqual([input.orderId]);
+    // With the hold's end comfortably ahead it is stored as usual.
+    reservations.reservedUntil = new Date(Date.now() + 120_000);
+    const other = { ...input, orderId: '0190f3c1-0000-7000-8000-00000000000b' };
+    expect((await useCases.placeOrder(other)).ok).toBe(true);
+  });
+
   it('is idempotent on the order id: a repeat returns the same order and stores nothing more', async () => {
     const first = await useCases.placeOrder(input);
     clock.advance(5);

@@ -7,6 +7,7 @@ import type { Actor, Order, OrderState, StateChange } from '../domain/order.ts';
 import {
   isSamePlacement,
   newOrder,
+  storeDeadline,
   validatePlacement,
   type PlaceOrderInput,
   type PlacementPolicy,
@@ -47,9 +48,9 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
         return existing ? existingOrConflict(existing, input) : reservation;
       }
       const { order, change } = newOrder(input, reservation.value, policy, clock.now());
-      let stored: { order: Order; created: boolean };
+      let stored: { order: Order; created: boolean } | 'too-late';
       try {
-        stored = await store.insertPlaced(order, change);
+        stored = await store.insertPlaced(order, change, storeDeadline(reservation.value));
       } catch (error) {
         // Release only when the order is known not to exist: if the insert committed and just
         // the answer was lost, releasing would oversell. Unknown -> the merchant's sweeper decides.
@@ -66,6 +67,16 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
             );
         }
         throw error;
+      }
+      if (stored === 'too-late') {
+        // Known not stored, so the hold can go back at once (the sweeper would release it anyway).
+        const released = await reservations.release(input.orderId, 'PLACEMENT_TOO_LATE');
+        if (!released.ok)
+          logger.warn(
+            { orderId: input.orderId, error: released.error },
+            'compensation failed; sweeper will release',
+          );
+        return err(OrderErrors.reservationExpired(input.orderId));
       }
       return stored.created ? ok(stored.order) : existingOrConflict(stored.order, input);
     },

@@ -24,6 +24,12 @@ export const OrderErrors = {
       fields.map((f) => `${f.field}: ${f.message}`).join('; '),
       fields,
     ),
+  reservationExpired: (orderId: string): CodedError =>
+    codedError(
+      'conflict',
+      'RESERVATION_EXPIRED',
+      `order ${orderId} could not be stored before the merchant's stock hold ended; place it again with a new Idempotency-Key`,
+    ),
   idConflict: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_ID_CONFLICT', `order id ${orderId} is already used by a different order`),
 } as const;

@@ -17,7 +17,22 @@ export interface Reservation {
   readonly total: Money;
   readonly pickup: GeoPoint;
   readonly prepEstimateSeconds: number;
+  /** Until when the merchant holds the stock; undefined from a merchant that does not say. */
+  readonly reservedUntil?: Date | undefined;
 }
+
+/**
+ * How long before the merchant's hold ends the order must be stored, or not at all. The merchant's
+ * sweeper releases a hold still unconfirmed at its end if the order service does not know the
+ * order then; an order committed after that would hold no stock. The insert is refused once
+ * `reservedUntil - STORE_MARGIN_MS` has passed by the database's clock, so it commits (statement
+ * timeout 5 s) well before the hold ends, with room for clock skew between the hosts.
+ */
+export const STORE_MARGIN_MS = 15_000;
+
+/** The latest moment the order may be stored, or undefined when the merchant gave no hold end. */
+export const storeDeadline = (reservation: Pick<Reservation, 'reservedUntil'>): Date | undefined =>
+  reservation.reservedUntil && new Date(reservation.reservedUntil.getTime() - STORE_MARGIN_MS);
 
 export interface PlacementPolicy {
   /** How long the merchant has to accept before the order is rejected automatically. */
