@@ -30,6 +30,13 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
   const existingOrConflict = (existing: Order, input: PlaceOrderInput): Result<Order, CodedError> =>
     isSamePlacement(existing, input) ? ok(existing) : err(OrderErrors.idConflict(input.orderId));
 
+  /** Compensation for an order known not to be stored: the merchant's hold goes back at once. */
+  const releaseHold = async (orderId: string, reason: string): Promise<void> => {
+    const released = await reservations.release(orderId, reason);
+    if (!released.ok)
+      logger.warn({ orderId, error: released.error }, 'compensation failed; sweeper will release');
+  };
+
   return {
     /**
      * Reserve stock at the merchant, then store the order and its PLACED event atomically.
@@ -58,24 +65,12 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
           (o) => (o ? 'exists' : 'absent'),
           () => 'unknown',
         );
-        if (known === 'absent') {
-          const released = await reservations.release(input.orderId, 'PLACEMENT_FAILED');
-          if (!released.ok)
-            logger.warn(
-              { orderId: input.orderId, error: released.error },
-              'compensation failed; sweeper will release',
-            );
-        }
+        if (known === 'absent') await releaseHold(input.orderId, 'PLACEMENT_FAILED');
         throw error;
       }
       if (stored === 'too-late') {
-        // Known not stored, so the hold can go back at once (the sweeper would release it anyway).
-        const released = await reservations.release(input.orderId, 'PLACEMENT_TOO_LATE');
-        if (!released.ok)
-          logger.warn(
-            { orderId: input.orderId, error: released.error },
-            'compensation failed; sweeper will release',
-          );
+        // Known not stored (the sweeper would release the hold anyway, just later).
+        await releaseHold(input.orderId, 'PLACEMENT_TOO_LATE');
         return err(OrderErrors.reservationExpired(input.orderId));
       }
       return stored.created ? ok(stored.order) : existingOrConflict(stored.order, input);
