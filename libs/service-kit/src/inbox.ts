@@ -10,20 +10,30 @@ export interface InboxConfig {
 const BATCH = 1_000;
 
 /**
- * Keeps the inbox (processed_events) from growing without end: every replica deletes claims
- * older than INBOX_RETENTION_HOURS every INBOX_PURGE_INTERVAL_MS, a thousand rows per statement
- * until none is left, so a backlog after a long outage goes in one tick without one huge delete.
+ * Runs a retention purge on this replica every INBOX_PURGE_INTERVAL_MS (ADR 0012): `purge(limit)`
+ * deletes up to `limit` rows and says how many, and is repeated a thousand rows at a time until
+ * none is left, so a backlog after a long outage goes in one tick without one huge delete. Stops
+ * at shutdown.
  */
-export function startInboxPurge(ctx: BootContext<InboxConfig>, db: Queryable): void {
+export function startPurgeLoop(
+  ctx: BootContext<Pick<InboxConfig, 'INBOX_PURGE_INTERVAL_MS'>>,
+  name: string,
+  purge: (limit: number) => Promise<number>,
+): void {
   const { config, logger, lifecycle } = ctx;
-  const retentionMs = config.INBOX_RETENTION_HOURS * 3_600_000;
   const loop = startLoop(
-    'inbox purge',
+    name,
     config.INBOX_PURGE_INTERVAL_MS,
-    drain((limit) => purgeClaims(db, new Date(Date.now() - retentionMs), limit), BATCH),
+    drain(purge, BATCH),
     logger,
     // Not at start-up: a fleet restarting at once would all purge at the same moment.
     config.INBOX_PURGE_INTERVAL_MS * Math.random(),
   );
-  lifecycle.onShutdown('inbox purge', () => loop.stop());
+  lifecycle.onShutdown(name, () => loop.stop());
+}
+
+/** Keeps the inbox (processed_events) from growing without end: claims older than INBOX_RETENTION_HOURS go. */
+export function startInboxPurge(ctx: BootContext<InboxConfig>, db: Queryable): void {
+  const retentionMs = ctx.config.INBOX_RETENTION_HOURS * 3_600_000;
+  startPurgeLoop(ctx, 'inbox purge', (limit) => purgeClaims(db, new Date(Date.now() - retentionMs), limit));
 }

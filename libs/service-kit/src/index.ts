@@ -3,4 +3,4 @@ export { openDatabase, type DatabaseConfig } from './database.ts';
 export { startOutbox, type OutboxConfig } from './outbox.ts';
 export { connectInfra, type InfraConfig } from './connect.ts';
 export { startConsumer, type ConsumerConfig } from './consumer.ts';
-export { startInboxPurge, type InboxConfig } from './inbox.ts';
+export { startInboxPurge, startPurgeLoop, type InboxConfig } from './inbox.ts';

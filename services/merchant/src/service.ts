@@ -3,8 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
-import { drain, startLoop, type BootContext } from '@mealpeak/runtime';
-import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import type { BootContext } from '@mealpeak/runtime';
+import {
+  openDatabase,
+  startInboxPurge,
+  startOutbox,
+  startPurgeLoop,
+  type Infra,
+  startConsumer,
+} from '@mealpeak/service-kit';
 import { createOrderServiceClient } from './adapters/order-service-client.ts';
 import { createPgStore } from './adapters/pg-store.ts';
 import { createMerchantService } from './app.ts';
@@ -59,14 +66,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   });
   startInboxPurge(ctx, pool);
   // Finished kitchen rows and reservations, on the inbox's schedule (docs/merchant.md).
-  const purge = startLoop(
-    'finished-work purge',
-    config.INBOX_PURGE_INTERVAL_MS,
-    drain((limit) => service.useCases.purgeFinished(limit), 1_000),
-    logger,
-    config.INBOX_PURGE_INTERVAL_MS * Math.random(),
-  );
-  lifecycle.onShutdown('finished-work purge', () => purge.stop());
+  startPurgeLoop(ctx, 'finished-work purge', (limit) => service.useCases.purgeFinished(limit));
 
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);

@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
-import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import {
+  openDatabase,
+  startInboxPurge,
+  startOutbox,
+  startPurgeLoop,
+  type Infra,
+  startConsumer,
+} from '@mealpeak/service-kit';
 import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
 import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
 import { buildDispatchApp } from './app.ts';
@@ -69,6 +76,9 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
 
   await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
+  startPurgeLoop(ctx, 'finished-work purge', (limit) =>
+    app.useCases.purgeFinished(config.DISPATCH_RETENTION_HOURS, limit),
+  );
 
   // Every replica sweeps; SKIP LOCKED and idempotent deletes keep them out of each other's way.
   const sweepers = [
@@ -83,13 +93,6 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
       60_000,
       drain((n) => app.useCases.purgeDeclines(n), 1_000),
       logger,
-    ),
-    startLoop(
-      'finished-work purge',
-      config.INBOX_PURGE_INTERVAL_MS,
-      drain((n) => app.useCases.purgeFinished(config.DISPATCH_RETENTION_HOURS, n), 1_000),
-      logger,
-      config.INBOX_PURGE_INTERVAL_MS * Math.random(),
     ),
     startLoop(
       'position janitor',
