@@ -51,7 +51,6 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
       reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
       sweepRetryMs: config.SWEEP_RETRY_MS,
       catalogueCacheMs: config.CATALOGUE_CACHE_MS,
-      finishedRetentionHours: config.KITCHEN_RETENTION_HOURS,
     },
     sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
   });
@@ -66,7 +65,9 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   });
   startInboxPurge(ctx, pool);
   // Finished kitchen rows and reservations, on the inbox's schedule (docs/merchant.md).
-  startPurgeLoop(ctx, 'finished-work purge', (limit) => service.useCases.purgeFinished(limit));
+  startPurgeLoop(ctx, 'finished-work purge', (limit) =>
+    service.useCases.purgeFinished(config.KITCHEN_RETENTION_HOURS, limit),
+  );
 
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);

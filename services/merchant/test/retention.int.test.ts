@@ -6,6 +6,9 @@ import type { MerchantStore } from '../src/app/ports.ts';
 import type { UseCases } from '../src/app/use-cases.ts';
 import { createMerchantDb, type MerchantDb } from './support.ts';
 
+/** The production default (KITCHEN_RETENTION_HOURS): eight days. */
+const RETENTION_HOURS = 192;
+
 const ALL_DAY = Array.from({ length: 7 }, (_, d) => ({ dayOfWeek: d, openMinute: 0, closeMinute: 1440 }));
 
 describe('retention of finished work against the real PostgreSQL', () => {
@@ -29,7 +32,7 @@ describe('retention of finished work against the real PostgreSQL', () => {
     await seedFinishedWork(uc, store, released);
 
     // Nothing is old enough yet.
-    expect(await uc.purgeFinished(100)).toBe(0);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(0);
     for (const table of ['reservations', 'kitchen_orders'])
       await mdb.pool.query(
         `UPDATE ${table} SET created_at = now() - interval '9 days', updated_at = now() - interval '9 days'`,
@@ -37,7 +40,12 @@ describe('retention of finished work against the real PostgreSQL', () => {
 
     const drainAll = async () => {
       let total = 0;
-      for (let n = await uc.purgeFinished(5); n > 0; n = await uc.purgeFinished(5)) total += n;
+      for (
+        let n = await uc.purgeFinished(RETENTION_HOURS, 5);
+        n > 0;
+        n = await uc.purgeFinished(RETENTION_HOURS, 5)
+      )
+        total += n;
       return total;
     };
     const [a, b] = await Promise.all([drainAll(), drainAll()]);

@@ -9,8 +9,6 @@ export interface UseCaseSettings {
   readonly sweepRetryMs: number;
   /** How stale placement's view of merchants and items may be (0: always read). */
   readonly catalogueCacheMs?: number;
-  /** How long finished kitchen rows and reservations are kept (default 192 h, see retention.ts). */
-  readonly finishedRetentionHours?: number;
 }
 
 export interface UseCaseDeps {

@@ -11,6 +11,9 @@ import {
 } from './test-support/fixtures.ts';
 import { createUseCases, type UseCases } from './use-cases.ts';
 
+/** The production default (KITCHEN_RETENTION_HOURS): eight days. */
+const RETENTION_HOURS = 192;
+
 const DAY = 24 * 3_600_000;
 
 describe('retention of finished work', () => {
@@ -38,7 +41,7 @@ describe('retention of finished work', () => {
 
   it('keeps everything within the retention', async () => {
     clock.advance(7 * DAY);
-    expect(await uc.purgeFinished(100)).toBe(0);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(0);
     expect(await left()).toEqual({
       reservations: ['cooking', 'ready', 'released', 'tentative'],
       kitchen: ['cooking', 'ready'],
@@ -47,22 +50,22 @@ describe('retention of finished work', () => {
 
   it('then forgets finished orders, but not one still cooking nor a tentative reservation', async () => {
     clock.advance(9 * DAY);
-    expect(await uc.purgeFinished(100)).toBe(3); // the ready kitchen row, two reservations
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(3); // the ready kitchen row, two reservations
     expect(await left()).toEqual({ reservations: ['cooking', 'tentative'], kitchen: ['cooking'] });
-    expect(await uc.purgeFinished(100)).toBe(0);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(0);
   });
 
   it('deletes at most `limit` rows per call, so a backlog drains in batches', async () => {
     clock.advance(9 * DAY);
-    expect(await uc.purgeFinished(2)).toBe(2);
-    expect(await uc.purgeFinished(2)).toBe(1);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 2)).toBe(2);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 2)).toBe(1);
   });
 
   it('counts from the last change: a row touched recently stays', async () => {
     clock.advance(9 * DAY);
     await store.repo.saveKitchenOrder({ orderId: 'ready', merchantId: 'm1', state: 'dropped', version: 4 });
     // The two finished reservations go; the kitchen row changed a moment ago stays.
-    expect(await uc.purgeFinished(100)).toBe(2);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(2);
     expect(await left()).toEqual({ reservations: ['cooking', 'tentative'], kitchen: ['cooking', 'ready'] });
   });
 });
