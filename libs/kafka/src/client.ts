@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '@mealpeak/telemetry';
 import { deadLetterTopic, type TopicSpec } from './event-type.ts';
 
@@ -39,6 +39,35 @@ export function createKafka(settings: KafkaSettings): Kafka {
 }
 
 /**
+ * Runs `create` (which must be safe to repeat) and waits until every partition of `names` has a
+ * leader, retrying both with backoff for up to `timeoutMs`: replicas starting together race to
+ * create the same topics, and a broker that just created one may briefly answer "does not host
+ * this topic-partition", which kafkajs itself does not retry.
+ */
+export async function createTopicsUntilLed(
+  admin: Admin,
+  names: readonly string[],
+  create: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create();
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...names] });
+      const leaderless = meta.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
+/**
  * Creates the topics (and their dead-letter topics) that do not exist yet, with the partition
  * counts of the registry, and waits until every partition has a leader. Existing topics are left
  * alone: partitions are never shrunk here. Replicas starting together race to create the same
@@ -53,10 +82,11 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   const names = topics.flatMap((t) => [t.name, deadLetterTopic(t.name)]);
-  const deadline = Date.now() + timeoutMs;
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
+    await createTopicsUntilLed(
+      admin,
+      names,
+      async () => {
         const existing = new Set(await admin.listTopics());
         const wanted: ITopicConfig[] = [];
         for (const t of topics) {
@@ -66,17 +96,9 @@ export async function ensureTopics(
           if (!existing.has(dlq)) wanted.push({ topic: dlq, numPartitions: 1, replicationFactor: -1 });
         }
         if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
-        const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-        const leaderless = meta.filter(
-          (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
-        );
-        if (leaderless.length === 0) return;
-        throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+      },
+      timeoutMs,
+    );
   } finally {
     await admin.disconnect();
   }

@@ -7,7 +7,7 @@ export {
   Envelope,
   type OutgoingEvent,
 } from './envelope.ts';
-export { createKafka, ensureTopics, type Kafka, type KafkaSettings } from './client.ts';
+export { createKafka, createTopicsUntilLed, ensureTopics, type Kafka, type KafkaSettings } from './client.ts';
 export { createProducer, type EventProducer } from './producer.ts';
 export {
   createConsumer,

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsUntilLed } from '@mealpeak/kafka';
 import { MissingInfraError } from './infra-source.ts';
 
 const uniqueSuffix = () => randomBytes(4).toString('hex');
@@ -103,30 +104,23 @@ export async function createTestKafka(): Promise<TestKafka> {
     brokers,
     topic: (base) => `test.${run}.${base}`,
     createTopics: async (topics) => {
-      // A broker that has just created a topic may briefly answer "does not host this
-      // topic-partition" (kafkajs only retries LEADER_NOT_AVAILABLE): retry with backoff until
-      // every partition has a leader, as ensureTopics does in the services. A repeat of
-      // createTopics for a topic that exists by then is a no-op.
       const names = topics.map((t) => t.name);
-      const deadline = Date.now() + 30_000;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await admin.createTopics({
+      // The services' own retry (a fresh topic may briefly have no leader); a repeat of
+      // createTopics for a topic that exists by then is a no-op.
+      await createTopicsUntilLed(
+        admin,
+        names,
+        () =>
+          admin.createTopics({
             waitForLeaders: true,
             topics: topics.map((t) => ({
               topic: t.name,
               numPartitions: t.partitions ?? 3,
               replicationFactor: 1,
             })),
-          });
-          const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-          if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
-          throw new Error(`no leader yet for some of ${names.join(', ')}`);
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
-        }
-      }
+          }),
+        30_000,
+      );
       created.push(...names);
     },
     cleanup: async () => {
