@@ -1,4 +1,4 @@
-import { EARTH_RADIUS_M, greatCircleMetres } from '@mealpeak/core';
+import { EARTH_RADIUS_M } from '@mealpeak/core';
 import { field, type FieldError } from './errors.ts';
 import type { GeoPoint } from './types.ts';
 
@@ -9,7 +9,7 @@ const METERS_PER_DEGREE_LAT = (Math.PI * EARTH_RADIUS_M) / 180;
 const rad = (deg: number) => (deg * Math.PI) / 180;
 
 /** Great-circle distance (haversine), the platform's one definition. */
-export const distanceMeters: (a: GeoPoint, b: GeoPoint) => number = greatCircleMetres;
+export { greatCircleMetres as distanceMeters } from '@mealpeak/core';
 
 export interface BoundingBox {
   readonly minLat: number;

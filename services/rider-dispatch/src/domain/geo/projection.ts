@@ -1,7 +1,8 @@
-import { EARTH_RADIUS_M, greatCircleMetres as coreGreatCircleMetres, type LatLng } from '@mealpeak/core';
+import { EARTH_RADIUS_M, type LatLng } from '@mealpeak/core';
 import type { Point } from '../dispatch/index.ts';
 
-export type { LatLng };
+/** The platform's one great-circle distance, for the dispatch modules that import it from here. */
+export { greatCircleMetres, type LatLng } from '@mealpeak/core';
 const RAD = Math.PI / 180;
 /** Metres per degree of latitude on the mean sphere (~111.2 km). */
 export const METRES_PER_DEGREE = EARTH_RADIUS_M * RAD;
@@ -31,6 +32,3 @@ export function createLocalProjection(origin: LatLng): LocalProjection {
     }),
   };
 }
-
-/** Great-circle distance in metres (haversine), the platform's one definition. */
-export const greatCircleMetres: (a: LatLng, b: LatLng) => number = coreGreatCircleMetres;
