@@ -31,4 +31,13 @@ describe('freePort', () => {
     expect(port).not.toBe(taken);
     expect(draws).toEqual([]); // it drew twice: the taken port was tried and refused
   });
+
+  it('never hands out the same port twice, even while it is still unbound', async () => {
+    const draw = ((await freePort()) - PORT_RANGE.low + 0.5) / (PORT_RANGE.high - PORT_RANGE.low);
+    // Nothing listens on the first port yet; a second draw landing on it must move on.
+    const draws = [draw, draw, 0.25];
+    const second = await freePort(() => draws.shift() ?? 0.75);
+    expect(draws.length).toBeLessThan(2); // the repeated draw was tried and refused
+    expect(second).not.toBe(PORT_RANGE.low + Math.floor(draw * (PORT_RANGE.high - PORT_RANGE.low)));
+  });
 });

@@ -19,11 +19,22 @@ export function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** A port free right now on 127.0.0.1, outside the ephemeral range; we release it for the service to bind. */
+/**
+ * Ports this process has handed out. A stack reserves all its ports before starting any replica,
+ * so a port is still free (unbound) when the next one is drawn: without this set two replicas
+ * could be given the same port (a CI smoke run failed on EADDRINUSE that way). Never released:
+ * a restarted replica keeps its ports, and the range is far larger than any run needs.
+ */
+const handedOut = new Set<number>();
+
+/** A port free right now on 127.0.0.1, outside the ephemeral range and not handed out before by this process. */
 export async function freePort(random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = PORT_RANGE.low + Math.floor(random() * (PORT_RANGE.high - PORT_RANGE.low));
-    if (await canBind(port)) return port;
+    if (!handedOut.has(port) && (await canBind(port))) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error(`no free port in ${PORT_RANGE.low}-${PORT_RANGE.high} after 100 tries`);
 }
