@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
 import { OrderState } from '@mealpeak/contracts/order.v1';
@@ -57,6 +58,43 @@ describe('reservation sweeper against the real PostgreSQL', () => {
     expect(await state('live-0')).toBe('confirmed');
     expect(await state('cancelled')).toBe('released');
     expect(await state('young')).toBe('tentative');
+  });
+
+  it('settles PLACED events that find their reservation released: re-takes the stock, or rejects the order', async () => {
+    const orders = createFakeOrderService();
+    const clock = createTestClock();
+    const { service } = mdb.service({ orders, clock });
+    const uc = service.useCases;
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm-late' })));
+    unwrap(await uc.upsertMenuItem(itemInput('late-dish', { merchantId: 'm-late', stock: 10 })));
+    const reserve = (id: string, quantity: number) =>
+      uc.reserveStock({ orderId: id, merchantId: 'm-late', lines: [{ itemId: 'late-dish', quantity }] });
+    unwrap(await reserve('late-kept', 3));
+    unwrap(await reserve('late-short', 4));
+    clock.advance(121_000);
+    // The order service does not know either order yet: the sweeper releases both.
+    expect(await uc.sweepReservations(10)).toMatchObject({ released: 2 });
+    expect(await mdb.stock('late-dish')).toBe(10);
+    unwrap(await reserve('on-time', 5)); // meanwhile another order takes half of it
+    for (const id of ['late-kept', 'late-short', 'on-time']) orders.place(id, 'm-late');
+    const placed = (orderId: string) => ({
+      eventId: randomUUID(),
+      reason: '',
+      snapshot: { orderId, merchantId: 'm-late', state: 'PLACED' as const, version: 1 },
+    });
+    const events = [placed('late-kept'), placed('on-time'), placed('late-short')];
+    expect(await uc.applyOrderEvents(events)).toEqual(['applied', 'applied', 'applied']);
+    expect(await state('late-kept')).toBe('confirmed');
+    expect(await state('on-time')).toBe('confirmed');
+    expect(await state('late-short')).toBe('released');
+    expect(await mdb.stock('late-dish')).toBe(2); // 10 - 5 - 3; the 4 were not there
+    expect(orders.orders.get('late-short')?.state).toBe(OrderState.ORDER_STATE_REJECTED);
+    expect(orders.calls.map((c) => [c.orderId, c.command])).toEqual([
+      ['late-short', { kind: 'reject', reason: 'OUT_OF_STOCK' }],
+    ]);
+    // Every one of them claimed exactly once.
+    expect(await uc.applyOrderEvents(events)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(await mdb.stock('late-dish')).toBe(2);
   });
 
   it('runs as a loop and stops cleanly', async () => {

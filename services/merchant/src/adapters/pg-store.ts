@@ -48,7 +48,9 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         text: `WITH input AS (
            SELECT * FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(event_id, order_id, n)),
          claim AS (
-           INSERT INTO processed_events (consumer, event_id) SELECT $1, event_id FROM input
+           INSERT INTO processed_events (consumer, event_id)
+           SELECT $1, i.event_id FROM input i
+           JOIN reservations r ON r.order_id = i.order_id AND r.state <> 'released'
            ON CONFLICT DO NOTHING RETURNING event_id),
          confirmed AS (
            UPDATE reservations r SET state = 'confirmed', updated_at = now()
@@ -64,9 +66,11 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         values: [consumer, unique.map((p) => p.eventId), unique.map((p) => p.orderId)],
       });
       const outcomes = rows.map((row): PlacedOutcome => {
+        // An event whose reservation holds no stock is not claimed: the caller settles it.
+        if (row.state === null) return 'missing';
+        if (row.state === 'released') return 'released';
         if (!row.claimed) return 'duplicate';
-        if (row.confirmed) return 'confirmed';
-        return row.state ?? 'missing';
+        return row.confirmed ? 'confirmed' : row.state;
       });
       // The statement's rows follow `unique`, which keeps the order of `placed`.
       let row = 0;

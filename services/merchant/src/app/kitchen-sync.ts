@@ -57,29 +57,20 @@ export async function applyOrderSnapshot(
   snapshot: OrderSnapshot,
   reason: string,
   now: Date,
-): Promise<'applied' | 'placed-without-stock'> {
-  if (snapshot.state === 'PLACED') {
-    const confirmed = await tx.transitionReservation(
-      snapshot.orderId,
-      ['tentative'],
-      'confirmed',
-      'ORDER_PLACED',
-    );
-    // Confirmed already is fine (a repeat, or the sweeper was first); released or missing means
-    // an order exists that holds no stock: the rare case docs/merchant.md describes. Report it.
-    if (!confirmed && (await tx.getReservation(snapshot.orderId))?.state !== 'confirmed')
-      return 'placed-without-stock';
-  }
+): Promise<void> {
+  // PLACED events take the consumer's batch path (order-events.ts), which also settles one whose
+  // reservation holds no stock; a PLACED snapshot here only confirms a tentative hold.
+  if (snapshot.state === 'PLACED')
+    await tx.transitionReservation(snapshot.orderId, ['tentative'], 'confirmed', 'ORDER_PLACED');
   if (snapshot.state === 'REJECTED' || snapshot.state === 'CANCELLED')
     await releaseReservation(tx, snapshot.orderId, reason || `ORDER_${snapshot.state}`, now);
-  if (kitchenStateOf(snapshot.state) === undefined) return 'applied';
+  if (kitchenStateOf(snapshot.state) === undefined) return;
   // The merchant row is locked before the kitchen row is read, so concurrent snapshots of one
   // merchant's orders apply one after the other and the backlog count sees every one of them.
   const merchant = await tx.getMerchant(snapshot.merchantId, { forUpdate: true });
-  if (!merchant) return 'applied';
+  if (!merchant) return;
   const next = nextKitchenOrder(await tx.getKitchenOrder(snapshot.orderId), snapshot);
-  if (!next) return 'applied';
+  if (!next) return;
   await tx.saveKitchenOrder(next);
   await recomputeControl(tx, merchant, now);
-  return 'applied';
 }

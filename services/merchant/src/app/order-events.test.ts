@@ -117,23 +117,99 @@ describe('order events and the reservation sweeper', () => {
       expect((await store.repo.getMerchant('m1'))?.backlog).toBe(0);
     });
 
-    it('reports (and survives) a PLACED order whose reservation the sweeper already released', async () => {
-      const lines: string[] = [];
-      const t = testDeps(store, { orders, clock });
-      const logged = createUseCases({
-        ...t.deps,
-        logger: createLogger({
-          service: 't',
-          level: 'error',
-          destination: { write: (l: string) => void lines.push(l) },
-        }),
+    describe('a PLACED event whose reservation holds no stock', () => {
+      let logged: UseCases;
+      let lines: { msg: string; orderId: string; level: string }[];
+      beforeEach(() => {
+        lines = [];
+        logged = createUseCases({
+          ...testDeps(store, { orders, clock }).deps,
+          logger: createLogger({
+            service: 't',
+            level: 'warn',
+            destination: { write: (l: string) => void lines.push(JSON.parse(l)) },
+          }),
+        });
       });
-      await reserve('late');
-      clock.advance(121_000);
-      await logged.sweepReservations(10); // the order service does not know the order (yet)
-      expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('applied');
-      expect(await reservationState('late')).toBe('released');
-      expect(lines.map((l) => (JSON.parse(l) as { orderId: string }).orderId)).toEqual(['late']);
+      /** The sweeper released `orderId` (the order service did not know it yet); then it committed. */
+      const releasedBySweeper = async (orderId: string, quantity = 2) => {
+        await reserve(orderId, quantity);
+        clock.advance(121_000);
+        expect(await logged.sweepReservations(10)).toMatchObject({ released: 1 });
+        orders.place(orderId, 'm1');
+      };
+
+      it('takes the stock again when it is still there, once however often the event comes', async () => {
+        await releasedBySweeper('late');
+        expect(stock()).toBe(10);
+        const placed = event('e-late', 'late', 'PLACED', 1);
+        expect(await logged.applyOrderEvents([placed, event('e-x', 'late', 'PLACED', 1)])).toEqual([
+          'applied',
+          'applied',
+        ]);
+        expect(await logged.applyOrderEvent(placed)).toBe('duplicate');
+        expect(await reservationState('late')).toBe('confirmed');
+        expect(stock()).toBe(8);
+        expect(orders.calls).toEqual([]);
+        expect(lines.map((l) => [l.level, l.orderId])).toEqual([['warn', 'late']]);
+        // A later cancellation gives the re-taken stock back.
+        await logged.applyOrderEvent(event('e-c', 'late', 'CANCELLED', 2));
+        expect(stock()).toBe(10);
+      });
+
+      it('rejects the order as OUT_OF_STOCK when the stock is gone', async () => {
+        await releasedBySweeper('late', 3);
+        unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'burger', stock: 2 }));
+        expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('applied');
+        expect(orders.calls.map((c) => c.command)).toEqual([{ kind: 'reject', reason: 'OUT_OF_STOCK' }]);
+        expect(orders.orders.get('late')?.state).toBe(OrderState.ORDER_STATE_REJECTED);
+        expect(stock()).toBe(2); // nothing taken, nothing given twice
+        expect(await reservationState('late')).toBe('released');
+        expect(store.kitchenOrder('late')?.state).toBe('dropped');
+        expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('duplicate');
+        expect(orders.calls).toHaveLength(1);
+      });
+
+      it('leaves the event unclaimed while the order service cannot be asked, and settles it later', async () => {
+        await releasedBySweeper('late');
+        unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'burger', stock: 0 }));
+        orders.down = true;
+        const placed = event('e-late', 'late', 'PLACED', 1);
+        await expect(logged.applyOrderEvents([placed])).rejects.toThrow(/GRPC_UNAVAILABLE/);
+        orders.down = false;
+        expect(await logged.applyOrderEvents([placed])).toEqual(['applied']);
+        expect(orders.orders.get('late')?.state).toBe(OrderState.ORDER_STATE_REJECTED);
+      });
+
+      it('reports an order that can no longer be rejected (the merchant accepted it meanwhile)', async () => {
+        await releasedBySweeper('late');
+        unwrap(await orders.transition('late', 'm1', { kind: 'accept', prepSeconds: 600 }, {}));
+        unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'burger', stock: 1 }));
+        expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('applied');
+        expect(stock()).toBe(1);
+        expect(lines.map((l) => [l.level, l.orderId, /by hand/.test(l.msg)])).toEqual([
+          ['error', 'late', true],
+        ]);
+        expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('duplicate');
+      });
+
+      it('holds nothing, and reports nothing, when the merchant rejected the order before its PLACED event came', async () => {
+        await reserve('quick');
+        orders.place('quick', 'm1');
+        unwrap(await logged.rejectOrder({ merchantId: 'm1', orderId: 'quick', reason: 'TOO_BUSY' }));
+        expect(stock()).toBe(10);
+        expect(await logged.applyOrderEvent(event('e-q', 'quick', 'PLACED', 1))).toBe('applied');
+        expect(stock()).toBe(10);
+        expect(await reservationState('quick')).toBe('released');
+        expect(lines).toEqual([]);
+        expect(orders.calls).toHaveLength(1); // the merchant's own reject only
+      });
+
+      it('reports a PLACED order without any reservation', async () => {
+        expect(await logged.applyOrderEvent(event('e-none', 'none', 'PLACED', 1))).toBe('applied');
+        expect(lines.map((l) => [l.level, l.orderId])).toEqual([['error', 'none']]);
+        expect(await logged.applyOrderEvent(event('e-none', 'none', 'PLACED', 1))).toBe('duplicate');
+      });
     });
 
     it('heals the kitchen view when the merchant command crashed after the order service answered', async () => {

@@ -3,6 +3,7 @@ import { sweepDecision } from '../domain/reservation.ts';
 import { INBOX_CONSUMER, type UseCaseDeps } from './deps.ts';
 import { applyOrderSnapshot } from './kitchen-sync.ts';
 import { orderStateName } from './order-snapshot.ts';
+import { placedWithoutHold } from './placed-without-hold.ts';
 import { releaseReservation } from './release.ts';
 
 export interface OrderEvent {
@@ -19,28 +20,27 @@ export interface SweepReport {
   readonly deferred: number;
 }
 
-export function orderEventUseCases({ store, orders, clock, logger, settings }: UseCaseDeps) {
+export function orderEventUseCases(deps: UseCaseDeps) {
+  const { store, orders, clock, logger, settings } = deps;
+  const settleWithoutHold = placedWithoutHold(deps);
+
   /**
    * PLACED only confirms the reservation (no kitchen row yet): one statement does it, for any
-   * number of consecutive PLACED events.
+   * number of consecutive PLACED events. The rare event whose reservation holds no stock (released
+   * or missing) is left unclaimed by that statement and settled on its own, in log order.
    */
   async function confirmPlaced(events: readonly OrderEvent[]): Promise<('applied' | 'duplicate')[]> {
     const states = await store.repo.confirmPlaced(
       INBOX_CONSUMER,
       events.map((e) => ({ eventId: e.eventId, orderId: e.snapshot.orderId })),
     );
-    return events.map((event, i) => {
+    const outcomes: ('applied' | 'duplicate')[] = [];
+    for (const [i, event] of events.entries()) {
       const state = states[i];
-      if (state === 'duplicate') return 'duplicate';
-      // Confirmed (now or before: a repeat, or the sweeper was first) is fine; released or missing
-      // means an order exists that holds no stock: the rare case docs/merchant.md describes.
-      if (state !== 'confirmed')
-        logger.error(
-          { orderId: event.snapshot.orderId, merchantId: event.snapshot.merchantId, eventId: event.eventId },
-          'order placed but its stock reservation was already released or never made; check stock by hand',
-        );
-      return 'applied';
-    });
+      if (state === 'released' || state === 'missing') outcomes.push(await settleWithoutHold(event));
+      else outcomes.push(state === 'duplicate' ? 'duplicate' : 'applied');
+    }
+    return outcomes;
   }
 
   /**
@@ -51,7 +51,6 @@ export function orderEventUseCases({ store, orders, clock, logger, settings }: U
     if (event.snapshot.state === 'PLACED') return (await confirmPlaced([event]))[0]!;
     return store.transaction(async (tx) => {
       if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
-      // Not PLACED, so never 'placed-without-stock' (that check is confirmPlaced's).
       await applyOrderSnapshot(tx, event.snapshot, event.reason, clock.now());
       return 'applied';
     });

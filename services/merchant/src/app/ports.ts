@@ -119,10 +119,12 @@ export interface MessagingRepo {
   publishStatusChanged(change: StatusChange): Promise<void>;
   /**
    * PLACED events (the most frequent event) in one atomic step for any number of them: claim each
-   * in the inbox and confirm its tentative reservation. Per event, in input order: 'duplicate'
-   * when already claimed (before, or earlier in the same list); otherwise the state its
-   * reservation is in afterwards ('missing' when there is none). Outside a transaction the step
-   * may commit without waiting for durability (a lost confirmation is the sweeper's to redo).
+   * in the inbox and confirm its tentative reservation. Per event, in input order: 'released' or
+   * 'missing' (no reservation) when its reservation holds no stock, and then the event is NOT
+   * claimed (the caller settles it on its own); else 'duplicate' when already claimed (before, or
+   * earlier in the same list); else the state its reservation is in afterwards. Outside a
+   * transaction the step may commit without waiting for durability (a lost confirmation is the
+   * sweeper's to redo).
    */
   confirmPlaced(
     consumer: string,

@@ -182,16 +182,20 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
     async confirmPlaced(consumer, placed) {
       const outcomes: PlacedOutcome[] = [];
       for (const { eventId, orderId } of placed) {
+        const r = s.reservations.get(orderId);
+        if (!r || r.state === 'released') {
+          outcomes.push(r ? 'released' : 'missing'); // not claimed: the caller settles it
+          continue;
+        }
         if (!(await repo.claimEvent(consumer, eventId))) {
           outcomes.push('duplicate');
           continue;
         }
-        const r = s.reservations.get(orderId);
-        if (r?.state === 'tentative') {
+        if (r.state === 'tentative') {
           s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
           touch(`r:${orderId}`);
         }
-        outcomes.push(r ? (r.state === 'tentative' ? 'confirmed' : r.state) : 'missing');
+        outcomes.push('confirmed');
       }
       return outcomes;
     },
