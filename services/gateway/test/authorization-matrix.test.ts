@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OrderState } from '@mealpeak/contracts/order.v1';
 import type { Role } from '../src/app/principal.ts';
+import { DEV_JWT_SECRET } from '../src/config.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 /**
@@ -340,12 +342,35 @@ describe('tokens the gateway refuses (401)', () => {
     const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' }, { expiresIn: 600, iss: 'someone-else' });
     const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token issuer is not mealpeak' });
+  });
+
+  it('no issuer claim, correctly signed', async () => {
+    // Signed by hand: the gateway's signer always adds iss.
+    const header = b64({ alg: 'HS256', typ: 'JWT' });
+    const payload = b64({ sub: 'c-1', role: 'customer', exp: future() });
+    const signature = createHmac('sha256', DEV_JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
+    const res = await h.call({
+      url: '/v1/orders',
+      headers: { authorization: `Bearer ${header}.${payload}.${signature}` },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token has no iss claim' });
+    // The same claims with the issuer are accepted: only the missing iss made the difference.
+    const withIss = b64({ sub: 'c-1', role: 'customer', iss: 'mealpeak', exp: future() });
+    const signed = createHmac('sha256', DEV_JWT_SECRET).update(`${header}.${withIss}`).digest('base64url');
+    const accepted = await h.call({
+      url: '/v1/orders',
+      headers: { authorization: `Bearer ${header}.${withIss}.${signed}` },
+    });
+    expect(accepted.statusCode).toBe(200);
   });
 
   it('no expiry claim', async () => {
     const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' });
     const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token has no exp claim' });
   });
 
   it('an expired token, with a message that says so', async () => {

@@ -20,6 +20,8 @@ describe('dev token issuer', () => {
       expiresAt: string;
     }>();
     expect(tokenType).toBe('Bearer');
+    // The gateway refuses tokens without its issuer, so the ones it issues must carry it.
+    expect(h.app.jwt.decode(token)).toMatchObject({ iss: 'mealpeak', sub: 'ops-1', role: 'ops' });
     const ttl = Date.parse(expiresAt) - before;
     expect(ttl).toBeGreaterThan(118_000);
     expect(ttl).toBeLessThanOrEqual(121_000);

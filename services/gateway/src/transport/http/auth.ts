@@ -13,7 +13,10 @@ declare module '@fastify/jwt' {
 
 export const JWT_ISSUER = 'mealpeak';
 
-/** HS256 only, our issuer only, and sub, role and exp must be there. */
+/**
+ * HS256 only, our issuer only, and iss, sub, role and exp must be there: allowedIss alone only
+ * checks an iss that is present, so a token without one would pass.
+ */
 export function jwtOptions(secret: string): FastifyJWTOptions {
   return {
     secret,
@@ -21,7 +24,7 @@ export function jwtOptions(secret: string): FastifyJWTOptions {
     verify: {
       algorithms: ['HS256'],
       allowedIss: JWT_ISSUER,
-      requiredClaims: ['sub', 'role', 'exp'],
+      requiredClaims: ['iss', 'sub', 'role', 'exp'],
       cache: 10_000,
     },
   };
@@ -56,9 +59,19 @@ async function verify(request: FastifyRequest): Promise<Identity> {
       return { ok: false, reason: 'token has an invalid sub' };
     return { ok: true, principal: { role, id: claims.sub } };
   } catch (error) {
-    const expired = (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
-    return { ok: false, reason: expired ? 'token expired' : 'invalid token' };
+    return { ok: false, reason: refusalOf(error as { code?: string; message?: string }) };
   }
+}
+
+/** Says which check failed where that helps a client developer; the signature stays 'invalid token'. */
+function refusalOf(error: { code?: string; message?: string }): string {
+  if (error.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') return 'token expired';
+  // fast-jwt's wording, e.g. "... The iss claim is required." / "The iss claim value is not allowed."
+  const missing = /The (iss|sub|role|exp) claim is required/.exec(error.message ?? '')?.[1];
+  if (missing) return `token has no ${missing} claim`;
+  if (/The iss claim value is not allowed/.test(error.message ?? ''))
+    return `token issuer is not ${JWT_ISSUER}`;
+  return 'invalid token';
 }
 
 const identities = new WeakMap<FastifyRequest, Promise<Identity>>();
