@@ -2,3 +2,4 @@ export * from './result.ts';
 export * from './coded-error.ts';
 export * from './hash.ts';
 export * from './geo.ts';
+export * from './text.ts';

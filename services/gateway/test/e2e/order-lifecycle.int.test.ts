@@ -228,6 +228,40 @@ describe('order lifecycle through the gateway, against the real services', () =>
     expect(cancelled.body).toMatchObject({ state: 'CANCELLED', reason: 'CHANGED_MIND' });
   });
 
+  it('cancels without a reason, and finds an order by its id in upper case', async () => {
+    const place = async (dropoffAddress = 'Torstr. 1') => {
+      const r = await p.http('POST', '/v1/orders', {
+        token: customer,
+        body: { ...order('m-e2e', 'noodles'), dropoffAddress },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const first = await place();
+    // The documented optional body: none at all, and an empty object.
+    const bare = await p.http('POST', `/v1/orders/${first}/cancel`, { token: customer });
+    expect({ status: bare.status, body: bare.body }).toMatchObject({
+      status: 200,
+      body: { state: 'CANCELLED', reason: 'NO_REASON_GIVEN' },
+    });
+    // The 500 characters the API allows, counted as JSON Schema counts them (1,000 UTF-16 units).
+    const second = await place('🏠'.repeat(500));
+    const empty = await p.http('POST', `/v1/orders/${second.toUpperCase()}/cancel`, {
+      token: customer,
+      body: {},
+    });
+    expect(empty.body).toMatchObject({ id: second, state: 'CANCELLED', reason: 'NO_REASON_GIVEN' });
+    const third = await place();
+    const accepted = await p.http('POST', `/v1/merchant/orders/${third.toUpperCase()}/accept`, {
+      token: merchant,
+    });
+    expect({ status: accepted.status, body: accepted.body }).toMatchObject({
+      status: 200,
+      body: { id: third, state: 'ACCEPTED' },
+    });
+  });
+
   it('answers bad input with 4xx and a named field, never 5xx', async () => {
     const cases: [string, string, unknown, number, string?][] = [
       [
@@ -255,6 +289,14 @@ describe('order lifecycle through the gateway, against the real services', () =>
         'dropoff',
       ],
       ['POST', '/v1/orders', order('no-such-merchant', 'noodles'), 404],
+      // PostgreSQL cannot store NUL: a field error, not a database failure answered as 503.
+      [
+        'POST',
+        '/v1/orders',
+        { ...order('m-e2e', 'noodles'), dropoffAddress: 'Torstr.\u0000 1' },
+        400,
+        'dropoffAddress',
+      ],
       ['GET', '/v1/orders/not-a-uuid', undefined, 400, 'orderId'],
       ['GET', `/v1/orders/${randomUUID()}`, undefined, 404],
     ];

@@ -45,6 +45,14 @@ describe('accept, reject, mark ready', () => {
     expect(await backlog()).toBe(1);
   });
 
+  it('finds an order given by its UUID in upper case (the order service hands ids out in lower case)', async () => {
+    const id = '0190f3c1-0000-7000-8000-00000000abcd';
+    await placed(id);
+    const order = unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: id.toUpperCase() }));
+    expect(order.state).toBe(OrderState.ORDER_STATE_ACCEPTED);
+    expect(orders.calls.map((c) => c.orderId)).toEqual([id]);
+  });
+
   it('grows the estimate with the backlog', async () => {
     for (const id of ['o1', 'o2', 'o3']) await placed(id);
     unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o1' }));

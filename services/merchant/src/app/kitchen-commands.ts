@@ -1,4 +1,4 @@
-import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { err, ok, textProblem, type CodedError, type Result } from '@mealpeak/core';
 import type { Order } from '@mealpeak/contracts/order.v1';
 import { Errors, field } from '../domain/errors.ts';
 import { validateId } from '../domain/merchant-profile.ts';
@@ -14,6 +14,8 @@ export interface OrderRef {
   readonly orderId: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Accept, reject and mark ready: the order service decides whether the transition is legal (ADR
  * 0006) and its errors pass through unchanged; the merchant service checks the order is the
@@ -22,10 +24,13 @@ export interface OrderRef {
  */
 export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
   async function run(
-    ref: OrderRef,
+    given: OrderRef,
     command: (merchant: Merchant) => MerchantCommand,
     options: CallOptions,
   ): Promise<Result<Order, CodedError>> {
+    // Order ids are UUIDs, which the order service reads in either case and hands out (and so
+    // reserves under) in lower case: an upper-case id the customer's app showed must find it too.
+    const ref = UUID.test(given.orderId) ? { ...given, orderId: given.orderId.toLowerCase() } : given;
     const invalid = [...validateId(ref.merchantId, 'merchant_id'), ...validateId(ref.orderId, 'order_id')];
     if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
     // The reservation says which merchant the order belongs to; anyone else's order is "not found".
@@ -51,7 +56,7 @@ export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
 
     async rejectOrder(ref: OrderRef & { reason: string }, options: CallOptions = {}) {
       const reason = ref.reason.trim();
-      if (reason.length === 0 || reason.length > 64)
+      if (reason.length === 0 || textProblem(reason, 64))
         return err(Errors.invalidArgument([field('reason', 'a reason code of 1-64 characters is required')]));
       return run(ref, () => ({ kind: 'reject', reason }), options);
     },

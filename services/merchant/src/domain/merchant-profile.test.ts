@@ -68,6 +68,21 @@ describe('merchant profile', () => {
     );
   });
 
+  it('counts names and descriptions in characters, and refuses control characters in them', () => {
+    const item = { name: 'Ramen', description: '', priceMinor: 900, currency: 'EUR', stock: 5 };
+    expect(validateMenuItem({ ...item, name: '🍜'.repeat(200), description: '🍜'.repeat(2000) })).toEqual([]);
+    expect(
+      validateMenuItem({ ...item, name: '🍜'.repeat(201), description: 'x\u0000' }).map((p) => [
+        p.field,
+        p.message,
+      ]),
+    ).toEqual([
+      ['name', 'at most 200 characters'],
+      ['description', 'must not contain control characters'],
+    ]);
+    expect(validateProfile({ ...profile, name: 'Curry\u0000 36' }).map((p) => p.field)).toEqual(['name']);
+  });
+
   it('takes a delivery radius of 0 as the default and bounds any other', () => {
     expect(validateProfile({ ...profile, deliveryRadiusM: 0 })).toEqual([]);
     expect(profileOf({ ...profile, deliveryRadiusM: 0 }).deliveryRadiusM).toBe(DEFAULT_DELIVERY_RADIUS_M);

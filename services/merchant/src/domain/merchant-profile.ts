@@ -1,3 +1,4 @@
+import { textProblem } from '@mealpeak/core';
 import { field, type FieldError } from './errors.ts';
 import { validatePoint } from './geo.ts';
 import { isValidTimeZone, validateOpeningHours } from './opening-hours.ts';
@@ -42,7 +43,8 @@ export function validateId(id: string, name: string): FieldError[] {
 
 function validateName(name: string, at: string): FieldError[] {
   if (name.trim().length === 0) return [field(at, 'is required')];
-  return name.length > MAX_TEXT ? [field(at, `at most ${MAX_TEXT} characters`)] : [];
+  const problem = textProblem(name, MAX_TEXT);
+  return problem ? [field(at, problem)] : [];
 }
 
 /** A profile as it arrives: the proto location is optional, a delivery radius of 0 means the default. */
@@ -89,7 +91,8 @@ export function validateProfile(p: ProfileInput): FieldError[] {
 /** Shape of a menu item (price in minor units); the currency is checked against the merchant's apart. */
 export function validateMenuItem(item: MenuItemInput): FieldError[] {
   const problems = [...validateName(item.name, 'name')];
-  if (item.description.length > 2_000) problems.push(field('description', 'at most 2000 characters'));
+  const description = textProblem(item.description, 2_000);
+  if (description) problems.push(field('description', description));
   if (item.priceMinor === undefined) problems.push(field('price', 'is required'));
   else if (!Number.isSafeInteger(item.priceMinor) || item.priceMinor < 0)
     problems.push(field('price.amount_minor', 'must be a non-negative integer'));

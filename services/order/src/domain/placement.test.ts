@@ -49,6 +49,14 @@ describe('placement', () => {
     ]);
   });
 
+  it('counts the address in characters, and refuses control characters in it', () => {
+    expect(validatePlacement({ ...input, dropoffAddress: '🏠'.repeat(500) }).ok).toBe(true);
+    for (const dropoffAddress of ['🏠'.repeat(501), 'Torstr.\u0000 1']) {
+      const result = validatePlacement({ ...input, dropoffAddress });
+      expect(!result.ok && result.error.fields?.map((f) => f.field)).toEqual(['dropoffAddress']);
+    }
+  });
+
   it('rejects an empty order and a missing drop-off', () => {
     const result = validatePlacement({ ...input, lines: [], dropoff: undefined });
     expect(!result.ok && result.error.fields?.map((f) => f.field)).toEqual(['lines', 'dropoff']);

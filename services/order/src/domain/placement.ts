@@ -1,4 +1,12 @@
-import { err, greatCircleMetres, ok, type CodedError, type FieldError, type Result } from '@mealpeak/core';
+import {
+  err,
+  greatCircleMetres,
+  ok,
+  textProblem,
+  type CodedError,
+  type FieldError,
+  type Result,
+} from '@mealpeak/core';
 import { OrderErrors } from './errors.ts';
 import type { GeoPoint, Money, Order, OrderLine, StateChange } from './order.ts';
 
@@ -88,8 +96,8 @@ export function validatePlacement(input: PlaceOrderInput): Result<PlaceOrderInpu
   });
   if (!validPoint(input.dropoff))
     fields.push({ field: 'dropoff', message: 'needs lat in -90..90 and lng in -180..180' });
-  if (input.dropoffAddress.length > 500)
-    fields.push({ field: 'dropoffAddress', message: 'is longer than 500 characters' });
+  const address = textProblem(input.dropoffAddress, 500);
+  if (address) fields.push({ field: 'dropoffAddress', message: address });
   return fields.length ? err(OrderErrors.invalid(fields)) : ok(input);
 }
 

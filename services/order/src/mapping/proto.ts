@@ -2,7 +2,7 @@
  * Domain <-> wire (proto) mapping, shared by the gRPC transport and the outbox events, so the
  * API and the events describe an order the same way.
  */
-import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { err, ok, textProblem, type CodedError, type Result } from '@mealpeak/core';
 import { ActorRole as ProtoActorRole, type Actor as ProtoActor } from '@mealpeak/contracts/common.v1';
 import {
   OrderCommand as ProtoCommand,
@@ -80,10 +80,23 @@ export const changeToProto = (c: StateChange): TimelineEntry => ({
   at: c.at,
 });
 
+/** The reason of a cancellation that gave none. */
+export const NO_REASON_GIVEN = 'NO_REASON_GIVEN';
+/** Reasons are codes or a customer's short note; the gateway allows 200 characters too. */
+export const MAX_REASON_CHARS = 200;
+
 export function commandFromProto(req: TransitionOrderRequest): Result<OrderCommand, CodedError> {
   const reason = req.reason.trim();
-  const needReason = (kind: 'REJECT' | 'CANCEL'): Result<OrderCommand, CodedError> =>
-    reason ? ok({ kind, reason }) : err(OrderErrors.invalid([{ field: 'reason', message: 'is required' }]));
+  const reasonProblem = textProblem(reason, MAX_REASON_CHARS);
+  // A rejection must say why (the customer is shown it); a cancellation may not (a customer who
+  // changed their mind): it is recorded as NO_REASON_GIVEN.
+  const needReason = (kind: 'REJECT' | 'CANCEL'): Result<OrderCommand, CodedError> => {
+    if (reasonProblem) return err(OrderErrors.invalid([{ field: 'reason', message: reasonProblem }]));
+    if (reason) return ok({ kind, reason });
+    return kind === 'CANCEL'
+      ? ok({ kind, reason: NO_REASON_GIVEN })
+      : err(OrderErrors.invalid([{ field: 'reason', message: 'is required' }]));
+  };
   switch (req.command) {
     case ProtoCommand.ORDER_COMMAND_ACCEPT:
       return ok({ kind: 'ACCEPT', prepSeconds: req.prepSeconds });
