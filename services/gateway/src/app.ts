@@ -20,7 +20,7 @@ import { registerHealthRoutes } from './transport/http/routes/health-routes.ts';
 import { merchantRoutes } from './transport/http/routes/merchant-routes.ts';
 import { opsRoutes } from './transport/http/routes/ops-routes.ts';
 import { riderRoutes } from './transport/http/routes/rider-routes.ts';
-import { validatorCompiler } from './transport/http/validation.ts';
+import { refuseUndeclaredQueries, validatorCompiler } from './transport/http/validation.ts';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -61,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(otel.plugin());
   app.setValidatorCompiler(validatorCompiler);
+  refuseUndeclaredQueries(app);
   // JSON only: a text/plain body is a 415, not a string handed to a handler expecting an object.
   app.removeContentTypeParser('text/plain');
   // An empty body labelled application/json (what many HTTP client libraries send for a POST

@@ -167,6 +167,29 @@ describe('authorization matrix', () => {
   });
 });
 
+describe('every endpoint refuses query parameters it does not know', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '1000' } });
+    h.backend.addMerchant('m-1');
+    h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+  });
+  afterAll(() => h.close());
+
+  it.each(ENDPOINTS)('$method $url?foo=bar -> 400 UNKNOWN_FIELD', async (e) => {
+    const caller = e.allowed === 'anyone' ? undefined : e.allowed[0];
+    const res = await h.call({
+      method: e.method,
+      url: `${e.url}${e.url.includes('?') ? '&' : '?'}foo=bar`,
+      ...(e.payload ? { payload: e.payload } : {}),
+      headers: { 'idempotency-key': `query-${(keys += 1)}` },
+      ...(caller ? { as: [caller, SUBJECT[caller]] } : {}),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'UNKNOWN_FIELD', fields: [{ field: 'foo' }] });
+  });
+});
+
 describe('ownership: other people’s orders do not exist', () => {
   let h: Harness;
   beforeAll(async () => {

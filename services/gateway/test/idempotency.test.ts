@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { codedError } from '@mealpeak/core';
 import { orderIdFor } from '../src/app/order-id.ts';
-import { createHarness, type Harness } from './support/harness.ts';
+import { Type } from 'typebox';
+import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
 import { MemoryIdempotencyStore } from './support/memory-idempotency-store.ts';
 
 /** Idempotency-Key semantics through inject(), with the store in memory (Redis: *.int.test.ts). */
@@ -15,9 +16,12 @@ const order = {
 
 let h: Harness;
 let store: MemoryIdempotencyStore;
-async function harness(env: Record<string, string> = {}): Promise<Harness> {
+async function harness(
+  env: Record<string, string> = {},
+  routes?: HarnessOptions['routes'],
+): Promise<Harness> {
   store = new MemoryIdempotencyStore();
-  h = await createHarness({ idempotency: store, env });
+  h = await createHarness({ idempotency: store, env, ...(routes ? { routes } : {}) });
   h.backend.addMerchant('m-1');
   return h;
 }
@@ -186,5 +190,55 @@ describe('Idempotency-Key on the other non-idempotent POSTs', () => {
       });
     expect((await accept(ORDER)).json<{ id: string }>().id).toBe(ORDER);
     expect((await accept(other)).json<{ id: string }>().id).toBe(other);
+  });
+
+  it('scopes the key by path without the query string: a retry with `?&` appended is replayed', async () => {
+    await harness();
+    h.backend.addOrder({ id: ORDER, customerId: 'c-1', merchantId: 'm-1' });
+    const accept = (query: string) =>
+      h.call({
+        method: 'POST',
+        url: `/v1/merchant/orders/${ORDER}/accept${query}`,
+        headers: { 'idempotency-key': 'a1' },
+        as: ['merchant', 'm-1'],
+      });
+    const first = await accept('');
+    const again = await accept('?&');
+    expect(first.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+    // An unknown parameter is refused before the key is looked at (and does not spend it).
+    const extra = await accept('?retry=2');
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json()).toMatchObject({ code: 'UNKNOWN_FIELD', fields: [{ field: 'retry' }] });
+    expect(h.backend.timelines.get(ORDER)?.map((e) => e.toState)).toHaveLength(2);
+  });
+
+  it('compares the query parameters of a POST that declares some, like the body', async () => {
+    // No POST of the API has query parameters today; one that gets them must not replay a
+    // response to other parameters under the same key.
+    await harness({}, (app) =>
+      app.post(
+        '/v1/test/echo',
+        {
+          config: { auth: ['customer'], idempotency: 'optional' },
+          schema: { querystring: Type.Object({ n: Type.Integer() }, { additionalProperties: false }) },
+        },
+        async (request) => ({ n: (request.query as { n: number }).n, at: Math.random() }),
+      ),
+    );
+    const echo = (n: number) =>
+      h.call({
+        method: 'POST',
+        url: `/v1/test/echo?n=${n}`,
+        headers: { 'idempotency-key': 'q' },
+        as: ['customer', 'c-1'],
+      });
+    const first = await echo(1);
+    expect(first.statusCode).toBe(200);
+    expect((await echo(1)).body).toBe(first.body);
+    const other = await echo(2);
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 });

@@ -1,4 +1,6 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/app/principal.ts';
+import { createHarness, type Harness } from './support/harness.ts';
 import { describeInvalidInput, ORDER, UNKNOWN_ORDER, type Case } from './support/invalid-input.ts';
 
 /** Invalid input on the customer endpoints: browsing merchants, placing, reading, cancelling orders. */
@@ -381,3 +383,21 @@ describeInvalidInput('invalid input: customer endpoints', [
     code: 'ORDER_NOT_FOUND',
   },
 ]);
+
+describe('unknown query parameters', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.close());
+
+  it('echoes at most 64 characters of an unknown parameter name', async () => {
+    const name = 'a'.repeat(9_000);
+    const res = await h.call({ url: `/v1/orders?${name}=1`, as: customer });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ code: string; message: string; fields: { field: string }[] }>();
+    expect(body.code).toBe('UNKNOWN_FIELD');
+    expect(body.fields).toEqual([{ field: `${'a'.repeat(64)}…`, message: 'is not a known field' }]);
+    expect(body.message).toBe(`invalid request: ${'a'.repeat(64)}… is not a known field`);
+  });
+});

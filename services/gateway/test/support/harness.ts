@@ -33,6 +33,8 @@ export interface HarnessOptions {
   logger?: Logger;
   pressureSampleIntervalMs?: number;
   isReady?: () => boolean;
+  /** Extra routes for one test, added before the app is ready (the start-up hooks see them). */
+  routes?: (app: FastifyInstance) => void;
 }
 
 /** The gateway with fake services behind it, driven through inject(). */
@@ -67,6 +69,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.isReady ? { isReady: options.isReady } : {}),
     idempotencyPollIntervalMs: 10,
   });
+  options.routes?.(app);
   await app.ready();
   const token = (role: Role, sub: string, ttlSeconds = 600) =>
     issueToken(app.jwt, { role, id: sub }, ttlSeconds).token;

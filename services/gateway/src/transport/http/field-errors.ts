@@ -11,10 +11,18 @@ export interface SchemaError {
 export const UNKNOWN_FIELD_MESSAGE = 'is not a known field';
 const MAX_FIELDS = 20;
 
-/** JSON pointer -> the path a client developer reads: `/lines/0/quantity` -> `lines[0].quantity`. */
+/** Longest name echoed back; unknown fields and parameters are named by the client, at any length. */
+const MAX_NAME_LENGTH = 64;
+const shortened = (name: string) =>
+  name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name;
+
+/**
+ * JSON pointer -> the path a client developer reads: `/lines/0/quantity` -> `lines[0].quantity`.
+ * Each name is cut to 64 characters: a 9 KB parameter name is not sent back in full.
+ */
 export function fieldPath(pointer: string, ...more: string[]): string {
   const parts = [...pointer.split('/').slice(1), ...more].map((p) =>
-    p.replaceAll('~1', '/').replaceAll('~0', '~'),
+    shortened(p.replaceAll('~1', '/').replaceAll('~0', '~')),
   );
   let path = '';
   for (const part of parts) {

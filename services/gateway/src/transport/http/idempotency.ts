@@ -35,6 +35,17 @@ function replay(reply: FastifyReply, record: Extract<IdempotencyRecord, { state:
 }
 
 /**
+ * What must be equal for a replay: the body, and the validated query parameters if the route has
+ * any (none of today's POSTs does; routes without a query schema refuse every parameter). The body
+ * alone when there are none, so records written before the query counted still match.
+ */
+function fingerprinted(request: FastifyRequest): unknown {
+  const body = request.body ?? null;
+  const query = request.query as Record<string, unknown> | undefined;
+  return query && Object.keys(query).length > 0 ? { body, query } : body;
+}
+
+/**
  * Idempotency-Key for non-idempotent POSTs (routes with config.idempotency), in preHandler: after
  * authentication (the key is scoped by subject) and validation (an invalid body spends no key).
  * Semantics and Redis layout: docs/api.md#idempotency, docs/adr/0007.
@@ -53,9 +64,11 @@ export function registerIdempotency(app: FastifyInstance, s: IdempotencySettings
     const header = request.headers['idempotency-key'];
     if (!mode || typeof header !== 'string') return;
     const principal = principalOf(request);
-    // Scoped by subject, method and concrete path; hashed so user input never shapes a Redis key.
-    const key = sha256(JSON.stringify([principal.role, principal.id, request.method, request.url, header]));
-    const fingerprint = sha256(canonicalJson(request.body ?? null));
+    // Scoped by subject, method and concrete path, without the query string (docs/api.md): a retry
+    // with `?retry=2` is the same request. Hashed so user input never shapes a Redis key.
+    const path = request.url.split('?', 1)[0];
+    const key = sha256(JSON.stringify([principal.role, principal.id, request.method, path, header]));
+    const fingerprint = sha256(canonicalJson(fingerprinted(request)));
     if (!s.store.isAvailable()) return failOpen(request);
 
     const token = randomUUID();

@@ -1,5 +1,5 @@
-import type { FastifySchemaCompiler } from 'fastify';
-import type { TSchema } from 'typebox';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 
@@ -57,4 +57,17 @@ function convertStrings(schema: PropertySchema, value: unknown): unknown {
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [name, raw] of Object.entries(out)) out[name] = convertOne(schema.properties[name], raw);
   return out;
+}
+
+/**
+ * A /v1 route without a querystring schema would take any query parameter in silence, while the
+ * routes with one refuse unknown ones (400 UNKNOWN_FIELD, docs/api.md#conventions). So such routes
+ * get a schema without parameters. Must be registered before the routes; the OpenAPI document
+ * shows it as no parameters at all.
+ */
+export function refuseUndeclaredQueries(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1') || route.schema?.querystring !== undefined) return;
+    route.schema = { ...route.schema, querystring: Type.Object({}, { additionalProperties: false }) };
+  });
 }
