@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'exhausted' // a resource ran out (stock, capacity, rate limit)
   | 'unavailable' // a dependency is down or overloaded; retrying later may work
-  | 'timeout';
+  | 'timeout'
+  | 'internal'; // a bug or an unexpected failure behind the call; retrying will not help
 
 export interface FieldError {
   readonly field: string;

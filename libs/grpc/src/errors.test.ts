@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { codedError, type ErrorKind } from '@mealpeak/core';
-import { fromServiceError, kindOfStatus, statusOfKind, toStatus } from './errors.ts';
+import { classifyThrown, fromServiceError, kindOfStatus, statusOfKind, toStatus } from './errors.ts';
 
 const asServiceError = (s: ReturnType<typeof toStatus>): ServiceError =>
   Object.assign(new Error(s.details), { code: s.code!, details: s.details!, metadata: s.metadata! });
@@ -16,6 +16,7 @@ describe('domain error <-> gRPC status', () => {
     'exhausted',
     'unavailable',
     'timeout',
+    'internal',
   ];
 
   it.each(kinds)('round-trips kind %s with its code and fields', (kind) => {
@@ -23,7 +24,7 @@ describe('domain error <-> gRPC status', () => {
       { field: 'lines[0].quantity', message: 'must be positive' },
     ]);
     expect(fromServiceError(asServiceError(toStatus(original)))).toEqual(original);
-    expect(kindOfStatus(statusOfKind(kind))).toBe(kind);
+    expect(kindOfStatus(statusOfKind(kind), true)).toBe(kind);
   });
 
   it('maps the statuses the business cares about', () => {
@@ -73,5 +74,39 @@ describe('domain error <-> gRPC status', () => {
       metadata,
     });
     expect(fromServiceError(e).fields).toEqual([{ field: 'lines[0].quantity', message: 'short' }]);
+  });
+});
+
+describe('thrown errors', () => {
+  it('takes a dependency that is down for UNAVAILABLE, and anything else for INTERNAL', () => {
+    const pg = (code: string) => Object.assign(new Error('pg'), { code });
+    for (const e of [
+      pg('08006'), // connection failure
+      pg('57P01'), // admin shutdown
+      pg('57014'), // statement timeout
+      pg('53300'), // too many connections
+      pg('40P01'), // deadlock
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('timeout exceeded when trying to connect'),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('kafka'), { retriable: true }),
+      new Error('wrapped', { cause: pg('08001') }),
+    ])
+      expect(classifyThrown(e)).toBe('unavailable');
+    for (const e of [
+      pg('22021'), // invalid byte sequence (a NUL in text)
+      pg('23505'), // unique violation nobody expected
+      new TypeError('x is undefined'),
+      'a string',
+      undefined,
+    ])
+      expect(classifyThrown(e)).toBe('internal');
+  });
+
+  it('reads INTERNAL as internal only when one of our peers said so', () => {
+    expect(kindOfStatus(status.INTERNAL, true)).toBe('internal');
+    // grpc-js reports a stream broken by a dying replica as INTERNAL: worth a retry.
+    expect(kindOfStatus(status.INTERNAL)).toBe('unavailable');
+    expect(statusOfKind('internal')).toBe(status.INTERNAL);
   });
 });

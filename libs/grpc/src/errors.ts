@@ -24,14 +24,25 @@ const STATUS_OF_KIND: Record<ErrorKind, status> = {
   exhausted: status.RESOURCE_EXHAUSTED,
   unavailable: status.UNAVAILABLE,
   timeout: status.DEADLINE_EXCEEDED,
+  internal: status.INTERNAL,
 };
 
 export function statusOfKind(kind: ErrorKind): status {
   return STATUS_OF_KIND[kind];
 }
 
-export function kindOfStatus(code: status): ErrorKind {
+/**
+ * The kind of a failed call. INTERNAL is 'internal' only when a peer of ours said so (it sent an
+ * error code): grpc-js also reports broken streams to a dying replica as INTERNAL, and those are
+ * worth a retry like UNAVAILABLE.
+ */
+export function kindOfStatus(code: status, fromPeer = false): ErrorKind {
   switch (code) {
+    case status.INTERNAL:
+    case status.UNKNOWN:
+    case status.DATA_LOSS:
+    case status.UNIMPLEMENTED:
+      return fromPeer ? 'internal' : 'unavailable';
     case status.INVALID_ARGUMENT:
     case status.OUT_OF_RANGE:
       return 'invalid';
@@ -50,7 +61,7 @@ export function kindOfStatus(code: status): ErrorKind {
     case status.DEADLINE_EXCEEDED:
       return 'timeout';
     default:
-      // UNAVAILABLE, CANCELLED, UNKNOWN, INTERNAL...: the caller can only retry later or give up.
+      // UNAVAILABLE, CANCELLED...: the caller can only retry later or give up.
       return 'unavailable';
   }
 }
@@ -69,8 +80,8 @@ export function toStatus(error: CodedError): Partial<StatusObject> {
 
 /** A failed call -> the domain error the caller reasons about (code survives the hop). */
 export function fromServiceError(error: ServiceError): CodedError {
-  const kind = kindOfStatus(error.code);
   const code = error.metadata?.get(ERROR_CODE_KEY)[0];
+  const kind = kindOfStatus(error.code, typeof code === 'string');
   const fieldsRaw =
     error.metadata?.get(ERROR_FIELDS_KEY)[0] ?? error.metadata?.get(LEGACY_ERROR_FIELDS_KEY)[0];
   let fields: FieldError[] | undefined;
@@ -89,4 +100,39 @@ export function fromServiceError(error: ServiceError): CodedError {
     error.details || error.message,
     fields,
   );
+}
+
+/** Error codes of failures a handler threw instead of returning (see classifyThrown). */
+export const THROWN = { internal: 'INTERNAL', unavailable: 'DEPENDENCY_UNAVAILABLE' } as const;
+
+// PostgreSQL SQLSTATEs of failures that a retry may not meet: connection exceptions (08),
+// insufficient resources (53), operator intervention (57: shutdown, crash, statement timeout),
+// serialization failures and deadlocks (40001, 40P01).
+const TRANSIENT_SQLSTATE = /^(08|53|57|40001$|40P01$)/;
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const TRANSIENT_MESSAGE =
+  /timeout exceeded when trying to connect|Connection terminated|connection error|Connection is closed|Reached the max retries per request limit/i;
+
+/**
+ * Whether an error a handler threw means a dependency is down (PostgreSQL, Redis or Kafka
+ * unreachable, restarting or out of resources: worth a retry, UNAVAILABLE) or anything else, a bug
+ * or data the database refused (INTERNAL: a retry meets it again). kafkajs marks its own.
+ */
+export function classifyThrown(error: unknown): 'unavailable' | 'internal' {
+  if (typeof error !== 'object' || error === null) return 'internal';
+  const e = error as { code?: unknown; retriable?: unknown; message?: unknown; cause?: unknown };
+  if (e.retriable === true) return 'unavailable';
+  if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_ERRNO.has(e.code)))
+    return 'unavailable';
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message)) return 'unavailable';
+  return e.cause !== undefined && e.cause !== error ? classifyThrown(e.cause) : 'internal';
 }

@@ -10,9 +10,9 @@ import {
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { CodedError, Result } from '@mealpeak/core';
+import { codedError, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
-import { toStatus } from './errors.ts';
+import { classifyThrown, THROWN, toStatus } from './errors.ts';
 import { SERVER_OPTIONS } from './options.ts';
 
 export interface CallContext {
@@ -116,14 +116,21 @@ function wrapUnary<Req, Res>(
       // Also catches a failure to build the answer (e.g. metadata grpc-js refuses): without it the
       // call would get no answer at all and the client would wait out its deadline.
       .catch((err: unknown) => {
-        // A thrown error is a bug: log it with the trace, answer INTERNAL without leaking details.
+        // A thrown error is a dependency that is down (UNAVAILABLE: the caller may retry) or a
+        // bug (INTERNAL: it may not help); logged with the trace, answered without details.
         logger.error({ err, method: `${serviceName}/${method}` }, 'unhandled error in gRPC handler');
         if (answered) return;
         answered = true;
         span.recordException(err instanceof Error ? err : new Error(String(err)));
         span.setStatus({ code: SpanStatusCode.ERROR });
-        callback({ code: status.INTERNAL, details: 'internal error' }, null);
-        finish(status.INTERNAL);
+        const kind = classifyThrown(err);
+        const st = toStatus(
+          kind === 'unavailable'
+            ? codedError(kind, THROWN.unavailable, 'a dependency of the service is unavailable; retry later')
+            : codedError(kind, THROWN.internal, 'internal error; it is logged with this call'),
+        );
+        callback(st, null);
+        finish(st.code ?? status.INTERNAL);
       });
   };
 }

@@ -22,6 +22,13 @@ server.add(EchoServiceService, {
       flakySeen.add(req.message);
       return err(codedError('unavailable', 'TRY_AGAIN', 'first attempt fails'));
     }
+    // Thrown, not returned: a database that went away (its SQLSTATE), and a plain bug.
+    if (req.failWithCode === 'THROW_DB_DOWN')
+      throw Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
+    if (req.failWithCode === 'THROW_BUG')
+      throw new TypeError("Cannot read properties of undefined (reading 'id')");
     if (req.failWithCode)
       return err(
         codedError('exhausted', req.failWithCode, 'asked to fail', [{ field: 'message', message: 'bad' }]),

@@ -47,7 +47,20 @@ describe('gRPC between two processes', () => {
       { message: 'x', delayMs: 0, failWithCode: 'CAFÉ' },
       { deadlineMs: 2_000 },
     );
-    expect(res).toMatchObject({ ok: false, error: { kind: 'unavailable', code: 'GRPC_INTERNAL' } });
+    expect(res).toMatchObject({ ok: false, error: { kind: 'internal', code: 'INTERNAL' } });
+  });
+
+  it('answers a thrown error as UNAVAILABLE when a dependency is down, else as INTERNAL', async () => {
+    const thrown = (failWithCode: string) =>
+      call(client.echo.bind(client), { message: 'x', delayMs: 0, failWithCode }, { deadlineMs: 2_000 });
+    expect(await thrown('THROW_DB_DOWN')).toMatchObject({
+      ok: false,
+      error: { kind: 'unavailable', code: 'DEPENDENCY_UNAVAILABLE' },
+    });
+    const bug = await thrown('THROW_BUG');
+    expect(bug).toMatchObject({ ok: false, error: { kind: 'internal', code: 'INTERNAL' } });
+    // Nothing of the failure leaks to the caller.
+    expect(!bug.ok && bug.error.message).not.toMatch(/properties|undefined/);
   });
 
   it('fails with a timeout error when the deadline passes before the answer', async () => {

@@ -37,6 +37,8 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   exhausted: 409,
   unavailable: 503,
   timeout: 504,
+  // A service behind the gateway failed in a way a retry will not fix (a bug): its code passes.
+  internal: 500,
 };
 
 const TRANSPORT_CODE: Partial<Record<ErrorKind, string>> = {
