@@ -89,6 +89,8 @@ describe('thrown errors', () => {
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       new Error('timeout exceeded when trying to connect'),
       new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
       Object.assign(new Error('kafka'), { retriable: true }),
       new Error('wrapped', { cause: pg('08001') }),
     ])

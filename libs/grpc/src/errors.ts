@@ -119,8 +119,9 @@ const TRANSIENT_ERRNO = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+// pg and pg-pool (connecting, or a client whose connection broke), ioredis (closed, offline).
 const TRANSIENT_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|connection error|Connection is closed|Reached the max retries per request limit/i;
+  /timeout exceeded when trying to connect|Connection terminated|connection error|not queryable|Query read timeout|Connection is closed|Stream isn't writeable|Reached the max retries per request limit/i;
 
 /**
  * Whether an error a handler threw means a dependency is down (PostgreSQL, Redis or Kafka
