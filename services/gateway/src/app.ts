@@ -9,6 +9,7 @@ import { createPositionUseCases } from './app/position-use-cases.ts';
 import type { IdempotencyStore, Ports } from './app/ports.ts';
 import { registerAdmission } from './transport/http/admission.ts';
 import { registerAuth } from './transport/http/auth.ts';
+import { createClientErrorHandler } from './transport/http/client-error.ts';
 import { registerErrorHandling } from './transport/http/error-handler.ts';
 import { registerIdempotency } from './transport/http/idempotency.ts';
 import { registerOpenApi } from './transport/http/openapi.ts';
@@ -57,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       void sendProblem(request, reply, Problems.clientError(error.statusCode ?? 400, error.message));
     },
+    // Refused by Node's HTTP parser before fastify sees a request (oversized headers, bad method).
+    clientErrorHandler: createClientErrorHandler(logger),
   });
 
   await app.register(otel.plugin());
