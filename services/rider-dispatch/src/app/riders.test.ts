@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, createWorld } from '../../test/world.ts';
+import { MAX_SHIFT_MS } from './riders.ts';
 
 const online = (riderId: string, extra: object = {}) => ({
   riderId,
@@ -31,13 +32,26 @@ describe('riders going online and offline', () => {
     expect(await w.positions.get('r-1')).toBeUndefined();
   });
 
-  it('rejects a bad position or a shift already over, naming the fields', async () => {
+  it('rejects a bad position or a shift already over or without end, naming the fields', async () => {
     const w = createWorld();
     const result = await w.useCases.setRiderOnline(
       online('r-1', { position: { lat: 123, lng: 0 }, shiftEndsAt: new Date(w.clock.now().getTime() - 1) }),
     );
     expect(!result.ok && result.error.fields?.map((f) => f.field)).toEqual(['position.lat', 'shiftEndsAt']);
     expect(w.store.riders.size).toBe(0);
+    const endless = await w.useCases.setRiderOnline(
+      online('r-1', { shiftEndsAt: new Date(w.clock.now().getTime() + MAX_SHIFT_MS + 1) }),
+    );
+    expect(!endless.ok && endless.error.fields).toEqual([
+      { field: 'shiftEndsAt', message: 'must be within 16 hours from now' },
+    ]);
+    expect(
+      (
+        await w.useCases.setRiderOnline(
+          online('r-1', { shiftEndsAt: new Date(w.clock.now().getTime() + MAX_SHIFT_MS) }),
+        )
+      ).ok,
+    ).toBe(true);
   });
 
   it('declines a pending offer when going offline, so the order goes to someone else', async () => {

@@ -32,6 +32,12 @@ function pingFields(ping: PositionPing, now: number, prefix: string): FieldError
   return (outcome.error.fields ?? []).map((f) => ({ field: `${prefix}${f.field}`, message: f.message }));
 }
 
+/**
+ * The longest shift a rider may announce. Dispatch plans runs up to the shift's end; a shift that
+ * never ends (year 9999 was accepted) would keep a rider who went home in every plan.
+ */
+export const MAX_SHIFT_MS = 16 * 3_600_000;
+
 export function createRiderUseCases(deps: RiderDeps) {
   const { store, positions, clock, settings } = deps;
 
@@ -59,6 +65,11 @@ export function createRiderUseCases(deps: RiderDeps) {
       if (ping) fields.push(...pingFields(ping, now.getTime(), 'position.'));
       if (input.shiftEndsAt && input.shiftEndsAt.getTime() <= now.getTime())
         fields.push({ field: 'shiftEndsAt', message: 'must be in the future' });
+      else if (input.shiftEndsAt && input.shiftEndsAt.getTime() > now.getTime() + MAX_SHIFT_MS)
+        fields.push({
+          field: 'shiftEndsAt',
+          message: `must be within ${MAX_SHIFT_MS / 3_600_000} hours from now`,
+        });
       if (fields.length > 0) return err(DispatchErrors.invalid(fields));
       const shiftEndsAt = input.shiftEndsAt ?? new Date(now.getTime() + settings.defaultShiftMs);
       const status = await store.setOnline(input.riderId, shiftEndsAt, now);
