@@ -1,3 +1,4 @@
+import { OrderState } from '@mealpeak/contracts/order.v1';
 import type { Role } from '../src/app/principal.ts';
 import { describeInvalidInput, ORDER, UNKNOWN_ORDER, type Case } from './support/invalid-input.ts';
 
@@ -15,6 +16,9 @@ const ACCEPTED_OFFER = '0ffe0ffe-0000-4000-8000-0000000000a1';
 const NOT_READY = '0dd00dd0-0000-4000-8000-000000000001';
 const NOT_PICKED_UP = '0dd00dd0-0000-4000-8000-000000000002';
 const CANCELLED = '0dd00dd0-0000-4000-8000-000000000003';
+/** Orders that ended before the merchant accepted them: dispatch never heard of them. */
+const CANCELLED_EARLY = '0dd00dd0-0000-4000-8000-000000000004';
+const REJECTED = '0dd00dd0-0000-4000-8000-000000000005';
 
 const positions = (payload: unknown, extra: Partial<Case> = {}) => ({
   as: rider,
@@ -322,6 +326,27 @@ describeInvalidInput(
       status: 409,
       code: 'TRACKING_NOT_AVAILABLE',
     },
+    {
+      name: 'tracking: own order cancelled before acceptance',
+      as: customer,
+      url: `/v1/orders/${CANCELLED_EARLY}/tracking`,
+      status: 409,
+      code: 'ORDER_CANCELLED',
+    },
+    {
+      name: 'tracking: own order cancelled after acceptance',
+      as: customer,
+      url: `/v1/orders/${CANCELLED}/tracking`,
+      status: 409,
+      code: 'ORDER_CANCELLED',
+    },
+    {
+      name: 'tracking: own order rejected by the merchant',
+      as: customer,
+      url: `/v1/orders/${REJECTED}/tracking`,
+      status: 409,
+      code: 'TRACKING_NOT_AVAILABLE',
+    },
   ],
   (h) => {
     h.dispatch.addOffer({ offerId: EXPIRED_OFFER, riderId: 'r-1', expiresAt: new Date(Date.now() - 1_000) });
@@ -329,5 +354,9 @@ describeInvalidInput(
     h.dispatch.addDelivery({ orderId: NOT_READY, riderId: 'r-1', ready: false });
     h.dispatch.addDelivery({ orderId: NOT_PICKED_UP, riderId: 'r-1' });
     h.dispatch.addDelivery({ orderId: CANCELLED, riderId: 'r-1', state: 'cancelled' });
+    const own = { customerId: 'c-1', merchantId: 'm-1' };
+    h.backend.addOrder({ id: CANCELLED, ...own, state: OrderState.ORDER_STATE_CANCELLED });
+    h.backend.addOrder({ id: CANCELLED_EARLY, ...own, state: OrderState.ORDER_STATE_CANCELLED });
+    h.backend.addOrder({ id: REJECTED, ...own, state: OrderState.ORDER_STATE_REJECTED });
   },
 );

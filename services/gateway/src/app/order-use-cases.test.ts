@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codedError, err } from '@mealpeak/core';
+import { OrderState } from '@mealpeak/contracts/order.v1';
 import { FakeDispatch } from '../../test/support/fake-dispatch.ts';
 import { FakeBackend } from '../../test/support/fake-ports.ts';
 import { canSee, createOrderUseCases, ORDER_NOT_FOUND, TRACKING_NOT_AVAILABLE } from './order-use-cases.ts';
@@ -101,6 +102,24 @@ describe('delivery tracking', () => {
     const { uc } = setup();
     expect(await uc.track('c-1', 'o-1', ctx)).toEqual(err(TRACKING_NOT_AVAILABLE));
   });
+
+  it.each([
+    [OrderState.ORDER_STATE_CANCELLED, 'ORDER_CANCELLED', /cancelled/],
+    [OrderState.ORDER_STATE_REJECTED, 'TRACKING_NOT_AVAILABLE', /rejected/],
+  ])(
+    'answers an order that ended before dispatch knew it (%s) without asking dispatch',
+    async (state, code, message) => {
+      const { uc, backend, dispatch } = setup();
+      backend.addOrder({ id: 'o-2', customerId: 'c-1', merchantId: 'm-1', state });
+      const res = await uc.track('c-1', 'o-2', ctx);
+      expect(!res.ok && res.error).toMatchObject({
+        kind: 'conflict',
+        code,
+        message: expect.stringMatching(message),
+      });
+      expect(dispatch.calls).toEqual([]);
+    },
+  );
 
   it('passes other dispatch refusals through (a cancelled order)', async () => {
     const { uc, dispatch } = setup();

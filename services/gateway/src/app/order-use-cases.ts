@@ -2,8 +2,8 @@ import { codedError, err, type CodedError, type Result } from '@mealpeak/core';
 import { ActorRole } from '@mealpeak/contracts/common.v1';
 import {
   OrderCommand,
+  OrderState,
   type Order,
-  type OrderState,
   type StateCount,
   type TimelineEntry,
 } from '@mealpeak/contracts/order.v1';
@@ -23,6 +23,20 @@ export const TRACKING_NOT_AVAILABLE: CodedError = codedError(
   'conflict',
   'TRACKING_NOT_AVAILABLE',
   'no delivery to track yet: tracking starts once the merchant accepts the order',
+);
+
+/** Tracking a cancelled order: the same code dispatch answers once it knew the order. */
+export const ORDER_CANCELLED: CodedError = codedError(
+  'conflict',
+  'ORDER_CANCELLED',
+  'the order was cancelled: there is no delivery to track',
+);
+
+/** Tracking a rejected order: dispatch never gets it, so there never is anything to track. */
+export const TRACKING_NOT_AVAILABLE_REJECTED: CodedError = codedError(
+  'conflict',
+  'TRACKING_NOT_AVAILABLE',
+  'the merchant rejected the order: there is no delivery to track',
 );
 
 /** Who may see an order: its customer, its merchant, its rider, and ops. */
@@ -113,6 +127,10 @@ export function createOrderUseCases({
     async track(customerId: string, orderId: string, ctx: CallContext): Reply<GetDeliveryTrackingResponse> {
       const order = await visibleOrder({ role: 'customer', id: customerId }, orderId, ctx);
       if (!order.ok) return order;
+      // The order's own end settles it, whenever it came: dispatch never hears of an order
+      // cancelled or rejected before acceptance, and would only say "not found".
+      if (order.value.state === OrderState.ORDER_STATE_CANCELLED) return err(ORDER_CANCELLED);
+      if (order.value.state === OrderState.ORDER_STATE_REJECTED) return err(TRACKING_NOT_AVAILABLE_REJECTED);
       const tracking = await dispatch.getDeliveryTracking(orderId, ctx);
       if (!tracking.ok && tracking.error.code === ORDER_NOT_FOUND.code) return err(TRACKING_NOT_AVAILABLE);
       return tracking;

@@ -174,7 +174,7 @@ export function customerRoutes({
           tags,
           summary: 'Where your rider is, and when your order arrives',
           description:
-            'Poll while the order is on its way. 409 TRACKING_NOT_AVAILABLE until the merchant accepts the order.',
+            'Poll while the order is on its way. 409 TRACKING_NOT_AVAILABLE until the merchant accepts the order (or after a rejection), 409 ORDER_CANCELLED once it is cancelled.',
           params: OrderIdParam,
           response: {
             200: ref(DeliveryTracking, 'Rider position and ETA'),
