@@ -58,7 +58,12 @@ export const MenuItem = Type.Object(
 export const MerchantPage = Type.Object(
   {
     merchants: Type.Array(ref(Merchant)),
-    nextPageToken: Type.Optional(Type.String({ description: 'Absent on the last page' })),
+    nextPageToken: Type.Optional(
+      Type.String({
+        description:
+          'Opaque: send it back unchanged as pageToken, with the same query. Absent on the last page',
+      }),
+    ),
   },
   { $id: 'MerchantPage', additionalProperties: false },
 );
