@@ -14,6 +14,8 @@ import { createHarness, type Harness } from './support/harness.ts';
 const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
 const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
 const OFFER = '0ffe0ffe-0000-4000-8000-000000000001';
+/** Merchants cancel only accepted orders (an incoming one is rejected instead). */
+const ACCEPTED_ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e70';
 const here = { lat: 52.52, lng: 13.405 };
 const SUBJECT: Record<Role, string> = { customer: 'c-1', merchant: 'm-1', rider: 'r-1', ops: 'ops-1' };
 const item = { name: 'Pho', price: { amountMinor: 1290, currency: 'EUR' }, stock: 5, available: true };
@@ -53,6 +55,13 @@ const ENDPOINTS: Endpoint[] = [
     status: 200,
   },
   { method: 'POST', url: `/v1/merchant/orders/${ORDER}/ready`, allowed: ['merchant'], status: 200 },
+  {
+    method: 'POST',
+    url: `/v1/merchant/orders/${ACCEPTED_ORDER}/cancel`,
+    payload: { reason: 'OUT_OF_STOCK' },
+    allowed: ['merchant'],
+    status: 200,
+  },
   { method: 'POST', url: '/v1/merchant/menu/items', payload: item, allowed: ['merchant'], status: 201 },
   { method: 'PUT', url: '/v1/merchant/menu/items/i-1', payload: item, allowed: ['merchant'], status: 200 },
   {
@@ -100,6 +109,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/ops/orders/counts?merchantId=m-1', allowed: ['ops'], status: 200 },
   {
     method: 'POST',
+    url: `/v1/ops/orders/${ORDER}/cancel`,
+    payload: { reason: 'FRAUD_SUSPECTED' },
+    allowed: ['ops'],
+    status: 200,
+  },
+  {
+    method: 'POST',
     url: '/v1/dev/tokens',
     payload: { role: 'customer', sub: 'c-9' },
     allowed: 'anyone',
@@ -134,6 +150,12 @@ describe('authorization matrix', () => {
       merchantId: 'm-1',
       state: OrderState.ORDER_STATE_PLACED,
     });
+    h.backend.addOrder({
+      id: ACCEPTED_ORDER,
+      customerId: 'c-1',
+      merchantId: 'm-1',
+      state: OrderState.ORDER_STATE_ACCEPTED,
+    });
     // Dispatch's side: a pending offer for r-1, and ORDER in r-1's hands, picked up (a repeated
     // pickup is OK, delivery is allowed).
     h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [UNKNOWN_ORDER] });
@@ -159,7 +181,12 @@ describe('authorization matrix', () => {
     );
     const tested = new Set(
       ENDPOINTS.map(
-        (e) => `${e.method} ${e.url.split('?')[0]!.replace(ORDER, '{orderId}').replace(OFFER, '{offerId}')}`,
+        (e) =>
+          `${e.method} ${e.url
+            .split('?')[0]!
+            .replace(ORDER, '{orderId}')
+            .replace(ACCEPTED_ORDER, '{orderId}')
+            .replace(OFFER, '{offerId}')}`,
       ),
     );
     const normalise = (r: string) => r.replace('/m-1', '/{merchantId}').replace('/i-1', '/{itemId}');
@@ -239,6 +266,29 @@ describe('ownership: other people’s orders do not exist', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
     expect(h.backend.orders.get(ORDER)?.state).toBe(OrderState.ORDER_STATE_PLACED);
+  });
+
+  it('merchant m-2 cannot cancel an order of m-1 (404)', async () => {
+    h.backend.addOrder({
+      id: ACCEPTED_ORDER,
+      customerId: 'c-1',
+      merchantId: 'm-1',
+      state: OrderState.ORDER_STATE_ACCEPTED,
+    });
+    const cancel = (id: string) =>
+      h.call({
+        method: 'POST',
+        url: `/v1/merchant/orders/${id}/cancel`,
+        payload: { reason: 'OTHER' },
+        as: ['merchant', 'm-2'],
+      });
+    const foreign = await cancel(ACCEPTED_ORDER);
+    const unknown = await cancel(UNKNOWN_ORDER);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json()).toMatchObject({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
+    expect(unknown.json()).toMatchObject({ code: 'ORDER_NOT_FOUND', message: 'order not found' });
+    expect(h.backend.orders.get(ACCEPTED_ORDER)?.state).toBe(OrderState.ORDER_STATE_ACCEPTED);
+    h.backend.orders.delete(ACCEPTED_ORDER); // the listing test below counts c-1's orders
   });
 
   it('a customer lists only its own orders, a merchant only its store’s', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { codedError } from '@mealpeak/core';
+import { OrderState } from '@mealpeak/contracts/order.v1';
 import { orderIdFor } from '../src/app/order-id.ts';
 import { Type } from 'typebox';
 import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
@@ -175,6 +176,36 @@ describe('Idempotency-Key on the other non-idempotent POSTs', () => {
     });
     expect(noKey.statusCode).toBe(409);
   });
+
+  it.each([
+    ['merchant', 'm-1', '/v1/merchant/orders/{id}/cancel', 'OUT_OF_STOCK'],
+    ['ops', 'ops-1', '/v1/ops/orders/{id}/cancel', 'FRAUD_SUSPECTED'],
+  ] as const)(
+    'is honoured on the %s cancel: a retry replays the cancelled order',
+    async (role, sub, path, reason) => {
+      await harness();
+      h.backend.addOrder({
+        id: ORDER,
+        customerId: 'c-1',
+        merchantId: 'm-1',
+        state: OrderState.ORDER_STATE_ACCEPTED,
+      });
+      const cancel = () =>
+        h.call({
+          method: 'POST',
+          url: path.replace('{id}', ORDER),
+          payload: { reason },
+          headers: { 'idempotency-key': 'cancel-1' },
+          as: [role, sub],
+        });
+      const first = await cancel();
+      const again = await cancel();
+      expect(first.statusCode).toBe(200);
+      expect(first.json()).toMatchObject({ state: 'CANCELLED', reason });
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toBe(first.body);
+    },
+  );
 
   it('scopes the key by path: one key on two orders is two requests', async () => {
     await harness();

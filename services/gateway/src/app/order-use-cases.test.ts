@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codedError, err } from '@mealpeak/core';
-import { OrderState } from '@mealpeak/contracts/order.v1';
+import { ActorRole } from '@mealpeak/contracts/common.v1';
+import { OrderCommand, OrderState, type TransitionOrderRequest } from '@mealpeak/contracts/order.v1';
 import { FakeDispatch } from '../../test/support/fake-dispatch.ts';
 import { FakeBackend } from '../../test/support/fake-ports.ts';
 import { canSee, createOrderUseCases, ORDER_NOT_FOUND, TRACKING_NOT_AVAILABLE } from './order-use-cases.ts';
@@ -49,8 +50,40 @@ describe('order use cases', () => {
 
   it('never cancels another customer order, and says so with ORDER_NOT_FOUND', async () => {
     const { uc, backend } = setup();
-    expect(await uc.cancel('c-2', 'o-1', '', ctx)).toEqual(err(ORDER_NOT_FOUND));
+    expect(await uc.cancel({ role: 'customer', id: 'c-2' }, 'o-1', '', ctx)).toEqual(err(ORDER_NOT_FOUND));
     expect(backend.orders.get('o-1')?.state).toBe(1); // still PLACED
+  });
+
+  it('never cancels another store’s order either; ops may cancel any', async () => {
+    const { uc, backend } = setup();
+    expect(await uc.cancel({ role: 'merchant', id: 'm-2' }, 'o-1', 'OTHER', ctx)).toEqual(
+      err(ORDER_NOT_FOUND),
+    );
+    expect(backend.orders.get('o-1')?.state).toBe(1); // still PLACED
+    const byOps = await uc.cancel({ role: 'ops', id: 'ops-1' }, 'o-1', 'FRAUD_SUSPECTED', ctx);
+    expect(byOps.ok && byOps.value.state).toBe(8); // CANCELLED
+  });
+
+  it.each([
+    ['customer', 'c-1', ActorRole.ACTOR_ROLE_CUSTOMER],
+    ['merchant', 'm-1', ActorRole.ACTOR_ROLE_MERCHANT],
+    ['ops', 'ops-1', ActorRole.ACTOR_ROLE_OPS],
+  ] as const)('cancels as the %s itself, with its reason', async (role, id, actorRole) => {
+    const { uc, backend } = setup();
+    const sent: TransitionOrderRequest[] = [];
+    backend.orderPort.transitionOrder = (request) => {
+      sent.push(request);
+      return Promise.resolve(err(codedError('conflict', 'ILLEGAL_TRANSITION', 'not now')));
+    };
+    await uc.cancel({ role, id }, 'o-1', 'OTHER', ctx);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        orderId: 'o-1',
+        command: OrderCommand.ORDER_COMMAND_CANCEL,
+        actor: { role: actorRole, id },
+        reason: 'OTHER',
+      }),
+    ]);
   });
 
   it('answers another store’s order with the same ORDER_NOT_FOUND as a missing one', async () => {
@@ -63,7 +96,7 @@ describe('order use cases', () => {
     const { uc, backend } = setup();
     const refused = codedError('forbidden', 'ACTOR_NOT_ALLOWED', 'a customer may not cancel this order');
     backend.orderPort.transitionOrder = () => Promise.resolve(err(refused));
-    expect(await uc.cancel('c-1', 'o-1', '', ctx)).toEqual(err(refused));
+    expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toEqual(err(refused));
   });
 
   it('passes other errors through untouched', async () => {

@@ -65,6 +65,15 @@ function sameNotFound<T>(result: Result<T, CodedError>): Result<T, CodedError> {
     : result;
 }
 
+/** Who may cancel through the API: riders hand an order back through dispatch instead. */
+export type Canceller = Principal & { readonly role: 'customer' | 'merchant' | 'ops' };
+
+const CANCELLER_ROLE: Record<Canceller['role'], ActorRole> = {
+  customer: ActorRole.ACTOR_ROLE_CUSTOMER,
+  merchant: ActorRole.ACTOR_ROLE_MERCHANT,
+  ops: ActorRole.ACTOR_ROLE_OPS,
+};
+
 export interface PlaceOrderInput {
   readonly merchantId: string;
   readonly lines: readonly { readonly itemId: string; readonly quantity: number }[];
@@ -153,16 +162,21 @@ export function createOrderUseCases({
       );
     },
 
-    async cancel(customerId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order> {
-      // Checked here, not only by the order service, so another customer's order stays a 404.
-      const order = await visibleOrder({ role: 'customer', id: customerId }, orderId, ctx);
+    /**
+     * The order service's CANCEL, as the caller: it decides what each role may cancel when
+     * (docs/adr/0006: customer until pickup, merchant while ACCEPTED, ops any unfinished order).
+     */
+    async cancel(canceller: Canceller, orderId: string, reason: string, ctx: CallContext): Reply<Order> {
+      // Checked here, not only by the order service, so another customer's or store's order stays
+      // a 404 with the one message.
+      const order = await visibleOrder(canceller, orderId, ctx);
       if (!order.ok) return order;
       // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
       return orders.transitionOrder(
         {
           orderId,
           command: OrderCommand.ORDER_COMMAND_CANCEL,
-          actor: { role: ActorRole.ACTOR_ROLE_CUSTOMER, id: customerId },
+          actor: { role: CANCELLER_ROLE[canceller.role], id: canceller.id },
           reason,
           prepSeconds: 0,
           riderId: '',

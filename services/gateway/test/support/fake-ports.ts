@@ -47,6 +47,30 @@ function page<T>(items: T[], pageSize: number, pageToken: string): Page<T> {
 
 type Reply<T> = Promise<Result<T, CodedError>>;
 
+const S = OrderState;
+const CANCEL_FROM = new Map<ActorRole, OrderState[]>([
+  [
+    ActorRole.ACTOR_ROLE_CUSTOMER,
+    [
+      S.ORDER_STATE_PLACED,
+      S.ORDER_STATE_ACCEPTED,
+      S.ORDER_STATE_READY_FOR_PICKUP,
+      S.ORDER_STATE_RIDER_ASSIGNED,
+    ],
+  ],
+  [ActorRole.ACTOR_ROLE_MERCHANT, [S.ORDER_STATE_ACCEPTED]],
+  [
+    ActorRole.ACTOR_ROLE_OPS,
+    [
+      S.ORDER_STATE_PLACED,
+      S.ORDER_STATE_ACCEPTED,
+      S.ORDER_STATE_READY_FOR_PICKUP,
+      S.ORDER_STATE_RIDER_ASSIGNED,
+      S.ORDER_STATE_PICKED_UP,
+    ],
+  ],
+]);
+
 export class FakeBackend {
   readonly merchants = new Map<string, { merchant: Merchant; menu: MenuItem[] }>();
   readonly orders = new Map<string, Order>();
@@ -170,17 +194,17 @@ export class FakeBackend {
       if (request.command !== OrderCommand.ORDER_COMMAND_CANCEL)
         return err(codedError('invalid', 'UNSUPPORTED', 'fake'));
       const order = this.orders.get(request.orderId);
-      if (
-        order &&
-        order.state !== OrderState.ORDER_STATE_PLACED &&
-        order.state !== OrderState.ORDER_STATE_ACCEPTED
-      ) {
-        return err(codedError('conflict', 'ORDER_NOT_CANCELLABLE', 'the order can no longer be cancelled'));
+      const role = request.actor?.role ?? ActorRole.ACTOR_ROLE_UNSPECIFIED;
+      // The order service's rules (docs/adr/0006), simplified: the states each role may cancel from.
+      const from = CANCEL_FROM.get(role);
+      if (!from) return err(codedError('forbidden', 'ACTOR_NOT_ALLOWED', 'this actor may not cancel'));
+      if (order && !from.includes(order.state)) {
+        return err(codedError('conflict', 'ILLEGAL_TRANSITION', 'the order can no longer be cancelled'));
       }
       return this.transition(
         request.orderId,
         OrderState.ORDER_STATE_CANCELLED,
-        ActorRole.ACTOR_ROLE_CUSTOMER,
+        role,
         request.actor?.id ?? '',
         request.reason,
       );

@@ -67,7 +67,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           name: 'riders',
           description: 'Role rider: shift, position pings, offers, pickup and delivery',
         },
-        { name: 'ops', description: 'Role ops: any order, counts by state' },
+        { name: 'ops', description: 'Role ops: any order, counts by state, cancelling' },
         { name: 'dev', description: 'Local development only (DEV_TOKENS_ENABLED)' },
       ],
       components: {

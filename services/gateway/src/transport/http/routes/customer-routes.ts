@@ -204,7 +204,7 @@ export function customerRoutes({
       async (request, reply) => {
         const { orderId } = request.params;
         const res = await orders.cancel(
-          principalOf(request).id,
+          { role: 'customer', id: principalOf(request).id },
           orderId,
           request.body.reason ?? '',
           ctxOf(request),

@@ -18,7 +18,7 @@ import {
   StatusBody,
   StockBody,
 } from '../schemas/merchants.ts';
-import { Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
+import { MerchantCancelBody, Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
 import { merchantJson, menuItemJson, orderJson, STATE_OF_NAME } from '../to-json.ts';
 import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
 
@@ -124,6 +124,29 @@ export function merchantRoutes({
       { config: writeOnce, schema: { ...action('Mark an order ready for pickup'), body: NoBody } },
       async (request, reply) => {
         const res = await orders.markReady(principalOf(request).id, request.params.orderId, ctxOf(request));
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/cancel',
+      {
+        config: writeOnce,
+        schema: {
+          ...action('Cancel an accepted order you cannot finish (before it is ready)'),
+          description:
+            'Only while ACCEPTED: an incoming (PLACED) order is rejected instead, and a ready one is the rider’s. Otherwise 409 ILLEGAL_TRANSITION. The customer is refunded.',
+          body: MerchantCancelBody,
+        },
+      },
+      async (request, reply) => {
+        const { orderId } = request.params;
+        const res = await orders.cancel(
+          { role: 'merchant', id: principalOf(request).id },
+          orderId,
+          request.body.reason,
+          ctxOf(request),
+        );
         return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
       },
     );

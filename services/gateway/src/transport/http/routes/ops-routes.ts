@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth.ts';
-import { COMMON_ERRORS, errorResponses, OrderIdParam, ref } from '../schemas/common.ts';
-import { CountsQuery, Order, OrderCounts, Timeline } from '../schemas/orders.ts';
+import { COMMON_ERRORS, errorResponses, IdempotencyHeaders, OrderIdParam, ref } from '../schemas/common.ts';
+import { CountsQuery, OpsCancelBody, Order, OrderCounts, Timeline } from '../schemas/orders.ts';
 import { countsJson, orderJson, timelineEntryJson } from '../to-json.ts';
 import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
 
 const ops = { auth: ['ops'] as const };
 const tags = ['ops'];
 
-/** Ops endpoints under /v1/ops: any order, and order counts by state. */
+/** Ops endpoints under /v1/ops: any order, order counts by state, cancelling any unfinished order. */
 export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPluginAsyncTypebox {
   const fail = failWith(retryAfterSeconds);
   return async (app) => {
@@ -66,6 +66,35 @@ export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPlug
         const res = await orders.timeline(principalOf(request), request.params.orderId, ctxOf(request));
         if (!res.ok) return fail(request, reply, res.error);
         return { entries: res.value.map((e) => timelineEntryJson(e, true)) };
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/cancel',
+      {
+        config: { ...ops, idempotency: 'optional' },
+        schema: {
+          tags,
+          summary: 'Cancel any order that is not finished yet',
+          description:
+            'Any state but DELIVERED, REJECTED and CANCELLED; otherwise 409 ILLEGAL_TRANSITION. The customer is refunded.',
+          headers: IdempotencyHeaders(false),
+          params: OrderIdParam,
+          body: OpsCancelBody,
+          response: {
+            200: ref(Order, 'The order, now CANCELLED'),
+            ...errorResponses(...COMMON_ERRORS, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await orders.cancel(
+          { role: 'ops', id: principalOf(request).id },
+          request.params.orderId,
+          request.body.reason,
+          ctxOf(request),
+        );
+        return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
       },
     );
   };

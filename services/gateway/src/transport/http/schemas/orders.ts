@@ -15,6 +15,23 @@ export type OrderStateName = (typeof ORDER_STATES)[number];
 
 export const ACTOR_ROLES = ['CUSTOMER', 'MERCHANT', 'RIDER', 'OPS', 'SYSTEM'] as const;
 export const REJECT_REASONS = ['OUT_OF_STOCK', 'KITCHEN_CLOSED', 'TOO_BUSY', 'OTHER'] as const;
+/** A merchant cancels an accepted order it cannot finish after all (or on the customer's call). */
+export const MERCHANT_CANCEL_REASONS = [
+  'OUT_OF_STOCK',
+  'KITCHEN_CLOSED',
+  'TOO_BUSY',
+  'CUSTOMER_REQUEST',
+  'OTHER',
+] as const;
+/** Ops cancel any unfinished order; the code is stored on the order and shown to the customer. */
+export const OPS_CANCEL_REASONS = [
+  'CUSTOMER_REQUEST',
+  'MERCHANT_REQUEST',
+  'NO_RIDER_AVAILABLE',
+  'DELIVERY_FAILED',
+  'FRAUD_SUSPECTED',
+  'OTHER',
+] as const;
 
 export const OrderStateEnum = Type.Enum([...ORDER_STATES], { description: 'Order state' });
 
@@ -127,6 +144,16 @@ export const CancelBody = Type.Object(
 
 export const RejectBody = Type.Object(
   { reason: Type.Enum([...REJECT_REASONS], { description: 'Shown to the customer' }) },
+  { additionalProperties: false },
+);
+
+export const MerchantCancelBody = Type.Object(
+  { reason: Type.Enum([...MERCHANT_CANCEL_REASONS], { description: 'Shown to the customer' }) },
+  { additionalProperties: false },
+);
+
+export const OpsCancelBody = Type.Object(
+  { reason: Type.Enum([...OPS_CANCEL_REASONS], { description: 'Shown to the customer' }) },
   { additionalProperties: false },
 );
 
