@@ -47,7 +47,11 @@ describe('merchants, menus and status', () => {
       await uc.upsertMerchant(merchantInput({ timeZone: 'Nowhere/City', location: undefined })),
     ).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'location' }, { field: 'time_zone' }] },
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: 'location: is required; time_zone: must be an IANA time zone',
+        fields: [{ field: 'location' }, { field: 'time_zone' }],
+      },
     });
   });
 

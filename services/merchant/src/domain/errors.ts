@@ -11,7 +11,13 @@ const error = codedError;
 
 export const Errors = {
   invalidArgument: (fields: readonly FieldError[]) =>
-    error('invalid', 'INVALID_ARGUMENT', 'the request is invalid', fields),
+    // The message names the fields, as the order and dispatch services' do.
+    error(
+      'invalid',
+      'INVALID_ARGUMENT',
+      fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : 'the request is invalid',
+      fields,
+    ),
   merchantNotFound: (merchantId: string) =>
     error('not_found', 'MERCHANT_NOT_FOUND', `merchant ${merchantId} does not exist`),
   merchantClosed: () => error('conflict', 'MERCHANT_CLOSED', 'the merchant is outside its opening hours'),
