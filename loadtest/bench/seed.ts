@@ -31,6 +31,7 @@ export async function seedBenchMerchant(target: string): Promise<{ merchantId: s
     const item = await call(client.upsertMenuItem.bind(client), {
       merchantId,
       itemId: `bench-item-${i}`,
+      replaceOnly: false,
       name: `Dish ${i}`,
       description: '',
       price: { amountMinor: 1800 + i * 100, currency: 'CNY' },

@@ -186,6 +186,16 @@ describeInvalidInput('invalid input: merchant, ops and dev endpoints', [
     fields: ['photo'],
   },
   {
+    // PUT replaces; it does not create an item under an id the merchant made up.
+    name: 'menu item: replacing an unknown item',
+    as: merchant,
+    method: 'PUT',
+    url: '/v1/merchant/menu/items/i-404',
+    payload: item,
+    status: 404,
+    code: 'ITEM_NOT_FOUND',
+  },
+  {
     name: 'menu item: unknown item',
     as: merchant,
     method: 'PUT',

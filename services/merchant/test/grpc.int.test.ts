@@ -233,6 +233,7 @@ describe('MerchantService over gRPC, in process', () => {
     const item = await call(client.upsertMenuItem.bind(client), {
       merchantId: 'grpc-hamburg',
       itemId: 'grpc-hamburg-matjes',
+      replaceOnly: false,
       name: 'Matjesbrötchen',
       description: '',
       price: { amountMinor: 450, currency: 'EUR' },
@@ -282,6 +283,7 @@ describe('MerchantService over gRPC, in process', () => {
     const item = await call(client.upsertMenuItem.bind(client), {
       merchantId,
       itemId: 'grpc-hongshaorou',
+      replaceOnly: false,
       name: '红烧肉',
       description: '',
       price: { amountMinor: 1800, currency: 'EUR' },

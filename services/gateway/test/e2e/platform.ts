@@ -141,6 +141,7 @@ export async function startPlatform(
           const r = await call(client.upsertMenuItem.bind(client), {
             merchantId,
             itemId: item.id,
+            replaceOnly: false,
             name: `Dish ${item.id}`,
             description: '',
             price: { amountMinor: item.priceMinor ?? 2500, currency: 'CNY' },

@@ -246,8 +246,11 @@ export class FakeBackend {
     upsertMenuItem: async (request) => {
       const shop = this.merchants.get(request.merchantId);
       if (!shop) return err(codedError('not_found', 'MERCHANT_NOT_FOUND', 'merchant not found'));
+      if (request.replaceOnly && !shop.menu.some((i) => i.id === request.itemId))
+        return err(codedError('not_found', 'ITEM_NOT_FOUND', 'not an item of this merchant'));
+      const { replaceOnly: _replaceOnly, ...fields } = request;
       const id = request.itemId || `i-${shop.menu.length + 1}`;
-      const item: MenuItem = { ...request, id, merchantId: request.merchantId };
+      const item: MenuItem = { ...fields, id, merchantId: request.merchantId };
       shop.menu = [...shop.menu.filter((i) => i.id !== id), item];
       return ok(item);
     },

@@ -82,6 +82,22 @@ describe('merchants, menus and status', () => {
       expect(updated).toMatchObject({ id: 'generated-1', name: 'Renamed', stock: 3 });
     });
 
+    it('only replaces when asked to: an unknown or foreign id is ITEM_NOT_FOUND, not created', async () => {
+      unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2' })));
+      unwrap(await uc.upsertMenuItem(itemInput('theirs', { merchantId: 'm2' })));
+      for (const id of ['made-up', 'theirs', ''])
+        expect(await uc.upsertMenuItem({ ...itemInput(id), replaceOnly: true })).toMatchObject({
+          ok: false,
+          error: { code: 'ITEM_NOT_FOUND', fields: [{ field: 'item_id' }] },
+        });
+      expect(await store.repo.getItems(['made-up'])).toEqual([]);
+      unwrap(await uc.upsertMenuItem(itemInput('mine')));
+      const replaced = unwrap(
+        await uc.upsertMenuItem({ ...itemInput('mine', { stock: 7 }), replaceOnly: true }),
+      );
+      expect(replaced).toMatchObject({ id: 'mine', stock: 7 });
+    });
+
     it("refuses to touch another merchant's item, and unknown merchants", async () => {
       unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2' })));
       unwrap(await uc.upsertMenuItem(itemInput('mine')));

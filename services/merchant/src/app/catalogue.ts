@@ -25,6 +25,8 @@ export interface UpsertMenuItemInput {
   readonly price: { readonly amountMinor: number; readonly currency: string } | undefined;
   readonly stock: number;
   readonly available: boolean;
+  /** Only replace: an id that is not one of the merchant's items is ITEM_NOT_FOUND. */
+  readonly replaceOnly?: boolean;
 }
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
@@ -74,6 +76,11 @@ export function catalogueUseCases({ store, clock, ids }: UseCaseDeps) {
       if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
       if (input.price.currency !== merchant.currency)
         return err(Errors.currencyMismatch([field('price.currency', `must be ${merchant.currency}`)]));
+      if (input.replaceOnly) {
+        const [existing] = input.itemId ? await store.repo.getItems([input.itemId]) : [];
+        if (existing?.merchantId !== merchant.id)
+          return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+      }
       const saved = await store.repo.upsertItem({
         id: input.itemId || ids.newId(),
         merchantId: merchant.id,

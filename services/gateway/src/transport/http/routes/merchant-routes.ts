@@ -166,7 +166,13 @@ export function merchantRoutes({
       async (request, reply) => {
         const b = request.body;
         const res = await merchants.upsertMenuItem(
-          { merchantId: principalOf(request).id, itemId: '', ...b, description: b.description ?? '' },
+          {
+            merchantId: principalOf(request).id,
+            itemId: '',
+            replaceOnly: false,
+            ...b,
+            description: b.description ?? '',
+          },
           ctxOf(request),
         );
         if (!res.ok) return fail(request, reply, res.error);
@@ -198,6 +204,8 @@ export function merchantRoutes({
           {
             merchantId: principalOf(request).id,
             itemId: request.params.itemId,
+            // PUT replaces: an unknown id is 404 ITEM_NOT_FOUND, not a new item under that id.
+            replaceOnly: true,
             ...b,
             description: b.description ?? '',
           },

@@ -179,6 +179,11 @@ export interface UpsertMenuItemRequest {
   price?: Money | undefined;
   stock: number;
   available: boolean;
+  /**
+   * Only replace: an item_id that is not one of this merchant's items is ITEM_NOT_FOUND rather
+   * than created with that id (creating with a chosen id is for seeding).
+   */
+  replaceOnly: boolean;
 }
 
 export interface UpsertMenuItemResponse {
@@ -1643,6 +1648,7 @@ function createBaseUpsertMenuItemRequest(): UpsertMenuItemRequest {
     price: undefined,
     stock: 0,
     available: false,
+    replaceOnly: false,
   };
 }
 
@@ -1668,6 +1674,9 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     }
     if (message.available !== false) {
       writer.uint32(56).bool(message.available);
+    }
+    if (message.replaceOnly !== false) {
+      writer.uint32(64).bool(message.replaceOnly);
     }
     return writer;
   },
@@ -1741,6 +1750,14 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
             message.available = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.replaceOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1770,6 +1787,11 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
       stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
       available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
+      replaceOnly: isSet(object.replaceOnly)
+        ? globalThis.Boolean(object.replaceOnly)
+        : isSet(object.replace_only)
+          ? globalThis.Boolean(object.replace_only)
+          : false,
     };
   },
 
@@ -1796,6 +1818,9 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     if (message.available !== false) {
       obj.available = message.available;
     }
+    if (message.replaceOnly !== false) {
+      obj.replaceOnly = message.replaceOnly;
+    }
     return obj;
   },
 
@@ -1812,6 +1837,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
       object.price !== undefined && object.price !== null ? Money.fromPartial(object.price) : undefined;
     message.stock = object.stock ?? 0;
     message.available = object.available ?? false;
+    message.replaceOnly = object.replaceOnly ?? false;
     return message;
   },
 };
