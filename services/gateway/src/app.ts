@@ -13,7 +13,7 @@ import { createClientErrorHandler } from './transport/http/client-error.ts';
 import { registerErrorHandling } from './transport/http/error-handler.ts';
 import { registerIdempotency } from './transport/http/idempotency.ts';
 import { registerOpenApi } from './transport/http/openapi.ts';
-import { Problems, sendProblem } from './transport/http/problems.ts';
+import { ProblemError, Problems, sendProblem } from './transport/http/problems.ts';
 import { registerRequestContext, requestIdOf } from './transport/http/request-context.ts';
 import { customerRoutes } from './transport/http/routes/customer-routes.ts';
 import { devTokenRoutes } from './transport/http/routes/dev-token-routes.ts';
@@ -74,6 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // A gzip (or other) encoded body would otherwise be read as broken JSON: say what is wrong.
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      done(new ProblemError(Problems.unsupportedEncoding(encoding)), undefined);
+      return;
+    }
     const text = body.toString();
     if (!/\S/.test(text))
       done(null, undefined); // stops at the first non-blank: no copy of the body

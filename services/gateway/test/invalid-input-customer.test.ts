@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/app/principal.ts';
 import { createHarness, type Harness } from './support/harness.ts';
@@ -63,6 +64,15 @@ describeInvalidInput('invalid input: customer endpoints', [
   {
     name: 'form encoded',
     ...placeOrder('a=1', { headers: { ...key(), 'content-type': 'application/x-www-form-urlencoded' } }),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    // A compressed body was read as broken JSON (400 INVALID_JSON): say what is wrong instead.
+    name: 'gzip encoded',
+    ...placeOrder(gzipSync(JSON.stringify(order)), {
+      headers: { ...key(), ...json, 'content-encoding': 'gzip' },
+    }),
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
   },

@@ -121,6 +121,12 @@ export const Problems = {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'send the body as application/json',
   }),
+  /** A compressed body: bodies are small (64 KiB at most), so none is decoded. */
+  unsupportedEncoding: (encoding: string): Problem => ({
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: `Content-Encoding ${encoding.slice(0, 32)} is not accepted; send the body uncompressed`,
+  }),
   rateLimited: (retryAfterSeconds: number): Problem => ({
     status: 429,
     code: 'RATE_LIMITED',
