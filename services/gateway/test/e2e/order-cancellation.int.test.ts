@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefundRequested } from '@mealpeak/contracts/order.v1';
 import { EVENTS } from '@mealpeak/kafka';
 import { eventually } from '@mealpeak/testing';
-import { startPlatform, type Platform } from './platform.ts';
+import { orderBody, startPlatform, type Platform } from './platform.ts';
 
 /**
  * Cancellation by the merchant and by ops through the gateway, against the real order and merchant
@@ -28,12 +28,7 @@ describe('cancellation by merchant and ops, against the real services', () => {
   const place = async (): Promise<string> => {
     const r = await p.http('POST', '/v1/orders', {
       token: customer,
-      body: {
-        merchantId: 'm-cancel',
-        lines: [{ itemId: 'soup', quantity: 2 }],
-        dropoff: { lat: 31.2304, lng: 121.4737 },
-        dropoffAddress: "People's Square 1",
-      },
+      body: orderBody('m-cancel', 'soup', 2),
       headers: { 'idempotency-key': randomUUID() },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);

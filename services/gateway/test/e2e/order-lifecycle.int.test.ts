@@ -4,14 +4,7 @@ import pg from 'pg';
 import { OrderStateChanged, OrderState, RefundRequested } from '@mealpeak/contracts/order.v1';
 import { EVENTS } from '@mealpeak/kafka';
 import { eventually } from '@mealpeak/testing';
-import { startPlatform, type Platform } from './platform.ts';
-
-const order = (merchantId: string, itemId: string, quantity = 1) => ({
-  merchantId,
-  lines: [{ itemId, quantity }],
-  dropoff: { lat: 31.2304, lng: 121.4737 },
-  dropoffAddress: "People's Square 1",
-});
+import { orderBody as order, startPlatform, type Platform } from './platform.ts';
 
 describe('order lifecycle through the gateway, against the real services', () => {
   let p: Platform;

@@ -16,6 +16,14 @@ import {
   type TestRedis,
 } from '@mealpeak/testing';
 
+/** A POST /v1/orders body for `quantity` of one item, to a drop-off near the seeded merchants. */
+export const orderBody = (merchantId: string, itemId: string, quantity = 1) => ({
+  merchantId,
+  lines: [{ itemId, quantity }],
+  dropoff: { lat: 31.2304, lng: 121.4737 },
+  dropoffAddress: "People's Square 1",
+});
+
 export interface Platform {
   stack: Stack;
   prefix: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@mealpeak/testing';
-import { startPlatform, type Platform } from './platform.ts';
+import { orderBody, startPlatform, type Platform } from './platform.ts';
 
 /**
  * A delivery end to end through the gateway, against the real services: the rider goes online and
@@ -56,12 +56,7 @@ describe('a delivery through the gateway, against the real services', () => {
 
     const placed = await p.http('POST', '/v1/orders', {
       token: customer,
-      body: {
-        merchantId: 'm-ride',
-        lines: [{ itemId: 'dumplings', quantity: 1 }],
-        dropoff: { lat: 31.2304, lng: 121.4737 },
-        dropoffAddress: "People's Square 1",
-      },
+      body: orderBody('m-ride', 'dumplings'),
       headers: { 'idempotency-key': randomUUID() },
     });
     expect(placed.status).toBe(201);
