@@ -87,6 +87,22 @@ describe('kubeconform in strict mode', () => {
   });
 });
 
+function templateProd(args: readonly string[]): Run {
+  return helm(['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/prod.yaml', ...args]);
+}
+
+/** terminationGracePeriodSeconds of each Deployment in rendered manifests, by name. */
+function gracePeriods(manifests: string): Record<string, number> {
+  const grace: Record<string, number> = {};
+  for (const doc of manifests.split(/^---$/m)) {
+    if (!/^kind: Deployment$/m.test(doc)) continue;
+    const name = /^ {2}name: (\S+)$/m.exec(doc)?.[1];
+    const seconds = /terminationGracePeriodSeconds: (\d+)/.exec(doc)?.[1];
+    if (name && seconds) grace[name] = Number(seconds);
+  }
+  return grace;
+}
+
 describe('the chart', () => {
   it(
     'lints, renders for dev and prod, validates, matches deploy/rendered, and the images and compose lint',
@@ -126,6 +142,56 @@ describe('the chart', () => {
     ]);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('exceeds the 24 partitions of dispatch.events.v1');
+  });
+
+  it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {
+    for (const delay of ['25000', '20000']) {
+      const result = templateProd(['--set', `shutdown.drainDelayMs=${delay}`]);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(
+        `shutdown.drainDelayMs (${delay}) must be below shutdown.timeoutMs (20000)`,
+      );
+    }
+    expect(templateProd(['--set', 'shutdown.drainDelayMs=19999']).code).toBe(0);
+  });
+
+  it("checks and follows a service's own shutdown timings", { timeout: RUN_MS }, () => {
+    const delay = templateProd(['--set-string', 'services.order.config.SHUTDOWN_DRAIN_DELAY_MS=20000']);
+    expect(delay.code).not.toBe(0);
+    expect(delay.output).toContain(
+      'services.order.config.SHUTDOWN_DRAIN_DELAY_MS (20000) must be below shutdown.timeoutMs (20000)',
+    );
+
+    const shorter = templateProd([
+      '--set-string',
+      'services.order.config.SHUTDOWN_TIMEOUT_MS=5000',
+      '--set',
+      'shutdown.drainDelayMs=5000',
+    ]);
+    expect(shorter.code).not.toBe(0);
+    expect(shorter.output).toContain(
+      'shutdown.drainDelayMs (5000) must be below services.order.config.SHUTDOWN_TIMEOUT_MS (5000)',
+    );
+
+    const notANumber = templateProd(['--set-string', 'services.order.config.SHUTDOWN_TIMEOUT_MS=1m']);
+    expect(notANumber.code).not.toBe(0);
+    expect(notANumber.output).toContain('services.order.config.SHUTDOWN_TIMEOUT_MS must be a whole number');
+
+    // The ConfigMap gives order 60 s to shut down: its grace period is 10 + 60 + 5, the others keep 35.
+    const longer = templateProd([
+      '--set-string',
+      'services.order.config.SHUTDOWN_TIMEOUT_MS=60000',
+      '--set-string',
+      'services.order.config.SHUTDOWN_DRAIN_DELAY_MS=15000',
+    ]);
+    expect(longer.code).toBe(0);
+    expect(longer.output).toContain('SHUTDOWN_TIMEOUT_MS: "60000"');
+    expect(gracePeriods(longer.output)).toEqual({
+      'mealpeak-gateway': 35,
+      'mealpeak-order': 75,
+      'mealpeak-merchant': 35,
+      'mealpeak-rider-dispatch': 35,
+    });
   });
 
   it(

@@ -73,13 +73,43 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{/*
+The shutdown timings one service runs with, as JSON {"timeoutMs", "drainDelayMs"}: .Values.shutdown,
+unless the service's `config` sets SHUTDOWN_TIMEOUT_MS or SHUTDOWN_DRAIN_DELAY_MS (its ConfigMap
+lets `config` win, so the process runs with those). The drain delay is spent inside the timeout
+(readiness off, wait, then the shutdown steps): at or above it, nothing is left to drain with.
+Context: dict "root" $ "name" $name.
+*/}}
+{{- define "mealpeak.shutdown" -}}
+{{- $s := .root.Values.shutdown -}}
+{{- $config := (index .root.Values.services .name).config | default dict -}}
+{{- $out := dict "timeoutMs" (int $s.timeoutMs) "drainDelayMs" (int $s.drainDelayMs) -}}
+{{- $from := dict "timeoutMs" "shutdown.timeoutMs" "drainDelayMs" "shutdown.drainDelayMs" -}}
+{{- range $key, $var := dict "timeoutMs" "SHUTDOWN_TIMEOUT_MS" "drainDelayMs" "SHUTDOWN_DRAIN_DELAY_MS" -}}
+{{- if hasKey $config $var -}}
+{{- $value := index $config $var | toString -}}
+{{- $_ := set $from $key (printf "services.%s.config.%s" $.name $var) -}}
+{{- if not (regexMatch "^[0-9]+$" $value) -}}
+{{- fail (printf "%s must be a whole number of milliseconds, not %q" (index $from $key) $value) -}}
+{{- end -}}
+{{- $_ := set $out $key (atoi $value) -}}
+{{- end -}}
+{{- end -}}
+{{- if ge (int $out.drainDelayMs) (int $out.timeoutMs) -}}
+{{- fail (printf "%s (%d) must be below %s (%d): the drain delay is spent inside the shutdown timeout, and would leave no time to drain" $from.drainDelayMs (int $out.drainDelayMs) $from.timeoutMs (int $out.timeoutMs)) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
 The pod's grace period must cover the preStop sleep plus the whole in-process shutdown
 (SHUTDOWN_TIMEOUT_MS, after which close-with-grace exits anyway), or the kubelet kills the process
-mid-drain. Computed, not configured, so the two cannot drift apart.
+mid-drain. Computed, not configured, so the two cannot drift apart: from the service's own timeout
+when its `config` overrides it. Context: dict "root" $ "name" $name.
 */}}
 {{- define "mealpeak.terminationGracePeriodSeconds" -}}
-{{- $s := .Values.shutdown -}}
-{{- $timeoutSeconds := div (add (int $s.timeoutMs) 999) 1000 -}}
+{{- $s := .root.Values.shutdown -}}
+{{- $timeoutMs := (include "mealpeak.shutdown" . | fromJson).timeoutMs -}}
+{{- $timeoutSeconds := div (add (int $timeoutMs) 999) 1000 -}}
 {{- add (int $s.preStopSleepSeconds) $timeoutSeconds (int $s.marginSeconds) -}}
 {{- end -}}
 
