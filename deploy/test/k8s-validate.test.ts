@@ -144,6 +144,30 @@ describe('the chart', () => {
     expect(result.output).toContain('exceeds the 24 partitions of dispatch.events.v1');
   });
 
+  it('refuses consumer replicas above the partitions whatever the autoscaler', { timeout: RUN_MS }, () => {
+    const hpa = templateProd([
+      '--set',
+      'services.merchant.autoscaling.kind=hpa',
+      '--set',
+      'services.merchant.autoscaling.maxReplicas=40',
+    ]);
+    expect(hpa.code).not.toBe(0);
+    expect(hpa.output).toContain(
+      'services.merchant.autoscaling.maxReplicas (40) exceeds the 24 partitions of order.events.v1',
+    );
+    // Without an autoscaler the fixed replica count is what joins the group.
+    const fixed = templateProd([
+      '--set',
+      'services.merchant.autoscaling.enabled=false',
+      '--set',
+      'services.merchant.replicas=25',
+    ]);
+    expect(fixed.code).not.toBe(0);
+    expect(fixed.output).toContain(
+      'services.merchant.replicas (25) exceeds the 24 partitions of order.events.v1',
+    );
+  });
+
   it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {
     for (const delay of ['25000', '20000']) {
       const result = templateProd(['--set', `shutdown.drainDelayMs=${delay}`]);

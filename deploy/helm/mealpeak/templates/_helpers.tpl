@@ -113,14 +113,22 @@ when its `config` overrides it. Context: dict "root" $ "name" $name.
 {{- add (int $s.preStopSleepSeconds) $timeoutSeconds (int $s.marginSeconds) -}}
 {{- end -}}
 
-{{/* The topic partitions a KEDA-scaled consumer may use at most: its maxReplicas must fit. */}}
+{{/*
+A Kafka consumer group never has more useful members than its topic has partitions: the replicas a
+service with a `kafka` block may reach (autoscaling.maxReplicas, whichever the autoscaler, or
+`replicas` without one) must fit. Context: dict "root" $ "name" $name.
+*/}}
 {{- define "mealpeak.checkPartitions" -}}
 {{- $svc := index .root.Values.services .name -}}
 {{- $partitions := index .root.Values.kafka.partitions $svc.kafka.topic -}}
 {{- if not $partitions -}}
 {{- fail (printf "services.%s.kafka.topic %s is not listed in kafka.partitions" .name $svc.kafka.topic) -}}
 {{- end -}}
+{{- if $svc.autoscaling.enabled -}}
 {{- if gt (int $svc.autoscaling.maxReplicas) (int $partitions) -}}
 {{- fail (printf "services.%s.autoscaling.maxReplicas (%d) exceeds the %d partitions of %s: the extra consumers would sit idle" .name (int $svc.autoscaling.maxReplicas) (int $partitions) $svc.kafka.topic) -}}
+{{- end -}}
+{{- else if gt (int $svc.replicas) (int $partitions) -}}
+{{- fail (printf "services.%s.replicas (%d) exceeds the %d partitions of %s: the extra consumers would sit idle" .name (int $svc.replicas) (int $partitions) $svc.kafka.topic) -}}
 {{- end -}}
 {{- end -}}
