@@ -4,7 +4,14 @@ import { z } from 'zod';
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-export const durationMs = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** The longest delay a Node timer takes; a longer one fires after 1 ms (a busy loop, or no wait). */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** A duration where 0 means something (off, no wait); at most MAX_TIMER_MS. */
+export const durationMs = (fallback: number) =>
+  z.coerce.number().int().min(0).max(MAX_TIMER_MS).default(fallback);
+/** A period, deadline or timeout: 0 would spin a loop or fail every call; at most MAX_TIMER_MS. */
+export const intervalMs = (fallback: number, min = 1) =>
+  z.coerce.number().int().min(min).max(MAX_TIMER_MS).default(fallback);
 export const bool = (fallback: boolean) => z.stringbool().default(fallback);
 export const csv = (fallback: string) =>
   z
@@ -29,9 +36,12 @@ export const serviceBase = {
   LOG_LEVEL: logLevel,
   /** Port of the operations HTTP server: /healthz, /readyz, /metrics. */
   OPS_PORT: port(0),
-  /** Time allowed for a graceful shutdown before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: durationMs(20_000),
-  /** Wait after readiness turns false before closing listeners (Kubernetes: let endpoints update). */
+  /** Time allowed for a graceful shutdown before the process exits anyway (at least 1 s). */
+  SHUTDOWN_TIMEOUT_MS: intervalMs(20_000, 1_000),
+  /**
+   * Wait after readiness turns false before closing listeners (Kubernetes: let endpoints update);
+   * part of SHUTDOWN_TIMEOUT_MS, so it must be shorter.
+   */
   SHUTDOWN_DRAIN_DELAY_MS: durationMs(0),
 };
 
@@ -39,9 +49,16 @@ export const postgres = {
   /** PostgreSQL connection URL; each service uses its own schema in this database. */
   PG_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
+    .refine(
+      (url) => new URL(url).hostname !== '',
+      'needs a host: postgres://user:password@host:port/database',
+    )
     .default('postgres://mealpeak:mealpeak@127.0.0.1:55432/mealpeak'),
-  /** Connections per replica; replicas x this must stay below the server's max_connections. */
-  PG_POOL_MAX: positiveInt(10),
+  /**
+   * Connections per replica (at least 2: migrations hold one for their lock and run on another);
+   * replicas x this must stay below the server's max_connections.
+   */
+  PG_POOL_MAX: z.coerce.number().int().min(2).default(10),
   /** Statements running longer are cancelled by the server, so none holds a pool slot for long. */
   PG_STATEMENT_TIMEOUT_MS: durationMs(5_000),
 };
@@ -53,7 +70,7 @@ export const inbox = {
    */
   INBOX_RETENTION_HOURS: positiveInt(192),
   /** How often each replica deletes inbox rows older than INBOX_RETENTION_HOURS. */
-  INBOX_PURGE_INTERVAL_MS: durationMs(600_000),
+  INBOX_PURGE_INTERVAL_MS: intervalMs(600_000),
 };
 
 export const redis = {
@@ -62,11 +79,41 @@ export const redis = {
 };
 
 export const kafka = {
-  /** Comma-separated Kafka bootstrap servers. */
-  KAFKA_BROKERS: csv('127.0.0.1:59092'),
+  /** Comma-separated Kafka bootstrap servers, each host:port. */
+  KAFKA_BROKERS: csv('127.0.0.1:59092').pipe(
+    z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, 'each broker is host:port')),
+  ),
   /** Prepended to every topic name (environments sharing a cluster; isolated tests). */
   KAFKA_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)
     .default(''),
 };
+
+/** Variables whose defaults point at this machine's development servers; production sets them. */
+export const LOCAL_DEFAULTS: readonly string[] = ['PG_URL', 'REDIS_URL', 'KAFKA_BROKERS'];
+
+/**
+ * Rules across variables of the fragments above, for whichever of them a service's schema has:
+ * the drain delay is spent inside the shutdown budget, and production never runs on a default that
+ * points at 127.0.0.1 (an empty value in a Secret would otherwise do exactly that, quietly).
+ */
+export function crossProblems(
+  config: Readonly<Record<string, unknown>>,
+  set: (name: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  const timeout = config['SHUTDOWN_TIMEOUT_MS'];
+  const drain = config['SHUTDOWN_DRAIN_DELAY_MS'];
+  if (typeof timeout === 'number' && typeof drain === 'number' && drain >= timeout)
+    problems.push(
+      `SHUTDOWN_DRAIN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (${timeout}), which it is part of (got ${drain})`,
+    );
+  if (config['NODE_ENV'] === 'production')
+    for (const name of LOCAL_DEFAULTS)
+      if (name in config && !set(name))
+        problems.push(
+          `${name}: must be set when NODE_ENV=production (the default is a local development server)`,
+        );
+  return problems;
+}

@@ -51,4 +51,53 @@ describe('loadConfig', () => {
       (config as { GRPC_PORT: number }).GRPC_PORT = 1;
     }).toThrow(TypeError);
   });
+
+  const problemsOf = (environment: Record<string, string>): string[] => {
+    try {
+      loadConfig(schema, environment);
+      return [];
+    } catch (e) {
+      return [...(e as ConfigError).problems];
+    }
+  };
+
+  it('refuses timers Node cannot keep, and zero where it would cut the shutdown short', () => {
+    // Over 2^31-1 ms a timer fires after 1 ms: the shutdown would be killed at once.
+    for (const value of ['0', '999', '3000000000'])
+      expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: value })).toEqual([
+        expect.stringMatching(/^SHUTDOWN_TIMEOUT_MS: .*\(got "\d+"\)$/),
+      ]);
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '1000' })).toEqual([]);
+  });
+
+  it('refuses a drain delay that uses up the shutdown budget', () => {
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '4000', SHUTDOWN_DRAIN_DELAY_MS: '6000' })).toEqual([
+      'SHUTDOWN_DRAIN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (4000), which it is part of (got 6000)',
+    ]);
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '4000', SHUTDOWN_DRAIN_DELAY_MS: '3000' })).toEqual([]);
+  });
+
+  it('refuses URLs without a host, brokers without a port, and a one-connection pool', () => {
+    const problems = problemsOf({
+      PG_URL: 'postgres:foo',
+      KAFKA_BROKERS: 'notahost,b:1',
+      PG_POOL_MAX: '1',
+    }).join('\n');
+    for (const name of ['PG_URL', 'KAFKA_BROKERS', 'PG_POOL_MAX']) expect(problems).toContain(name);
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-0.kafka:9092,[::1]:9092' })).toEqual([]);
+  });
+
+  it('in production, refuses to fall back on the local development servers', () => {
+    expect(problemsOf({ NODE_ENV: 'production', PG_URL: '' })).toEqual([
+      'PG_URL: must be set when NODE_ENV=production (the default is a local development server)',
+      'KAFKA_BROKERS: must be set when NODE_ENV=production (the default is a local development server)',
+    ]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        PG_URL: 'postgres://u:p@db:5432/mealpeak',
+        KAFKA_BROKERS: 'k:9092',
+      }),
+    ).toEqual([]);
+  });
 });

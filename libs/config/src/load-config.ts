@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { crossProblems } from './fragments.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -43,5 +44,7 @@ export function loadConfig<S extends z.ZodType<object>>(
     });
     throw new ConfigError(problems);
   }
+  const cross = crossProblems(parsed.data as Record<string, unknown>, (name) => cleaned[name] !== undefined);
+  if (cross.length > 0) throw new ConfigError(cross);
   return deepFreeze(parsed.data);
 }

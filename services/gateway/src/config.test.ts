@@ -27,8 +27,18 @@ describe('gateway configuration', () => {
     expect(found).toContain('DEV_TOKENS_ENABLED: must be off in production');
   });
 
+  it('refuses to run in production on the local Redis default', () => {
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) })).toEqual([
+      'REDIS_URL: must be set when NODE_ENV=production (the default is a local development server)',
+    ]);
+  });
+
   it('switches dev tokens off by default in production', () => {
-    const config = loadConfig(configSchema, { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) });
+    const config = loadConfig(configSchema, {
+      NODE_ENV: 'production',
+      JWT_SECRET: 's'.repeat(40),
+      REDIS_URL: 'redis://redis:6379',
+    });
     expect(config.DEV_TOKENS_ENABLED).toBe(false);
   });
 

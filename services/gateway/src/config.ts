@@ -31,14 +31,14 @@ export const configSchema = z
     /** Rider-dispatch service; dns:///name:port balances over replicas. */
     DISPATCH_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50053'),
     /** Deadline of every other gRPC call to the services; below REQUEST_TIMEOUT_MS. */
-    GRPC_DEADLINE_MS: env.positiveInt(3_000),
+    GRPC_DEADLINE_MS: env.intervalMs(3_000),
     /** Deadline of PlaceOrder (two hops: order and merchant service); below REQUEST_TIMEOUT_MS. */
-    PLACE_ORDER_DEADLINE_MS: env.positiveInt(5_000),
+    PLACE_ORDER_DEADLINE_MS: env.intervalMs(5_000),
 
     /** Whole-request budget (fastify handlerTimeout and requestTimeout): below mobile clients' 15-30 s. */
-    REQUEST_TIMEOUT_MS: env.positiveInt(10_000),
+    REQUEST_TIMEOUT_MS: env.intervalMs(10_000),
     /** Socket inactivity limit; above REQUEST_TIMEOUT_MS so a timed-out request still gets its 504 body. */
-    CONNECTION_TIMEOUT_MS: env.positiveInt(15_000),
+    CONNECTION_TIMEOUT_MS: env.intervalMs(15_000),
     /** Largest request body accepted; bigger ones get 413 PAYLOAD_TOO_LARGE. */
     BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
 
@@ -59,7 +59,7 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9._:-]+$/)
       .default('rider-positions'),
     /** A rider silent for this long disappears; older pings are dropped as stale. */
-    RIDER_POSITION_TTL_MS: env.positiveInt(60_000),
+    RIDER_POSITION_TTL_MS: env.intervalMs(60_000),
 
     /** Requests per minute per customer (token subject); 429 with Retry-After beyond. */
     RATE_LIMIT_PER_MINUTE_CUSTOMER: perMinute(120),

@@ -33,7 +33,14 @@ describe('dev token issuer', () => {
   });
 
   it.each([
-    ['in production', { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-of-at-least-32-characters!' }],
+    [
+      'in production',
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-real-secret-of-at-least-32-characters!',
+        REDIS_URL: 'redis://127.0.0.1:56379',
+      },
+    ],
     ['when switched off', { DEV_TOKENS_ENABLED: 'false' }],
   ])('does not exist %s', async (_when, env) => {
     h = await createHarness({ env });

@@ -21,15 +21,15 @@ export const configSchema = z.object({
   /** The order service (TransitionOrder for accept/reject/ready, GetOrder for the sweeper). */
   ORDER_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50051'),
   /** Deadline of our calls to the order service; an incoming call's own deadline caps it. */
-  GRPC_DEADLINE_MS: env.positiveInt(2_000),
+  GRPC_DEADLINE_MS: env.intervalMs(2_000),
   /** How long a reservation stays tentative before the sweeper asks the order service about it. */
   RESERVATION_TTL_SECONDS: env.positiveInt(120),
   /** How often each replica looks for tentative reservations past their TTL. */
-  SWEEP_INTERVAL_MS: env.positiveInt(5_000),
+  SWEEP_INTERVAL_MS: env.intervalMs(5_000),
   /** Reservations one sweep checks at most. */
   SWEEP_BATCH_SIZE: env.positiveInt(100),
   /** When the order service could not answer the sweeper, ask again after this long. */
-  SWEEP_RETRY_MS: env.positiveInt(30_000),
+  SWEEP_RETRY_MS: env.intervalMs(30_000),
   /** How stale placement's view of merchant profiles and menu items may be; 0 reads every time. */
   CATALOGUE_CACHE_MS: env.durationMs(1_000),
   /**

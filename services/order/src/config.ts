@@ -20,7 +20,7 @@ export const configSchema = z.object({
   /** Merchant service (ReserveStock / ReleaseStock); dns:///name:port balances over replicas. */
   MERCHANT_GRPC_TARGET: z.string().default('127.0.0.1:50052'),
   /** Deadline of ReserveStock, below the gateway's PlaceOrder deadline. */
-  RESERVE_DEADLINE_MS: env.durationMs(2_000),
+  RESERVE_DEADLINE_MS: env.intervalMs(2_000),
   /** Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT). */
   ACCEPT_TIMEOUT_SECONDS: env.positiveInt(180),
   /**
@@ -31,7 +31,7 @@ export const configSchema = z.object({
   /** Straight-line speed of the ride in the promise; 5 m/s = 18 km/h, as dispatch's RIDER_SPEED_MPS. */
   PROMISE_RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
   /** How often each replica looks for orders past their acceptance deadline. */
-  ACCEPT_SWEEP_INTERVAL_MS: env.durationMs(1_000),
+  ACCEPT_SWEEP_INTERVAL_MS: env.intervalMs(1_000),
   /** Outbox relay partitions; the same on every replica. */
   OUTBOX_PARTITIONS: env.positiveInt(8),
   /** Most outbox rows the relay publishes per Kafka send. */

@@ -41,7 +41,7 @@ export const configSchema = z.object({
   /** Riders one zone round considers at most (nearest first). */
   MAX_RIDERS_PER_ROUND: env.positiveInt(2_000),
   /** Time between dispatch rounds of a zone (the batching window). */
-  ROUND_INTERVAL_MS: env.positiveInt(5_000),
+  ROUND_INTERVAL_MS: env.intervalMs(5_000),
   /** optimized (batched min-cost matching, bundling, holding) or greedy (nearest available rider). */
   DISPATCH_STRATEGY: z.enum(['optimized', 'greedy']).default('optimized'),
   /**
@@ -52,13 +52,13 @@ export const configSchema = z.object({
   /** Straight-line speed of the travel model (5 m/s = 18 km/h, a city bike). */
   RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
   /** How long a rider has to accept an offer before it goes to someone else. */
-  OFFER_TIMEOUT_MS: env.positiveInt(30_000),
+  OFFER_TIMEOUT_MS: env.intervalMs(30_000),
   /** Offers go out this much before the engine strictly needs the rider to leave (time to answer). */
   DISPATCH_COMMIT_SLACK_MS: env.durationMs(15_000),
   /** A declined or expired order is not offered to the same rider again for this long. */
   DECLINE_COOLDOWN_MS: env.durationMs(600_000),
   /** How often each replica expires offers nobody answered. */
-  OFFER_SWEEP_INTERVAL_MS: env.positiveInt(1_000),
+  OFFER_SWEEP_INTERVAL_MS: env.intervalMs(1_000),
   /** Shift assumed when SetRiderOnline gives no shift_ends_at. */
   DEFAULT_SHIFT_MINUTES: env.positiveInt(480),
 
@@ -66,11 +66,11 @@ export const configSchema = z.object({
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(10_000),
 
   /** A rider silent for this long disappears from rounds and tracking. */
-  RIDER_POSITION_TTL_MS: env.positiveInt(60_000),
+  RIDER_POSITION_TTL_MS: env.intervalMs(60_000),
   /** Namespace of the positions index (libs/rider-positions); the gateway must use the same. */
   RIDER_POSITIONS_NAMESPACE: z.string().default('rider-positions'),
   /** How often silent riders are removed from the spatial index. */
-  POSITION_CLEANUP_INTERVAL_MS: env.positiveInt(10_000),
+  POSITION_CLEANUP_INTERVAL_MS: env.intervalMs(10_000),
 });
 
 export type Config = z.output<typeof configSchema>;
