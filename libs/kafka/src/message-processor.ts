@@ -126,6 +126,10 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   const maxAttempts = settings.maxAttempts ?? 5;
   const initialBackoff = settings.initialBackoffMs ?? 100;
   const maxBackoff = settings.maxBackoffMs ?? 5_000;
+  // Every topic's dead-letter series exists from the start, at 0: an alert on its increase then
+  // sees the first dead letter too (a series that appears at 1 has increased by nothing).
+  for (const topic of settings.topics)
+    deadLettered.add(0, { [Attr.MESSAGING_DESTINATION]: typeof topic === 'string' ? topic : topic.name });
 
   async function sendToDeadLetters(message: RawMessage, reason: string, envelope?: Envelope): Promise<void> {
     log.error(
