@@ -46,6 +46,8 @@ export interface GrpcServer {
   add<D extends ServiceDefinition>(definition: D, implementation: UnaryImplementation<D>): void;
   /** Marks every service SERVING on the standard health service. */
   start(): Promise<void>;
+  /** NOT_SERVING on the health service while calls are still answered (the shutdown's drain). */
+  stopServing(): void;
   /** Health NOT_SERVING, stop accepting calls, let in-flight calls finish (up to timeoutMs), then close. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -170,6 +172,9 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
       });
       for (const name of ['', ...serviceNames]) health.setStatus(name, 'SERVING');
       settings.logger.info({ port: boundPort, services: serviceNames }, 'gRPC server listening');
+    },
+    stopServing() {
+      for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
     },
     async shutdown(timeoutMs) {
       for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');

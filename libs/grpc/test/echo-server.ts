@@ -10,7 +10,11 @@ import { createLogger } from '@mealpeak/telemetry';
 import { createGrpcServer } from '../src/index.ts';
 
 const logger = createLogger({ service: 'echo-test', level: process.env['LOG_LEVEL'] ?? 'warn' });
-const lifecycle = createLifecycle({ logger, timeoutMs: 10_000 });
+const lifecycle = createLifecycle({
+  logger,
+  timeoutMs: 10_000,
+  drainDelayMs: Number(process.env['ECHO_DRAIN_DELAY_MS'] ?? 0),
+});
 const server = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
 const flakySeen = new Set<string>();
 
@@ -38,6 +42,7 @@ server.add(EchoServiceService, {
 });
 
 lifecycle.onShutdown('grpc', () => server.shutdown(8_000));
+lifecycle.onReadinessLost(() => server.stopServing());
 lifecycle.installSignalHandlers();
 await server.start();
 lifecycle.setReady(true);

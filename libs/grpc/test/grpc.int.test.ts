@@ -6,8 +6,10 @@ import { call, checkHealth, createGrpcClient } from '../src/index.ts';
 
 const serverEntry = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
 
-async function startServer(): Promise<{ proc: SpawnedProcess; target: string }> {
-  const proc = spawnTs(serverEntry);
+async function startServer(
+  env: Record<string, string> = {},
+): Promise<{ proc: SpawnedProcess; target: string }> {
+  const proc = spawnTs(serverEntry, env);
   const m = await proc.waitForLine(/^listening (\d+)$/);
   return { proc, target: `127.0.0.1:${m[1]}` };
 }
@@ -155,6 +157,28 @@ describe('graceful shutdown', () => {
 
       const res = await inFlight;
       expect(res).toEqual({ ok: true, value: { message: 'in-flight', servedBy: String(proc.child.pid) } });
+      expect(await proc.exited()).toBe(0);
+    } finally {
+      client.close();
+      proc.kill('SIGKILL');
+    }
+  });
+
+  it('answers NOT_SERVING on the health service during the drain delay, while still serving calls', async () => {
+    const { proc, target } = await startServer({ ECHO_DRAIN_DELAY_MS: '1500' });
+    const client = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target,
+      defaultDeadlineMs: 2_000,
+      idempotent: [],
+    });
+    try {
+      expect(await checkHealth(target)).toBe('SERVING');
+      proc.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      // The drain: probes see NOT_SERVING (the pod leaves the endpoints) but calls still work.
+      expect(await checkHealth(target)).toBe('NOT_SERVING');
+      const during = await call(client.echo.bind(client), { message: 'drain', delayMs: 0, failWithCode: '' });
+      expect(during.ok).toBe(true);
       expect(await proc.exited()).toBe(0);
     } finally {
       client.close();

@@ -18,6 +18,17 @@ describe('lifecycle', () => {
     expect(lifecycle.isReady()).toBe(false);
   });
 
+  it('tells readiness listeners before the drain delay, not after it', async () => {
+    const lifecycle = createLifecycle({ logger, timeoutMs: 5_000, drainDelayMs: 300 });
+    const seen: string[] = [];
+    lifecycle.onReadinessLost(() => seen.push('readiness lost'));
+    lifecycle.onShutdown('server', async () => void seen.push('server'));
+    const done = lifecycle.shutdown('test');
+    expect(seen).toEqual(['readiness lost']); // synchronously, the drain still to come
+    await done;
+    expect(seen).toEqual(['readiness lost', 'server']);
+  });
+
   it('keeps going when one step fails', async () => {
     const lifecycle = createLifecycle({ logger, timeoutMs: 1_000 });
     const done: string[] = [];

@@ -15,6 +15,12 @@ export interface Lifecycle {
   readonly isShuttingDown: () => boolean;
   setReady(ready: boolean): void;
   /**
+   * Called when shutdown turns readiness off, before the drain delay: readiness signals other
+   * than /readyz (the gRPC health service) go off at the same moment, so every load balancer and
+   * probe stops routing here during the drain.
+   */
+  onReadinessLost(listener: () => void): void;
+  /**
    * Registers a cleanup step. Steps run in reverse order of registration (like `defer`): register
    * resources as they are created (pool, then producer, then servers) and the servers stop first.
    */
@@ -26,12 +32,14 @@ export interface Lifecycle {
 
 export function createLifecycle(settings: LifecycleSettings): Lifecycle {
   const steps: { name: string; step: () => Promise<void> }[] = [];
+  const readinessListeners: (() => void)[] = [];
   let ready = false;
   let shutdown: Promise<void> | undefined;
   const log = settings.logger;
 
   async function runShutdown(reason: string): Promise<void> {
     ready = false;
+    for (const listener of readinessListeners) listener();
     log.info({ reason }, 'shutting down: readiness off');
     if (settings.drainDelayMs) await sleep(settings.drainDelayMs);
     for (const { name, step } of [...steps].reverse()) {
@@ -50,6 +58,9 @@ export function createLifecycle(settings: LifecycleSettings): Lifecycle {
     isShuttingDown: () => shutdown !== undefined,
     setReady: (value) => {
       if (!shutdown) ready = value;
+    },
+    onReadinessLost: (listener) => {
+      readinessListeners.push(listener);
     },
     onShutdown: (name, step) => {
       steps.push({ name, step });

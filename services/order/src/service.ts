@@ -57,6 +57,8 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
   const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
   grpc.add(OrderServiceService, app.grpcHandlers);
   await grpc.start();
+  // The chart's readiness probe for gRPC services is the health service: off with /readyz.
+  lifecycle.onReadinessLost(() => grpc.stopServing());
   // Registered last, so it drains first: in-flight calls finish before anything they use closes.
   lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
 }
