@@ -34,6 +34,46 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   return migrations;
 }
 
+type Queryable = Pick<Pool, 'query'>;
+const fileName = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
+
+/** The schema's applied migrations, checked against the files: none unknown, none edited. */
+async function appliedMigrations(
+  db: Queryable,
+  schema: string,
+  migrations: readonly Migration[],
+  dir: string,
+): Promise<Map<number, { version: number; checksum: string; name: string }>> {
+  const { rows } = await db.query<{ version: number; checksum: string; name: string }>(
+    `SELECT version, checksum, name FROM "${schema}".schema_migrations ORDER BY version`,
+  );
+  const applied = new Map(rows.map((r) => [r.version, r]));
+  for (const [version, row] of applied) {
+    const file = migrations[version - 1];
+    if (!file)
+      throw new Error(`schema ${schema} has migration ${version} (${row.name}) that is not in ${dir}`);
+    if (file.checksum !== row.checksum)
+      throw new Error(
+        `migration ${fileName(file)} changed after it was applied; add a new migration instead`,
+      );
+  }
+  return applied;
+}
+
+/**
+ * The migrations of `dir` not applied to `schema` yet (all of them when it was never migrated),
+ * without changing anything: what a service started with migrations off checks before serving.
+ */
+export async function pendingMigrations(pool: Pool, schema: string, dir: string): Promise<string[]> {
+  const migrations = await readMigrations(dir);
+  const { rows } = await pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `"${schema}".schema_migrations`,
+  ]);
+  if (!rows[0]?.present) return migrations.map(fileName);
+  const applied = await appliedMigrations(pool, schema, migrations, dir);
+  return migrations.filter((m) => !applied.has(m.version)).map(fileName);
+}
+
 /**
  * Forward-only migrations for one service schema. Safe with many replicas starting at once: an
  * advisory lock serialises them, and each migration commits atomically with its bookkeeping row.
@@ -51,20 +91,7 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
          version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
          applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ version: number; checksum: string; name: string }>(
-      `SELECT version, checksum, name FROM "${schema}".schema_migrations ORDER BY version`,
-    );
-    const applied = new Map(rows.map((r) => [r.version, r]));
-    for (const [version, row] of applied) {
-      const file = migrations[version - 1];
-      if (!file)
-        throw new Error(`schema ${schema} has migration ${version} (${row.name}) that is not in ${dir}`);
-      if (file.checksum !== row.checksum) {
-        throw new Error(
-          `migration ${version}_${file.name} changed after it was applied; add a new migration instead`,
-        );
-      }
-    }
+    const applied = await appliedMigrations(client, schema, migrations, dir);
     const report: MigrationReport = { applied: [], alreadyApplied: applied.size };
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
@@ -76,7 +103,7 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
           [migration.version, migration.name, migration.checksum],
         );
       });
-      report.applied.push(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
+      report.applied.push(fileName(migration));
     }
     return report;
   } finally {

@@ -1,4 +1,4 @@
-import { createPool, migrate, type Pool } from '@mealpeak/db';
+import { createPool, migrate, pendingMigrations, type MigrationReport, type Pool } from '@mealpeak/db';
 import type { BootContext } from '@mealpeak/runtime';
 
 /** The PostgreSQL part every service's config has (env.postgres + PG_SCHEMA + MIGRATE_ON_START). */
@@ -10,6 +10,15 @@ export interface DatabaseConfig {
   readonly MIGRATE_ON_START: boolean;
 }
 
+const poolFor = (config: DatabaseConfig, service: string): Pool =>
+  createPool({
+    url: config.PG_URL,
+    max: config.PG_POOL_MAX,
+    schema: config.PG_SCHEMA,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    applicationName: service,
+  });
+
 /** The service's pool on its own schema, migrated when configured; closed at shutdown. */
 export async function openDatabase(
   ctx: BootContext<DatabaseConfig>,
@@ -17,15 +26,35 @@ export async function openDatabase(
   migrationsDir: string,
 ): Promise<Pool> {
   const { config, logger, lifecycle } = ctx;
-  const pool = createPool({
-    url: config.PG_URL,
-    max: config.PG_POOL_MAX,
-    schema: config.PG_SCHEMA,
-    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
-    applicationName: service,
-  });
+  const pool = poolFor(config, service);
   lifecycle.onShutdown('pg pool', () => pool.end());
   if (config.MIGRATE_ON_START)
     logger.info(await migrate(pool, config.PG_SCHEMA, migrationsDir), 'migrations checked');
+  else {
+    // Migrations are someone else's job (a Job, `pnpm migrate`): never serve on an older schema.
+    const pending = await pendingMigrations(pool, config.PG_SCHEMA, migrationsDir);
+    if (pending.length > 0)
+      throw new Error(
+        `schema ${config.PG_SCHEMA} lacks migrations ${pending.join(', ')} and MIGRATE_ON_START is false: ` +
+          `run \`pnpm migrate ${service}\` (node scripts/migrate.ts in the image) first`,
+      );
+  }
   return pool;
+}
+
+/**
+ * `pnpm migrate <service>` (`node scripts/migrate.ts` in the image, e.g. as a Job before a rollout
+ * with MIGRATE_ON_START=false): the service's migrations with its own configuration, then done.
+ */
+export async function migrateNow(
+  config: DatabaseConfig,
+  service: string,
+  migrationsDir: string,
+): Promise<MigrationReport> {
+  const pool = poolFor(config, service);
+  try {
+    return await migrate(pool, config.PG_SCHEMA, migrationsDir);
+  } finally {
+    await pool.end();
+  }
 }

@@ -1,5 +1,5 @@
 export type { Infra } from './infra.ts';
-export { openDatabase, type DatabaseConfig } from './database.ts';
+export { migrateNow, openDatabase, type DatabaseConfig } from './database.ts';
 export { startOutbox, type OutboxConfig } from './outbox.ts';
 export { connectInfra, type InfraConfig } from './connect.ts';
 export { startConsumer, type ConsumerConfig } from './consumer.ts';

@@ -11,7 +11,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z_]+$/)
     .default('dispatch'),
-  /** Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock). */
+  /**
+   * Apply pending forward-only migrations at start-up (replicas serialise on an advisory lock).
+   * Off: start-up refuses a schema with pending migrations; apply them with `pnpm migrate <service>`.
+   */
   MIGRATE_ON_START: env.bool(true),
   ...env.kafka,
   ...env.inbox,

@@ -1,0 +1,12 @@
+/** Applies the merchant migrations with the service's own configuration: `pnpm migrate merchant`. */
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@mealpeak/config';
+import { migrateNow } from '@mealpeak/service-kit';
+import { configSchema } from '../src/config.ts';
+
+const report = await migrateNow(
+  loadConfig(configSchema),
+  'merchant',
+  fileURLToPath(new URL('../migrations', import.meta.url)),
+);
+process.stdout.write(`${JSON.stringify({ service: 'merchant', ...report })}\n`);
