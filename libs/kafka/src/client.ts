@@ -72,12 +72,15 @@ export async function createTopicsUntilLed(
  * counts of the registry, and waits until every partition has a leader. Existing topics are left
  * alone: partitions are never shrunk here. Replicas starting together race to create the same
  * topics, and a broker that just created one may briefly answer "does not host this
- * topic-partition": both are retried with backoff for up to `timeoutMs`.
+ * topic-partition": both are retried with backoff for up to `timeoutMs`. An existing topic with
+ * fewer partitions than the registry's is reported to `logger` (its consumers can use at most that
+ * many replicas, whatever the autoscaler allows).
  */
 export async function ensureTopics(
   kafka: Kafka,
   topics: readonly TopicSpec[],
   timeoutMs = 60_000,
+  logger?: Logger,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -99,6 +102,17 @@ export async function ensureTopics(
       },
       timeoutMs,
     );
+    if (logger) {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      for (const t of topics) {
+        const partitions = meta.find((m) => m.name === t.name)?.partitions.length ?? 0;
+        if (partitions < t.partitions)
+          logger.warn(
+            { topic: t.name, partitions, registry: t.partitions },
+            'topic has fewer partitions than the registry: its consumer groups can use at most that many replicas',
+          );
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -20,7 +20,7 @@ export function createKafkaBus(settings: KafkaSettings): EventBus {
   const kafka = createKafka(settings);
   return {
     kind: 'kafka',
-    ensureTopics: (topics) => ensureTopics(kafka, topics),
+    ensureTopics: (topics) => ensureTopics(kafka, topics, undefined, settings.logger),
     producer: (name) => createProducer(kafka, name),
     consumer: (s) => createConsumer(kafka, s),
   };

@@ -17,6 +17,7 @@ import {
   decodeEnvelope,
   deadLetterTopic,
   defineEvent,
+  ensureTopics,
   newEventId,
   on,
   type ConsumedEvent,
@@ -102,6 +103,42 @@ describe('kafka wrapper against the real broker', () => {
     }
     return seen;
   }
+
+  it('creates missing topics with the registry counts, and reports one that exists with fewer', async () => {
+    const short = tk.topic('short');
+    const fresh = tk.topic('fresh');
+    await tk.createTopics([{ name: short, partitions: 2 }]);
+    const warnings: { topic: string; partitions: number; registry: number }[] = [];
+    const capture = createLogger({
+      service: 'kafka-test',
+      level: 'warn',
+      destination: { write: (line: string) => void warnings.push(JSON.parse(line)) },
+    });
+    const spec = (name: string) => ({
+      name,
+      partitions: 4,
+      key: 'k',
+      events: [],
+      producers: [],
+      consumers: [],
+    });
+    await ensureTopics(kafka, [spec(short), spec(fresh)], 60_000, capture);
+    expect(warnings.map(({ topic, partitions, registry }) => ({ topic, partitions, registry }))).toEqual([
+      { topic: short, partitions: 2, registry: 4 },
+    ]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [fresh, deadLetterTopic(fresh)] });
+      const byName = [...topics].sort((a, b) => a.name.localeCompare(b.name));
+      expect(byName.map((t) => [t.name, t.partitions.length])).toEqual([
+        [fresh, 4],
+        [deadLetterTopic(fresh), 1],
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 
   it('round-trips an event in the envelope, keyed, with trace headers', async () => {
     const topic = await topicWithDlq('roundtrip');
