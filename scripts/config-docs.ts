@@ -75,6 +75,19 @@ export async function render(): Promise<string> {
     for (const key of keys) parts.push(`| \`${key}\` | ${shown(defaults[key])} | ${docs.get(key) ?? ''} |`);
     parts.push('');
   }
+  parts.push(
+    '## Telemetry (every service)',
+    '',
+    'Read by `@mealpeak/telemetry/register` (`node --import`), before the configuration above is loaded,',
+    'with the OpenTelemetry SDK conventions: an invalid value is ignored with a warning on stderr.',
+    '',
+    '| Variable | Default | Meaning |',
+    '|---|---|---|',
+    '| `OTEL_SERVICE_NAME` | the package name under `pnpm`, else `mealpeak` | `service.name` of traces and metrics (`target_info`); the images and the chart set it |',
+    '| `OTEL_EXPORTER_OTLP_ENDPOINT` | unset: no trace export | OTLP/HTTP endpoint traces are sent to; metrics are always served on `/metrics` |',
+    '| `OTEL_TRACES_SAMPLER_ARG` | `0.1` | Share of new traces sampled, 0 to 1 (parent-based: a sampled caller keeps its trace) |',
+    '',
+  );
   return parts.join('\n');
 }
 

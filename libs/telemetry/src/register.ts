@@ -7,8 +7,14 @@ import { startTelemetry } from './sdk.ts';
 
 const instrumented = ['pg', 'pg-pool', 'ioredis'];
 const ratio = (raw: string | undefined): number | undefined => {
-  const n = raw === undefined ? NaN : Number(raw);
-  return n >= 0 && n <= 1 ? n : undefined;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (n >= 0 && n <= 1) return n;
+  // As the OpenTelemetry SDKs do: ignored, but said (the logger does not exist yet).
+  process.stderr.write(
+    `${JSON.stringify({ level: 'warn', msg: `OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got ${JSON.stringify(raw)}); using the default` })}\n`,
+  );
+  return undefined;
 };
 if (supportsSyncHooks()) register({ include: instrumented });
 
