@@ -42,7 +42,12 @@ const { values: flags } = parseArgs({
 const root = path.resolve(import.meta.dirname, '../..');
 const api = `http://127.0.0.1:${process.env['HTTP_PORT'] ?? 8080}`;
 const logger = createLogger({ service: 'mealpeak', level: process.env['LOG_LEVEL'] ?? 'warn' });
-const lifecycle = createLifecycle({ logger, timeoutMs: 30_000 });
+/** A positive number from the environment, else `fallback` (the services validate it properly). */
+const positive = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isInteger(value) && value > 0 ? value : fallback;
+};
+const lifecycle = createLifecycle({ logger, timeoutMs: positive('SHUTDOWN_TIMEOUT_MS', 30_000) });
 lifecycle.installSignalHandlers();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -75,12 +80,18 @@ const bus = kafkaBrokers
   ? createKafkaBus({ brokers: kafkaBrokers.split(','), clientId: 'mealpeak-local', logger })
   : createMemoryBus(logger);
 const redisUrl = process.env['REDIS_URL'];
-const redis = redisUrl ? createRedis({ url: redisUrl, logger }) : undefined;
+const keyPrefix = process.env['REDIS_KEY_PREFIX'];
+const redis = redisUrl
+  ? createRedis({ url: redisUrl, logger, ...(keyPrefix ? { keyPrefix } : {}) })
+  : undefined;
 if (redis) {
   await redis.connect();
   lifecycle.onShutdown('redis', async () => void (await redis.quit()));
 }
-const index = { namespace: 'rider-positions', ttlMs: 60_000 };
+const index = {
+  namespace: process.env['RIDER_POSITIONS_NAMESPACE'] || 'rider-positions',
+  ttlMs: positive('RIDER_POSITION_TTL_MS', 60_000),
+};
 const positions = redis
   ? { writer: createPositionWriter(redis, index), reader: createPositionReader(redis, index) }
   : createMemoryPositions(index);
@@ -89,7 +100,10 @@ const infra: Infra = { bus, redis, positions };
 
 // Every service validates its own environment, as it does in its own process.
 // The demo signs in ~80 users at once: the local platform allows more dev tokens per minute.
-const env = { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1000', ...process.env, PG_URL: pgUrl };
+// PG_SCHEMA is each service's own (orders, merchants, dispatch): one value for all four would put
+// their tables, inboxes and outboxes in one schema.
+const { PG_SCHEMA: _oneSchemaForAll, ...given } = process.env;
+const env = { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1000', ...given, PG_URL: pgUrl };
 // gRPC ports 50051-50053 (order, merchant, rider-dispatch), or from LOCAL_GRPC_PORT_BASE on.
 const grpcBase = Number(process.env['LOCAL_GRPC_PORT_BASE'] ?? 50051);
 const grpcPorts = { order: grpcBase, merchant: grpcBase + 1, 'rider-dispatch': grpcBase + 2 };
