@@ -58,6 +58,12 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   service.sweeper.start();
   lifecycle.onShutdown('reservation sweeper', () => service.sweeper.stop());
 
+  // Bound before joining the consumer group: a replica whose port is taken fails here, without
+  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(MerchantServiceService, service.grpc);
+  await grpc.start();
+
   await startConsumer(ctx, infra.bus, {
     groupId: 'merchant',
     topics: [topics.orderEvents],
@@ -69,9 +75,6 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
     service.useCases.purgeFinished(config.KITCHEN_RETENTION_HOURS, limit),
   );
 
-  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
-  grpc.add(MerchantServiceService, service.grpc);
-  await grpc.start();
   // The chart's readiness probe for gRPC services is the health service: off with /readyz.
   lifecycle.onReadinessLost(() => grpc.stopServing());
   // Registered last, so it drains first: in-flight calls finish before anything they use closes.

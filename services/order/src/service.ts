@@ -48,15 +48,18 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
     topics,
   });
 
+  // Bound before joining the consumer group: a replica whose port is taken fails here, without
+  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(OrderServiceService, app.grpcHandlers);
+  await grpc.start();
+
   await startConsumer(ctx, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
 
   const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
   lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());
 
-  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
-  grpc.add(OrderServiceService, app.grpcHandlers);
-  await grpc.start();
   // The chart's readiness probe for gRPC services is the health service: off with /readyz.
   lifecycle.onReadinessLost(() => grpc.stopServing());
   // Registered last, so it drains first: in-flight calls finish before anything they use closes.

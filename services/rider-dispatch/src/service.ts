@@ -74,6 +74,12 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     topics,
   });
 
+  // Bound before joining the consumer group: a replica whose port is taken fails here, without
+  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
+  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  grpc.add(DispatchServiceService, app.grpcHandlers);
+  await grpc.start();
+
   await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
   startPurgeLoop(ctx, 'finished-work purge', (limit) =>
@@ -129,9 +135,6 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     await app.scheduler.releaseAll();
   });
 
-  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
-  grpc.add(DispatchServiceService, app.grpcHandlers);
-  await grpc.start();
   // The chart's readiness probe for gRPC services is the health service: off with /readyz.
   lifecycle.onReadinessLost(() => grpc.stopServing());
   // Registered last, so it drains first: in-flight calls finish before anything they use closes.
