@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { ActorRole } from '@mealpeak/contracts/common.v1';
@@ -8,7 +10,7 @@ import {
   OrderServiceService,
   OrderStateChanged,
 } from '@mealpeak/contracts/order.v1';
-import { call, createGrpcClient } from '@mealpeak/grpc';
+import { call, checkHealth, createGrpcClient } from '@mealpeak/grpc';
 import { TOPICS, decodeEnvelope, newEventId, prefixTopics, type Envelope } from '@mealpeak/kafka';
 import { createLogger } from '@mealpeak/telemetry';
 import {
@@ -168,6 +170,41 @@ describe('order service killed between commit and publish', () => {
       ).then((left) => expect(left).toEqual(['0190f3c1-0000-7000-8000-0000000000a2']));
     } finally {
       await pgClient.end();
+    }
+  });
+
+  it('answers health NOT_SERVING during the drain delay of a SIGTERM, then exits 0', async () => {
+    prefix ??= tk.topic('');
+    const svc = await startOrderService({ SHUTDOWN_DRAIN_DELAY_MS: '1500' });
+    expect(await checkHealth(svc.target)).toBe('SERVING');
+    svc.proc.kill('SIGTERM');
+    await sleep(400);
+    expect(await checkHealth(svc.target)).toBe('NOT_SERVING');
+    expect(await svc.proc.exited()).toBe(0);
+  });
+
+  it('fails on a taken gRPC port before joining its consumer group', async () => {
+    prefix ??= tk.topic('');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, resolve));
+    try {
+      const port = (holder.address() as { port: number }).port;
+      const proc = spawnTs(main, {
+        PG_URL: db.url,
+        KAFKA_BROKERS: tk.brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        MERCHANT_GRPC_TARGET: merchant.target,
+        GRPC_PORT: String(port),
+        OPS_PORT: '0',
+        LOG_LEVEL: 'info',
+      });
+      procs.push(proc);
+      expect(await proc.exited()).not.toBe(0);
+      const logged = (msg: string) => proc.lines.some((l) => l.includes(`"msg":"${msg}"`));
+      expect(logged('migrations checked')).toBe(true); // it got that far
+      expect(logged('consumer started')).toBe(false);
+    } finally {
+      holder.close();
     }
   });
 });
