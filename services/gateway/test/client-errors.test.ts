@@ -63,3 +63,42 @@ describe('requests the HTTP parser refuses', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('a body that never finishes arriving', () => {
+  let slow: Harness;
+  let slowPort: number;
+  beforeAll(async () => {
+    slow = await createHarness({
+      env: {
+        REQUEST_TIMEOUT_MS: '1500',
+        PLACE_ORDER_DEADLINE_MS: '1000',
+        GRPC_DEADLINE_MS: '1000',
+        CONNECTION_TIMEOUT_MS: '5000',
+      },
+    });
+    await slow.app.listen({ host: '127.0.0.1', port: 0 });
+    slowPort = (slow.app.server.address() as { port: number }).port;
+  });
+  afterAll(() => slow.close());
+
+  it('is 408 CLIENT_TIMEOUT (the client at fault), not 504 REQUEST_TIMEOUT, and closes the connection', async () => {
+    const text = await new Promise<string>((resolve) => {
+      const socket = connect(slowPort, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c) => chunks.push(c));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      // Content-Length promises 100 bytes; 10 come, and the socket stays open.
+      socket.write(
+        'PUT /v1/merchant/status HTTP/1.1\r\nHost: x\r\n' +
+          `Authorization: Bearer ${slow.token('merchant', 'm-1')}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"status":',
+      );
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+    const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+    expect(head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(head).toMatch(/\r\nconnection: close/i);
+    expect(JSON.parse(body)).toMatchObject({ code: 'CLIENT_TIMEOUT', requestId: expect.any(String) });
+  }, 15_000);
+});

@@ -24,7 +24,7 @@ function validationProblem(errors: readonly SchemaError[], part: ValidationPart)
 }
 
 /** Fastify's and its plugins' errors -> our catalogue; undefined for anything unexpected (a bug). */
-function problemOf(error: FastifyError, s: Settings): Problem | undefined {
+function problemOf(error: FastifyError, s: Settings, request: FastifyRequest): Problem | undefined {
   if (error instanceof ProblemError) return error.problem;
   if (error.validation) return validationProblem(error.validation, error.validationContext ?? 'body');
   switch (error.code) {
@@ -36,7 +36,9 @@ function problemOf(error: FastifyError, s: Settings): Problem | undefined {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return Problems.unsupportedMediaType();
     case 'FST_ERR_HANDLER_TIMEOUT':
-      return Problems.requestTimeout();
+      // The body never finished arriving (a Content-Length larger than what was sent, a stalled
+      // upload): the client's doing, not a service behind the gateway being slow.
+      return request.raw.complete ? Problems.requestTimeout() : Problems.bodyTimeout();
     case 'FST_UNDER_PRESSURE':
       return Problems.overloaded(s.retryAfterSeconds);
     default:
@@ -54,7 +56,9 @@ function problemOf(error: FastifyError, s: Settings): Problem | undefined {
  */
 export function registerErrorHandling(app: FastifyInstance, settings: Settings): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const problem = problemOf(error, settings);
+    const problem = problemOf(error, settings, request);
+    // The rest of a body that did not arrive could still come and be read as the next request.
+    if (problem?.code === 'CLIENT_TIMEOUT') reply.header('connection', 'close');
     if (problem) return sendProblem(request, reply, problem);
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(request, reply, Problems.internal());

@@ -145,6 +145,11 @@ export const Problems = {
     code: 'REQUEST_TIMEOUT',
     message: 'the request took too long and was abandoned',
   }),
+  bodyTimeout: (): Problem => ({
+    status: 408,
+    code: 'CLIENT_TIMEOUT',
+    message: 'the request body did not arrive in time (is Content-Length the size of the body sent?)',
+  }),
 };
 
 /** Sends a Problem in the gateway's error shape. Returns the reply, so handlers can `return fail(...)`. */
