@@ -23,6 +23,13 @@ function validationProblem(errors: readonly SchemaError[], part: ValidationPart)
   );
 }
 
+/** A body was announced and has not been parsed, because the socket has not delivered all of it. */
+const bodyStillArriving = (request: FastifyRequest): boolean =>
+  (Number(request.headers['content-length'] ?? 0) > 0 ||
+    request.headers['transfer-encoding'] !== undefined) &&
+  request.body === undefined &&
+  !request.raw.complete;
+
 /** Fastify's and its plugins' errors -> our catalogue; undefined for anything unexpected (a bug). */
 function problemOf(error: FastifyError, s: Settings, request: FastifyRequest): Problem | undefined {
   if (error instanceof ProblemError) return error.problem;
@@ -38,7 +45,7 @@ function problemOf(error: FastifyError, s: Settings, request: FastifyRequest): P
     case 'FST_ERR_HANDLER_TIMEOUT':
       // The body never finished arriving (a Content-Length larger than what was sent, a stalled
       // upload): the client's doing, not a service behind the gateway being slow.
-      return request.raw.complete ? Problems.requestTimeout() : Problems.bodyTimeout();
+      return bodyStillArriving(request) ? Problems.bodyTimeout() : Problems.requestTimeout();
     case 'FST_UNDER_PRESSURE':
       return Problems.overloaded(s.retryAfterSeconds);
     default:
