@@ -167,6 +167,13 @@ describeInvalidInput('invalid input: customer endpoints', [
     fields: ['dropoffAddress'],
   },
   {
+    name: 'blank address (spaces only)',
+    ...placeOrder({ ...order, dropoffAddress: '   ' }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    fields: ['dropoffAddress'],
+  },
+  {
     name: 'merchant id with spaces',
     ...placeOrder({ ...order, merchantId: 'm 1' }),
     status: 400,

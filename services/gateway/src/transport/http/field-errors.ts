@@ -9,6 +9,8 @@ export interface SchemaError {
 }
 
 export const UNKNOWN_FIELD_MESSAGE = 'is not a known field';
+/** A schema `pattern` for text that must not be blank (spaces only), with its own message. */
+export const NOT_BLANK = '\\S';
 const MAX_FIELDS = 20;
 
 /** Longest name echoed back; unknown fields and parameters are named by the client, at any length. */
@@ -51,6 +53,10 @@ function toFieldErrors(error: SchemaError, root: string): FieldError[] {
     case 'boolean':
       // `additionalProperties: false` seen from the extra property's side.
       return [{ field: fieldPath(at) || root, message: UNKNOWN_FIELD_MESSAGE }];
+    case 'pattern':
+      if (error.params?.['pattern'] === NOT_BLANK)
+        return [{ field: fieldPath(at) || root, message: 'must not be blank' }];
+      return [{ field: fieldPath(at) || root, message: error.message ?? 'fails pattern' }];
     case 'enum': {
       const allowed = names(error.params?.['allowedValues']);
       return [{ field: fieldPath(at) || root, message: `must be one of ${allowed.join(', ')}` }];

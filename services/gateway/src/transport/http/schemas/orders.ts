@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { DateTime, GeoPoint, GeoPointInput, Id, Money, PageQuery, ref } from './common.ts';
+import { NOT_BLANK } from '../field-errors.ts';
 
 export const ORDER_STATES = [
   'PLACED',
@@ -122,7 +123,7 @@ export const PlaceOrderBody = Type.Object(
       { minItems: 1, maxItems: 50 },
     ),
     dropoff: GeoPointInput,
-    dropoffAddress: Type.String({ minLength: 1, maxLength: 500 }),
+    dropoffAddress: Type.String({ minLength: 1, maxLength: 500, pattern: NOT_BLANK }),
   },
   { additionalProperties: false },
 );
