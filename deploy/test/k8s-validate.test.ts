@@ -91,6 +91,13 @@ function templateProd(args: readonly string[]): Run {
   return helm(['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/prod.yaml', ...args]);
 }
 
+/** The prod values with `args` do not render, and helm says `message`. */
+function expectRefused(args: readonly string[], message: string): void {
+  const result = templateProd(args);
+  expect(result.code).not.toBe(0);
+  expect(result.output).toContain(message);
+}
+
 /** terminationGracePeriodSeconds of each Deployment in rendered manifests, by name. */
 function gracePeriods(manifests: string): Record<string, number> {
   const grace: Record<string, number> = {};
@@ -131,48 +138,33 @@ describe('the chart', () => {
   });
 
   it('refuses more consumer replicas than the topic has partitions', { timeout: RUN_MS }, () => {
-    const result = helm([
-      'template',
-      'mealpeak',
-      'deploy/helm/mealpeak',
-      '-f',
-      'deploy/values/prod.yaml',
-      '--set',
-      'services.order.autoscaling.maxReplicas=30',
-    ]);
-    expect(result.code).not.toBe(0);
-    expect(result.output).toContain('exceeds the 24 partitions of dispatch.events.v1');
+    expectRefused(
+      ['--set', 'services.order.autoscaling.maxReplicas=30'],
+      'exceeds the 24 partitions of dispatch.events.v1',
+    );
   });
 
   it('refuses consumer replicas above the partitions whatever the autoscaler', { timeout: RUN_MS }, () => {
-    const hpa = templateProd([
-      '--set',
-      'services.merchant.autoscaling.kind=hpa',
-      '--set',
-      'services.merchant.autoscaling.maxReplicas=40',
-    ]);
-    expect(hpa.code).not.toBe(0);
-    expect(hpa.output).toContain(
+    expectRefused(
+      [
+        '--set',
+        'services.merchant.autoscaling.kind=hpa',
+        '--set',
+        'services.merchant.autoscaling.maxReplicas=40',
+      ],
       'services.merchant.autoscaling.maxReplicas (40) exceeds the 24 partitions of order.events.v1',
     );
     // Without an autoscaler the fixed replica count is what joins the group.
-    const fixed = templateProd([
-      '--set',
-      'services.merchant.autoscaling.enabled=false',
-      '--set',
-      'services.merchant.replicas=25',
-    ]);
-    expect(fixed.code).not.toBe(0);
-    expect(fixed.output).toContain(
+    expectRefused(
+      ['--set', 'services.merchant.autoscaling.enabled=false', '--set', 'services.merchant.replicas=25'],
       'services.merchant.replicas (25) exceeds the 24 partitions of order.events.v1',
     );
   });
 
   it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {
     for (const delay of ['25000', '20000']) {
-      const result = templateProd(['--set', `shutdown.drainDelayMs=${delay}`]);
-      expect(result.code).not.toBe(0);
-      expect(result.output).toContain(
+      expectRefused(
+        ['--set', `shutdown.drainDelayMs=${delay}`],
         `shutdown.drainDelayMs (${delay}) must be below shutdown.timeoutMs (20000)`,
       );
     }
@@ -180,26 +172,25 @@ describe('the chart', () => {
   });
 
   it("checks and follows a service's own shutdown timings", { timeout: RUN_MS }, () => {
-    const delay = templateProd(['--set-string', 'services.order.config.SHUTDOWN_DRAIN_DELAY_MS=20000']);
-    expect(delay.code).not.toBe(0);
-    expect(delay.output).toContain(
+    expectRefused(
+      ['--set-string', 'services.order.config.SHUTDOWN_DRAIN_DELAY_MS=20000'],
       'services.order.config.SHUTDOWN_DRAIN_DELAY_MS (20000) must be below shutdown.timeoutMs (20000)',
     );
 
-    const shorter = templateProd([
-      '--set-string',
-      'services.order.config.SHUTDOWN_TIMEOUT_MS=5000',
-      '--set',
-      'shutdown.drainDelayMs=5000',
-    ]);
-    expect(shorter.code).not.toBe(0);
-    expect(shorter.output).toContain(
+    expectRefused(
+      [
+        '--set-string',
+        'services.order.config.SHUTDOWN_TIMEOUT_MS=5000',
+        '--set',
+        'shutdown.drainDelayMs=5000',
+      ],
       'shutdown.drainDelayMs (5000) must be below services.order.config.SHUTDOWN_TIMEOUT_MS (5000)',
     );
 
-    const notANumber = templateProd(['--set-string', 'services.order.config.SHUTDOWN_TIMEOUT_MS=1m']);
-    expect(notANumber.code).not.toBe(0);
-    expect(notANumber.output).toContain('services.order.config.SHUTDOWN_TIMEOUT_MS must be a whole number');
+    expectRefused(
+      ['--set-string', 'services.order.config.SHUTDOWN_TIMEOUT_MS=1m'],
+      'services.order.config.SHUTDOWN_TIMEOUT_MS must be a whole number',
+    );
 
     // The ConfigMap gives order 60 s to shut down: its grace period is 10 + 60 + 5, the others keep 35.
     const longer = templateProd([
