@@ -101,6 +101,11 @@ describe('thrown errors', () => {
       new TypeError('x is undefined'),
       'a string',
       undefined,
+      (() => {
+        const a = new Error('a');
+        a.cause = new Error('b', { cause: a }); // a cycle of causes ends
+        return a;
+      })(),
     ])
       expect(classifyThrown(e)).toBe('internal');
   });

@@ -128,12 +128,13 @@ const TRANSIENT_MESSAGE =
  * unreachable, restarting or out of resources: worth a retry, UNAVAILABLE) or anything else, a bug
  * or data the database refused (INTERNAL: a retry meets it again). kafkajs marks its own.
  */
-export function classifyThrown(error: unknown): 'unavailable' | 'internal' {
-  if (typeof error !== 'object' || error === null) return 'internal';
+export function classifyThrown(error: unknown, depth = 0): 'unavailable' | 'internal' {
+  // Causes are followed a few levels deep (a cycle of causes ends there too).
+  if (typeof error !== 'object' || error === null || depth > 4) return 'internal';
   const e = error as { code?: unknown; retriable?: unknown; message?: unknown; cause?: unknown };
   if (e.retriable === true) return 'unavailable';
   if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_ERRNO.has(e.code)))
     return 'unavailable';
   if (typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message)) return 'unavailable';
-  return e.cause !== undefined && e.cause !== error ? classifyThrown(e.cause) : 'internal';
+  return e.cause === undefined ? 'internal' : classifyThrown(e.cause, depth + 1);
 }
