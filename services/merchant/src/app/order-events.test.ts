@@ -205,6 +205,14 @@ describe('order events and the reservation sweeper', () => {
         expect(orders.calls).toHaveLength(1); // the merchant's own reject only
       });
 
+      it('reports a PLACED order whose reservation is the tombstone of an early release', async () => {
+        unwrap(await uc.releaseStock({ orderId: 'early', reason: 'PLACEMENT_FAILED' }));
+        expect(await logged.applyOrderEvent(event('e-early', 'early', 'PLACED', 1))).toBe('applied');
+        expect(await reservationState('early')).toBe('released');
+        expect(lines.map((l) => [l.level, l.orderId])).toEqual([['error', 'early']]);
+        expect(stock()).toBe(10);
+      });
+
       it('reports a PLACED order without any reservation', async () => {
         expect(await logged.applyOrderEvent(event('e-none', 'none', 'PLACED', 1))).toBe('applied');
         expect(lines.map((l) => [l.level, l.orderId])).toEqual([['error', 'none']]);

@@ -37,17 +37,15 @@ export function placedWithoutHold({ store, orders, clock, logger }: UseCaseDeps)
       return await store.transaction(async (tx) => {
         if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
         if ((await tx.getKitchenOrder(orderId))?.state === 'dropped') return 'applied';
-        const held = await tx.transitionReservation(orderId, ['released'], 'confirmed', 'RETAKEN_ON_PLACED');
-        if (!held) {
-          // Held again (a concurrent redelivery was first) is fine; none at all cannot be repaired
-          // here: the lines are not known.
-          if ((await tx.getReservation(orderId)) === undefined)
-            log.error(
-              { orderId, merchantId },
-              'order placed without any reservation; check its stock by hand',
-            );
+        // Its lines say what to take again; without them (no reservation at all, or the tombstone
+        // of a release that came before any reserve) nothing can be repaired here.
+        const current = await tx.getReservation(orderId);
+        if (!current || current.lines.length === 0) {
+          log.error({ orderId, merchantId }, 'order placed without reserved lines; check its stock by hand');
           return 'applied';
         }
+        const held = await tx.transitionReservation(orderId, ['released'], 'confirmed', 'RETAKEN_ON_PLACED');
+        if (!held) return 'applied'; // held again: a concurrent redelivery was first
         for (const line of inLockOrder(held.lines))
           if (!(await tx.takeStock(line.itemId, line.quantity))) throw new StockGone();
         log.warn(
