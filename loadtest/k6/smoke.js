@@ -11,7 +11,7 @@ export const options = buildOptions({
     { duration: '10s', target: RATE, label: 'ramp' },
     { duration: '20s', target: RATE, label: 'steady' },
   ],
-  riders: { start: num('RIDERS', RATE * 10) },
+  riders: { start: num('RIDERS', Math.ceil(RATE * 10)) },
   drainS: 30,
 });
 

@@ -6,7 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 ensure_install
-K6_BIN="$(bash scripts/k6.sh)"
+# K6_BIN points at a k6 of your own (docs/loadtesting.md); otherwise the pinned build.
+if [[ -z "${K6_BIN:-}" ]]; then K6_BIN="$(bash scripts/k6.sh)"; fi
 export K6_BIN
 remote=false
 [[ -n "${BASE_URL:-}" ]] && remote=true

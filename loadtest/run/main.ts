@@ -8,7 +8,7 @@
  * with its load profile) on the infra servers named by PG_URL / REDIS_URL / KAFKA_BROKERS. Then:
  * k6 (CSV stream, ledger, handleSummary) -> bounded drain -> business check (database, or the API
  * when remote) -> report.html + result.json -> stop. Last line:
- *   peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
+ *   verdict=PASS|FAIL peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
  * With --chaos S, one replica is killed (SIGKILL) every S seconds while k6 runs (chaos.ts);
  * --chaos-infra puts the infra script's PostgreSQL, Redis and Kafka into the rotation.
  * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
@@ -29,6 +29,7 @@ import { readLedger, reconcile } from './reconcile.ts';
 import { startReplicaMode, type ReplicaMode } from './replica-mode.ts';
 import { renderReport, type Figures, type K6Summary } from './report-html.ts';
 import { loadTestServiceEnv } from './stack-env.ts';
+import { failureReasons } from './verdict.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra');
@@ -68,13 +69,24 @@ if (!scenario) {
   );
   process.exit(64);
 }
-const extraEnv = Object.fromEntries(
-  values.env.map((pair) => {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`-e wants NAME=value, got "${pair}"`);
-    return [pair.slice(0, eq), pair.slice(eq + 1)];
-  }),
-);
+/** What the runner itself hands k6; a -e of one of them would point k6 elsewhere than the runner. */
+const RUNNER_OWNED = ['BASE_URL', 'REPORT_DIR', 'RUN_ID', 'JWT_SECRET'];
+const extraEnv: Record<string, string> = {};
+for (const pair of values.env) {
+  const eq = pair.indexOf('=');
+  const key = pair.slice(0, Math.max(0, eq));
+  const problem =
+    eq <= 0
+      ? `-e wants NAME=value, got "${pair}"`
+      : RUNNER_OWNED.includes(key)
+        ? `-e ${key} is set by the runner (use --base-url for another target, --out for the results)`
+        : undefined;
+  if (problem) {
+    console.error(problem);
+    process.exit(64);
+  }
+  extraEnv[key] = pair.slice(eq + 1);
+}
 const log = (line: string) => console.log(`[loadtest] ${line}`);
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const runId = `lt${Date.now().toString(36)}`;
@@ -178,6 +190,8 @@ const target = remote
 let k6Exit: number | string | undefined;
 let series: Series | undefined;
 let summary: K6Summary = { metrics: {} };
+/** k6's end-of-test summary file was not there (k6 refused its options, or it was pointed elsewhere). */
+const k6Summary = { missing: false };
 let reconciliation: ReturnType<typeof reconcile> | undefined;
 let kills: ChaosKill[] | undefined;
 try {
@@ -205,7 +219,11 @@ try {
     });
   k6Exit = await k6.done;
   kills = await chaos?.stop();
-  summary = JSON.parse(await readFile(files.summary, 'utf8').catch(() => '{"metrics":{}}')) as K6Summary;
+  const written = await readFile(files.summary, 'utf8').catch(() => undefined);
+  k6Summary.missing = written === undefined;
+  if (written !== undefined) summary = JSON.parse(written) as K6Summary;
+  // k6 that refused its options wrote no CSV at all: an empty series, and the verdict says why.
+  await writeFile(files.csv, '', { flag: 'a' });
   series = await readSeries(files.csv, scenario.bucketS * 1000);
 
   if (!interrupted) {
@@ -234,6 +252,7 @@ try {
   }
 }
 
+await writeFile(files.csv, '', { flag: 'a' });
 series ??= await readSeries(files.csv, scenario.bucketS * 1000);
 if (!reconciliation) throw new Error('no reconciliation');
 const r = reconciliation;
@@ -255,21 +274,22 @@ const figures: Figures = {
   ...(name === 'breakpoint' ? breakpointFigures(series, summary) : {}),
 };
 
-const reasons: string[] = [];
-if (interrupted) reasons.push('interrupted');
-if (k6Exit !== 0 && k6Exit !== 99) reasons.push(`k6 ended with ${k6Exit ?? 'nothing'}`);
-if (failedThresholds.length && name !== 'breakpoint')
-  reasons.push(`${failedThresholds.length} threshold(s) failed`);
-if (name === 'breakpoint' && !failedThresholds.length) reasons.push('no threshold broke: raise MAX_RATE');
-if (r.lost.length) reasons.push(`${r.lost.length} lost order(s)`);
-if (r.doubled.length) reasons.push(`${r.doubled.length} doubled order(s)`);
-if (r.stuck.length && scenario.stuckFails) reasons.push(`${r.stuck.length} stuck order(s)`);
 const chaosResult = kills && chaosEveryS !== undefined ? { everyS: chaosEveryS, kills } : undefined;
-const unrecovered = (kills ?? []).filter((k) => k.recoveredAfterS === undefined);
-if (unrecovered.length)
-  reasons.push(`${unrecovered.map((k) => k.victim).join(', ')} not ready again after a kill`);
-const ok =
-  reasons.length === 0 || (name === 'breakpoint' && reasons.every((x) => x.startsWith('no threshold')));
+const reasons = failureReasons({
+  scenario: name,
+  interrupted,
+  k6Exit,
+  summaryMissing: k6Summary.missing,
+  summaryPath: files.summary,
+  failedThresholds,
+  ordersPlaced: figures.ordersPlaced,
+  lost: r.lost.length,
+  doubled: r.doubled.length,
+  stuck: r.stuck.length,
+  stuckFails: scenario.stuckFails,
+  unrecovered: (kills ?? []).filter((k) => k.recoveredAfterS === undefined).map((k) => k.victim),
+});
+const ok = reasons.length === 0;
 
 await writeFile(
   files.report,
@@ -331,7 +351,7 @@ if (figures.breakpointRate !== undefined)
   );
 log(`${ok ? 'PASS' : `FAIL: ${reasons.join('; ')}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(
-  `peak_rps=${figures.peakRps.toFixed(0)} p99_ms=${figures.p99Ms.toFixed(0)} error_rate=${figures.errorRate.toFixed(5)} lost_orders=${figures.lostOrders} report=${files.report}`,
+  `verdict=${ok ? 'PASS' : 'FAIL'} peak_rps=${figures.peakRps.toFixed(0)} p99_ms=${figures.p99Ms.toFixed(0)} error_rate=${figures.errorRate.toFixed(5)} lost_orders=${figures.lostOrders} report=${files.report}`,
 );
 process.exit(ok ? 0 : interrupted ? 130 : 1);
 
