@@ -103,7 +103,8 @@ const infra: Infra = { bus, redis, positions };
 // PG_SCHEMA is each service's own (orders, merchants, dispatch): one value for all four would put
 // their tables, inboxes and outboxes in one schema.
 const { PG_SCHEMA: _oneSchemaForAll, ...given } = process.env;
-const env = { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1000', ...given, PG_URL: pgUrl };
+// The local platform listens on this machine only, unless told otherwise.
+const env = { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1000', LISTEN_HOST: '127.0.0.1', ...given, PG_URL: pgUrl };
 // gRPC ports 50051-50053 (order, merchant, rider-dispatch), or from LOCAL_GRPC_PORT_BASE on.
 const grpcBase = Number(process.env['LOCAL_GRPC_PORT_BASE'] ?? 50051);
 const grpcPorts = { order: grpcBase, merchant: grpcBase + 1, 'rider-dispatch': grpcBase + 2 };

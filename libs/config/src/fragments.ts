@@ -36,6 +36,11 @@ export const serviceBase = {
   LOG_LEVEL: logLevel,
   /** Port of the operations HTTP server: /healthz, /readyz, /metrics. */
   OPS_PORT: port(0),
+  /**
+   * Interface of the operations server and of a gRPC service's server: every one in a pod (probes
+   * and peers come from outside it); 127.0.0.1 on a shared host (the local platform, load tests).
+   */
+  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
   /** Time allowed for a graceful shutdown before the process exits anyway (at least 1 s). */
   SHUTDOWN_TIMEOUT_MS: intervalMs(20_000, 1_000),
   /**

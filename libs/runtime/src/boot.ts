@@ -13,6 +13,7 @@ export interface BootContext<C> {
 interface BaseConfig {
   readonly LOG_LEVEL: string;
   readonly OPS_PORT: number;
+  readonly LISTEN_HOST?: string;
   readonly SHUTDOWN_TIMEOUT_MS: number;
   readonly SHUTDOWN_DRAIN_DELAY_MS?: number;
 }
@@ -44,7 +45,12 @@ export async function bootService<S extends z.ZodType<BaseConfig>>(
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS ?? 0,
   });
   lifecycle.installSignalHandlers();
-  const ops = await startOpsServer({ port: config.OPS_PORT, isReady: lifecycle.isReady });
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    ...(config.LISTEN_HOST ? { host: config.LISTEN_HOST } : {}),
+    isReady: lifecycle.isReady,
+  });
+  logger.info({ port: ops.port, host: config.LISTEN_HOST ?? '0.0.0.0' }, 'ops server listening');
   // Registered first, so it closes last: probes keep answering (not ready) while the rest drains.
   lifecycle.onShutdown('ops server', () => ops.close());
   try {

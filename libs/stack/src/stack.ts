@@ -96,6 +96,8 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
       KAFKA_TOPIC_PREFIX: settings.topicPrefix ?? '',
       OTEL_SERVICE_NAME: r.service,
       REPLICA_ID: `${r.service}-${r.index}`,
+      // Nothing of a test stack listens beyond this host (the gateway's HTTP_HOST below too).
+      LISTEN_HOST: '127.0.0.1',
       OPS_PORT: String(r.opsPort),
       ...(r.grpcPort ? { GRPC_PORT: String(r.grpcPort) } : {}),
       ...(r.service === 'gateway'

@@ -60,7 +60,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
 
   // Bound before joining the consumer group: a replica whose port is taken fails here, without
   // first costing the group a rebalance. Its shutdown step is registered last (drains first).
-  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
   grpc.add(MerchantServiceService, service.grpc);
   await grpc.start();
 

@@ -50,7 +50,7 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
 
   // Bound before joining the consumer group: a replica whose port is taken fails here, without
   // first costing the group a rebalance. Its shutdown step is registered last (drains first).
-  const grpc = createGrpcServer({ logger, port: config.GRPC_PORT });
+  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
   grpc.add(OrderServiceService, app.grpcHandlers);
   await grpc.start();
 

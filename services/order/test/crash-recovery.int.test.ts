@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -207,4 +208,32 @@ describe('order service killed between commit and publish', () => {
       holder.close();
     }
   });
+
+  // A non-loopback address of this machine, if it has one (a CI box does; a bare sandbox may not).
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  const reachable = (host: string, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, host);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+
+  it.skipIf(!external)(
+    'listens on LISTEN_HOST only: gRPC and ops on loopback for a shared host',
+    async () => {
+      prefix ??= tk.topic('');
+      const svc = await startOrderService({ LISTEN_HOST: '127.0.0.1', OPS_PORT: '0' });
+      const grpcPort = Number(svc.target.split(':')[1]);
+      const opsPort = Number(
+        /"port":(\d+).*"msg":"ops server listening"/.exec(svc.proc.lines.join('\n'))?.[1],
+      );
+      expect(await reachable('127.0.0.1', grpcPort)).toBe(true);
+      expect(await reachable(external!, grpcPort)).toBe(false);
+      if (opsPort) expect(await reachable(external!, opsPort)).toBe(false);
+      svc.proc.kill('SIGTERM');
+      expect(await svc.proc.exited()).toBe(0);
+    },
+  );
 });
