@@ -49,24 +49,33 @@ const SCENARIOS: Record<string, Scenario> = {
   breakpoint: { script: 'breakpoint.js', title: 'Breakpoint', replicas: 1, bucketS: 5, stuckFails: false },
 };
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    replicas: { type: 'string' },
-    'base-url': { type: 'string' },
-    out: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    chaos: { type: 'string' },
-    'chaos-infra': { type: 'boolean', default: false },
-    env: { type: 'string', short: 'e', multiple: true, default: [] },
-  },
-});
+const USAGE = `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value]`;
+/** A mistyped option: the problem and the usage, no stack trace. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        replicas: { type: 'string' },
+        'base-url': { type: 'string' },
+        out: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        chaos: { type: 'string' },
+        'chaos-infra': { type: 'boolean', default: false },
+        env: { type: 'string', short: 'e', multiple: true, default: [] },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(64);
+  }
+}
+const { values, positionals } = parseOptions();
+
 const name = positionals[0] ?? '';
 const scenario = SCENARIOS[name];
 if (!scenario) {
-  console.error(
-    `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value]`,
-  );
+  console.error(USAGE);
   process.exit(64);
 }
 /** What the runner itself hands k6; a -e of one of them would point k6 elsewhere than the runner. */
@@ -91,7 +100,6 @@ const log = (line: string) => console.log(`[loadtest] ${line}`);
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const runId = `lt${Date.now().toString(36)}`;
 const outDir = path.resolve(values.out ?? path.join(ROOT, 'loadtest/results', `${name}-${stamp}`));
-mkdirSync(outDir, { recursive: true });
 const files = {
   csv: path.join(outDir, 'k6.csv'),
   ledger: path.join(outDir, 'ledger.ndjson'),
@@ -129,6 +137,9 @@ if (chaosEveryS !== undefined) {
   console.error('--chaos-infra goes with --chaos S');
   process.exit(64);
 }
+
+// Only once the options are known good: a refused command leaves no empty results folder.
+mkdirSync(outDir, { recursive: true });
 
 let mode: ReplicaMode | undefined;
 let interrupted = false;
