@@ -273,8 +273,11 @@ const failedThresholds = Object.entries(summary.metrics).flatMap(([m, v]) =>
     .filter(([, t]) => !t.ok)
     .map(([expr]) => `${m} ${expr}`),
 );
+// About 5 s, in whole buckets: 3 × 2 s for smoke, 1 × 5 s for lunch, 1 × 30 s for soak.
+const peakBuckets = Math.max(1, Math.round(5 / scenario.bucketS));
 const figures: Figures = {
-  peakRps: peakRate(series, Math.max(1, Math.round(5 / scenario.bucketS))),
+  peakRps: peakRate(series, peakBuckets),
+  peakWindowS: peakBuckets * scenario.bucketS,
   p99Ms: metric('http_req_duration', 'p(99)') ?? NaN,
   errorRate: metric('http_req_failed', 'rate') ?? NaN,
   ordersPlaced: metric('orders_placed', 'count') ?? 0,
