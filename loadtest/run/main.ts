@@ -23,6 +23,7 @@ import { infraScriptServes, stackTarget, startChaos, type Chaos, type ChaosKill 
 import { waitForDrain } from './drain.ts';
 import { runK6 } from './k6-process.ts';
 import { deleteTopics } from './kafka-topics.ts';
+import { deleteRedisKeys } from './redis-keys.ts';
 import { peakRate, readSeries, type Series } from './k6-series.ts';
 import { DEV_JWT_SECRET, orderCounts, ordersFromApi, ordersFromDatabase } from './platform-orders.ts';
 import { readLedger, reconcile } from './reconcile.ts';
@@ -260,6 +261,8 @@ try {
     await mode.stop();
     if (!values.keep && (await deleteTopics(runId, process.env['KAFKA_BROKERS'] ?? '')))
       log(`deleted the run's Kafka topics (${runId}.*)`);
+    const keys = values.keep ? undefined : await deleteRedisKeys(process.env['REDIS_URL'] ?? '', `${runId}:`);
+    if (keys !== undefined) log(`deleted the run's ${keys} Redis key(s) (${runId}:*)`);
   }
 }
 
