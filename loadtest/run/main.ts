@@ -148,7 +148,9 @@ let k6: ReturnType<typeof runK6> | undefined;
 let chaos: Chaos | undefined;
 const onSignal = (signal: string) => {
   if (interrupted) {
+    // Twice forces: k6 and every replica are killed, the cleanup (database, topics) still runs.
     k6?.interrupt();
+    mode?.force();
     return;
   }
   interrupted = true;

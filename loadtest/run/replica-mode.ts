@@ -52,6 +52,8 @@ export interface ReplicaMode {
   describe(): string[];
   /** Stops every process (SIGTERM, SIGKILL after `graceMs`), then drops the database if asked. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to every process still running (a second Ctrl-C): stop() then ends at once. */
+  force(): void;
 }
 
 export const SERVICES: readonly ServiceName[] = ['merchant', 'order', 'rider-dispatch', 'gateway'];
@@ -146,6 +148,9 @@ export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMo
           `  ops http://127.0.0.1:${r.opsPort} (/readyz /metrics)`,
       ),
     stop,
+    force: () => {
+      for (const r of stack.replicas) if (running(r)) r.process.kill('SIGKILL');
+    },
   };
 }
 
