@@ -9,11 +9,15 @@ export const env = (name, fallback) => {
   return value === undefined || value === '' ? fallback : value;
 };
 
-export const num = (name, fallback) => {
+export const num = (name, fallback, { min = -Infinity, max = Infinity } = {}) => {
   const raw = env(name, undefined);
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got "${raw}"`);
+  if (n < min || n > max)
+    throw new Error(
+      `${name} must be ${max === Infinity ? `at least ${min}` : `from ${min} to ${max}`}, got ${raw}`,
+    );
   return n;
 };
 
@@ -45,11 +49,11 @@ export const MERCHANT_IDS = env('MERCHANT_IDS', '')
 if (MERCHANT_IDS.length === 0) for (let n = 1; n <= 12; n++) MERCHANT_IDS.push(demoMerchantId(n));
 
 /** Scales every p99 limit (e.g. 2 on a slower machine); the limits themselves are in endpoints.js. */
-export const P99_SCALE = num('P99_SCALE', 1);
+export const P99_SCALE = num('P99_SCALE', 1, { min: 0.01, max: 100 });
 
 /**
  * Share of failed requests that fails the run (0.1%). Chaos runs (the runner's --chaos) default to
  * 1%: requests in flight on a killed gateway get no answer, and the survivor sheds load while it
  * carries its twin's share.
  */
-export const MAX_ERROR_RATE = num('MAX_ERROR_RATE', 0.001);
+export const MAX_ERROR_RATE = num('MAX_ERROR_RATE', 0.001, { min: 0, max: 1 });

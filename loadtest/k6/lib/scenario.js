@@ -38,7 +38,8 @@ const seconds = (duration) => {
  * }} spec rates in customer sessions (= orders) per second
  */
 export function buildOptions(spec) {
-  const drainS = num('DRAIN_S', spec.drainS ?? 30);
+  // The drain's last stage lasts drainS - 1 seconds: at least 1.
+  const drainS = num('DRAIN_S', spec.drainS ?? 30, { min: 1 });
   const mainS = spec.stages.reduce((sum, s) => sum + seconds(s.duration), 0);
   const totalS = mainS + drainS;
   const phases = [];
