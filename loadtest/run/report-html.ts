@@ -282,21 +282,24 @@ ${thresholdRows.map((t) => row([esc(t.metric), esc(t.expr), t.ok ? 'pass' : 'FAI
 <h2>Latency by endpoint (whole run, ms)</h2>
 <table><tr><th>endpoint</th><th>requests</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99 limit</th><th>max</th></tr>
 ${endpoints
-  .map((e) =>
-    row(
+  .map((e) => {
+    // An endpoint the run never called has no latency: '-', not 0.0 (its limit held vacuously).
+    const called = (e.v['count'] ?? 0) > 0;
+    const ms = (key: string) => (called ? f(e.v[key], 1) : '-');
+    return row(
       [
         esc(e.name),
         f(e.v['count']),
-        f(e.v['med'], 1),
-        f(e.v['p(90)'], 1),
-        f(e.v['p(95)'], 1),
-        f(e.v['p(99)'], 1),
+        ms('med'),
+        ms('p(90)'),
+        ms('p(95)'),
+        ms('p(99)'),
         f(limits.get(e.name)),
-        f(e.v['max'], 1),
+        ms('max'),
       ],
       (e.v['p(99)'] ?? 0) >= (limits.get(e.name) ?? Infinity) ? 'bad' : '',
-    ),
-  )
+    );
+  })
   .join('\n')}
 </table>
 <h2>Failed requests by status</h2>
