@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Pool } from './pool.ts';
+import type { Pool, Queryable } from './pool.ts';
 import { withTransaction } from './transaction.ts';
 
 export interface Migration {
@@ -34,7 +34,6 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   return migrations;
 }
 
-type Queryable = Pick<Pool, 'query'>;
 const fileName = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
 
 /** The schema's applied migrations, checked against the files: none unknown, none edited. */
