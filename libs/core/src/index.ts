@@ -3,3 +3,4 @@ export * from './coded-error.ts';
 export * from './hash.ts';
 export * from './geo.ts';
 export * from './text.ts';
+export * from './ids.ts';

@@ -1,4 +1,4 @@
-import { err, ok, textProblem, type CodedError, type Result } from '@mealpeak/core';
+import { err, isUuid, ok, textProblem, type CodedError, type Result } from '@mealpeak/core';
 import type { Order } from '@mealpeak/contracts/order.v1';
 import { Errors, field } from '../domain/errors.ts';
 import { validateId } from '../domain/merchant-profile.ts';
@@ -14,8 +14,6 @@ export interface OrderRef {
   readonly orderId: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Accept, reject and mark ready: the order service decides whether the transition is legal (ADR
  * 0006) and its errors pass through unchanged; the merchant service checks the order is the
@@ -30,7 +28,7 @@ export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
   ): Promise<Result<Order, CodedError>> {
     // Order ids are UUIDs, which the order service reads in either case and hands out (and so
     // reserves under) in lower case: an upper-case id the customer's app showed must find it too.
-    const ref = UUID.test(given.orderId) ? { ...given, orderId: given.orderId.toLowerCase() } : given;
+    const ref = isUuid(given.orderId) ? { ...given, orderId: given.orderId.toLowerCase() } : given;
     const invalid = [...validateId(ref.merchantId, 'merchant_id'), ...validateId(ref.orderId, 'order_id')];
     if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
     // The reservation says which merchant the order belongs to; anyone else's order is "not found".

@@ -1,6 +1,7 @@
 import {
   err,
   greatCircleMetres,
+  isUuid,
   ok,
   textProblem,
   type CodedError,
@@ -70,7 +71,6 @@ export function promiseFor(
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const validPoint = (p: GeoPoint | undefined): p is GeoPoint =>
   !!p && Number.isFinite(p.lat) && Number.isFinite(p.lng) && Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180;
@@ -78,7 +78,7 @@ const validPoint = (p: GeoPoint | undefined): p is GeoPoint =>
 /** Checks what can be checked without the merchant; every bad field is reported at once. */
 export function validatePlacement(input: PlaceOrderInput): Result<PlaceOrderInput, CodedError> {
   const fields: FieldError[] = [];
-  if (!UUID.test(input.orderId)) fields.push({ field: 'orderId', message: 'must be a UUID' });
+  if (!isUuid(input.orderId)) fields.push({ field: 'orderId', message: 'must be a UUID' });
   if (!input.customerId) fields.push({ field: 'customerId', message: 'is required' });
   if (!input.merchantId) fields.push({ field: 'merchantId', message: 'is required' });
   if (input.lines.length === 0) fields.push({ field: 'lines', message: 'needs at least one line' });

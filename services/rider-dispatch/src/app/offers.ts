@@ -1,4 +1,4 @@
-import { err, ok, type CodedError, type Result } from '@mealpeak/core';
+import { err, isUuid, ok, type CodedError, type Result } from '@mealpeak/core';
 import type { Logger } from '@mealpeak/telemetry';
 import { planRoute, type DispatchParams } from '../domain/dispatch/index.ts';
 import type { DispatchOrder, Offer } from '../domain/delivery/model.ts';
@@ -6,7 +6,7 @@ import { DispatchErrors } from '../domain/errors.ts';
 import { createLocalProjection, type LatLng } from '../domain/geo/projection.ts';
 import type { AcceptPlan, Clock, DispatchStore, Positions } from './ports.ts';
 import type { DispatchSettings } from './settings.ts';
-import { isUuid, requireIds } from './validation.ts';
+import { requireIds } from './validation.ts';
 
 export interface OfferDeps {
   readonly store: DispatchStore;

@@ -1,9 +1,6 @@
 import { err, ok, type CodedError, type FieldError, type Result } from '@mealpeak/core';
 import { DispatchErrors } from '../domain/errors.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
-
 /** Every named value must be a non-empty string (ids arrive as '' when a client leaves them out). */
 export function requireIds(values: Record<string, string>): Result<void, CodedError> {
   const fields: FieldError[] = Object.entries(values)
