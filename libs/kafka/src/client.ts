@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type ITopicMetadata, type LogEntry } from 'kafkajs';
 import type { Logger } from '@mealpeak/telemetry';
 import { deadLetterTopic, type TopicSpec } from './event-type.ts';
 
@@ -42,14 +42,14 @@ export function createKafka(settings: KafkaSettings): Kafka {
  * Runs `create` (which must be safe to repeat) and waits until every partition of `names` has a
  * leader, retrying both with backoff for up to `timeoutMs`: replicas starting together race to
  * create the same topics, and a broker that just created one may briefly answer "does not host
- * this topic-partition", which kafkajs itself does not retry.
+ * this topic-partition", which kafkajs itself does not retry. Returns the topics' metadata.
  */
 export async function createTopicsUntilLed(
   admin: Admin,
   names: readonly string[],
   create: () => Promise<unknown>,
   timeoutMs: number,
-): Promise<void> {
+): Promise<ITopicMetadata[]> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -58,7 +58,7 @@ export async function createTopicsUntilLed(
       const leaderless = meta.filter(
         (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
       );
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) return meta;
       throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -86,7 +86,7 @@ export async function ensureTopics(
   await admin.connect();
   const names = topics.flatMap((t) => [t.name, deadLetterTopic(t.name)]);
   try {
-    await createTopicsUntilLed(
+    const meta = await createTopicsUntilLed(
       admin,
       names,
       async () => {
@@ -103,7 +103,6 @@ export async function ensureTopics(
       timeoutMs,
     );
     if (logger) {
-      const { topics: meta } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
       for (const t of topics) {
         const partitions = meta.find((m) => m.name === t.name)?.partitions.length ?? 0;
         if (partitions < t.partitions)
