@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopicsUntilLed } from '@mealpeak/kafka';
 import { MissingInfraError } from './infra-source.ts';
+import { deleteRedisKeys } from './redis-keys.ts';
 
 const uniqueSuffix = () => randomBytes(4).toString('hex');
 
@@ -62,16 +63,9 @@ export async function createTestRedis(): Promise<TestRedis> {
     prefix,
     client,
     cleanup: async () => {
-      const raw = new Redis(url);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length) await raw.del(...keys);
-        } while (cursor !== '0');
+        await deleteRedisKeys(url, prefix);
       } finally {
-        raw.disconnect();
         client.disconnect();
       }
     },

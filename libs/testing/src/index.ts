@@ -1,4 +1,5 @@
 export { spawnTs, type SpawnedProcess } from './process.ts';
+export { deleteRedisKeys } from './redis-keys.ts';
 export {
   createTestDatabase,
   createTestRedis,
