@@ -268,9 +268,8 @@ try {
   }
 }
 
-await writeFile(files.csv, '', { flag: 'a' });
-series ??= await readSeries(files.csv, scenario.bucketS * 1000);
-if (!reconciliation) throw new Error('no reconciliation');
+// Both are set once the try block above completes, and nothing runs here when it did not.
+if (!series || !reconciliation) throw new Error('no series or reconciliation');
 const r = reconciliation;
 const metric = (m: string, key: string) => summary.metrics[m]?.values[key];
 const failedThresholds = Object.entries(summary.metrics).flatMap(([m, v]) =>
