@@ -16,4 +16,4 @@ export {
 } from './client.ts';
 export { checkHealth, type HealthStatus } from './health.ts';
 export { toStatus, fromServiceError, statusOfKind, kindOfStatus, ERROR_CODE_KEY } from './errors.ts';
-export { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+export { status as GrpcStatus, Metadata, type ServiceDefinition } from '@grpc/grpc-js';

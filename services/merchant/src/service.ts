@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
-import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
 import {
@@ -11,6 +10,7 @@ import {
   startPurgeLoop,
   type Infra,
   startConsumer,
+  serveGrpc,
 } from '@mealpeak/service-kit';
 import { createOrderServiceClient } from './adapters/order-service-client.ts';
 import { createPgStore } from './adapters/pg-store.ts';
@@ -58,11 +58,8 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   service.sweeper.start();
   lifecycle.onShutdown('reservation sweeper', () => service.sweeper.stop());
 
-  // Bound before joining the consumer group: a replica whose port is taken fails here, without
-  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
-  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
-  grpc.add(MerchantServiceService, service.grpc);
-  await grpc.start();
+  // Before the consumer joins its group (serveGrpc says why).
+  const drainGrpcFirst = await serveGrpc(ctx, MerchantServiceService, service.grpc);
 
   await startConsumer(ctx, infra.bus, {
     groupId: 'merchant',
@@ -75,8 +72,5 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
     service.useCases.purgeFinished(config.KITCHEN_RETENTION_HOURS, limit),
   );
 
-  // The chart's readiness probe for gRPC services is the health service: off with /readyz.
-  lifecycle.onReadinessLost(() => grpc.stopServing());
-  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
-  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+  drainGrpcFirst(); // registered last, so it runs first
 }

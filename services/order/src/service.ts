@@ -1,9 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { OrderServiceService } from '@mealpeak/contracts/order.v1';
-import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import type { BootContext } from '@mealpeak/runtime';
-import { openDatabase, startInboxPurge, startOutbox, type Infra, startConsumer } from '@mealpeak/service-kit';
+import {
+  openDatabase,
+  startInboxPurge,
+  startOutbox,
+  type Infra,
+  startConsumer,
+  serveGrpc,
+} from '@mealpeak/service-kit';
 import { createMerchantReservations } from './adapters/merchant-reservations.ts';
 import { buildOrderApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -48,11 +54,8 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
     topics,
   });
 
-  // Bound before joining the consumer group: a replica whose port is taken fails here, without
-  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
-  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
-  grpc.add(OrderServiceService, app.grpcHandlers);
-  await grpc.start();
+  // Before the consumer joins its group (serveGrpc says why).
+  const drainGrpcFirst = await serveGrpc(ctx, OrderServiceService, app.grpcHandlers);
 
   await startConsumer(ctx, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
@@ -60,8 +63,5 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
   const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
   lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());
 
-  // The chart's readiness probe for gRPC services is the health service: off with /readyz.
-  lifecycle.onReadinessLost(() => grpc.stopServing());
-  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
-  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+  drainGrpcFirst(); // registered last, so it runs first
 }

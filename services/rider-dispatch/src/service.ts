@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
-import { createGrpcServer } from '@mealpeak/grpc';
 import { TOPICS, prefixTopics } from '@mealpeak/kafka';
 import {
   openDatabase,
@@ -11,6 +10,7 @@ import {
   startPurgeLoop,
   type Infra,
   startConsumer,
+  serveGrpc,
 } from '@mealpeak/service-kit';
 import { createMemoryZoneLeases } from './adapters/memory-zone-leases.ts';
 import { createRedisZoneLeases } from './adapters/redis-zone-leases.ts';
@@ -74,11 +74,8 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     topics,
   });
 
-  // Bound before joining the consumer group: a replica whose port is taken fails here, without
-  // first costing the group a rebalance. Its shutdown step is registered last (drains first).
-  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
-  grpc.add(DispatchServiceService, app.grpcHandlers);
-  await grpc.start();
+  // Before the consumer joins its group (serveGrpc says why).
+  const drainGrpcFirst = await serveGrpc({ ...ctx, logger }, DispatchServiceService, app.grpcHandlers);
 
   await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
@@ -135,8 +132,5 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     await app.scheduler.releaseAll();
   });
 
-  // The chart's readiness probe for gRPC services is the health service: off with /readyz.
-  lifecycle.onReadinessLost(() => grpc.stopServing());
-  // Registered last, so it drains first: in-flight calls finish before anything they use closes.
-  lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+  drainGrpcFirst(); // registered last, so it runs first
 }

@@ -1,0 +1,29 @@
+import { createGrpcServer, type ServiceDefinition, type UnaryImplementation } from '@mealpeak/grpc';
+import type { BootContext } from '@mealpeak/runtime';
+
+export interface GrpcConfig {
+  readonly GRPC_PORT: number;
+  readonly LISTEN_HOST: string;
+  readonly SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/**
+ * The service's gRPC server, bound and serving now: call it before the consumer joins its group,
+ * so a replica whose port is taken fails without first costing the group a rebalance. Its health
+ * goes NOT_SERVING when shutdown turns readiness off (the chart's readiness probe for gRPC
+ * services), while calls are still answered. Call the returned function last in start-up: it
+ * registers the shutdown step, and steps run in reverse, so in-flight calls finish before
+ * anything they use closes.
+ */
+export async function serveGrpc<D extends ServiceDefinition>(
+  ctx: BootContext<GrpcConfig>,
+  definition: D,
+  implementation: UnaryImplementation<D>,
+): Promise<() => void> {
+  const { config, logger, lifecycle } = ctx;
+  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
+  grpc.add(definition, implementation);
+  await grpc.start();
+  lifecycle.onReadinessLost(() => grpc.stopServing());
+  return () => lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
+}
