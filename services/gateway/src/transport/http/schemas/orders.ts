@@ -143,20 +143,16 @@ export const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const RejectBody = Type.Object(
-  { reason: Type.Enum([...REJECT_REASONS], { description: 'Shown to the customer' }) },
-  { additionalProperties: false },
-);
+/** A body of one required reason code from `codes`, which the customer is shown. */
+const reasonBody = <const C extends readonly string[]>(codes: C) =>
+  Type.Object(
+    { reason: Type.Enum([...codes], { description: 'Shown to the customer' }) },
+    { additionalProperties: false },
+  );
 
-export const MerchantCancelBody = Type.Object(
-  { reason: Type.Enum([...MERCHANT_CANCEL_REASONS], { description: 'Shown to the customer' }) },
-  { additionalProperties: false },
-);
-
-export const OpsCancelBody = Type.Object(
-  { reason: Type.Enum([...OPS_CANCEL_REASONS], { description: 'Shown to the customer' }) },
-  { additionalProperties: false },
-);
+export const RejectBody = reasonBody(REJECT_REASONS);
+export const MerchantCancelBody = reasonBody(MERCHANT_CANCEL_REASONS);
+export const OpsCancelBody = reasonBody(OPS_CANCEL_REASONS);
 
 export const CountsQuery = Type.Object(
   { merchantId: Type.Optional(Id('Count only the orders of this merchant')) },
