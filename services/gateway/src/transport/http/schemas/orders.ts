@@ -144,7 +144,7 @@ export const CancelBody = Type.Object(
 );
 
 /** A body of one required reason code from `codes`, which the customer is shown. */
-const reasonBody = <const C extends readonly string[]>(codes: C) =>
+const reasonBody = <C extends string>(codes: readonly C[]) =>
   Type.Object(
     { reason: Type.Enum([...codes], { description: 'Shown to the customer' }) },
     { additionalProperties: false },
