@@ -47,8 +47,9 @@ export async function recomputeControl(tx: Repo, merchant: Merchant, now: Date):
 }
 
 /**
- * Brings the merchant's view of one order up to `snapshot`, in `tx`: the reservation (PLACED
- * confirms it; REJECTED and CANCELLED release it) and the kitchen row, then backlog and auto-pause.
+ * Brings the merchant's view of one order up to `snapshot`, in `tx`: the reservation (REJECTED and
+ * CANCELLED release it) and the kitchen row, then backlog and auto-pause. PLACED never comes here:
+ * it takes the consumer's batch path (order-events.ts), which confirms the hold or settles it.
  * Idempotent, whether the snapshot comes from an event or from the order service's reply to the
  * merchant's own command, and safe in any order thanks to the snapshot version.
  */
@@ -58,10 +59,6 @@ export async function applyOrderSnapshot(
   reason: string,
   now: Date,
 ): Promise<void> {
-  // PLACED events take the consumer's batch path (order-events.ts), which also settles one whose
-  // reservation holds no stock; a PLACED snapshot here only confirms a tentative hold.
-  if (snapshot.state === 'PLACED')
-    await tx.transitionReservation(snapshot.orderId, ['tentative'], 'confirmed', 'ORDER_PLACED');
   if (snapshot.state === 'REJECTED' || snapshot.state === 'CANCELLED')
     await releaseReservation(tx, snapshot.orderId, reason || `ORDER_${snapshot.state}`, now);
   if (kitchenStateOf(snapshot.state) === undefined) return;
