@@ -4,10 +4,6 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# kafkajs 2.2.4 schedules a negative timeout on every response (harmless, unfixed upstream);
-# Node 24 would print a warning for it in every process.
-export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
-
 log() { printf '\033[1m[%s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 ensure_install() {

@@ -8,12 +8,14 @@ timings, Kafka, gRPC targets, then the service's own `config` (which wins).
 {{- $env := dict
   "NODE_ENV" $root.Values.nodeEnv
   "LOG_LEVEL" $root.Values.logLevel
-  "NODE_OPTIONS" $root.Values.nodeOptions
   "OTEL_SERVICE_NAME" .name
   "OPS_PORT" (int $svc.ports.ops)
   "SHUTDOWN_TIMEOUT_MS" (int $root.Values.shutdown.timeoutMs)
   "SHUTDOWN_DRAIN_DELAY_MS" (int $root.Values.shutdown.drainDelayMs)
 -}}
+{{- if $root.Values.nodeOptions -}}
+{{- $_ := set $env "NODE_OPTIONS" $root.Values.nodeOptions -}}
+{{- end -}}
 {{- if $root.Values.telemetry.otlpEndpoint -}}
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" $root.Values.telemetry.otlpEndpoint -}}
 {{- end -}}
