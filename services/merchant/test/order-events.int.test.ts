@@ -226,6 +226,50 @@ describe('order events from Kafka, status events to Kafka', () => {
     expect(claims.map((c) => c.event_id).sort()).toEqual([e1, e2, seenBefore].sort());
   });
 
+  it('leaves a PLACED event unclaimed when a release commits while its batch statement runs', async () => {
+    // The sweeper releasing a reservation (it asked the order service, which did not know the
+    // order) while the batch statement confirms it: whichever commits second must see the first.
+    const { service, store } = mdb.service();
+    unwrap(await service.useCases.upsertMerchant(merchantInput()));
+    unwrap(await service.useCases.upsertMenuItem(itemInput('rice', { stock: 10 })));
+    unwrap(
+      await service.useCases.reserveStock({
+        orderId: 'race-1',
+        merchantId: 'm1',
+        lines: [{ itemId: 'rice', quantity: 1 }],
+      }),
+    );
+    const sweeper = await mdb.pool.connect();
+    try {
+      await sweeper.query('BEGIN');
+      await sweeper.query(
+        `UPDATE reservations SET state = 'released', updated_at = now() WHERE order_id = 'race-1' AND state = 'tentative'`,
+      );
+      const eventId = newEventId();
+      const outcome = store.repo.confirmPlaced('merchant', [{ eventId, orderId: 'race-1' }]);
+      // The batch statement has started and waits for the sweeper's row lock.
+      await eventually(
+        async () => {
+          const { rows } = await mdb.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%processed_events%'`,
+          );
+          return rows[0]!.n > 0 ? true : undefined;
+        },
+        10_000,
+        'the batch statement waiting on the row lock',
+      );
+      await sweeper.query('COMMIT');
+      expect(await outcome).toEqual(['released']);
+      const { rows: claims } = await mdb.pool.query('SELECT 1 FROM processed_events WHERE event_id = $1', [
+        eventId,
+      ]);
+      expect(claims).toEqual([]); // left for the use case to settle (placed-without-hold.ts)
+    } finally {
+      sweeper.release();
+    }
+  });
+
   /** Reads the status events with the platform's own consumer (group of its own, from the start). */
   async function collect(topic: string, expected: number) {
     const seen: ConsumedEvent<MerchantStatusChanged>[] = [];

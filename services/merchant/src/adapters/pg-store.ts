@@ -38,8 +38,12 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         state: ReservationState | null;
       }>({
         name: ownTransaction ? 'merchants.confirm-placed-async' : 'merchants.confirm-placed',
-        // The final join reads reservations as they were before `confirmed` ran, so a
-        // confirmation is reported from `confirmed` itself.
+        // `locked` takes each reservation's row lock first (in order_id order: no deadlock between
+        // two batches) and reads its latest committed state: a release committed by the sweeper
+        // after this statement's snapshot, or while it waited, is seen, so such an event is left
+        // unclaimed for the caller to settle instead of being claimed with no stock held. The
+        // other parts decide from `locked`, never from the snapshot; a confirmation is reported
+        // from `confirmed` itself.
         // In its own transaction it commits asynchronously (set_config(..., true) is SET LOCAL):
         // a confirmation lost to a server crash leaves the reservation tentative, and the
         // sweeper confirms it after asking the order service (ADR 0006), so nothing depends on
@@ -47,20 +51,25 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         // transaction it leaves the commit alone: the other writes there may need the flush.
         text: `WITH input AS (
            SELECT * FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS i(event_id, order_id, n)),
+         locked AS (
+           SELECT r.order_id, r.state FROM reservations r
+           WHERE r.order_id IN (SELECT order_id FROM input)
+           ORDER BY r.order_id FOR NO KEY UPDATE),
          claim AS (
            INSERT INTO processed_events (consumer, event_id)
            SELECT $1, i.event_id FROM input i
-           JOIN reservations r ON r.order_id = i.order_id AND r.state <> 'released'
+           JOIN locked l ON l.order_id = i.order_id AND l.state <> 'released'
            ON CONFLICT DO NOTHING RETURNING event_id),
          confirmed AS (
            UPDATE reservations r SET state = 'confirmed', updated_at = now()
-           FROM input i JOIN claim c ON c.event_id = i.event_id
-           WHERE r.order_id = i.order_id AND r.state = 'tentative' RETURNING r.order_id)
-         SELECT c.event_id IS NOT NULL AS claimed, cf.order_id IS NOT NULL AS confirmed, r.state
+           FROM input i JOIN claim c ON c.event_id = i.event_id JOIN locked l ON l.order_id = i.order_id
+           WHERE r.order_id = i.order_id AND l.state = 'tentative' AND r.state = 'tentative'
+           RETURNING r.order_id)
+         SELECT c.event_id IS NOT NULL AS claimed, cf.order_id IS NOT NULL AS confirmed, l.state
          FROM input i
          LEFT JOIN claim c ON c.event_id = i.event_id
          LEFT JOIN confirmed cf ON cf.order_id = i.order_id
-         LEFT JOIN reservations r ON r.order_id = i.order_id
+         LEFT JOIN locked l ON l.order_id = i.order_id
          ${ownTransaction ? "CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit" : ''}
          ORDER BY i.n`,
         values: [consumer, unique.map((p) => p.eventId), unique.map((p) => p.orderId)],
