@@ -229,3 +229,195 @@ describe('the chart', () => {
     },
   );
 });
+
+interface IngressRule {
+  ports: number[];
+  /** Each `from` peer as YAML text, or 'anywhere' for a rule without `from`. */
+  from: string[] | 'anywhere';
+}
+
+interface Policy {
+  /** matchLabels of spec.podSelector, as YAML text. */
+  selects: string;
+  policyTypes: string;
+  ingress: IngressRule[];
+}
+
+/** Lines of YAML text without their first `indent` spaces, and without trailing blank lines. */
+function dedent(text: string, indent: number): string {
+  return text.replace(new RegExp(`^ {${indent}}`, 'gm'), '').trimEnd();
+}
+
+/**
+ * The NetworkPolicies of rendered manifests, by name. The workspace has no YAML parser: this reads
+ * the layout templates/networkpolicy.yaml writes (rules at `    - ports:`, peers at `        - `),
+ * and throws on a policy laid out otherwise.
+ */
+function networkPolicies(manifests: string): Record<string, Policy> {
+  const policies: Record<string, Policy> = {};
+  for (const raw of manifests.split(/^---$/m)) {
+    if (!/^kind: NetworkPolicy$/m.test(raw)) continue;
+    const doc = raw.replace(/^ *#.*\n/gm, '');
+    const name = /^ {2}name: (\S+)$/m.exec(doc)?.[1];
+    const selects = /^ {2}podSelector:\n {4}matchLabels:\n((?: {6}.+\n)+)/m.exec(doc)?.[1];
+    const policyTypes = /^ {2}policyTypes: (.+)$/m.exec(doc)?.[1];
+    const ingress = /^ {2}ingress:\n((?: {4}.*(?:\n|$))+)/m.exec(doc)?.[1];
+    if (!name || !selects || !policyTypes || !ingress) {
+      throw new Error(`NetworkPolicy laid out unlike templates/networkpolicy.yaml:\n${raw}`);
+    }
+    policies[name] = {
+      selects: dedent(selects, 6),
+      policyTypes,
+      ingress: ingress
+        .split(/^ {4}- /m)
+        .slice(1)
+        .map((rule) => {
+          const [ports = '', from] = rule.split(/^ {6}from:\n/m);
+          return {
+            ports: [...ports.matchAll(/^ {8}- port: (\d+)$/gm)].map((m) => Number(m[1])),
+            from:
+              from === undefined
+                ? 'anywhere'
+                : from
+                    .split(/^ {8}- /m)
+                    .slice(1)
+                    .map((peer) => dedent(peer, 10)),
+          };
+        }),
+    };
+  }
+  return policies;
+}
+
+/** matchLabels of each Deployment's selector in rendered manifests, by name, as YAML text. */
+function deploymentSelectors(manifests: string): Record<string, string> {
+  const selectors: Record<string, string> = {};
+  for (const doc of manifests.split(/^---$/m)) {
+    if (!/^kind: Deployment$/m.test(doc)) continue;
+    const name = /^ {2}name: (\S+)$/m.exec(doc)?.[1];
+    const labels = /^ {2}selector:\n {4}matchLabels:\n((?: {6}.+\n)+)/m.exec(doc)?.[1];
+    if (name && labels) selectors[name] = dedent(labels, 6);
+  }
+  return selectors;
+}
+
+/** A `from` peer admitting the pods of one service of the release (same namespace). */
+function podsOf(service: string): string {
+  return `podSelector:\n  matchLabels:\n    app.kubernetes.io/name: ${service}\n    app.kubernetes.io/instance: mealpeak`;
+}
+
+const everyNamespace = 'namespaceSelector: {}';
+
+describe('the NetworkPolicies', () => {
+  it('admit to each gRPC port only the services whose grpcTargets name it', () => {
+    for (const env of ['dev', 'prod']) {
+      const rendered = readFileSync(join(root, `deploy/rendered/${env}.yaml`), 'utf8');
+      const ingress = Object.fromEntries(
+        Object.entries(networkPolicies(rendered)).map(([name, policy]) => [name, policy.ingress]),
+      );
+      expect(ingress, env).toEqual({
+        // HTTP from the ingress controller, wherever it runs (networkPolicy.ingressFrom is empty).
+        'mealpeak-gateway': [
+          { ports: [8080], from: 'anywhere' },
+          { ports: [9460], from: [everyNamespace] },
+        ],
+        'mealpeak-order': [
+          { ports: [50051], from: [podsOf('gateway'), podsOf('merchant')] },
+          { ports: [9461], from: [everyNamespace] },
+        ],
+        'mealpeak-merchant': [
+          { ports: [50052], from: [podsOf('gateway'), podsOf('order')] },
+          { ports: [9462], from: [everyNamespace] },
+        ],
+        'mealpeak-rider-dispatch': [
+          { ports: [50053], from: [podsOf('gateway')] },
+          { ports: [9463], from: [everyNamespace] },
+        ],
+      });
+    }
+  });
+
+  it("select their service's pods and restrict ingress only", () => {
+    for (const env of ['dev', 'prod']) {
+      const rendered = readFileSync(join(root, `deploy/rendered/${env}.yaml`), 'utf8');
+      const policies = networkPolicies(rendered);
+      const selectors = deploymentSelectors(rendered);
+      expect(Object.keys(policies).sort(), env).toEqual(Object.keys(selectors).sort());
+      for (const [name, policy] of Object.entries(policies)) {
+        expect(policy.selects, name).toBe(selectors[name]);
+        // Egress (PostgreSQL, Redis, Kafka, OTel) is deliberately left open.
+        expect(policy.policyTypes, name).toBe('[Ingress]');
+      }
+    }
+  });
+
+  it('follow the grpcTargets and the enabled services', { timeout: RUN_MS }, () => {
+    // Without the gateway nobody calls rider-dispatch: its gRPC port admits no one.
+    const noGateway = templateProd(['--set', 'services.gateway.enabled=false']);
+    expect(noGateway.code).toBe(0);
+    const policies = networkPolicies(noGateway.output);
+    expect(Object.keys(policies)).toEqual(['mealpeak-order', 'mealpeak-merchant', 'mealpeak-rider-dispatch']);
+    expect(policies['mealpeak-order']?.ingress[0]).toEqual({ ports: [50051], from: [podsOf('merchant')] });
+    expect(policies['mealpeak-merchant']?.ingress[0]).toEqual({ ports: [50052], from: [podsOf('order')] });
+    expect(policies['mealpeak-rider-dispatch']?.ingress).toEqual([{ ports: [9463], from: [everyNamespace] }]);
+
+    // order stops calling merchant: merchant admits the gateway alone.
+    const noOrderCalls = templateProd(['--set', 'services.order.grpcTargets=null']);
+    expect(noOrderCalls.code).toBe(0);
+    expect(networkPolicies(noOrderCalls.output)['mealpeak-merchant']?.ingress[0]).toEqual({
+      ports: [50052],
+      from: [podsOf('gateway')],
+    });
+  });
+
+  it('admit the configured ingress and metrics peers, and validate', { timeout: RUN_MS }, () => {
+    const values = join(scratch, 'network-policy-values.yaml');
+    writeFileSync(
+      values,
+      [
+        'networkPolicy:',
+        '  ingressFrom:',
+        '    - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ingress-nginx } }',
+        '  metricsFrom:',
+        '    - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: monitoring } }',
+        '      podSelector: { matchLabels: { app.kubernetes.io/name: prometheus } }',
+        '',
+      ].join('\n'),
+    );
+    const result = templateProd(['-f', values]);
+    expect(result.code).toBe(0);
+    const ingressController =
+      'namespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: ingress-nginx';
+    const prometheus =
+      'namespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: monitoring\n' +
+      'podSelector:\n  matchLabels:\n    app.kubernetes.io/name: prometheus';
+    const policies = networkPolicies(result.output);
+    expect(policies['mealpeak-gateway']?.ingress).toEqual([
+      { ports: [8080], from: [ingressController] },
+      { ports: [9460], from: [prometheus] },
+    ]);
+    for (const [name, port] of [
+      ['mealpeak-order', 9461],
+      ['mealpeak-merchant', 9462],
+      ['mealpeak-rider-dispatch', 9463],
+    ] as const) {
+      expect(policies[name]?.ingress.at(-1), name).toEqual({ ports: [port], from: [prometheus] });
+    }
+    const valid = validateManifest('network-policies.yaml', result.output);
+    expect(valid.output).toContain('Invalid: 0, Errors: 0, Skipped: 0');
+    expect(valid.code).toBe(0);
+  });
+
+  it('refuses an empty peer, which would fail at apply time', { timeout: RUN_MS }, () => {
+    const values = join(scratch, 'empty-peer-values.yaml');
+    writeFileSync(values, 'networkPolicy:\n  metricsFrom:\n    - {}\n');
+    expectRefused(['-f', values], "at '/networkPolicy/metricsFrom/0': minProperties");
+  });
+
+  it('are not rendered with networkPolicy.enabled=false', { timeout: RUN_MS }, () => {
+    const result = templateProd(['--set', 'networkPolicy.enabled=false']);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('kind: Deployment');
+    expect(result.output).not.toContain('kind: NetworkPolicy');
+  });
+});
