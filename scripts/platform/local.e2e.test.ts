@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -100,6 +100,21 @@ describe('pnpm start (zero-setup local platform)', () => {
     expect(metrics.status).toBe(200);
   });
 
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  it.skipIf(!external)('listens on this machine only: the REST API (dev tokens!) and ops too', async () => {
+    const reachable = (host: string, port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, host);
+        socket.once('connect', () => (socket.destroy(), resolve(true)));
+        socket.once('error', () => resolve(false));
+      });
+    expect(await reachable('127.0.0.1', ports.http)).toBe(true);
+    for (const port of [ports.http, ports.ops, ports.grpc])
+      expect(await reachable(external!, port)).toBe(false);
+  });
+
   it('takes one order from placement to delivery over the REST API', async () => {
     const customer = await token('customer', 'local-e2e-customer');
     const nearby = await api(
@@ -107,7 +122,7 @@ describe('pnpm start (zero-setup local platform)', () => {
       `/v1/merchants?lat=${CENTRE.lat}&lng=${CENTRE.lng}&radiusM=5000&pageSize=50`,
       customer,
     );
-    expect(nearby.status).toBe(200);
+    expect(nearby.status, JSON.stringify(nearby.body)).toBe(200);
     const merchantId = nearby.body.merchants[0].id as string;
     const menu = (await api('GET', `/v1/merchants/${merchantId}`, customer)).body.menu as { id: string }[];
     const placed = await api('POST', '/v1/orders', customer, {

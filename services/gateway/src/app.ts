@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     handlerTimeout: c.REQUEST_TIMEOUT_MS,
     requestTimeout: c.REQUEST_TIMEOUT_MS,
     connectionTimeout: c.CONNECTION_TIMEOUT_MS,
-    trustProxy: c.TRUST_PROXY,
+    trustProxy: c.TRUST_PROXY === false ? false : [...c.TRUST_PROXY],
     // Raised before routing (malformed percent-encoding, over-long path parameter): same error shape.
     frameworkErrors: (error, request, reply) => {
       void sendProblem(request, reply, Problems.clientError(error.statusCode ?? 400, error.message));

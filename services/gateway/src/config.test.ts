@@ -64,4 +64,24 @@ describe('gateway configuration', () => {
   it('rejects a short JWT secret', () => {
     expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('JWT_SECRET');
   });
+
+  it('believes X-Forwarded-For only from the proxies it is told about, never every hop', () => {
+    const trust = (value: string) => loadConfig(configSchema, { TRUST_PROXY: value }).TRUST_PROXY;
+    expect(loadConfig(configSchema, {}).TRUST_PROXY).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(problems({ TRUST_PROXY: '1' }).join('\n')).toContain("TRUST_PROXY: give the proxies' addresses");
+    expect(trust('10.0.0.0/8, 192.168.1.7,loopback')).toEqual(['10.0.0.0/8', '192.168.1.7', 'loopback']);
+    expect(trust('fd00::/8')).toEqual(['fd00::/8']);
+    expect(problems({ TRUST_PROXY: 'true' }).join('\n')).toMatch(
+      /TRUST_PROXY: true would believe the left-most/,
+    );
+    expect(problems({ TRUST_PROXY: '10.0.0.0/33,ingress' }).join('\n')).toContain(
+      'TRUST_PROXY: not an address, CIDR or loopback/linklocal/uniquelocal: "10.0.0.0/33", "ingress"',
+    );
+  });
+
+  it('listens where LISTEN_HOST says unless HTTP_HOST is given', () => {
+    expect(loadConfig(configSchema, { LISTEN_HOST: '127.0.0.1' }).HTTP_HOST).toBeUndefined();
+    expect(loadConfig(configSchema, { HTTP_HOST: '::' }).HTTP_HOST).toBe('::');
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { env, z } from '@mealpeak/config';
 
 /**
@@ -8,18 +9,59 @@ export const DEV_JWT_SECRET = 'mealpeak-dev-only-secret-do-not-use-in-production
 
 const perMinute = (fallback: number) => env.positiveInt(fallback);
 
+/** fastify's trustProxy: false or the proxies' addresses (proxy-addr's keywords too). */
+export type TrustProxy = false | readonly string[];
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_KEYWORDS.has(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+function parseTrustProxy(raw: string, ctx: z.RefinementCtx): TrustProxy {
+  const value = raw.trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0') return false;
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  if (value === 'true')
+    return fail(
+      'true would believe the left-most X-Forwarded-For address, which any client can forge; give the addresses or CIDRs of the proxies in front of the gateway',
+    );
+  // fastify 5 treats a hop count as "trust nothing" (it cannot check the nearest peer).
+  if (/^\d+$/.test(value)) return fail("give the proxies' addresses or CIDRs, not a hop count");
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (bad.length > 0)
+    return fail(
+      `not an address, CIDR or loopback/linklocal/uniquelocal: ${bad.map((b) => JSON.stringify(b.slice(0, 50))).join(', ')}`,
+    );
+  return entries;
+}
+
 export const configSchema = z
   .object({
     ...env.serviceBase,
     OPS_PORT: env.port(9460),
     /** Port of the REST API (and /docs, /healthz, /readyz). */
     HTTP_PORT: env.port(8080),
-    /** Interface the REST API listens on. */
-    HTTP_HOST: z.string().default('0.0.0.0'),
+    /** Interface the REST API listens on; unset: LISTEN_HOST, like every other listener. */
+    HTTP_HOST: z.string().min(1).optional(),
     /** SO_REUSEPORT: several gateway processes on one host share the port (the replica mode). */
     HTTP_REUSE_PORT: env.bool(false),
-    /** Trust X-Forwarded-For from the ingress, so per-IP limits see the client, not the proxy. */
-    TRUST_PROXY: env.bool(false),
+    /**
+     * Which proxies' X-Forwarded-For to believe, so per-IP limits see the client, not the proxy:
+     * `false` (none) or the proxies' addresses and CIDRs, comma-separated (`loopback`, `linklocal`,
+     * `uniquelocal` stand for those ranges). The client is the nearest address not in the list.
+     * `true` is refused: it believes the left-most address, which the client writes itself.
+     */
+    TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
     ...env.redis,
     /** Prefix of every Redis key (environments sharing a server, tests); rider-dispatch must agree. */
     REDIS_KEY_PREFIX: z.string().default(''),

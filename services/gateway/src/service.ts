@@ -73,7 +73,7 @@ export async function runGateway(ctx: BootContext<Config>, stores: GatewayStores
   // its types do not list yet.
   const listen: FastifyListenOptions & { reusePort: boolean } = {
     port: config.HTTP_PORT,
-    host: config.HTTP_HOST,
+    host: config.HTTP_HOST ?? config.LISTEN_HOST,
     reusePort: config.HTTP_REUSE_PORT,
   };
   await app.listen(listen);

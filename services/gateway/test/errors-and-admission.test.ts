@@ -146,6 +146,19 @@ describe('rate limits (429)', () => {
     expect((await h.call({ url: '/v1/secret' })).statusCode).toBe(429);
   });
 
+  it('behind a trusted proxy, limits the address the proxy saw, whatever the client wrote before it', async () => {
+    // inject() comes from 127.0.0.1: that is the ingress here.
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '2', TRUST_PROXY: '127.0.0.1' } });
+    const from = (forged: string) =>
+      h.call({ url: '/v1/orders', headers: { 'x-forwarded-for': `${forged}, 203.0.113.9` } });
+    expect((await from('1.2.3.1')).statusCode).toBe(401);
+    expect((await from('1.2.3.2')).statusCode).toBe(401);
+    expect((await from('1.2.3.3')).statusCode).toBe(429);
+    // Another client behind the same ingress has its own budget.
+    const other = await h.call({ url: '/v1/orders', headers: { 'x-forwarded-for': '198.51.100.4' } });
+    expect(other.statusCode).toBe(401);
+  });
+
   it('gives the dev token issuer its own per-address budget', async () => {
     await harness({ env: { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1' } });
     const issue = () => h.call({ method: 'POST', url: '/v1/dev/tokens', payload: { role: 'ops', sub: 'o' } });
