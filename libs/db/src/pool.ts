@@ -32,5 +32,10 @@ export function createPool(settings: PoolSettings): Pool {
   // An idle client erroring (server restart, network) must not crash the process; the pool
   // discards it and the next query opens a new connection.
   pool.on('error', () => undefined);
+  // The same for a client that is checked out (pg-pool only listens while it is idle): a server
+  // restart, failover or pg_terminate_backend mid-transaction emitted 'error' on it with no
+  // listener, which killed the process. The query in flight, or the next one, fails with the
+  // error instead, and withTransaction destroys the connection.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

@@ -80,6 +80,20 @@ describe('db lib against the real PostgreSQL', () => {
     expect(rows.map((r) => r.name)).toEqual(['bolt', 'nut', 'washer']);
   });
 
+  it('survives its connection being killed mid-transaction: the transaction fails, the process lives', async () => {
+    const pidInTransaction = withTransaction(pool, async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      // Idle inside the transaction while the server closes the connection: the 'error' arrives
+      // on a checked-out client (an unhandled one would fail this test run).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await client.query('SELECT 1');
+    });
+    await expect(pidInTransaction).rejects.toThrow(/terminat|Connection|closed/i);
+    // The pool still works with a fresh connection.
+    expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('retries a serialization failure when asked to', async () => {
     let attempts = 0;
     const result = await withTransaction(
