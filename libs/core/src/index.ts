@@ -4,3 +4,4 @@ export * from './hash.ts';
 export * from './geo.ts';
 export * from './text.ts';
 export * from './ids.ts';
+export * from './transient.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { codedError, type ErrorKind } from '@mealpeak/core';
+import { codedError, TransientFailure, type ErrorKind } from '@mealpeak/core';
 import { classifyThrown, fromServiceError, kindOfStatus, statusOfKind, toStatus } from './errors.ts';
 
 const asServiceError = (s: ReturnType<typeof toStatus>): ServiceError =>
@@ -93,6 +93,7 @@ describe('thrown errors', () => {
       new Error("Stream isn't writeable and enableOfflineQueue options is false"),
       Object.assign(new Error('kafka'), { retriable: true }),
       new Error('wrapped', { cause: pg('08001') }),
+      new TransientFailure('the order service answered UNAVAILABLE'),
     ])
       expect(classifyThrown(e)).toBe('unavailable');
     for (const e of [

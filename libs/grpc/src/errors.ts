@@ -1,5 +1,11 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { codedError, type CodedError, type ErrorKind, type FieldError } from '@mealpeak/core';
+import {
+  codedError,
+  isTransientFailure,
+  type CodedError,
+  type ErrorKind,
+  type FieldError,
+} from '@mealpeak/core';
 
 /** Metadata keys that carry our stable error code and field errors across a gRPC hop. */
 export const ERROR_CODE_KEY = 'mealpeak-error-code';
@@ -105,36 +111,11 @@ export function fromServiceError(error: ServiceError): CodedError {
 /** Error codes of failures a handler threw instead of returning (see classifyThrown). */
 export const THROWN = { internal: 'INTERNAL', unavailable: 'DEPENDENCY_UNAVAILABLE' } as const;
 
-// PostgreSQL SQLSTATEs of failures that a retry may not meet: connection exceptions (08),
-// insufficient resources (53), operator intervention (57: shutdown, crash, statement timeout),
-// serialization failures and deadlocks (40001, 40P01).
-const TRANSIENT_SQLSTATE = /^(08|53|57|40001$|40P01$)/;
-const TRANSIENT_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-// pg and pg-pool (connecting, or a client whose connection broke), ioredis (closed, offline).
-const TRANSIENT_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|connection error|not queryable|Query read timeout|Connection is closed|Stream isn't writeable|Reached the max retries per request limit/i;
-
 /**
  * Whether an error a handler threw means a dependency is down (PostgreSQL, Redis or Kafka
  * unreachable, restarting or out of resources: worth a retry, UNAVAILABLE) or anything else, a bug
  * or data the database refused (INTERNAL: a retry meets it again). kafkajs marks its own.
  */
-export function classifyThrown(error: unknown, depth = 0): 'unavailable' | 'internal' {
-  // Causes are followed a few levels deep (a cycle of causes ends there too).
-  if (typeof error !== 'object' || error === null || depth > 4) return 'internal';
-  const e = error as { code?: unknown; retriable?: unknown; message?: unknown; cause?: unknown };
-  if (e.retriable === true) return 'unavailable';
-  if (typeof e.code === 'string' && (TRANSIENT_SQLSTATE.test(e.code) || TRANSIENT_ERRNO.has(e.code)))
-    return 'unavailable';
-  if (typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message)) return 'unavailable';
-  return e.cause === undefined ? 'internal' : classifyThrown(e.cause, depth + 1);
+export function classifyThrown(error: unknown): 'unavailable' | 'internal' {
+  return isTransientFailure(error) ? 'unavailable' : 'internal';
 }

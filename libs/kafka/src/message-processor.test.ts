@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TransientFailure } from '@mealpeak/core';
 import { TestEvent } from '@mealpeak/contracts/testing.v1';
 import { createLogger } from '@mealpeak/telemetry';
 import { buildEnvelope, encodeEnvelope } from './envelope.ts';
@@ -125,5 +126,70 @@ describe('message processor, batches', () => {
     );
     expect(log).toEqual(['a', 'b']);
     expect(handled).toEqual(['0', '1']);
+  });
+
+  it('retries past maxAttempts while a dependency is away, instead of dead-lettering', async () => {
+    offset = 0;
+    const messages = [message(single, 'a'), message(single, 'b')];
+    let failuresLeft = 6; // three times maxAttempts
+    const pgDown = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const { log, handled, deadLetters } = await run(messages, (log) => [
+      on(single, async (e) => {
+        log.push(e.payload.body);
+        if (e.payload.body === 'a' && failuresLeft-- > 0)
+          throw failuresLeft % 2 ? pgDown() : new TransientFailure('x');
+      }),
+    ]);
+    expect(deadLetters).toEqual([]);
+    expect(log).toEqual(['a', 'a', 'a', 'a', 'a', 'a', 'a', 'b']);
+    expect(handled).toEqual(['0', '1']);
+  });
+
+  it('gives up a transient retry when the consumer stops, committing nothing from there on', async () => {
+    offset = 0;
+    const messages = [message(batched, 'a'), message(batched, 'b'), message(single, 'c')];
+    const log: string[] = [];
+    const handled: string[] = [];
+    const deadLetters: string[] = [];
+    let stopping = false;
+    const processor = createMessageProcessor(
+      {
+        groupId: 'g',
+        topics: ['t'],
+        logger,
+        maxAttempts: 2,
+        initialBackoffMs: 1,
+        handlers: [
+          on(
+            batched,
+            async (e) => {
+              log.push(`one ${e.payload.body}`);
+              if (e.payload.body === 'b') {
+                if (log.length > 5) stopping = true;
+                throw new TransientFailure('order service unavailable');
+              }
+            },
+            async () => {
+              log.push('batch');
+              throw new TransientFailure('database away');
+            },
+          ),
+          on(single, async (e) => void log.push(`one ${e.payload.body}`)),
+        ],
+      },
+      async (m) => void deadLetters.push(m.offset),
+    );
+    await processor.batch(
+      messages,
+      async () => undefined,
+      async (o) => void handled.push(o),
+      () => !stopping,
+    );
+    expect(deadLetters).toEqual([]);
+    // 'a' went through on its own, 'b' kept failing until the stop; 'c' was never started.
+    expect(log.slice(0, 3)).toEqual(['batch', 'one a', 'one b']);
+    expect(log).not.toContain('one c');
+    expect(handled).toEqual(['0']);
   });
 });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isTransientFailure } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
 import type { DedupeStore } from './dedupe.ts';
 import { decodeEnvelope, type Envelope } from './envelope.ts';
@@ -57,7 +58,12 @@ export interface ConsumerSettings {
   handlers: readonly HandlerBinding[];
   logger: Logger;
   dedupe?: DedupeStore;
-  /** Attempts per message before it is dead-lettered, with exponential backoff between them. */
+  /**
+   * Attempts per message before it is dead-lettered, with exponential backoff between them. A
+   * transient failure (a dependency away: isTransientFailure) does not count: the message is
+   * retried until it goes through or the consumer stops or loses the partition, since a
+   * PostgreSQL restart must not send every event of those seconds to the dead letters.
+   */
   maxAttempts?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -218,9 +224,18 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
       });
   }
 
-  /** One event through its handler, inside the producer's trace, with retries and dead-lettering. */
-  async function handleOne({ message, binding, event }: Prepared, heartbeat: () => Promise<void>) {
+  /**
+   * One event through its handler, inside the producer's trace, with retries and dead-lettering.
+   * 'abandoned': it kept failing transiently until the consumer stopped or lost the partition; it
+   * is neither handled nor dead-lettered, and whoever owns the partition next reads it again.
+   */
+  async function handleOne(
+    { message, binding, event }: Prepared,
+    heartbeat: () => Promise<void>,
+    keepGoing: () => boolean,
+  ): Promise<'handled' | 'abandoned'> {
     const parent = parentOf(event);
+    let failures = 0; // that count towards maxAttempts
     for (let attempt = 1; ; attempt++) {
       const span = tracer.startSpan(
         `process ${event.type}`,
@@ -235,30 +250,55 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
         span.recordException(error instanceof Error ? error : new Error(String(error)));
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
-        if (error instanceof PoisonMessageError || attempt >= maxAttempts) {
+        const transient = !(error instanceof PoisonMessageError) && isTransientFailure(error);
+        if (!transient) failures += 1;
+        if (error instanceof PoisonMessageError || failures >= maxAttempts) {
           await sendToDeadLetters(
             message,
             `handler failed after ${attempt} attempt(s): ${String(error)}`,
             event.envelope,
           );
-          return;
+          return 'handled';
         }
-        log.warn(
-          { err: error, attempt, eventId: event.eventId, eventType: event.type },
-          'handler failed; retrying',
-        );
-        await sleep(Math.min(maxBackoff, initialBackoff * 2 ** (attempt - 1)));
+        // A dependency that stays away is logged now and then, not on every retry.
+        if (!transient || attempt <= 3 || attempt % 12 === 0)
+          log.warn(
+            { err: error, attempt, transient, eventId: event.eventId, eventType: event.type },
+            transient
+              ? 'handler failed on a dependency; retrying until it is back'
+              : 'handler failed; retrying',
+          );
+        await sleep(Math.min(maxBackoff, initialBackoff * 2 ** (Math.min(attempt, 20) - 1)));
+        if (!keepGoing()) {
+          log.warn(
+            {
+              attempt,
+              eventId: event.eventId,
+              eventType: event.type,
+              partition: event.partition,
+              offset: event.offset,
+            },
+            'stopped retrying: the consumer is stopping or lost the partition; the event is read again',
+          );
+          return 'abandoned';
+        }
         await heartbeat();
       }
     }
     await done([event]);
+    return 'handled';
   }
 
   /**
    * A run of events of one type through the batch handler: one span linked to every producer's
    * trace. If the batch fails, every event is handled on its own (retries, dead letters).
    */
-  async function handleRun(run: readonly Prepared[], heartbeat: () => Promise<void>): Promise<void> {
+  /** The offset up to which the run was handled (its last, unless a retry was abandoned). */
+  async function handleRun(
+    run: readonly Prepared[],
+    heartbeat: () => Promise<void>,
+    keepGoing: () => boolean,
+  ): Promise<string | undefined> {
     const first = run[0]!;
     const handleBatch = first.binding.handleBatch!;
     const events = run.map((p) => p.event);
@@ -281,10 +321,15 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
         { err: error, events: events.length, eventType: first.event.type },
         'batch handler failed; handling its events one by one',
       );
-      for (const p of run) await handleOne(p, heartbeat);
-      return;
+      let handledUpTo: string | undefined;
+      for (const p of run) {
+        if ((await handleOne(p, heartbeat, keepGoing)) === 'abandoned') return handledUpTo;
+        handledUpTo = p.message.offset;
+      }
+      return handledUpTo;
     }
     await done(events);
+    return run.at(-1)!.message.offset;
   }
 
   return {
@@ -301,25 +346,27 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
     ): Promise<void> {
       const maxBatch = settings.maxBatch ?? 500;
       let run: Prepared[] = [];
-      const flush = async () => {
+      /** false when a retry was abandoned: nothing after it may be handled (per-key order). */
+      const flush = async (): Promise<boolean> => {
         const last = run.at(-1);
-        if (!last) return;
-        await handleRun(run, heartbeat);
+        if (!last) return true;
+        const upTo = await handleRun(run, heartbeat, keepGoing);
         run = [];
-        await handled(last.message.offset);
+        if (upTo !== undefined) await handled(upTo);
+        return upTo === last.message.offset;
       };
       for (const message of messages) {
         if (!keepGoing()) break;
         const prepared = await prepare(message);
         if (prepared?.binding.handleBatch) {
           if (run.length > 0 && (run[0]!.binding !== prepared.binding || run.length >= maxBatch))
-            await flush();
+            if (!(await flush())) return;
           run.push(prepared);
           continue;
         }
         // Skipped and single-handled messages keep their place: the pending run goes first.
-        await flush();
-        if (prepared) await handleOne(prepared, heartbeat);
+        if (!(await flush())) return;
+        if (prepared && (await handleOne(prepared, heartbeat, keepGoing)) === 'abandoned') return;
         await handled(message.offset);
       }
       await flush();

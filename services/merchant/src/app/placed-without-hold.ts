@@ -1,4 +1,4 @@
-import type { CodedError } from '@mealpeak/core';
+import { TransientFailure, type CodedError } from '@mealpeak/core';
 import { inLockOrder } from '../domain/reservation.ts';
 import { INBOX_CONSUMER, type UseCaseDeps } from './deps.ts';
 import { applyOrderSnapshot } from './kitchen-sync.ts';
@@ -22,8 +22,8 @@ class StockGone extends Error {
  *   the order service did not know the order yet, ADR 0006): its stock is taken again, in the
  *   transaction that claims the event, if it is still there, and the reservation is confirmed;
  * - if it is gone, the order is rejected with OUT_OF_STOCK through the order service, then the
- *   event is claimed. An order service that cannot be reached throws: the event is not claimed,
- *   so the consumer retries it (and dead-letters it after its retries, for a replay).
+ *   event is claimed. An order service that cannot be reached throws a TransientFailure: the
+ *   event is not claimed, and the consumer retries it until the order service answers.
  *
  * A later REJECTED or CANCELLED event releases a re-taken hold as usual.
  */
@@ -71,8 +71,13 @@ export function placedWithoutHold({ store, orders, clock, logger }: UseCaseDeps)
       { kind: 'reject', reason: OUT_OF_STOCK },
       {},
     );
-    if (!rejected.ok && !settled(rejected.error))
-      throw new Error(`could not reject order ${orderId} whose stock is gone: ${rejected.error.code}`);
+    if (!rejected.ok && !settled(rejected.error)) {
+      const message = `could not reject order ${orderId} whose stock is gone: ${rejected.error.code}`;
+      // The order service away or slow: the consumer retries until it answers (no dead letter).
+      throw ['unavailable', 'timeout', 'exhausted'].includes(rejected.error.kind)
+        ? new TransientFailure(message)
+        : new Error(message);
+    }
     return store.transaction(async (tx) => {
       if (!(await tx.claimEvent(INBOX_CONSUMER, event.eventId))) return 'duplicate';
       if (rejected.ok) {
