@@ -24,3 +24,4 @@ export { TOPICS, EVENTS, ALL_TOPICS, prefixTopics, type Topics } from './registr
 export { createKafkaBus, type EventBus } from './event-bus.ts';
 export { createMemoryBus } from './memory-bus.ts';
 export { createMessageProcessor, type RawMessage } from './message-processor.ts';
+export { readDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';

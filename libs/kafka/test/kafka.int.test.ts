@@ -16,6 +16,8 @@ import {
   createRedisDedupe,
   decodeEnvelope,
   deadLetterTopic,
+  readDeadLetters,
+  replayDeadLetters,
   defineEvent,
   ensureTopics,
   newEventId,
@@ -231,6 +233,50 @@ describe('kafka wrapper against the real broker', () => {
     }
     const failed = dead.find((d) => d.headers['dlq-reason']?.startsWith('handler'))!;
     expect(TestEvent.decode(decodeEnvelope(failed.value!).payload).body).toBe('always fails');
+  });
+
+  it('lists dead letters and replays them to their topic, where each is handled once', async () => {
+    const topic = await topicWithDlq('replay');
+    const handled: string[] = [];
+    let fixed = false;
+    await startConsumer(
+      topic,
+      async (e) => {
+        if (e.payload.body === 'needs the fix' && !fixed) throw new Error('bug: cannot handle this yet');
+        handled.push(e.payload.body);
+      },
+      { dedupe: true },
+    ).start();
+    const [eventId] = await producer.publish(topic, [
+      { type: testEvent, key: 'r', payload: { id: '1', body: 'needs the fix' } },
+      { type: testEvent, key: 'r', payload: { id: '2', body: 'fine' } },
+    ]);
+    await eventually(() => (handled.includes('fine') ? true : undefined), 30_000, 'the event after it');
+
+    const letters = await readDeadLetters(kafka, topic);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      dlqTopic: deadLetterTopic(topic),
+      offset: '0',
+      originalTopic: topic,
+      consumerGroup: `${topic}.group`,
+      eventType: testEvent.name,
+      eventId,
+    });
+    expect(letters[0]!.reason).toMatch(/^handler failed after 3 attempt\(s\): Error: bug/);
+    expect(letters[0]!.key?.toString()).toBe('r');
+    expect(Object.keys(letters[0]!.headers).some((h) => h.startsWith('dlq-'))).toBe(false);
+
+    fixed = true;
+    expect(await replayDeadLetters(kafka, letters)).toBe(1);
+    await eventually(() => (handled.includes('needs the fix') ? true : undefined), 30_000, 'the replay');
+    // A second replay of the same letter is absorbed by the inbox.
+    await replayDeadLetters(kafka, letters);
+    await producer.publish(topic, [{ type: testEvent, key: 'r', payload: { id: '3', body: 'marker' } }]);
+    await eventually(() => (handled.includes('marker') ? true : undefined), 30_000, 'the marker');
+    expect(handled).toEqual(['fine', 'needs the fix', 'marker']);
+    // Reading the dead letters again finds the same one, and commits nothing for anybody.
+    expect((await readDeadLetters(kafka, deadLetterTopic(topic))).map((l) => l.offset)).toEqual(['0']);
   });
 
   it('leaves the group on stop, so partitions move at once instead of after the session timeout', async () => {
