@@ -74,6 +74,22 @@ export const configSchema = z.object({
   RIDER_POSITIONS_NAMESPACE: z.string().default('rider-positions'),
   /** How often silent riders are removed from the spatial index. */
   POSITION_CLEANUP_INTERVAL_MS: env.intervalMs(10_000),
+
+  /**
+   * A rider without a fresh position for this long loses the orders they accepted but have not
+   * picked up: they go back to waiting and the next round offers them again. Counted from the
+   * last fix; silence shows once that fix is older than RIDER_POSITION_TTL_MS, so a value below
+   * the TTL acts as the TTL. Also the silence after which a picked-up order counts in
+   * mealpeak_dispatch_picked_up_silent_orders (alert MealpeakPickedUpOrderRiderSilent).
+   */
+  RIDER_SILENT_REASSIGN_MS: z.coerce.number().int().min(30_000).max(3_600_000).default(180_000),
+  /**
+   * Orders still not picked up this long after their rider's shift ended go back to waiting (the
+   * engine plans pickups before the shift's end; this is the slack for a late kitchen).
+   */
+  RIDER_SHIFT_END_REASSIGN_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
+  /** How often each replica looks for riders who are silent, leaving or off shift while holding orders. */
+  RELEASE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -68,6 +68,9 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
       commitSlackMs: config.DISPATCH_COMMIT_SLACK_MS,
       declineCooldownMs: config.DECLINE_COOLDOWN_MS,
       defaultShiftMs: config.DEFAULT_SHIFT_MINUTES * 60_000,
+      positionTtlMs: config.RIDER_POSITION_TTL_MS,
+      silentReassignMs: config.RIDER_SILENT_REASSIGN_MS,
+      shiftEndReassignMs: config.RIDER_SHIFT_END_REASSIGN_MS,
     },
     leaseTtlMs: config.LEASE_TTL_MS,
     logger,
@@ -97,6 +100,8 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
       drain((n) => app.useCases.purgeDeclines(n), 1_000),
       logger,
     ),
+    // Orders accepted by riders who are silent, leaving or off shift go back to waiting.
+    startLoop('order release', config.RELEASE_SWEEP_INTERVAL_MS, () => app.useCases.sweepReleases(), logger),
     startLoop(
       'position janitor',
       config.POSITION_CLEANUP_INTERVAL_MS,
@@ -119,13 +124,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
     logger,
   );
   observeZonesHeld(() => app.scheduler.held().length);
-  observeQueue(async () => {
-    const { rows } = await pool.query<{ n: number; age: number | null }>(
-      `SELECT count(*)::int AS n, extract(epoch FROM now() - min(placed_at))::float8 AS age
-         FROM dispatch_orders WHERE state = 'waiting'`,
-    );
-    return { waiting: rows[0]?.n ?? 0, oldestAgeSeconds: rows[0]?.age ?? 0 };
-  });
+  observeQueue(() => app.useCases.queueStats());
   lifecycle.onShutdown('zone scheduler', async () => {
     await roundLoop.stop();
     await leaseLoop.stop();

@@ -51,6 +51,17 @@ export class MemoryPositions implements Positions {
       .sort((a, b) => a.distanceM - b.distanceM)
       .slice(0, limit);
   get = async (riderId: string): Promise<RiderPosition | undefined> => this.fresh(riderId);
+  /** Rejects while `down` (Redis unreachable). */
+  down = false;
+  getMany = async (riderIds: readonly string[]): Promise<Map<string, RiderPosition>> => {
+    if (this.down) throw new Error('positions unavailable');
+    const found = new Map<string, RiderPosition>();
+    for (const id of riderIds) {
+      const p = this.fresh(id);
+      if (p) found.set(id, p);
+    }
+    return found;
+  };
   write = async (ping: PositionPing): Promise<PingOutcome> => {
     const prev = this.fixes.get(ping.riderId);
     if (prev && prev.recordedAt >= ping.recordedAt) return { status: 'dropped_out_of_order' };

@@ -1,5 +1,5 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
-import type { DispatchStore, OfflineResult, RespondInput } from '../src/app/ports.ts';
+import type { DispatchStore, OfflineResult, Release, ReleaseInput, RespondInput } from '../src/app/ports.ts';
 import type { DispatchFact, DispatchOrder, Offer, Rider } from '../src/domain/delivery/model.ts';
 import {
   decideDelivery,
@@ -9,6 +9,7 @@ import {
   decidePickup,
   isReadyState,
 } from '../src/domain/delivery/rules.ts';
+import { decideRelease } from '../src/domain/delivery/release.ts';
 import { DispatchErrors } from '../src/domain/errors.ts';
 
 const t = (d: Date) => d.getTime();
@@ -25,6 +26,7 @@ export class MemoryDispatchStore implements DispatchStore {
   readonly declined = new Map<string, Date>();
   readonly claims = new Set<string>();
   readonly published: DispatchFact[] = [];
+  readonly releases: (Release & { at: Date })[] = [];
 
   private set(o: DispatchOrder, change: Partial<DispatchOrder>) {
     this.orders.set(o.orderId, { ...o, ...change });
@@ -109,6 +111,7 @@ export class MemoryDispatchStore implements DispatchStore {
       status: 'idle',
       busyUntil: undefined,
       freePosition: undefined,
+      silentSince: undefined,
       online: r.online && !r.offlineRequested,
       offlineRequested: false,
     });
@@ -129,6 +132,7 @@ export class MemoryDispatchStore implements DispatchStore {
         status: 'delivering',
         busyUntil: input.plan?.busyUntil,
         freePosition: input.plan?.freePosition,
+        silentSince: undefined,
       });
       bundle.forEach((o, i) =>
         this.published.push({
@@ -186,7 +190,7 @@ export class MemoryDispatchStore implements DispatchStore {
   async setOnline(riderId: string, shiftEndsAt: Date) {
     const r = this.riders.get(riderId);
     const next: Rider = r
-      ? { ...r, online: true, offlineRequested: false, shiftEndsAt }
+      ? { ...r, online: true, offlineRequested: false, shiftEndsAt, silentSince: undefined }
       : {
           riderId,
           online: true,
@@ -195,6 +199,7 @@ export class MemoryDispatchStore implements DispatchStore {
           shiftEndsAt,
           busyUntil: undefined,
           freePosition: undefined,
+          silentSince: undefined,
         };
     this.riders.set(riderId, next);
     return next.status;
@@ -286,5 +291,62 @@ export class MemoryDispatchStore implements DispatchStore {
     const due = [...this.declined].filter(([, until]) => t(until) <= t(now)).slice(0, limit);
     for (const [k] of due) this.declined.delete(k);
     return due.length;
+  }
+
+  async ridersHoldingOrders(after: string, limit: number) {
+    const holding = new Set(
+      [...this.orders.values()]
+        .filter((o) => o.riderId && (o.state === 'assigned' || o.state === 'picked_up'))
+        .map((o) => o.riderId!),
+    );
+    return [...this.riders.values()]
+      .filter((r) => holding.has(r.riderId) && r.riderId > after)
+      .sort((a, b) => (a.riderId < b.riderId ? -1 : 1))
+      .slice(0, limit)
+      .map((r) => ({ riderId: r.riderId, silentSince: r.silentSince }));
+  }
+  async recordSilence(heard: readonly string[], silent: readonly string[], since: Date) {
+    for (const id of heard) this.setRider(id, { silentSince: undefined });
+    for (const id of silent) if (!this.riders.get(id)?.silentSince) this.setRider(id, { silentSince: since });
+  }
+  async releaseOrders({ now, policy, silenceKnown, declineUntil, limit }: ReleaseInput) {
+    const out: Release[] = [];
+    let budget = limit;
+    for (const rider of [...this.riders.values()].sort((a, b) => (a.riderId < b.riderId ? -1 : 1))) {
+      if (budget <= 0) break;
+      const held = [...this.orders.values()]
+        .filter((o) => o.riderId === rider.riderId && o.state === 'assigned')
+        .slice(0, budget);
+      const decision = decideRelease(rider, held, now, policy, silenceKnown);
+      if (!decision) continue;
+      for (const id of decision.release) {
+        this.set(this.orders.get(id)!, {
+          state: 'waiting',
+          riderId: undefined,
+          offerId: undefined,
+          sequence: undefined,
+        });
+        this.declined.set(`${id}|${rider.riderId}`, declineUntil);
+      }
+      this.settle(rider.riderId);
+      budget -= decision.release.length;
+      const release = { riderId: rider.riderId, reason: decision.reason, orderIds: decision.release };
+      this.releases.push({ ...release, at: now });
+      out.push(release);
+    }
+    return out;
+  }
+  async queueStats(silentSince: Date) {
+    const waiting = [...this.orders.values()].filter((o) => o.state === 'waiting');
+    const oldest = Math.min(...waiting.map((o) => t(o.placedAt)));
+    const silent = [...this.orders.values()].filter((o) => {
+      const since = o.riderId ? this.riders.get(o.riderId)?.silentSince : undefined;
+      return o.state === 'picked_up' && since !== undefined && t(since) <= t(silentSince);
+    });
+    return {
+      waiting: waiting.length,
+      oldestAgeSeconds: waiting.length > 0 ? (Date.now() - oldest) / 1000 : 0,
+      pickedUpSilent: silent.length,
+    };
   }
 }

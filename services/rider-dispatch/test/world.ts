@@ -29,6 +29,9 @@ export const testSettings = (overrides: Partial<DispatchSettings> = {}): Dispatc
   commitSlackMs: 15_000,
   declineCooldownMs: 600_000,
   defaultShiftMs: 8 * 3_600_000,
+  positionTtlMs: 60_000,
+  silentReassignMs: 180_000,
+  shiftEndReassignMs: 300_000,
   ...overrides,
 });
 

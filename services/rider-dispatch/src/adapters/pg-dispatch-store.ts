@@ -4,6 +4,7 @@ import type { Outbox } from '@mealpeak/outbox';
 import type { DispatchStore } from '../app/ports.ts';
 import { createPgOfferStore } from './pg-offer-store.ts';
 import { createPgOrderStore } from './pg-order-store.ts';
+import { createPgReleaseStore } from './pg-release-store.ts';
 import { createPgRetentionStore } from './pg-retention.ts';
 import { createPgRiderStore } from './pg-rider-store.ts';
 import { createPgRoundStore } from './pg-round-store.ts';
@@ -18,5 +19,6 @@ export function createPgDispatchStore(pool: Pool, outbox: Outbox, dispatchEvents
     ...createPgRiderStore(pool, helpers),
     ...createPgOrderStore(pool, helpers),
     ...createPgRetentionStore(pool),
+    ...createPgReleaseStore(pool, helpers),
   };
 }

@@ -24,7 +24,9 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
       input.now,
     ]);
     await tx.query(
-      `UPDATE riders SET status = 'delivering', busy_until = $2, free_lat = $3, free_lng = $4, updated_at = $5
+      // Answering is a sign of life: any silence recorded before starts over.
+      `UPDATE riders SET status = 'delivering', busy_until = $2, free_lat = $3, free_lng = $4, updated_at = $5,
+                         silent_since = NULL
         WHERE rider_id = $1`,
       [
         offer.riderId,

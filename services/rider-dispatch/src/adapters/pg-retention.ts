@@ -21,6 +21,12 @@ const STEPS: readonly PurgeStep[] = [
             AND NOT EXISTS (SELECT 1 FROM dispatch_orders o WHERE o.offer_id = x.offer_id
                               AND o.state NOT IN ('delivered', 'cancelled'))`,
   },
+  {
+    name: 'dispatch.purge-order-releases',
+    table: 'order_releases',
+    key: ['id'],
+    where: 'x.released_at < $1',
+  },
 ];
 
 export function createPgRetentionStore(pool: Pool): Pick<DispatchStore, 'purgeFinished'> {

@@ -73,7 +73,7 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
          VALUES ($1, true, 'idle', false, $2, $3)
          ON CONFLICT (rider_id) DO UPDATE
            SET online = true, offline_requested = false, shift_ends_at = EXCLUDED.shift_ends_at,
-               updated_at = EXCLUDED.updated_at
+               silent_since = NULL, updated_at = EXCLUDED.updated_at
          RETURNING status`,
         [riderId, shiftEndsAt, now],
       );

@@ -63,10 +63,11 @@ export interface RiderRow {
   busy_until: Date | null;
   free_lat: number | null;
   free_lng: number | null;
+  silent_since: Date | null;
 }
 
 export const RIDER_COLUMNS =
-  'rider_id, online, status, offline_requested, shift_ends_at, busy_until, free_lat, free_lng';
+  'rider_id, online, status, offline_requested, shift_ends_at, busy_until, free_lat, free_lng, silent_since';
 
 export const rowToRider = (r: RiderRow): Rider => ({
   riderId: r.rider_id,
@@ -76,6 +77,7 @@ export const rowToRider = (r: RiderRow): Rider => ({
   shiftEndsAt: r.shift_ends_at,
   busyUntil: r.busy_until ?? undefined,
   freePosition: r.free_lat !== null && r.free_lng !== null ? { lat: r.free_lat, lng: r.free_lng } : undefined,
+  silentSince: r.silent_since ?? undefined,
 });
 
 export interface OfferRow {

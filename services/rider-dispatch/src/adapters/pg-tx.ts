@@ -77,11 +77,12 @@ export function txHelpers(outbox: Outbox, dispatchEvents: TopicSpec) {
 
     /**
      * After a rider's work changed: with nothing left in the bag and no pending offer the rider is
-     * idle again, or offline if they asked to be while delivering.
+     * idle again, or offline if they asked to be while delivering. Silence is only watched while a
+     * rider holds orders, so it is forgotten here.
      */
     async settleRider(tx: PoolClient, riderId: string, now: Date): Promise<void> {
       await tx.query(
-        `UPDATE riders SET status = 'idle', busy_until = NULL, free_lat = NULL, free_lng = NULL,
+        `UPDATE riders SET status = 'idle', busy_until = NULL, free_lat = NULL, free_lng = NULL, silent_since = NULL,
                 online = online AND NOT offline_requested, offline_requested = false, updated_at = $2
           WHERE rider_id = $1
             AND NOT EXISTS (SELECT 1 FROM dispatch_orders

@@ -9,6 +9,7 @@ import type {
   RiderStatus,
   UpstreamOrderState,
 } from '../domain/delivery/model.ts';
+import type { ReleasePolicy, ReleaseReason } from '../domain/delivery/release.ts';
 import type { LatLng } from '../domain/geo/projection.ts';
 
 export interface Clock {
@@ -23,6 +24,8 @@ export interface Ids {
 export interface Positions {
   nearby(point: LatLng, radiusM: number, limit: number): Promise<NearbyRider[]>;
   get(riderId: string): Promise<RiderPosition | undefined>;
+  /** Fresh positions of those riders that have one (silent riders are absent). */
+  getMany(riderIds: readonly string[]): Promise<Map<string, RiderPosition>>;
   write(ping: PositionPing): Promise<PingOutcome>;
   remove(riderId: string): Promise<void>;
 }
@@ -63,6 +66,34 @@ export interface RespondInput {
   /** A declined (or expired) order is not offered to this rider again before this. */
   readonly declineUntil: Date;
   readonly plan: AcceptPlan | undefined;
+}
+
+/** Orders taken back from one rider by the release sweeper, and why. */
+export interface Release {
+  readonly riderId: string;
+  readonly reason: ReleaseReason;
+  readonly orderIds: readonly string[];
+}
+
+export interface ReleaseInput {
+  readonly now: Date;
+  readonly policy: ReleasePolicy;
+  /** False when the position index could not be read this time: silence then releases nothing. */
+  readonly silenceKnown: boolean;
+  /** A released order is not offered back to the same rider before this. */
+  readonly declineUntil: Date;
+  /** Orders, at most. */
+  readonly limit: number;
+}
+
+/** The dispatch queue as the metrics see it. */
+export interface QueueStats {
+  /** Orders waiting for a rider (orders taken back from a rider included). */
+  readonly waiting: number;
+  /** Since placement, of the oldest waiting order. */
+  readonly oldestAgeSeconds: number;
+  /** Picked-up orders whose rider has been silent for at least the grace period. */
+  readonly pickedUpSilent: number;
 }
 
 export type OfflineResult = { readonly online: boolean; readonly status: RiderStatus };
@@ -117,6 +148,19 @@ export interface DispatchStore {
    * how many went.
    */
   purgeFinished(before: Date, limit: number): Promise<number>;
+
+  /** Riders holding assigned or picked-up orders, by rider id after `after`, at most `limit`. */
+  ridersHoldingOrders(after: string, limit: number): Promise<Pick<Rider, 'riderId' | 'silentSince'>[]>;
+  /** Ends the silence of `heard`; dates the silence of `silent` from `since` where none is recorded. */
+  recordSilence(heard: readonly string[], silent: readonly string[], since: Date): Promise<void>;
+  /**
+   * Claims up to `limit` assigned orders whose rider may have to give them back (SKIP LOCKED:
+   * every replica sweeps), decides with the domain's release rules, and in one transaction puts
+   * each released order back to waiting, records why and frees the rider. Returns what it did.
+   */
+  releaseOrders(input: ReleaseInput): Promise<Release[]>;
+  /** Queue figures for the gauges; riders silent since `silentSince` or before count as silent. */
+  queueStats(silentSince: Date): Promise<QueueStats>;
 }
 
 /** Zone leases (Redis): who runs which zone's rounds. */

@@ -37,6 +37,7 @@ const rider = (riderId: string, change: Partial<Rider> = {}): Rider => ({
   shiftEndsAt: new Date(now.getTime() + 3_600_000),
   busyUntil: undefined,
   freePosition: undefined,
+  silentSince: undefined,
   ...change,
 });
 

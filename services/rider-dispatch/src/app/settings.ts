@@ -25,6 +25,12 @@ export interface DispatchSettings {
   readonly declineCooldownMs: number;
   /** Shift length assumed when a rider goes online without saying when the shift ends. */
   readonly defaultShiftMs: number;
+  /** The position index forgets a rider silent for this long (RIDER_POSITION_TTL_MS). */
+  readonly positionTtlMs: number;
+  /** Orders not yet picked up go back to waiting after this much silence of their rider. */
+  readonly silentReassignMs: number;
+  /** ...or this long after the rider's shift ended. */
+  readonly shiftEndReassignMs: number;
 }
 
 export interface DispatchModel {

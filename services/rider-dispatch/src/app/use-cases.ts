@@ -2,7 +2,8 @@ import type { Logger } from '@mealpeak/telemetry';
 import { createDeliveryUseCases } from './deliveries.ts';
 import { createOfferUseCases } from './offers.ts';
 import { createOrderEventUseCases } from './order-events.ts';
-import type { Clock, DispatchStore, Positions } from './ports.ts';
+import type { Clock, DispatchStore, Positions, Release } from './ports.ts';
+import { createReleaseUseCases } from './releases.ts';
 import { createRiderUseCases } from './riders.ts';
 import type { DispatchModel, DispatchSettings } from './settings.ts';
 import { createTrackingUseCases } from './tracking.ts';
@@ -14,6 +15,8 @@ export interface UseCaseDeps {
   readonly settings: DispatchSettings;
   readonly model: DispatchModel;
   readonly logger: Logger;
+  /** Told of every release of orders by the release sweeper (metrics). */
+  readonly onRelease?: (release: Release) => void;
 }
 
 /** Every use case a transport may call (gRPC handlers, the order-events consumer, the sweepers). */
@@ -24,6 +27,7 @@ export function createDispatchUseCases(deps: UseCaseDeps) {
     ...createOfferUseCases({ ...deps, params }),
     ...createDeliveryUseCases(deps),
     ...createTrackingUseCases({ ...deps, params }),
+    ...createReleaseUseCases(deps),
     ...createOrderEventUseCases({ store: deps.store, grid }),
   };
 }

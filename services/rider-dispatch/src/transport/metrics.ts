@@ -1,4 +1,5 @@
 import { Attr, SpanStatusCode, metrics, trace } from '@mealpeak/telemetry';
+import type { QueueStats, Release } from '../app/ports.ts';
 import type { RoundReport } from '../app/rounds.ts';
 
 /**
@@ -12,11 +13,14 @@ export const DispatchMetric = {
   ZONES_HELD: 'mealpeak.dispatch.zones.held',
   UNASSIGNED_ORDERS: 'mealpeak.dispatch.unassigned.orders',
   UNASSIGNED_OLDEST_AGE: 'mealpeak.dispatch.unassigned.oldest_age',
+  ORDERS_RELEASED: 'mealpeak.dispatch.orders.released',
+  PICKED_UP_SILENT: 'mealpeak.dispatch.picked_up_silent.orders',
 } as const;
 
 export const DispatchAttr = {
   OFFERS: 'mealpeak.dispatch.offers',
   CONFLICTS: 'mealpeak.dispatch.conflicts',
+  RELEASE_REASON: 'mealpeak.dispatch.release_reason',
 } as const;
 
 const meter = metrics.getMeter('@mealpeak/rider-dispatch');
@@ -27,6 +31,10 @@ const roundDuration = meter.createHistogram(DispatchMetric.ROUND_DURATION, {
 const offers = meter.createCounter(DispatchMetric.OFFERS, { description: 'Offers claimed and sent' });
 const conflicts = meter.createCounter(DispatchMetric.CLAIM_CONFLICTS, {
   description: 'Assignments whose claim found the rider or an order taken',
+});
+
+const released = meter.createCounter(DispatchMetric.ORDERS_RELEASED, {
+  description: 'Accepted orders taken back from their rider (silent, going offline, shift over), by reason',
 });
 
 const tracer = trace.getTracer('@mealpeak/rider-dispatch');
@@ -66,23 +74,23 @@ export function recordRound(report: RoundReport, ms: number): void {
   conflicts.add(report.conflicts);
 }
 
+export function recordRelease(release: Release): void {
+  released.add(release.orderIds.length, { [DispatchAttr.RELEASE_REASON]: release.reason });
+}
+
 export function observeZonesHeld(held: () => number): void {
   meter
     .createObservableGauge(DispatchMetric.ZONES_HELD, { description: 'Zone leases this replica holds' })
     .addCallback((observer) => observer.observe(held()));
 }
 
-export interface QueueStats {
-  readonly waiting: number;
-  readonly oldestAgeSeconds: number;
-}
-
 /**
- * The dispatch queue as alerts see it: orders waiting for a rider, and how long the oldest has
- * waited since placement. `read` runs on the exporter's scrape, at most every few seconds.
+ * The dispatch queue as alerts see it: orders waiting for a rider (those taken back from a rider
+ * included), how long the oldest has waited since placement, and picked-up orders whose rider went
+ * silent. `read` runs on the exporter's scrape, at most every few seconds.
  */
 export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_000): void {
-  let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0 };
+  let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0, pickedUpSilent: 0 };
   let readAt = 0;
   const waiting = meter.createObservableGauge(DispatchMetric.UNASSIGNED_ORDERS, {
     description: 'Orders waiting for a rider (not yet offered)',
@@ -90,6 +98,9 @@ export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_
   const oldest = meter.createObservableGauge(DispatchMetric.UNASSIGNED_OLDEST_AGE, {
     unit: 's',
     description: 'Time since placement of the oldest order waiting for a rider',
+  });
+  const pickedUpSilent = meter.createObservableGauge(DispatchMetric.PICKED_UP_SILENT, {
+    description: 'Picked-up orders whose rider has sent no position for RIDER_SILENT_REASSIGN_MS or longer',
   });
   meter.addBatchObservableCallback(
     async (observer) => {
@@ -99,7 +110,8 @@ export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_
       }
       observer.observe(waiting, last.waiting);
       observer.observe(oldest, last.oldestAgeSeconds);
+      observer.observe(pickedUpSilent, last.pickedUpSilent);
     },
-    [waiting, oldest],
+    [waiting, oldest, pickedUpSilent],
   );
 }

@@ -48,6 +48,11 @@ export interface Rider {
   /** Planned end of the current run, and where it ends (delivering riders only). */
   readonly busyUntil: Date | undefined;
   readonly freePosition: LatLng | undefined;
+  /**
+   * Since when dispatch has known the rider to be silent (no fresh position), while holding orders;
+   * undefined when heard or not watched (docs/dispatch-service.md#taking-orders-back).
+   */
+  readonly silentSince: Date | undefined;
 }
 
 export interface Offer {
