@@ -65,6 +65,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(otel.plugin());
   app.setValidatorCompiler(validatorCompiler);
   refuseUndeclaredQueries(app);
+  // Order and offer ids are UUIDs, which the API accepts in either case (docs/api.md); the
+  // services store and compare them in lower case (dispatch keys orders by text).
+  app.addHook('preHandler', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    for (const name of ['orderId', 'offerId'])
+      if (typeof params?.[name] === 'string') params[name] = params[name].toLowerCase();
+  });
   // JSON only: a text/plain body is a 415, not a string handed to a handler expecting an object.
   app.removeContentTypeParser('text/plain');
   // An empty body labelled application/json (what many HTTP client libraries send for a POST

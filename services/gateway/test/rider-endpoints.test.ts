@@ -109,11 +109,39 @@ describe('pickup and delivery', () => {
     expect(h.dispatch.deliveries.get(ORDER)?.state).toBe('delivered');
   });
 
+  it('takes an order id in upper case too, and hands dispatch the lower-case one it stores', async () => {
+    h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'assigned', ready: true });
+    const picked = await post(`/v1/rider/orders/${ORDER.toUpperCase()}/picked-up`);
+    expect(picked.statusCode).toBe(200);
+    expect(picked.json()).toEqual({ orderId: ORDER });
+    expect(h.dispatch.deliveries.get(ORDER)?.state).toBe('picked_up');
+    const tracking = await h.call({
+      url: `/v1/orders/${ORDER.toUpperCase()}/tracking`,
+      as: ['customer', 'c-1'],
+    });
+    expect(tracking.statusCode).toBe(200);
+  });
+
   it('passes dispatch’s refusal through with the status of its kind: not ready is 409', async () => {
     h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'assigned', ready: false });
     const res = await post(`/v1/rider/orders/${ORDER}/picked-up`);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'ORDER_NOT_READY' });
+  });
+
+  it('does not keep a "not ready yet" answer for its Idempotency-Key: the retry after ready runs', async () => {
+    h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'assigned', ready: false });
+    const key = { 'idempotency-key': 'pick-1' };
+    expect((await post(`/v1/rider/orders/${ORDER}/picked-up`, undefined, key)).json()).toMatchObject({
+      code: 'ORDER_NOT_READY',
+    });
+    h.dispatch.deliveries.get(ORDER)!.ready = true; // the merchant marks it ready
+    const retry = await post(`/v1/rider/orders/${ORDER}/picked-up`, undefined, key);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    // That answer is kept as usual.
+    const again = await post(`/v1/rider/orders/${ORDER}/picked-up`, undefined, key);
+    expect(again.headers['idempotent-replayed']).toBe('true');
   });
 });
 

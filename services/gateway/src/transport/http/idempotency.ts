@@ -7,6 +7,23 @@ import { canonicalJson } from './canonical-json.ts';
 import { Problems, ProblemError } from './problems.ts';
 import './route-config.ts';
 
+/**
+ * Refusals that say "not yet", whose documented remedy is the same request a little later: the
+ * rider at the counter before the merchant marked the food ready, or at the door before the
+ * pickup was recorded. Kept, they would answer every retry with the same key for a day.
+ */
+const NOT_YET_CODES = new Set(['ORDER_NOT_READY', 'ORDER_NOT_PICKED_UP']);
+
+function notYet(status: number, payload: string): boolean {
+  if (status !== 409) return false;
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' && NOT_YET_CODES.has(code);
+  } catch {
+    return false;
+  }
+}
+
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
   /** How long a finished response is replayed (IDEMPOTENCY_TTL_SECONDS). */
@@ -96,13 +113,14 @@ export function registerIdempotency(app: FastifyInstance, s: IdempotencySettings
   });
 
   // Stored before the response leaves, so whoever has seen it can also replay it. 5xx outcomes
-  // (our failure, timeouts, shed load) release the key instead: a retry should run again.
+  // (our failure, timeouts, shed load) and "not yet" refusals release the key instead: a retry
+  // should run again.
   app.addHook('onSend', async (request, reply, payload) => {
     const claim = claims.get(request);
     if (!claim) return payload;
     claims.delete(request);
     try {
-      if (reply.statusCode >= 500 || typeof payload !== 'string') {
+      if (reply.statusCode >= 500 || typeof payload !== 'string' || notYet(reply.statusCode, payload)) {
         await s.store.release(claim.key, claim.token);
       } else {
         const headers: Record<string, string> = {};
