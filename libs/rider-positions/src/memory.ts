@@ -6,7 +6,7 @@ import {
   type PositionPing,
   type RiderPosition,
 } from './types.ts';
-import { checkPing } from './validate.ts';
+import { checkPing, notAfter } from './validate.ts';
 import type { PositionReader } from './reader.ts';
 import type { PositionWriter, PositionWriterOptions } from './writer.ts';
 
@@ -33,9 +33,11 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
   });
 
   const writer: PositionWriter = {
-    write: async (ping): Promise<PingOutcome> => {
-      const refused = checkPing(ping, now(), limits);
+    write: async (given): Promise<PingOutcome> => {
+      const at = now();
+      const refused = checkPing(given, at, limits);
       if (refused) return refused;
+      const ping = notAfter(given, at);
       const current = latest.get(ping.riderId);
       if (current && current.recordedAt >= ping.recordedAt) return { status: 'dropped_out_of_order' };
       latest.set(ping.riderId, {

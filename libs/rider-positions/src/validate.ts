@@ -46,3 +46,12 @@ export function checkPing(ping: PositionPing, now: number, limits: PingLimits): 
   if (ping.recordedAt < now - limits.maxAgeMs) return { status: 'dropped_stale' };
   return undefined;
 }
+
+/**
+ * A fix dated ahead of the server (within maxFutureMs: a device clock running fast) is stored as
+ * of now. Kept as sent it would outrank every honest fix of the next seconds (they would be
+ * dropped as out of order, freezing the rider where that one put it) and keep the rider fresh
+ * after going silent.
+ */
+export const notAfter = (ping: PositionPing, now: number): PositionPing =>
+  ping.recordedAt > now ? { ...ping, recordedAt: now } : ping;

@@ -4,7 +4,7 @@ import { positionKeys } from './keys.ts';
 import { createScriptRunner } from '@mealpeak/redis';
 import { APPLY_PING, PURGE_SILENT } from './scripts.ts';
 import { DEFAULT_TTL_MS, type PingOutcome, type PositionIndexOptions, type PositionPing } from './types.ts';
-import { checkPing } from './validate.ts';
+import { checkPing, notAfter } from './validate.ts';
 
 export interface PositionWriterOptions extends PositionIndexOptions {
   /** Fixes older than this are dropped without a round trip; default: the TTL. */
@@ -95,9 +95,11 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
   }
 
   return {
-    write(ping) {
-      const rejected = checkPing(ping, now(), limits);
+    write(given) {
+      const at = now();
+      const rejected = checkPing(given, at, limits);
       if (rejected) return Promise.resolve(rejected);
+      const ping = notAfter(given, at);
       return new Promise<PingOutcome>((resolve) => {
         queue.push({ ping, resolve });
         if (queue.length >= maxBatch) flush();

@@ -70,6 +70,14 @@ describe('rider positions against real Redis', () => {
     expect((await reader.get('r-1'))!.lat).toBeCloseTo(north(900).lat, 5);
   });
 
+  it('stores a fix from a clock running ahead as of now, so the next honest fix still moves the rider', async () => {
+    expect(await writer.write(ping('fast', clock + 20_000, north(10)))).toEqual({ status: 'accepted' });
+    expect((await reader.get('fast'))!.recordedAt).toBe(clock);
+    clock += 1_000;
+    expect(await writer.write(ping('fast', clock, north(500)))).toEqual({ status: 'accepted' });
+    expect((await reader.get('fast'))!.lat).toBeCloseTo(north(500).lat, 5);
+  });
+
   it('drops stale fixes and rejects malformed ones without writing anything', async () => {
     expect(await writer.write(ping('r-1', clock - 61_000))).toEqual({ status: 'dropped_stale' });
     const bad = await writer.write({ riderId: 'r-2', lat: 95, lng: 121, recordedAt: clock });
