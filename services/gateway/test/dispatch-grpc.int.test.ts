@@ -22,6 +22,7 @@ const offer = {
   orderIds: [ORDER],
   pickup: { lat: 31.2, lng: 121.4 },
   expiresAt,
+  orders: [],
 };
 const seen: string[] = [];
 
@@ -67,6 +68,7 @@ beforeAll(async () => {
         positionAt: undefined,
         eta: new Date('2026-11-22T12:45:00.000Z'),
       }),
+    listRiderOrders: async () => ok({ orders: [] }),
   });
   await server.start();
 });

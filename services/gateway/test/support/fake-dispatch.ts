@@ -101,6 +101,7 @@ export class FakeDispatch {
       orderIds: [...o.orderIds],
       pickup: { lat: 52.52, lng: 13.405 },
       expiresAt: o.expiresAt,
+      orders: [],
     };
   }
 

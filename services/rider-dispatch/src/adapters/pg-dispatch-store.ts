@@ -6,6 +6,7 @@ import { createPgOfferStore } from './pg-offer-store.ts';
 import { createPgOrderStore } from './pg-order-store.ts';
 import { createPgRetentionStore } from './pg-retention.ts';
 import { createPgRiderStore } from './pg-rider-store.ts';
+import { createPgRunStore } from './pg-run-store.ts';
 import { createPgRoundStore } from './pg-round-store.ts';
 import { txHelpers } from './pg-tx.ts';
 
@@ -18,5 +19,6 @@ export function createPgDispatchStore(pool: Pool, outbox: Outbox, dispatchEvents
     ...createPgRiderStore(pool, helpers),
     ...createPgOrderStore(pool, helpers),
     ...createPgRetentionStore(pool),
+    ...createPgRunStore(pool),
   };
 }

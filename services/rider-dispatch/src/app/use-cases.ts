@@ -3,6 +3,7 @@ import { createDeliveryUseCases } from './deliveries.ts';
 import { createOfferUseCases } from './offers.ts';
 import { createOrderEventUseCases } from './order-events.ts';
 import type { Clock, DispatchStore, Positions } from './ports.ts';
+import { createRiderRunUseCases } from './rider-run.ts';
 import { createRiderUseCases } from './riders.ts';
 import type { DispatchModel, DispatchSettings } from './settings.ts';
 import { createTrackingUseCases } from './tracking.ts';
@@ -23,6 +24,7 @@ export function createDispatchUseCases(deps: UseCaseDeps) {
     ...createRiderUseCases(deps),
     ...createOfferUseCases({ ...deps, params }),
     ...createDeliveryUseCases(deps),
+    ...createRiderRunUseCases(deps),
     ...createTrackingUseCases({ ...deps, params }),
     ...createOrderEventUseCases({ store: deps.store, grid }),
   };
