@@ -100,6 +100,7 @@ const ENDPOINTS: Endpoint[] = [
     status: 202,
   },
   { method: 'GET', url: '/v1/rider/offer', allowed: ['rider'], status: 200 },
+  { method: 'GET', url: '/v1/rider/orders', allowed: ['rider'], status: 200 },
   { method: 'POST', url: `/v1/rider/offers/${OFFER}/accept`, allowed: ['rider'], status: 200 },
   { method: 'POST', url: `/v1/rider/offers/${OFFER}/decline`, allowed: ['rider'], status: 200 },
   { method: 'POST', url: `/v1/rider/orders/${ORDER}/picked-up`, allowed: ['rider'], status: 200 },
@@ -256,6 +257,19 @@ describe('ownership: other people’s orders do not exist', () => {
       expect(h.dispatch.calls).toEqual([]);
     },
   );
+
+  it('a rider’s run holds only that rider’s orders: the token decides, never a parameter', async () => {
+    const run = async (sub: string) =>
+      (await h.call({ url: '/v1/rider/orders', as: ['rider', sub] })).json<{
+        orders: { orderId: string }[];
+      }>();
+    expect((await run('r-1')).orders.map((o) => o.orderId)).toEqual([ORDER]);
+    expect(await run('r-2')).toEqual({ orders: [] });
+    expect(h.dispatch.calls.filter((c) => c.startsWith('listRiderOrders'))).toEqual([
+      'listRiderOrders:r-1',
+      'listRiderOrders:r-2',
+    ]);
+  });
 
   it.each(['accept', 'ready'])('merchant m-2 cannot %s an order of m-1 (404)', async (action) => {
     const res = await h.call({

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codedError, err, ok } from '@mealpeak/core';
 import { createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
 import { createLogger } from '@mealpeak/telemetry';
-import { DispatchServiceService, RiderStatus } from '@mealpeak/contracts/dispatch.v1';
+import { DispatchServiceService, RiderStatus, RunOrderState } from '@mealpeak/contracts/dispatch.v1';
 import { createDispatchGrpcAdapter } from '../src/adapters/dispatch-grpc.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
@@ -22,6 +22,15 @@ const offer = {
   orderIds: [ORDER],
   pickup: { lat: 31.2, lng: 121.4 },
   expiresAt,
+  orders: [
+    {
+      orderId: ORDER,
+      sequence: 0,
+      dropoff: { lat: 31.21, lng: 121.41 },
+      dropoffAddress: '1 Huaihai Rd',
+      cancelled: false,
+    },
+  ],
 };
 const seen: string[] = [];
 
@@ -66,6 +75,26 @@ beforeAll(async () => {
         riderPosition: undefined,
         positionAt: undefined,
         eta: new Date('2026-11-22T12:45:00.000Z'),
+      }),
+    listRiderOrders: async (req) =>
+      ok({
+        orders:
+          req.riderId === 'r-1'
+            ? [
+                {
+                  orderId: ORDER,
+                  state: RunOrderState.RUN_ORDER_STATE_CANCELLED,
+                  offerId: OFFER,
+                  sequence: 1,
+                  pickup: { lat: 31.2, lng: 121.4 },
+                  dropoff: { lat: 31.21, lng: 121.41 },
+                  dropoffAddress: '1 Huaihai Rd',
+                  assignedAt: new Date('2030-01-01T12:01:00.000Z'),
+                  pickedUpAt: undefined,
+                  cancelledAt: new Date('2030-01-01T12:05:00.000Z'),
+                },
+              ]
+            : [],
       }),
   });
   await server.start();
@@ -128,7 +157,36 @@ describe('dispatch over gRPC', () => {
         orderIds: [ORDER],
         pickup: { lat: 31.2, lng: 121.4 },
         expiresAt: '2030-01-01T12:00:30.000Z',
+        orders: [
+          {
+            orderId: ORDER,
+            sequence: 0,
+            dropoff: { lat: 31.21, lng: 121.41 },
+            dropoffAddress: '1 Huaihai Rd',
+            cancelled: false,
+          },
+        ],
       },
+    });
+  });
+
+  it('carries the rider’s run over, absent times left out', async () => {
+    await gateway();
+    expect((await h.call({ url: '/v1/rider/orders', ...rider('r-2') })).json()).toEqual({ orders: [] });
+    expect((await h.call({ url: '/v1/rider/orders', ...rider() })).json()).toEqual({
+      orders: [
+        {
+          orderId: ORDER,
+          state: 'CANCELLED',
+          offerId: OFFER,
+          sequence: 1,
+          pickup: { lat: 31.2, lng: 121.4 },
+          dropoff: { lat: 31.21, lng: 121.41 },
+          dropoffAddress: '1 Huaihai Rd',
+          assignedAt: '2030-01-01T12:01:00.000Z',
+          cancelledAt: '2030-01-01T12:05:00.000Z',
+        },
+      ],
     });
   });
 

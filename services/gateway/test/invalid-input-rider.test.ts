@@ -270,6 +270,30 @@ describeInvalidInput(
       code: 'ROUTE_NOT_FOUND',
     },
 
+    // GET /v1/rider/orders: the run is the token's rider's; there is nothing to choose
+    {
+      name: 'run: asking for another rider’s run',
+      as: rider,
+      url: '/v1/rider/orders?riderId=r-2',
+      status: 400,
+      code: 'UNKNOWN_FIELD',
+      fields: ['riderId'],
+    },
+    {
+      name: 'run: filtering by state',
+      as: rider,
+      url: '/v1/rider/orders?state=ASSIGNED',
+      status: 400,
+      code: 'UNKNOWN_FIELD',
+      fields: ['state'],
+    },
+    {
+      name: 'run: as a POST',
+      ...post('/v1/rider/orders', {}),
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+    },
+
     // Pickup and delivery
     {
       name: 'picked-up: order id not a UUID',

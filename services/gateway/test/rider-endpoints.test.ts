@@ -8,6 +8,7 @@ import { createHarness, type Harness } from './support/harness.ts';
 
 const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
 const OFFER = '0ffe0ffe-0000-4000-8000-000000000001';
+const SECOND = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e70';
 const here = { lat: 52.52, lng: 13.405 };
 const expiresAt = new Date('2030-01-01T12:00:30.000Z');
 
@@ -66,8 +67,39 @@ describe('offers', () => {
         orderIds: [ORDER],
         pickup: { lat: 52.52, lng: 13.405 },
         expiresAt: '2030-01-01T12:00:30.000Z',
+        orders: [
+          {
+            orderId: ORDER,
+            sequence: 0,
+            dropoff: { lat: 52.5, lng: 13.4 },
+            dropoffAddress: `Door of ${ORDER}`,
+            cancelled: false,
+          },
+        ],
       },
     });
+  });
+
+  it('tells in the offer where each order of a bundle goes, and which one was cancelled meanwhile', async () => {
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [ORDER, SECOND], expiresAt });
+    h.dispatch.addDelivery({ orderId: SECOND, state: 'cancelled' });
+    const res = await h.call({ url: '/v1/rider/offer', ...asRider() });
+    expect(res.json().offer.orders).toEqual([
+      expect.objectContaining({
+        orderId: ORDER,
+        sequence: 0,
+        dropoffAddress: `Door of ${ORDER}`,
+        cancelled: false,
+      }),
+      expect.objectContaining({
+        orderId: SECOND,
+        sequence: 1,
+        dropoffAddress: `Door of ${SECOND}`,
+        cancelled: true,
+      }),
+    ]);
+    const accepted = await post(`/v1/rider/offers/${OFFER}/accept`);
+    expect(accepted.json().offer.orders).toHaveLength(2);
   });
 
   it('accepts an offer (a repeat is still OK) and then refuses to decline it', async () => {
@@ -95,6 +127,65 @@ describe('offers', () => {
     expect(again.body).toBe(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(h.dispatch.calls.filter((c) => c.startsWith('respondToOffer'))).toHaveLength(1);
+  });
+});
+
+describe('the current run', () => {
+  const run = (sub = 'r-1') => h.call({ url: '/v1/rider/orders', ...asRider(sub) });
+
+  it('is empty before anything was accepted', async () => {
+    const res = await run();
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ orders: [] });
+    expect(h.dispatch.calls).toEqual(['listRiderOrders:r-1']);
+  });
+
+  it('lists accepted orders with pickup, drop-off and address, and their state as they move', async () => {
+    h.dispatch.now = () => new Date('2030-01-01T12:00:05.000Z');
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [ORDER], expiresAt });
+    await post(`/v1/rider/offers/${OFFER}/accept`);
+    expect((await run()).json()).toEqual({
+      orders: [
+        {
+          orderId: ORDER,
+          state: 'ASSIGNED',
+          offerId: OFFER,
+          sequence: 0,
+          pickup: { lat: 52.52, lng: 13.405 },
+          dropoff: { lat: 52.5, lng: 13.4 },
+          dropoffAddress: `Door of ${ORDER}`,
+          assignedAt: '2030-01-01T12:00:05.000Z',
+        },
+      ],
+    });
+    h.dispatch.now = () => new Date('2030-01-01T12:09:00.000Z');
+    await post(`/v1/rider/orders/${ORDER}/picked-up`);
+    expect((await run()).json().orders[0]).toMatchObject({
+      state: 'PICKED_UP',
+      pickedUpAt: '2030-01-01T12:09:00.000Z',
+    });
+    expect((await run('r-2')).json()).toEqual({ orders: [] });
+  });
+
+  it('shows an order cancelled in the rider’s hands as CANCELLED with the time', async () => {
+    h.dispatch.addDelivery({
+      orderId: ORDER,
+      riderId: 'r-1',
+      state: 'cancelled',
+      cancelledAt: new Date('2030-01-01T12:03:00.000Z'),
+    });
+    expect((await run()).json().orders[0]).toMatchObject({
+      orderId: ORDER,
+      state: 'CANCELLED',
+      cancelledAt: '2030-01-01T12:03:00.000Z',
+    });
+  });
+
+  it('answers 503 with Retry-After when dispatch cannot be reached', async () => {
+    h.dispatch.failures.set('listRiderOrders', codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect'));
+    const res = await run();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
   });
 });
 

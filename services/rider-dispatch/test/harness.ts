@@ -113,6 +113,7 @@ export interface OrderInput {
   readonly orderId: string;
   readonly pickup?: { lat: number; lng: number };
   readonly dropoff?: { lat: number; lng: number };
+  readonly dropoffAddress?: string;
   readonly merchantId?: string;
   readonly readyInS?: number;
 }
@@ -130,7 +131,7 @@ export function orderSnapshot(o: OrderInput, toState: OrderState, version: numbe
       total: { amountMinor: 1_000, currency: 'CNY' },
       pickup: o.pickup ?? centre,
       dropoff: o.dropoff ?? { lat: centre.lat + 0.01, lng: centre.lng },
-      dropoffAddress: '',
+      dropoffAddress: o.dropoffAddress ?? `${o.orderId} Huaihai Rd`,
       placedAt: new Date(now - 120_000),
       updatedAt: new Date(now),
       expectedReadyAt: new Date(now + (o.readyInS ?? 0) * 1000),

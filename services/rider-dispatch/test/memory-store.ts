@@ -11,6 +11,7 @@ import {
 } from '../src/domain/delivery/rules.ts';
 import { decideRelease } from '../src/domain/delivery/release.ts';
 import { DispatchErrors } from '../src/domain/errors.ts';
+import type { RunOrder } from '../src/domain/delivery/run.ts';
 
 const t = (d: Date) => d.getTime();
 
@@ -27,6 +28,14 @@ export class MemoryDispatchStore implements DispatchStore {
   readonly claims = new Set<string>();
   readonly published: DispatchFact[] = [];
   readonly releases: (Release & { at: Date })[] = [];
+  /** The pg adapter's offers.responded_at of accepted offers, and updated_at of cancellations. */
+  readonly acceptedAt = new Map<string, Date>();
+  readonly cancelledAt = new Map<string, Date>();
+  private readonly now: () => Date;
+  /** `now`: the time the consumer applies order events at (the pg adapter takes the wall clock). */
+  constructor(now: () => Date = () => new Date()) {
+    this.now = now;
+  }
 
   private set(o: DispatchOrder, change: Partial<DispatchOrder>) {
     this.orders.set(o.orderId, { ...o, ...change });
@@ -128,6 +137,7 @@ export class MemoryDispatchStore implements DispatchStore {
         .sort((a, b) => a.sequence! - b.sequence!);
       bundle.forEach((o) => this.set(o, { state: 'assigned' }));
       this.offers.set(offer.offerId, { ...offer, status: 'accepted' });
+      this.acceptedAt.set(offer.offerId, input.now);
       this.setRider(offer.riderId, {
         status: 'delivering',
         busyUntil: input.plan?.busyUntil,
@@ -252,9 +262,11 @@ export class MemoryDispatchStore implements DispatchStore {
         promisedAt: f.promisedAt,
         ready: before.ready || isReadyState(f.toState),
         version: f.version,
+        dropoffAddress: f.dropoffAddress,
       });
     } else if (before && action === 'cancel') {
       this.set(before, { state: 'cancelled', version: f.version });
+      this.cancelledAt.set(f.orderId, this.now());
       const offer = before.offerId ? this.offers.get(before.offerId) : undefined;
       const stillOffered = [...this.orders.values()].some(
         (o) => o.offerId === before.offerId && o.state === 'offered',
@@ -272,6 +284,35 @@ export class MemoryDispatchStore implements DispatchStore {
     return [...this.orders.values()]
       .filter((o) => o.offerId === offerId)
       .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  }
+  async ordersByIds(orderIds: readonly string[]) {
+    return orderIds.flatMap((id) => this.orders.get(id) ?? []);
+  }
+  async riderRun(riderId: string, cancelledSince: Date): Promise<RunOrder[]> {
+    const run: RunOrder[] = [];
+    for (const o of this.orders.values()) {
+      const offer = o.offerId ? this.offers.get(o.offerId) : undefined;
+      const assignedAt = offer && this.acceptedAt.get(offer.offerId);
+      if (o.riderId !== riderId || offer?.status !== 'accepted' || offer.riderId !== riderId || !assignedAt)
+        continue;
+      const cancelledAt = this.cancelledAt.get(o.orderId);
+      const live = o.state === 'assigned' || o.state === 'picked_up';
+      const recentlyCancelled = o.state === 'cancelled' && cancelledAt && t(cancelledAt) >= t(cancelledSince);
+      if (!live && !recentlyCancelled) continue;
+      run.push({
+        orderId: o.orderId,
+        state: o.state,
+        offerId: offer.offerId,
+        sequence: o.sequence ?? 0,
+        pickup: o.pickup,
+        dropoff: o.dropoff,
+        dropoffAddress: o.dropoffAddress,
+        assignedAt,
+        pickedUpAt: o.pickedUpAt,
+        cancelledAt: o.state === 'cancelled' ? cancelledAt : undefined,
+      });
+    }
+    return run.sort((a, b) => t(a.assignedAt) - t(b.assignedAt) || a.sequence - b.sequence);
   }
   async purgeFinished(before: Date, limit: number) {
     const final = (o: DispatchOrder) => o.state === 'delivered' || o.state === 'cancelled';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderDelivered, OrderPickedUp, RiderAssigned } from '@mealpeak/contracts/dispatch.v1';
+import { OrderDelivered, OrderPickedUp, RiderAssigned, RunOrderState } from '@mealpeak/contracts/dispatch.v1';
 import { OrderState } from '@mealpeak/contracts/order.v1';
 import { call } from '@mealpeak/grpc';
 import { EVENTS, type Envelope } from '@mealpeak/kafka';
@@ -12,7 +12,7 @@ import {
   type Infra,
   type Replica,
 } from './harness.ts';
-import { at } from './world.ts';
+import { at, centre } from './world.ts';
 
 describe('offers, answers and delivery through the real service', () => {
   let infra: Infra;
@@ -49,6 +49,11 @@ describe('offers, answers and delivery through the real service', () => {
   const offerOf = async (riderId: string) => {
     const res = await call(api().getOffer.bind(api()), { riderId });
     return res.ok ? res.value.offer : undefined;
+  };
+  const runOf = async (riderId: string) => {
+    const res = await call(api().listRiderOrders.bind(api()), { riderId });
+    if (!res.ok) throw new Error(res.error.message);
+    return res.value.orders;
   };
   const pendingOfferFor = (orderId: string) =>
     eventually(
@@ -92,12 +97,40 @@ describe('offers, answers and delivery through the real service', () => {
     const courier = (await pendingOfferFor('o-e2e')).rider_id;
     const offer = (await offerOf(courier))!;
     expect(offer.orderIds).toEqual(['o-e2e']);
+    // The rider decides knowing where the food goes: the address came with the order event.
+    expect(offer.orders).toEqual([
+      {
+        orderId: 'o-e2e',
+        sequence: 0,
+        dropoff: { lat: centre.lat + 0.01, lng: centre.lng },
+        dropoffAddress: 'o-e2e Huaihai Rd',
+        cancelled: false,
+      },
+    ]);
     const accepted = await call(api().respondToOffer.bind(api()), {
       riderId: courier,
       offerId: offer.offerId,
       accept: true,
     });
-    expect(accepted).toMatchObject({ ok: true, value: { accepted: true } });
+    expect(accepted).toMatchObject({
+      ok: true,
+      value: {
+        accepted: true,
+        offer: { orders: [{ orderId: 'o-e2e', dropoffAddress: 'o-e2e Huaihai Rd' }] },
+      },
+    });
+    expect(await runOf(courier)).toMatchObject([
+      {
+        orderId: 'o-e2e',
+        state: RunOrderState.RUN_ORDER_STATE_ASSIGNED,
+        offerId: offer.offerId,
+        sequence: 0,
+      },
+    ]);
+    const [held] = await runOf(courier);
+    expect(held).toMatchObject({ pickup: centre, dropoffAddress: 'o-e2e Huaihai Rd', pickedUpAt: undefined });
+    expect(held!.assignedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await runOf('nobody-else')).toEqual([]);
 
     const [assigned] = await eventually(
       () => {
@@ -132,8 +165,12 @@ describe('offers, answers and delivery through the real service', () => {
       20_000,
       'the pickup once the order is ready',
     );
+    expect(await runOf(courier)).toMatchObject([
+      { orderId: 'o-e2e', state: RunOrderState.RUN_ORDER_STATE_PICKED_UP, pickedUpAt: expect.any(Date) },
+    ]);
     const delivered = await call(api().markDelivered.bind(api()), { riderId: courier, orderId: 'o-e2e' });
     expect(delivered.ok).toBe(true);
+    expect(await runOf(courier)).toEqual([]);
 
     await eventually(
       () => (eventsFor(EVENTS.orderDelivered.name, 'o-e2e').length ? true : undefined),
@@ -177,6 +214,34 @@ describe('offers, answers and delivery through the real service', () => {
       offer.rider_id,
     ]);
     expect(rider.rows[0]?.status).toBe('idle');
+  });
+
+  it('lists an order cancelled after the rider accepted it as cancelled in the rider’s run', async () => {
+    expect((await online('holder', 250)).ok).toBe(true);
+    await publishOrders(infra, [{ orderId: 'o-held', pickup: at(260) }]);
+    const pending = await pendingOfferFor('o-held');
+    const accepted = await call(api().respondToOffer.bind(api()), {
+      riderId: pending.rider_id,
+      offerId: pending.offer_id,
+      accept: true,
+    });
+    expect(accepted.ok).toBe(true);
+    await publishOrders(infra, [{ orderId: 'o-held' }], OrderState.ORDER_STATE_CANCELLED, 3);
+    const [cancelled] = await eventually(
+      async () => {
+        const run = await runOf(pending.rider_id);
+        return run[0]?.state === RunOrderState.RUN_ORDER_STATE_CANCELLED ? run : undefined;
+      },
+      20_000,
+      'the held order listed as cancelled',
+    );
+    expect(cancelled).toMatchObject({ orderId: 'o-held', dropoffAddress: 'o-held Huaihai Rd' });
+    expect(cancelled!.cancelledAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // Half an hour later it is gone from the run.
+    await infra.sql.query(
+      "UPDATE dispatch_orders SET updated_at = updated_at - interval '31 minutes' WHERE order_id = 'o-held'",
+    );
+    expect(await runOf(pending.rider_id)).toEqual([]);
   });
 
   it('forgets delivered and cancelled orders and their answered offers once past the retention', async () => {

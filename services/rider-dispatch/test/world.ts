@@ -38,7 +38,7 @@ export const testSettings = (overrides: Partial<DispatchSettings> = {}): Dispatc
 /** The use cases over in-memory fakes, plus helpers that feed orders and riders as the transports would. */
 export function createWorld(overrides: Partial<DispatchSettings> = {}) {
   const clock = new ManualClock();
-  const store = new MemoryDispatchStore();
+  const store = new MemoryDispatchStore(() => clock.now());
   const positions = new MemoryPositions(clock);
   const settings = testSettings(overrides);
   const model = dispatchModel(settings);
@@ -61,7 +61,13 @@ export function createWorld(overrides: Partial<DispatchSettings> = {}) {
     /** An ACCEPTED snapshot as the order service publishes it; food ready in readyInS seconds. */
     async addOrder(
       orderId: string,
-      o: { readyInS?: number; pickup?: LatLng; dropoff?: LatLng; merchantId?: string } = {},
+      o: {
+        readyInS?: number;
+        pickup?: LatLng;
+        dropoff?: LatLng;
+        dropoffAddress?: string;
+        merchantId?: string;
+      } = {},
     ) {
       const now = clock.now().getTime();
       return useCases.applyOrderStateChanged(`ev-${orderId}-${++version}`, {
@@ -72,6 +78,7 @@ export function createWorld(overrides: Partial<DispatchSettings> = {}) {
         customerId: 'c-1',
         pickup: o.pickup ?? centre,
         dropoff: o.dropoff ?? at(1_500, 500),
+        dropoffAddress: o.dropoffAddress ?? `Drop-off of ${orderId}`,
         placedAt: new Date(now - 60_000),
         expectedReadyAt: new Date(now + (o.readyInS ?? 0) * 1000),
         promisedAt: new Date(now + 40 * 60_000),

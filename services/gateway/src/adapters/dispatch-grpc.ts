@@ -21,6 +21,7 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
     idempotent: [
       'getOffer',
       'getDeliveryTracking',
+      'listRiderOrders',
       'reportPositions',
       'markPickedUp',
       'markDelivered',
@@ -59,6 +60,10 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       const res = await call(client.getDeliveryTracking.bind(client), { orderId }, within(ctx));
       // The ETA is the point of tracking: an answer without one is a broken peer.
       return required(res, (r) => (r.eta ? r : undefined), 'an ETA');
+    },
+    async listRiderOrders(riderId, ctx) {
+      const res = await call(client.listRiderOrders.bind(client), { riderId }, within(ctx));
+      return mapResult(res, (r) => r.orders);
     },
     close: () => client.close(),
   };

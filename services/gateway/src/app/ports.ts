@@ -19,6 +19,7 @@ import type {
   GetDeliveryTrackingResponse,
   Offer,
   RiderStatus,
+  RunOrder,
   SetRiderOnlineRequest,
 } from '@mealpeak/contracts/dispatch.v1';
 import type { PingOutcome, PositionPing } from '@mealpeak/rider-positions';
@@ -83,6 +84,8 @@ export interface DispatchPort {
   markDelivered(riderId: string, orderId: string, ctx: CallContext): Reply<string>;
   /** Answers for any order id: the caller checks who may see it. */
   getDeliveryTracking(orderId: string, ctx: CallContext): Reply<GetDeliveryTrackingResponse>;
+  /** The rider's current run (held orders, recently cancelled ones); only ever this rider's. */
+  listRiderOrders(riderId: string, ctx: CallContext): Reply<RunOrder[]>;
 }
 
 /**

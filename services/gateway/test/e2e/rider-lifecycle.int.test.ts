@@ -6,7 +6,8 @@ import { orderBody, startPlatform, type Platform } from './platform.ts';
 /**
  * A delivery end to end through the gateway, against the real services: the rider goes online and
  * pings (straight into Redis), dispatch finds the rider through those positions and offers the
- * order, the rider accepts, picks up and delivers while the customer tracks it.
+ * order with its drop-off, the rider accepts, finds the order in their run, picks up and delivers
+ * while the customer tracks it.
  */
 // The merchant of platform.ts' seed stands in Shanghai; the rider waits 300 m north of it.
 const rider = { lat: 31.2313, lng: 121.4545 };
@@ -82,11 +83,38 @@ describe('a delivery through the gateway, against the real services', () => {
       'an offer for the rider',
     );
     expect(offer.orderIds).toEqual([orderId]);
+    // Where it goes, from the order the customer placed, before the rider decides.
+    expect(offer.orders).toEqual([
+      {
+        orderId,
+        sequence: 0,
+        dropoff: { lat: 31.2304, lng: 121.4737 },
+        dropoffAddress: "People's Square 1",
+        cancelled: false,
+      },
+    ]);
+    expect((await p.http('GET', '/v1/rider/orders', { token: courier })).body).toEqual({ orders: [] });
     const waiting = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
     expect(waiting).toMatchObject({ status: 200, body: { orderId, riderId: null, riderPosition: null } });
 
     const accepted = await p.http('POST', `/v1/rider/offers/${offer.offerId}/accept`, { token: courier });
     expect(accepted).toMatchObject({ status: 200, body: { accepted: true } });
+    // After an app restart the rider finds the order again, with where to take it.
+    const run = await p.http('GET', '/v1/rider/orders', { token: courier });
+    expect(run).toMatchObject({
+      status: 200,
+      body: {
+        orders: [
+          {
+            orderId,
+            state: 'ASSIGNED',
+            offerId: offer.offerId,
+            dropoff: { lat: 31.2304, lng: 121.4737 },
+            dropoffAddress: "People's Square 1",
+          },
+        ],
+      },
+    });
     await eventually(
       async () => {
         const r = await p.http('GET', `/v1/orders/${orderId}`, { token: customer });
@@ -108,8 +136,11 @@ describe('a delivery through the gateway, against the real services', () => {
 
     const picked = await p.http('POST', `/v1/rider/orders/${orderId}/picked-up`, { token: courier });
     expect(picked).toMatchObject({ status: 200, body: { orderId } });
+    const carrying = await p.http('GET', '/v1/rider/orders', { token: courier });
+    expect(carrying.body.orders).toMatchObject([{ orderId, state: 'PICKED_UP' }]);
     const delivered = await p.http('POST', `/v1/rider/orders/${orderId}/delivered`, { token: courier });
     expect(delivered).toMatchObject({ status: 200, body: { orderId } });
+    expect((await p.http('GET', '/v1/rider/orders', { token: courier })).body).toEqual({ orders: [] });
     await eventually(
       async () => {
         const r = await p.http('GET', `/v1/orders/${orderId}`, { token: customer });

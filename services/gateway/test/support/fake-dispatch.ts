@@ -1,5 +1,5 @@
 import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
-import { RiderStatus, type Offer } from '@mealpeak/contracts/dispatch.v1';
+import { RiderStatus, RunOrderState, type Offer, type RunOrder } from '@mealpeak/contracts/dispatch.v1';
 import type { DispatchPort } from '../../src/app/ports.ts';
 
 /**
@@ -26,7 +26,15 @@ export interface FakeDelivery {
   ready: boolean;
   position?: { lat: number; lng: number; at: Date };
   eta: Date;
+  /** When the rider accepted it (the run lists it from then on). */
+  assignedAt: Date;
+  pickedUpAt?: Date;
+  cancelledAt?: Date;
 }
+
+/** Every fake order goes to the same door; the address names the order so tests can tell them apart. */
+export const FAKE_DROPOFF = { lat: 52.5, lng: 13.4 };
+export const fakeAddress = (orderId: string) => `Door of ${orderId}`;
 
 const E = {
   invalid: (field: string, message: string) =>
@@ -73,6 +81,7 @@ export class FakeDispatch {
       riderId: '',
       ready: true,
       eta: new Date('2026-11-22T12:40:00.000Z'),
+      assignedAt: new Date('2026-11-22T12:10:00.000Z'),
       ...d,
     };
     this.deliveries.set(full.orderId, full);
@@ -101,6 +110,13 @@ export class FakeDispatch {
       orderIds: [...o.orderIds],
       pickup: { lat: 52.52, lng: 13.405 },
       expiresAt: o.expiresAt,
+      orders: o.orderIds.map((orderId, sequence) => ({
+        orderId,
+        sequence,
+        dropoff: FAKE_DROPOFF,
+        dropoffAddress: fakeAddress(orderId),
+        cancelled: this.deliveries.get(orderId)?.state === 'cancelled',
+      })),
     };
   }
 
@@ -151,7 +167,7 @@ export class FakeDispatch {
             accept ? RiderStatus.RIDER_STATUS_DELIVERING : RiderStatus.RIDER_STATUS_IDLE,
           );
           for (const orderId of offer.orderIds)
-            if (accept) this.addDelivery({ orderId, riderId, state: 'assigned' });
+            if (accept) this.addDelivery({ orderId, riderId, state: 'assigned', assignedAt: this.now() });
           return answer;
         case 'accepted':
           return accept ? answer : err(E.answered(offerId, 'accepted'));
@@ -171,6 +187,7 @@ export class FakeDispatch {
       if (d.state === 'assigned') {
         if (!d.ready) return err(E.notReady(orderId));
         d.state = 'picked_up';
+        d.pickedUpAt = this.now();
       }
       return ok(orderId);
     },
@@ -184,6 +201,36 @@ export class FakeDispatch {
       if (d.state === 'assigned') return err(E.notPickedUp(orderId));
       d.state = 'delivered';
       return ok(orderId);
+    },
+
+    listRiderOrders: async (riderId) => {
+      const f = this.enter('listRiderOrders', riderId);
+      if (f) return err(f);
+      const state = {
+        assigned: RunOrderState.RUN_ORDER_STATE_ASSIGNED,
+        picked_up: RunOrderState.RUN_ORDER_STATE_PICKED_UP,
+        cancelled: RunOrderState.RUN_ORDER_STATE_CANCELLED,
+      };
+      return ok(
+        [...this.deliveries.values()].flatMap((d): RunOrder[] => {
+          if (d.riderId !== riderId || !(d.state in state)) return [];
+          const offer = [...this.offers.values()].find((o) => o.orderIds.includes(d.orderId));
+          return [
+            {
+              orderId: d.orderId,
+              state: state[d.state as keyof typeof state],
+              offerId: offer?.offerId ?? '',
+              sequence: offer ? offer.orderIds.indexOf(d.orderId) : 0,
+              pickup: { lat: 52.52, lng: 13.405 },
+              dropoff: FAKE_DROPOFF,
+              dropoffAddress: fakeAddress(d.orderId),
+              assignedAt: d.assignedAt,
+              pickedUpAt: d.pickedUpAt,
+              cancelledAt: d.state === 'cancelled' ? d.cancelledAt : undefined,
+            },
+          ];
+        }),
+      );
     },
 
     getDeliveryTracking: async (orderId) => {

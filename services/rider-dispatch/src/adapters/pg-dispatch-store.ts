@@ -7,6 +7,7 @@ import { createPgOrderStore } from './pg-order-store.ts';
 import { createPgReleaseStore } from './pg-release-store.ts';
 import { createPgRetentionStore } from './pg-retention.ts';
 import { createPgRiderStore } from './pg-rider-store.ts';
+import { createPgRunStore } from './pg-run-store.ts';
 import { createPgRoundStore } from './pg-round-store.ts';
 import { txHelpers } from './pg-tx.ts';
 
@@ -20,5 +21,6 @@ export function createPgDispatchStore(pool: Pool, outbox: Outbox, dispatchEvents
     ...createPgOrderStore(pool, helpers),
     ...createPgRetentionStore(pool),
     ...createPgReleaseStore(pool, helpers),
+    ...createPgRunStore(pool),
   };
 }

@@ -56,9 +56,9 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
             case 'insert':
               await tx.query(
                 `INSERT INTO dispatch_orders (order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng,
-                   dropoff_lat, dropoff_lng, placed_at, expected_ready_at, promised_at, ready, state,
-                   order_version, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'waiting', $13, $14)`,
+                   dropoff_lat, dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at,
+                   ready, state, order_version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'waiting', $14, $15)`,
                 [
                   f.orderId,
                   f.zone,
@@ -68,6 +68,7 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
                   f.pickup.lng,
                   f.dropoff.lat,
                   f.dropoff.lng,
+                  f.dropoffAddress,
                   f.placedAt,
                   f.expectedReadyAt,
                   f.promisedAt,
@@ -79,10 +80,19 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
               break;
             case 'refresh':
               await tx.query(
+                // The address too: orders stored before dispatch kept it get it with their next event.
                 `UPDATE dispatch_orders SET expected_ready_at = $2, promised_at = $3, ready = ready OR $4,
-                        order_version = $5, updated_at = $6
+                        order_version = $5, updated_at = $6, dropoff_address = $7
                   WHERE order_id = $1`,
-                [f.orderId, f.expectedReadyAt, f.promisedAt, isReadyState(f.toState), f.version, now],
+                [
+                  f.orderId,
+                  f.expectedReadyAt,
+                  f.promisedAt,
+                  isReadyState(f.toState),
+                  f.version,
+                  now,
+                  f.dropoffAddress,
+                ],
               );
               break;
             case 'cancel':

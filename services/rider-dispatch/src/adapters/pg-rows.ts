@@ -17,6 +17,7 @@ export interface OrderRow {
   pickup_lng: number;
   dropoff_lat: number;
   dropoff_lng: number;
+  dropoff_address: string;
   placed_at: Date;
   expected_ready_at: Date;
   promised_at: Date;
@@ -31,7 +32,7 @@ export interface OrderRow {
 }
 
 export const ORDER_COLUMNS = `order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng, dropoff_lat,
-  dropoff_lng, placed_at, expected_ready_at, promised_at, ready, state, rider_id, offer_id, sequence,
+  dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at, ready, state, rider_id, offer_id, sequence,
   order_version, picked_up_at, delivered_at`;
 
 export const rowToOrder = (r: OrderRow): DispatchOrder => ({
@@ -41,6 +42,7 @@ export const rowToOrder = (r: OrderRow): DispatchOrder => ({
   customerId: r.customer_id,
   pickup: { lat: r.pickup_lat, lng: r.pickup_lng },
   dropoff: { lat: r.dropoff_lat, lng: r.dropoff_lng },
+  dropoffAddress: r.dropoff_address,
   placedAt: r.placed_at,
   expectedReadyAt: r.expected_ready_at,
   promisedAt: r.promised_at,

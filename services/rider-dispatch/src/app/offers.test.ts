@@ -12,10 +12,34 @@ async function offered() {
 }
 
 describe('offers', () => {
-  it('shows the pending offer to its rider only', async () => {
+  it('shows the pending offer to its rider only, with where each order goes', async () => {
     const { w, offer } = await offered();
-    expect(await w.useCases.getOffer('first')).toEqual({ ok: true, value: offer });
+    const dropoff = w.store.orders.get('o-1')!.dropoff;
+    expect(await w.useCases.getOffer('first')).toEqual({
+      ok: true,
+      value: {
+        ...offer,
+        orders: [
+          { orderId: 'o-1', sequence: 0, dropoff, dropoffAddress: 'Drop-off of o-1', cancelled: false },
+        ],
+      },
+    });
     expect(await w.useCases.getOffer('second')).toEqual({ ok: true, value: undefined });
+  });
+
+  it('answers an accept or decline with the drop-offs too', async () => {
+    const { w, offer } = await offered();
+    const stop = { orderId: 'o-1', sequence: 0, dropoffAddress: 'Drop-off of o-1' };
+    expect(await w.useCases.respondToOffer('first', offer.offerId, true)).toMatchObject({
+      ok: true,
+      value: { offer: { orders: [stop] } },
+    });
+    const other = await offered();
+    // Declined orders are back to waiting (no longer the offer's), yet the answer still says where they went.
+    expect(await other.w.useCases.respondToOffer('first', other.offer.offerId, false)).toMatchObject({
+      ok: true,
+      value: { offer: { orders: [stop] } },
+    });
   });
 
   it('re-offers a declined order to someone else, never back to the decliner during the cooldown', async () => {

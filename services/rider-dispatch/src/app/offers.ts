@@ -2,6 +2,7 @@ import { err, isUuid, ok, type CodedError, type Result } from '@mealpeak/core';
 import type { Logger } from '@mealpeak/telemetry';
 import { planRoute, type DispatchParams } from '../domain/dispatch/index.ts';
 import type { DispatchOrder, Offer } from '../domain/delivery/model.ts';
+import { offerDetails, type OfferDetails } from '../domain/delivery/run.ts';
 import { DispatchErrors } from '../domain/errors.ts';
 import { createLocalProjection, type LatLng } from '../domain/geo/projection.ts';
 import type { AcceptPlan, Clock, DispatchStore, Positions } from './ports.ts';
@@ -56,20 +57,27 @@ export function planAcceptedRun(
 export function createOfferUseCases(deps: OfferDeps) {
   const { store, clock, settings } = deps;
   const declineUntil = (now: Date) => new Date(now.getTime() + settings.declineCooldownMs);
+  // One indexed read, only when there is an offer to show (most polls find none).
+  const withOrders = async (offer: Offer): Promise<OfferDetails> =>
+    offerDetails(offer, await store.ordersByIds(offer.orderIds));
 
   return {
-    /** The rider's pending offer, if any (an expired one is already gone for the rider). */
-    async getOffer(riderId: string): Promise<Result<Offer | undefined, CodedError>> {
+    /**
+     * The rider's pending offer with each order's drop-off, if any (an expired one is already gone
+     * for the rider).
+     */
+    async getOffer(riderId: string): Promise<Result<OfferDetails | undefined, CodedError>> {
       const valid = requireIds({ riderId });
       if (!valid.ok) return valid;
-      return ok(await store.pendingOffer(riderId, clock.now()));
+      const offer = await store.pendingOffer(riderId, clock.now());
+      return ok(offer && (await withOrders(offer)));
     },
 
     async respondToOffer(
       riderId: string,
       offerId: string,
       accept: boolean,
-    ): Promise<Result<{ offer: Offer; accepted: boolean }, CodedError>> {
+    ): Promise<Result<{ offer: OfferDetails; accepted: boolean }, CodedError>> {
       const valid = requireIds({ riderId, offerId });
       if (!valid.ok) return valid;
       if (!isUuid(offerId)) return err(DispatchErrors.offerNotFound(offerId));
@@ -86,7 +94,15 @@ export function createOfferUseCases(deps: OfferDeps) {
         });
         plan = planAcceptedRun(orders, position, now, deps.params);
       }
-      return store.respondToOffer({ offerId, riderId, accept, now, declineUntil: declineUntil(now), plan });
+      const answer = await store.respondToOffer({
+        offerId,
+        riderId,
+        accept,
+        now,
+        declineUntil: declineUntil(now),
+        plan,
+      });
+      return answer.ok ? ok({ ...answer.value, offer: await withOrders(answer.value.offer) }) : answer;
     },
 
     /** Pending offers past their expiry count as declined; returns how many. Any replica may run it. */

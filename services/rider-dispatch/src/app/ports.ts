@@ -10,6 +10,7 @@ import type {
   UpstreamOrderState,
 } from '../domain/delivery/model.ts';
 import type { ReleasePolicy, ReleaseReason } from '../domain/delivery/release.ts';
+import type { RunOrder } from '../domain/delivery/run.ts';
 import type { LatLng } from '../domain/geo/projection.ts';
 
 export interface Clock {
@@ -46,6 +47,7 @@ export interface OrderFacts {
   readonly customerId: string;
   readonly pickup: LatLng;
   readonly dropoff: LatLng;
+  readonly dropoffAddress: string;
   readonly placedAt: Date;
   readonly expectedReadyAt: Date;
   readonly promisedAt: Date;
@@ -140,6 +142,13 @@ export interface DispatchStore {
   getOrder(orderId: string): Promise<DispatchOrder | undefined>;
   /** Orders of one offer in delivery sequence. */
   ordersOfOffer(offerId: string): Promise<DispatchOrder[]>;
+  /** These orders, in any state and any order; unknown ids are left out. */
+  ordersByIds(orderIds: readonly string[]): Promise<DispatchOrder[]>;
+  /**
+   * The rider's run: orders of offers they accepted that are assigned or picked up, and those
+   * cancelled since `cancelledSince`; by acceptance time, then delivery sequence.
+   */
+  riderRun(riderId: string, cancelledSince: Date): Promise<RunOrder[]>;
   /** Deletes declines past their time; returns how many. */
   purgeDeclines(now: Date, limit: number): Promise<number>;
   /**

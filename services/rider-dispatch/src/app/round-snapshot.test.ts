@@ -16,6 +16,7 @@ const order = (orderId: string, change: Partial<DispatchOrder> = {}): DispatchOr
   customerId: 'c',
   pickup: north(100),
   dropoff: north(2_000),
+  dropoffAddress: '',
   placedAt: new Date(now.getTime() - 300_000),
   expectedReadyAt: new Date(now.getTime() + 600_000),
   promisedAt: new Date(now.getTime() + 2_400_000),

@@ -4,6 +4,7 @@ import { createOfferUseCases } from './offers.ts';
 import { createOrderEventUseCases } from './order-events.ts';
 import type { Clock, DispatchStore, Positions, Release } from './ports.ts';
 import { createReleaseUseCases } from './releases.ts';
+import { createRiderRunUseCases } from './rider-run.ts';
 import { createRiderUseCases } from './riders.ts';
 import type { DispatchModel, DispatchSettings } from './settings.ts';
 import { createTrackingUseCases } from './tracking.ts';
@@ -26,6 +27,7 @@ export function createDispatchUseCases(deps: UseCaseDeps) {
     ...createRiderUseCases(deps),
     ...createOfferUseCases({ ...deps, params }),
     ...createDeliveryUseCases(deps),
+    ...createRiderRunUseCases(deps),
     ...createTrackingUseCases({ ...deps, params }),
     ...createReleaseUseCases(deps),
     ...createOrderEventUseCases({ store: deps.store, grid }),

@@ -2,7 +2,7 @@ import { ok } from '@mealpeak/core';
 import type { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import type { UnaryImplementation } from '@mealpeak/grpc';
 import type { DispatchUseCases } from '../app.ts';
-import { offerToProto, riderStatusToProto } from './proto-mapping.ts';
+import { offerToProto, riderStatusToProto, runOrderToProto } from './proto-mapping.ts';
 
 /** gRPC DispatchService: wire <-> use cases, nothing else. */
 export function dispatchGrpcHandlers(
@@ -64,6 +64,11 @@ export function dispatchGrpcHandlers(
         positionAt: t.positionAt,
         eta: t.eta,
       });
+    },
+
+    listRiderOrders: async (req) => {
+      const result = await useCases.listRiderOrders(req.riderId);
+      return result.ok ? ok({ orders: result.value.map(runOrderToProto) }) : result;
     },
   };
 }

@@ -1,7 +1,13 @@
-import { RiderStatus as ProtoRiderStatus, type Offer as ProtoOffer } from '@mealpeak/contracts/dispatch.v1';
+import {
+  RiderStatus as ProtoRiderStatus,
+  RunOrderState as ProtoRunOrderState,
+  type Offer as ProtoOffer,
+  type RunOrder as ProtoRunOrder,
+} from '@mealpeak/contracts/dispatch.v1';
 import { OrderState, type OrderStateChanged } from '@mealpeak/contracts/order.v1';
 import type { OfflineResult, OrderFacts } from '../app/ports.ts';
-import type { Offer, UpstreamOrderState } from '../domain/delivery/model.ts';
+import type { UpstreamOrderState } from '../domain/delivery/model.ts';
+import type { OfferDetails, RunOrder, RunOrderState } from '../domain/delivery/run.ts';
 
 /** Wire <-> domain for the gRPC API and the consumed order events. */
 
@@ -23,13 +29,22 @@ export function riderStatusToProto(result: OfflineResult): ProtoRiderStatus {
   }
 }
 
-export const offerToProto = (o: Offer): ProtoOffer => ({
+export const offerToProto = (o: OfferDetails): ProtoOffer => ({
   offerId: o.offerId,
   riderId: o.riderId,
   orderIds: [...o.orderIds],
   pickup: o.pickup,
   expiresAt: o.expiresAt,
+  orders: o.orders.map((x) => ({ ...x })),
 });
+
+const RUN_STATE: Record<RunOrderState, ProtoRunOrderState> = {
+  assigned: ProtoRunOrderState.RUN_ORDER_STATE_ASSIGNED,
+  picked_up: ProtoRunOrderState.RUN_ORDER_STATE_PICKED_UP,
+  cancelled: ProtoRunOrderState.RUN_ORDER_STATE_CANCELLED,
+};
+
+export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({ ...o, state: RUN_STATE[o.state] });
 
 const finite = (...values: number[]) => values.every(Number.isFinite);
 
@@ -53,6 +68,7 @@ export function orderFactsFromEvent(e: OrderStateChanged): Omit<OrderFacts, 'zon
     customerId: o.customerId,
     pickup: { lat: o.pickup.lat, lng: o.pickup.lng },
     dropoff: { lat: o.dropoff.lat, lng: o.dropoff.lng },
+    dropoffAddress: o.dropoffAddress,
     placedAt: o.placedAt,
     // Set by the merchant's acceptance; before it, the placement time stands in.
     expectedReadyAt: o.expectedReadyAt ?? o.placedAt,

@@ -2,11 +2,17 @@ import type { Static } from 'typebox';
 import { ActorRole, type GeoPoint, type Money } from '@mealpeak/contracts/common.v1';
 import { OrderState, type Order, type StateCount, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
-import { RiderStatus, type GetDeliveryTrackingResponse, type Offer } from '@mealpeak/contracts/dispatch.v1';
+import {
+  RiderStatus,
+  RunOrderState,
+  type GetDeliveryTrackingResponse,
+  type Offer,
+  type RunOrder,
+} from '@mealpeak/contracts/dispatch.v1';
 import type * as DispatchSchemas from './schemas/dispatch.ts';
 import type * as OrderSchemas from './schemas/orders.ts';
 import type * as MerchantSchemas from './schemas/merchants.ts';
-import type { RiderStatusName } from './schemas/dispatch.ts';
+import type { RiderStatusName, RunOrderStateName } from './schemas/dispatch.ts';
 import { ORDER_STATES, type OrderStateName } from './schemas/orders.ts';
 
 /**
@@ -21,6 +27,7 @@ type MerchantJson = Static<typeof MerchantSchemas.Merchant>;
 type MenuItemJson = Static<typeof MerchantSchemas.MenuItem>;
 type OfferJson = Static<typeof DispatchSchemas.Offer>;
 type TrackingJson = Static<typeof DispatchSchemas.DeliveryTracking>;
+type RunOrderJson = Static<typeof DispatchSchemas.RunOrder>;
 
 const STATE_NAME: Record<number, OrderStateName> = {
   [OrderState.ORDER_STATE_PLACED]: 'PLACED',
@@ -164,6 +171,35 @@ export function offerJson(o: Offer): OfferJson {
     orderIds: [...o.orderIds],
     pickup: point(o.pickup),
     expiresAt: iso(o.expiresAt),
+    orders: o.orders.map((x) => ({
+      orderId: x.orderId,
+      sequence: x.sequence,
+      dropoff: point(x.dropoff),
+      dropoffAddress: x.dropoffAddress,
+      cancelled: x.cancelled,
+    })),
+  };
+}
+
+const RUN_STATE_NAME: Record<number, RunOrderStateName> = {
+  [RunOrderState.RUN_ORDER_STATE_ASSIGNED]: 'ASSIGNED',
+  [RunOrderState.RUN_ORDER_STATE_PICKED_UP]: 'PICKED_UP',
+  [RunOrderState.RUN_ORDER_STATE_CANCELLED]: 'CANCELLED',
+};
+
+export function runOrderJson(o: RunOrder): RunOrderJson {
+  return {
+    orderId: o.orderId,
+    // Like order states: a state added later reaches old gateways as a number we cannot name.
+    state: RUN_STATE_NAME[o.state] ?? ('UNKNOWN' as RunOrderStateName),
+    offerId: o.offerId,
+    sequence: o.sequence,
+    pickup: point(o.pickup),
+    dropoff: point(o.dropoff),
+    dropoffAddress: o.dropoffAddress,
+    assignedAt: iso(o.assignedAt),
+    ...optional('pickedUpAt', o.pickedUpAt?.toISOString()),
+    ...optional('cancelledAt', o.cancelledAt?.toISOString()),
   };
 }
 

@@ -26,6 +26,8 @@ export interface DispatchOrder {
   readonly customerId: string;
   readonly pickup: LatLng;
   readonly dropoff: LatLng;
+  /** As the customer typed it at placement ('' for orders stored before dispatch kept it). */
+  readonly dropoffAddress: string;
   readonly placedAt: Date;
   readonly expectedReadyAt: Date;
   readonly promisedAt: Date;

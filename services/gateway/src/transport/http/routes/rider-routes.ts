@@ -17,10 +17,11 @@ import {
   PositionReport,
   PositionsBody,
   RiderOrderAction,
+  RiderRun,
   RiderShift,
   ShiftBody,
 } from '../schemas/dispatch.ts';
-import { offerJson, riderStatusName } from '../to-json.ts';
+import { offerJson, riderStatusName, runOrderJson } from '../to-json.ts';
 import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
 
 const rider = { auth: ['rider'] as const };
@@ -34,7 +35,7 @@ const invalidField = (request: FastifyRequest, reply: FastifyReply, field: strin
 
 /**
  * Rider endpoints under /v1/rider (the token subject is the rider id): shift, position pings,
- * offers, pickup and delivery. Everything but pings goes to DispatchService, which checks that an
+ * offers, the current run, pickup and delivery. Everything but pings goes to DispatchService, which checks that an
  * offer or order is the rider's. Pings go straight to Redis (docs/dispatch-service.md).
  */
 export function riderRoutes({
@@ -161,6 +162,28 @@ export function riderRoutes({
       );
     answer(true);
     answer(false);
+
+    app.get(
+      '/orders',
+      {
+        config: rider,
+        schema: {
+          tags,
+          summary: 'Your current run: orders you hold, and those cancelled while you held them',
+          description:
+            'Orders of offers you accepted that are ASSIGNED or PICKED_UP, with pickup, drop-off and address; an order cancelled while yours stays listed as CANCELLED for 30 minutes. Read it after an app restart to carry on. Only ever your own orders.',
+          response: {
+            200: ref(RiderRun, 'Your run (maybe empty)'),
+            ...errorResponses(...COMMON_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        // The rider is the token's subject, never a parameter: no way to ask for someone else's run.
+        const res = await dispatch.listRiderOrders(principalOf(request).id, ctxOf(request));
+        return res.ok ? { orders: res.value.map(runOrderJson) } : fail(request, reply, res.error);
+      },
+    );
 
     const orderAction = (action: 'picked-up' | 'delivered', summary: string) =>
       app.post(

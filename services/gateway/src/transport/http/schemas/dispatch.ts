@@ -72,12 +72,32 @@ export const PositionReport = Type.Object(
   { $id: 'PositionReport', additionalProperties: false },
 );
 
+const dropoffAddress = () =>
+  Type.String({
+    description:
+      'As the customer gave it; empty only for orders placed before dispatch kept addresses (use dropoff)',
+  });
+
+export const OfferOrder = Type.Object(
+  {
+    orderId: Type.String({ description: 'UUID' }),
+    sequence: Type.Integer({ minimum: 0, description: '0-based position in the delivery sequence' }),
+    dropoff: ref(GeoPoint),
+    dropoffAddress: dropoffAddress(),
+    cancelled: Type.Boolean({ description: 'Cancelled since the offer was made: nothing to deliver' }),
+  },
+  { $id: 'OfferOrder', additionalProperties: false },
+);
+
 export const Offer = Type.Object(
   {
     offerId: Type.String({ description: 'UUID' }),
     orderIds: Type.Array(Type.String(), { description: 'Orders of one restaurant, in delivery sequence' }),
     pickup: ref(GeoPoint),
     expiresAt: DateTime('Answer before this time; later the orders go to another rider'),
+    orders: Type.Array(ref(OfferOrder), {
+      description: 'Where each order of orderIds goes, in the same (delivery) sequence',
+    }),
   },
   { $id: 'Offer', additionalProperties: false },
 );
@@ -98,6 +118,37 @@ export const OfferAnswer = Type.Object(
 export const RiderOrderAction = Type.Object(
   { orderId: Type.String({ description: 'UUID' }) },
   { $id: 'RiderOrderAction', additionalProperties: false },
+);
+
+export const RUN_ORDER_STATES = ['ASSIGNED', 'PICKED_UP', 'CANCELLED'] as const;
+export type RunOrderStateName = (typeof RUN_ORDER_STATES)[number];
+
+export const RunOrder = Type.Object(
+  {
+    orderId: Type.String({ description: 'UUID' }),
+    state: Type.Enum([...RUN_ORDER_STATES], {
+      description:
+        'ASSIGNED: yours to pick up; PICKED_UP: in your bag; CANCELLED: cancelled while yours, do not pick up or deliver (listed for 30 minutes)',
+    }),
+    offerId: Type.String({ description: 'The offer you accepted (UUID)' }),
+    sequence: Type.Integer({ minimum: 0, description: "0-based position in that offer's delivery sequence" }),
+    pickup: ref(GeoPoint),
+    dropoff: ref(GeoPoint),
+    dropoffAddress: dropoffAddress(),
+    assignedAt: DateTime('When you accepted the offer'),
+    pickedUpAt: Type.Optional(DateTime('When you marked it picked up')),
+    cancelledAt: Type.Optional(DateTime('When it was cancelled (CANCELLED only)')),
+  },
+  { $id: 'RunOrder', additionalProperties: false },
+);
+
+export const RiderRun = Type.Object(
+  {
+    orders: Type.Array(ref(RunOrder), {
+      description: 'By acceptance time, then delivery sequence; empty when you hold nothing',
+    }),
+  },
+  { $id: 'RiderRun', additionalProperties: false },
 );
 
 export const OfferIdParam = Type.Object(
@@ -123,9 +174,12 @@ export const DeliveryTracking = Type.Object(
 export const DISPATCH_SCHEMAS = [
   RiderShift,
   PositionReport,
+  OfferOrder,
   Offer,
   PendingOffer,
   OfferAnswer,
   RiderOrderAction,
+  RunOrder,
+  RiderRun,
   DeliveryTracking,
 ];

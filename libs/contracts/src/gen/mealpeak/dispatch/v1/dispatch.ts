@@ -83,6 +83,64 @@ export function riderStatusToJSON(object: RiderStatus): string {
   }
 }
 
+/** Where an order of a rider's run stands, in dispatch's terms. */
+export const RunOrderState = {
+  RUN_ORDER_STATE_UNSPECIFIED: 0,
+  /** RUN_ORDER_STATE_ASSIGNED - Accepted, not picked up yet. */
+  RUN_ORDER_STATE_ASSIGNED: 1,
+  RUN_ORDER_STATE_PICKED_UP: 2,
+  /** RUN_ORDER_STATE_CANCELLED - Cancelled upstream while the rider held it: do not pick up / deliver. Listed for a while only. */
+  RUN_ORDER_STATE_CANCELLED: 3,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type RunOrderState = (typeof RunOrderState)[keyof typeof RunOrderState];
+
+export namespace RunOrderState {
+  export type RUN_ORDER_STATE_UNSPECIFIED = typeof RunOrderState.RUN_ORDER_STATE_UNSPECIFIED;
+  export type RUN_ORDER_STATE_ASSIGNED = typeof RunOrderState.RUN_ORDER_STATE_ASSIGNED;
+  export type RUN_ORDER_STATE_PICKED_UP = typeof RunOrderState.RUN_ORDER_STATE_PICKED_UP;
+  export type RUN_ORDER_STATE_CANCELLED = typeof RunOrderState.RUN_ORDER_STATE_CANCELLED;
+  export type UNRECOGNIZED = typeof RunOrderState.UNRECOGNIZED;
+}
+
+export function runOrderStateFromJSON(object: any): RunOrderState {
+  switch (object) {
+    case 0:
+    case 'RUN_ORDER_STATE_UNSPECIFIED':
+      return RunOrderState.RUN_ORDER_STATE_UNSPECIFIED;
+    case 1:
+    case 'RUN_ORDER_STATE_ASSIGNED':
+      return RunOrderState.RUN_ORDER_STATE_ASSIGNED;
+    case 2:
+    case 'RUN_ORDER_STATE_PICKED_UP':
+      return RunOrderState.RUN_ORDER_STATE_PICKED_UP;
+    case 3:
+    case 'RUN_ORDER_STATE_CANCELLED':
+      return RunOrderState.RUN_ORDER_STATE_CANCELLED;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return RunOrderState.UNRECOGNIZED;
+  }
+}
+
+export function runOrderStateToJSON(object: RunOrderState): string {
+  switch (object) {
+    case RunOrderState.RUN_ORDER_STATE_UNSPECIFIED:
+      return 'RUN_ORDER_STATE_UNSPECIFIED';
+    case RunOrderState.RUN_ORDER_STATE_ASSIGNED:
+      return 'RUN_ORDER_STATE_ASSIGNED';
+    case RunOrderState.RUN_ORDER_STATE_PICKED_UP:
+      return 'RUN_ORDER_STATE_PICKED_UP';
+    case RunOrderState.RUN_ORDER_STATE_CANCELLED:
+      return 'RUN_ORDER_STATE_CANCELLED';
+    case RunOrderState.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
 export interface PositionPing {
   riderId: string;
   position?: GeoPoint | undefined;
@@ -111,6 +169,17 @@ export interface ReportPositionsResponse {
   dropped: number;
 }
 
+/** Where one order of an offer goes, so the rider can decide knowing the drop-off. */
+export interface OfferOrder {
+  orderId: string;
+  /** 0-based position in the offer's delivery sequence (the index in Offer.order_ids). */
+  sequence: number;
+  dropoff?: GeoPoint | undefined;
+  dropoffAddress: string;
+  /** Cancelled upstream after the offer was made: nothing to pick up or deliver. */
+  cancelled: boolean;
+}
+
 export interface Offer {
   offerId: string;
   riderId: string;
@@ -118,6 +187,8 @@ export interface Offer {
   orderIds: string[];
   pickup?: GeoPoint | undefined;
   expiresAt?: Date | undefined;
+  /** The orders of order_ids with their drop-offs, in the same sequence. */
+  orders: OfferOrder[];
 }
 
 export interface GetOfferRequest {
@@ -168,6 +239,33 @@ export interface GetDeliveryTrackingResponse {
   riderPosition?: GeoPoint | undefined;
   positionAt?: Date | undefined;
   eta?: Date | undefined;
+}
+
+export interface RunOrder {
+  orderId: string;
+  state: RunOrderState;
+  /** The accepted offer that made the order the rider's. */
+  offerId: string;
+  /** 0-based position in that offer's delivery sequence. */
+  sequence: number;
+  pickup?: GeoPoint | undefined;
+  dropoff?: GeoPoint | undefined;
+  dropoffAddress: string;
+  assignedAt?: Date | undefined;
+  pickedUpAt?: Date | undefined;
+  cancelledAt?: Date | undefined;
+}
+
+export interface ListRiderOrdersRequest {
+  riderId: string;
+}
+
+export interface ListRiderOrdersResponse {
+  /**
+   * Assigned and picked-up orders, and recently cancelled ones the rider had accepted, by
+   * acceptance time, then delivery sequence.
+   */
+  orders: RunOrder[];
 }
 
 function createBasePositionPing(): PositionPing {
@@ -633,8 +731,152 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
   },
 };
 
+function createBaseOfferOrder(): OfferOrder {
+  return { orderId: '', sequence: 0, dropoff: undefined, dropoffAddress: '', cancelled: false };
+}
+
+export const OfferOrder: MessageFns<OfferOrder> = {
+  encode(message: OfferOrder, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.sequence !== 0) {
+      writer.uint32(16).uint32(message.sequence);
+    }
+    if (message.dropoff !== undefined) {
+      GeoPoint.encode(message.dropoff, writer.uint32(26).fork()).join();
+    }
+    if (message.dropoffAddress !== '') {
+      writer.uint32(34).string(message.dropoffAddress);
+    }
+    if (message.cancelled !== false) {
+      writer.uint32(40).bool(message.cancelled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OfferOrder {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOfferOrder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sequence = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dropoff = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.dropoffAddress = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cancelled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OfferOrder {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      dropoff: isSet(object.dropoff) ? GeoPoint.fromJSON(object.dropoff) : undefined,
+      dropoffAddress: isSet(object.dropoffAddress)
+        ? globalThis.String(object.dropoffAddress)
+        : isSet(object.dropoff_address)
+          ? globalThis.String(object.dropoff_address)
+          : '',
+      cancelled: isSet(object.cancelled) ? globalThis.Boolean(object.cancelled) : false,
+    };
+  },
+
+  toJSON(message: OfferOrder): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.dropoff !== undefined) {
+      obj.dropoff = GeoPoint.toJSON(message.dropoff);
+    }
+    if (message.dropoffAddress !== '') {
+      obj.dropoffAddress = message.dropoffAddress;
+    }
+    if (message.cancelled !== false) {
+      obj.cancelled = message.cancelled;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OfferOrder>, I>>(base?: I): OfferOrder {
+    return OfferOrder.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OfferOrder>, I>>(object: I): OfferOrder {
+    const message = createBaseOfferOrder();
+    message.orderId = object.orderId ?? '';
+    message.sequence = object.sequence ?? 0;
+    message.dropoff =
+      object.dropoff !== undefined && object.dropoff !== null
+        ? GeoPoint.fromPartial(object.dropoff)
+        : undefined;
+    message.dropoffAddress = object.dropoffAddress ?? '';
+    message.cancelled = object.cancelled ?? false;
+    return message;
+  },
+};
+
 function createBaseOffer(): Offer {
-  return { offerId: '', riderId: '', orderIds: [], pickup: undefined, expiresAt: undefined };
+  return { offerId: '', riderId: '', orderIds: [], pickup: undefined, expiresAt: undefined, orders: [] };
 }
 
 export const Offer: MessageFns<Offer> = {
@@ -653,6 +895,9 @@ export const Offer: MessageFns<Offer> = {
     }
     if (message.expiresAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    for (const v of message.orders) {
+      OfferOrder.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -710,6 +955,14 @@ export const Offer: MessageFns<Offer> = {
             message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.orders.push(OfferOrder.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -745,6 +998,9 @@ export const Offer: MessageFns<Offer> = {
         : isSet(object.expires_at)
           ? fromJsonTimestamp(object.expires_at)
           : undefined,
+      orders: globalThis.Array.isArray(object?.orders)
+        ? object.orders.map((e: any) => OfferOrder.fromJSON(e))
+        : [],
     };
   },
 
@@ -765,6 +1021,9 @@ export const Offer: MessageFns<Offer> = {
     if (message.expiresAt !== undefined) {
       obj.expiresAt = message.expiresAt.toISOString();
     }
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => OfferOrder.toJSON(e));
+    }
     return obj;
   },
 
@@ -779,6 +1038,7 @@ export const Offer: MessageFns<Offer> = {
     message.pickup =
       object.pickup !== undefined && object.pickup !== null ? GeoPoint.fromPartial(object.pickup) : undefined;
     message.expiresAt = object.expiresAt ?? undefined;
+    message.orders = object.orders?.map((e) => OfferOrder.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1682,6 +1942,402 @@ export const GetDeliveryTrackingResponse: MessageFns<GetDeliveryTrackingResponse
   },
 };
 
+function createBaseRunOrder(): RunOrder {
+  return {
+    orderId: '',
+    state: 0,
+    offerId: '',
+    sequence: 0,
+    pickup: undefined,
+    dropoff: undefined,
+    dropoffAddress: '',
+    assignedAt: undefined,
+    pickedUpAt: undefined,
+    cancelledAt: undefined,
+  };
+}
+
+export const RunOrder: MessageFns<RunOrder> = {
+  encode(message: RunOrder, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.offerId !== '') {
+      writer.uint32(26).string(message.offerId);
+    }
+    if (message.sequence !== 0) {
+      writer.uint32(32).uint32(message.sequence);
+    }
+    if (message.pickup !== undefined) {
+      GeoPoint.encode(message.pickup, writer.uint32(42).fork()).join();
+    }
+    if (message.dropoff !== undefined) {
+      GeoPoint.encode(message.dropoff, writer.uint32(50).fork()).join();
+    }
+    if (message.dropoffAddress !== '') {
+      writer.uint32(58).string(message.dropoffAddress);
+    }
+    if (message.assignedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.assignedAt), writer.uint32(66).fork()).join();
+    }
+    if (message.pickedUpAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.pickedUpAt), writer.uint32(74).fork()).join();
+    }
+    if (message.cancelledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunOrder {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunOrder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.offerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sequence = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pickup = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.dropoff = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.dropoffAddress = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.assignedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.pickedUpAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunOrder {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+      state: isSet(object.state) ? runOrderStateFromJSON(object.state) : 0,
+      offerId: isSet(object.offerId)
+        ? globalThis.String(object.offerId)
+        : isSet(object.offer_id)
+          ? globalThis.String(object.offer_id)
+          : '',
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      pickup: isSet(object.pickup) ? GeoPoint.fromJSON(object.pickup) : undefined,
+      dropoff: isSet(object.dropoff) ? GeoPoint.fromJSON(object.dropoff) : undefined,
+      dropoffAddress: isSet(object.dropoffAddress)
+        ? globalThis.String(object.dropoffAddress)
+        : isSet(object.dropoff_address)
+          ? globalThis.String(object.dropoff_address)
+          : '',
+      assignedAt: isSet(object.assignedAt)
+        ? fromJsonTimestamp(object.assignedAt)
+        : isSet(object.assigned_at)
+          ? fromJsonTimestamp(object.assigned_at)
+          : undefined,
+      pickedUpAt: isSet(object.pickedUpAt)
+        ? fromJsonTimestamp(object.pickedUpAt)
+        : isSet(object.picked_up_at)
+          ? fromJsonTimestamp(object.picked_up_at)
+          : undefined,
+      cancelledAt: isSet(object.cancelledAt)
+        ? fromJsonTimestamp(object.cancelledAt)
+        : isSet(object.cancelled_at)
+          ? fromJsonTimestamp(object.cancelled_at)
+          : undefined,
+    };
+  },
+
+  toJSON(message: RunOrder): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    if (message.state !== 0) {
+      obj.state = runOrderStateToJSON(message.state);
+    }
+    if (message.offerId !== '') {
+      obj.offerId = message.offerId;
+    }
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.pickup !== undefined) {
+      obj.pickup = GeoPoint.toJSON(message.pickup);
+    }
+    if (message.dropoff !== undefined) {
+      obj.dropoff = GeoPoint.toJSON(message.dropoff);
+    }
+    if (message.dropoffAddress !== '') {
+      obj.dropoffAddress = message.dropoffAddress;
+    }
+    if (message.assignedAt !== undefined) {
+      obj.assignedAt = message.assignedAt.toISOString();
+    }
+    if (message.pickedUpAt !== undefined) {
+      obj.pickedUpAt = message.pickedUpAt.toISOString();
+    }
+    if (message.cancelledAt !== undefined) {
+      obj.cancelledAt = message.cancelledAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunOrder>, I>>(base?: I): RunOrder {
+    return RunOrder.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunOrder>, I>>(object: I): RunOrder {
+    const message = createBaseRunOrder();
+    message.orderId = object.orderId ?? '';
+    message.state = object.state ?? 0;
+    message.offerId = object.offerId ?? '';
+    message.sequence = object.sequence ?? 0;
+    message.pickup =
+      object.pickup !== undefined && object.pickup !== null ? GeoPoint.fromPartial(object.pickup) : undefined;
+    message.dropoff =
+      object.dropoff !== undefined && object.dropoff !== null
+        ? GeoPoint.fromPartial(object.dropoff)
+        : undefined;
+    message.dropoffAddress = object.dropoffAddress ?? '';
+    message.assignedAt = object.assignedAt ?? undefined;
+    message.pickedUpAt = object.pickedUpAt ?? undefined;
+    message.cancelledAt = object.cancelledAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListRiderOrdersRequest(): ListRiderOrdersRequest {
+  return { riderId: '' };
+}
+
+export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
+  encode(message: ListRiderOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
+      writer.uint32(10).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRiderOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRiderOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRiderOrdersRequest {
+    return {
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+    };
+  },
+
+  toJSON(message: ListRiderOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRiderOrdersRequest>, I>>(base?: I): ListRiderOrdersRequest {
+    return ListRiderOrdersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRiderOrdersRequest>, I>>(object: I): ListRiderOrdersRequest {
+    const message = createBaseListRiderOrdersRequest();
+    message.riderId = object.riderId ?? '';
+    return message;
+  },
+};
+
+function createBaseListRiderOrdersResponse(): ListRiderOrdersResponse {
+  return { orders: [] };
+}
+
+export const ListRiderOrdersResponse: MessageFns<ListRiderOrdersResponse> = {
+  encode(message: ListRiderOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      RunOrder.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRiderOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRiderOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(RunOrder.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRiderOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders)
+        ? object.orders.map((e: any) => RunOrder.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListRiderOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => RunOrder.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRiderOrdersResponse>, I>>(base?: I): ListRiderOrdersResponse {
+    return ListRiderOrdersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRiderOrdersResponse>, I>>(object: I): ListRiderOrdersResponse {
+    const message = createBaseListRiderOrdersResponse();
+    message.orders = object.orders?.map((e) => RunOrder.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type DispatchServiceService = typeof DispatchServiceService;
 export const DispatchServiceService = {
   setRiderOnline: {
@@ -1762,6 +2418,18 @@ export const DispatchServiceService = {
     responseDeserialize: (value: Buffer): GetDeliveryTrackingResponse =>
       GetDeliveryTrackingResponse.decode(value),
   },
+  /** The rider's current run: what they hold, and what was cancelled in their hands lately. */
+  listRiderOrders: {
+    path: '/mealpeak.dispatch.v1.DispatchService/ListRiderOrders' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRiderOrdersRequest): Buffer =>
+      Buffer.from(ListRiderOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRiderOrdersRequest => ListRiderOrdersRequest.decode(value),
+    responseSerialize: (value: ListRiderOrdersResponse): Buffer =>
+      Buffer.from(ListRiderOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRiderOrdersResponse => ListRiderOrdersResponse.decode(value),
+  },
 } as const;
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
@@ -1772,6 +2440,8 @@ export interface DispatchServiceServer extends UntypedServiceImplementation {
   markPickedUp: handleUnaryCall<MarkPickedUpRequest, MarkPickedUpResponse>;
   markDelivered: handleUnaryCall<MarkDeliveredRequest, MarkDeliveredResponse>;
   getDeliveryTracking: handleUnaryCall<GetDeliveryTrackingRequest, GetDeliveryTrackingResponse>;
+  /** The rider's current run: what they hold, and what was cancelled in their hands lately. */
+  listRiderOrders: handleUnaryCall<ListRiderOrdersRequest, ListRiderOrdersResponse>;
 }
 
 export interface DispatchServiceClient extends Client {
@@ -1879,6 +2549,22 @@ export interface DispatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetDeliveryTrackingResponse) => void,
+  ): ClientUnaryCall;
+  /** The rider's current run: what they hold, and what was cancelled in their hands lately. */
+  listRiderOrders(
+    request: ListRiderOrdersRequest,
+    callback: (error: ServiceError | null, response: ListRiderOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listRiderOrders(
+    request: ListRiderOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRiderOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listRiderOrders(
+    request: ListRiderOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRiderOrdersResponse) => void,
   ): ClientUnaryCall;
 }
 

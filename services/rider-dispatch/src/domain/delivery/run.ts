@@ -1,0 +1,76 @@
+import type { LatLng } from '../geo/projection.ts';
+import type { DispatchOrder, Offer } from './model.ts';
+
+/**
+ * What a rider app needs to show about its offer and its current run: where each order goes
+ * (docs/dispatch-service.md#the-riders-run).
+ */
+
+/** One order of an offer, with the drop-off the rider decides on. */
+export interface OfferOrder {
+  readonly orderId: string;
+  /** 0-based position in the offer's delivery sequence (the index in `Offer.orderIds`). */
+  readonly sequence: number;
+  readonly dropoff: LatLng;
+  readonly dropoffAddress: string;
+  /** Cancelled upstream after the offer was made: nothing to deliver. */
+  readonly cancelled: boolean;
+}
+
+export type OfferDetails = Offer & { readonly orders: readonly OfferOrder[] };
+
+/**
+ * The offer's orders in its delivery sequence. An order dispatch no longer has (purged after the
+ * retention, long after any offer could be shown) is left out rather than invented.
+ */
+export function offerDetails(
+  offer: Offer,
+  orders: readonly Pick<DispatchOrder, 'orderId' | 'dropoff' | 'dropoffAddress' | 'state'>[],
+): OfferDetails {
+  const byId = new Map(orders.map((o) => [o.orderId, o]));
+  return {
+    ...offer,
+    orders: offer.orderIds.flatMap((orderId, sequence) => {
+      const o = byId.get(orderId);
+      return o
+        ? [
+            {
+              orderId,
+              sequence,
+              dropoff: o.dropoff,
+              dropoffAddress: o.dropoffAddress,
+              cancelled: o.state === 'cancelled',
+            },
+          ]
+        : [];
+    }),
+  };
+}
+
+/** Where an order of a rider's run stands. */
+export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled';
+
+/** An order the rider accepted and has not finished, or that was cancelled while they held it. */
+export interface RunOrder {
+  readonly orderId: string;
+  readonly state: RunOrderState;
+  /** The accepted offer that made it the rider's. */
+  readonly offerId: string;
+  /** 0-based position in that offer's delivery sequence. */
+  readonly sequence: number;
+  readonly pickup: LatLng;
+  readonly dropoff: LatLng;
+  readonly dropoffAddress: string;
+  /** When the rider accepted the offer. */
+  readonly assignedAt: Date;
+  readonly pickedUpAt: Date | undefined;
+  /** When dispatch learnt of the cancellation (state `cancelled` only). */
+  readonly cancelledAt: Date | undefined;
+}
+
+/**
+ * How long an order cancelled in a rider's hands stays in their run, marked cancelled: long
+ * enough for an app that was closed or offline to learn it on its next look (instead of from a
+ * 409 ORDER_CANCELLED at the door), short enough not to clutter the list for the shift.
+ */
+export const CANCELLED_VISIBLE_MS = 30 * 60_000;
