@@ -39,6 +39,29 @@ describe('loadConfig', () => {
     expect(problems).toContain('"loud"');
   });
 
+  it('never echoes a secret, nor the password of a URL, in its errors', () => {
+    const schema = z.object({
+      JWT_SECRET: z.string().min(40),
+      PG_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+      REDIS_URL: z.string().startsWith('redis://'),
+    });
+    let message = '';
+    try {
+      loadConfig(schema, {
+        JWT_SECRET: 'SuperSecretProdKey-but-31-chars',
+        PG_URL: 'http://app:pg-pass-123@db:5432/x',
+        REDIS_URL: 'rediss://:redis-pass@cache:6379',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('(got <hidden, 31 characters>)');
+    expect(message).toContain('"http://app:***@db:5432/x"');
+    expect(message).toContain('"rediss://:***@cache:6379"');
+    for (const secret of ['SuperSecret', 'pg-pass-123', 'redis-pass']) expect(message).not.toContain(secret);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(schema, { GRPC_PORT: '' }).GRPC_PORT).toBe(50051);
   });

@@ -24,6 +24,15 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
   return value as DeepReadonly<T>;
 }
 
+/** Names of variables whose values are secrets: never echoed in an error (it ends up in logs). */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|CREDENTIALS/i;
+
+/** A bad value as the error shows it: secrets hidden, and the password of a URL. */
+export function shown(name: string, value: string): string {
+  if (SECRET_NAME.test(name)) return `<hidden, ${value.length} characters>`;
+  return JSON.stringify(value.replace(/(\/\/[^/@:\s]*:)[^/@\s]*@/g, '$1***@'));
+}
+
 /**
  * Validates the environment once, at start-up, against a schema keyed by variable name. Every bad
  * variable is reported in one error (never the first only), and the result is deeply frozen so no
@@ -40,7 +49,7 @@ export function loadConfig<S extends z.ZodType<object>>(
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
       const got = issue.path.length === 1 ? cleaned[String(issue.path[0])] : undefined;
-      return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+      return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${shown(name, got)})`}`;
     });
     throw new ConfigError(problems);
   }

@@ -12,6 +12,9 @@ const problems = (env: Record<string, string>) => {
   }
 };
 
+/** A secret as `openssl rand -base64 48` makes them. */
+const PROD_SECRET = 'q3Zt8vYk1LxN0pRb7sWc4dUe9fGh2jKm5nPo6aBi';
+
 describe('gateway configuration', () => {
   it('runs locally with no variables at all, dev tokens on', () => {
     const config = loadConfig(configSchema, {});
@@ -27,8 +30,20 @@ describe('gateway configuration', () => {
     expect(found).toContain('DEV_TOKENS_ENABLED: must be off in production');
   });
 
+  it('refuses a hand-made JWT secret in production, without showing it', () => {
+    const found = problems({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a'.repeat(40),
+      REDIS_URL: 'redis://r:6379',
+    });
+    expect(found).toEqual([
+      'JWT_SECRET: looks hand-made (fewer than 12 different characters): use 32+ random bytes, e.g. openssl rand -base64 48 (got <hidden, 40 characters>)',
+    ]);
+    expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('(got <hidden, 5 characters>)');
+  });
+
   it('refuses to run in production on the local Redis default', () => {
-    expect(problems({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) })).toEqual([
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: PROD_SECRET })).toEqual([
       'REDIS_URL: must be set when NODE_ENV=production (the default is a local development server)',
     ]);
   });
@@ -36,7 +51,7 @@ describe('gateway configuration', () => {
   it('switches dev tokens off by default in production', () => {
     const config = loadConfig(configSchema, {
       NODE_ENV: 'production',
-      JWT_SECRET: 's'.repeat(40),
+      JWT_SECRET: PROD_SECRET,
       REDIS_URL: 'redis://redis:6379',
     });
     expect(config.DEV_TOKENS_ENABLED).toBe(false);

@@ -132,6 +132,12 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (c.NODE_ENV === 'production') {
       if (c.JWT_SECRET === DEV_JWT_SECRET) problem('JWT_SECRET', 'set a real secret in production');
+      // 32 characters of 'a' pass the length check; a random key has far more variety.
+      else if (new Set(c.JWT_SECRET).size < 12)
+        problem(
+          'JWT_SECRET',
+          'looks hand-made (fewer than 12 different characters): use 32+ random bytes, e.g. openssl rand -base64 48',
+        );
       if (c.DEV_TOKENS_ENABLED === true) problem('DEV_TOKENS_ENABLED', 'must be off in production');
     }
     // A gRPC call must end before the request does, or the client gets our timeout instead of the cause.
