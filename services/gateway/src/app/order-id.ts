@@ -9,5 +9,9 @@ const ORDER_ID_NAMESPACE = '4d0f4a55-6f1e-4c3b-9a43-1f9c2f0b7a10';
  * record expired), and PlaceOrder is idempotent on the id, so duplicates converge on one order.
  */
 export function orderIdFor(customerId: string, idempotencyKey: string): string {
-  return uuidv5(`${customerId}:${idempotencyKey}`, ORDER_ID_NAMESPACE);
+  // The first unescaped ':' separates the two, so no other pair gives the same name (keys may
+  // contain ':', and so may subjects: "c-1" + "x:y" and "c-1:x" + "y" were one order id).
+  // Subjects without ':' or '\\' keep the ids they always had.
+  const subject = customerId.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
+  return uuidv5(`${subject}:${idempotencyKey}`, ORDER_ID_NAMESPACE);
 }
