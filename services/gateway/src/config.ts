@@ -86,6 +86,13 @@ export const configSchema = z
 
     /** HS256 key the JWTs are verified with (at least 32 characters); the dev default is refused in production. */
     JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
+    /** Tokens valid for longer than this (exp - now) are refused, whoever signed them (1 min to 30 days). */
+    JWT_MAX_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
     /** Unset: on everywhere except NODE_ENV=production, where it must stay off. */
     DEV_TOKENS_ENABLED: z.stringbool().optional(),
 

@@ -432,6 +432,29 @@ describe('tokens the gateway refuses (401)', () => {
     expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token issuer is not mealpeak' });
   });
 
+  it('a token valid for longer than JWT_MAX_TTL_SECONDS, or issued in the future', async () => {
+    const header = b64({ alg: 'HS256', typ: 'JWT' });
+    const call = (claims: object) => {
+      const payload = b64({ sub: 'c-1', role: 'customer', iss: 'mealpeak', ...claims });
+      const signature = createHmac('sha256', DEV_JWT_SECRET)
+        .update(`${header}.${payload}`)
+        .digest('base64url');
+      return h.call({
+        url: '/v1/orders',
+        headers: { authorization: `Bearer ${header}.${payload}.${signature}` },
+      });
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const forever = await call({ exp: 1e300 });
+    expect(forever.statusCode).toBe(401);
+    expect(forever.json()).toMatchObject({ message: 'token is valid for longer than 86400 s' });
+    expect((await call({ exp: now + 2 * 86_400 })).statusCode).toBe(401);
+    expect((await call({ exp: now + 86_000 })).statusCode).toBe(200);
+    const fromTheFuture = await call({ exp: now + 3_600, iat: now + 36_000 });
+    expect(fromTheFuture.json()).toMatchObject({ message: 'token was issued in the future (iat)' });
+    expect((await call({ exp: now + 3_600, iat: now + 30 })).statusCode).toBe(200);
+  });
+
   it('no issuer claim, correctly signed', async () => {
     // Signed by hand: the gateway's signer always adds iss.
     const header = b64({ alg: 'HS256', typ: 'JWT' });

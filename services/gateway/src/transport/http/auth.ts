@@ -11,7 +11,16 @@ declare module '@fastify/jwt' {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Longest a token may still be valid for (JWT_MAX_TTL_SECONDS). */
+    jwtMaxTtlSeconds: number;
+  }
+}
+
 export const JWT_ISSUER = 'mealpeak';
+/** Device clocks and the identity provider's may run a little ahead of ours. */
+const CLOCK_SKEW_S = 60;
 
 /**
  * HS256 only, our issuer only, and iss, sub, role and exp must be there: allowedIss alone only
@@ -52,7 +61,14 @@ async function verify(request: FastifyRequest): Promise<Identity> {
   if (!BEARER.test(header)) return { ok: false, reason: 'the Authorization header must be "Bearer <token>"' };
   try {
     // Signature, issuer and expiry are verified; the claims' content is checked here.
-    const claims = await request.jwtVerify<{ sub?: unknown; role?: unknown }>();
+    const claims = await request.jwtVerify<{ sub?: unknown; role?: unknown; exp?: unknown; iat?: unknown }>();
+    // A stolen token should not outlive a day: tokens valid for longer are refused, whatever
+    // signed them; and one issued in the future is not ours to believe.
+    const now = Date.now() / 1000;
+    if (typeof claims.exp === 'number' && claims.exp - now > request.server.jwtMaxTtlSeconds + CLOCK_SKEW_S)
+      return { ok: false, reason: `token is valid for longer than ${request.server.jwtMaxTtlSeconds} s` };
+    if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_SKEW_S)
+      return { ok: false, reason: 'token was issued in the future (iat)' };
     const role = ROLES.find((r) => r === claims.role);
     if (!role) return { ok: false, reason: 'token has an unknown role' };
     if (typeof claims.sub !== 'string' || !isPlainId(claims.sub))
@@ -96,8 +112,13 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export async function registerAuth(app: FastifyInstance, secret: string): Promise<void> {
+export async function registerAuth(
+  app: FastifyInstance,
+  secret: string,
+  maxTtlSeconds: number,
+): Promise<void> {
   await app.register(fastifyJwt, jwtOptions(secret));
+  app.decorate('jwtMaxTtlSeconds', maxTtlSeconds);
   app.decorateRequest('principal', null);
 
   // Default deny: a /v1 route that forgets to say who may call it fails the start-up, not an audit.
