@@ -63,6 +63,16 @@ describe('errors from the services behind the gateway', () => {
       'STOCK_EXHAUSTED',
     ],
     [codedError('conflict', 'MERCHANT_PAUSED', 'the kitchen is paused'), 409, 'MERCHANT_PAUSED'],
+    // grpc-js' own: a reply over the 4 MB message limit is our fault, not the client's.
+    [
+      codedError(
+        'exhausted',
+        'GRPC_RESOURCE_EXHAUSTED',
+        'Received message larger than max (4200000 vs 4194304)',
+      ),
+      502,
+      'UPSTREAM_ERROR',
+    ],
     [codedError('unavailable', 'MERCHANT_OVERLOADED', 'try again in a minute'), 503, 'MERCHANT_OVERLOADED'],
     [
       codedError('invalid', 'ITEM_NOT_ON_MENU', 'no such dish', [

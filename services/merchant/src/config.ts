@@ -35,6 +35,8 @@ export const configSchema = z.object({
   SWEEP_RETRY_MS: env.intervalMs(30_000),
   /** How stale placement's view of merchant profiles and menu items may be; 0 reads every time. */
   CATALOGUE_CACHE_MS: env.durationMs(1_000),
+  /** Most items one merchant's menu may hold; a new one beyond it is 409 MENU_FULL (1-5,000). */
+  MAX_MENU_ITEMS: z.coerce.number().int().min(1).max(5_000).default(500),
   /**
    * How long finished kitchen rows and reservations are kept: longer than the order topic's
    * retention plus consumer lag, like INBOX_RETENTION_HOURS, so no event can still need them.

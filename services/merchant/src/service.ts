@@ -51,6 +51,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
       reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
       sweepRetryMs: config.SWEEP_RETRY_MS,
       catalogueCacheMs: config.CATALOGUE_CACHE_MS,
+      maxMenuItems: config.MAX_MENU_ITEMS,
     },
     sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
   });

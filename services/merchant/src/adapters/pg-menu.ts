@@ -11,6 +11,14 @@ export function pgMenuRepo(db: Sql): MenuRepo {
       return rows.map(toItem);
     },
 
+    async countItems(merchantId) {
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM menu_items WHERE merchant_id = $1',
+        [merchantId],
+      );
+      return rows[0]?.n ?? 0;
+    },
+
     async getItems(ids) {
       if (ids.length === 0) return [];
       const { rows } = await db.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM menu_items WHERE id = ANY($1)`, [

@@ -34,6 +34,25 @@ describe('merchants, menus and status', () => {
     });
   });
 
+  it('caps a menu: a new item beyond the limit is MENU_FULL, changing an existing one is not', async () => {
+    const t = testDeps(store);
+    const capped = createUseCases({ ...t.deps, settings: { ...t.deps.settings, maxMenuItems: 2 } });
+    unwrap(await capped.upsertMenuItem(itemInput('one')));
+    unwrap(await capped.upsertMenuItem(itemInput('two')));
+    expect(await capped.upsertMenuItem(itemInput('three'))).toMatchObject({
+      ok: false,
+      error: { kind: 'exhausted', code: 'MENU_FULL' },
+    });
+    expect(await capped.upsertMenuItem(itemInput(''))).toMatchObject({
+      ok: false,
+      error: { code: 'MENU_FULL' },
+    });
+    expect(unwrap(await capped.upsertMenuItem(itemInput('two', { stock: 99 }))).stock).toBe(99);
+    // Another merchant's menu has room of its own.
+    unwrap(await capped.upsertMerchant(merchantInput({ id: 'm2' })));
+    unwrap(await capped.upsertMenuItem(itemInput('m2-one', { merchantId: 'm2' })));
+  });
+
   it('keeps status and backlog when the profile is replaced', async () => {
     unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' }));
     const updated = unwrap(

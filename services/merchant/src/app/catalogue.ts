@@ -9,7 +9,7 @@ import {
   type ProfileInput,
 } from '../domain/merchant-profile.ts';
 import type { ManualStatus, MenuItem } from '../domain/types.ts';
-import type { UseCaseDeps } from './deps.ts';
+import { DEFAULT_MAX_MENU_ITEMS, type UseCaseDeps } from './deps.ts';
 import { publishIfChanged, recomputeControl, StatusReason } from './kitchen-sync.ts';
 import { transactResult } from './transact.ts';
 import { viewOf, type MerchantView } from './views.ts';
@@ -31,7 +31,8 @@ export interface UpsertMenuItemInput {
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
 
-export function catalogueUseCases({ store, clock, ids }: UseCaseDeps) {
+export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) {
+  const maxMenuItems = settings.maxMenuItems ?? DEFAULT_MAX_MENU_ITEMS;
   return {
     async getMerchant(
       merchantId: string,
@@ -76,11 +77,12 @@ export function catalogueUseCases({ store, clock, ids }: UseCaseDeps) {
       if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
       if (input.price.currency !== merchant.currency)
         return err(Errors.currencyMismatch([field('price.currency', `must be ${merchant.currency}`)]));
-      if (input.replaceOnly) {
-        const [existing] = input.itemId ? await store.repo.getItems([input.itemId]) : [];
-        if (existing?.merchantId !== merchant.id)
-          return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
-      }
+      const [existing] = input.itemId ? await store.repo.getItems([input.itemId]) : [];
+      if (input.replaceOnly && existing?.merchantId !== merchant.id)
+        return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+      // A new item must fit (a soft cap: two creations at the same moment may pass it by one).
+      if (!existing && (await store.repo.countItems(merchant.id)) >= maxMenuItems)
+        return err(Errors.menuFull(maxMenuItems));
       const saved = await store.repo.upsertItem({
         id: input.itemId || ids.newId(),
         merchantId: merchant.id,

@@ -9,7 +9,15 @@ export interface UseCaseSettings {
   readonly sweepRetryMs: number;
   /** How stale placement's view of merchants and items may be (0: always read). */
   readonly catalogueCacheMs?: number;
+  /** Most items one merchant's menu may hold (default DEFAULT_MAX_MENU_ITEMS). */
+  readonly maxMenuItems?: number;
 }
+
+/**
+ * A menu is sent whole in one gRPC reply (4 MB at most) and read whole on every store page: an
+ * unbounded one broke its own store page at ~1,900 items of 2 KB.
+ */
+export const DEFAULT_MAX_MENU_ITEMS = 500;
 
 export interface UseCaseDeps {
   readonly store: MerchantStore;

@@ -67,6 +67,7 @@ export interface MerchantRepo {
 
 export interface MenuRepo {
   listMenu(merchantId: string): Promise<MenuItem[]>;
+  countItems(merchantId: string): Promise<number>;
   /** Items by id, whoever owns them. */
   getItems(ids: readonly string[]): Promise<MenuItem[]>;
   /** Insert or update; undefined when the id belongs to another merchant's item. */

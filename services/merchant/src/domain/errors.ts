@@ -26,6 +26,8 @@ export const Errors = {
   // "busy, try again in a few minutes" instead of "paused".
   merchantBusy: () =>
     error('exhausted', 'MERCHANT_BUSY', 'the kitchen is at capacity; new orders resume shortly'),
+  menuFull: (max: number) =>
+    error('exhausted', 'MENU_FULL', `a menu holds at most ${max} items: remove or reuse one first`),
   itemNotFound: (fields: readonly FieldError[]) =>
     error('not_found', 'ITEM_NOT_FOUND', 'menu item not found for this merchant', fields),
   itemUnavailable: (fields: readonly FieldError[]) =>

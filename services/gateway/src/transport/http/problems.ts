@@ -56,10 +56,12 @@ const jsonFieldName = (field: string) => field.replace(/_([a-z0-9])/g, (_m, c: s
 
 /** A domain error from a port -> the Problem sent to the client; its code passes through. */
 export function fromCodedError(error: CodedError, retryAfterSeconds: number): Problem {
-  const status = STATUS_OF_KIND[error.kind];
   // @mealpeak/grpc names errors of peers that sent no code GRPC_<STATUS>; those describe our
-  // plumbing (and their messages can name hosts), so clients get a stable code and message.
+  // plumbing (and their messages can name hosts), so clients get a stable code and message. And
+  // never a 4xx: grpc-js' own RESOURCE_EXHAUSTED (a reply over the message size limit) or
+  // UNIMPLEMENTED is the platform's fault, not the client's (502).
   const plumbing = error.code.startsWith('GRPC_');
+  const status = plumbing && STATUS_OF_KIND[error.kind] < 500 ? 502 : STATUS_OF_KIND[error.kind];
   return {
     status,
     code: plumbing ? (TRANSPORT_CODE[error.kind] ?? 'UPSTREAM_ERROR') : error.code,

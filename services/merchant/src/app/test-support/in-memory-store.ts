@@ -96,6 +96,7 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         .filter((i) => i.merchantId === merchantId)
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
     getItems: async (ids) => ids.flatMap((id) => s.items.get(id) ?? []),
+    countItems: async (merchantId) => [...s.items.values()].filter((i) => i.merchantId === merchantId).length,
     async upsertItem(item) {
       const existing = s.items.get(item.id);
       if (existing && existing.merchantId !== item.merchantId) return undefined;
