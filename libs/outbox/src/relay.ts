@@ -2,7 +2,7 @@ import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metrics } from '@opentelemetry/api';
 import type { Envelope, EventProducer } from '@mealpeak/kafka';
-import { Metric, type Logger } from '@mealpeak/telemetry';
+import type { Logger } from '@mealpeak/telemetry';
 import type { OutboxSettings } from './enqueue.ts';
 import { lockSpaceOf } from './partition.ts';
 
@@ -60,6 +60,8 @@ const relayLag = meter.createHistogram('mealpeak.outbox.relay_lag', {
  *
  * A cycle is two statements, no transaction (the lock already makes this relay the only reader
  * of its partitions): read the oldest rows of every owned partition in id order, publish, delete.
+ * The backlog gauges are not read here but by startOutboxStats (stats.ts), so a relay that fails
+ * every cycle does not freeze them.
  */
 export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   const batchSize = settings.batchSize ?? 500;
@@ -72,22 +74,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   let client: pg.Client | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
-
-  const pending = meter.createObservableGauge(Metric.OUTBOX_PENDING, {
-    description: 'Outbox rows not yet published',
-  });
-  const oldest = meter.createObservableGauge(Metric.OUTBOX_OLDEST_AGE, {
-    unit: 's',
-    description: 'Age of the oldest unpublished row',
-  });
-  let stats = { pending: 0, oldestAge: 0 };
-  meter.addBatchObservableCallback(
-    (observer) => {
-      observer.observe(pending, stats.pending, { schema: settings.schema });
-      observer.observe(oldest, stats.oldestAge, { schema: settings.schema });
-    },
-    [pending, oldest],
-  );
 
   async function claimPartitions(c: pg.Client): Promise<void> {
     for (let p = 0; p < settings.partitions && owned.size < maxOwned; p++) {
@@ -143,13 +129,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
     return rows.length;
   }
 
-  async function refreshStats(c: pg.Client): Promise<void> {
-    const { rows } = await c.query<{ n: string; age: number | null }>(
-      'SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox',
-    );
-    stats = { pending: Number(rows[0]?.n ?? 0), oldestAge: rows[0]?.age ?? 0 };
-  }
-
   async function connect(): Promise<pg.Client> {
     const c = new pg.Client({
       connectionString: settings.url,
@@ -170,7 +149,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   async function run(): Promise<void> {
     let backoff = pollMs;
     let lastClaim = 0;
-    let lastStats = 0;
     while (running) {
       try {
         client ??= await connect();
@@ -179,10 +157,6 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
           lastClaim = Date.now();
         }
         const relayed = await relayBatch(client);
-        if (Date.now() - lastStats > 10_000) {
-          await refreshStats(client);
-          lastStats = Date.now();
-        }
         backoff = pollMs;
         // A full batch means more is waiting: go again at once; otherwise wait a little.
         if (relayed < batchSize && running) await sleep(pollMs);

@@ -1,4 +1,5 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -30,6 +31,44 @@ export function installInMemoryTracing(): InMemoryTracing {
       trace.disable();
       context.disable();
       propagation.disable();
+    },
+  };
+}
+
+export interface InMemoryMetrics {
+  /** Each numeric data point of `name` now (gauges are observed at this call), with its attributes. */
+  values(name: string): Promise<{ attributes: Record<string, unknown>; value: number }[]>;
+  shutdown(): Promise<void>;
+}
+
+class PullReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+/**
+ * A real meter provider read on demand: for metric assertions in tests. Instruments are bound to
+ * the provider in force when they are created, so install it before what creates them.
+ */
+export function installInMemoryMetrics(): InMemoryMetrics {
+  const reader = new PullReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(provider);
+  return {
+    async values(name) {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics
+        .flatMap((s) => s.metrics)
+        .filter((m) => m.descriptor.name === name)
+        .flatMap((m) => (m.dataPoints as { attributes: Record<string, unknown>; value: unknown }[]).slice())
+        .filter(
+          (p): p is { attributes: Record<string, unknown>; value: number } => typeof p.value === 'number',
+        )
+        .map((p) => ({ attributes: { ...p.attributes }, value: p.value }));
+    },
+    async shutdown() {
+      await provider.shutdown();
+      metrics.disable();
     },
   };
 }

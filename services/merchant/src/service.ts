@@ -40,7 +40,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   });
   lifecycle.onShutdown('order-service client', async () => orders.close());
 
-  const outbox = await startOutbox(ctx, 'merchant', producer);
+  const outbox = await startOutbox(ctx, 'merchant', producer, pool);
   const service = createMerchantService({
     store: createPgStore({ pool, outbox, merchantEventsTopic: topics.merchantEvents }),
     orders,

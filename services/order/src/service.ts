@@ -32,7 +32,7 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
   const producer = infra.bus.producer('order');
   await producer.connect();
   lifecycle.onShutdown('event producer', () => producer.disconnect());
-  const outbox = await startOutbox(ctx, 'order', producer);
+  const outbox = await startOutbox(ctx, 'order', producer, pool);
 
   const reservations = createMerchantReservations({
     target: config.MERCHANT_GRPC_TARGET,

@@ -46,7 +46,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
   const producer = infra.bus.producer('rider-dispatch');
   await producer.connect();
   lifecycle.onShutdown('event producer', () => producer.disconnect());
-  const outbox = await startOutbox(ctx, 'rider-dispatch', producer);
+  const outbox = await startOutbox(ctx, 'rider-dispatch', producer, pool);
 
   const app = buildDispatchApp({
     pool,

@@ -243,13 +243,13 @@ export class MemoryDispatchStore implements DispatchStore {
     this.claims.add(key);
     const before = this.orders.get(f.orderId);
     const action = decideOrderEvent(before, f.toState, f.version);
-    if (action === 'insert') {
+    if (action === 'insert' || action === 'tombstone') {
       const { toState: _, version, ...rest } = f;
       this.orders.set(f.orderId, {
         ...rest,
         version,
         ready: isReadyState(f.toState),
-        state: 'waiting',
+        state: action === 'insert' ? 'waiting' : 'cancelled',
         riderId: undefined,
         offerId: undefined,
         sequence: undefined,

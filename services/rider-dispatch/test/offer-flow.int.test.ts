@@ -244,6 +244,27 @@ describe('offers, answers and delivery through the real service', () => {
     expect(await runOf(pending.rider_id)).toEqual([]);
   });
 
+  it('keeps an order cancelled before it was seen cancelled when its older ACCEPTED arrives later', async () => {
+    // What `pnpm dlq replay` of a dead-lettered ACCEPTED does after the order was cancelled.
+    expect((await online('idle-by-late', 400)).ok).toBe(true);
+    const applied = async () =>
+      (await infra.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events')).rows[0]!.n;
+    const before = await applied();
+    await publishOrders(infra, [{ orderId: 'o-late', pickup: at(400) }], OrderState.ORDER_STATE_CANCELLED, 3);
+    await publishOrders(infra, [{ orderId: 'o-late', pickup: at(400) }], OrderState.ORDER_STATE_ACCEPTED, 2);
+    await eventually(
+      async () => ((await applied()) >= before + 2 ? true : undefined),
+      20_000,
+      'both applied',
+    );
+    const { rows } = await infra.sql.query<{ state: string; order_version: number }>(
+      "SELECT state, order_version FROM dispatch_orders WHERE order_id = 'o-late'",
+    );
+    expect(rows).toEqual([{ state: 'cancelled', order_version: 3 }]);
+    const tracking = await call(api().getDeliveryTracking.bind(api()), { orderId: 'o-late' });
+    expect(!tracking.ok && tracking.error.code).toBe('ORDER_CANCELLED');
+  });
+
   it('forgets delivered and cancelled orders and their answered offers once past the retention', async () => {
     // An order still waiting for a rider (nobody is free near it), placed like the others.
     await publishOrders(infra, [{ orderId: 'o-open', pickup: at(20_000) }]);

@@ -1,6 +1,7 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import type { Logger } from '@mealpeak/telemetry';
 import type { OrderCommand } from '../domain/commands.ts';
+import { decideDispatchFact, type DispatchFact } from '../domain/dispatch-facts.ts';
 import { OrderErrors } from '../domain/errors.ts';
 import { decide } from '../domain/order-state.ts';
 import type { Actor, Order, OrderState, StateChange } from '../domain/order.ts';
@@ -83,6 +84,15 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
       claim?: EventClaim,
     ): Promise<Result<Order | 'duplicate', CodedError>> {
       return store.mutate(orderId, (order) => decide(order, { command, actor, now: clock.now() }), claim);
+    },
+
+    /** A fact of rider-dispatch, once per event, with the steps it implies (domain/dispatch-facts.ts). */
+    async applyDispatchFact(
+      orderId: string,
+      fact: DispatchFact,
+      claim: EventClaim,
+    ): Promise<Result<Order | 'duplicate', CodedError>> {
+      return store.mutate(orderId, (order) => decideDispatchFact(order, fact, clock.now()), claim);
     },
 
     async getOrder(orderId: string): Promise<Result<Order, CodedError>> {

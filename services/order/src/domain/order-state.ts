@@ -65,7 +65,8 @@ function isRepeat(order: Order, { command, actor }: CommandRequest): boolean {
     case 'ASSIGN_RIDER':
       return order.riderId === command.riderId && order.state !== 'READY_FOR_PICKUP';
     case 'PICK_UP':
-      return order.state === 'PICKED_UP' && order.riderId === actor.id;
+      // Once delivered too: a pickup that arrives after its delivery was implied by it.
+      return (order.state === 'PICKED_UP' || order.state === 'DELIVERED') && order.riderId === actor.id;
     case 'DELIVER':
       return order.state === 'DELIVERED' && order.riderId === actor.id;
     default:

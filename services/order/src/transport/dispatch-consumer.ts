@@ -1,28 +1,24 @@
 import { EVENTS, on, type ConsumerSettings, type ConsumedEvent, type TopicSpec } from '@mealpeak/kafka';
 import type { Logger } from '@mealpeak/telemetry';
 import type { OrderUseCases } from '../app/use-cases.ts';
-import type { OrderCommand } from '../domain/commands.ts';
-import type { Actor } from '../domain/order.ts';
+import type { DispatchFact } from '../domain/dispatch-facts.ts';
 
 export const ORDER_CONSUMER = 'order';
 
 /**
  * Applies dispatch's facts (rider assigned, picked up, delivered) to orders, once per event
- * (inbox claim in the same transaction). A fact the order can no longer take (it was cancelled
- * meanwhile) is a business outcome, logged and acknowledged, not a poison message.
+ * (inbox claim in the same transaction). A fact ahead of the order (a replay brought the delivery
+ * before the pickup) is applied with the steps it implies (docs/kafka.md#facts-ahead-of-the-order).
+ * A fact the order can no longer take (it was cancelled meanwhile) is a business outcome, logged
+ * and acknowledged, not a poison message.
  */
 export function dispatchConsumerSettings(
   useCases: OrderUseCases,
   dispatchEvents: TopicSpec,
   logger: Logger,
 ): Pick<ConsumerSettings, 'groupId' | 'topics' | 'handlers'> {
-  const apply = async (
-    event: ConsumedEvent<unknown>,
-    orderId: string,
-    command: OrderCommand,
-    actor: Actor,
-  ) => {
-    const result = await useCases.transition(orderId, command, actor, {
+  const apply = async (event: ConsumedEvent<unknown>, orderId: string, fact: DispatchFact) => {
+    const result = await useCases.applyDispatchFact(orderId, fact, {
       consumer: ORDER_CONSUMER,
       eventId: event.eventId,
     });
@@ -38,18 +34,13 @@ export function dispatchConsumerSettings(
     topics: [dispatchEvents],
     handlers: [
       on(EVENTS.riderAssigned, (e) =>
-        apply(
-          e,
-          e.payload.orderId,
-          { kind: 'ASSIGN_RIDER', riderId: e.payload.riderId },
-          { role: 'system', id: 'dispatch' },
-        ),
+        apply(e, e.payload.orderId, { kind: 'ASSIGN_RIDER', riderId: e.payload.riderId }),
       ),
       on(EVENTS.orderPickedUp, (e) =>
-        apply(e, e.payload.orderId, { kind: 'PICK_UP' }, { role: 'rider', id: e.payload.riderId }),
+        apply(e, e.payload.orderId, { kind: 'PICK_UP', riderId: e.payload.riderId }),
       ),
       on(EVENTS.orderDelivered, (e) =>
-        apply(e, e.payload.orderId, { kind: 'DELIVER' }, { role: 'rider', id: e.payload.riderId }),
+        apply(e, e.payload.orderId, { kind: 'DELIVER', riderId: e.payload.riderId }),
       ),
     ],
   };

@@ -33,6 +33,33 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
     if (before.rider_id) await h.settleRider(tx, before.rider_id, now);
   }
 
+  async function insert(tx: PoolClient, f: OrderFacts, state: DispatchOrderState, now: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO dispatch_orders (order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng,
+         dropoff_lat, dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at, ready,
+         state, order_version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        f.orderId,
+        f.zone,
+        f.merchantId,
+        f.customerId,
+        f.pickup.lat,
+        f.pickup.lng,
+        f.dropoff.lat,
+        f.dropoff.lng,
+        f.dropoffAddress,
+        f.placedAt,
+        f.expectedReadyAt,
+        f.promisedAt,
+        isReadyState(f.toState),
+        state,
+        f.version,
+        now,
+      ],
+    );
+  }
+
   return {
     applyOrderEvent(claim, f) {
       return withTransaction(
@@ -54,29 +81,12 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
           const now = new Date();
           switch (action) {
             case 'insert':
-              await tx.query(
-                `INSERT INTO dispatch_orders (order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng,
-                   dropoff_lat, dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at,
-                   ready, state, order_version, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'waiting', $14, $15)`,
-                [
-                  f.orderId,
-                  f.zone,
-                  f.merchantId,
-                  f.customerId,
-                  f.pickup.lat,
-                  f.pickup.lng,
-                  f.dropoff.lat,
-                  f.dropoff.lng,
-                  f.dropoffAddress,
-                  f.placedAt,
-                  f.expectedReadyAt,
-                  f.promisedAt,
-                  isReadyState(f.toState),
-                  f.version,
-                  now,
-                ],
-              );
+              await insert(tx, f, 'waiting', now);
+              break;
+            case 'tombstone':
+              // A finished row like any cancelled order: no rider, no offer, so rounds, offers,
+              // gauges and tracking treat it as cancelled, and retention purges it by placed_at.
+              await insert(tx, f, 'cancelled', now);
               break;
             case 'refresh':
               await tx.query(

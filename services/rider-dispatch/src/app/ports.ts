@@ -10,6 +10,7 @@ import type {
   UpstreamOrderState,
 } from '../domain/delivery/model.ts';
 import type { ReleasePolicy, ReleaseReason } from '../domain/delivery/release.ts';
+import type { OrderEventAction } from '../domain/delivery/rules.ts';
 import type { RunOrder } from '../domain/delivery/run.ts';
 import type { LatLng } from '../domain/geo/projection.ts';
 
@@ -135,10 +136,7 @@ export interface DispatchStore {
   setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;
 
   /** Applies a snapshot once (inbox claim); 'duplicate' when the event was applied before. */
-  applyOrderEvent(
-    claim: EventClaim,
-    facts: OrderFacts,
-  ): Promise<'duplicate' | 'insert' | 'refresh' | 'cancel' | 'ignore'>;
+  applyOrderEvent(claim: EventClaim, facts: OrderFacts): Promise<'duplicate' | OrderEventAction>;
   getOrder(orderId: string): Promise<DispatchOrder | undefined>;
   /** Orders of one offer in delivery sequence. */
   ordersOfOffer(offerId: string): Promise<DispatchOrder[]>;

@@ -70,4 +70,31 @@ describe('order events', () => {
     ).toBe('ignore');
     expect(w.store.orders.get('o-1')).toMatchObject({ ready: true, version: 3, zone: w.zone });
   });
+
+  it('never offers an order cancelled before dispatch saw it, when its older ACCEPTED comes after', async () => {
+    const w = createWorld();
+    await w.addRider('r-1');
+    await w.addOrder('o-other');
+    const accepted = w.store.orders.get('o-other')!;
+    const facts = { ...accepted, orderId: 'o-late' };
+    // A dead-letter replay of ACCEPTED (v2) lands after the cancellation (v3) was applied.
+    expect(
+      await w.useCases.applyOrderStateChanged('ev-c', { ...facts, toState: 'CANCELLED', version: 3 }),
+    ).toBe('tombstone');
+    expect(
+      await w.useCases.applyOrderStateChanged('ev-a', { ...facts, toState: 'ACCEPTED', version: 2 }),
+    ).toBe('ignore');
+    expect(w.store.orders.get('o-late')).toMatchObject({ state: 'cancelled', version: 3 });
+    expect(await w.useCases.queueStats()).toMatchObject({ waiting: 1 }); // o-other only
+    await w.runRound(w.zone);
+    expect(w.offerOf('r-1')?.orderIds).toEqual(['o-other']);
+    expect(await w.useCases.getDeliveryTracking('o-late')).toMatchObject({
+      ok: false,
+      error: { code: 'ORDER_CANCELLED' },
+    });
+    // Retention forgets it like any cancelled order.
+    w.clock.advance(9 * 24 * 3_600_000);
+    await w.useCases.purgeFinished(192, 100);
+    expect(w.store.orders.has('o-late')).toBe(false);
+  });
 });

@@ -100,8 +100,16 @@ describe('order events', () => {
     expect(decideOrderEvent(undefined, 'ACCEPTED', 2)).toBe('insert');
     expect(decideOrderEvent(undefined, 'READY_FOR_PICKUP', 3)).toBe('insert');
     expect(decideOrderEvent(undefined, 'PLACED', 1)).toBe('ignore');
-    expect(decideOrderEvent(undefined, 'CANCELLED', 3)).toBe('ignore');
     expect(decideOrderEvent(undefined, 'RIDER_ASSIGNED', 4)).toBe('ignore');
+  });
+
+  it('records orders rejected or cancelled before it saw them, so older snapshots stay stale', () => {
+    expect(decideOrderEvent(undefined, 'CANCELLED', 3)).toBe('tombstone');
+    expect(decideOrderEvent(undefined, 'REJECTED', 2)).toBe('tombstone');
+    // What the tombstone then does to the ACCEPTED that was overtaken (a replay, a redelivery).
+    expect(decideOrderEvent({ state: 'cancelled', version: 3 }, 'ACCEPTED', 2)).toBe('ignore');
+    expect(decideOrderEvent({ state: 'cancelled', version: 3 }, 'READY_FOR_PICKUP', 2)).toBe('ignore');
+    expect(decideOrderEvent({ state: 'cancelled', version: 3 }, 'CANCELLED', 3)).toBe('ignore');
   });
 
   it('ignores snapshots not newer than the one applied', () => {

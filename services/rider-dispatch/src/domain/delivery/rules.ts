@@ -73,18 +73,23 @@ export function decideDelivery(order: HeldOrder, riderId: string): Result<'deliv
   }
 }
 
+export type OrderEventAction = 'insert' | 'refresh' | 'cancel' | 'tombstone' | 'ignore';
+
 /**
  * How an OrderStateChanged snapshot changes dispatch's view:
  * - insert: an accepted (or already ready) order dispatch has not seen: it waits for a rider;
  * - refresh: newer snapshot of a known order: readiness and times, never dispatch's own state;
  * - cancel: rejected or cancelled upstream: withdraw it and free its rider;
+ * - tombstone: rejected or cancelled before dispatch saw it: record it as cancelled at this
+ *   version, so an older ACCEPTED or READY_FOR_PICKUP arriving later (a dead-letter replay, a
+ *   redelivery) is stale instead of inserting a waiting order that nobody will ever collect;
  * - ignore: stale (version not newer), finished, or nothing dispatch needs.
  */
 export function decideOrderEvent(
   existing: Pick<DispatchOrder, 'state' | 'version'> | undefined,
   toState: UpstreamOrderState,
   version: number,
-): 'insert' | 'refresh' | 'cancel' | 'ignore' {
+): OrderEventAction {
   if (existing && version <= existing.version) return 'ignore';
   const finished = existing?.state === 'delivered' || existing?.state === 'cancelled';
   switch (toState) {
@@ -93,7 +98,8 @@ export function decideOrderEvent(
       return existing ? (finished ? 'ignore' : 'refresh') : 'insert';
     case 'REJECTED':
     case 'CANCELLED':
-      return existing && !finished ? 'cancel' : 'ignore';
+      if (!existing) return 'tombstone';
+      return finished ? 'ignore' : 'cancel';
     case 'RIDER_ASSIGNED':
     case 'PICKED_UP':
     case 'DELIVERED':

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decideDispatchFact, type DispatchFact } from './dispatch-facts.ts';
+import type { Order, OrderState } from './order.ts';
+
+const now = new Date('2026-11-22T12:00:00.000Z');
+const order = (state: OrderState, riderId?: string, version = 4): Order => ({
+  id: '0190f3c1-0000-7000-8000-000000000001',
+  customerId: 'c-1',
+  merchantId: 'm-1',
+  state,
+  lines: [],
+  total: { amountMinor: 2400, currency: 'CNY' },
+  pickup: { lat: 31.23, lng: 121.45 },
+  dropoff: { lat: 31.22, lng: 121.46 },
+  dropoffAddress: '',
+  placedAt: new Date('2026-11-22T11:30:00.000Z'),
+  updatedAt: new Date('2026-11-22T11:50:00.000Z'),
+  acceptBy: new Date('2026-11-22T11:33:00.000Z'),
+  expectedReadyAt: new Date('2026-11-22T11:45:00.000Z'),
+  promisedAt: new Date('2026-11-22T12:10:00.000Z'),
+  riderId,
+  reason: undefined,
+  version,
+});
+const assign: DispatchFact = { kind: 'ASSIGN_RIDER', riderId: 'r-1' };
+const pickUp: DispatchFact = { kind: 'PICK_UP', riderId: 'r-1' };
+const deliver: DispatchFact = { kind: 'DELIVER', riderId: 'r-1' };
+
+const apply = (o: Order, fact: DispatchFact) => {
+  const result = decideDispatchFact(o, fact, now);
+  if (!result.ok) throw new Error(result.error.code);
+  return result.value;
+};
+const path = (d: { changes: readonly { from?: OrderState; to: OrderState; reason?: string }[] }) =>
+  d.changes.map((c) => `${c.from}>${c.to}${c.reason ? ` ${c.reason}` : ''}`);
+
+describe('dispatch facts', () => {
+  it('applies facts that arrive in order exactly as the state machine does', () => {
+    const assigned = apply(order('READY_FOR_PICKUP', undefined, 3), assign);
+    expect(path(assigned)).toEqual(['READY_FOR_PICKUP>RIDER_ASSIGNED']);
+    const picked = apply(assigned.order, pickUp);
+    expect(path(picked)).toEqual(['RIDER_ASSIGNED>PICKED_UP']);
+    const delivered = apply(picked.order, deliver);
+    expect(path(delivered)).toEqual(['PICKED_UP>DELIVERED']);
+    expect(delivered.order).toMatchObject({ state: 'DELIVERED', riderId: 'r-1', version: 6 });
+  });
+
+  it('takes a delivery ahead of its pickup as both, one version each, in one decision', () => {
+    const d = apply(order('RIDER_ASSIGNED', 'r-1', 4), deliver);
+    expect(path(d)).toEqual(['RIDER_ASSIGNED>PICKED_UP IMPLIED_BY_DELIVERY', 'PICKED_UP>DELIVERED']);
+    expect(d.changes.map((c) => c.actor)).toEqual([
+      { role: 'rider', id: 'r-1' },
+      { role: 'rider', id: 'r-1' },
+    ]);
+    expect(d.order).toMatchObject({ state: 'DELIVERED', riderId: 'r-1', version: 6 });
+    expect(d.refund).toBeUndefined();
+  });
+
+  it('takes a pickup or delivery ahead of the assignment with the assignment too', () => {
+    expect(path(apply(order('READY_FOR_PICKUP', undefined, 3), pickUp))).toEqual([
+      'READY_FOR_PICKUP>RIDER_ASSIGNED IMPLIED_BY_PICKUP',
+      'RIDER_ASSIGNED>PICKED_UP',
+    ]);
+    const d = apply(order('READY_FOR_PICKUP', undefined, 3), deliver);
+    expect(path(d)).toEqual([
+      'READY_FOR_PICKUP>RIDER_ASSIGNED IMPLIED_BY_DELIVERY',
+      'RIDER_ASSIGNED>PICKED_UP IMPLIED_BY_DELIVERY',
+      'PICKED_UP>DELIVERED',
+    ]);
+    expect(d.changes[0]?.actor).toEqual({ role: 'system', id: 'dispatch' });
+    expect(d.order.version).toBe(6);
+  });
+
+  it('takes the pickup of a rider reassigned while the reassignment is still on its way', () => {
+    const d = apply(order('RIDER_ASSIGNED', 'r-old', 4), pickUp);
+    expect(path(d)).toEqual(['RIDER_ASSIGNED>RIDER_ASSIGNED REASSIGNED', 'RIDER_ASSIGNED>PICKED_UP']);
+    expect(d.order.riderId).toBe('r-1');
+  });
+
+  it('makes the overtaken facts repeats that change nothing', () => {
+    const delivered = apply(order('RIDER_ASSIGNED', 'r-1', 4), deliver).order;
+    for (const late of [pickUp, assign]) {
+      const d = apply(delivered, late);
+      expect(d.order).toBe(delivered);
+      expect(d.changes).toEqual([]);
+    }
+  });
+
+  it('still refuses facts nothing can make applicable, with the refusal of the fact itself', () => {
+    const refused = (o: Order, fact: DispatchFact) => {
+      const r = decideDispatchFact(o, fact, now);
+      return r.ok ? 'ok' : r.error.code;
+    };
+    expect(refused(order('CANCELLED', 'r-1'), deliver)).toBe('ILLEGAL_TRANSITION');
+    expect(refused(order('CANCELLED', undefined), pickUp)).toBe('ACTOR_NOT_ALLOWED');
+    // Not ready in the order service: dispatch cannot have let anyone pick it up.
+    expect(refused(order('ACCEPTED', 'r-1'), pickUp)).toBe('ILLEGAL_TRANSITION');
+    // Food already with another rider.
+    expect(refused(order('PICKED_UP', 'r-2'), deliver)).toBe('ACTOR_NOT_ALLOWED');
+  });
+
+  it('never skips a rule: whatever it applies, each step is a legal transition by its actor', () => {
+    const states: OrderState[] = [
+      'ACCEPTED',
+      'READY_FOR_PICKUP',
+      'RIDER_ASSIGNED',
+      'PICKED_UP',
+      'DELIVERED',
+      'CANCELLED',
+    ];
+    const allowed = new Set([
+      'READY_FOR_PICKUP>RIDER_ASSIGNED',
+      'RIDER_ASSIGNED>RIDER_ASSIGNED',
+      'RIDER_ASSIGNED>PICKED_UP',
+      'PICKED_UP>DELIVERED',
+    ]);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...states),
+        fc.constantFrom(undefined, 'r-1', 'r-2'),
+        fc.constantFrom(assign, pickUp, deliver),
+        (state, riderId, fact) => {
+          const before = order(state, riderId);
+          const r = decideDispatchFact(before, fact, now);
+          if (!r.ok) return;
+          const chain = r.value.changes;
+          expect(chain.every((c) => allowed.has(`${c.from}>${c.to}`))).toBe(true);
+          chain.forEach((c, i) => expect(c.from).toBe(i === 0 ? state : chain[i - 1]?.to));
+          // One version per published snapshot (a rider recorded while cooking changes no state).
+          if (chain.length > 0) expect(r.value.order.version).toBe(before.version + chain.length);
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { ok, type CodedError, type Result } from '@mealpeak/core';
+import type { CommandRequest } from './commands.ts';
+import type { Order, StateChange } from './order.ts';
+import { decide, type Decision } from './order-state.ts';
+
+/**
+ * A fact rider-dispatch published (dispatch.events.v1): a rider was assigned, picked the order
+ * up, delivered it. These are things that happened, in this order, to one rider's run.
+ */
+export interface DispatchFact {
+  readonly kind: 'ASSIGN_RIDER' | 'PICK_UP' | 'DELIVER';
+  readonly riderId: string;
+}
+
+/** Each fact is the command it always was, by the actor it always was. */
+function requestOf(fact: DispatchFact, now: Date): CommandRequest {
+  switch (fact.kind) {
+    case 'ASSIGN_RIDER':
+      return {
+        command: { kind: 'ASSIGN_RIDER', riderId: fact.riderId },
+        actor: { role: 'system', id: 'dispatch' },
+        now,
+      };
+    case 'PICK_UP':
+      return { command: { kind: 'PICK_UP' }, actor: { role: 'rider', id: fact.riderId }, now };
+    case 'DELIVER':
+      return { command: { kind: 'DELIVER' }, actor: { role: 'rider', id: fact.riderId }, now };
+  }
+}
+
+/**
+ * The facts a pickup or delivery by `riderId` implies but the order has not seen: dispatch only
+ * lets a rider pick up an order assigned to them and deliver one they picked up, so a delivery
+ * means that rider was assigned and picked it up. Only a ready order (the order service's own
+ * READY_FOR_PICKUP) or an assigned one is caught up; anything else is not ahead, but elsewhere.
+ */
+function impliedBefore(order: Order, fact: DispatchFact): DispatchFact[] {
+  if (fact.kind === 'ASSIGN_RIDER') return [];
+  if (order.state !== 'READY_FOR_PICKUP' && order.state !== 'RIDER_ASSIGNED') return [];
+  const implied: DispatchFact[] = [];
+  if (order.state === 'READY_FOR_PICKUP' || order.riderId !== fact.riderId)
+    implied.push({ kind: 'ASSIGN_RIDER', riderId: fact.riderId });
+  if (fact.kind === 'DELIVER') implied.push({ kind: 'PICK_UP', riderId: fact.riderId });
+  return implied;
+}
+
+/**
+ * Applies a dispatch fact to the order. Per order the topic keeps the facts in order, but a
+ * dead-letter replay or a redelivery can bring one ahead of the facts before it (a delivery while
+ * the order still says RIDER_ASSIGNED). Such a fact is not lost: the steps it implies are applied
+ * first, each through `decide` with its own actor, so the state machine's rules hold, in one
+ * decision (one transaction), and marked in the timeline as implied. The earlier fact, when it
+ * comes, is then a repeat. A fact that nothing can make applicable (the order was cancelled, or
+ * another rider holds it) is refused as before, with the refusal of the fact itself.
+ * docs/kafka.md#facts-ahead-of-the-order
+ */
+export function decideDispatchFact(
+  order: Order,
+  fact: DispatchFact,
+  now: Date,
+): Result<Decision, CodedError> {
+  const direct = decide(order, requestOf(fact, now));
+  const implied = direct.ok ? [] : impliedBefore(order, fact);
+  if (implied.length === 0) return direct;
+  let current = order;
+  const changes: StateChange[] = [];
+  for (const step of [...implied, fact]) {
+    const decision = decide(current, requestOf(step, now));
+    if (!decision.ok) return direct;
+    current = decision.value.order;
+    const reason =
+      step === fact ? undefined : `IMPLIED_BY_${fact.kind === 'DELIVER' ? 'DELIVERY' : 'PICKUP'}`;
+    changes.push(...decision.value.changes.map((c) => ({ ...c, reason: c.reason ?? reason })));
+  }
+  return ok({ order: current, changes, refund: undefined });
+}
