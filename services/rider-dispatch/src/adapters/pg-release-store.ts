@@ -96,11 +96,14 @@ export function createPgReleaseStore(pool: Pool, h: TxHelpers): ReleaseStore {
       // Orders taken back from a rider are waiting again, so they count here with their whole
       // age since placement: the customer has waited that long.
       const { rows } = await pool.query<{ n: number; age: number | null; silent: number }>(
-        `SELECT (SELECT count(*)::int FROM dispatch_orders WHERE state = 'waiting') AS n,
-                (SELECT extract(epoch FROM now() - min(placed_at))::float8
-                   FROM dispatch_orders WHERE state = 'waiting') AS age,
+        // count and min in one aggregate over the waiting orders: on its own, min(placed_at) is
+        // planned as a walk of the placed_at index from the oldest row, through every finished
+        // order kept for retention (0.8 ms vs 0.5 s with 2M rows, and all of it with none waiting).
+        `SELECT w.n, w.age,
                 (SELECT count(*)::int FROM dispatch_orders o JOIN riders r ON r.rider_id = o.rider_id
-                  WHERE o.state = 'picked_up' AND r.silent_since <= $1) AS silent`,
+                  WHERE o.state = 'picked_up' AND r.silent_since <= $1) AS silent
+           FROM (SELECT count(*)::int AS n, extract(epoch FROM now() - min(placed_at))::float8 AS age
+                   FROM dispatch_orders WHERE state = 'waiting') AS w`,
         [silentSince],
       );
       const r = rows[0];

@@ -92,6 +92,7 @@ export function observeZonesHeld(held: () => number): void {
 export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_000): void {
   let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0, pickedUpSilent: 0 };
   let readAt = 0;
+  let lastReadAt = Date.now();
   const waiting = meter.createObservableGauge(DispatchMetric.UNASSIGNED_ORDERS, {
     description: 'Orders waiting for a rider (not yet offered)',
   });
@@ -106,10 +107,15 @@ export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_
     async (observer) => {
       if (Date.now() - readAt >= minIntervalMs) {
         readAt = Date.now();
-        last = await read().catch(() => last);
+        const fresh = await read().catch(() => undefined);
+        if (fresh) [last, lastReadAt] = [fresh, readAt];
       }
+      // While reads fail (a statement timeout, the database away), the last count stays and the
+      // oldest order keeps ageing, as the outbox's gauges do: frozen values would keep the
+      // unassigned-order alert quiet for as long as the failures last.
+      const ageing = last.waiting > 0 ? (Date.now() - lastReadAt) / 1000 : 0;
       observer.observe(waiting, last.waiting);
-      observer.observe(oldest, last.oldestAgeSeconds);
+      observer.observe(oldest, last.oldestAgeSeconds + ageing);
       observer.observe(pickedUpSilent, last.pickedUpSilent);
     },
     [waiting, oldest, pickedUpSilent],
