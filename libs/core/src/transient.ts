@@ -12,8 +12,8 @@ export class TransientFailure extends Error {
 
 // PostgreSQL SQLSTATEs of failures that a retry may not meet: connection exceptions (08),
 // insufficient resources (53), operator intervention (57: shutdown, crash, statement timeout),
-// serialization failures and deadlocks (40001, 40P01).
-const TRANSIENT_SQLSTATE = /^(08|53|57|40001$|40P01$)/;
+// serialization failures and deadlocks (40001, 40P01). Not 08P01, a protocol violation: a bug.
+const TRANSIENT_SQLSTATE = /^(08(?!P01$)|53|57|40001$|40P01$)/;
 const TRANSIENT_ERRNO = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -98,6 +98,7 @@ describe('thrown errors', () => {
       expect(classifyThrown(e)).toBe('unavailable');
     for (const e of [
       pg('22021'), // invalid byte sequence (a NUL in text)
+      pg('08P01'), // protocol violation: a bug, not an outage
       pg('23505'), // unique violation nobody expected
       new TypeError('x is undefined'),
       'a string',

@@ -146,6 +146,39 @@ describe('message processor, batches', () => {
     expect(handled).toEqual(['0', '1']);
   });
 
+  it('counts transient failures after all once an event has failed for maxTransientMs', async () => {
+    offset = 0;
+    const deadLetters: string[] = [];
+    const handled: string[] = [];
+    const processor = createMessageProcessor(
+      {
+        groupId: 'g',
+        topics: ['t'],
+        logger,
+        maxAttempts: 2,
+        maxTransientMs: 30,
+        initialBackoffMs: 5,
+        maxBackoffMs: 5,
+        // A query that always times out: classified transient, but it never goes through.
+        handlers: [
+          on(single, async () =>
+            Promise.reject(
+              Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+            ),
+          ),
+        ],
+      },
+      async (m, reason) => void deadLetters.push(`${m.offset}: ${reason.split(':')[0]}`),
+    );
+    await processor.batch(
+      [message(single, 'x'), message(single, 'y')],
+      async () => undefined,
+      async (o) => void handled.push(o),
+    );
+    expect(deadLetters.map((d) => d.split(' ')[0])).toEqual(['0:', '1:']);
+    expect(handled).toEqual(['0', '1']);
+  });
+
   it('gives up a transient retry when the consumer stops, committing nothing from there on', async () => {
     offset = 0;
     const messages = [message(batched, 'a'), message(batched, 'b'), message(single, 'c')];

@@ -65,6 +65,12 @@ export interface ConsumerSettings {
    * PostgreSQL restart must not send every event of those seconds to the dead letters.
    */
   maxAttempts?: number;
+  /**
+   * How long an event may keep failing transiently before its failures count towards
+   * maxAttempts after all (default 15 min): a failure taken for transient that is not (a query
+   * that always times out) must not hold the partition for ever.
+   */
+  maxTransientMs?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
@@ -132,6 +138,7 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   const maxAttempts = settings.maxAttempts ?? 5;
   const initialBackoff = settings.initialBackoffMs ?? 100;
   const maxBackoff = settings.maxBackoffMs ?? 5_000;
+  const maxTransientMs = settings.maxTransientMs ?? 15 * 60_000;
   // Every topic's dead-letter series exists from the start, at 0: an alert on its increase then
   // sees the first dead letter too (a series that appears at 1 has increased by nothing).
   for (const topic of settings.topics)
@@ -236,6 +243,7 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   ): Promise<'handled' | 'abandoned'> {
     const parent = parentOf(event);
     let failures = 0; // that count towards maxAttempts
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const span = tracer.startSpan(
         `process ${event.type}`,
@@ -250,7 +258,10 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
         span.recordException(error instanceof Error ? error : new Error(String(error)));
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
-        const transient = !(error instanceof PoisonMessageError) && isTransientFailure(error);
+        const transient =
+          !(error instanceof PoisonMessageError) &&
+          isTransientFailure(error) &&
+          Date.now() - started < maxTransientMs;
         if (!transient) failures += 1;
         if (error instanceof PoisonMessageError || failures >= maxAttempts) {
           await sendToDeadLetters(
