@@ -297,7 +297,11 @@ export class MemoryDispatchStore implements DispatchStore {
         continue;
       const cancelledAt = this.cancelledAt.get(o.orderId);
       const live = o.state === 'assigned' || o.state === 'picked_up';
-      const recentlyCancelled = o.state === 'cancelled' && cancelledAt && t(cancelledAt) >= t(cancelledSince);
+      const recentlyCancelled =
+        o.state === 'cancelled' &&
+        cancelledAt &&
+        t(cancelledAt) >= t(cancelledSince) &&
+        t(cancelledAt) >= t(assignedAt); // cancelled while only offered: never theirs
       if (!live && !recentlyCancelled) continue;
       run.push({
         orderId: o.orderId,

@@ -50,8 +50,10 @@ function impliedBefore(order: Order, fact: DispatchFact): DispatchFact[] {
  * the order still says RIDER_ASSIGNED). Such a fact is not lost: the steps it implies are applied
  * first, each through `decide` with its own actor, so the state machine's rules hold, in one
  * decision (one transaction), and marked in the timeline as implied. The earlier fact, when it
- * comes, is then a repeat. A fact that nothing can make applicable (the order was cancelled, or
- * another rider holds it) is refused as before, with the refusal of the fact itself.
+ * comes, is then a repeat. A fact of another rider than the order names, while still
+ * RIDER_ASSIGNED, reassigns the order first (dispatch takes orders back, ADR 0013). A fact that
+ * nothing can make applicable (the order was cancelled, or another rider picked it up) is refused
+ * as before, with the refusal of the fact itself.
  * docs/kafka.md#facts-ahead-of-the-order
  */
 export function decideDispatchFact(

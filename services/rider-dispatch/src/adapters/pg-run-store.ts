@@ -35,8 +35,9 @@ export function createPgRunStore(pool: Pool): RunStore {
     async riderRun(riderId, cancelledSince) {
       // Both branches use a partial index on rider_id (dispatch_orders_rider_active and
       // dispatch_orders_rider_cancelled). The offer must be the rider's and accepted: an order
-      // cancelled while only offered was never in their hands. A cancellation is the row's last
-      // update, so updated_at is its time.
+      // cancelled while only offered was never in their hands, also when the rider then accepted
+      // the offer for its other orders (cancelled before responded_at). A cancellation is the
+      // row's last update, so updated_at is its time.
       const { rows } = await pool.query<RunRow>(
         `SELECT o.order_id, o.state, o.offer_id, o.sequence, o.pickup_lat, o.pickup_lng, o.dropoff_lat,
                 o.dropoff_lng, o.dropoff_address, f.responded_at AS assigned_at, o.picked_up_at,
@@ -44,7 +45,8 @@ export function createPgRunStore(pool: Pool): RunStore {
            FROM dispatch_orders o
            JOIN offers f ON f.offer_id = o.offer_id AND f.rider_id = o.rider_id AND f.status = 'accepted'
           WHERE o.rider_id = $1
-            AND (o.state IN ('assigned', 'picked_up') OR (o.state = 'cancelled' AND o.updated_at >= $2))
+            AND (o.state IN ('assigned', 'picked_up')
+                 OR (o.state = 'cancelled' AND o.updated_at >= $2 AND o.updated_at >= f.responded_at))
           ORDER BY f.responded_at, o.sequence`,
         [riderId, cancelledSince],
       );

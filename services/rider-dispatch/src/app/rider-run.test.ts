@@ -67,6 +67,20 @@ describe("the rider's run", () => {
     expect(await ids(w, 'r-1')).toEqual([]);
   });
 
+  it('does not list an order cancelled while only offered, when the rest of the offer is accepted', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1', { merchantId: 'm-1', dropoff: at(1_500, 500) });
+    await w.addOrder('o-2', { merchantId: 'm-1', dropoff: at(1_550, 520) });
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    const offer = w.offerOf('r-1')!;
+    expect([...offer.orderIds].sort()).toEqual(['o-1', 'o-2']); // one bundle
+    await event(w, 'o-2', 'CANCELLED', 3);
+    w.clock.advance(10_000);
+    await w.useCases.respondToOffer('r-1', offer.offerId, true);
+    expect(await ids(w, 'r-1')).toEqual(['o-1:assigned']);
+  });
+
   it('shows an order cancelled in the rider’s hands as cancelled for 30 minutes', async () => {
     const { w } = await run();
     w.clock.advance(120_000);
