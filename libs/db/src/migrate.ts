@@ -83,6 +83,9 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
   const lockKey = createHash('sha256').update(`migrate:${schema}`).digest().readBigInt64BE(0).toString();
   const client = await pool.connect();
   try {
+    // Replicas wait here for as long as another one migrates: not bounded by the pool's
+    // statement timeout (reset before the connection goes back to the pool).
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(
@@ -96,6 +99,10 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
       if (applied.has(migration.version)) continue;
       await withTransaction(pool, async (tx) => {
         await tx.query(`SET LOCAL search_path TO "${schema}", public`);
+        // An index built over a big table can take longer than the pool's statement timeout
+        // (5 s): that would fail every start-up, a crash loop. Waiting for a lock stays bounded.
+        await tx.query(`SET LOCAL statement_timeout = 0`);
+        await tx.query(`SET LOCAL lock_timeout = '60s'`);
         await tx.query(migration.sql);
         await tx.query(
           `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
@@ -107,6 +114,7 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
     return report;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.release();
   }
 }

@@ -65,6 +65,15 @@ describe('db lib against the real PostgreSQL', () => {
     await expect(migrate(pool, 'widgets_svc', dir)).rejects.toThrow(/changed after it was applied/);
   });
 
+  it('lets a migration run longer than the pool statement timeout (a big index build)', async () => {
+    const slow = poolFor('slow_svc'); // statement timeout 2 s
+    const dir = await mkdtemp(path.join(tmpdir(), 'mig-'));
+    await writeFile(path.join(dir, '0001_slow.sql'), `SELECT pg_sleep(2.5); CREATE TABLE done (id int);`);
+    expect((await migrate(slow, 'slow_svc', dir)).applied).toEqual(['0001_slow']);
+    // The pool's own statements keep their timeout.
+    await expect(slow.query('SELECT pg_sleep(2.5)')).rejects.toThrow(/statement timeout/);
+  });
+
   it('commits a transaction, and rolls back everything when the callback throws', async () => {
     await withTransaction(pool, async (tx) => {
       await tx.query(`INSERT INTO widgets (name) VALUES ('nut')`);
