@@ -6,7 +6,7 @@ import {
   type PositionPing,
   type RiderPosition,
 } from './types.ts';
-import { checkPing, notAfter } from './validate.ts';
+import { checkPing, notAfter, supersedes } from './validate.ts';
 import type { PositionReader } from './reader.ts';
 import type { PositionWriter, PositionWriterOptions } from './writer.ts';
 
@@ -37,9 +37,9 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
       const at = now();
       const refused = checkPing(given, at, limits);
       if (refused) return refused;
-      const ping = notAfter(given, at);
-      const current = latest.get(ping.riderId);
-      if (current && current.recordedAt >= ping.recordedAt) return { status: 'dropped_out_of_order' };
+      const { ping, clamped } = notAfter(given, at);
+      if (!supersedes(latest.get(ping.riderId)?.recordedAt, ping.recordedAt, clamped))
+        return { status: 'dropped_out_of_order' };
       latest.set(ping.riderId, {
         riderId: ping.riderId,
         lat: ping.lat,

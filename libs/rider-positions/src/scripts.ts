@@ -3,10 +3,17 @@
  * Redis truncates Lua numbers to integers in replies.
  */
 
-/** KEYS: geo, seen. ARGV: rider id, lng, lat, recordedAt. 1 = applied, 0 = not newer than stored. */
+/**
+ * KEYS: geo, seen. ARGV: rider id, lng, lat, recordedAt, clamped (1: the fix's time was clamped
+ * to the server's now, and may equal the stored one: see supersedes in validate.ts).
+ * 1 = applied, 0 = not newer than stored.
+ */
 export const APPLY_PING = `
 local prev = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if prev and tonumber(prev) >= tonumber(ARGV[4]) then return 0 end
+if prev then
+  local p, t = tonumber(prev), tonumber(ARGV[4])
+  if p > t or (p == t and ARGV[5] ~= '1') then return 0 end
+end
 redis.call('GEOADD', KEYS[1], ARGV[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 return 1`;

@@ -53,5 +53,13 @@ export function checkPing(ping: PositionPing, now: number, limits: PingLimits): 
  * dropped as out of order, freezing the rider where that one put it) and keep the rider fresh
  * after going silent.
  */
-export const notAfter = (ping: PositionPing, now: number): PositionPing =>
-  ping.recordedAt > now ? { ...ping, recordedAt: now } : ping;
+export const notAfter = (ping: PositionPing, now: number): { ping: PositionPing; clamped: boolean } =>
+  ping.recordedAt > now ? { ping: { ...ping, recordedAt: now }, clamped: true } : { ping, clamped: false };
+
+/**
+ * Whether a fix is newer than the stored one. A clamped fix may equal it: a batch from a clock
+ * running ahead comes oldest first and all of it is stamped with (about) the same now, so the
+ * later fixes of it must still win.
+ */
+export const supersedes = (stored: number | undefined, recordedAt: number, clamped: boolean): boolean =>
+  stored === undefined || (clamped ? stored <= recordedAt : stored < recordedAt);

@@ -32,6 +32,7 @@ export interface PositionWriter {
 
 interface Queued {
   readonly ping: PositionPing;
+  readonly clamped: boolean;
   readonly resolve: (outcome: PingOutcome) => void;
 }
 
@@ -67,9 +68,9 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
     let failed = false;
     try {
       const results = await apply.many(
-        batch.map(({ ping }) => ({
+        batch.map(({ ping, clamped }) => ({
           keys: [keys.geo, keys.seen],
-          args: [ping.riderId, ping.lng, ping.lat, Math.round(ping.recordedAt)],
+          args: [ping.riderId, ping.lng, ping.lat, Math.round(ping.recordedAt), clamped ? 1 : 0],
         })),
       );
       batch.forEach((q, i) => {
@@ -99,9 +100,9 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
       const at = now();
       const rejected = checkPing(given, at, limits);
       if (rejected) return Promise.resolve(rejected);
-      const ping = notAfter(given, at);
+      const { ping, clamped } = notAfter(given, at);
       return new Promise<PingOutcome>((resolve) => {
-        queue.push({ ping, resolve });
+        queue.push({ ping, clamped, resolve });
         if (queue.length >= maxBatch) flush();
         else timer ??= setTimeout(flush, flushDelayMs);
       });

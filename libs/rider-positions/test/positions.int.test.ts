@@ -76,6 +76,16 @@ describe('rider positions against real Redis', () => {
     clock += 1_000;
     expect(await writer.write(ping('fast', clock, north(500)))).toEqual({ status: 'accepted' });
     expect((await reader.get('fast'))!.lat).toBeCloseTo(north(500).lat, 5);
+    // A batch from that clock, oldest first, all stamped now: the newest fix is the one kept.
+    const batch = await Promise.all(
+      [10_000, 15_000, 20_000].map((ahead, i) =>
+        writer.write(ping('fast', clock + ahead, north(600 + i * 100))),
+      ),
+    );
+    expect(batch.map((b) => b.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect((await reader.get('fast'))!.lat).toBeCloseTo(north(800).lat, 5);
+    // An honest fix as old as the stored one is still a repeat.
+    expect(await writer.write(ping('fast', clock, north(900)))).toEqual({ status: 'dropped_out_of_order' });
   });
 
   it('drops stale fixes and rejects malformed ones without writing anything', async () => {
