@@ -53,6 +53,9 @@ class PullReader extends MetricReader {
 export function installInMemoryMetrics(): InMemoryMetrics {
   const reader = new PullReader();
   const provider = new MeterProvider({ readers: [reader] });
+  // The API keeps the first global provider it is given: one left by an earlier test file of
+  // the same worker would make this one silently unused.
+  metrics.disable();
   metrics.setGlobalMeterProvider(provider);
   return {
     async values(name) {

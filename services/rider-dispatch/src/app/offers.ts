@@ -102,7 +102,12 @@ export function createOfferUseCases(deps: OfferDeps) {
         declineUntil: declineUntil(now),
         plan,
       });
-      return answer.ok ? ok({ ...answer.value, offer: await withOrders(answer.value.offer) }) : answer;
+      if (!answer.ok) return answer;
+      const details = await withOrders(answer.value.offer);
+      // A repeated accept of an offer whose orders were all taken back since: not "accepted".
+      if (answer.value.accepted && offer.status === 'accepted' && details.orders.length === 0)
+        return err(DispatchErrors.offerReleased(offerId));
+      return ok({ ...answer.value, offer: details });
     },
 
     /** Pending offers past their expiry count as declined; returns how many. Any replica may run it. */

@@ -69,6 +69,22 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     expect(!late.ok && late.error.code).toBe('ORDER_NOT_HELD');
   });
 
+  it('answers a repeated accept of an offer taken back with OFFER_RELEASED, showing nothing of it', async () => {
+    const w = await accepted();
+    const offerId = w.store.orders.get('o-1')!.offerId!;
+    const repeat = await w.useCases.respondToOffer('first', offerId, true);
+    expect(repeat.ok && repeat.value.offer.orders.map((o) => o.orderId)).toEqual(['o-1']);
+    await pass(w, 4 * MIN, ['second']);
+    expect(w.store.orders.get('o-1')).toMatchObject({ state: 'waiting' });
+    const late = await w.useCases.respondToOffer('first', offerId, true);
+    expect(!late.ok && late.error.code).toBe('OFFER_RELEASED');
+    await w.runRound(w.zone);
+    expect((await w.useCases.respondToOffer('second', w.offerOf('second')!.offerId, true)).ok).toBe(true);
+    // Re-offered to someone else: still released for the first rider, no address leaked.
+    const again = await w.useCases.respondToOffer('first', offerId, true);
+    expect(!again.ok && again.error.code).toBe('OFFER_RELEASED');
+  });
+
   it('keeps the order with a rider who keeps pinging, however long the pickup takes', async () => {
     const w = await accepted();
     await pass(w, 20 * MIN, ['first', 'second']);

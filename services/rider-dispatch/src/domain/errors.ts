@@ -17,6 +17,12 @@ export const DispatchErrors = {
     codedError('conflict', 'OFFER_EXPIRED', `offer ${offerId} expired before it was answered`),
   offerWithdrawn: (offerId: string): CodedError =>
     codedError('conflict', 'OFFER_WITHDRAWN', `offer ${offerId} was withdrawn: its orders were cancelled`),
+  offerReleased: (offerId: string): CodedError =>
+    codedError(
+      'conflict',
+      'OFFER_RELEASED',
+      `the orders of offer ${offerId} were taken back and given to another rider (offline, shift over or no position for minutes)`,
+    ),
   offerAlreadyAnswered: (offerId: string, status: string): CodedError =>
     codedError('conflict', 'OFFER_ALREADY_ANSWERED', `offer ${offerId} was already ${status}`),
   orderNotFound: (orderId: string): CodedError =>

@@ -14,9 +14,15 @@ const offer: Offer = {
   expiresAt: new Date('2026-11-20T12:00:30Z'),
   replicaId: 'test',
 };
-const order = (orderId: string, state: 'offered' | 'cancelled', lat: number) => ({
+const order = (
+  orderId: string,
+  state: 'offered' | 'assigned' | 'waiting' | 'cancelled',
+  lat: number,
+  offerId: string | undefined = 'f-1',
+) => ({
   orderId,
   state,
+  offerId,
   dropoff: { lat, lng: 121.5 },
   dropoffAddress: `${orderId} street 1`,
 });
@@ -52,6 +58,16 @@ describe('offerDetails', () => {
       },
     ]);
     expect(details).toMatchObject({ offerId: 'f-1', orderIds: ['o-a', 'o-b', 'o-c'] });
+  });
+
+  it('shows an accepted offer only with the orders still on it (one taken back is another rider’s)', () => {
+    const accepted: Offer = { ...offer, status: 'accepted' };
+    const details = offerDetails(accepted, [
+      order('o-a', 'assigned', 31.24),
+      { ...order('o-b', 'waiting', 31.25), offerId: undefined }, // taken back, waiting for another rider
+      order('o-c', 'assigned', 31.26, 'f-9'), // taken back and already offered to someone else
+    ]);
+    expect(details.orders.map((o) => o.orderId)).toEqual(['o-a']);
   });
 
   it('leaves out an order dispatch no longer has, keeping the others’ sequence', () => {

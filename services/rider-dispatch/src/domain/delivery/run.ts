@@ -25,9 +25,15 @@ export type OfferDetails = Offer & { readonly orders: readonly OfferOrder[] };
  */
 export function offerDetails(
   offer: Offer,
-  orders: readonly Pick<DispatchOrder, 'orderId' | 'dropoff' | 'dropoffAddress' | 'state'>[],
+  orders: readonly Pick<DispatchOrder, 'orderId' | 'dropoff' | 'dropoffAddress' | 'state' | 'offerId'>[],
 ): OfferDetails {
-  const byId = new Map(orders.map((o) => [o.orderId, o]));
+  // An accepted offer shows only the orders still on it: one taken back from the rider (ADR 0013)
+  // is another rider's now, drop-off address included.
+  const byId = new Map(
+    orders
+      .filter((o) => offer.status !== 'accepted' || o.offerId === offer.offerId)
+      .map((o) => [o.orderId, o]),
+  );
   return {
     ...offer,
     orders: offer.orderIds.flatMap((orderId, sequence) => {
