@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, createWorld } from '../../test/world.ts';
+import { MASS_SILENCE } from './releases.ts';
 
 const MIN = 60_000;
 
@@ -134,6 +135,30 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     await pass(w, MIN + 10_000, ['first', 'second']);
     expect(w.store.orders.get('o-1')!.state).toBe('waiting');
     expect(w.store.releases[0]?.reason).toBe('shift_ended');
+  });
+
+  it('does not take orders back when most riders holding them go silent at once (pings not arriving)', async () => {
+    const w = createWorld();
+    const ids = Array.from({ length: MASS_SILENCE.minRiders + 2 }, (_, i) => `r-${i}`);
+    for (const [i, id] of ids.entries()) {
+      await w.addOrder(`o-${i}`, { merchantId: `m-${i}`, pickup: at(i * 60) });
+      await w.addRider(id, at(i * 60 + 20));
+    }
+    for (let round = 0; round < 4; round++) {
+      await w.runRound(w.zone);
+      for (const id of ids) {
+        const offer = w.offerOf(id);
+        if (offer) await w.useCases.respondToOffer(id, offer.offerId, true);
+      }
+    }
+    const held = [...w.store.orders.values()].filter((o) => o.state === 'assigned').length;
+    expect(held).toBeGreaterThanOrEqual(MASS_SILENCE.minRiders);
+    // Nobody's pings arrive for 10 minutes: the index, not the riders, is the problem.
+    await pass(w, 10 * MIN, []);
+    expect(w.store.releases).toEqual([]);
+    // One rider silent among many heard is still taken back.
+    await pass(w, 4 * MIN, ids.slice(1));
+    expect(w.store.releases.map((r) => [r.riderId, r.reason])).toEqual([['r-0', 'rider_silent']]);
   });
 
   it('does not mistake an outage of the position index for every rider going silent', async () => {

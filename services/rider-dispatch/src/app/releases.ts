@@ -3,6 +3,13 @@ import { nextSilentSince, silentLongEnough, type ReleasePolicy } from '../domain
 import type { Clock, DispatchStore, Positions, QueueStats, Release } from './ports.ts';
 import type { DispatchSettings } from './settings.ts';
 
+/**
+ * Most riders holding orders going silent in the same look is not riders vanishing: their pings
+ * are not reaching the index (the gateway cannot write to Redis, a network split). Silence then
+ * decides nothing, or every pending pickup of the city would be taken back within minutes.
+ */
+export const MASS_SILENCE = { minRiders: 10, share: 0.5 } as const;
+
 export interface ReleaseDeps {
   readonly store: DispatchStore;
   readonly positions: Pick<Positions, 'getMany'>;
@@ -34,9 +41,19 @@ export function createReleaseUseCases(deps: ReleaseDeps) {
   async function watchSilence(pageSize = 1_000): Promise<boolean> {
     const now = clock.now();
     let after = '';
+    let holding = 0;
+    let unheard = 0;
+    const verdict = (): boolean => {
+      if (holding < MASS_SILENCE.minRiders || unheard < holding * MASS_SILENCE.share) return true;
+      logger.error(
+        { holding, unheard },
+        'most riders holding orders look silent at once: positions are probably not reaching the index; silence decides no release this time',
+      );
+      return false;
+    };
     for (;;) {
       const riders = await store.ridersHoldingOrders(after, pageSize);
-      if (riders.length === 0) return true;
+      if (riders.length === 0) return verdict();
       let fresh: Map<string, unknown>;
       try {
         fresh = await deps.positions.getMany(riders.map((r) => r.riderId));
@@ -44,6 +61,8 @@ export function createReleaseUseCases(deps: ReleaseDeps) {
         logger.warn({ err: error }, 'rider positions unavailable: silence decides no release this time');
         return false;
       }
+      holding += riders.length;
+      unheard += riders.filter((r) => !fresh.has(r.riderId)).length;
       const heard = riders.filter((r) => fresh.has(r.riderId) && r.silentSince);
       const silent = riders.filter((r) => !fresh.has(r.riderId) && !r.silentSince);
       const since = nextSilentSince(undefined, false, now, settings.positionTtlMs)!;
@@ -53,7 +72,7 @@ export function createReleaseUseCases(deps: ReleaseDeps) {
           silent.map((r) => r.riderId),
           since,
         );
-      if (riders.length < pageSize) return true;
+      if (riders.length < pageSize) return verdict();
       after = riders.at(-1)!.riderId;
     }
   }
