@@ -134,6 +134,9 @@ describe('order lifecycle through the gateway, against the real services', () =>
       ),
     );
     const statuses = responses.map((r) => r.status);
+    // Anything but a sale or a stock refusal is shown whole (a 503/504 on a starved machine).
+    const unexpected = responses.filter((r) => r.status !== 201 && r.body?.code !== 'STOCK_EXHAUSTED');
+    expect(unexpected.map((r) => ({ status: r.status, body: r.body }))).toEqual([]);
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     const refused = responses.filter((r) => r.status !== 201);
     expect(refused).toHaveLength(150);
