@@ -152,6 +152,7 @@ export class MemoryDispatchStore implements DispatchStore {
           offerId: offer.offerId,
           sequence: i,
           etaPickup: input.plan?.etaPickup ?? offer.plannedPickupAt,
+          assignedAt: input.now,
         }),
       );
     } else if (decision.action === 'decline' || decision.action === 'expire') {

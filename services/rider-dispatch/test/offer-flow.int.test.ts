@@ -148,6 +148,8 @@ describe('offers, answers and delivery through the real service', () => {
       sequence: 0,
     });
     expect(payload.etaPickup!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The accept time, as the run shows it: the order service keeps the later of two assignments.
+    expect(payload.assignedAt).toEqual(held!.assignedAt);
 
     const tracking = await call(api().getDeliveryTracking.bind(api()), { orderId: 'o-e2e' });
     expect(tracking).toMatchObject({ ok: true, value: { orderId: 'o-e2e', riderId: courier } });

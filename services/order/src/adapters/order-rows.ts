@@ -20,13 +20,14 @@ export interface OrderRow {
   expected_ready_at: Date | null;
   promised_at: Date;
   rider_id: string | null;
+  rider_assigned_at: Date | null;
   reason: string | null;
   version: number;
 }
 
 export const ORDER_COLUMNS = `id, customer_id, merchant_id, state, lines, total_minor, currency, pickup_lat, pickup_lng,
   dropoff_lat, dropoff_lng, dropoff_address, placed_at, updated_at, accept_by, expected_ready_at, promised_at,
-  rider_id, reason, version`;
+  rider_id, rider_assigned_at, reason, version`;
 
 export const rowToOrder = (r: OrderRow): Order => ({
   id: r.id,
@@ -44,6 +45,7 @@ export const rowToOrder = (r: OrderRow): Order => ({
   expectedReadyAt: r.expected_ready_at ?? undefined,
   promisedAt: r.promised_at,
   riderId: r.rider_id ?? undefined,
+  riderAssignedAt: r.rider_assigned_at ?? undefined,
   reason: r.reason ?? undefined,
   version: r.version,
 });
@@ -68,6 +70,7 @@ export const orderParams = (o: Order): unknown[] => [
   o.expectedReadyAt ?? null,
   o.promisedAt,
   o.riderId ?? null,
+  o.riderAssignedAt ?? null,
   o.reason ?? null,
   o.version,
 ];

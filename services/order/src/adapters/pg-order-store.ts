@@ -75,9 +75,19 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
     if (decision.order === before) return; // a repeat: nothing changed
     const o = decision.order;
     await tx.query(
-      `UPDATE orders SET state = $2, updated_at = $3, expected_ready_at = $4, rider_id = $5, reason = $6, version = $7
+      `UPDATE orders SET state = $2, updated_at = $3, expected_ready_at = $4, rider_id = $5, rider_assigned_at = $6,
+                         reason = $7, version = $8
         WHERE id = $1`,
-      [o.id, o.state, o.updatedAt, o.expectedReadyAt ?? null, o.riderId ?? null, o.reason ?? null, o.version],
+      [
+        o.id,
+        o.state,
+        o.updatedAt,
+        o.expectedReadyAt ?? null,
+        o.riderId ?? null,
+        o.riderAssignedAt ?? null,
+        o.reason ?? null,
+        o.version,
+      ],
     );
     await appendTimeline(tx, o.id, decision.changes);
     await outbox.enqueue(tx, orderEvents, eventsOf(before, decision));

@@ -6,7 +6,12 @@ export type OrderCommand =
   | { readonly kind: 'REJECT'; readonly reason: string }
   | { readonly kind: 'EXPIRE' }
   | { readonly kind: 'MARK_READY' }
-  | { readonly kind: 'ASSIGN_RIDER'; readonly riderId: string }
+  | {
+      readonly kind: 'ASSIGN_RIDER';
+      readonly riderId: string;
+      /** When the rider accepted, if the one assigning says so (dispatch does). */
+      readonly assignedAt?: Date | undefined;
+    }
   | { readonly kind: 'PICK_UP' }
   | { readonly kind: 'DELIVER' }
   | { readonly kind: 'CANCEL'; readonly reason: string };

@@ -4,7 +4,7 @@ import { decideDispatchFact, type DispatchFact } from './dispatch-facts.ts';
 import type { Order, OrderState } from './order.ts';
 
 const now = new Date('2026-11-22T12:00:00.000Z');
-const order = (state: OrderState, riderId?: string, version = 4): Order => ({
+const order = (state: OrderState, riderId?: string, version = 4, riderAssignedAt?: Date): Order => ({
   id: '0190f3c1-0000-7000-8000-000000000001',
   customerId: 'c-1',
   merchantId: 'm-1',
@@ -20,10 +20,11 @@ const order = (state: OrderState, riderId?: string, version = 4): Order => ({
   expectedReadyAt: new Date('2026-11-22T11:45:00.000Z'),
   promisedAt: new Date('2026-11-22T12:10:00.000Z'),
   riderId,
+  riderAssignedAt,
   reason: undefined,
   version,
 });
-const assign: DispatchFact = { kind: 'ASSIGN_RIDER', riderId: 'r-1' };
+const assign: DispatchFact = { kind: 'ASSIGN_RIDER', riderId: 'r-1', assignedAt: undefined };
 const pickUp: DispatchFact = { kind: 'PICK_UP', riderId: 'r-1' };
 const deliver: DispatchFact = { kind: 'DELIVER', riderId: 'r-1' };
 
@@ -131,6 +132,97 @@ describe('dispatch facts', () => {
           if (chain.length > 0) expect(r.value.order.version).toBe(before.version + chain.length);
         },
       ),
+    );
+  });
+});
+
+describe('assignments after dispatch took the order back (ADR 0013)', () => {
+  const t = (minute: number) => new Date(Date.UTC(2026, 10, 22, 11, minute));
+  const assignAt = (riderId: string, minute: number | undefined): DispatchFact => ({
+    kind: 'ASSIGN_RIDER',
+    riderId,
+    assignedAt: minute === undefined ? undefined : t(minute),
+  });
+  const outcome = (o: Order, fact: DispatchFact) => {
+    const r = decideDispatchFact(o, fact, now);
+    return r.ok ? r.value : r.error.code;
+  };
+  const ready = order('READY_FOR_PICKUP', undefined, 3);
+
+  it('ignores an earlier assignment of another rider that arrives after the later one', () => {
+    const toB = apply(apply(ready, assignAt('r-a', 50)).order, assignAt('r-b', 52)).order;
+    expect(toB).toMatchObject({ riderId: 'r-b', riderAssignedAt: t(52), version: 5 });
+    expect(outcome(toB, assignAt('r-a', 50))).toBe('STALE_RIDER_ASSIGNMENT');
+    // Not after is not later: the same instant for another rider cannot say which came last.
+    expect(outcome(toB, assignAt('r-a', 52))).toBe('STALE_RIDER_ASSIGNMENT');
+  });
+
+  it('applies a later assignment of another rider as a reassignment, with its time', () => {
+    const d = apply(order('RIDER_ASSIGNED', 'r-a', 4, t(50)), assignAt('r-b', 52));
+    expect(path(d)).toEqual(['RIDER_ASSIGNED>RIDER_ASSIGNED REASSIGNED']);
+    expect(d.order).toMatchObject({ riderId: 'r-b', riderAssignedAt: t(52), version: 5 });
+  });
+
+  it('ignores an earlier assignment while the kitchen is still cooking too', () => {
+    const cooking = order('ACCEPTED', 'r-b', 3, t(52));
+    expect(outcome(cooking, assignAt('r-a', 50))).toBe('STALE_RIDER_ASSIGNMENT');
+    expect(apply(cooking, assignAt('r-c', 54)).order).toMatchObject({
+      riderId: 'r-c',
+      riderAssignedAt: t(54),
+    });
+  });
+
+  it('applies an assignment without a time as before, and then knows no time', () => {
+    // A dispatch replica older than assigned_at, during a rolling upgrade.
+    const d = apply(order('RIDER_ASSIGNED', 'r-a', 4, t(50)), assignAt('r-b', undefined));
+    expect(path(d)).toEqual(['RIDER_ASSIGNED>RIDER_ASSIGNED REASSIGNED']);
+    expect(d.order).toMatchObject({ riderId: 'r-b', riderAssignedAt: undefined });
+    // The old rider's time is not the new one's: nothing to compare, so applied as before.
+    expect(path(apply(d.order, assignAt('r-a', 50)))).toEqual(['RIDER_ASSIGNED>RIDER_ASSIGNED REASSIGNED']);
+    // An order assigned before the field existed takes a timed assignment the same way.
+    expect(apply(order('RIDER_ASSIGNED', 'r-a', 4), assignAt('r-b', 50)).order.riderId).toBe('r-b');
+  });
+
+  it('takes the same rider again as a repeat, keeping the latest time without a new version', () => {
+    const atA = order('RIDER_ASSIGNED', 'r-a', 4, t(50));
+    const again = apply(atA, assignAt('r-a', 50));
+    expect(again.order).toBe(atA);
+    expect(again.changes).toEqual([]);
+    expect(apply(atA, assignAt('r-a', undefined)).order).toBe(atA);
+    expect(apply(atA, assignAt('r-a', 40)).order).toBe(atA);
+    // A, then B, then A again (B was released): B's assignment arriving last must not win.
+    const later = apply(atA, assignAt('r-a', 54));
+    expect(later.changes).toEqual([]);
+    expect(later.order).toMatchObject({ riderId: 'r-a', riderAssignedAt: t(54), version: 4 });
+    expect(outcome(later.order, assignAt('r-b', 52))).toBe('STALE_RIDER_ASSIGNMENT');
+  });
+
+  it('names the rider who accepted last, whatever order the assignments arrive in', () => {
+    // One accept a minute, as dispatch publishes them; each arrives at least once, in any order.
+    const scenario = fc
+      .array(fc.constantFrom('r-a', 'r-b', 'r-c'), { minLength: 1, maxLength: 6 })
+      .chain((riders) => {
+        const facts = riders.map((riderId, minute) => assignAt(riderId, minute));
+        return fc.tuple(
+          fc.constant(riders),
+          fc
+            .array(fc.constantFrom(...facts), { maxLength: 6 }) // redeliveries and replays
+            .chain((repeats) =>
+              fc.shuffledSubarray([...facts, ...repeats], { minLength: facts.length + repeats.length }),
+            ),
+        );
+      });
+    fc.assert(
+      fc.property(scenario, ([riders, arrivals]) => {
+        let current = ready;
+        for (const fact of arrivals) {
+          const r = decideDispatchFact(current, fact, now);
+          if (r.ok) current = r.value.order;
+          else expect(r.error.code).toBe('STALE_RIDER_ASSIGNMENT');
+        }
+        expect(current.riderId).toBe(riders.at(-1));
+        expect(current.riderAssignedAt).toEqual(t(riders.length - 1));
+      }),
     );
   });
 });

@@ -7,17 +7,21 @@ import { decide, type Decision } from './order-state.ts';
  * A fact rider-dispatch published (dispatch.events.v1): a rider was assigned, picked the order
  * up, delivered it. These are things that happened, in this order, to one rider's run.
  */
-export interface DispatchFact {
-  readonly kind: 'ASSIGN_RIDER' | 'PICK_UP' | 'DELIVER';
-  readonly riderId: string;
-}
+export type DispatchFact =
+  | {
+      readonly kind: 'ASSIGN_RIDER';
+      readonly riderId: string;
+      /** When the rider accepted; absent from dispatch releases older than the field. */
+      readonly assignedAt: Date | undefined;
+    }
+  | { readonly kind: 'PICK_UP' | 'DELIVER'; readonly riderId: string };
 
 /** Each fact is the command it always was, by the actor it always was. */
 function requestOf(fact: DispatchFact, now: Date): CommandRequest {
   switch (fact.kind) {
     case 'ASSIGN_RIDER':
       return {
-        command: { kind: 'ASSIGN_RIDER', riderId: fact.riderId },
+        command: { kind: 'ASSIGN_RIDER', riderId: fact.riderId, assignedAt: fact.assignedAt },
         actor: { role: 'system', id: 'dispatch' },
         now,
       };
@@ -39,7 +43,7 @@ function impliedBefore(order: Order, fact: DispatchFact): DispatchFact[] {
   if (order.state !== 'READY_FOR_PICKUP' && order.state !== 'RIDER_ASSIGNED') return [];
   const implied: DispatchFact[] = [];
   if (order.state === 'READY_FOR_PICKUP' || order.riderId !== fact.riderId)
-    implied.push({ kind: 'ASSIGN_RIDER', riderId: fact.riderId });
+    implied.push({ kind: 'ASSIGN_RIDER', riderId: fact.riderId, assignedAt: undefined });
   if (fact.kind === 'DELIVER') implied.push({ kind: 'PICK_UP', riderId: fact.riderId });
   return implied;
 }
@@ -51,9 +55,11 @@ function impliedBefore(order: Order, fact: DispatchFact): DispatchFact[] {
  * first, each through `decide` with its own actor, so the state machine's rules hold, in one
  * decision (one transaction), and marked in the timeline as implied. The earlier fact, when it
  * comes, is then a repeat. A fact of another rider than the order names, while still
- * RIDER_ASSIGNED, reassigns the order first (dispatch takes orders back, ADR 0013). A fact that
- * nothing can make applicable (the order was cancelled, or another rider picked it up) is refused
- * as before, with the refusal of the fact itself.
+ * RIDER_ASSIGNED, reassigns the order first (dispatch takes orders back, ADR 0013). An assignment
+ * that did not happen after the one the order holds is refused (STALE_RIDER_ASSIGNMENT, in
+ * `decide`): dispatch gave the order to someone else since. A fact that nothing can make
+ * applicable (the order was cancelled, or another rider picked it up) is refused as before, with
+ * the refusal of the fact itself.
  * docs/kafka.md#facts-ahead-of-the-order
  */
 export function decideDispatchFact(

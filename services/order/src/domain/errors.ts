@@ -30,6 +30,13 @@ export const OrderErrors = {
       'RESERVATION_EXPIRED',
       `order ${orderId} could not be stored before the merchant's stock hold ended; place it again with a new Idempotency-Key`,
     ),
+  /** A rider assignment older than the one the order holds: a replay or redelivery (ADR 0013). */
+  staleAssignment: (riderId: string, assignedAt: Date, current: string): CodedError =>
+    codedError(
+      'conflict',
+      'STALE_RIDER_ASSIGNMENT',
+      `rider ${riderId} accepted at ${assignedAt.toISOString()}, not after rider ${current}, whom the order names`,
+    ),
   idConflict: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_ID_CONFLICT', `order id ${orderId} is already used by a different order`),
 } as const;

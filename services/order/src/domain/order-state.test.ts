@@ -39,6 +39,7 @@ const placed: Order = {
   expectedReadyAt: undefined,
   promisedAt: at(40),
   riderId: undefined,
+  riderAssignedAt: undefined,
   reason: undefined,
   version: 1,
 };
@@ -222,7 +223,11 @@ describe('order lifecycle invariants (property)', () => {
     fc.record({ kind: fc.constant('REJECT' as const), reason: fc.constant('BUSY') }),
     fc.constant({ kind: 'EXPIRE' as const }),
     fc.constant({ kind: 'MARK_READY' as const }),
-    fc.record({ kind: fc.constant('ASSIGN_RIDER' as const), riderId: fc.constantFrom('r-1', 'r-2') }),
+    fc.record({
+      kind: fc.constant('ASSIGN_RIDER' as const),
+      riderId: fc.constantFrom('r-1', 'r-2'),
+      assignedAt: fc.option(fc.integer({ min: 0, max: 60 }).map(at), { nil: undefined }),
+    }),
     fc.constant({ kind: 'PICK_UP' as const }),
     fc.constant({ kind: 'DELIVER' as const }),
     fc.record({ kind: fc.constant('CANCEL' as const), reason: fc.constant('X') }),
@@ -250,9 +255,15 @@ describe('order lifecycle invariants (property)', () => {
               state = c.to;
             }
             expect(after.state).toBe(state);
+            // A new version for every snapshot that differs; a later time for the same rider is
+            // not in any snapshot.
+            const sameSnapshot = changes.length === 0 && after.riderId === order.riderId;
             expect(after.version).toBe(
-              after === order ? order.version : order.version + Math.max(1, changes.length),
+              sameSnapshot ? order.version : order.version + Math.max(1, changes.length),
             );
+            // The time stated is kept for the rider it was stated for, and only moves forward.
+            if (after.riderId === order.riderId && order.riderAssignedAt && after.riderAssignedAt)
+              expect(after.riderAssignedAt >= order.riderAssignedAt).toBe(true);
             expect(refund !== undefined).toBe(
               changes.some((c) => c.to === 'REJECTED' || c.to === 'CANCELLED'),
             );

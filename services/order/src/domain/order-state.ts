@@ -1,5 +1,5 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
-import type { CommandKind, CommandRequest } from './commands.ts';
+import type { CommandKind, CommandRequest, OrderCommand } from './commands.ts';
 import { OrderErrors } from './errors.ts';
 import type { ActorRole, Order, OrderState, Refund, StateChange } from './order.ts';
 
@@ -59,6 +59,34 @@ function owns(order: Order, role: ActorRole, id: string): boolean {
   }
 }
 
+type AssignRider = Extract<OrderCommand, { kind: 'ASSIGN_RIDER' }>;
+
+/**
+ * An assignment to another rider that did not happen after the one the order holds: dispatch took
+ * the order back and gave it to someone else since (ADR 0013), and this is a replay or a
+ * redelivery of the earlier one. Only times dispatch stated are compared; without one on either
+ * side the assignment applies as it always did (a dispatch replica older than assigned_at).
+ */
+function superseded(order: Order, command: AssignRider): CodedError | undefined {
+  const { riderId, riderAssignedAt } = order;
+  const at = command.assignedAt;
+  if (riderId === undefined || riderId === command.riderId || !at || !riderAssignedAt) return undefined;
+  return at.getTime() <= riderAssignedAt.getTime()
+    ? OrderErrors.staleAssignment(command.riderId, at, riderId)
+    : undefined;
+}
+
+/**
+ * The same rider assigned again keeps the latest time stated: after A, B, A again (the order came
+ * back to A once B was released), B's assignment replayed must not win over A's second one. Only
+ * data, no snapshot shows it: no version, no event.
+ */
+function withLatestAssignment(order: Order, command: AssignRider): Order {
+  const at = command.assignedAt;
+  if (!at || (order.riderAssignedAt && order.riderAssignedAt.getTime() >= at.getTime())) return order;
+  return { ...order, riderAssignedAt: at };
+}
+
 /** Repeats that change nothing succeed without a change (at-least-once events arrive twice). */
 function isRepeat(order: Order, { command, actor }: CommandRequest): boolean {
   switch (command.kind) {
@@ -80,7 +108,12 @@ export function decide(order: Order, request: CommandRequest): Result<Decision, 
   if (!rule.by.includes(actor.role) || !owns(order, actor.role, actor.id)) {
     return err(OrderErrors.notAllowed(actor.role, command.kind));
   }
-  if (isRepeat(order, request)) return ok({ order, changes: [], refund: undefined });
+  const stale = command.kind === 'ASSIGN_RIDER' ? superseded(order, command) : undefined;
+  if (stale) return err(stale);
+  if (isRepeat(order, request)) {
+    const same = command.kind === 'ASSIGN_RIDER' ? withLatestAssignment(order, command) : order;
+    return ok({ order: same, changes: [], refund: undefined });
+  }
   const allowedFrom = command.kind === 'CANCEL' ? (CANCEL_FROM[actor.role] ?? rule.from) : rule.from;
   if (!allowedFrom.includes(order.state))
     return err(OrderErrors.illegalTransition(order.state, command.kind));
@@ -157,11 +190,14 @@ export function decide(order: Order, request: CommandRequest): Result<Decision, 
       };
       return next({}, [ready, assigned]);
     }
-    case 'ASSIGN_RIDER':
-      if (order.state === 'ACCEPTED') return next({ riderId: command.riderId }, []);
-      return next({ riderId: command.riderId }, [
+    case 'ASSIGN_RIDER': {
+      // The time belongs to the rider: a new rider without one leaves it unknown, not the old one's.
+      const assignment = { riderId: command.riderId, riderAssignedAt: command.assignedAt };
+      if (order.state === 'ACCEPTED') return next(assignment, []);
+      return next(assignment, [
         change('RIDER_ASSIGNED', order.state === 'RIDER_ASSIGNED' ? 'REASSIGNED' : undefined),
       ]);
+    }
     case 'PICK_UP':
       return next({}, [change('PICKED_UP')]);
     case 'DELIVER':

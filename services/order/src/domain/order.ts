@@ -55,6 +55,12 @@ export interface Order {
   readonly expectedReadyAt: Date | undefined;
   readonly promisedAt: Date;
   readonly riderId: string | undefined;
+  /**
+   * When `riderId` accepted, as dispatch stated it; undefined when nobody said (an ops assignment,
+   * an implied one, a dispatch release before RiderAssigned carried it). Not part of the snapshot:
+   * it only orders assignments (docs/kafka.md#facts-ahead-of-the-order).
+   */
+  readonly riderAssignedAt: Date | undefined;
   /** Reason code of a rejection or cancellation. */
   readonly reason: string | undefined;
   readonly version: number;

@@ -124,6 +124,7 @@ export function newOrder(
     expectedReadyAt: undefined,
     promisedAt: promiseFor(now, reservation, input.dropoff!, policy),
     riderId: undefined,
+    riderAssignedAt: undefined,
     reason: undefined,
     version: 1,
   };

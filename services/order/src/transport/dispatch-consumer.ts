@@ -10,7 +10,8 @@ export const ORDER_CONSUMER = 'order';
  * (inbox claim in the same transaction). A fact ahead of the order (a replay brought the delivery
  * before the pickup) is applied with the steps it implies (docs/kafka.md#facts-ahead-of-the-order).
  * A fact the order can no longer take (it was cancelled meanwhile) is a business outcome, logged
- * and acknowledged, not a poison message.
+ * and acknowledged, not a poison message. So is an assignment older than the order's current one
+ * (a replay after dispatch gave the order to another rider, ADR 0013): expected, so only info.
  */
 export function dispatchConsumerSettings(
   useCases: OrderUseCases,
@@ -22,19 +23,22 @@ export function dispatchConsumerSettings(
       consumer: ORDER_CONSUMER,
       eventId: event.eventId,
     });
-    if (!result.ok) {
-      logger.warn(
-        { orderId, eventId: event.eventId, eventType: event.type, code: result.error.code },
-        'dispatch event not applicable to the order',
-      );
-    }
+    if (result.ok) return;
+    const context = { orderId, eventId: event.eventId, eventType: event.type, code: result.error.code };
+    if (result.error.code === 'STALE_RIDER_ASSIGNMENT')
+      logger.info({ ...context, detail: result.error.message }, 'stale rider assignment ignored');
+    else logger.warn(context, 'dispatch event not applicable to the order');
   };
   return {
     groupId: ORDER_CONSUMER,
     topics: [dispatchEvents],
     handlers: [
       on(EVENTS.riderAssigned, (e) =>
-        apply(e, e.payload.orderId, { kind: 'ASSIGN_RIDER', riderId: e.payload.riderId }),
+        apply(e, e.payload.orderId, {
+          kind: 'ASSIGN_RIDER',
+          riderId: e.payload.riderId,
+          assignedAt: e.payload.assignedAt,
+        }),
       ),
       on(EVENTS.orderPickedUp, (e) =>
         apply(e, e.payload.orderId, { kind: 'PICK_UP', riderId: e.payload.riderId }),

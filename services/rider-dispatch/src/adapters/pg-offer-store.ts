@@ -46,6 +46,7 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
         offerId: offer.offerId,
         sequence: i,
         etaPickup: input.plan?.etaPickup ?? offer.plannedPickupAt,
+        assignedAt: input.now, // the offer's responded_at, written above
       }));
     await h.publish(tx, facts, input.now);
   }

@@ -29,6 +29,7 @@ function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
           offerId: fact.offerId,
           sequence: fact.sequence,
           etaPickup: fact.etaPickup,
+          assignedAt: fact.assignedAt,
         },
       };
     case 'picked_up':

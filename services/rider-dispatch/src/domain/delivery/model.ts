@@ -88,6 +88,8 @@ export type DispatchFact =
       readonly offerId: string;
       readonly sequence: number;
       readonly etaPickup: Date;
+      /** When the rider accepted (offers.responded_at): the later of two assignments holds. */
+      readonly assignedAt: Date;
     }
   | { readonly kind: 'picked_up'; readonly orderId: string; readonly riderId: string }
   | { readonly kind: 'delivered'; readonly orderId: string; readonly riderId: string };

@@ -16,6 +16,12 @@ export interface RiderAssigned {
   /** Position of this order in the rider's delivery sequence (0-based). */
   sequence: number;
   etaPickup?: Date | undefined;
+  /**
+   * When the rider accepted the offer (dispatch's clock). Dispatch may take an accepted order back
+   * and give it to another rider (ADR 0013): the later assignment is the one that holds, also when
+   * an earlier one is redelivered or replayed after it. Absent from dispatch releases before it.
+   */
+  assignedAt?: Date | undefined;
 }
 
 /** Topic dispatch.events.v1, key = order id. */
@@ -31,7 +37,7 @@ export interface OrderDelivered {
 }
 
 function createBaseRiderAssigned(): RiderAssigned {
-  return { orderId: '', riderId: '', offerId: '', sequence: 0, etaPickup: undefined };
+  return { orderId: '', riderId: '', offerId: '', sequence: 0, etaPickup: undefined, assignedAt: undefined };
 }
 
 export const RiderAssigned: MessageFns<RiderAssigned> = {
@@ -50,6 +56,9 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
     }
     if (message.etaPickup !== undefined) {
       Timestamp.encode(toTimestamp(message.etaPickup), writer.uint32(42).fork()).join();
+    }
+    if (message.assignedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.assignedAt), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -107,6 +116,14 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
             message.etaPickup = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.assignedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -142,6 +159,11 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
         : isSet(object.eta_pickup)
           ? fromJsonTimestamp(object.eta_pickup)
           : undefined,
+      assignedAt: isSet(object.assignedAt)
+        ? fromJsonTimestamp(object.assignedAt)
+        : isSet(object.assigned_at)
+          ? fromJsonTimestamp(object.assigned_at)
+          : undefined,
     };
   },
 
@@ -162,6 +184,9 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
     if (message.etaPickup !== undefined) {
       obj.etaPickup = message.etaPickup.toISOString();
     }
+    if (message.assignedAt !== undefined) {
+      obj.assignedAt = message.assignedAt.toISOString();
+    }
     return obj;
   },
 
@@ -175,6 +200,7 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
     message.offerId = object.offerId ?? '';
     message.sequence = object.sequence ?? 0;
     message.etaPickup = object.etaPickup ?? undefined;
+    message.assignedAt = object.assignedAt ?? undefined;
     return message;
   },
 };
