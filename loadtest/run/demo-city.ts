@@ -69,10 +69,12 @@ const ALL_DAY = Array.from({ length: 7 }, (_, dayOfWeek) => ({
 export async function applyLoadProfile(
   merchantTarget: string,
   profile: LoadProfile = LOAD_PROFILE,
+  internalToken?: string,
 ): Promise<{ merchants: number; items: number }> {
   const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
     target: merchantTarget,
     defaultDeadlineMs: 10_000,
+    internalToken,
     idempotent: ['listMerchants', 'getMerchant'],
   });
   const fail = (what: string, e: { code: string; message: string }) =>
@@ -139,9 +141,15 @@ export interface DemoRiderFleet {
 export async function seedDemoRiders(
   dispatchTarget: string,
   count: number,
-  opts: { prefix?: string; pingEveryMs?: number; onError?: (message: string) => void } = {},
+  opts: {
+    prefix?: string;
+    pingEveryMs?: number;
+    onError?: (message: string) => void;
+    /** GRPC_INTERNAL_TOKEN of the stack. */
+    internalToken?: string;
+  } = {},
 ): Promise<DemoRiderFleet> {
-  const client = dispatchSeedClient(dispatchTarget);
+  const client = dispatchSeedClient(dispatchTarget, opts.internalToken);
   let riders: DemoRider[] = demoRiders({
     count,
     centre: DEMO_CITY_CENTRE,

@@ -5,7 +5,7 @@
  * API (open around the clock, big kitchens, deep stock: demo-city.ts LOAD_PROFILE).
  *
  *   kubectl port-forward svc/mealpeak-merchant 50052:50052 &
- *   [PG_URL=postgres://...merchant database...] pnpm exec node loadtest/run/prepare-city.ts 127.0.0.1:50052
+ *   [PG_URL=postgres://...merchant database...] GRPC_INTERNAL_TOKEN=... pnpm exec node loadtest/run/prepare-city.ts 127.0.0.1:50052
  *
  * See docs/loadtesting.md#against-a-kubernetes-deployment. Never against production.
  */
@@ -19,5 +19,5 @@ if (!target) {
 const pgUrl = process.env['PG_URL'];
 if (pgUrl) console.log(await seedDemoMerchants(pgUrl));
 else console.log('PG_URL not set: not seeding, expecting the demo merchants to be there');
-const p = await applyLoadProfile(target);
+const p = await applyLoadProfile(target, undefined, process.env['GRPC_INTERNAL_TOKEN']);
 console.log(`load profile: ${p.merchants} merchants open around the clock, ${p.items} dishes restocked`);

@@ -5,6 +5,7 @@
  * replicas share one HTTP port (SO_REUSEPORT), so any request may land on any replica.
  * Used by `pnpm replicas` (scripts/replicas.ts) and by the load-test runner.
  */
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, ensureDatabase } from '@mealpeak/db';
@@ -79,6 +80,12 @@ export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMo
   o.log(await seedDemoMerchants(databaseUrl));
 
   const replicas = Object.fromEntries(SERVICES.map((s) => [s, o.replicas])) as Record<ServiceName, number>;
+  // The services call each other with a shared secret, as in a cluster (GRPC_INTERNAL_TOKEN): one
+  // per run unless given, so every load test and the CI smoke go through the check.
+  const internalToken =
+    o.env?.['GRPC_INTERNAL_TOKEN'] ??
+    process.env['GRPC_INTERNAL_TOKEN'] ??
+    randomBytes(24).toString('base64url');
   o.log(`starting ${o.replicas} replica(s) of ${SERVICES.join(', ')} (logs in ${o.logDir})`);
   let stack: Stack;
   try {
@@ -92,7 +99,7 @@ export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMo
       logDir: o.logDir,
       telemetry: true,
       startTimeoutMs: 90_000,
-      env: { REDIS_KEY_PREFIX: o.redisKeyPrefix, ...o.env },
+      env: { REDIS_KEY_PREFIX: o.redisKeyPrefix, GRPC_INTERNAL_TOKEN: internalToken, ...o.env },
       ...(o.serviceEnv ? { serviceEnv: o.serviceEnv } : {}),
     });
   } catch (error) {
@@ -122,11 +129,14 @@ export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMo
 
   try {
     if (o.loadProfile) {
-      const p = await applyLoadProfile(stack.target('merchant'));
+      const p = await applyLoadProfile(stack.target('merchant'), undefined, internalToken);
       o.log(`load profile: ${p.merchants} merchants open around the clock, ${p.items} dishes restocked`);
     }
     if (o.riders > 0) {
-      fleet = await seedDemoRiders(stack.target('rider-dispatch'), o.riders, { onError: o.log });
+      fleet = await seedDemoRiders(stack.target('rider-dispatch'), o.riders, {
+        onError: o.log,
+        internalToken,
+      });
       o.log(`${fleet.online} demo riders online around Berlin Mitte (pinging every 15 s)`);
     }
   } catch (error) {

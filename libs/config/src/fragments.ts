@@ -48,6 +48,12 @@ export const serviceBase = {
    * part of SHUTDOWN_TIMEOUT_MS, so it must be shorter.
    */
   SHUTDOWN_DRAIN_DELAY_MS: durationMs(0),
+  /**
+   * Shared secret of the platform's gRPC calls: every client sends it, every gRPC server refuses a
+   * call without it (UNAUTHENTICATED), so only the platform's own services can call each other.
+   * At least 32 characters; required when NODE_ENV=production; unset: no check (local runs).
+   */
+  GRPC_INTERNAL_TOKEN: z.string().min(32).optional(),
 };
 
 export const postgres = {
@@ -113,6 +119,10 @@ export function crossProblems(
   if (typeof timeout === 'number' && typeof drain === 'number' && drain >= timeout)
     problems.push(
       `SHUTDOWN_DRAIN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS (${timeout}), which it is part of (got ${drain})`,
+    );
+  if (config['NODE_ENV'] === 'production' && !set('GRPC_INTERNAL_TOKEN'))
+    problems.push(
+      "GRPC_INTERNAL_TOKEN: must be set when NODE_ENV=production (without it any pod could call the services' gRPC APIs)",
     );
   if (config['NODE_ENV'] === 'production')
     for (const name of LOCAL_DEFAULTS)

@@ -112,6 +112,7 @@ describe('loadConfig', () => {
 
   it('in production, refuses to fall back on the local development servers', () => {
     expect(problemsOf({ NODE_ENV: 'production', PG_URL: '' })).toEqual([
+      "GRPC_INTERNAL_TOKEN: must be set when NODE_ENV=production (without it any pod could call the services' gRPC APIs)",
       'PG_URL: must be set when NODE_ENV=production (the default is a local development server)',
       'KAFKA_BROKERS: must be set when NODE_ENV=production (the default is a local development server)',
     ]);
@@ -120,7 +121,10 @@ describe('loadConfig', () => {
         NODE_ENV: 'production',
         PG_URL: 'postgres://u:p@db:5432/mealpeak',
         KAFKA_BROKERS: 'k:9092',
+        GRPC_INTERNAL_TOKEN: 'internal-token-of-at-least-32-characters',
       }),
     ).toEqual([]);
+    // Outside production it stays optional (local runs), but never short.
+    expect(problemsOf({ GRPC_INTERNAL_TOKEN: 'short' }).join('\n')).toContain('GRPC_INTERNAL_TOKEN');
   });
 });

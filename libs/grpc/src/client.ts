@@ -15,7 +15,7 @@ import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, injectTraceHeaders } from '@mealpeak/telemetry';
 import { fromServiceError } from './errors.ts';
-import { CLIENT_OPTIONS } from './options.ts';
+import { CLIENT_OPTIONS, INTERNAL_TOKEN_KEY } from './options.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -40,6 +40,8 @@ export interface ClientSettings<D extends ServiceDefinition> {
   idempotent: readonly (keyof D & string)[];
   retry?: RetryPolicy;
   channelOptions?: ChannelOptions;
+  /** Sent with every call in INTERNAL_TOKEN_KEY metadata (GRPC_INTERNAL_TOKEN); unset: nothing sent. */
+  internalToken?: string | undefined;
 }
 
 const meter = metrics.getMeter('@mealpeak/grpc');
@@ -68,7 +70,11 @@ function serviceConfig(serviceName: string, methods: readonly string[], retry: R
 }
 
 /** Every call gets a deadline, a client span, W3C context in its metadata, and a duration metric. */
-function observingInterceptor(serviceName: string, defaultDeadlineMs: number): Interceptor {
+function observingInterceptor(
+  serviceName: string,
+  defaultDeadlineMs: number,
+  internalToken: string | undefined,
+): Interceptor {
   return (options, nextCall) => {
     const method = options.method_definition.path.split('/')[2] ?? 'unknown';
     const deadline = options.deadline ?? new Date(Date.now() + defaultDeadlineMs);
@@ -82,6 +88,7 @@ function observingInterceptor(serviceName: string, defaultDeadlineMs: number): I
         for (const [k, v] of Object.entries(injectTraceHeaders(trace.setSpan(context.active(), span)))) {
           metadata.set(k, v);
         }
+        if (internalToken) metadata.set(INTERNAL_TOKEN_KEY, internalToken);
         // Only onReceiveStatus is ours; grpc-js passes the other events through to `listener`.
         next(metadata, {
           onReceiveStatus(st, nextStatus) {
@@ -119,7 +126,7 @@ export function createGrpcClient<C extends Client, D extends ServiceDefinition>(
     ...CLIENT_OPTIONS,
     'grpc.service_config': serviceConfig(serviceName, methods, settings.retry ?? DEFAULT_RETRY),
     ...settings.channelOptions,
-    interceptors: [observingInterceptor(serviceName, settings.defaultDeadlineMs)],
+    interceptors: [observingInterceptor(serviceName, settings.defaultDeadlineMs, settings.internalToken)],
   });
 }
 

@@ -17,3 +17,4 @@ export {
 export { checkHealth, type HealthStatus } from './health.ts';
 export { toStatus, fromServiceError, statusOfKind, kindOfStatus, ERROR_CODE_KEY } from './errors.ts';
 export { status as GrpcStatus, Metadata, type ServiceDefinition } from '@grpc/grpc-js';
+export { INTERNAL_TOKEN_KEY } from './options.ts';

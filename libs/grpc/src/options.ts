@@ -15,6 +15,9 @@ export const SERVER_OPTIONS: ChannelOptions = {
   'grpc.max_connection_age_grace_ms': 30_000,
 };
 
+/** Metadata key of the shared secret internal calls carry (GRPC_INTERNAL_TOKEN). */
+export const INTERNAL_TOKEN_KEY = 'mealpeak-internal-token';
+
 export const CLIENT_OPTIONS: ChannelOptions = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,

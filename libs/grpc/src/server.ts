@@ -10,10 +10,11 @@ import {
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { timingSafeEqual } from 'node:crypto';
 import { codedError, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
 import { classifyThrown, THROWN, toStatus } from './errors.ts';
-import { SERVER_OPTIONS } from './options.ts';
+import { INTERNAL_TOKEN_KEY, SERVER_OPTIONS } from './options.ts';
 
 export interface CallContext {
   readonly metadata: Metadata;
@@ -39,6 +40,12 @@ export interface GrpcServerSettings {
   logger: Logger;
   host?: string;
   port: number;
+  /**
+   * Shared secret every call must carry in INTERNAL_TOKEN_KEY metadata (GRPC_INTERNAL_TOKEN):
+   * only the platform's own services may call. Unset: no check (local runs, tests). The health
+   * service is exempt (probes).
+   */
+  internalToken?: string;
 }
 
 export interface GrpcServer {
@@ -64,13 +71,39 @@ function serviceNameOf(definition: ServiceDefinition): string {
   return first ? (first.path.split('/')[1] ?? 'unknown') : 'unknown';
 }
 
+/** Whether a call carries the expected internal token (constant time); true when none is set. */
+function carriesToken(metadata: Metadata, expected: Buffer | undefined): boolean {
+  if (!expected) return true;
+  const given = metadata.get(INTERNAL_TOKEN_KEY)[0];
+  const bytes = Buffer.from(typeof given === 'string' ? given : '');
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}
+
 function wrapUnary<Req, Res>(
   serviceName: string,
   method: string,
   handler: UnaryHandler<Req, Res>,
   logger: Logger,
+  internalToken: Buffer | undefined,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
+    if (!carriesToken(call.metadata, internalToken)) {
+      logger.warn(
+        { method: `${serviceName}/${method}`, peer: call.getPeer() },
+        'gRPC call without the internal token refused',
+      );
+      callback(
+        toStatus(
+          codedError(
+            'unauthenticated',
+            'INTERNAL_TOKEN_REQUIRED',
+            "only the platform's services may call this API",
+          ),
+        ),
+        null,
+      );
+      return;
+    }
     const started = performance.now();
     const parent = extractTraceContext(call.metadata.getMap());
     const span = tracer.startSpan(
@@ -143,6 +176,7 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
   health.addToServer(server);
   const serviceNames: string[] = [];
   let boundPort = settings.port;
+  const token = settings.internalToken ? Buffer.from(settings.internalToken) : undefined;
 
   return {
     get port() {
@@ -156,7 +190,7 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
       )) {
         // Spans and metrics use the RPC name from the proto ("PlaceOrder"), not the JS key.
         const method = definition[key]?.path.split('/')[2] ?? key;
-        wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger);
+        wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger, token);
       }
       server.addService(definition, wrapped);
       serviceNames.push(serviceName);

@@ -15,7 +15,13 @@ const lifecycle = createLifecycle({
   timeoutMs: 10_000,
   drainDelayMs: Number(process.env['ECHO_DRAIN_DELAY_MS'] ?? 0),
 });
-const server = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+const internalToken = process.env['ECHO_INTERNAL_TOKEN'];
+const server = createGrpcServer({
+  logger,
+  host: '127.0.0.1',
+  port: 0,
+  ...(internalToken ? { internalToken } : {}),
+});
 const flakySeen = new Set<string>();
 
 server.add(EchoServiceService, {

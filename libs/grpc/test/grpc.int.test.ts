@@ -186,3 +186,43 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+describe('the internal token (GRPC_INTERNAL_TOKEN)', () => {
+  const token = 'internal-token-for-the-grpc-test-0123456789';
+  let server: { proc: SpawnedProcess; target: string };
+  const clients: EchoServiceClient[] = [];
+  const client = (internalToken?: string) => {
+    const c = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target: server.target,
+      defaultDeadlineMs: 2_000,
+      idempotent: ['echo'],
+      internalToken,
+    });
+    clients.push(c);
+    return c;
+  };
+  const echo = (c: EchoServiceClient) =>
+    call(c.echo.bind(c), { message: 'hi', delayMs: 0, failWithCode: '' });
+
+  beforeAll(async () => {
+    server = await startServer({ ECHO_INTERNAL_TOKEN: token });
+  });
+  afterAll(() => {
+    for (const c of clients) c.close();
+    server?.proc.kill('SIGKILL');
+  });
+
+  it('refuses calls without it or with another one, answers those with it, and leaves health open', async () => {
+    expect(await echo(client())).toMatchObject({
+      ok: false,
+      error: { kind: 'unauthenticated', code: 'INTERNAL_TOKEN_REQUIRED' },
+    });
+    expect(await echo(client(`${token.slice(0, -1)}X`))).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL_TOKEN_REQUIRED' },
+    });
+    expect(await echo(client(token))).toMatchObject({ ok: true, value: { message: 'hi' } });
+    // Kubernetes probes carry no token.
+    expect(await checkHealth(server.target)).toBe('SERVING');
+  });
+});

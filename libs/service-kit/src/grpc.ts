@@ -5,6 +5,7 @@ export interface GrpcConfig {
   readonly GRPC_PORT: number;
   readonly LISTEN_HOST: string;
   readonly SHUTDOWN_TIMEOUT_MS: number;
+  readonly GRPC_INTERNAL_TOKEN?: string | undefined;
 }
 
 /**
@@ -21,7 +22,12 @@ export async function serveGrpc<D extends ServiceDefinition>(
   implementation: UnaryImplementation<D>,
 ): Promise<() => void> {
   const { config, logger, lifecycle } = ctx;
-  const grpc = createGrpcServer({ logger, host: config.LISTEN_HOST, port: config.GRPC_PORT });
+  const grpc = createGrpcServer({
+    logger,
+    host: config.LISTEN_HOST,
+    port: config.GRPC_PORT,
+    ...(config.GRPC_INTERNAL_TOKEN ? { internalToken: config.GRPC_INTERNAL_TOKEN } : {}),
+  });
   grpc.add(definition, implementation);
   await grpc.start();
   lifecycle.onReadinessLost(() => grpc.stopServing());

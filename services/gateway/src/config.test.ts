@@ -14,6 +14,7 @@ const problems = (env: Record<string, string>) => {
 
 /** A secret as `openssl rand -base64 48` makes them. */
 const PROD_SECRET = 'q3Zt8vYk1LxN0pRb7sWc4dUe9fGh2jKm5nPo6aBi';
+const INTERNAL_TOKEN = 'Zq8mV2xR7nT4kW1pL9sB3dF6hJ0cG5yA';
 
 describe('gateway configuration', () => {
   it('runs locally with no variables at all, dev tokens on', () => {
@@ -43,7 +44,9 @@ describe('gateway configuration', () => {
   });
 
   it('refuses to run in production on the local Redis default', () => {
-    expect(problems({ NODE_ENV: 'production', JWT_SECRET: PROD_SECRET })).toEqual([
+    expect(
+      problems({ NODE_ENV: 'production', JWT_SECRET: PROD_SECRET, GRPC_INTERNAL_TOKEN: INTERNAL_TOKEN }),
+    ).toEqual([
       'REDIS_URL: must be set when NODE_ENV=production (the default is a local development server)',
     ]);
   });
@@ -53,6 +56,7 @@ describe('gateway configuration', () => {
       NODE_ENV: 'production',
       JWT_SECRET: PROD_SECRET,
       REDIS_URL: 'redis://redis:6379',
+      GRPC_INTERNAL_TOKEN: INTERNAL_TOKEN,
     });
     expect(config.DEV_TOKENS_ENABLED).toBe(false);
   });

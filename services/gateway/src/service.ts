@@ -44,15 +44,18 @@ export async function runGateway(ctx: BootContext<Config>, stores: GatewayStores
   const orders = createOrderGrpcAdapter({
     target: config.ORDER_GRPC_TARGET,
     deadlineMs: config.GRPC_DEADLINE_MS,
+    internalToken: config.GRPC_INTERNAL_TOKEN,
     placeOrderDeadlineMs: config.PLACE_ORDER_DEADLINE_MS,
   });
   const merchants = createMerchantGrpcAdapter({
     target: config.MERCHANT_GRPC_TARGET,
     deadlineMs: config.GRPC_DEADLINE_MS,
+    internalToken: config.GRPC_INTERNAL_TOKEN,
   });
   const dispatch = createDispatchGrpcAdapter({
     target: config.DISPATCH_GRPC_TARGET,
     deadlineMs: config.GRPC_DEADLINE_MS,
+    internalToken: config.GRPC_INTERNAL_TOKEN,
   });
   lifecycle.onShutdown('grpc clients', async () => {
     orders.close();

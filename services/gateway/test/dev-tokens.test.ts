@@ -39,6 +39,7 @@ describe('dev token issuer', () => {
         NODE_ENV: 'production',
         JWT_SECRET: 'a-real-secret-of-at-least-32-characters!',
         REDIS_URL: 'redis://127.0.0.1:56379',
+        GRPC_INTERNAL_TOKEN: 'internal-token-of-at-least-32-characters',
       },
     ],
     ['when switched off', { DEV_TOKENS_ENABLED: 'false' }],

@@ -37,6 +37,7 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
   const orders = createOrderServiceClient({
     target: config.ORDER_GRPC_TARGET,
     deadlineMs: config.GRPC_DEADLINE_MS,
+    internalToken: config.GRPC_INTERNAL_TOKEN,
   });
   lifecycle.onShutdown('order-service client', async () => orders.close());
 

@@ -37,6 +37,7 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
   const reservations = createMerchantReservations({
     target: config.MERCHANT_GRPC_TARGET,
     deadlineMs: config.RESERVE_DEADLINE_MS,
+    internalToken: config.GRPC_INTERNAL_TOKEN,
   });
   lifecycle.onShutdown('merchant client', async () => reservations.close());
 

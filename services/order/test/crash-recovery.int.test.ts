@@ -220,6 +220,32 @@ describe('order service killed between commit and publish', () => {
       socket.once('error', () => resolve(false));
     });
 
+  it('with GRPC_INTERNAL_TOKEN set, answers only callers that carry it (health stays open)', async () => {
+    prefix ??= tk.topic('');
+    const token = 'order-test-internal-token-0123456789abcdef';
+    const svc = await startOrderService({ GRPC_INTERNAL_TOKEN: token });
+    const clientWith = (internalToken?: string) =>
+      createGrpcClient(OrderServiceClient, OrderServiceService, {
+        target: svc.target,
+        defaultDeadlineMs: 3_000,
+        idempotent: ['getOrder'],
+        internalToken,
+      });
+    const [anonymous, platform] = [clientWith(), clientWith(token)];
+    try {
+      const get = (c: OrderServiceClient) =>
+        call(c.getOrder.bind(c), { orderId: newEventId(), customerId: '' });
+      expect(await get(anonymous)).toMatchObject({ ok: false, error: { code: 'INTERNAL_TOKEN_REQUIRED' } });
+      expect(await get(platform)).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_FOUND' } });
+      expect(await checkHealth(svc.target)).toBe('SERVING');
+    } finally {
+      anonymous.close();
+      platform.close();
+      svc.proc.kill('SIGTERM');
+      await svc.proc.exited();
+    }
+  });
+
   it.skipIf(!external)(
     'listens on LISTEN_HOST only: gRPC and ops on loopback for a shared host',
     async () => {

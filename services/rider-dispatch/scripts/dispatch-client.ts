@@ -7,10 +7,12 @@ import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contrac
 import { call, createGrpcClient } from '@mealpeak/grpc';
 import { drift, type DemoRider, type GoOnline } from '../src/app/seed-riders.ts';
 
-export function dispatchSeedClient(target: string): DispatchServiceClient {
+/** `internalToken`: the services' GRPC_INTERNAL_TOKEN, when they check one. */
+export function dispatchSeedClient(target: string, internalToken?: string): DispatchServiceClient {
   return createGrpcClient(DispatchServiceClient, DispatchServiceService, {
     target,
     defaultDeadlineMs: 5_000,
+    internalToken,
     idempotent: ['setRiderOnline'],
   });
 }

@@ -33,7 +33,7 @@ const number = (name: keyof typeof values): number => {
   return n;
 };
 
-const client = dispatchSeedClient(values.target);
+const client = dispatchSeedClient(values.target, process.env['GRPC_INTERNAL_TOKEN']);
 const riders = demoRiders({
   count: number('count'),
   centre: { lat: number('lat'), lng: number('lng') },

@@ -6,6 +6,8 @@ import { callSettings, required } from './grpc-result.ts';
 
 export interface DispatchGrpcSettings {
   readonly target: string;
+  /** GRPC_INTERNAL_TOKEN, sent with every call. */
+  readonly internalToken?: string | undefined;
   readonly deadlineMs: number;
 }
 
@@ -13,6 +15,7 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
   const client = createGrpcClient(DispatchServiceClient, DispatchServiceService, {
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
+    internalToken: settings.internalToken,
     // Every method is safe to repeat (services/rider-dispatch/src/domain/delivery/rules.ts): reads;
     // ReportPositions (pings are idempotent by their timestamp); MarkPickedUp/MarkDelivered (a repeat
     // answers OK and publishes nothing); RespondToOffer (the same answer again is OK, the other one

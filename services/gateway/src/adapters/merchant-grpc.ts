@@ -6,6 +6,8 @@ import { callSettings, required } from './grpc-result.ts';
 
 export interface MerchantGrpcSettings {
   readonly target: string;
+  /** GRPC_INTERNAL_TOKEN, sent with every call. */
+  readonly internalToken?: string | undefined;
   readonly deadlineMs: number;
 }
 
@@ -13,6 +15,7 @@ export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): Merch
   const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
+    internalToken: settings.internalToken,
     // Reads only: the writes are not idempotent by a caller-chosen id, so a retry could apply twice.
     idempotent: ['listMerchants', 'getMerchant'],
   });

@@ -6,6 +6,8 @@ import { callSettings, required } from './grpc-result.ts';
 
 export interface OrderGrpcSettings {
   readonly target: string;
+  /** GRPC_INTERNAL_TOKEN, sent with every call. */
+  readonly internalToken?: string | undefined;
   readonly deadlineMs: number;
   /** PlaceOrder reserves stock at the merchant first: it gets a longer budget. */
   readonly placeOrderDeadlineMs: number;
@@ -15,6 +17,7 @@ export function createOrderGrpcAdapter(settings: OrderGrpcSettings): OrderPort &
   const client = createGrpcClient(OrderServiceClient, OrderServiceService, {
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
+    internalToken: settings.internalToken,
     // PlaceOrder is safe to retry because the gateway chooses the order id (see app/order-id.ts).
     idempotent: ['placeOrder', 'getOrder', 'listOrders', 'getOrderTimeline', 'countOrdersByState'],
   });

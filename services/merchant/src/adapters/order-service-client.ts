@@ -9,6 +9,8 @@ export interface OrderServiceClientSettings {
   target: string;
   /** Our own deadline per call (GRPC_DEADLINE_MS); the caller's deadline caps it. */
   deadlineMs: number;
+  /** GRPC_INTERNAL_TOKEN, sent with every call. */
+  internalToken?: string | undefined;
 }
 
 /** Time kept back from the caller's deadline so our answer (even an error) reaches it in time. */
@@ -30,6 +32,7 @@ export function createOrderServiceClient(
   const client = createGrpcClient(OrderServiceClient, OrderServiceService, {
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
+    internalToken: settings.internalToken,
     // TransitionOrder is not retried: a lost reply after a successful accept would come back as
     // ILLEGAL_TRANSITION, and the kitchen view heals from the event anyway.
     idempotent: ['getOrder'],

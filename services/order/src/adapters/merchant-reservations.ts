@@ -6,6 +6,8 @@ import type { PlaceOrderInput, Reservation } from '../domain/placement.ts';
 
 export interface MerchantClientSettings {
   target: string;
+  /** GRPC_INTERNAL_TOKEN, sent with every call. */
+  internalToken?: string | undefined;
   /** ReserveStock deadline: well below the order service's own callers' deadlines. */
   deadlineMs: number;
 }
@@ -17,6 +19,7 @@ export function createMerchantReservations(
   const client = createGrpcClient(MerchantServiceClient, MerchantServiceService, {
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
+    internalToken: settings.internalToken,
     // Both are idempotent on the order id, so a retry after UNAVAILABLE is safe.
     idempotent: ['reserveStock', 'releaseStock'],
   });
