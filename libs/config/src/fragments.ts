@@ -54,6 +54,11 @@ export const serviceBase = {
    * At least 32 characters; required when NODE_ENV=production; unset: no check (local runs).
    */
   GRPC_INTERNAL_TOKEN: z.string().min(32).optional(),
+  /**
+   * During a rotation of GRPC_INTERNAL_TOKEN: the old value, still accepted by the gRPC servers
+   * (clients send the current one). Roll out new + previous, then drop previous.
+   */
+  GRPC_INTERNAL_TOKEN_PREVIOUS: z.string().min(32).optional(),
 };
 
 export const postgres = {

@@ -46,6 +46,11 @@ export interface GrpcServerSettings {
    * service is exempt (probes).
    */
   internalToken?: string;
+  /**
+   * Also accepted while a rotation rolls out (GRPC_INTERNAL_TOKEN_PREVIOUS): replicas already on
+   * the new token and those still on the old one keep answering each other.
+   */
+  previousInternalToken?: string;
 }
 
 export interface GrpcServer {
@@ -71,12 +76,12 @@ function serviceNameOf(definition: ServiceDefinition): string {
   return first ? (first.path.split('/')[1] ?? 'unknown') : 'unknown';
 }
 
-/** Whether a call carries the expected internal token (constant time); true when none is set. */
-function carriesToken(metadata: Metadata, expected: Buffer | undefined): boolean {
-  if (!expected) return true;
+/** Whether a call carries one of the accepted internal tokens (constant time); true when none is set. */
+function carriesToken(metadata: Metadata, accepted: readonly Buffer[]): boolean {
+  if (accepted.length === 0) return true;
   const given = metadata.get(INTERNAL_TOKEN_KEY)[0];
   const bytes = Buffer.from(typeof given === 'string' ? given : '');
-  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  return accepted.some((t) => bytes.length === t.length && timingSafeEqual(bytes, t));
 }
 
 function wrapUnary<Req, Res>(
@@ -84,10 +89,10 @@ function wrapUnary<Req, Res>(
   method: string,
   handler: UnaryHandler<Req, Res>,
   logger: Logger,
-  internalToken: Buffer | undefined,
+  internalTokens: readonly Buffer[],
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
-    if (!carriesToken(call.metadata, internalToken)) {
+    if (!carriesToken(call.metadata, internalTokens)) {
       logger.warn(
         { method: `${serviceName}/${method}`, peer: call.getPeer() },
         'gRPC call without the internal token refused',
@@ -176,7 +181,12 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
   health.addToServer(server);
   const serviceNames: string[] = [];
   let boundPort = settings.port;
-  const token = settings.internalToken ? Buffer.from(settings.internalToken) : undefined;
+  // Without a current token nothing is checked (a previous one alone means nothing).
+  const tokens = settings.internalToken
+    ? [settings.internalToken, settings.previousInternalToken ?? '']
+        .filter((t) => t !== '')
+        .map((t) => Buffer.from(t))
+    : [];
 
   return {
     get port() {
@@ -190,7 +200,7 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
       )) {
         // Spans and metrics use the RPC name from the proto ("PlaceOrder"), not the JS key.
         const method = definition[key]?.path.split('/')[2] ?? key;
-        wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger, token);
+        wrapped[key] = wrapUnary(serviceName, method, handler, settings.logger, tokens);
       }
       server.addService(definition, wrapped);
       serviceNames.push(serviceName);

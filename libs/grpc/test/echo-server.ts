@@ -16,11 +16,13 @@ const lifecycle = createLifecycle({
   drainDelayMs: Number(process.env['ECHO_DRAIN_DELAY_MS'] ?? 0),
 });
 const internalToken = process.env['ECHO_INTERNAL_TOKEN'];
+const previousInternalToken = process.env['ECHO_PREVIOUS_INTERNAL_TOKEN'];
 const server = createGrpcServer({
   logger,
   host: '127.0.0.1',
   port: 0,
   ...(internalToken ? { internalToken } : {}),
+  ...(previousInternalToken ? { previousInternalToken } : {}),
 });
 const flakySeen = new Set<string>();
 

@@ -204,8 +204,10 @@ describe('the internal token (GRPC_INTERNAL_TOKEN)', () => {
   const echo = (c: EchoServiceClient) =>
     call(c.echo.bind(c), { message: 'hi', delayMs: 0, failWithCode: '' });
 
+  const previous = 'the-token-before-the-rotation-0123456789';
+
   beforeAll(async () => {
-    server = await startServer({ ECHO_INTERNAL_TOKEN: token });
+    server = await startServer({ ECHO_INTERNAL_TOKEN: token, ECHO_PREVIOUS_INTERNAL_TOKEN: previous });
   });
   afterAll(() => {
     for (const c of clients) c.close();
@@ -222,6 +224,8 @@ describe('the internal token (GRPC_INTERNAL_TOKEN)', () => {
       error: { code: 'INTERNAL_TOKEN_REQUIRED' },
     });
     expect(await echo(client(token))).toMatchObject({ ok: true, value: { message: 'hi' } });
+    // Mid-rotation, replicas still on the old token are answered too.
+    expect(await echo(client(previous))).toMatchObject({ ok: true, value: { message: 'hi' } });
     // Kubernetes probes carry no token.
     expect(await checkHealth(server.target)).toBe('SERVING');
   });

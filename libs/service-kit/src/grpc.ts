@@ -6,6 +6,7 @@ export interface GrpcConfig {
   readonly LISTEN_HOST: string;
   readonly SHUTDOWN_TIMEOUT_MS: number;
   readonly GRPC_INTERNAL_TOKEN?: string | undefined;
+  readonly GRPC_INTERNAL_TOKEN_PREVIOUS?: string | undefined;
 }
 
 /**
@@ -27,6 +28,9 @@ export async function serveGrpc<D extends ServiceDefinition>(
     host: config.LISTEN_HOST,
     port: config.GRPC_PORT,
     ...(config.GRPC_INTERNAL_TOKEN ? { internalToken: config.GRPC_INTERNAL_TOKEN } : {}),
+    ...(config.GRPC_INTERNAL_TOKEN_PREVIOUS
+      ? { previousInternalToken: config.GRPC_INTERNAL_TOKEN_PREVIOUS }
+      : {}),
   });
   grpc.add(definition, implementation);
   await grpc.start();
