@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { decodeEnvelope } from './envelope.ts';
 import { deadLetterTopic } from './event-type.ts';
+import { DLQ_HEADERS } from './message-processor.ts';
 
 /** One message of a `<topic>.dlq` topic, as the consumer that gave up on it wrote it. */
 export interface DeadLetter {
@@ -25,17 +26,19 @@ export interface DeadLetter {
   readonly replayedFrom?: string;
 }
 
-const DLQ_HEADER = /^dlq-/;
+/** Marks a replayed message; kept apart from the original headers a replay sends again. */
+const REPLAYED_FROM = 'replayed-from';
+const ADDED = new Set<string>([...Object.values(DLQ_HEADERS), REPLAYED_FROM]);
 
 function toDeadLetter(
   dlqTopic: string,
   partition: number,
   m: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown> },
 ): DeadLetter {
-  const raw = Object.entries(m.headers ?? {}).flatMap(([k, v]) =>
-    Buffer.isBuffer(v) ? [[k, v] as const] : typeof v === 'string' ? [[k, Buffer.from(v)] as const] : [],
-  );
-  const dlq = Object.fromEntries(raw.filter(([k]) => DLQ_HEADER.test(k)).map(([k, v]) => [k, v.toString()]));
+  const headers = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    if (Buffer.isBuffer(v) || typeof v === 'string') headers.set(k, Buffer.from(v));
+  const text = (name: string) => headers.get(name)?.toString() ?? '';
   let envelope: { eventType?: string; eventId?: string } = {};
   try {
     if (m.value) {
@@ -51,17 +54,15 @@ function toDeadLetter(
     offset: m.offset,
     key: m.key,
     value: m.value,
-    headers: Object.fromEntries(raw.filter(([k]) => !DLQ_HEADER.test(k) && k !== 'replayed-from')),
-    originalTopic: dlq['dlq-original-topic'] ?? dlqTopic.replace(/\.dlq$/, ''),
-    originalPartition: dlq['dlq-original-partition'] ?? '',
-    originalOffset: dlq['dlq-original-offset'] ?? '',
-    consumerGroup: dlq['dlq-consumer-group'] ?? '',
-    reason: dlq['dlq-reason'] ?? '',
-    failedAt: dlq['dlq-failed-at'] ?? '',
+    headers: Object.fromEntries([...headers].filter(([k]) => !ADDED.has(k))),
+    originalTopic: text(DLQ_HEADERS.originalTopic) || dlqTopic.replace(/\.dlq$/, ''),
+    originalPartition: text(DLQ_HEADERS.originalPartition),
+    originalOffset: text(DLQ_HEADERS.originalOffset),
+    consumerGroup: text(DLQ_HEADERS.consumerGroup),
+    reason: text(DLQ_HEADERS.reason),
+    failedAt: text(DLQ_HEADERS.failedAt),
     ...envelope,
-    ...(raw.some(([k]) => k === 'replayed-from')
-      ? { replayedFrom: raw.find(([k]) => k === 'replayed-from')![1].toString() }
-      : {}),
+    ...(headers.has(REPLAYED_FROM) ? { replayedFrom: text(REPLAYED_FROM) } : {}),
   };
 }
 
@@ -135,7 +136,7 @@ export async function replayDeadLetters(kafka: Kafka, letters: readonly DeadLett
           {
             key: l.key,
             value: l.value,
-            headers: { ...l.headers, 'replayed-from': `${l.dlqTopic}:${l.partition}:${l.offset}` },
+            headers: { ...l.headers, [REPLAYED_FROM]: `${l.dlqTopic}:${l.partition}:${l.offset}` },
           },
         ],
       });

@@ -107,6 +107,16 @@ const consumed = meter.createCounter(Metric.KAFKA_CONSUMED);
 const deadLettered = meter.createCounter(Metric.KAFKA_DEAD_LETTERED);
 const duplicates = meter.createCounter(Metric.KAFKA_DUPLICATES);
 
+/** Headers a dead letter gets on top of the original's (read back by dead-letters.ts). */
+export const DLQ_HEADERS = {
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  consumerGroup: 'dlq-consumer-group',
+  reason: 'dlq-reason',
+  failedAt: 'dlq-failed-at',
+} as const;
+
 export const deadLetterHeaders = (
   m: RawMessage,
   group: string,
@@ -116,12 +126,12 @@ export const deadLetterHeaders = (
     string,
     string | Buffer
   >),
-  'dlq-original-topic': m.topic,
-  'dlq-original-partition': String(m.partition),
-  'dlq-original-offset': m.offset,
-  'dlq-consumer-group': group,
-  'dlq-reason': reason.slice(0, 1000),
-  'dlq-failed-at': new Date().toISOString(),
+  [DLQ_HEADERS.originalTopic]: m.topic,
+  [DLQ_HEADERS.originalPartition]: String(m.partition),
+  [DLQ_HEADERS.originalOffset]: m.offset,
+  [DLQ_HEADERS.consumerGroup]: group,
+  [DLQ_HEADERS.reason]: reason.slice(0, 1000),
+  [DLQ_HEADERS.failedAt]: new Date().toISOString(),
 });
 
 /**
