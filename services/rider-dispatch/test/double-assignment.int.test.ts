@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate, type Pool } from '@mealpeak/db';
 import { call } from '@mealpeak/grpc';
-import { createOutbox } from '@mealpeak/outbox';
-import { createRedis, type Redis } from '@mealpeak/redis';
-import { createPositionReader, createPositionWriter } from '@mealpeak/rider-positions';
 import { eventually } from '@mealpeak/testing';
-import { createRedisZoneLeases } from '../src/adapters/redis-zone-leases.ts';
-import { buildDispatchApp, type DispatchApp } from '../src/app.ts';
+import type { DispatchApp } from '../src/app.ts';
 import { ManualClock } from './fakes.ts';
-import { offers, publishOrders, spawnReplica, startInfra, type Infra, type Replica } from './harness.ts';
-import { at, centre, logger, testSettings } from './world.ts';
-
-const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+import {
+  inProcessReplicas,
+  offers,
+  publishOrders,
+  spawnReplica,
+  startInfra,
+  type InProcessReplicas,
+  type Infra,
+  type Replica,
+} from './harness.ts';
+import { at, centre } from './world.ts';
 
 /** The invariants the claim guarantees, read from the offers table. */
 function expectNoDoubleAssignment(rows: Awaited<ReturnType<typeof offers>>) {
@@ -28,47 +29,17 @@ function expectNoDoubleAssignment(rows: Awaited<ReturnType<typeof offers>>) {
 
 describe('two in-process replicas forced onto one zone at the same instant (no leases)', () => {
   let infra: Infra;
-  const pools: Pool[] = [];
-  const clients: Redis[] = [];
+  let replicas: InProcessReplicas;
   let apps: DispatchApp[];
   const clock = new ManualClock(new Date());
 
   beforeAll(async () => {
     infra = await startInfra();
-    apps = [];
-    for (const replicaId of ['a', 'b']) {
-      const pool = createPool({
-        url: infra.db.url,
-        max: 6,
-        schema: 'dispatch',
-        statementTimeoutMs: 5_000,
-        applicationName: replicaId,
-      });
-      await migrate(pool, 'dispatch', migrations);
-      const redis = createRedis({ url: infra.redis.url, logger, keyPrefix: infra.redis.prefix });
-      await redis.connect();
-      pools.push(pool);
-      clients.push(redis);
-      const writer = createPositionWriter(redis);
-      apps.push(
-        buildDispatchApp({
-          pool,
-          outbox: createOutbox({ schema: 'dispatch', partitions: 4 }),
-          positions: { ...createPositionReader(redis), write: writer.write, remove: writer.remove },
-          leases: createRedisZoneLeases(redis, 10_000),
-          clock,
-          ids: { newId: randomUUID },
-          settings: testSettings({ replicaId }),
-          leaseTtlMs: 10_000,
-          logger,
-          topics: infra.topics,
-        }),
-      );
-    }
+    replicas = await inProcessReplicas(infra, { clock, poolMax: 6 });
+    apps = replicas.apps;
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    for (const p of pools) await p.end();
+    await replicas?.close();
     await infra?.cleanup();
   });
 

@@ -25,7 +25,17 @@ import {
   type TestKafka,
   type TestRedis,
 } from '@mealpeak/testing';
-import { centre, logger } from './world.ts';
+import { randomUUID } from 'node:crypto';
+import { createPool, migrate, type Pool } from '@mealpeak/db';
+import { createOutbox } from '@mealpeak/outbox';
+import { createRedis, type Redis } from '@mealpeak/redis';
+import { createPositionReader, createPositionWriter, type PositionWriter } from '@mealpeak/rider-positions';
+import { createRedisZoneLeases } from '../src/adapters/redis-zone-leases.ts';
+import { buildDispatchApp, type DispatchApp } from '../src/app.ts';
+import type { Clock } from '../src/app/ports.ts';
+import { centre, logger, testSettings } from './world.ts';
+
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -192,4 +202,64 @@ export async function offers(infra: Infra): Promise<OfferRowLite[]> {
     'SELECT offer_id, rider_id, order_ids, status, replica_id FROM offers ORDER BY created_at',
   );
   return rows;
+}
+
+export interface InProcessReplicas {
+  readonly apps: DispatchApp[];
+  /** The position writer of the last replica (all share one Redis index). */
+  readonly writer: PositionWriter;
+  close(): Promise<void>;
+}
+
+/**
+ * Dispatch replicas 'a' and 'b' in this process on `infra`'s PostgreSQL and Redis, sharing one
+ * clock: each with its own pool and Redis connection, like two pods. `now` also drives the
+ * position index's idea of time (default: the wall clock).
+ */
+export async function inProcessReplicas(
+  infra: Infra,
+  options: { clock: Clock; poolMax: number; now?: () => number },
+): Promise<InProcessReplicas> {
+  const pools: Pool[] = [];
+  const clients: Redis[] = [];
+  const apps: DispatchApp[] = [];
+  const index = options.now ? { now: options.now } : {};
+  let writer: PositionWriter | undefined;
+  for (const replicaId of ['a', 'b']) {
+    const pool = createPool({
+      url: infra.db.url,
+      max: options.poolMax,
+      schema: 'dispatch',
+      statementTimeoutMs: 5_000,
+      applicationName: replicaId,
+    });
+    await migrate(pool, 'dispatch', migrations);
+    const redis = createRedis({ url: infra.redis.url, logger, keyPrefix: infra.redis.prefix });
+    await redis.connect();
+    pools.push(pool);
+    clients.push(redis);
+    writer = createPositionWriter(redis, index);
+    apps.push(
+      buildDispatchApp({
+        pool,
+        outbox: createOutbox({ schema: 'dispatch', partitions: 4 }),
+        positions: { ...createPositionReader(redis, index), write: writer.write, remove: writer.remove },
+        leases: createRedisZoneLeases(redis, 10_000),
+        clock: options.clock,
+        ids: { newId: randomUUID },
+        settings: testSettings({ replicaId }),
+        leaseTtlMs: 10_000,
+        logger,
+        topics: infra.topics,
+      }),
+    );
+  }
+  return {
+    apps,
+    writer: writer!,
+    async close() {
+      for (const c of clients) c.disconnect();
+      for (const p of pools) await p.end();
+    },
+  };
 }

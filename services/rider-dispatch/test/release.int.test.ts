@@ -1,33 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RiderAssigned } from '@mealpeak/contracts/dispatch.v1';
-import { createPool, migrate, type Pool } from '@mealpeak/db';
 import { call } from '@mealpeak/grpc';
 import { EVENTS } from '@mealpeak/kafka';
-import { createOutbox } from '@mealpeak/outbox';
-import { createRedis, type Redis } from '@mealpeak/redis';
-import { createPositionReader, createPositionWriter, type PositionWriter } from '@mealpeak/rider-positions';
+import type { PositionWriter } from '@mealpeak/rider-positions';
 import { eventually } from '@mealpeak/testing';
-import { createRedisZoneLeases } from '../src/adapters/redis-zone-leases.ts';
-import { buildDispatchApp, type DispatchApp } from '../src/app.ts';
+import type { DispatchApp } from '../src/app.ts';
 import { ManualClock } from './fakes.ts';
 import {
+  inProcessReplicas,
   publishOrders,
   readDispatchEvents,
   spawnReplica,
   startInfra,
+  type InProcessReplicas,
   type Infra,
   type Replica,
 } from './harness.ts';
-import { at, centre, logger, testSettings } from './world.ts';
-
-const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+import { at, centre } from './world.ts';
 
 describe('the release sweeper on PostgreSQL and Redis (two in-process replicas, one clock)', () => {
   let infra: Infra;
-  const pools: Pool[] = [];
-  const clients: Redis[] = [];
+  let replicas: InProcessReplicas;
   let apps: DispatchApp[];
   let writer: PositionWriter;
   const clock = new ManualClock(new Date());
@@ -35,40 +29,11 @@ describe('the release sweeper on PostgreSQL and Redis (two in-process replicas, 
 
   beforeAll(async () => {
     infra = await startInfra();
-    apps = [];
-    for (const replicaId of ['a', 'b']) {
-      const pool = createPool({
-        url: infra.db.url,
-        max: 4,
-        schema: 'dispatch',
-        statementTimeoutMs: 5_000,
-        applicationName: replicaId,
-      });
-      await migrate(pool, 'dispatch', migrations);
-      const redis = createRedis({ url: infra.redis.url, logger, keyPrefix: infra.redis.prefix });
-      await redis.connect();
-      pools.push(pool);
-      clients.push(redis);
-      writer = createPositionWriter(redis, { now });
-      apps.push(
-        buildDispatchApp({
-          pool,
-          outbox: createOutbox({ schema: 'dispatch', partitions: 4 }),
-          positions: { ...createPositionReader(redis, { now }), write: writer.write, remove: writer.remove },
-          leases: createRedisZoneLeases(redis, 10_000),
-          clock,
-          ids: { newId: randomUUID },
-          settings: testSettings({ replicaId }),
-          leaseTtlMs: 10_000,
-          logger,
-          topics: infra.topics,
-        }),
-      );
-    }
+    replicas = await inProcessReplicas(infra, { clock, poolMax: 4, now });
+    ({ apps, writer } = replicas);
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    for (const p of pools) await p.end();
+    await replicas?.close();
     await infra?.cleanup();
   });
 
