@@ -6,10 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { externalIPv4, reachable } from '@mealpeak/testing';
 
 const root = path.resolve(import.meta.dirname, '../..');
 // All below Linux's ephemeral range (32768-60999): an outgoing connection of a test running in
@@ -100,16 +101,8 @@ describe('pnpm start (zero-setup local platform)', () => {
     expect(metrics.status).toBe(200);
   });
 
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  const external = externalIPv4();
   it.skipIf(!external)('listens on this machine only: the REST API (dev tokens!) and ops too', async () => {
-    const reachable = (host: string, port: number) =>
-      new Promise<boolean>((resolve) => {
-        const socket = connect(port, host);
-        socket.once('connect', () => (socket.destroy(), resolve(true)));
-        socket.once('error', () => resolve(false));
-      });
     expect(await reachable('127.0.0.1', ports.http)).toBe(true);
     for (const port of [ports.http, ports.ops, ports.grpc])
       expect(await reachable(external!, port)).toBe(false);

@@ -11,3 +11,4 @@ export {
   type TestKafka,
 } from './fixtures.ts';
 export { MissingInfraError, HOW_TO_START, type InfraEndpoints } from './infra-source.ts';
+export { externalIPv4, reachable } from './network.ts';

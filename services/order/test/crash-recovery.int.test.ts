@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -18,6 +17,8 @@ import {
   createTestDatabase,
   createTestKafka,
   eventually,
+  externalIPv4,
+  reachable,
   spawnTs,
   type SpawnedProcess,
   type TestDatabase,
@@ -210,15 +211,7 @@ describe('order service killed between commit and publish', () => {
   });
 
   // A non-loopback address of this machine, if it has one (a CI box does; a bare sandbox may not).
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
-  const reachable = (host: string, port: number) =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect(port, host);
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
+  const external = externalIPv4();
 
   it('with GRPC_INTERNAL_TOKEN set, answers only callers that carry it (health stays open)', async () => {
     prefix ??= tk.topic('');
