@@ -73,29 +73,32 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
         }),
       ];
       if (problems.length > 0 || !input.price) return invalid(problems);
-      const merchant = await store.repo.getMerchant(input.merchantId);
-      if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
-      if (input.price.currency !== merchant.currency)
-        return err(Errors.currencyMismatch([field('price.currency', `must be ${merchant.currency}`)]));
-      const [existing] = input.itemId ? await store.repo.getItems([input.itemId]) : [];
-      if (input.replaceOnly && existing?.merchantId !== merchant.id)
-        return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
-      // A new item must fit (a soft cap: two creations at the same moment may pass it by one).
-      if (!existing && (await store.repo.countItems(merchant.id)) >= maxMenuItems)
-        return err(Errors.menuFull(maxMenuItems));
-      const saved = await store.repo.upsertItem({
-        id: input.itemId || ids.newId(),
-        merchantId: merchant.id,
-        name: input.name.trim(),
-        description: input.description,
-        priceMinor: input.price.amountMinor,
-        currency: input.price.currency,
-        stock: input.stock,
-        available: input.available,
+      const price = input.price;
+      // The merchant's row lock serialises creations, so the cap is exact under concurrency.
+      return transactResult(store, async (tx) => {
+        const merchant = await tx.getMerchant(input.merchantId, { forUpdate: true });
+        if (!merchant) return err(Errors.merchantNotFound(input.merchantId));
+        if (price.currency !== merchant.currency)
+          return err(Errors.currencyMismatch([field('price.currency', `must be ${merchant.currency}`)]));
+        const [existing] = input.itemId ? await tx.getItems([input.itemId]) : [];
+        if (input.replaceOnly && existing?.merchantId !== merchant.id)
+          return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+        if (!existing && (await tx.countItems(merchant.id)) >= maxMenuItems)
+          return err(Errors.menuFull(maxMenuItems));
+        const saved = await tx.upsertItem({
+          id: input.itemId || ids.newId(),
+          merchantId: merchant.id,
+          name: input.name.trim(),
+          description: input.description,
+          priceMinor: price.amountMinor,
+          currency: price.currency,
+          stock: input.stock,
+          available: input.available,
+        });
+        // The id exists under another merchant: say "not found" rather than reveal whose it is.
+        if (!saved) return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+        return ok(saved);
       });
-      // The id exists under another merchant: say "not found" rather than reveal whose it is.
-      if (!saved) return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
-      return ok(saved);
     },
 
     /** Units left now; reservations already taken stay taken. */
