@@ -234,6 +234,18 @@ describe('pickup and delivery', () => {
     const again = await post(`/v1/rider/orders/${ORDER}/picked-up`, undefined, key);
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
+
+  it('does not keep "not at the drop-off yet" either: the retry from the door runs', async () => {
+    h.dispatch.addDelivery({ orderId: ORDER, riderId: 'r-1', state: 'picked_up', farFromDropoffM: 900 });
+    const key = { 'idempotency-key': 'drop-1' };
+    const far = await post(`/v1/rider/orders/${ORDER}/delivered`, undefined, key);
+    expect(far.statusCode).toBe(409);
+    expect(far.json()).toMatchObject({ code: 'NOT_AT_DROPOFF' });
+    delete h.dispatch.deliveries.get(ORDER)!.farFromDropoffM; // the rider walks to the door
+    const retry = await post(`/v1/rider/orders/${ORDER}/delivered`, undefined, key);
+    expect(retry.statusCode).toBe(200);
+    expect(h.dispatch.deliveries.get(ORDER)?.state).toBe('delivered');
+  });
 });
 
 describe('GET /v1/orders/{orderId}/tracking', () => {

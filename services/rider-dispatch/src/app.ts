@@ -9,7 +9,7 @@ import { dispatchModel, type DispatchSettings } from './app/settings.ts';
 import { createDispatchUseCases } from './app/use-cases.ts';
 import { createZoneScheduler } from './app/zone-scheduler.ts';
 import { dispatchGrpcHandlers } from './transport/grpc-handlers.ts';
-import { recordRelease, recordRound, tracedRound } from './transport/metrics.ts';
+import { recordHandover, recordRelease, recordRound, tracedRound } from './transport/metrics.ts';
 import { orderEventsConsumerSettings } from './transport/order-events-consumer.ts';
 
 export type { DispatchUseCases } from './app/use-cases.ts';
@@ -33,7 +33,13 @@ export interface DispatchAppDeps {
 export function buildDispatchApp(deps: DispatchAppDeps) {
   const model = dispatchModel(deps.settings);
   const store = createPgDispatchStore(deps.pool, deps.outbox, deps.topics.dispatchEvents);
-  const useCases = createDispatchUseCases({ ...deps, store, model, onRelease: recordRelease });
+  const useCases = createDispatchUseCases({
+    ...deps,
+    store,
+    model,
+    onRelease: recordRelease,
+    onHandover: recordHandover,
+  });
   const runRound = tracedRound(model.strategy.name, createRoundRunner({ ...deps, store, model }));
   const scheduler = createZoneScheduler({
     leases: deps.leases,

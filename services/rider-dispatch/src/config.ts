@@ -90,6 +90,18 @@ export const configSchema = z.object({
   RIDER_SHIFT_END_REASSIGN_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   /** How often each replica looks for riders who are silent, leaving or off shift while holding orders. */
   RELEASE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  /**
+   * Where a rider may report a pickup or delivery from, judged by their latest fresh position
+   * (ADR 0015): `flag` records how far they were in the published fact and the order's timeline
+   * (`FAR_FROM_PICKUP`, `FAR_FROM_DROPOFF`); `enforce` also refuses a far one (409 `NOT_AT_PICKUP`,
+   * `NOT_AT_DROPOFF`); `off` does neither. A rider without a fresh position is never refused.
+   */
+  HANDOVER_CHECK: z.enum(['off', 'flag', 'enforce']).default('flag'),
+  /**
+   * A handover within this distance of the restaurant (pickup) or the drop-off (delivery) is near;
+   * the allowance grows by 8.3 m per second of the position's age (a rider at 30 km/h).
+   */
+  HANDOVER_MAX_DISTANCE_M: z.coerce.number().int().min(50).max(5_000).default(300),
 });
 
 export type Config = z.output<typeof configSchema>;

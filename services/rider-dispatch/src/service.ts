@@ -71,6 +71,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
       positionTtlMs: config.RIDER_POSITION_TTL_MS,
       silentReassignMs: config.RIDER_SILENT_REASSIGN_MS,
       shiftEndReassignMs: config.RIDER_SHIFT_END_REASSIGN_MS,
+      handover: { mode: config.HANDOVER_CHECK, maxDistanceM: config.HANDOVER_MAX_DISTANCE_M },
     },
     leaseTtlMs: config.LEASE_TTL_MS,
     logger,

@@ -50,9 +50,12 @@ export class MemoryPositions implements Positions {
       .filter((r) => r.distanceM <= radiusM)
       .sort((a, b) => a.distanceM - b.distanceM)
       .slice(0, limit);
-  get = async (riderId: string): Promise<RiderPosition | undefined> => this.fresh(riderId);
-  /** Rejects while `down` (Redis unreachable). */
+  /** Reads reject while `down` (Redis unreachable). */
   down = false;
+  get = async (riderId: string): Promise<RiderPosition | undefined> => {
+    if (this.down) throw new Error('positions unavailable');
+    return this.fresh(riderId);
+  };
   getMany = async (riderIds: readonly string[]): Promise<Map<string, RiderPosition>> => {
     if (this.down) throw new Error('positions unavailable');
     const found = new Map<string, RiderPosition>();

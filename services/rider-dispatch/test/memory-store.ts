@@ -1,5 +1,12 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
-import type { DispatchStore, OfflineResult, Release, ReleaseInput, RespondInput } from '../src/app/ports.ts';
+import type {
+  DispatchStore,
+  JudgeHandover,
+  OfflineResult,
+  Release,
+  ReleaseInput,
+  RespondInput,
+} from '../src/app/ports.ts';
 import type { DispatchFact, DispatchOrder, Offer, Rider } from '../src/domain/delivery/model.ts';
 import {
   decideDelivery,
@@ -174,25 +181,39 @@ export class MemoryDispatchStore implements DispatchStore {
     return due.length;
   }
 
-  async markPickedUp(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>> {
+  async markPickedUp(
+    orderId: string,
+    riderId: string,
+    now: Date,
+    judge: JudgeHandover,
+  ): Promise<Result<void, CodedError>> {
     const o = this.orders.get(orderId);
     if (!o) return err(DispatchErrors.orderNotFound(orderId));
     const d = decidePickup(o, riderId);
     if (!d.ok) return d;
     if (d.value === 'pick_up') {
+      const handover = judge(o.pickup);
+      if (!handover.ok) return handover;
       this.set(o, { state: 'picked_up', pickedUpAt: now });
-      this.published.push({ kind: 'picked_up', orderId, riderId });
+      this.published.push({ kind: 'picked_up', orderId, riderId, handover: handover.value });
     }
     return ok(undefined);
   }
-  async markDelivered(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>> {
+  async markDelivered(
+    orderId: string,
+    riderId: string,
+    now: Date,
+    judge: JudgeHandover,
+  ): Promise<Result<void, CodedError>> {
     const o = this.orders.get(orderId);
     if (!o) return err(DispatchErrors.orderNotFound(orderId));
     const d = decideDelivery(o, riderId);
     if (!d.ok) return d;
     if (d.value === 'deliver') {
+      const handover = judge(o.dropoff);
+      if (!handover.ok) return handover;
       this.set(o, { state: 'delivered', deliveredAt: now });
-      this.published.push({ kind: 'delivered', orderId, riderId });
+      this.published.push({ kind: 'delivered', orderId, riderId, handover: handover.value });
       this.settle(riderId);
     }
     return ok(undefined);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderDelivered, OrderPickedUp, RiderAssigned, RunOrderState } from '@mealpeak/contracts/dispatch.v1';
+import {
+  HandoverVerdict,
+  OrderDelivered,
+  OrderPickedUp,
+  RiderAssigned,
+  RunOrderState,
+} from '@mealpeak/contracts/dispatch.v1';
 import { OrderState } from '@mealpeak/contracts/order.v1';
 import { call } from '@mealpeak/grpc';
 import { EVENTS, type Envelope } from '@mealpeak/kafka';
@@ -181,14 +187,20 @@ describe('offers, answers and delivery through the real service', () => {
     );
     const kinds = events.seen.filter((e) => e.key === 'o-e2e').map((e) => e.type);
     expect(kinds).toEqual([EVENTS.riderAssigned.name, EVENTS.orderPickedUp.name, EVENTS.orderDelivered.name]);
-    expect(OrderPickedUp.decode(eventsFor(EVENTS.orderPickedUp.name, 'o-e2e')[0]!.payload)).toEqual({
+    // Where the rider was, judged by the live position index: it never left the restaurant, so
+    // the pickup is near and the delivery (about 1.1 km from there) far, recorded, not refused.
+    expect(OrderPickedUp.decode(eventsFor(EVENTS.orderPickedUp.name, 'o-e2e')[0]!.payload)).toMatchObject({
       orderId: 'o-e2e',
       riderId: courier,
+      handover: { verdict: HandoverVerdict.HANDOVER_VERDICT_NEAR },
     });
-    expect(OrderDelivered.decode(eventsFor(EVENTS.orderDelivered.name, 'o-e2e')[0]!.payload)).toEqual({
+    const drop = OrderDelivered.decode(eventsFor(EVENTS.orderDelivered.name, 'o-e2e')[0]!.payload);
+    expect(drop).toMatchObject({
       orderId: 'o-e2e',
       riderId: courier,
+      handover: { verdict: HandoverVerdict.HANDOVER_VERDICT_FAR },
     });
+    expect(drop.handover!.distanceM).toBeGreaterThan(900);
     const rider = await infra.sql.query<{ status: string }>('SELECT status FROM riders WHERE rider_id = $1', [
       courier,
     ]);

@@ -32,6 +32,7 @@ export const testSettings = (overrides: Partial<DispatchSettings> = {}): Dispatc
   positionTtlMs: 60_000,
   silentReassignMs: 180_000,
   shiftEndReassignMs: 300_000,
+  handover: { mode: 'flag', maxDistanceM: 300 },
   ...overrides,
 });
 

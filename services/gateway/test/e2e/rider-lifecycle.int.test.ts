@@ -41,10 +41,10 @@ describe('a delivery through the gateway, against the real services', () => {
   }, 180_000);
   afterAll(async () => p?.stop(), 60_000);
 
-  const ping = () =>
+  const ping = (where: { lat: number; lng: number } = rider) =>
     p.http('POST', '/v1/rider/positions', {
       token: courier,
-      body: { pings: [{ ...rider, recordedAt: new Date().toISOString() }] },
+      body: { pings: [{ ...where, recordedAt: new Date().toISOString() }] },
     });
 
   it('offers the order to the pinging rider, who takes it to the customer', async () => {
@@ -134,6 +134,7 @@ describe('a delivery through the gateway, against the real services', () => {
     expect((await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: stranger })).status).toBe(404);
     expect((await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: merchant })).status).toBe(403);
 
+    expect(await ping({ lat: 31.2287, lng: 121.4545 })).toMatchObject({ status: 202 }); // at the counter
     const picked = await p.http('POST', `/v1/rider/orders/${orderId}/picked-up`, { token: courier });
     expect(picked).toMatchObject({ status: 200, body: { orderId } });
     const carrying = await p.http('GET', '/v1/rider/orders', { token: courier });
@@ -149,6 +150,13 @@ describe('a delivery through the gateway, against the real services', () => {
       30_000,
       'DELIVERED on the order',
     );
+    // The rider reported the delivery from the restaurant, 1.8 km from the door: it went through
+    // (HANDOVER_CHECK=flag) and the timeline says so; the pickup at the counter carries no mark.
+    const timeline = await p.http('GET', `/v1/orders/${orderId}/timeline`, { token: customer });
+    const marks = Object.fromEntries(
+      timeline.body.entries.map((e: { toState: string; reason?: string }) => [e.toState, e.reason ?? null]),
+    );
+    expect(marks).toMatchObject({ PICKED_UP: null, DELIVERED: 'FAR_FROM_DROPOFF' });
     const offline = await p.http('POST', '/v1/rider/shift', { token: courier, body: { online: false } });
     expect(offline).toMatchObject({ status: 200, body: { status: 'OFFLINE' } });
   });

@@ -30,6 +30,8 @@ export interface FakeDelivery {
   assignedAt: Date;
   pickedUpAt?: Date;
   cancelledAt?: Date;
+  /** The rider is this far from the drop-off under HANDOVER_CHECK=enforce: delivery refused. */
+  farFromDropoffM?: number;
 }
 
 /** Every fake order goes to the same door; the address names the order so tests can tell them apart. */
@@ -50,6 +52,8 @@ const E = {
     codedError('forbidden', 'ORDER_NOT_HELD', `order ${id} is not assigned to this rider`),
   notReady: (id: string) => codedError('conflict', 'ORDER_NOT_READY', `order ${id} is not ready yet`),
   notPickedUp: (id: string) => codedError('conflict', 'ORDER_NOT_PICKED_UP', `pick up order ${id} first`),
+  notAtDropoff: (id: string, m: number) =>
+    codedError('conflict', 'NOT_AT_DROPOFF', `your last position is ${m} m from the drop-off of order ${id}`),
   cancelled: (id: string) => codedError('conflict', 'ORDER_CANCELLED', `order ${id} was cancelled`),
 };
 
@@ -199,6 +203,7 @@ export class FakeDispatch {
       if (!held.ok) return held;
       const d = held.value;
       if (d.state === 'assigned') return err(E.notPickedUp(orderId));
+      if (d.farFromDropoffM) return err(E.notAtDropoff(orderId, d.farFromDropoffM));
       d.state = 'delivered';
       return ok(orderId);
     },

@@ -73,6 +73,28 @@ describe('dispatch facts', () => {
     expect(d.order.version).toBe(6);
   });
 
+  it('marks a handover dispatch judged far or could not judge in the timeline, not a near one', () => {
+    const assigned = order('RIDER_ASSIGNED', 'r-1', 4);
+    expect(path(apply(assigned, { ...pickUp, handover: 'FAR' }))).toEqual([
+      'RIDER_ASSIGNED>PICKED_UP FAR_FROM_PICKUP',
+    ]);
+    expect(path(apply(assigned, { ...pickUp, handover: 'NEAR' }))).toEqual(['RIDER_ASSIGNED>PICKED_UP']);
+    const picked = order('PICKED_UP', 'r-1', 5);
+    expect(path(apply(picked, { ...deliver, handover: 'FAR' }))).toEqual([
+      'PICKED_UP>DELIVERED FAR_FROM_DROPOFF',
+    ]);
+    expect(path(apply(picked, { ...deliver, handover: 'UNVERIFIED' }))).toEqual([
+      'PICKED_UP>DELIVERED HANDOVER_UNVERIFIED',
+    ]);
+    // Ahead of its pickup: the implied steps keep their own mark, the delivery carries the verdict.
+    expect(path(apply(assigned, { ...deliver, handover: 'FAR' }))).toEqual([
+      'RIDER_ASSIGNED>PICKED_UP IMPLIED_BY_DELIVERY',
+      'PICKED_UP>DELIVERED FAR_FROM_DROPOFF',
+    ]);
+    // The order itself carries no reason for it (reasons there are why it was rejected/cancelled).
+    expect(apply(picked, { ...deliver, handover: 'FAR' }).order.reason).toBeUndefined();
+  });
+
   it('takes the pickup of a rider reassigned while the reassignment is still on its way', () => {
     const d = apply(order('RIDER_ASSIGNED', 'r-old', 4), pickUp);
     expect(path(d)).toEqual(['RIDER_ASSIGNED>RIDER_ASSIGNED REASSIGNED', 'RIDER_ASSIGNED>PICKED_UP']);

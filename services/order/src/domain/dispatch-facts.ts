@@ -14,7 +14,24 @@ export type DispatchFact =
       /** When the rider accepted; absent from dispatch releases older than the field. */
       readonly assignedAt: Date | undefined;
     }
-  | { readonly kind: 'PICK_UP' | 'DELIVER'; readonly riderId: string };
+  | {
+      readonly kind: 'PICK_UP' | 'DELIVER';
+      readonly riderId: string;
+      /**
+       * Where dispatch judged the rider to be when reporting it (ADR 0015); absent when dispatch
+       * made no check. A far or unverified handover is marked in the timeline.
+       */
+      readonly handover?: HandoverVerdict | undefined;
+    };
+
+export type HandoverVerdict = 'NEAR' | 'FAR' | 'UNVERIFIED';
+
+/** The timeline's mark for a handover dispatch judged far or could not judge. */
+export function handoverReason(fact: DispatchFact): string | undefined {
+  if (fact.kind === 'ASSIGN_RIDER' || !fact.handover || fact.handover === 'NEAR') return undefined;
+  if (fact.handover === 'UNVERIFIED') return 'HANDOVER_UNVERIFIED';
+  return fact.kind === 'PICK_UP' ? 'FAR_FROM_PICKUP' : 'FAR_FROM_DROPOFF';
+}
 
 /** Each fact is the command it always was, by the actor it always was. */
 function requestOf(fact: DispatchFact, now: Date): CommandRequest {
@@ -69,7 +86,7 @@ export function decideDispatchFact(
 ): Result<Decision, CodedError> {
   const direct = decide(order, requestOf(fact, now));
   const implied = direct.ok ? [] : impliedBefore(order, fact);
-  if (implied.length === 0) return direct;
+  if (implied.length === 0) return direct.ok ? ok(marked(direct.value, fact)) : direct;
   let current = order;
   const changes: StateChange[] = [];
   for (const step of [...implied, fact]) {
@@ -80,5 +97,16 @@ export function decideDispatchFact(
       step === fact ? undefined : `IMPLIED_BY_${fact.kind === 'DELIVER' ? 'DELIVERY' : 'PICKUP'}`;
     changes.push(...decision.value.changes.map((c) => ({ ...c, reason: c.reason ?? reason })));
   }
-  return ok({ order: current, changes, refund: undefined });
+  return ok(marked({ order: current, changes, refund: undefined }, fact));
+}
+
+/** The fact's own change (not the steps it implied) carries the handover's mark, if any. */
+function marked(decision: Decision, fact: DispatchFact): Decision {
+  const reason = handoverReason(fact);
+  if (!reason) return decision;
+  const to = fact.kind === 'PICK_UP' ? 'PICKED_UP' : 'DELIVERED';
+  return {
+    ...decision,
+    changes: decision.changes.map((c) => (c.to === to && c.reason === undefined ? { ...c, reason } : c)),
+  };
 }

@@ -1,9 +1,20 @@
 import { EVENTS, on, type ConsumerSettings, type ConsumedEvent, type TopicSpec } from '@mealpeak/kafka';
 import type { Logger } from '@mealpeak/telemetry';
 import type { OrderUseCases } from '../app/use-cases.ts';
-import type { DispatchFact } from '../domain/dispatch-facts.ts';
+import { HandoverVerdict as HandoverVerdictProto, type HandoverCheck } from '@mealpeak/contracts/dispatch.v1';
+import type { DispatchFact, HandoverVerdict } from '../domain/dispatch-facts.ts';
 
 export const ORDER_CONSUMER = 'order';
+
+const VERDICTS: Partial<Record<HandoverVerdictProto, HandoverVerdict>> = {
+  [HandoverVerdictProto.HANDOVER_VERDICT_NEAR]: 'NEAR',
+  [HandoverVerdictProto.HANDOVER_VERDICT_FAR]: 'FAR',
+  [HandoverVerdictProto.HANDOVER_VERDICT_UNVERIFIED]: 'UNVERIFIED',
+};
+
+/** Absent (dispatch made no check, or an older dispatch release) and unknown values: no verdict. */
+const verdictOf = (check: HandoverCheck | undefined): HandoverVerdict | undefined =>
+  check ? VERDICTS[check.verdict] : undefined;
 
 /**
  * Applies dispatch's facts (rider assigned, picked up, delivered) to orders, once per event
@@ -41,10 +52,18 @@ export function dispatchConsumerSettings(
         }),
       ),
       on(EVENTS.orderPickedUp, (e) =>
-        apply(e, e.payload.orderId, { kind: 'PICK_UP', riderId: e.payload.riderId }),
+        apply(e, e.payload.orderId, {
+          kind: 'PICK_UP',
+          riderId: e.payload.riderId,
+          handover: verdictOf(e.payload.handover),
+        }),
       ),
       on(EVENTS.orderDelivered, (e) =>
-        apply(e, e.payload.orderId, { kind: 'DELIVER', riderId: e.payload.riderId }),
+        apply(e, e.payload.orderId, {
+          kind: 'DELIVER',
+          riderId: e.payload.riderId,
+          handover: verdictOf(e.payload.handover),
+        }),
       ),
     ],
   };

@@ -36,31 +36,35 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
   }
 
   return {
-    markPickedUp(orderId, riderId, now) {
+    markPickedUp(orderId, riderId, now, judge) {
       return withOrder(orderId, async (tx, order) => {
         const decision = decidePickup(order, riderId);
         if (!decision.ok) return decision;
         if (decision.value === 'pick_up') {
+          const handover = judge(order.pickup);
+          if (!handover.ok) return handover;
           await tx.query(
             `UPDATE dispatch_orders SET state = 'picked_up', picked_up_at = $2, updated_at = $2 WHERE order_id = $1`,
             [orderId, now],
           );
-          await h.publish(tx, [{ kind: 'picked_up', orderId, riderId }], now);
+          await h.publish(tx, [{ kind: 'picked_up', orderId, riderId, handover: handover.value }], now);
         }
         return ok(undefined);
       });
     },
 
-    markDelivered(orderId, riderId, now) {
+    markDelivered(orderId, riderId, now, judge) {
       return withOrder(orderId, async (tx, order) => {
         const decision = decideDelivery(order, riderId);
         if (!decision.ok) return decision;
         if (decision.value === 'deliver') {
+          const handover = judge(order.dropoff);
+          if (!handover.ok) return handover;
           await tx.query(
             `UPDATE dispatch_orders SET state = 'delivered', delivered_at = $2, updated_at = $2 WHERE order_id = $1`,
             [orderId, now],
           );
-          await h.publish(tx, [{ kind: 'delivered', orderId, riderId }], now);
+          await h.publish(tx, [{ kind: 'delivered', orderId, riderId, handover: handover.value }], now);
           await h.settleRider(tx, riderId, now);
         }
         return ok(undefined);

@@ -2,6 +2,8 @@ import type { CodedError } from '@mealpeak/core';
 import type { PoolClient } from '@mealpeak/db';
 import { EVENTS, type TopicSpec } from '@mealpeak/kafka';
 import type { Outbox, OutboxEvent } from '@mealpeak/outbox';
+import { HandoverVerdict, type HandoverCheck as HandoverCheckProto } from '@mealpeak/contracts/dispatch.v1';
+import type { HandoverCheck } from '../domain/delivery/handover.ts';
 import type { DispatchFact } from '../domain/delivery/model.ts';
 
 /** Signals "roll back and return this error" out of withTransaction. */
@@ -33,10 +35,28 @@ function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
         },
       };
     case 'picked_up':
-      return { type: EVENTS.orderPickedUp, key: fact.orderId, occurredAt: at, payload: fact };
     case 'delivered':
-      return { type: EVENTS.orderDelivered, key: fact.orderId, occurredAt: at, payload: fact };
+      return {
+        type: fact.kind === 'picked_up' ? EVENTS.orderPickedUp : EVENTS.orderDelivered,
+        key: fact.orderId,
+        occurredAt: at,
+        payload: {
+          orderId: fact.orderId,
+          riderId: fact.riderId,
+          handover: fact.handover && handoverToProto(fact.handover),
+        },
+      };
   }
+}
+
+const VERDICTS = {
+  near: HandoverVerdict.HANDOVER_VERDICT_NEAR,
+  far: HandoverVerdict.HANDOVER_VERDICT_FAR,
+  unverified: HandoverVerdict.HANDOVER_VERDICT_UNVERIFIED,
+} as const;
+
+function handoverToProto(check: HandoverCheck): HandoverCheckProto {
+  return { verdict: VERDICTS[check.verdict], distanceM: check.distanceM, fixAgeS: check.fixAgeS };
 }
 
 /** Transaction steps several store operations share. */

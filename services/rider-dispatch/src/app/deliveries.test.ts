@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { at, createWorld } from '../../test/world.ts';
 
-async function assigned() {
-  const w = createWorld();
+async function assigned(overrides: Parameters<typeof createWorld>[0] = {}) {
+  const w = createWorld(overrides);
   await w.addOrder('o-1');
   await w.addRider('r-1', at(100));
   await w.runRound(w.zone);
@@ -53,5 +53,82 @@ describe('pickup and delivery', () => {
     });
     expect(w.store.riders.get('r-1')!.status).toBe('idle');
     expect(code(await w.useCases.markPickedUp('r-1', 'o-1'))).toBe('ORDER_CANCELLED');
+  });
+
+  describe('where the rider was (handover check)', () => {
+    const handovers = (w: Awaited<ReturnType<typeof assigned>>) =>
+      w.store.published.flatMap((f) => (f.kind === 'picked_up' || f.kind === 'delivered' ? [f] : []));
+    const dropoff = at(1_500, 500);
+
+    async function pickedUp(mode: 'flag' | 'enforce') {
+      const w = await assigned({ handover: { mode, maxDistanceM: 300 } });
+      await ready(w);
+      w.positions.place('r-1', at(50)); // at the restaurant (the zone's centre)
+      expect(code(await w.useCases.markPickedUp('r-1', 'o-1'))).toBe('ok');
+      return w;
+    }
+
+    it('flags a delivery reported far from the drop-off, and still delivers', async () => {
+      const w = await pickedUp('flag');
+      w.positions.place('r-1', at(200)); // still by the restaurant, ~1.4 km from the door
+      expect(code(await w.useCases.markDelivered('r-1', 'o-1'))).toBe('ok');
+      expect(w.store.orders.get('o-1')!.state).toBe('delivered');
+      const [pickup, delivery] = handovers(w);
+      expect(pickup!.handover).toEqual({ verdict: 'near', distanceM: 50, fixAgeS: 0 });
+      expect(delivery!.handover).toMatchObject({ verdict: 'far', fixAgeS: 0 });
+      expect(delivery!.handover!.distanceM).toBeGreaterThan(1_300);
+    });
+
+    it('with enforce refuses it, changes and publishes nothing, and takes it from the door', async () => {
+      const w = await pickedUp('enforce');
+      w.positions.place('r-1', at(200));
+      const far = await w.useCases.markDelivered('r-1', 'o-1');
+      expect(far).toMatchObject({ ok: false, error: { code: 'NOT_AT_DROPOFF', kind: 'conflict' } });
+      expect(w.store.orders.get('o-1')!.state).toBe('picked_up');
+      expect(handovers(w).map((f) => f.kind)).toEqual(['picked_up']);
+
+      w.clock.advance(5_000);
+      w.positions.place('r-1', { lat: dropoff.lat + 0.0005, lng: dropoff.lng }); // ~56 m away
+      expect(code(await w.useCases.markDelivered('r-1', 'o-1'))).toBe('ok');
+      expect(handovers(w)[1]!.handover).toEqual({ verdict: 'near', distanceM: 56, fixAgeS: 0 });
+    });
+
+    it('with enforce refuses a pickup far from the restaurant too', async () => {
+      const w = await assigned({ handover: { mode: 'enforce', maxDistanceM: 300 } });
+      await ready(w);
+      w.positions.place('r-1', at(-2_000));
+      expect(await w.useCases.markPickedUp('r-1', 'o-1')).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_AT_PICKUP' },
+      });
+      expect(w.store.orders.get('o-1')!.state).toBe('assigned');
+    });
+
+    it('lets a rider without a fresh position through, unverified, even when enforcing', async () => {
+      const w = await pickedUp('enforce');
+      w.clock.advance(61_000); // the last fix is older than the position TTL
+      expect(code(await w.useCases.markDelivered('r-1', 'o-1'))).toBe('ok');
+      expect(handovers(w)[1]!.handover).toEqual({ verdict: 'unverified' });
+    });
+
+    it('lets the handover through unverified while the position index is unreadable', async () => {
+      const w = await pickedUp('enforce');
+      w.positions.place('r-1', at(200));
+      w.positions.down = true;
+      expect(code(await w.useCases.markDelivered('r-1', 'o-1'))).toBe('ok');
+      expect(handovers(w)[1]!.handover).toEqual({ verdict: 'unverified' });
+    });
+
+    it('judges nothing with the check off, and a repeat is not judged again', async () => {
+      const off = await assigned({ handover: { mode: 'off', maxDistanceM: 300 } });
+      await ready(off);
+      expect(code(await off.useCases.markPickedUp('r-1', 'o-1'))).toBe('ok');
+      expect(handovers(off)[0]!.handover).toBeUndefined();
+
+      const w = await pickedUp('enforce');
+      w.positions.place('r-1', at(-2_000)); // far from the restaurant now
+      expect(code(await w.useCases.markPickedUp('r-1', 'o-1'))).toBe('ok'); // a repeat: harmless
+      expect(handovers(w)).toHaveLength(1);
+    });
   });
 });

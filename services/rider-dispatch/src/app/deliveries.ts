@@ -1,19 +1,76 @@
-import type { CodedError, Result } from '@mealpeak/core';
-import type { Clock, DispatchStore } from './ports.ts';
+import { ok, type CodedError, type Result } from '@mealpeak/core';
+import type { Logger } from '@mealpeak/telemetry';
+import { admitHandover, checkHandover, type Fix, type HandoverCheck } from '../domain/delivery/handover.ts';
+import type { Clock, DispatchStore, JudgeHandover, Positions } from './ports.ts';
+import type { DispatchSettings } from './settings.ts';
 import { requireIds } from './validation.ts';
 
-/** Pickup and drop-off, reported by the rider holding the order; repeats are harmless. */
-export function createDeliveryUseCases(deps: { store: DispatchStore; clock: Clock }) {
+export type HandoverStep = 'pickup' | 'delivery';
+
+export interface DeliveryDeps {
+  readonly store: DispatchStore;
+  readonly positions: Pick<Positions, 'get'>;
+  readonly clock: Clock;
+  readonly settings: Pick<DispatchSettings, 'handover'>;
+  readonly logger: Logger;
+  /** Told of every handover judged, refused ones included (metrics). */
+  readonly onHandover?: (step: HandoverStep, check: HandoverCheck, refused: boolean) => void;
+}
+
+/**
+ * Pickup and drop-off, reported by the rider holding the order; repeats are harmless. Each is
+ * judged by where the rider's latest fresh position puts them (ADR 0015): recorded in the
+ * published fact, and with HANDOVER_CHECK=enforce a handover far from its point is refused.
+ */
+export function createDeliveryUseCases(deps: DeliveryDeps) {
+  const policy = deps.settings.handover;
+
+  /** The rider's latest fresh fix; undefined when none, or when the index cannot be read. */
+  async function latestFix(riderId: string): Promise<Fix | undefined> {
+    try {
+      return await deps.positions.get(riderId);
+    } catch (error) {
+      deps.logger.warn({ err: error, riderId }, 'position index unreadable: handover unverified');
+      return undefined;
+    }
+  }
+
+  async function judgeFor(step: HandoverStep, riderId: string, orderId: string): Promise<JudgeHandover> {
+    if (policy.mode === 'off') return () => ok(undefined);
+    const fix = await latestFix(riderId);
+    const now = deps.clock.now();
+    return (point) => {
+      const check = checkHandover(point, fix, now, policy);
+      const admitted = admitHandover(step, orderId, check, policy);
+      deps.onHandover?.(step, check, !admitted.ok);
+      if (check.verdict === 'far')
+        deps.logger.warn(
+          {
+            riderId,
+            orderId,
+            step,
+            distanceM: check.distanceM,
+            fixAgeS: check.fixAgeS,
+            refused: !admitted.ok,
+          },
+          'handover far from its point',
+        );
+      return admitted;
+    };
+  }
+
   return {
     async markPickedUp(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      return deps.store.markPickedUp(orderId, riderId, deps.clock.now());
+      const judge = await judgeFor('pickup', riderId, orderId);
+      return deps.store.markPickedUp(orderId, riderId, deps.clock.now(), judge);
     },
     async markDelivered(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      return deps.store.markDelivered(orderId, riderId, deps.clock.now());
+      const judge = await judgeFor('delivery', riderId, orderId);
+      return deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge);
     },
   };
 }

@@ -12,6 +12,7 @@ import type {
 import type { ReleasePolicy, ReleaseReason } from '../domain/delivery/release.ts';
 import type { OrderEventAction } from '../domain/delivery/rules.ts';
 import type { RunOrder } from '../domain/delivery/run.ts';
+import type { HandoverCheck } from '../domain/delivery/handover.ts';
 import type { LatLng } from '../domain/geo/projection.ts';
 
 export interface Clock {
@@ -106,6 +107,9 @@ export type OfflineResult = { readonly online: boolean; readonly status: RiderSt
  * answer, a pickup, a cancellation) is one transaction, and the facts it publishes go to the outbox
  * in that same transaction. `claimOffer` is the guarantee against double assignment.
  */
+/** Judges a handover at `point`: the check to publish (undefined: none made), or a refusal. */
+export type JudgeHandover = (point: LatLng) => Result<HandoverCheck | undefined, CodedError>;
+
 export interface DispatchStore {
   /** Zones with waiting orders, oldest waiting first. */
   activeZones(limit: number): Promise<string[]>;
@@ -129,8 +133,23 @@ export interface DispatchStore {
   /** Treats up to `limit` pending offers past their expiry as declined; returns how many. */
   expireOffers(now: Date, declineUntil: Date, limit: number): Promise<number>;
 
-  markPickedUp(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>>;
-  markDelivered(orderId: string, riderId: string, now: Date): Promise<Result<void, CodedError>>;
+  /**
+   * The rider's pickup (delivery) of the order, once: `judge` sees the order's handover point
+   * (the restaurant; the drop-off) under the order's lock and may refuse; what it returns goes
+   * into the published fact. A repeat is not judged again.
+   */
+  markPickedUp(
+    orderId: string,
+    riderId: string,
+    now: Date,
+    judge: JudgeHandover,
+  ): Promise<Result<void, CodedError>>;
+  markDelivered(
+    orderId: string,
+    riderId: string,
+    now: Date,
+    judge: JudgeHandover,
+  ): Promise<Result<void, CodedError>>;
 
   setOnline(riderId: string, shiftEndsAt: Date, now: Date): Promise<RiderStatus>;
   setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;

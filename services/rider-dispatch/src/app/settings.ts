@@ -6,6 +6,7 @@ import {
   type DispatchParams,
   type DispatchStrategy,
 } from '../domain/dispatch/index.ts';
+import type { HandoverPolicy } from '../domain/delivery/handover.ts';
 import { createZoneGrid, type ZoneGrid } from '../domain/geo/zone-grid.ts';
 
 /** Everything the use cases are tuned with; main.ts fills it from the config. */
@@ -31,6 +32,8 @@ export interface DispatchSettings {
   readonly silentReassignMs: number;
   /** ...or this long after the rider's shift ended. */
   readonly shiftEndReassignMs: number;
+  /** Where a rider may report a pickup or delivery from (HANDOVER_CHECK, HANDOVER_MAX_DISTANCE_M). */
+  readonly handover: HandoverPolicy;
 }
 
 export interface DispatchModel {

@@ -1,5 +1,5 @@
 import type { Logger } from '@mealpeak/telemetry';
-import { createDeliveryUseCases } from './deliveries.ts';
+import { createDeliveryUseCases, type DeliveryDeps } from './deliveries.ts';
 import { createOfferUseCases } from './offers.ts';
 import { createOrderEventUseCases } from './order-events.ts';
 import type { Clock, DispatchStore, Positions, Release } from './ports.ts';
@@ -18,6 +18,8 @@ export interface UseCaseDeps {
   readonly logger: Logger;
   /** Told of every release of orders by the release sweeper (metrics). */
   readonly onRelease?: (release: Release) => void;
+  /** Told of every pickup or delivery judged by where the rider was (metrics). */
+  readonly onHandover?: DeliveryDeps['onHandover'];
 }
 
 /** Every use case a transport may call (gRPC handlers, the order-events consumer, the sweepers). */

@@ -33,6 +33,18 @@ export const DispatchErrors = {
     codedError('conflict', 'ORDER_NOT_READY', `order ${orderId} is not marked ready by the merchant yet`),
   orderNotPickedUp: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_NOT_PICKED_UP', `order ${orderId} must be picked up before delivery`),
+  notAtPickup: (orderId: string, distanceM: number, maxM: number): CodedError =>
+    codedError(
+      'conflict',
+      'NOT_AT_PICKUP',
+      `your last position is ${distanceM} m from the restaurant of order ${orderId}; pickups are confirmed within ${maxM} m`,
+    ),
+  notAtDropoff: (orderId: string, distanceM: number, maxM: number): CodedError =>
+    codedError(
+      'conflict',
+      'NOT_AT_DROPOFF',
+      `your last position is ${distanceM} m from the drop-off of order ${orderId}; deliveries are confirmed within ${maxM} m`,
+    ),
   orderCancelled: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_CANCELLED', `order ${orderId} was cancelled`),
 } as const;

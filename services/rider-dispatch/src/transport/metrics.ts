@@ -1,5 +1,7 @@
 import { Attr, SpanStatusCode, metrics, trace } from '@mealpeak/telemetry';
+import type { HandoverStep } from '../app/deliveries.ts';
 import type { QueueStats, Release } from '../app/ports.ts';
+import type { HandoverCheck } from '../domain/delivery/handover.ts';
 import type { RoundReport } from '../app/rounds.ts';
 
 /**
@@ -15,12 +17,16 @@ export const DispatchMetric = {
   UNASSIGNED_OLDEST_AGE: 'mealpeak.dispatch.unassigned.oldest_age',
   ORDERS_RELEASED: 'mealpeak.dispatch.orders.released',
   PICKED_UP_SILENT: 'mealpeak.dispatch.picked_up_silent.orders',
+  HANDOVERS: 'mealpeak.dispatch.handovers',
 } as const;
 
 export const DispatchAttr = {
   OFFERS: 'mealpeak.dispatch.offers',
   CONFLICTS: 'mealpeak.dispatch.conflicts',
   RELEASE_REASON: 'mealpeak.dispatch.release_reason',
+  HANDOVER_STEP: 'mealpeak.dispatch.handover_step',
+  HANDOVER_VERDICT: 'mealpeak.dispatch.handover_verdict',
+  HANDOVER_REFUSED: 'mealpeak.dispatch.handover_refused',
 } as const;
 
 const meter = metrics.getMeter('@mealpeak/rider-dispatch');
@@ -35,6 +41,11 @@ const conflicts = meter.createCounter(DispatchMetric.CLAIM_CONFLICTS, {
 
 const released = meter.createCounter(DispatchMetric.ORDERS_RELEASED, {
   description: 'Accepted orders taken back from their rider (silent, going offline, shift over), by reason',
+});
+
+const handovers = meter.createCounter(DispatchMetric.HANDOVERS, {
+  description:
+    'Pickups and deliveries judged by where the rider was (near, far, unverified), refused ones included',
 });
 
 const tracer = trace.getTracer('@mealpeak/rider-dispatch');
@@ -76,6 +87,14 @@ export function recordRound(report: RoundReport, ms: number): void {
 
 export function recordRelease(release: Release): void {
   released.add(release.orderIds.length, { [DispatchAttr.RELEASE_REASON]: release.reason });
+}
+
+export function recordHandover(step: HandoverStep, check: HandoverCheck, refused: boolean): void {
+  handovers.add(1, {
+    [DispatchAttr.HANDOVER_STEP]: step,
+    [DispatchAttr.HANDOVER_VERDICT]: check.verdict,
+    [DispatchAttr.HANDOVER_REFUSED]: refused,
+  });
 }
 
 export function observeZonesHeld(held: () => number): void {

@@ -1,4 +1,5 @@
 import type { LatLng } from '../geo/projection.ts';
+import type { HandoverCheck } from './handover.ts';
 
 /**
  * Dispatch's own view of orders, riders and offers (docs/dispatch-service.md#state). The order
@@ -91,5 +92,10 @@ export type DispatchFact =
       /** When the rider accepted (offers.responded_at): the later of two assignments holds. */
       readonly assignedAt: Date;
     }
-  | { readonly kind: 'picked_up'; readonly orderId: string; readonly riderId: string }
-  | { readonly kind: 'delivered'; readonly orderId: string; readonly riderId: string };
+  | {
+      readonly kind: 'picked_up' | 'delivered';
+      readonly orderId: string;
+      readonly riderId: string;
+      /** Where the rider was when reporting it; absent with the check off (HANDOVER_CHECK=off). */
+      readonly handover?: HandoverCheck;
+    };

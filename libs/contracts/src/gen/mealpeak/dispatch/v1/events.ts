@@ -8,6 +8,74 @@
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Timestamp } from '../../../google/protobuf/timestamp.ts';
 
+/**
+ * Where the rider was when reporting a pickup or delivery, judged by their latest fresh position
+ * (docs/adr/0015-handover-plausibility.md).
+ */
+export const HandoverVerdict = {
+  HANDOVER_VERDICT_UNSPECIFIED: 0,
+  /**
+   * HANDOVER_VERDICT_NEAR - Within HANDOVER_MAX_DISTANCE_M of the restaurant (pickup) or the drop-off (delivery), plus an
+   * allowance for the age of the fix.
+   */
+  HANDOVER_VERDICT_NEAR: 1,
+  /** HANDOVER_VERDICT_FAR - Farther than that (with HANDOVER_CHECK=enforce such a handover is refused, never published). */
+  HANDOVER_VERDICT_FAR: 2,
+  /**
+   * HANDOVER_VERDICT_UNVERIFIED - No fresh position to judge by (the rider's phone sent none for a minute, or the position
+   * store was unreadable).
+   */
+  HANDOVER_VERDICT_UNVERIFIED: 3,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type HandoverVerdict = (typeof HandoverVerdict)[keyof typeof HandoverVerdict];
+
+export namespace HandoverVerdict {
+  export type HANDOVER_VERDICT_UNSPECIFIED = typeof HandoverVerdict.HANDOVER_VERDICT_UNSPECIFIED;
+  export type HANDOVER_VERDICT_NEAR = typeof HandoverVerdict.HANDOVER_VERDICT_NEAR;
+  export type HANDOVER_VERDICT_FAR = typeof HandoverVerdict.HANDOVER_VERDICT_FAR;
+  export type HANDOVER_VERDICT_UNVERIFIED = typeof HandoverVerdict.HANDOVER_VERDICT_UNVERIFIED;
+  export type UNRECOGNIZED = typeof HandoverVerdict.UNRECOGNIZED;
+}
+
+export function handoverVerdictFromJSON(object: any): HandoverVerdict {
+  switch (object) {
+    case 0:
+    case 'HANDOVER_VERDICT_UNSPECIFIED':
+      return HandoverVerdict.HANDOVER_VERDICT_UNSPECIFIED;
+    case 1:
+    case 'HANDOVER_VERDICT_NEAR':
+      return HandoverVerdict.HANDOVER_VERDICT_NEAR;
+    case 2:
+    case 'HANDOVER_VERDICT_FAR':
+      return HandoverVerdict.HANDOVER_VERDICT_FAR;
+    case 3:
+    case 'HANDOVER_VERDICT_UNVERIFIED':
+      return HandoverVerdict.HANDOVER_VERDICT_UNVERIFIED;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return HandoverVerdict.UNRECOGNIZED;
+  }
+}
+
+export function handoverVerdictToJSON(object: HandoverVerdict): string {
+  switch (object) {
+    case HandoverVerdict.HANDOVER_VERDICT_UNSPECIFIED:
+      return 'HANDOVER_VERDICT_UNSPECIFIED';
+    case HandoverVerdict.HANDOVER_VERDICT_NEAR:
+      return 'HANDOVER_VERDICT_NEAR';
+    case HandoverVerdict.HANDOVER_VERDICT_FAR:
+      return 'HANDOVER_VERDICT_FAR';
+    case HandoverVerdict.HANDOVER_VERDICT_UNVERIFIED:
+      return 'HANDOVER_VERDICT_UNVERIFIED';
+    case HandoverVerdict.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
 /** Topic dispatch.events.v1, key = order id. A rider accepted an offer for this order. */
 export interface RiderAssigned {
   orderId: string;
@@ -24,16 +92,31 @@ export interface RiderAssigned {
   assignedAt?: Date | undefined;
 }
 
+export interface HandoverCheck {
+  verdict: HandoverVerdict;
+  /**
+   * From the rider's latest fresh fix to the handover point, in whole metres (absent when
+   * unverified).
+   */
+  distanceM?: number | undefined;
+  /** Age of that fix when the rider reported, in whole seconds (absent when unverified). */
+  fixAgeS?: number | undefined;
+}
+
 /** Topic dispatch.events.v1, key = order id. */
 export interface OrderPickedUp {
   orderId: string;
   riderId: string;
+  /** Absent with HANDOVER_CHECK=off and from dispatch releases before the check. */
+  handover?: HandoverCheck | undefined;
 }
 
 /** Topic dispatch.events.v1, key = order id. */
 export interface OrderDelivered {
   orderId: string;
   riderId: string;
+  /** Absent with HANDOVER_CHECK=off and from dispatch releases before the check. */
+  handover?: HandoverCheck | undefined;
 }
 
 function createBaseRiderAssigned(): RiderAssigned {
@@ -205,8 +288,117 @@ export const RiderAssigned: MessageFns<RiderAssigned> = {
   },
 };
 
+function createBaseHandoverCheck(): HandoverCheck {
+  return { verdict: 0, distanceM: undefined, fixAgeS: undefined };
+}
+
+export const HandoverCheck: MessageFns<HandoverCheck> = {
+  encode(message: HandoverCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verdict !== 0) {
+      writer.uint32(8).int32(message.verdict);
+    }
+    if (message.distanceM !== undefined) {
+      writer.uint32(16).uint32(message.distanceM);
+    }
+    if (message.fixAgeS !== undefined) {
+      writer.uint32(24).uint32(message.fixAgeS);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandoverCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandoverCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.distanceM = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fixAgeS = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HandoverCheck {
+    return {
+      verdict: isSet(object.verdict) ? handoverVerdictFromJSON(object.verdict) : 0,
+      distanceM: isSet(object.distanceM)
+        ? globalThis.Number(object.distanceM)
+        : isSet(object.distance_m)
+          ? globalThis.Number(object.distance_m)
+          : undefined,
+      fixAgeS: isSet(object.fixAgeS)
+        ? globalThis.Number(object.fixAgeS)
+        : isSet(object.fix_age_s)
+          ? globalThis.Number(object.fix_age_s)
+          : undefined,
+    };
+  },
+
+  toJSON(message: HandoverCheck): unknown {
+    const obj: any = {};
+    if (message.verdict !== 0) {
+      obj.verdict = handoverVerdictToJSON(message.verdict);
+    }
+    if (message.distanceM !== undefined) {
+      obj.distanceM = Math.round(message.distanceM);
+    }
+    if (message.fixAgeS !== undefined) {
+      obj.fixAgeS = Math.round(message.fixAgeS);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HandoverCheck>, I>>(base?: I): HandoverCheck {
+    return HandoverCheck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HandoverCheck>, I>>(object: I): HandoverCheck {
+    const message = createBaseHandoverCheck();
+    message.verdict = object.verdict ?? 0;
+    message.distanceM = object.distanceM ?? undefined;
+    message.fixAgeS = object.fixAgeS ?? undefined;
+    return message;
+  },
+};
+
 function createBaseOrderPickedUp(): OrderPickedUp {
-  return { orderId: '', riderId: '' };
+  return { orderId: '', riderId: '', handover: undefined };
 }
 
 export const OrderPickedUp: MessageFns<OrderPickedUp> = {
@@ -216,6 +408,9 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
     }
     if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
+    }
+    if (message.handover !== undefined) {
+      HandoverCheck.encode(message.handover, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -249,6 +444,14 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
             message.riderId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.handover = HandoverCheck.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -273,6 +476,7 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
           : '',
+      handover: isSet(object.handover) ? HandoverCheck.fromJSON(object.handover) : undefined,
     };
   },
 
@@ -284,6 +488,9 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
     if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
+    if (message.handover !== undefined) {
+      obj.handover = HandoverCheck.toJSON(message.handover);
+    }
     return obj;
   },
 
@@ -294,12 +501,16 @@ export const OrderPickedUp: MessageFns<OrderPickedUp> = {
     const message = createBaseOrderPickedUp();
     message.orderId = object.orderId ?? '';
     message.riderId = object.riderId ?? '';
+    message.handover =
+      object.handover !== undefined && object.handover !== null
+        ? HandoverCheck.fromPartial(object.handover)
+        : undefined;
     return message;
   },
 };
 
 function createBaseOrderDelivered(): OrderDelivered {
-  return { orderId: '', riderId: '' };
+  return { orderId: '', riderId: '', handover: undefined };
 }
 
 export const OrderDelivered: MessageFns<OrderDelivered> = {
@@ -309,6 +520,9 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
     }
     if (message.riderId !== '') {
       writer.uint32(18).string(message.riderId);
+    }
+    if (message.handover !== undefined) {
+      HandoverCheck.encode(message.handover, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -342,6 +556,14 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
             message.riderId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.handover = HandoverCheck.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -366,6 +588,7 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
           : '',
+      handover: isSet(object.handover) ? HandoverCheck.fromJSON(object.handover) : undefined,
     };
   },
 
@@ -377,6 +600,9 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
     if (message.riderId !== '') {
       obj.riderId = message.riderId;
     }
+    if (message.handover !== undefined) {
+      obj.handover = HandoverCheck.toJSON(message.handover);
+    }
     return obj;
   },
 
@@ -387,6 +613,10 @@ export const OrderDelivered: MessageFns<OrderDelivered> = {
     const message = createBaseOrderDelivered();
     message.orderId = object.orderId ?? '';
     message.riderId = object.riderId ?? '';
+    message.handover =
+      object.handover !== undefined && object.handover !== null
+        ? HandoverCheck.fromPartial(object.handover)
+        : undefined;
     return message;
   },
 };
