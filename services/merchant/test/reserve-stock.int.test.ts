@@ -49,6 +49,37 @@ describe('stock reservations against the real PostgreSQL', () => {
     expect(await reservationStates('rush-')).toEqual({ tentative: 50 });
   });
 
+  it('keeps the units orders took when an item is edited without stock', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('edited-item', { stock: 5 })));
+    const shown = unwrap(await uc.getMerchant('m1')).menu.find((i) => i.id === 'edited-item')!;
+    const taken = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        uc.reserveStock({
+          orderId: `edit-${i}`,
+          merchantId: 'm1',
+          lines: [{ itemId: 'edited-item', quantity: 1 }],
+        }),
+      ),
+    );
+    expect(taken.every((r) => r.ok)).toBe(true);
+    // The merchant app raises the price of the item it loaded before those orders, without stock.
+    const { stock: _stale, ...edit } = itemInput('edited-item', { priceMinor: shown.priceMinor + 100 });
+    const saved = unwrap(await uc.upsertMenuItem({ ...edit, stock: undefined, replaceOnly: true }));
+    expect(saved).toMatchObject({ priceMinor: shown.priceMinor + 100, stock: 0 });
+    expect(await mdb.stock('edited-item')).toBe(0);
+    const more = await uc.reserveStock({
+      orderId: 'edit-late',
+      merchantId: 'm1',
+      lines: [{ itemId: 'edited-item', quantity: 1 }],
+    });
+    expect(more).toMatchObject({ ok: false, error: { code: 'STOCK_EXHAUSTED' } });
+    // Creating an item still needs its stock.
+    expect(await uc.upsertMenuItem({ ...itemInput('new-item'), stock: undefined })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'stock' }] },
+    });
+  });
+
   it('takes stock once for concurrent duplicates of one order, and answers them all alike', async () => {
     unwrap(await uc.upsertMenuItem(itemInput('dup-item', { stock: 10 })));
     const results = await Promise.all(

@@ -250,7 +250,8 @@ export class FakeBackend {
         return err(codedError('not_found', 'ITEM_NOT_FOUND', 'not an item of this merchant'));
       const { replaceOnly: _replaceOnly, ...fields } = request;
       const id = request.itemId || `i-${shop.menu.length + 1}`;
-      const item: MenuItem = { ...fields, id, merchantId: request.merchantId };
+      const stock = request.stock ?? shop.menu.find((i) => i.id === id)?.stock ?? 0;
+      const item: MenuItem = { ...fields, stock, id, merchantId: request.merchantId };
       shop.menu = [...shop.menu.filter((i) => i.id !== id), item];
       return ok(item);
     },

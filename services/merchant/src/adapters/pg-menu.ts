@@ -28,13 +28,14 @@ export function pgMenuRepo(db: Sql): MenuRepo {
     },
 
     async upsertItem(item) {
-      // The WHERE makes the update a no-op (no row returned) when the id is another merchant's.
+      // Without a stock figure an update keeps the row's own (the use case refuses to create
+      // without one; the 0 only satisfies NOT NULL on the proposed row). The WHERE makes the update a no-op (no row returned) when the id is another merchant's.
       const { rows } = await db.query<ItemRow>(
         `INSERT INTO menu_items (id, merchant_id, name, description, price_minor, currency, stock, available)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::int, 0), $8)
          ON CONFLICT (id) DO UPDATE SET
            name = EXCLUDED.name, description = EXCLUDED.description, price_minor = EXCLUDED.price_minor,
-           currency = EXCLUDED.currency, stock = EXCLUDED.stock, available = EXCLUDED.available,
+           currency = EXCLUDED.currency, stock = COALESCE($7::int, menu_items.stock), available = EXCLUDED.available,
            updated_at = now()
          WHERE menu_items.merchant_id = EXCLUDED.merchant_id
          RETURNING ${ITEM_COLUMNS}`,

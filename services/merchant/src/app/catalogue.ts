@@ -23,7 +23,8 @@ export interface UpsertMenuItemInput {
   readonly name: string;
   readonly description: string;
   readonly price: { readonly amountMinor: number; readonly currency: string } | undefined;
-  readonly stock: number;
+  /** Units left now; required to create, undefined keeps a replaced item's stock. */
+  readonly stock: number | undefined;
   readonly available: boolean;
   /** Only replace: an id that is not one of the merchant's items is ITEM_NOT_FOUND. */
   readonly replaceOnly?: boolean;
@@ -83,6 +84,8 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
         const [existing] = input.itemId ? await tx.getItems([input.itemId]) : [];
         if (input.replaceOnly && existing?.merchantId !== merchant.id)
           return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+        if (!existing && input.stock === undefined)
+          return invalid([field('stock', 'is required to create an item')]);
         if (!existing && (await tx.countItems(merchant.id)) >= maxMenuItems)
           return err(Errors.menuFull(maxMenuItems));
         const saved = await tx.upsertItem({

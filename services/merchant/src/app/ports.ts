@@ -65,13 +65,19 @@ export interface MerchantRepo {
   hasItemsPricedOtherThan(merchantId: string, currency: string): Promise<boolean>;
 }
 
+/** A menu item to write; `stock` undefined keeps an existing item's stock. */
+export type MenuItemWrite = Omit<MenuItem, 'stock'> & { readonly stock: number | undefined };
+
 export interface MenuRepo {
   listMenu(merchantId: string): Promise<MenuItem[]>;
   countItems(merchantId: string): Promise<number>;
   /** Items by id, whoever owns them. */
   getItems(ids: readonly string[]): Promise<MenuItem[]>;
-  /** Insert or update; undefined when the id belongs to another merchant's item. */
-  upsertItem(item: MenuItem): Promise<MenuItem | undefined>;
+  /**
+   * Insert or update; undefined when the id belongs to another merchant's item. An update without
+   * `stock` keeps the stored figure (in the same statement: reservations may take units meanwhile).
+   */
+  upsertItem(item: MenuItemWrite): Promise<MenuItem | undefined>;
   setStock(merchantId: string, itemId: string, stock: number): Promise<MenuItem | undefined>;
   /** Atomically takes `quantity` if that many are left; false (and no change) otherwise. */
   takeStock(itemId: string, quantity: number): Promise<boolean>;

@@ -23,7 +23,8 @@ export interface MenuItemInput {
   readonly description: string;
   readonly priceMinor: number | undefined;
   readonly currency: string;
-  readonly stock: number;
+  /** Undefined: not given (allowed when replacing an item). */
+  readonly stock: number | undefined;
 }
 
 const MAX_ID = 64;
@@ -96,6 +97,7 @@ export function validateMenuItem(item: MenuItemInput): FieldError[] {
   if (item.priceMinor === undefined) problems.push(field('price', 'is required'));
   else if (!Number.isSafeInteger(item.priceMinor) || item.priceMinor < 0)
     problems.push(field('price.amount_minor', 'must be a non-negative integer'));
-  if (!between(item.stock, 0, MAX_INT)) problems.push(field('stock', `must be 0 to ${MAX_INT}`));
+  if (item.stock !== undefined && !between(item.stock, 0, MAX_INT))
+    problems.push(field('stock', `must be 0 to ${MAX_INT}`));
   return problems;
 }

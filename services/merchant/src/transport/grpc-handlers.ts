@@ -36,7 +36,7 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
       })),
 
     upsertMenuItem: async (req) =>
-      mapResult(await uc.upsertMenuItem({ ...req, price: req.price }), (item) => ({
+      mapResult(await uc.upsertMenuItem({ ...req, price: req.price, stock: req.stock }), (item) => ({
         item: toProtoMenuItem(item),
       })),
 

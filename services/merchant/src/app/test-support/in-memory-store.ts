@@ -100,8 +100,11 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
     async upsertItem(item) {
       const existing = s.items.get(item.id);
       if (existing && existing.merchantId !== item.merchantId) return undefined;
-      s.items.set(item.id, item);
-      return item;
+      const stock = item.stock ?? existing?.stock;
+      if (stock === undefined) throw new Error(`menu item ${item.id}: stock is required to create it`);
+      const saved = { ...item, stock };
+      s.items.set(item.id, saved);
+      return saved;
     },
     async setStock(merchantId, itemId, stock) {
       const item = s.items.get(itemId);

@@ -14,6 +14,7 @@ import {
   Merchant,
   MenuItem,
   MenuItemBody,
+  MenuItemReplaceBody,
   MerchantWithMenu,
   StatusBody,
   StockBody,
@@ -191,7 +192,7 @@ export function merchantRoutes({
           tags,
           summary: 'Replace a menu item',
           params: ItemIdParam,
-          body: MenuItemBody,
+          body: MenuItemReplaceBody,
           response: {
             200: ref(MenuItem, 'The menu item after the change'),
             ...errorResponses(...WRITE_ERRORS),

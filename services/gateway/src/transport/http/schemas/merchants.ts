@@ -101,6 +101,25 @@ export const MenuItemBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** PUT replaces an item; without `stock` it keeps the units left (orders may have taken some since). */
+export const MenuItemReplaceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2_000 })),
+    price: MoneyInput,
+    stock: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          'Units left now (as PUT …/stock). Leave it out to keep the current figure: a value read earlier would undo the units orders took since',
+      }),
+    ),
+    available: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
 export const StockBody = Type.Object(
   { stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }) },
   { additionalProperties: false },

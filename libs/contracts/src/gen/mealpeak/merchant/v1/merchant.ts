@@ -177,7 +177,12 @@ export interface UpsertMenuItemRequest {
   name: string;
   description: string;
   price?: Money | undefined;
-  stock: number;
+  /**
+   * Units left now. Required to create an item; when replacing one, absent keeps the current
+   * figure, so an edit of name or price never writes back a stock figure read before orders took
+   * units since (SetStock sets it on purpose).
+   */
+  stock?: number | undefined;
   available: boolean;
   /**
    * Only replace: an item_id that is not one of this merchant's items is ITEM_NOT_FOUND rather
@@ -1646,7 +1651,7 @@ function createBaseUpsertMenuItemRequest(): UpsertMenuItemRequest {
     name: '',
     description: '',
     price: undefined,
-    stock: 0,
+    stock: undefined,
     available: false,
     replaceOnly: false,
   };
@@ -1669,7 +1674,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     if (message.price !== undefined) {
       Money.encode(message.price, writer.uint32(42).fork()).join();
     }
-    if (message.stock !== 0) {
+    if (message.stock !== undefined) {
       writer.uint32(48).uint32(message.stock);
     }
     if (message.available !== false) {
@@ -1785,7 +1790,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
       name: isSet(object.name) ? globalThis.String(object.name) : '',
       description: isSet(object.description) ? globalThis.String(object.description) : '',
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
-      stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
+      stock: isSet(object.stock) ? globalThis.Number(object.stock) : undefined,
       available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
       replaceOnly: isSet(object.replaceOnly)
         ? globalThis.Boolean(object.replaceOnly)
@@ -1812,7 +1817,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     if (message.price !== undefined) {
       obj.price = Money.toJSON(message.price);
     }
-    if (message.stock !== 0) {
+    if (message.stock !== undefined) {
       obj.stock = Math.round(message.stock);
     }
     if (message.available !== false) {
@@ -1835,7 +1840,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     message.description = object.description ?? '';
     message.price =
       object.price !== undefined && object.price !== null ? Money.fromPartial(object.price) : undefined;
-    message.stock = object.stock ?? 0;
+    message.stock = object.stock ?? undefined;
     message.available = object.available ?? false;
     message.replaceOnly = object.replaceOnly ?? false;
     return message;

@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './support/harness.ts';
+
+/** Menu edits over a fake MerchantService: what the gateway passes on. */
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+  h.backend.addMerchant('m-1'); // i-1 with 10 units left
+});
+afterEach(() => h.close());
+
+const asMerchant = { as: ['merchant', 'm-1'] as ['merchant', string] };
+const dish = { name: 'Pho', price: { amountMinor: 1390, currency: 'EUR' }, available: true };
+
+describe('menu items', () => {
+  it('replaces an item without touching its stock when the body leaves stock out', async () => {
+    const res = await h.call({
+      method: 'PUT',
+      url: '/v1/merchant/menu/items/i-1',
+      payload: dish,
+      ...asMerchant,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'i-1', price: { amountMinor: 1390 }, stock: 10 });
+    // Given, it sets the units left, as PUT …/stock does.
+    const set = await h.call({
+      method: 'PUT',
+      url: '/v1/merchant/menu/items/i-1',
+      payload: { ...dish, stock: 3 },
+      ...asMerchant,
+    });
+    expect(set.json()).toMatchObject({ stock: 3 });
+  });
+
+  it('still needs the stock to create an item', async () => {
+    const res = await h.call({
+      method: 'POST',
+      url: '/v1/merchant/menu/items',
+      payload: dish,
+      ...asMerchant,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'stock' }] });
+  });
+});
