@@ -171,6 +171,29 @@ describe('order lifecycle', () => {
     expect(code(placed, { kind: 'ACCEPT', prepSeconds: 5 * 3600 }, merchant)).toBe('INVALID_ARGUMENT');
   });
 
+  it('takes a merchant’s repeated accept or ready as done, without a change; not a repeated reject', () => {
+    const accepted = run(placed, { kind: 'ACCEPT', prepSeconds: 60 }, merchant).order;
+    expect(run(accepted, { kind: 'ACCEPT', prepSeconds: 90 }, merchant)).toEqual({
+      order: accepted,
+      changes: [],
+      refund: undefined,
+    });
+    const ready = run(accepted, { kind: 'MARK_READY' }, merchant).order;
+    const assigned = run(ready, { kind: 'ASSIGN_RIDER', riderId: 'r-1' }, system).order;
+    for (const later of [ready, assigned]) {
+      expect(run(later, { kind: 'ACCEPT', prepSeconds: 60 }, merchant).changes).toEqual([]);
+      expect(run(later, { kind: 'MARK_READY' }, merchant).changes).toEqual([]);
+    }
+    // Not for anyone else, and not where the merchant's step did not happen.
+    expect(code(accepted, { kind: 'ACCEPT', prepSeconds: 60 }, otherMerchant)).toBe('ACTOR_NOT_ALLOWED');
+    expect(code(placed, { kind: 'MARK_READY' }, merchant)).toBe('ILLEGAL_TRANSITION');
+    const rejected = run(placed, { kind: 'REJECT', reason: 'BUSY' }, merchant).order;
+    expect(code(rejected, { kind: 'ACCEPT', prepSeconds: 60 }, merchant)).toBe('ILLEGAL_TRANSITION');
+    expect(code(rejected, { kind: 'REJECT', reason: 'BUSY' }, merchant)).toBe('ILLEGAL_TRANSITION');
+    const cancelled = run(accepted, { kind: 'CANCEL', reason: 'X' }, customer).order;
+    expect(code(cancelled, { kind: 'MARK_READY' }, merchant)).toBe('ILLEGAL_TRANSITION');
+  });
+
   it('absorbs repeated rider events without a change, and reassigns on a different rider', () => {
     const ready = run(
       run(placed, { kind: 'ACCEPT', prepSeconds: 60 }, merchant).order,

@@ -87,9 +87,28 @@ function withLatestAssignment(order: Order, command: AssignRider): Order {
   return { ...order, riderAssignedAt: at };
 }
 
-/** Repeats that change nothing succeed without a change (at-least-once events arrive twice). */
+/** States that mean the merchant accepted the order, and those that mean the food was ready. */
+const ACCEPTED_OR_LATER: readonly OrderState[] = [
+  'ACCEPTED',
+  'READY_FOR_PICKUP',
+  'RIDER_ASSIGNED',
+  'PICKED_UP',
+  'DELIVERED',
+];
+const READY_OR_LATER: readonly OrderState[] = ACCEPTED_OR_LATER.slice(1);
+
+/**
+ * Repeats that change nothing succeed without a change: at-least-once events arrive twice, and a
+ * merchant's double tap or retry after a lost reply (the Idempotency-Key is optional) must not be
+ * told ILLEGAL_TRANSITION for an order it did accept or mark ready. Rejecting is not repeatable:
+ * a REJECTED order may have been rejected by the acceptance timeout, not by this merchant.
+ */
 function isRepeat(order: Order, { command, actor }: CommandRequest): boolean {
   switch (command.kind) {
+    case 'ACCEPT':
+      return ACCEPTED_OR_LATER.includes(order.state);
+    case 'MARK_READY':
+      return READY_OR_LATER.includes(order.state);
     case 'ASSIGN_RIDER':
       return order.riderId === command.riderId && order.state !== 'READY_FOR_PICKUP';
     case 'PICK_UP':
