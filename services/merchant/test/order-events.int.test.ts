@@ -59,13 +59,19 @@ describe('order events from Kafka, status events to Kafka', () => {
     reason: '',
     version,
   });
-  const changed = (id: string, state: OrderState, version: number, eventId = newEventId()) => ({
+  const changed = (
+    id: string,
+    state: OrderState,
+    version: number,
+    eventId = newEventId(),
+    fromState: OrderState = S.ORDER_STATE_UNSPECIFIED,
+  ) => ({
     type: EVENTS.orderStateChanged,
     key: id,
     eventId,
     payload: {
       order: order(id, state, version),
-      fromState: S.ORDER_STATE_UNSPECIFIED,
+      fromState,
       toState: state,
       reason: '',
     },
@@ -87,11 +93,12 @@ describe('order events from Kafka, status events to Kafka', () => {
     for (const [id, quantity] of [
       ['o1', 2],
       ['o2', 3],
+      ['o3', 1],
     ] as const)
       unwrap(
         await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: [{ itemId: 'burger', quantity }] }),
       );
-    expect(await mdb.stock('burger')).toBe(5);
+    expect(await mdb.stock('burger')).toBe(4);
 
     consumer = createConsumer(createKafka({ brokers: tk.brokers, clientId: 'merchant-test', logger }), {
       groupId: `${orderTopic}.merchant`,
@@ -119,6 +126,9 @@ describe('order events from Kafka, status events to Kafka', () => {
     // each key is a stale snapshot with a new id: once it is processed, so is everything before it.
     const lastOfO1 = changed('o1', S.ORDER_STATE_ACCEPTED, 2);
     const lastOfO2 = changed('o2', S.ORDER_STATE_PLACED, 1);
+    // o3 is cancelled after its food was ready (the event says so): its unit stays taken.
+    const cooked = changed('o3', S.ORDER_STATE_CANCELLED, 5, undefined, S.ORDER_STATE_RIDER_ASSIGNED);
+    const lastOfO3 = changed('o3', S.ORDER_STATE_PLACED, 1);
     await producer.publish(orderTopic, [
       changed('o1', S.ORDER_STATE_PLACED, 1),
       accepted,
@@ -129,25 +139,29 @@ describe('order events from Kafka, status events to Kafka', () => {
       ready,
       lastOfO1,
       lastOfO2,
+      changed('o3', S.ORDER_STATE_PLACED, 1),
+      cooked,
+      lastOfO3,
     ]);
     await eventually(
       async () => {
         const { rows } = await mdb.pool.query('SELECT 1 FROM processed_events WHERE event_id = ANY($1)', [
-          [lastOfO1.eventId, lastOfO2.eventId],
+          [lastOfO1.eventId, lastOfO2.eventId, lastOfO3.eventId],
         ]);
-        return rows.length === 2 ? true : undefined;
+        return rows.length === 3 ? true : undefined;
       },
       30_000,
       'the last event of each order',
     );
 
-    expect(await mdb.stock('burger')).toBe(8); // o2's 3 units back once, o1's 2 still held
+    expect(await mdb.stock('burger')).toBe(7); // o2's 3 units back once, o1's 2 and o3's 1 still held
     const { rows: reservations } = await mdb.pool.query(
       'SELECT order_id, state FROM reservations ORDER BY order_id',
     );
     expect(reservations).toEqual([
       { order_id: 'o1', state: 'confirmed' },
       { order_id: 'o2', state: 'released' },
+      { order_id: 'o3', state: 'confirmed' },
     ]);
     const { rows: kitchen } = await mdb.pool.query(
       'SELECT order_id, state, version FROM kitchen_orders ORDER BY order_id',
@@ -155,12 +169,13 @@ describe('order events from Kafka, status events to Kafka', () => {
     expect(kitchen).toEqual([
       { order_id: 'o1', state: 'ready', version: 3 },
       { order_id: 'o2', state: 'dropped', version: 2 },
+      { order_id: 'o3', state: 'dropped', version: 5 },
     ]);
     const { rows: claims } = await mdb.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1',
       ['merchant'],
     );
-    expect(claims[0]!.n).toBe(6); // six distinct events, each claimed once
+    expect(claims[0]!.n).toBe(9); // nine distinct events, each claimed once
 
     // The merchant paused at backlog 1 and resumed at 0: two events, through the outbox, in order.
     const seen = await collect(merchantTopic, 2);

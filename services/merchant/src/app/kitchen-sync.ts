@@ -1,4 +1,10 @@
-import { kitchenStateOf, nextAutoPaused, nextKitchenOrder, type OrderSnapshot } from '../domain/kitchen.ts';
+import {
+  cookedWhenCancelled,
+  kitchenStateOf,
+  nextAutoPaused,
+  nextKitchenOrder,
+  type OrderSnapshot,
+} from '../domain/kitchen.ts';
 import { controlStatus, statusAt } from '../domain/merchant-status.ts';
 import type { Merchant } from '../domain/types.ts';
 import type { Repo } from './ports.ts';
@@ -48,7 +54,8 @@ export async function recomputeControl(tx: Repo, merchant: Merchant, now: Date):
 
 /**
  * Brings the merchant's view of one order up to `snapshot`, in `tx`: the reservation (REJECTED and
- * CANCELLED release it) and the kitchen row, then backlog and auto-pause. PLACED never comes here:
+ * CANCELLED release it, unless the food was cooked: then its stock stays taken) and the kitchen
+ * row, then backlog and auto-pause. PLACED never comes here:
  * it takes the consumer's batch path (order-events.ts), which confirms the hold or settles it.
  * Idempotent, whether the snapshot comes from an event or from the order service's reply to the
  * merchant's own command, and safe in any order thanks to the snapshot version.
@@ -59,7 +66,10 @@ export async function applyOrderSnapshot(
   reason: string,
   now: Date,
 ): Promise<void> {
-  if (snapshot.state === 'REJECTED' || snapshot.state === 'CANCELLED')
+  if (
+    (snapshot.state === 'REJECTED' || snapshot.state === 'CANCELLED') &&
+    !cookedWhenCancelled(snapshot, await tx.getKitchenOrder(snapshot.orderId))
+  )
     await releaseReservation(tx, snapshot.orderId, reason || `ORDER_${snapshot.state}`, now);
   if (kitchenStateOf(snapshot.state) === undefined) return;
   // The merchant row is locked before the kitchen row is read, so concurrent snapshots of one

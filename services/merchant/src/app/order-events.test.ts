@@ -99,6 +99,36 @@ describe('order events and the reservation sweeper', () => {
       },
     );
 
+    it('keeps the stock of an order cancelled once its food was ready: the dish was cooked', async () => {
+      await reserve('cooked');
+      await uc.applyOrderEvent(event('p', 'cooked', 'PLACED', 1));
+      await uc.applyOrderEvent(event('a', 'cooked', 'ACCEPTED', 2));
+      await uc.applyOrderEvent(event('r', 'cooked', 'READY_FOR_PICKUP', 3));
+      await uc.applyOrderEvent(event('c', 'cooked', 'CANCELLED', 4, 'CHANGED_MIND'));
+      expect(stock()).toBe(8);
+      expect(await reservationState('cooked')).toBe('confirmed');
+      expect(store.kitchenOrder('cooked')?.state).toBe('dropped');
+
+      // The event says where the order came from, even if the kitchen never saw it ready (a
+      // snapshot lost to a crash of the merchant's own command): still cooked.
+      await reserve('fast');
+      await uc.applyOrderEvent(event('a2', 'fast', 'ACCEPTED', 2));
+      const cancelled = event('c2', 'fast', 'CANCELLED', 5, 'OPS');
+      await uc.applyOrderEvent({
+        ...cancelled,
+        snapshot: { ...cancelled.snapshot, fromState: 'RIDER_ASSIGNED' },
+      });
+      expect(stock()).toBe(6);
+
+      // Cancelled while cooking (ACCEPTED): the stock comes back, as before.
+      await reserve('cooking');
+      await uc.applyOrderEvent(event('a3', 'cooking', 'ACCEPTED', 2));
+      const early = event('c3', 'cooking', 'CANCELLED', 3);
+      await uc.applyOrderEvent({ ...early, snapshot: { ...early.snapshot, fromState: 'ACCEPTED' } });
+      expect(stock()).toBe(6);
+      expect(await reservationState('cooking')).toBe('released');
+    });
+
     it('applies a redelivered event once (inbox)', async () => {
       await reserve('o1');
       const cancelled = event('e9', 'o1', 'CANCELLED', 2);

@@ -12,7 +12,19 @@ const NAMES = new Map<number, OrderState>(
 export const orderStateName = (state: number): OrderState | undefined => NAMES.get(state);
 
 /** What the kitchen needs of an order, or undefined when its state is unknown to us. */
-export function snapshotOf(order: Order, state: number = order.state): OrderSnapshot | undefined {
+export function snapshotOf(
+  order: Order,
+  state: number = order.state,
+  fromState?: number,
+): OrderSnapshot | undefined {
   const name = orderStateName(state);
-  return name && { orderId: order.id, merchantId: order.merchantId, state: name, version: order.version };
+  if (!name) return undefined;
+  const from = fromState === undefined ? undefined : orderStateName(fromState);
+  return {
+    orderId: order.id,
+    merchantId: order.merchantId,
+    state: name,
+    version: order.version,
+    fromState: from,
+  };
 }

@@ -62,6 +62,18 @@ export interface OrderSnapshot {
   readonly merchantId: string;
   readonly state: OrderState;
   readonly version: number;
+  /** The state the order left for this one, when known (events say; command replies do not). */
+  readonly fromState?: OrderState | undefined;
+}
+
+/**
+ * Whether the food of a cancelled order had been cooked: the order left a ready-or-later state, or
+ * the kitchen marked it ready. Its stock stays taken: a made-to-order dish is not sold again.
+ */
+export function cookedWhenCancelled(snapshot: OrderSnapshot, kitchen: KitchenOrder | undefined): boolean {
+  if (snapshot.state !== 'CANCELLED') return false;
+  const from = snapshot.fromState && kitchenStateOf(snapshot.fromState);
+  return from === 'ready' || kitchen?.state === 'ready';
 }
 
 /**

@@ -14,10 +14,10 @@ export function orderEventHandlers(uc: UseCases, logger: Logger): HandlerBinding
   const log = logger.child({ component: 'order-events' });
   /** The use case's view of an event; undefined for a state this code does not know yet. */
   const toOrderEvent = (event: ConsumedEvent<OrderStateChanged>): OrderEvent | undefined => {
-    const { order, toState } = event.payload;
+    const { order, toState, fromState } = event.payload;
     if (!order?.id || !order.merchantId)
       throw new PoisonMessageError(`OrderStateChanged ${event.eventId} carries no order snapshot`);
-    const snapshot = snapshotOf(order, toState);
+    const snapshot = snapshotOf(order, toState, fromState);
     // A state newer than this code: nothing of ours depends on it yet, so skip it rather than
     // dead-letter every such event.
     if (!snapshot) {
