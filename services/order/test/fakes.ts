@@ -34,6 +34,7 @@ export class MemoryOrderStore implements OrderStore {
           (!filter.merchantId || o.merchantId === filter.merchantId),
       )
       .filter((o) => !filter.states?.length || filter.states.includes(o.state))
+      .sort((a, b) => (a.placedAt.getTime() - b.placedAt.getTime()) * (filter.oldestFirst ? 1 : -1))
       .slice(0, pageSize);
     return ok({ orders, nextCursor: undefined });
   }

@@ -273,5 +273,16 @@ describe('order store, outbox and relay against real PostgreSQL and Kafka', () =
       ok: false,
       error: { code: 'INVALID_ARGUMENT' },
     });
+
+    // Oldest first (a merchant's incoming orders: the next to time out on top), paged the same way.
+    const oldest = { customerId: 'c-pager', oldestFirst: true };
+    const early = await useCases.listOrders(oldest, 2, undefined);
+    expect(early.ok && early.value.orders.map((o) => o.id)).toEqual([ids[0], ids[1]]);
+    const late = await useCases.listOrders(oldest, 2, early.ok ? early.value.nextCursor : undefined);
+    expect(late.ok && late.value).toMatchObject({ orders: [{ id: ids[2] }], nextCursor: undefined });
+    // A token continues only the order it was issued for.
+    expect(
+      await useCases.listOrders({ customerId: 'c-pager' }, 2, early.ok ? early.value.nextCursor : undefined),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'pageToken' }] } });
   });
 });

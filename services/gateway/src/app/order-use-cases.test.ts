@@ -110,7 +110,7 @@ describe('order use cases', () => {
     const { uc, backend } = setup();
     backend.addOrder({ id: 'o-2', customerId: 'c-2', merchantId: 'm-2' });
     const ids = async (p: Principal) => {
-      const res = await uc.list(p, { states: [], pageSize: 10, pageToken: '' }, ctx);
+      const res = await uc.list(p, { states: [], pageSize: 10, pageToken: '', oldestFirst: false }, ctx);
       return res.ok ? res.value.items.map((o) => o.id) : res.error.code;
     };
     expect(await ids({ role: 'customer', id: 'c-1' })).toEqual(['o-1']);

@@ -85,6 +85,8 @@ export interface OrderFilter {
   readonly states: readonly OrderState[];
   readonly pageSize: number;
   readonly pageToken: string;
+  /** By placement time, oldest first (newest first otherwise). */
+  readonly oldestFirst: boolean;
 }
 
 export function createOrderUseCases({
@@ -157,6 +159,7 @@ export function createOrderUseCases({
           states: [...filter.states],
           pageSize: filter.pageSize,
           pageToken: filter.pageToken,
+          oldestFirst: filter.oldestFirst,
         },
         ctx,
       );

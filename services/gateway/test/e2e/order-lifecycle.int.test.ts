@@ -52,10 +52,14 @@ describe('order lifecycle through the gateway, against the real services', () =>
     const id = placed.body.id as string;
 
     const incoming = await p.http('GET', '/v1/merchant/orders?state=PLACED', { token: merchant });
-    expect(incoming.body.orders.map((o: { id: string }) => o.id)).toContain(id);
+    const listed = incoming.body.orders.find((o: { id: string }) => o.id === id);
+    // The merchant sees until when it may accept (the acceptance timeout after placement).
+    expect(Date.parse(listed.acceptBy)).toBeGreaterThan(Date.parse(placed.body.placedAt));
+    expect(listed.acceptBy).toBe(placed.body.acceptBy);
     const accepted = await p.http('POST', `/v1/merchant/orders/${id}/accept`, { token: merchant });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ state: 'ACCEPTED' });
+    expect(accepted.body.acceptBy).toBeUndefined();
     expect(Date.parse(accepted.body.expectedReadyAt)).toBeGreaterThan(Date.parse(placed.body.placedAt));
     const ready = await p.http('POST', `/v1/merchant/orders/${id}/ready`, { token: merchant });
     expect(ready.body).toMatchObject({ state: 'READY_FOR_PICKUP' });

@@ -188,7 +188,7 @@ export class FakeBackend {
           (request.merchantId === '' || o.merchantId === request.merchantId) &&
           (request.states.length === 0 || request.states.includes(o.state)),
       );
-      return ok(page(all, request.pageSize, request.pageToken));
+      return ok(page(request.oldestFirst ? all.reverse() : all, request.pageSize, request.pageToken));
     },
     transitionOrder: async (request) => {
       if (request.command !== OrderCommand.ORDER_COMMAND_CANCEL)

@@ -113,24 +113,33 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
       if (filter.customerId) add('customer_id = ?', filter.customerId);
       if (filter.merchantId) add('merchant_id = ?', filter.merchantId);
       if (filter.states?.length) add('state = ANY(?)', filter.states);
+      const oldestFirst = filter.oldestFirst === true;
       if (cursor !== undefined) {
         const c = decodeCursor(cursor);
         if (!c)
           return err(
             OrderErrors.invalid([{ field: 'pageToken', message: 'is not a token this service issued' }]),
           );
+        if (c.oldestFirst !== oldestFirst)
+          return err(
+            OrderErrors.invalid([{ field: 'pageToken', message: 'continues a list sorted the other way' }]),
+          );
         params.push(c.placedAt, c.id);
-        where.push(`(placed_at, id) < ($${params.length - 1}, $${params.length})`);
+        where.push(`(placed_at, id) ${oldestFirst ? '>' : '<'} ($${params.length - 1}, $${params.length})`);
       }
       params.push(pageSize + 1);
+      const direction = oldestFirst ? 'ASC' : 'DESC';
       const { rows } = await pool.query<OrderRow>(
         `SELECT ${ORDER_COLUMNS} FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY placed_at DESC, id DESC LIMIT $${params.length}`,
+          ORDER BY placed_at ${direction}, id ${direction} LIMIT $${params.length}`,
         params,
       );
       const orders = rows.slice(0, pageSize).map(rowToOrder);
       const last = orders.at(-1);
-      return ok({ orders, nextCursor: rows.length > pageSize && last ? encodeCursor(last) : undefined });
+      return ok({
+        orders,
+        nextCursor: rows.length > pageSize && last ? encodeCursor(last, oldestFirst) : undefined,
+      });
     },
 
     async timeline(id) {

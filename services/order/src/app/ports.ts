@@ -17,6 +17,8 @@ export interface OrderFilter {
   readonly customerId?: string | undefined;
   readonly merchantId?: string | undefined;
   readonly states?: readonly OrderState[];
+  /** By placement time, oldest first; newest first when not set. */
+  readonly oldestFirst?: boolean;
 }
 
 export interface OrderPage {

@@ -66,6 +66,7 @@ export function orderToProto(order: Order): ProtoOrder {
     updatedAt: order.updatedAt,
     expectedReadyAt: order.expectedReadyAt,
     promisedAt: order.promisedAt,
+    acceptBy: order.state === 'PLACED' ? order.acceptBy : undefined,
     riderId: order.riderId ?? '',
     reason: order.reason ?? '',
     version: order.version,

@@ -44,7 +44,12 @@ export function orderGrpcHandlers(useCases: OrderUseCases): UnaryImplementation<
         states.push(state);
       }
       const page = await useCases.listOrders(
-        { customerId: req.customerId || undefined, merchantId: req.merchantId || undefined, states },
+        {
+          customerId: req.customerId || undefined,
+          merchantId: req.merchantId || undefined,
+          states,
+          oldestFirst: req.oldestFirst,
+        },
         req.pageSize,
         req.pageToken || undefined,
       );

@@ -92,6 +92,7 @@ export function orderJson(o: Order): OrderJson {
     updatedAt: iso(o.updatedAt),
     ...optional('expectedReadyAt', o.expectedReadyAt?.toISOString()),
     ...optional('promisedAt', o.promisedAt?.toISOString()),
+    ...optional('acceptBy', o.acceptBy?.toISOString()),
     ...optional('riderId', o.riderId),
     ...optional('reason', o.reason),
     version: o.version,

@@ -4,15 +4,8 @@ import { COMMON_ERRORS, errorResponses, IdempotencyHeaders, OrderIdParam, ref } 
 import { DeliveryTracking } from '../schemas/dispatch.ts';
 import { MerchantIdParam, MerchantListQuery, MerchantPage, MerchantWithMenu } from '../schemas/merchants.ts';
 import { CancelBody, Order, OrderListQuery, OrderPage, PlaceOrderBody, Timeline } from '../schemas/orders.ts';
-import {
-  merchantJson,
-  menuItemJson,
-  orderJson,
-  STATE_OF_NAME,
-  timelineEntryJson,
-  trackingJson,
-} from '../to-json.ts';
-import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
+import { merchantJson, menuItemJson, orderJson, timelineEntryJson, trackingJson } from '../to-json.ts';
+import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const customer = { auth: ['customer'] as const };
 const tags = ['customers'];
@@ -117,13 +110,7 @@ export function customerRoutes({
         },
       },
       async (request, reply) => {
-        const { state, pageSize, pageToken } = request.query;
-        const filter = {
-          states: (state ?? []).map((s) => STATE_OF_NAME[s]),
-          pageSize,
-          pageToken: pageToken ?? '',
-        };
-        const res = await orders.list(principalOf(request), filter, ctxOf(request));
+        const res = await orders.list(principalOf(request), orderFilterOf(request.query), ctxOf(request));
         if (!res.ok) return fail(request, reply, res.error);
         return { orders: res.value.items.map(orderJson), ...nextPage(res.value.nextPageToken) };
       },

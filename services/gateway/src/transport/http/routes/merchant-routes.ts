@@ -20,8 +20,8 @@ import {
   StockBody,
 } from '../schemas/merchants.ts';
 import { MerchantCancelBody, Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
-import { merchantJson, menuItemJson, orderJson, STATE_OF_NAME } from '../to-json.ts';
-import { ctxOf, failWith, nextPage, type RouteDeps } from './route-kit.ts';
+import { merchantJson, menuItemJson, orderJson } from '../to-json.ts';
+import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const merchant = { auth: ['merchant'] as const };
 const writeOnce = { ...merchant, idempotency: 'optional' as const };
@@ -73,13 +73,7 @@ export function merchantRoutes({
         },
       },
       async (request, reply) => {
-        const { state, pageSize, pageToken } = request.query;
-        const filter = {
-          states: (state ?? []).map((s) => STATE_OF_NAME[s]),
-          pageSize,
-          pageToken: pageToken ?? '',
-        };
-        const res = await orders.list(principalOf(request), filter, ctxOf(request));
+        const res = await orders.list(principalOf(request), orderFilterOf(request.query), ctxOf(request));
         if (!res.ok) return fail(request, reply, res.error);
         return { orders: res.value.items.map(orderJson), ...nextPage(res.value.nextPageToken) };
       },

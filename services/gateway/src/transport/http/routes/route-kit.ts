@@ -1,9 +1,12 @@
+import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CodedError } from '@mealpeak/core';
-import type { OrderUseCases } from '../../../app/order-use-cases.ts';
+import type { OrderFilter, OrderUseCases } from '../../../app/order-use-cases.ts';
 import type { CallContext, DispatchPort, MerchantPort } from '../../../app/ports.ts';
 import type { PositionUseCases } from '../../../app/position-use-cases.ts';
 import { fromCodedError, sendProblem } from '../problems.ts';
+import type { OrderListQuery } from '../schemas/orders.ts';
+import { STATE_OF_NAME } from '../to-json.ts';
 
 export interface RouteDeps {
   readonly orders: OrderUseCases;
@@ -24,3 +27,13 @@ export const failWith =
 
 /** `{ nextPageToken }` only when there is a next page. */
 export const nextPage = (token: string) => (token === '' ? {} : { nextPageToken: token });
+
+/** The order list's query (customer's and merchant's) as the use case's filter. */
+export function orderFilterOf(query: Static<typeof OrderListQuery>): OrderFilter {
+  return {
+    states: (query.state ?? []).map((s) => STATE_OF_NAME[s]),
+    pageSize: query.pageSize,
+    pageToken: query.pageToken ?? '',
+    oldestFirst: query.sort === 'oldest',
+  };
+}

@@ -62,6 +62,11 @@ export const Order = Type.Object(
     updatedAt: DateTime('Last state change (UTC)'),
     expectedReadyAt: Type.Optional(DateTime('Merchant preparation estimate, set on acceptance')),
     promisedAt: Type.Optional(DateTime('Delivery promised at placement')),
+    acceptBy: Type.Optional(
+      DateTime(
+        'While PLACED: the merchant must accept before this, or the order is rejected with MERCHANT_TIMEOUT',
+      ),
+    ),
     riderId: Type.Optional(Type.String({ description: 'Set once a rider is assigned' })),
     reason: Type.Optional(Type.String({ description: 'Reason code of a rejection or cancellation' })),
     version: Type.Integer({ description: 'Incremented on every state change' }),
@@ -132,6 +137,13 @@ export const OrderListQuery = Type.Object(
   {
     state: Type.Optional(
       Type.Array(OrderStateEnum, { maxItems: ORDER_STATES.length, description: 'Repeat to match several' }),
+    ),
+    sort: Type.Optional(
+      Type.Enum(['newest', 'oldest'], {
+        default: 'newest',
+        description:
+          'By placement time. Incoming orders (state=PLACED) oldest first put the next to time out on top; a pageToken continues only the sort it came from',
+      }),
     ),
     ...PageQuery,
   },

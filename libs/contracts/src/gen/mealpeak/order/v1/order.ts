@@ -229,6 +229,11 @@ export interface Order {
   reason: string;
   /** Incremented on every state change; lets consumers drop stale snapshots. */
   version: number;
+  /**
+   * While PLACED: the merchant must accept before this, or the order is rejected with
+   * MERCHANT_TIMEOUT. Absent in every other state.
+   */
+  acceptBy?: Date | undefined;
 }
 
 export interface OrderLineInput {
@@ -265,6 +270,11 @@ export interface ListOrdersRequest {
   states: OrderState[];
   pageSize: number;
   pageToken: string;
+  /**
+   * Oldest placement first (a merchant's incoming orders: the next to time out on top); newest
+   * first by default. A page token only continues the order it was issued for.
+   */
+  oldestFirst: boolean;
 }
 
 export interface ListOrdersResponse {
@@ -485,6 +495,7 @@ function createBaseOrder(): Order {
     riderId: '',
     reason: '',
     version: 0,
+    acceptBy: undefined,
   };
 }
 
@@ -537,6 +548,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.version !== 0) {
       writer.uint32(128).uint32(message.version);
+    }
+    if (message.acceptBy !== undefined) {
+      Timestamp.encode(toTimestamp(message.acceptBy), writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -682,6 +696,14 @@ export const Order: MessageFns<Order> = {
             message.version = reader.uint32();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.acceptBy = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -746,6 +768,11 @@ export const Order: MessageFns<Order> = {
           : '',
       reason: isSet(object.reason) ? globalThis.String(object.reason) : '',
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      acceptBy: isSet(object.acceptBy)
+        ? fromJsonTimestamp(object.acceptBy)
+        : isSet(object.accept_by)
+          ? fromJsonTimestamp(object.accept_by)
+          : undefined,
     };
   },
 
@@ -799,6 +826,9 @@ export const Order: MessageFns<Order> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.acceptBy !== undefined) {
+      obj.acceptBy = message.acceptBy.toISOString();
+    }
     return obj;
   },
 
@@ -828,6 +858,7 @@ export const Order: MessageFns<Order> = {
     message.riderId = object.riderId ?? '';
     message.reason = object.reason ?? '';
     message.version = object.version ?? 0;
+    message.acceptBy = object.acceptBy ?? undefined;
     return message;
   },
 };
@@ -1301,7 +1332,7 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
 };
 
 function createBaseListOrdersRequest(): ListOrdersRequest {
-  return { customerId: '', merchantId: '', states: [], pageSize: 0, pageToken: '' };
+  return { customerId: '', merchantId: '', states: [], pageSize: 0, pageToken: '', oldestFirst: false };
 }
 
 export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
@@ -1324,6 +1355,9 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     }
     if (message.pageToken !== '') {
       writer.uint32(42).string(message.pageToken);
+    }
+    if (message.oldestFirst !== false) {
+      writer.uint32(48).bool(message.oldestFirst);
     }
     return writer;
   },
@@ -1391,6 +1425,14 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.oldestFirst = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1428,6 +1470,11 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
         : isSet(object.page_token)
           ? globalThis.String(object.page_token)
           : '',
+      oldestFirst: isSet(object.oldestFirst)
+        ? globalThis.Boolean(object.oldestFirst)
+        : isSet(object.oldest_first)
+          ? globalThis.Boolean(object.oldest_first)
+          : false,
     };
   },
 
@@ -1448,6 +1495,9 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageToken !== '') {
       obj.pageToken = message.pageToken;
     }
+    if (message.oldestFirst !== false) {
+      obj.oldestFirst = message.oldestFirst;
+    }
     return obj;
   },
 
@@ -1461,6 +1511,7 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     message.states = object.states?.map((e) => e) || [];
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? '';
+    message.oldestFirst = object.oldestFirst ?? false;
     return message;
   },
 };

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './support/harness.ts';
 
-/** Menu edits over a fake MerchantService: what the gateway passes on. */
+/** The merchant's menu edits and incoming-order list over fake services: what the gateway passes on. */
 
 let h: Harness;
 beforeEach(async () => {
@@ -42,5 +42,26 @@ describe('menu items', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'stock' }] });
+  });
+});
+
+describe('incoming orders', () => {
+  const list = (query: string) =>
+    h.call({ method: 'GET', url: `/v1/merchant/orders?state=PLACED${query}`, ...asMerchant });
+
+  it('lists oldest first on request (the next to time out on top), newest first by default', async () => {
+    const ids = ['0190f3c1-0000-7000-8000-00000000000a', '0190f3c1-0000-7000-8000-00000000000b'];
+    for (const id of ids) h.backend.addOrder({ id, customerId: 'c-1', merchantId: 'm-1' });
+    const newest = (await list('')).json().orders.map((o: { id: string }) => o.id);
+    const oldest = (await list('&sort=oldest')).json().orders.map((o: { id: string }) => o.id);
+    expect(newest).toHaveLength(2);
+    expect(oldest).toEqual([...newest].reverse());
+    expect((await list('&sort=newest')).json().orders.map((o: { id: string }) => o.id)).toEqual(newest);
+  });
+
+  it('names the field of an unknown sort', async () => {
+    const res = await list('&sort=priority');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'sort' }] });
   });
 });
