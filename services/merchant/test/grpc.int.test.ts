@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codedError, err, ok } from '@mealpeak/core';
+import { ActorRole } from '@mealpeak/contracts/common.v1';
 import {
   MerchantServiceClient,
   MerchantServiceService,
@@ -24,6 +25,7 @@ describe('MerchantService over gRPC, in process', () => {
   let orderClient: ReturnType<typeof createOrderServiceClient>;
   const orders = createFakeOrderService();
   const seenDeadlines: (Date | undefined)[] = [];
+  const seenActors: unknown[] = [];
 
   beforeAll(async () => {
     mdb = await createMerchantDb(10);
@@ -32,6 +34,7 @@ describe('MerchantService over gRPC, in process', () => {
     orderServer.add(OrderServiceService, {
       transitionOrder: async (req, ctx) => {
         seenDeadlines.push(ctx.deadline);
+        seenActors.push(req.actor);
         const merchantId = req.actor?.id ?? '';
         const command =
           req.command === OrderCommand.ORDER_COMMAND_ACCEPT
@@ -180,13 +183,32 @@ describe('MerchantService over gRPC, in process', () => {
     expect(accepted.ok && accepted.value.order?.version).toBe(2);
     expect(seenDeadlines[0]!.getTime()).toBeLessThan(deadline.getTime());
 
-    const again = await call(client.acceptOrder.bind(client), { merchantId, orderId: 'grpc-o3' });
-    expect(again).toMatchObject({ ok: false, error: { kind: 'conflict', code: 'ILLEGAL_TRANSITION' } });
+    const late = await call(client.rejectOrder.bind(client), {
+      merchantId,
+      orderId: 'grpc-o3',
+      reason: 'TOO_BUSY',
+    });
+    expect(late).toMatchObject({ ok: false, error: { kind: 'conflict', code: 'ILLEGAL_TRANSITION' } });
     const notMine = await call(client.markOrderReady.bind(client), {
       merchantId: demoMerchantId(4),
       orderId: 'grpc-o3',
     });
     expect(notMine).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_FOUND' } });
+  });
+
+  it('rejects as the system when the platform decides (stock gone), as the merchant otherwise', async () => {
+    seenActors.length = 0;
+    await orderClient.transition(
+      'grpc-any',
+      'm-x',
+      { kind: 'reject', reason: 'OUT_OF_STOCK', bySystem: true },
+      {},
+    );
+    await orderClient.transition('grpc-any', 'm-x', { kind: 'reject', reason: 'TOO_BUSY' }, {});
+    expect(seenActors).toEqual([
+      { role: ActorRole.ACTOR_ROLE_SYSTEM, id: 'merchant-service' },
+      { role: ActorRole.ACTOR_ROLE_MERCHANT, id: 'm-x' },
+    ]);
   });
 
   it('lets the merchant pause, and refuses the statuses the platform computes', async () => {

@@ -90,7 +90,7 @@ describe('reservation sweeper against the real PostgreSQL', () => {
     expect(await mdb.stock('late-dish')).toBe(2); // 10 - 5 - 3; the 4 were not there
     expect(orders.orders.get('late-short')?.state).toBe(OrderState.ORDER_STATE_REJECTED);
     expect(orders.calls.map((c) => [c.orderId, c.command])).toEqual([
-      ['late-short', { kind: 'reject', reason: 'OUT_OF_STOCK' }],
+      ['late-short', { kind: 'reject', reason: 'OUT_OF_STOCK', bySystem: true }],
     ]);
     // Every one of them claimed exactly once.
     expect(await uc.applyOrderEvents(events)).toEqual(['duplicate', 'duplicate', 'duplicate']);

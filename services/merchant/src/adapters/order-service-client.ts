@@ -33,8 +33,9 @@ export function createOrderServiceClient(
     target: settings.target,
     defaultDeadlineMs: settings.deadlineMs,
     internalToken: settings.internalToken,
-    // TransitionOrder is not retried: a lost reply after a successful accept would come back as
-    // ILLEGAL_TRANSITION, and the kitchen view heals from the event anyway.
+    // TransitionOrder is not retried: a lost reply after a successful reject would come back as
+    // ILLEGAL_TRANSITION (accept and ready are repeats the order service absorbs, reject is not),
+    // and the kitchen view heals from the event anyway.
     idempotent: ['getOrder'],
   });
   const callSettings = (options: CallOptions) => ({
@@ -49,7 +50,10 @@ export function createOrderServiceClient(
         {
           orderId,
           command: COMMANDS[command.kind],
-          actor: { role: ActorRole.ACTOR_ROLE_MERCHANT, id: merchantId },
+          actor:
+            command.kind === 'reject' && command.bySystem
+              ? { role: ActorRole.ACTOR_ROLE_SYSTEM, id: 'merchant-service' }
+              : { role: ActorRole.ACTOR_ROLE_MERCHANT, id: merchantId },
           reason: command.kind === 'reject' ? command.reason : '',
           prepSeconds: command.kind === 'accept' ? command.prepSeconds : 0,
           riderId: '',

@@ -191,7 +191,9 @@ describe('order events and the reservation sweeper', () => {
         await releasedBySweeper('late', 3);
         unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'burger', stock: 2 }));
         expect(await logged.applyOrderEvent(event('e-late', 'late', 'PLACED', 1))).toBe('applied');
-        expect(orders.calls.map((c) => c.command)).toEqual([{ kind: 'reject', reason: 'OUT_OF_STOCK' }]);
+        expect(orders.calls.map((c) => c.command)).toEqual([
+          { kind: 'reject', reason: 'OUT_OF_STOCK', bySystem: true },
+        ]);
         expect(orders.orders.get('late')?.state).toBe(OrderState.ORDER_STATE_REJECTED);
         expect(stock()).toBe(2); // nothing taken, nothing given twice
         expect(await reservationState('late')).toBe('released');

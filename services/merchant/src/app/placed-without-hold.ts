@@ -68,7 +68,7 @@ export function placedWithoutHold({ store, orders, clock, logger }: UseCaseDeps)
     const rejected = await orders.transition(
       orderId,
       merchantId,
-      { kind: 'reject', reason: OUT_OF_STOCK },
+      { kind: 'reject', reason: OUT_OF_STOCK, bySystem: true },
       {},
     );
     if (!rejected.ok && !settled(rejected.error)) {

@@ -166,7 +166,8 @@ export interface CallOptions {
 
 export type MerchantCommand =
   | { readonly kind: 'accept'; readonly prepSeconds: number }
-  | { readonly kind: 'reject'; readonly reason: string }
+  /** `bySystem`: the platform's decision (stock gone), not the merchant's; so says the timeline. */
+  | { readonly kind: 'reject'; readonly reason: string; readonly bySystem?: boolean }
   | { readonly kind: 'mark_ready' };
 
 /** The order service, which owns order state (ADR 0006). Its errors come back unchanged. */

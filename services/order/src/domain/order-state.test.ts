@@ -171,6 +171,15 @@ describe('order lifecycle', () => {
     expect(code(placed, { kind: 'ACCEPT', prepSeconds: 5 * 3600 }, merchant)).toBe('INVALID_ARGUMENT');
   });
 
+  it('lets the system reject a placed order (stock gone), recorded as the system’s, with a refund', () => {
+    const stockGone = { role: 'system', id: 'merchant-service' } as const;
+    const rejected = run(placed, { kind: 'REJECT', reason: 'OUT_OF_STOCK' }, stockGone);
+    expect(rejected.changes).toMatchObject([{ to: 'REJECTED', actor: stockGone, reason: 'OUT_OF_STOCK' }]);
+    expect(rejected.refund?.reason).toBe('OUT_OF_STOCK');
+    const accepted = run(placed, { kind: 'ACCEPT', prepSeconds: 60 }, merchant).order;
+    expect(code(accepted, { kind: 'REJECT', reason: 'OUT_OF_STOCK' }, stockGone)).toBe('ILLEGAL_TRANSITION');
+  });
+
   it('takes a merchant’s repeated accept or ready as done, without a change; not a repeated reject', () => {
     const accepted = run(placed, { kind: 'ACCEPT', prepSeconds: 60 }, merchant).order;
     expect(run(accepted, { kind: 'ACCEPT', prepSeconds: 90 }, merchant)).toEqual({

@@ -8,7 +8,7 @@ import type { ActorRole, Order, OrderState, Refund, StateChange } from './order.
  *
  *   PLACED -> ACCEPTED -> READY_FOR_PICKUP -> RIDER_ASSIGNED -> PICKED_UP -> DELIVERED
  *      |          \______________ CANCELLED (customer until pickup, merchant before ready, ops) __/
- *      +-> REJECTED (merchant, or the system when the merchant does not accept in time)
+ *      +-> REJECTED (merchant; or the system: not accepted in time, or stock gone at confirmation)
  *
  * A rider assigned while the kitchen is still cooking is recorded on the order; the state moves to
  * RIDER_ASSIGNED when the merchant marks the food ready.
@@ -18,7 +18,8 @@ const RULES: Record<
   { readonly from: readonly OrderState[]; readonly by: readonly ActorRole[] }
 > = {
   ACCEPT: { from: ['PLACED'], by: ['merchant'] },
-  REJECT: { from: ['PLACED'], by: ['merchant'] },
+  // The system rejects when the merchant service finds the stock of a placed order gone.
+  REJECT: { from: ['PLACED'], by: ['merchant', 'system'] },
   EXPIRE: { from: ['PLACED'], by: ['system'] },
   MARK_READY: { from: ['ACCEPTED'], by: ['merchant'] },
   ASSIGN_RIDER: { from: ['ACCEPTED', 'READY_FOR_PICKUP', 'RIDER_ASSIGNED'], by: ['system', 'ops'] },
