@@ -1,10 +1,22 @@
 import { EVENTS, on, type ConsumerSettings, type ConsumedEvent, type TopicSpec } from '@mealpeak/kafka';
-import type { Logger } from '@mealpeak/telemetry';
+import { metrics, type Logger } from '@mealpeak/telemetry';
 import type { OrderUseCases } from '../app/use-cases.ts';
 import { HandoverVerdict as HandoverVerdictProto, type HandoverCheck } from '@mealpeak/contracts/dispatch.v1';
 import type { DispatchFact, HandoverVerdict } from '../domain/dispatch-facts.ts';
 
 export const ORDER_CONSUMER = 'order';
+
+/**
+ * Dispatch facts the order could not take, by fact and code. PICK_UP with ILLEGAL_TRANSITION on a
+ * cancelled order is the race docs/operations.md#a-rider-picked-up-a-cancelled-order describes:
+ * the customer cancelled while the rider was taking the food.
+ */
+const refusedFacts = metrics
+  .getMeter('@mealpeak/order')
+  .createCounter('mealpeak.order.dispatch_facts.refused', {
+    description:
+      'Dispatch facts (assignment, pickup, delivery) the order could no longer take, by fact and code',
+  });
 
 const VERDICTS: Partial<Record<HandoverVerdictProto, HandoverVerdict>> = {
   [HandoverVerdictProto.HANDOVER_VERDICT_NEAR]: 'NEAR',
@@ -36,9 +48,14 @@ export function dispatchConsumerSettings(
     });
     if (result.ok) return;
     const context = { orderId, eventId: event.eventId, eventType: event.type, code: result.error.code };
+    refusedFacts.add(1, { 'mealpeak.order.fact': fact.kind, 'mealpeak.order.refusal': result.error.code });
     if (result.error.code === 'STALE_RIDER_ASSIGNMENT')
       logger.info({ ...context, detail: result.error.message }, 'stale rider assignment ignored');
-    else logger.warn(context, 'dispatch event not applicable to the order');
+    else
+      logger.warn(
+        { ...context, riderId: fact.riderId, detail: result.error.message },
+        'dispatch event not applicable to the order',
+      );
   };
   return {
     groupId: ORDER_CONSUMER,
