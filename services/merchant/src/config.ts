@@ -33,7 +33,10 @@ export const configSchema = z.object({
   SWEEP_BATCH_SIZE: env.positiveInt(100),
   /** When the order service could not answer the sweeper, ask again after this long. */
   SWEEP_RETRY_MS: env.intervalMs(30_000),
-  /** How stale placement's view of merchant profiles and menu items may be; 0 reads every time. */
+  /**
+   * How stale placement's view of merchant profiles (status, opening hours) and item names may be;
+   * 0 reads every time. Stock and prices are always checked in the database.
+   */
   CATALOGUE_CACHE_MS: env.durationMs(1_000),
   /** Most items one merchant's menu may hold; a new one beyond it is 409 MENU_FULL (1-5,000). */
   MAX_MENU_ITEMS: z.coerce.number().int().min(1).max(5_000).default(500),

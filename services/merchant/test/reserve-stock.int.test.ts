@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
-import { itemInput, merchantInput } from '../src/app/test-support/fixtures.ts';
+import { itemInput, merchantInput, testDeps } from '../src/app/test-support/fixtures.ts';
+import { createUseCases } from '../src/app/use-cases.ts';
 import type { UseCases } from '../src/app/use-cases.ts';
 import { createMerchantDb, type MerchantDb } from './support.ts';
 
@@ -78,6 +79,38 @@ describe('stock reservations against the real PostgreSQL', () => {
       ok: false,
       error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'stock' }] },
     });
+  });
+
+  it('charges the price in the database when the cached one is a second old', async () => {
+    const t = testDeps(mdb.service().store);
+    // A cache that never expires within the test: what another replica's edit leaves behind.
+    const cached = createUseCases({ ...t.deps, settings: { ...t.deps.settings, catalogueCacheMs: 60_000 } });
+    unwrap(await uc.upsertMenuItem(itemInput('repriced', { stock: 10, priceMinor: 1_000 })));
+    const first = unwrap(
+      await cached.reserveStock({
+        orderId: 'price-1',
+        merchantId: 'm1',
+        lines: [{ itemId: 'repriced', quantity: 2 }],
+      }),
+    );
+    expect(first.totalMinor).toBe(2_000);
+    await mdb.pool.query(`UPDATE menu_items SET price_minor = 1500 WHERE id = 'repriced'`);
+    const second = unwrap(
+      await cached.reserveStock({
+        orderId: 'price-2',
+        merchantId: 'm1',
+        lines: [{ itemId: 'repriced', quantity: 2 }],
+      }),
+    );
+    expect(second).toMatchObject({
+      totalMinor: 3_000,
+      lines: [{ unitPriceMinor: 1_500, lineTotalMinor: 3_000 }],
+    });
+    const { rows } = await mdb.pool.query<{ total_minor: string }>(
+      `SELECT total_minor FROM reservations WHERE order_id = 'price-2'`,
+    );
+    expect(Number(rows[0]!.total_minor)).toBe(3_000);
+    expect(await mdb.stock('repriced')).toBe(6);
   });
 
   it('takes stock once for concurrent duplicates of one order, and answers them all alike', async () => {

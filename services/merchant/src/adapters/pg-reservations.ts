@@ -43,18 +43,22 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
     async reserveAtomically(r, lines) {
       // The placement hot path as ONE statement (atomic on its own, one round trip): lock the
       // items in id order (no deadlock between multi-line orders), check every line still has
-      // the merchant's available stock, and only then record the reservation and take the stock.
+      // the merchant's available stock at the price the lines were priced at (from a cache up to
+      // a second old: a price changed since sends the caller to its slow path, which re-prices),
+      // and only then record the reservation and take the stock.
       // The duplicate of a committed reservation conflicts on the key and changes nothing.
       const { rows } = await db.query<{ inserted: boolean; enough: boolean }>({
         // Named: prepared once per connection (parsed and planned once).
         name: 'merchants.reserve-atomically',
         text: `WITH want AS (
-           SELECT item_id, sum(qty)::int AS qty FROM unnest($12::text[], $13::int[]) AS w(item_id, qty) GROUP BY item_id),
+           SELECT item_id, sum(qty)::int AS qty, min(price)::bigint AS price
+           FROM unnest($12::text[], $13::int[], $14::bigint[]) AS w(item_id, qty, price) GROUP BY item_id),
          locked AS (
-           SELECT m.id, m.stock FROM menu_items m JOIN want w ON w.item_id = m.id
+           SELECT m.id, m.stock, m.price_minor FROM menu_items m JOIN want w ON w.item_id = m.id
            WHERE m.merchant_id = $2 AND m.available ORDER BY m.id FOR UPDATE OF m),
          enough AS (
-           SELECT count(*) = (SELECT count(*) FROM want) AND coalesce(bool_and(l.stock >= w.qty), false) AS ok
+           SELECT count(*) = (SELECT count(*) FROM want)
+                  AND coalesce(bool_and(l.stock >= w.qty AND l.price_minor = w.price), false) AS ok
            FROM locked l JOIN want w ON w.item_id = l.id),
          ins AS (
            INSERT INTO reservations (order_id, merchant_id, state, lines, total_minor, currency, lat, lng,
@@ -71,6 +75,7 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
           r.reservedUntil,
           lines.map((l) => l.itemId),
           lines.map((l) => l.quantity),
+          r.lines.map((l) => l.unitPriceMinor),
         ],
       });
       const row = rows[0];

@@ -91,7 +91,8 @@ export interface ReservationRepo {
   /**
    * The fast path of ReserveStock in one atomic step: 'reserved' (stock taken), 'exists' (a
    * reservation for the order was already there: nothing taken), or 'refused' (some line is short,
-   * unavailable or not the merchant's: nothing taken; the caller finds out which, and says so).
+   * unavailable, not the merchant's or no longer at the price the reservation's lines carry:
+   * nothing taken; the caller finds out which, and says so or prices again).
    */
   reserveAtomically(
     reservation: Reservation,

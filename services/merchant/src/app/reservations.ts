@@ -52,8 +52,9 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       ];
       if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
 
-      // Merchant and items come from a short-lived cache (prices, status and availability may be
-      // a second old); stock never does: it is checked and taken in the database.
+      // Merchant and items come from a short-lived cache (status, opening and names may be a
+      // second old); stock and prices never do: the statement takes stock only at the price the
+      // lines were priced at, and a changed price re-prices from the database (slow path).
       const now = clock.now();
       const merchant = await catalogue.merchant(input.merchantId);
       if (!merchant) {
@@ -97,8 +98,10 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         new Map(fresh.map((i) => [i.id, i])),
       );
       if (!repriced.ok) return repriced;
+      // Priced again from the database: the cached price may be a second old.
+      const current: Reservation = { ...reservation, ...repriced.value };
       return transactResult(store, async (tx) => {
-        if (!(await tx.insertReservation(reservation))) {
+        if (!(await tx.insertReservation(current))) {
           const committed = await tx.getReservation(input.orderId);
           if (!committed) throw new Error(`reservation ${input.orderId} conflicted but cannot be read`);
           return replay(committed, input);
@@ -108,7 +111,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         for (const line of inLockOrder(indexed))
           if (!(await tx.takeStock(line.itemId, line.quantity))) short.push(line.index);
         if (short.length > 0) return err(stockExhausted(short.sort((a, b) => a - b)));
-        return ok(reservation);
+        return ok(current);
       });
     },
 

@@ -138,9 +138,16 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
     async reserveAtomically(r, lines) {
       const want = new Map<string, number>();
       for (const l of lines) want.set(l.itemId, (want.get(l.itemId) ?? 0) + l.quantity);
+      const pricedAt = new Map(r.lines.map((l) => [l.itemId, l.unitPriceMinor]));
       const enough = [...want].every(([id, q]) => {
         const item = s.items.get(id);
-        return !!item && item.merchantId === r.merchantId && item.available && item.stock >= q;
+        return (
+          !!item &&
+          item.merchantId === r.merchantId &&
+          item.available &&
+          item.stock >= q &&
+          item.priceMinor === pricedAt.get(id)
+        );
       });
       if (!enough) return 'refused';
       if (s.reservations.has(r.orderId)) return 'exists';
