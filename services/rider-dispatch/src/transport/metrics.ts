@@ -108,10 +108,14 @@ export function observeZonesHeld(held: () => number): void {
  * included), how long the oldest has waited since placement, and picked-up orders whose rider went
  * silent. `read` runs on the exporter's scrape, at most every few seconds.
  */
-export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_000): void {
+export function observeQueue(
+  read: () => Promise<QueueStats>,
+  minIntervalMs = 5_000,
+  now: () => number = Date.now,
+): void {
   let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0, pickedUpSilent: 0 };
   let readAt = 0;
-  let lastReadAt = Date.now();
+  let lastReadAt = now();
   const waiting = meter.createObservableGauge(DispatchMetric.UNASSIGNED_ORDERS, {
     description: 'Orders waiting for a rider (not yet offered)',
   });
@@ -124,15 +128,15 @@ export function observeQueue(read: () => Promise<QueueStats>, minIntervalMs = 5_
   });
   meter.addBatchObservableCallback(
     async (observer) => {
-      if (Date.now() - readAt >= minIntervalMs) {
-        readAt = Date.now();
+      if (now() - readAt >= minIntervalMs) {
+        readAt = now();
         const fresh = await read().catch(() => undefined);
         if (fresh) [last, lastReadAt] = [fresh, readAt];
       }
       // While reads fail (a statement timeout, the database away), the last count stays and the
       // oldest order keeps ageing, as the outbox's gauges do: frozen values would keep the
       // unassigned-order alert quiet for as long as the failures last.
-      const ageing = last.waiting > 0 ? (Date.now() - lastReadAt) / 1000 : 0;
+      const ageing = last.waiting > 0 ? (now() - lastReadAt) / 1000 : 0;
       observer.observe(waiting, last.waiting);
       observer.observe(oldest, last.oldestAgeSeconds + ageing);
       observer.observe(pickedUpSilent, last.pickedUpSilent);
