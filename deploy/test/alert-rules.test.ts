@@ -141,6 +141,13 @@ describe('the alert rules', () => {
     expect(actions.expr).toContain('http_request_method=~"POST|PUT|PATCH|DELETE"');
   });
 
+  it('page on any call refused for a wrong internal token, on either side of it', () => {
+    const refused = alert('MealpeakGrpcUnauthenticated');
+    expect(refused.expr).toContain('mealpeak:rpc_requests:rate1m{rpc_grpc_status_code="16"}');
+    expect(refused.expr).toContain('mealpeak:rpc_client_requests:rate1m{rpc_grpc_status_code="16"}');
+    expect(refused.labels['severity']).toBe('critical');
+  });
+
   it('each link a runbook section of docs/operations.md', () => {
     const anchors = new Set(
       [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>

@@ -92,10 +92,18 @@ function wrapUnary<Req, Res>(
   internalTokens: readonly Buffer[],
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
+    const started = performance.now();
     if (!carriesToken(call.metadata, internalTokens)) {
-      logger.warn(
+      // Counted like any answered call: a wrong GRPC_INTERNAL_TOKEN somewhere refuses every call
+      // between two services, and MealpeakGrpcUnauthenticated must see it on this side too.
+      serverDuration.record((performance.now() - started) / 1000, {
+        [Attr.RPC_SERVICE]: serviceName,
+        [Attr.RPC_METHOD]: method,
+        [Attr.RPC_GRPC_STATUS_CODE]: status.UNAUTHENTICATED,
+      });
+      logger.error(
         { method: `${serviceName}/${method}`, peer: call.getPeer() },
-        'gRPC call without the internal token refused',
+        'gRPC call without the internal token refused (is GRPC_INTERNAL_TOKEN the same everywhere?)',
       );
       callback(
         toStatus(
@@ -109,7 +117,6 @@ function wrapUnary<Req, Res>(
       );
       return;
     }
-    const started = performance.now();
     const parent = extractTraceContext(call.metadata.getMap());
     const span = tracer.startSpan(
       `${serviceName}/${method}`,

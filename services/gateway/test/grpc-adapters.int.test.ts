@@ -173,6 +173,40 @@ describe('gateway over gRPC', () => {
     expect(res.headers['retry-after']).toBe('5');
   });
 
+  it("answers 502, not 401, when the service refuses the gateway's internal token", async () => {
+    // The same OrderService, behind a server expecting another GRPC_INTERNAL_TOKEN.
+    const guarded = createGrpcServer({
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      internalToken: 'the-services-token-of-at-least-32-chars',
+    });
+    guarded.add(OrderServiceService, {
+      placeOrder: async (req) => ok({ order: order(req.orderId) }),
+      getOrder: async (req) => ok({ order: order(req.orderId) }),
+      listOrders: async () => ok({ orders: [], nextPageToken: '' }),
+      transitionOrder: async () => err(codedError('conflict', 'ORDER_NOT_CANCELLABLE', 'too late')),
+      getOrderTimeline: async () => ok({ entries: [] }),
+      countOrdersByState: async () => ok({ counts: [] }),
+    });
+    await guarded.start();
+    try {
+      const orders = createOrderGrpcAdapter({
+        target: `127.0.0.1:${guarded.port}`,
+        internalToken: 'the-gateways-other-token-of-32-chars',
+        deadlineMs: 3_000,
+        placeOrderDeadlineMs: 5_000,
+      });
+      adapters.push(orders);
+      h = await createHarness({ ports: { orders } });
+      const res = await h.call({ url: `/v1/ops/orders/${FOUND}`, as: ['ops', 'ops-1'] });
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    } finally {
+      await guarded.shutdown(1_000);
+    }
+  });
+
   it('continues the caller trace (W3C traceparent) into the gRPC call', async () => {
     await gateway();
     tracing.reset();
