@@ -13,7 +13,7 @@ import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import { timingSafeEqual } from 'node:crypto';
 import { codedError, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
-import { classifyThrown, THROWN, toStatus } from './errors.ts';
+import { classifyThrown, isFailureStatus, THROWN, toStatus } from './errors.ts';
 import { INTERNAL_TOKEN_KEY, SERVER_OPTIONS } from './options.ts';
 
 export interface CallContext {
@@ -127,7 +127,6 @@ function wrapUnary<Req, Res>(
       parent,
     );
     const abort = new AbortController();
-    call.once('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
     const deadline = call.getDeadline();
     const ctx: CallContext = {
       metadata: call.metadata,
@@ -135,8 +134,18 @@ function wrapUnary<Req, Res>(
         deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
       signal: abort.signal,
     };
-    const finish = (code: status) => {
+    // What the client got instead of our answer, once the call is cancelled or its deadline passed:
+    // grpc-js then drops whatever the handler answers.
+    let gone: status | undefined;
+    call.once('cancelled', () => {
+      const expired = ctx.deadline !== undefined && Date.now() >= ctx.deadline.getTime();
+      gone = expired ? status.DEADLINE_EXCEEDED : status.CANCELLED;
+      abort.abort(new Error('call cancelled by the client or its deadline'));
+    });
+    const finish = (answered: status) => {
+      const code = gone ?? answered;
       span.setAttribute(Attr.RPC_GRPC_STATUS_CODE, code);
+      if (isFailureStatus(code)) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
       serverDuration.record((performance.now() - started) / 1000, {
         [Attr.RPC_SERVICE]: serviceName,
@@ -155,6 +164,14 @@ function wrapUnary<Req, Res>(
         } else {
           const st = toStatus(result.error);
           span.setAttribute(Attr.ERROR_CODE, result.error.code);
+          // Business answers (not found, conflict...) are the caller's concern and not logged;
+          // a dependency down or slow, or a bug the handler caught, is ours.
+          const { kind, code, message } = result.error;
+          if (kind === 'internal' || kind === 'unavailable' || kind === 'timeout')
+            logger[kind === 'internal' ? 'error' : 'warn'](
+              { method: `${serviceName}/${method}`, kind, code, message },
+              'gRPC call answered with a failure',
+            );
           answered = true;
           callback(st, null);
           finish(st.code ?? status.UNKNOWN);
