@@ -84,6 +84,16 @@ function carriesToken(metadata: Metadata, accepted: readonly Buffer[]): boolean 
   return accepted.some((t) => bytes.length === t.length && timingSafeEqual(bytes, t));
 }
 
+/**
+ * The order a call is about, when its request names one (`order_id`, as the methods acting on one
+ * order do), so the call's spans are found by the order's id.
+ */
+function orderIdOf(request: unknown): string | undefined {
+  const id =
+    typeof request === 'object' && request !== null ? (request as { orderId?: unknown }).orderId : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 function wrapUnary<Req, Res>(
   serviceName: string,
   method: string,
@@ -118,11 +128,17 @@ function wrapUnary<Req, Res>(
       return;
     }
     const parent = extractTraceContext(call.metadata.getMap());
+    const orderId = orderIdOf(call.request);
     const span = tracer.startSpan(
       `${serviceName}/${method}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { [Attr.RPC_SYSTEM]: 'grpc', [Attr.RPC_SERVICE]: serviceName, [Attr.RPC_METHOD]: method },
+        attributes: {
+          [Attr.RPC_SYSTEM]: 'grpc',
+          [Attr.RPC_SERVICE]: serviceName,
+          [Attr.RPC_METHOD]: method,
+          ...(orderId ? { [Attr.ORDER_ID]: orderId } : {}),
+        },
       },
       parent,
     );

@@ -196,3 +196,11 @@ describe('the status of a call', () => {
     expect(logged).toContainEqual(expect.objectContaining({ level: 'error', code: 'INTERNAL' }));
   });
 });
+
+describe('the server span', () => {
+  it('carries the order id when the request names one', async () => {
+    await getOrder('5a1e5a1e-0000-4000-8000-00000000000a');
+    const { server } = await getOrderSpans();
+    expect(server.attributes['mealpeak.order.id']).toBe('5a1e5a1e-0000-4000-8000-00000000000a');
+  });
+});
