@@ -88,6 +88,20 @@ function selectorsMissingLabels(exprs: readonly { where: string; expr: string }[
   return missing;
 }
 
+/** Every panel query of the Grafana dashboards. */
+function dashboardExprs(): { where: string; expr: string }[] {
+  return readdirSync(dashboardsDir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((file) => {
+      const dashboard = JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')) as {
+        panels: { title: string; targets?: { expr?: string }[] }[];
+      };
+      return dashboard.panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => ({ where: `${file}: ${p.title}`, expr: t.expr ?? '' })),
+      );
+    });
+}
+
 describe('the alert rules', () => {
   it('read their layout (the parser found every rule)', () => {
     expect(rules.length).toBe((rulesText.match(/^ {6}- (record|alert):/gm) ?? []).length);
@@ -99,17 +113,23 @@ describe('the alert rules', () => {
   });
 
   it('and so do the dashboards', () => {
-    const exprs = readdirSync(dashboardsDir)
-      .filter((f) => f.endsWith('.json'))
-      .flatMap((file) => {
-        const dashboard = JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')) as {
-          panels: { title: string; targets?: { expr?: string }[] }[];
-        };
-        return dashboard.panels.flatMap((p) =>
-          (p.targets ?? []).map((t) => ({ where: `${file}: ${p.title}`, expr: t.expr ?? '' })),
-        );
-      });
-    expect(selectorsMissingLabels(exprs)).toEqual([]);
+    expect(selectorsMissingLabels(dashboardExprs())).toEqual([]);
+  });
+
+  it('never add up a gauge that every replica reports for the whole platform', () => {
+    // Each replica counts the same table (dispatch's queue, the outbox): sum() multiplies the
+    // figure by the replica count. max() is the figure.
+    const global = [
+      'mealpeak_dispatch_unassigned_orders',
+      'mealpeak_dispatch_unassigned_oldest_age',
+      'mealpeak_dispatch_picked_up_silent_orders',
+      'mealpeak_outbox_pending',
+      'mealpeak_outbox_oldest_age',
+    ];
+    const summed = [...rules.map((r) => ({ where: r.name, expr: r.expr })), ...dashboardExprs()].filter(
+      ({ expr }) => global.some((g) => new RegExp(`sum(?: by \\([^)]*\\))? ?\\([^()]*${g}`).test(expr)),
+    );
+    expect(summed).toEqual([]);
   });
 
   it('keep the route and method in the gateway series, so one route can be watched', () => {
