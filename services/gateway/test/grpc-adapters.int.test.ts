@@ -207,9 +207,10 @@ describe('gateway over gRPC', () => {
     }
   });
 
-  it('continues the caller trace (W3C traceparent) into the gRPC call', async () => {
+  it("starts a trace of its own, linked to the caller's, and carries it into the gRPC call", async () => {
     await gateway();
     tracing.reset();
+    // A client on the internet chooses neither the trace id nor the sampling (the 01 flag).
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await h.call({
       url: `/v1/ops/orders/${FOUND}`,
@@ -217,9 +218,25 @@ describe('gateway over gRPC', () => {
       as: ['ops', 'ops-1'],
     });
     expect(res.statusCode).toBe(200);
-    const grpcServerSpan = tracing
-      .spans()
-      .find((s) => s.kind === SpanKind.SERVER && s.name.endsWith('/GetOrder'));
-    expect(grpcServerSpan?.spanContext().traceId).toBe(traceId);
+    const spans = tracing.spans();
+    const root = spans.find((s) => s.kind === SpanKind.SERVER && s.name === 'GET /v1/ops/orders/:orderId');
+    expect(root, spans.map((s) => s.name).join(', ')).toBeDefined();
+    expect(root?.spanContext().traceId).not.toBe(traceId);
+    expect(root?.parentSpanContext).toBeUndefined();
+    expect(root?.links.map((l) => l.context.spanId)).toEqual(['00f067aa0ba902b7']);
+    const grpcServerSpan = spans.find((s) => s.kind === SpanKind.SERVER && s.name.endsWith('/GetOrder'));
+    expect(grpcServerSpan?.spanContext().traceId).toBe(root?.spanContext().traceId);
+    // The handler span is named after the route, not after the plugin's source text.
+    expect(spans.map((s) => s.name)).toContain('handler GET /v1/ops/orders/:orderId');
+    expect(spans.every((s) => s.name.length < 80)).toBe(true);
+  });
+
+  it('keeps the query string (coordinates) out of url.path', async () => {
+    await gateway();
+    tracing.reset();
+    await h.call({ url: '/v1/merchants?lat=52.520008&lng=13.404954', as: ['customer', 'c-1'] });
+    const root = tracing.spans().find((s) => s.attributes['fastify.root'] === '@fastify/otel');
+    expect(root?.attributes['url.path']).toBe('/v1/merchants');
+    expect(JSON.stringify(tracing.spans().map((s) => s.attributes))).not.toContain('52.520008');
   });
 });
