@@ -94,6 +94,9 @@ function orderIdOf(request: unknown): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/** How close to its deadline a cancelled call counts as DEADLINE_EXCEEDED (network, timers). */
+const DEADLINE_TOLERANCE_MS = 250;
+
 function wrapUnary<Req, Res>(
   serviceName: string,
   method: string,
@@ -151,10 +154,13 @@ function wrapUnary<Req, Res>(
       signal: abort.signal,
     };
     // What the client got instead of our answer, once the call is cancelled or its deadline passed:
-    // grpc-js then drops whatever the handler answers.
+    // grpc-js then drops whatever the handler answers. The client's own deadline timer usually
+    // fires first (ours started when the call arrived, a little later), so a cancellation close
+    // to the deadline is the deadline.
     let gone: status | undefined;
     call.once('cancelled', () => {
-      const expired = ctx.deadline !== undefined && Date.now() >= ctx.deadline.getTime();
+      const expired =
+        ctx.deadline !== undefined && Date.now() >= ctx.deadline.getTime() - DEADLINE_TOLERANCE_MS;
       gone = expired ? status.DEADLINE_EXCEEDED : status.CANCELLED;
       abort.abort(new Error('call cancelled by the client or its deadline'));
     });
