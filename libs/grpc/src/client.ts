@@ -2,7 +2,6 @@ import {
   credentials,
   InterceptingCall,
   Metadata,
-  status,
   type CallOptions,
   type ChannelOptions,
   type Client,
@@ -14,7 +13,7 @@ import {
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, injectTraceHeaders } from '@mealpeak/telemetry';
-import { fromServiceError } from './errors.ts';
+import { fromServiceError, isFailureStatus } from './errors.ts';
 import { CLIENT_OPTIONS, INTERNAL_TOKEN_KEY } from './options.ts';
 
 export interface RetryPolicy {
@@ -93,7 +92,8 @@ function observingInterceptor(
         next(metadata, {
           onReceiveStatus(st, nextStatus) {
             span.setAttribute(Attr.RPC_GRPC_STATUS_CODE, st.code);
-            if (st.code !== status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: st.details });
+            // A business answer (NOT_FOUND, FAILED_PRECONDITION...) is not a failed span.
+            if (isFailureStatus(st.code)) span.setStatus({ code: SpanStatusCode.ERROR, message: st.details });
             span.end();
             clientDuration.record((performance.now() - started) / 1000, {
               [Attr.RPC_SERVICE]: serviceName,

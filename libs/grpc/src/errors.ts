@@ -72,6 +72,25 @@ export function kindOfStatus(code: status, fromPeer = false): ErrorKind {
   }
 }
 
+/**
+ * Statuses that are failures of the platform rather than answers: UNKNOWN, DEADLINE_EXCEEDED,
+ * UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS (OpenTelemetry's list for server spans), and
+ * UNAUTHENTICATED, which only the internal-token check answers (services refusing each other).
+ * NOT_FOUND, FAILED_PRECONDITION, RESOURCE_EXHAUSTED (stock)... are the domain's coded answers:
+ * a span with one of them did its job. The alert MealpeakGrpcErrorRateHigh uses the same list.
+ */
+const FAILURES: ReadonlySet<status> = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+  status.UNAUTHENTICATED,
+]);
+
+export const isFailureStatus = (code: status): boolean => FAILURES.has(code);
+
 /** Domain error -> the status object a grpc-js handler passes to its callback. */
 export function toStatus(error: CodedError): Partial<StatusObject> {
   const metadata = new Metadata();

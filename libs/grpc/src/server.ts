@@ -13,7 +13,7 @@ import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import { timingSafeEqual } from 'node:crypto';
 import { codedError, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
-import { classifyThrown, THROWN, toStatus } from './errors.ts';
+import { classifyThrown, isFailureStatus, THROWN, toStatus } from './errors.ts';
 import { INTERNAL_TOKEN_KEY, SERVER_OPTIONS } from './options.ts';
 
 export interface CallContext {
@@ -84,6 +84,19 @@ function carriesToken(metadata: Metadata, accepted: readonly Buffer[]): boolean 
   return accepted.some((t) => bytes.length === t.length && timingSafeEqual(bytes, t));
 }
 
+/**
+ * The order a call is about, when its request names one (`order_id`, as the methods acting on one
+ * order do), so the call's spans are found by the order's id.
+ */
+function orderIdOf(request: unknown): string | undefined {
+  const id =
+    typeof request === 'object' && request !== null ? (request as { orderId?: unknown }).orderId : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** How close to its deadline a cancelled call counts as DEADLINE_EXCEEDED (network, timers). */
+const DEADLINE_TOLERANCE_MS = 250;
+
 function wrapUnary<Req, Res>(
   serviceName: string,
   method: string,
@@ -92,10 +105,18 @@ function wrapUnary<Req, Res>(
   internalTokens: readonly Buffer[],
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
+    const started = performance.now();
     if (!carriesToken(call.metadata, internalTokens)) {
-      logger.warn(
+      // Counted like any answered call: a wrong GRPC_INTERNAL_TOKEN somewhere refuses every call
+      // between two services, and MealpeakGrpcUnauthenticated must see it on this side too.
+      serverDuration.record((performance.now() - started) / 1000, {
+        [Attr.RPC_SERVICE]: serviceName,
+        [Attr.RPC_METHOD]: method,
+        [Attr.RPC_GRPC_STATUS_CODE]: status.UNAUTHENTICATED,
+      });
+      logger.error(
         { method: `${serviceName}/${method}`, peer: call.getPeer() },
-        'gRPC call without the internal token refused',
+        'gRPC call without the internal token refused (is GRPC_INTERNAL_TOKEN the same everywhere?)',
       );
       callback(
         toStatus(
@@ -109,18 +130,22 @@ function wrapUnary<Req, Res>(
       );
       return;
     }
-    const started = performance.now();
     const parent = extractTraceContext(call.metadata.getMap());
+    const orderId = orderIdOf(call.request);
     const span = tracer.startSpan(
       `${serviceName}/${method}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { [Attr.RPC_SYSTEM]: 'grpc', [Attr.RPC_SERVICE]: serviceName, [Attr.RPC_METHOD]: method },
+        attributes: {
+          [Attr.RPC_SYSTEM]: 'grpc',
+          [Attr.RPC_SERVICE]: serviceName,
+          [Attr.RPC_METHOD]: method,
+          ...(orderId ? { [Attr.ORDER_ID]: orderId } : {}),
+        },
       },
       parent,
     );
     const abort = new AbortController();
-    call.once('cancelled', () => abort.abort(new Error('call cancelled by the client or its deadline')));
     const deadline = call.getDeadline();
     const ctx: CallContext = {
       metadata: call.metadata,
@@ -128,8 +153,21 @@ function wrapUnary<Req, Res>(
         deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
       signal: abort.signal,
     };
-    const finish = (code: status) => {
+    // What the client got instead of our answer, once the call is cancelled or its deadline passed:
+    // grpc-js then drops whatever the handler answers. The client's own deadline timer usually
+    // fires first (ours started when the call arrived, a little later), so a cancellation close
+    // to the deadline is the deadline.
+    let gone: status | undefined;
+    call.once('cancelled', () => {
+      const expired =
+        ctx.deadline !== undefined && Date.now() >= ctx.deadline.getTime() - DEADLINE_TOLERANCE_MS;
+      gone = expired ? status.DEADLINE_EXCEEDED : status.CANCELLED;
+      abort.abort(new Error('call cancelled by the client or its deadline'));
+    });
+    const finish = (answered: status) => {
+      const code = gone ?? answered;
       span.setAttribute(Attr.RPC_GRPC_STATUS_CODE, code);
+      if (isFailureStatus(code)) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
       serverDuration.record((performance.now() - started) / 1000, {
         [Attr.RPC_SERVICE]: serviceName,
@@ -148,6 +186,14 @@ function wrapUnary<Req, Res>(
         } else {
           const st = toStatus(result.error);
           span.setAttribute(Attr.ERROR_CODE, result.error.code);
+          // Business answers (not found, conflict...) are the caller's concern and not logged;
+          // a dependency down or slow, or a bug the handler caught, is ours.
+          const { kind, code, message } = result.error;
+          if (kind === 'internal' || kind === 'unavailable' || kind === 'timeout')
+            logger[kind === 'internal' ? 'error' : 'warn'](
+              { method: `${serviceName}/${method}`, kind, code, message },
+              'gRPC call answered with a failure',
+            );
           answered = true;
           callback(st, null);
           finish(st.code ?? status.UNKNOWN);

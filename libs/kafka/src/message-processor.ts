@@ -5,6 +5,7 @@ import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/teleme
 import type { DedupeStore } from './dedupe.ts';
 import { decodeEnvelope, type Envelope } from './envelope.ts';
 import type { EventType, TopicSpec } from './event-type.ts';
+import { isKeyedByOrderId } from './registry.ts';
 
 export interface ConsumedEvent<T> {
   readonly eventId: string;
@@ -222,6 +223,10 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   const parentOf = ({ envelope }: ConsumedEvent<unknown>) =>
     extractTraceContext({ traceparent: envelope.traceparent, tracestate: envelope.tracestate });
 
+  const keyedByOrderId = new Set(
+    settings.topics.filter((t) => isKeyedByOrderId(t)).map((t) => (typeof t === 'string' ? t : t.name)),
+  );
+
   const spanAttributes = (event: ConsumedEvent<unknown>) => ({
     [Attr.MESSAGING_SYSTEM]: 'kafka',
     [Attr.MESSAGING_DESTINATION]: event.topic,
@@ -229,6 +234,8 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
     [Attr.MESSAGING_CONSUMER_GROUP]: settings.groupId,
     [Attr.MESSAGING_PARTITION]: String(event.partition),
     [Attr.EVENT_TYPE]: event.type,
+    // The order's trace is found by its id: the key, on topics keyed by it.
+    ...(keyedByOrderId.has(event.topic) && event.key ? { [Attr.ORDER_ID]: event.key } : {}),
   });
 
   async function done(events: readonly ConsumedEvent<unknown>[]): Promise<void> {
@@ -311,10 +318,14 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
   }
 
   /**
-   * A run of events of one type through the batch handler: one span linked to every producer's
-   * trace. If the batch fails, every event is handled on its own (retries, dead letters).
+   * A run of events of one type through the batch handler, in one span linked to every producer's
+   * trace (it holds the handler's own spans: SQL...). That span is a root, sampled on its own, so
+   * each event also gets a span in its producer's trace, with the batch's timing and outcome and a
+   * link to it: an order's trace shows its event processed whichever way it was. If the batch
+   * fails, every event is handled on its own (retries, dead letters).
+   *
+   * Returns the offset up to which the run was handled (its last, unless a retry was abandoned).
    */
-  /** The offset up to which the run was handled (its last, unless a retry was abandoned). */
   async function handleRun(
     run: readonly Prepared[],
     heartbeat: () => Promise<void>,
@@ -331,13 +342,36 @@ export function createMessageProcessor(settings: ConsumerSettings, deadLetter: D
         return linked ? [{ context: linked }] : [];
       }),
     });
+    const perEvent = events.map((e) =>
+      tracer.startSpan(
+        `process ${e.type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            ...spanAttributes(e),
+            [Attr.EVENT_ID]: e.eventId,
+            [Attr.MESSAGING_BATCH_SIZE]: events.length,
+          },
+          links: [{ context: span.spanContext() }],
+        },
+        parentOf(e),
+      ),
+    );
+    const end = (failed?: { error: unknown }) => {
+      for (const s of [span, ...perEvent]) {
+        if (failed) {
+          const { error } = failed;
+          s.recordException(error instanceof Error ? error : new Error(String(error)));
+          s.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        s.end();
+      }
+    };
     try {
       await context.with(trace.setSpan(context.active(), span), () => handleBatch(events));
-      span.end();
+      end();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : new Error(String(error)));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      end({ error });
       log.warn(
         { err: error, events: events.length, eventType: first.event.type },
         'batch handler failed; handling its events one by one',

@@ -58,3 +58,13 @@ export function prefixTopics<T extends Record<string, TopicSpec>>(topics: T, pre
 }
 
 export type Topics = typeof TOPICS;
+
+/**
+ * Whether a topic's messages are keyed by order id, so the key can label spans with
+ * mealpeak.order.id. By name, prefix or not (KAFKA_TOPIC_PREFIX): the outbox relay only knows the
+ * name stored with the row.
+ */
+export function isKeyedByOrderId(topic: TopicSpec | string): boolean {
+  if (typeof topic !== 'string') return topic.key === 'order id';
+  return ALL_TOPICS.some((t) => t.key === 'order id' && topic.endsWith(t.name));
+}

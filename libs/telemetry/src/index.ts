@@ -8,6 +8,8 @@ export {
   metrics,
   SpanKind,
   SpanStatusCode,
+  ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   type Context,
 } from '@opentelemetry/api';

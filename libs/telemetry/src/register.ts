@@ -26,4 +26,5 @@ startTelemetry({
     'mealpeak',
   otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
   sampleRatio: ratio(process.env['OTEL_TRACES_SAMPLER_ARG']),
+  samplerFromEnvironment: Boolean(process.env['OTEL_TRACES_SAMPLER']),
 });

@@ -6,8 +6,10 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,6 +40,29 @@ export interface TelemetrySettings {
    * trace_id, but cost almost nothing at peak.
    */
   sampleRatio?: number;
+  /**
+   * OTEL_TRACES_SAMPLER, when set: the SDK builds the sampler from it (and OTEL_TRACES_SAMPLER_ARG)
+   * as the OpenTelemetry spec says, instead of ours (parentbased_traceidratio at sampleRatio).
+   */
+  samplerFromEnvironment?: boolean;
+}
+
+/** Our sampler, or undefined to leave it to the SDK's reading of OTEL_TRACES_SAMPLER. */
+export function samplerOf(settings: TelemetrySettings): Sampler | undefined {
+  if (settings.samplerFromEnvironment) return undefined;
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? 0.1) });
+}
+
+/**
+ * PostgreSQL and Redis client spans, under a span of ours only. A Redis span says the command and
+ * nothing of its arguments: keys and values hold rider ids and positions, and the rate limiter's
+ * keys client addresses, none of which belongs in a trace backend.
+ */
+export function instrumentations(): Instrumentation[] {
+  return [
+    new PgInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
+  ];
 }
 
 export function startTelemetry(settings: TelemetrySettings): void {
@@ -52,9 +77,10 @@ export function startTelemetry(settings: TelemetrySettings): void {
         }),
       ]
     : [];
+  const sampler = samplerOf(settings);
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? 0.1) }),
+    ...(sampler ? { sampler } : {}),
     metricReaders: [prometheus],
     // Every duration is recorded in seconds; the SDK's default buckets are sized for milliseconds
     // (0, 5, 10, ... 10000), which would put nearly every request in the first bucket.
@@ -69,10 +95,7 @@ export function startTelemetry(settings: TelemetrySettings): void {
       },
     ],
     spanProcessors,
-    instrumentations: [
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations: instrumentations(),
   });
   sdk.start();
   g[STATE] = { sdk, prometheus };

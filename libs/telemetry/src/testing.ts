@@ -38,6 +38,8 @@ export function installInMemoryTracing(): InMemoryTracing {
 export interface InMemoryMetrics {
   /** Each numeric data point of `name` now (gauges are observed at this call), with its attributes. */
   values(name: string): Promise<{ attributes: Record<string, unknown>; value: number }[]>;
+  /** Each data point of the histogram `name`: how many values it recorded, with its attributes. */
+  counts(name: string): Promise<{ attributes: Record<string, unknown>; count: number }[]>;
   shutdown(): Promise<void>;
 }
 
@@ -57,17 +59,27 @@ export function installInMemoryMetrics(): InMemoryMetrics {
   // the same worker would make this one silently unused.
   metrics.disable();
   metrics.setGlobalMeterProvider(provider);
+  const points = async (name: string) => {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .filter((m) => m.descriptor.name === name)
+      .flatMap((m) => (m.dataPoints as { attributes: Record<string, unknown>; value: unknown }[]).slice());
+  };
   return {
     async values(name) {
-      const { resourceMetrics } = await reader.collect();
-      return resourceMetrics.scopeMetrics
-        .flatMap((s) => s.metrics)
-        .filter((m) => m.descriptor.name === name)
-        .flatMap((m) => (m.dataPoints as { attributes: Record<string, unknown>; value: unknown }[]).slice())
+      return (await points(name))
         .filter(
           (p): p is { attributes: Record<string, unknown>; value: number } => typeof p.value === 'number',
         )
         .map((p) => ({ attributes: { ...p.attributes }, value: p.value }));
+    },
+    async counts(name) {
+      return (await points(name)).flatMap((p) =>
+        typeof p.value === 'object' && p.value !== null && 'count' in p.value
+          ? [{ attributes: { ...p.attributes }, count: Number(p.value.count) }]
+          : [],
+      );
     },
     async shutdown() {
       await provider.shutdown();

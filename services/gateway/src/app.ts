@@ -1,6 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { Logger } from '@mealpeak/telemetry';
 import type { Redis } from '@mealpeak/redis';
 import type { Config } from './config.ts';
@@ -21,6 +20,7 @@ import { registerHealthRoutes } from './transport/http/routes/health-routes.ts';
 import { merchantRoutes } from './transport/http/routes/merchant-routes.ts';
 import { opsRoutes } from './transport/http/routes/ops-routes.ts';
 import { riderRoutes } from './transport/http/routes/rider-routes.ts';
+import { registerTracing } from './transport/http/tracing.ts';
 import { refuseUndeclaredQueries, validatorCompiler } from './transport/http/validation.ts';
 
 export interface AppDeps {
@@ -35,9 +35,6 @@ export interface AppDeps {
   readonly pressureSampleIntervalMs?: number;
   readonly idempotencyPollIntervalMs?: number;
 }
-
-// One instrumentation per process; spans for each request and handler, not for every hook.
-const otel = new FastifyOtelInstrumentation({ instrumentHooks: false });
 
 /** The gateway as a fastify instance, not listening: main.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -62,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: createClientErrorHandler(logger),
   });
 
-  await app.register(otel.plugin());
+  await registerTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   refuseUndeclaredQueries(app);
   // Order and offer ids are UUIDs, which the API accepts in either case (docs/api.md); the

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { codedError } from '@mealpeak/core';
 import { createLogger } from '@mealpeak/telemetry';
+import { logLevelOf } from '../src/transport/http/request-context.ts';
 import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
 import { eventually } from './support/poll.ts';
 
@@ -74,6 +75,17 @@ describe('errors from the services behind the gateway', () => {
       'UPSTREAM_ERROR',
     ],
     [codedError('unavailable', 'MERCHANT_OVERLOADED', 'try again in a minute'), 503, 'MERCHANT_OVERLOADED'],
+    // A service refusing the gateway's GRPC_INTERNAL_TOKEN: the platform is misconfigured, the
+    // user did nothing wrong (a 401 would have them log in again, and the 5xx alerts not see it).
+    [
+      codedError(
+        'unauthenticated',
+        'INTERNAL_TOKEN_REQUIRED',
+        "only the platform's services may call this API",
+      ),
+      502,
+      'UPSTREAM_ERROR',
+    ],
     [
       codedError('invalid', 'ITEM_NOT_ON_MENU', 'no such dish', [
         { field: 'lines[0].item_id', message: 'not on the menu' },
@@ -126,6 +138,74 @@ describe('errors from the services behind the gateway', () => {
     const logged = lines.find((l) => l['msg'] === 'unhandled error');
     expect(logged).toMatchObject({ level: 'error', requestId: body.requestId });
     expect(JSON.stringify(logged?.['err'])).toMatch(/TypeError.*\\n\s+at /);
+  });
+});
+
+describe('the log line of each request', () => {
+  async function logged(setUp: (h: Harness) => void, env: Record<string, string> = {}) {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: 'gateway-test',
+      level: 'debug',
+      destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) },
+    });
+    await harness({ logger, env });
+    setUp(h);
+    const place = (key: string) =>
+      h.call({
+        method: 'POST',
+        url: '/v1/orders',
+        payload: order,
+        headers: { 'idempotency-key': key },
+        as: ['customer', 'c-1'],
+      });
+    let res = await place('log-1');
+    // With a rate limit of 1, the second is refused.
+    if (env['RATE_LIMIT_PER_MINUTE_CUSTOMER']) res = await place('log-2');
+    return { res, line: lines.findLast((l) => l['msg'] === 'request' && l['route'] === '/v1/orders') };
+  }
+
+  it('is an error, with the service code, when a service refuses the internal token', async () => {
+    const { res, line } = await logged((h) =>
+      h.backend.failures.set('placeOrder', codedError('unauthenticated', 'INTERNAL_TOKEN_REQUIRED', 'no')),
+    );
+    expect(res.statusCode).toBe(502);
+    expect(line).toMatchObject({
+      level: 'error',
+      status: 502,
+      code: 'UPSTREAM_ERROR',
+      upstreamCode: 'INTERNAL_TOKEN_REQUIRED',
+    });
+  });
+
+  it.each([
+    [codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED'), 503, 'UPSTREAM_UNAVAILABLE'],
+    [codedError('timeout', 'GRPC_DEADLINE_EXCEEDED', 'Deadline exceeded'), 504, 'UPSTREAM_TIMEOUT'],
+    [codedError('unavailable', 'DEPENDENCY_UNAVAILABLE', 'retry later'), 503, 'DEPENDENCY_UNAVAILABLE'],
+  ])('is a warning with the code when a service is down or slow (%j)', async (error, status, code) => {
+    const { res, line } = await logged((h) => h.backend.failures.set('placeOrder', error));
+    expect(res.statusCode).toBe(status);
+    expect(line).toMatchObject({ level: 'warn', status, code });
+  });
+
+  it('stays at debug for the gateway limiting its own load', async () => {
+    const { res, line } = await logged(() => undefined, { RATE_LIMIT_PER_MINUTE_CUSTOMER: '1' });
+    expect(res.statusCode).toBe(429);
+    expect(line).toMatchObject({ level: 'debug', status: 429, code: 'RATE_LIMITED' });
+  });
+
+  it.each([
+    [200, undefined, 'debug'],
+    [429, 'RATE_LIMITED', 'debug'],
+    [503, 'OVERLOADED', 'debug'],
+    [404, 'ORDER_NOT_FOUND', 'info'],
+    [503, 'UPSTREAM_UNAVAILABLE', 'warn'],
+    [503, 'MERCHANT_OVERLOADED', 'warn'],
+    [504, 'REQUEST_TIMEOUT', 'warn'],
+    [500, 'INTERNAL', 'warn'],
+    [502, 'UPSTREAM_ERROR', 'error'],
+  ] as const)('%i %s -> %s', (status, code, level) => {
+    expect(logLevelOf(status, code)).toBe(level);
   });
 });
 

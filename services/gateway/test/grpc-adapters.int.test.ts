@@ -173,9 +173,44 @@ describe('gateway over gRPC', () => {
     expect(res.headers['retry-after']).toBe('5');
   });
 
-  it('continues the caller trace (W3C traceparent) into the gRPC call', async () => {
+  it("answers 502, not 401, when the service refuses the gateway's internal token", async () => {
+    // The same OrderService, behind a server expecting another GRPC_INTERNAL_TOKEN.
+    const guarded = createGrpcServer({
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      internalToken: 'the-services-token-of-at-least-32-chars',
+    });
+    guarded.add(OrderServiceService, {
+      placeOrder: async (req) => ok({ order: order(req.orderId) }),
+      getOrder: async (req) => ok({ order: order(req.orderId) }),
+      listOrders: async () => ok({ orders: [], nextPageToken: '' }),
+      transitionOrder: async () => err(codedError('conflict', 'ORDER_NOT_CANCELLABLE', 'too late')),
+      getOrderTimeline: async () => ok({ entries: [] }),
+      countOrdersByState: async () => ok({ counts: [] }),
+    });
+    await guarded.start();
+    try {
+      const orders = createOrderGrpcAdapter({
+        target: `127.0.0.1:${guarded.port}`,
+        internalToken: 'the-gateways-other-token-of-32-chars',
+        deadlineMs: 3_000,
+        placeOrderDeadlineMs: 5_000,
+      });
+      adapters.push(orders);
+      h = await createHarness({ ports: { orders } });
+      const res = await h.call({ url: `/v1/ops/orders/${FOUND}`, as: ['ops', 'ops-1'] });
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    } finally {
+      await guarded.shutdown(1_000);
+    }
+  });
+
+  it("starts a trace of its own, linked to the caller's, and carries it into the gRPC call", async () => {
     await gateway();
     tracing.reset();
+    // A client on the internet chooses neither the trace id nor the sampling (the 01 flag).
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await h.call({
       url: `/v1/ops/orders/${FOUND}`,
@@ -183,9 +218,25 @@ describe('gateway over gRPC', () => {
       as: ['ops', 'ops-1'],
     });
     expect(res.statusCode).toBe(200);
-    const grpcServerSpan = tracing
-      .spans()
-      .find((s) => s.kind === SpanKind.SERVER && s.name.endsWith('/GetOrder'));
-    expect(grpcServerSpan?.spanContext().traceId).toBe(traceId);
+    const spans = tracing.spans();
+    const root = spans.find((s) => s.kind === SpanKind.SERVER && s.name === 'GET /v1/ops/orders/:orderId');
+    expect(root, spans.map((s) => s.name).join(', ')).toBeDefined();
+    expect(root?.spanContext().traceId).not.toBe(traceId);
+    expect(root?.parentSpanContext).toBeUndefined();
+    expect(root?.links.map((l) => l.context.spanId)).toEqual(['00f067aa0ba902b7']);
+    const grpcServerSpan = spans.find((s) => s.kind === SpanKind.SERVER && s.name.endsWith('/GetOrder'));
+    expect(grpcServerSpan?.spanContext().traceId).toBe(root?.spanContext().traceId);
+    // The handler span is named after the route, not after the plugin's source text.
+    expect(spans.map((s) => s.name)).toContain('handler GET /v1/ops/orders/:orderId');
+    expect(spans.every((s) => s.name.length < 80)).toBe(true);
+  });
+
+  it('keeps the query string (coordinates) out of url.path', async () => {
+    await gateway();
+    tracing.reset();
+    await h.call({ url: '/v1/merchants?lat=52.520008&lng=13.404954', as: ['customer', 'c-1'] });
+    const root = tracing.spans().find((s) => s.attributes['fastify.root'] === '@fastify/otel');
+    expect(root?.attributes['url.path']).toBe('/v1/merchants');
+    expect(JSON.stringify(tracing.spans().map((s) => s.attributes))).not.toContain('52.520008');
   });
 });

@@ -13,6 +13,8 @@ export interface Problem {
   readonly fields?: readonly FieldError[];
   /** Sent as Retry-After (seconds) with 429 and 503. */
   readonly retryAfterSeconds?: number;
+  /** The code a service behind the gateway answered, when the client gets another: for the log. */
+  readonly upstreamCode?: string;
 }
 
 /** Lets hooks hand a Problem to the error handler through fastify's own error path. */
@@ -59,12 +61,17 @@ export function fromCodedError(error: CodedError, retryAfterSeconds: number): Pr
   // @mealpeak/grpc names errors of peers that sent no code GRPC_<STATUS>; those describe our
   // plumbing (and their messages can name hosts), so clients get a stable code and message. And
   // never a 4xx: grpc-js' own RESOURCE_EXHAUSTED (a reply over the message size limit) or
-  // UNIMPLEMENTED is the platform's fault, not the client's (502).
-  const plumbing = error.code.startsWith('GRPC_');
+  // UNIMPLEMENTED is the platform's fault, not the client's (502). So is UNAUTHENTICATED whatever
+  // its code: the gateway authenticates end users itself, and the services only check the
+  // platform's internal token (INTERNAL_TOKEN_REQUIRED: a wrong GRPC_INTERNAL_TOKEN), which a 401
+  // would blame on the user and keep out of the 5xx alerts.
+  const plumbing = error.code.startsWith('GRPC_') || error.kind === 'unauthenticated';
   const status = plumbing && STATUS_OF_KIND[error.kind] < 500 ? 502 : STATUS_OF_KIND[error.kind];
+  const code = plumbing ? (TRANSPORT_CODE[error.kind] ?? 'UPSTREAM_ERROR') : error.code;
   return {
     status,
-    code: plumbing ? (TRANSPORT_CODE[error.kind] ?? 'UPSTREAM_ERROR') : error.code,
+    code,
+    ...(code !== error.code ? { upstreamCode: error.code } : {}),
     message: plumbing
       ? (TRANSPORT_MESSAGE[error.kind] ?? 'a service behind the gateway failed')
       : error.message,
@@ -156,6 +163,11 @@ export const Problems = {
 
 /** Sends a Problem in the gateway's error shape. Returns the reply, so handlers can `return fail(...)`. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  // For the request's log line (request-context.ts), whose level depends on the code.
+  request.problem = {
+    code: problem.code,
+    ...(problem.upstreamCode ? { upstreamCode: problem.upstreamCode } : {}),
+  };
   if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
   // Also set by the onRequest hook; errors fastify raises before any hook (bad URL) need it here.
   reply.header('x-request-id', request.id);

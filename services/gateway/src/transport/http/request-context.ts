@@ -21,14 +21,33 @@ const duration = meter.createHistogram('http.server.request.duration', {
   description: 'Duration of HTTP requests served by the gateway',
 });
 
+/** Problem codes of admission control: the gateway protecting itself, counted by the metric. */
+const SHEDDING = new Set(['OVERLOADED', 'RATE_LIMITED']);
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 /**
- * Request id header, deadline, and the one log line per request: debug for successes and for
- * admission refusals (429, 503: counted by the metric; one line each would add load exactly when
- * the process has none to spare), info for other 4xx, warn for other 5xx. Paths are logged without
- * the query string, which holds customers' coordinates.
+ * The level of a request's log line: debug for successes and admission refusals (429, 503
+ * OVERLOADED: one line each would add load exactly when the process has none to spare), info for
+ * other 4xx, error for 502 (a platform fault between the services: a wrong GRPC_INTERNAL_TOKEN,
+ * grpc-js refusing a message), warn for other 5xx, a service behind the gateway unavailable (503
+ * UPSTREAM_UNAVAILABLE, or its own code) or too slow (504) among them.
+ */
+export function logLevelOf(status: number, code: string | undefined): Level {
+  if (status < 400) return 'debug';
+  if (code !== undefined ? SHEDDING.has(code) : status === 429) return 'debug';
+  if (status < 500) return 'info';
+  return status === 502 ? 'error' : 'warn';
+}
+
+/**
+ * Request id header, deadline, and the one log line per request (level: logLevelOf), with the
+ * problem code answered. Paths are logged without the query string, which holds customers'
+ * coordinates.
  */
 export function registerRequestContext(app: FastifyInstance, requestTimeoutMs: number): void {
   app.decorateRequest('deadline', null as unknown as Date);
+  app.decorateRequest('problem', null);
 
   app.addHook('onRequest', async (request, reply) => {
     request.deadline = new Date(Date.now() + requestTimeoutMs - ANSWER_MARGIN_MS);
@@ -51,9 +70,8 @@ export function registerRequestContext(app: FastifyInstance, requestTimeoutMs: n
       status,
       ms: Math.round(reply.elapsedTime),
       role: request.principal?.role,
+      ...(request.problem ?? {}),
     };
-    if (status < 400 || status === 429 || status === 503) request.log.debug(line, 'request');
-    else if (status < 500) request.log.info(line, 'request');
-    else request.log.warn(line, 'request');
+    request.log[logLevelOf(status, request.problem?.code)](line, 'request');
   });
 }

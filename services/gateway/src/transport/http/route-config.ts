@@ -24,5 +24,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** When the request must be answered; every downstream deadline is capped by it. */
     deadline: Date;
+    /** The error code answered, if any (and the service's own, when different): for the log line. */
+    problem: { code: string; upstreamCode?: string } | null;
   }
 }
