@@ -22,6 +22,12 @@ describe('connection options', () => {
     expect(n(SERVER_OPTIONS, 'grpc.max_connection_age_grace_ms')).toBeGreaterThanOrEqual(10_000);
   });
 
+  it('drops a frozen or unreachable replica from the rotation within 15 s', () => {
+    const detection =
+      n(CLIENT_OPTIONS, 'grpc.keepalive_time_ms') + n(CLIENT_OPTIONS, 'grpc.keepalive_timeout_ms');
+    expect(detection).toBeLessThanOrEqual(15_000);
+  });
+
   it('pings no more often than a server that enforces a minimum ping interval allows', () => {
     // Below it, C-core/Go/Java servers answer GOAWAY too_many_pings and the client backs off.
     expect(n(CLIENT_OPTIONS, 'grpc.keepalive_time_ms')).toBeGreaterThan(

@@ -27,8 +27,11 @@ export const SERVER_OPTIONS: ChannelOptions = {
 export const INTERNAL_TOKEN_KEY = 'mealpeak-internal-token';
 
 export const CLIENT_OPTIONS: ChannelOptions = {
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 10_000,
+  // round_robin keeps picking a connection until its transport fails; to a frozen pod or a lost
+  // node nothing fails until a keepalive ping goes unanswered: keepalive time + timeout.
+  // Together ~15 s (was 40 s).
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.enable_retries': 1,
   'grpc.dns_min_time_between_resolutions_ms': 5_000,
