@@ -60,6 +60,8 @@ export interface GrpcServer {
   start(): Promise<void>;
   /** NOT_SERVING on the health service while calls are still answered (the shutdown's drain). */
   stopServing(): void;
+  /** SERVING again on the health service (after stopServing). */
+  startServing(): void;
   /** Health NOT_SERVING, stop accepting calls, let in-flight calls finish (up to timeoutMs), then close. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -265,6 +267,9 @@ export function createGrpcServer(settings: GrpcServerSettings): GrpcServer {
     },
     stopServing() {
       for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
+    },
+    startServing() {
+      for (const name of ['', ...serviceNames]) health.setStatus(name, 'SERVING');
     },
     async shutdown(timeoutMs) {
       for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');

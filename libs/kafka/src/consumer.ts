@@ -31,6 +31,21 @@ const toRaw = (topic: string, partition: number, m: KafkaMessage): RawMessage =>
 });
 
 /**
+ * Errors of a heartbeat or commit that mean this member must rejoin its group: a rebalance began
+ * (another member joined or left), the generation moved on, or the coordinator forgot or moved.
+ * kafkajs's own isRebalancing is not exported; these are its cases plus UNKNOWN_MEMBER_ID, on
+ * which the runner rejoins too.
+ */
+const REJOIN_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'UNKNOWN_MEMBER_ID',
+]);
+const meansRejoin = (error: unknown): error is Error =>
+  error instanceof Error && REJOIN_ERRORS.has(String((error as { type?: unknown }).type));
+
+/**
  * At-least-once Kafka consumer: an offset is resolved only after its message was handled (or
  * dead-lettered), so a crash replays from the last committed offset and never skips one.
  */
@@ -41,13 +56,39 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
     // A replica killed without leaving the group holds its partitions until this expires.
     sessionTimeout: 10_000,
     heartbeatInterval: 2_000,
+    // How long the broker waits for every member to rejoin once a rebalance starts; a member that
+    // has not rejoined by then is dropped from the group (its work is done twice). We rejoin
+    // within a heartbeat interval plus the step in hand (one event, or one batch-handler run),
+    // so 30 s is ample; kafkajs's 60 s default would let a stuck member stall the group longer.
+    rebalanceTimeout: 30_000,
+    // Small fetches: handlers take milliseconds per event (a transaction each), and everything
+    // fetched is handled before the next fetch. With kafkajs's 1 MiB per partition and 10 MiB per
+    // fetch, one fetch of a backlog held ~9,000 events (90 s at 10 ms). 64 KiB is a few hundred
+    // events per partition; a record batch larger than the limit is still returned whole.
+    maxBytesPerPartition: 64 * 1024,
+    maxBytes: 256 * 1024,
     // Long-poll wait of an idle fetch; also bounds how long stop() waits for it.
     maxWaitTimeInMs: 1_000,
     allowAutoTopicCreation: false,
   });
+  // Set when a heartbeat or commit said the group is rebalancing; cleared when kafkajs has
+  // rejoined. While set, the batches still queued from the last fetch stop at once.
+  let mustRejoin: Error | undefined;
   const joined = new Promise<void>((resolve) => {
-    consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      mustRejoin = undefined;
+      resolve();
+    });
   });
+  /** Runs a heartbeat or a commit, remembering a rebalance it reports. */
+  const noticingRebalance = async (step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      if (meansRejoin(error)) mustRejoin ??= error;
+      throw error;
+    }
+  };
 
   // Dead letters keep the original bytes (the envelope may be what is broken), so they bypass the
   // envelope-building EventProducer.
@@ -87,18 +128,27 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
           eachBatchAutoResolve: false,
           autoCommitInterval: 1_000,
           autoCommitThreshold: 200,
+          // kafkajs acts on a rebalance only once every batch of a fetch has been handled, and
+          // the broker drops a member that does not rejoin within rebalanceTimeout. So: a
+          // heartbeat after every handled step (kafkajs sends one per heartbeatInterval at most),
+          // and once one reports a rebalance, this batch and the fetch's remaining ones stop
+          // without resolving anything new and rethrow, so the runner commits and rejoins.
           eachBatch: async (payload) => {
             const { batch } = payload;
-            await processor.batch(
-              batch.messages.map((m) => toRaw(batch.topic, batch.partition, m)),
-              () => payload.heartbeat(),
-              async (offset) => {
-                payload.resolveOffset(offset);
-                await payload.commitOffsetsIfNecessary();
-              },
-              () => payload.isRunning() && !payload.isStale(),
-            );
-            await payload.heartbeat();
+            const heartbeat = () => noticingRebalance(() => payload.heartbeat());
+            if (mustRejoin === undefined)
+              await processor.batch(
+                batch.messages.map((m) => toRaw(batch.topic, batch.partition, m)),
+                heartbeat,
+                async (offset) => {
+                  payload.resolveOffset(offset);
+                  await noticingRebalance(() => payload.commitOffsetsIfNecessary());
+                  await heartbeat();
+                },
+                () => mustRejoin === undefined && payload.isRunning() && !payload.isStale(),
+              );
+            if (mustRejoin !== undefined) throw mustRejoin;
+            await heartbeat();
           },
         })
         .catch((error: unknown) => log.error({ err: error }, 'consumer failed to run'));

@@ -16,10 +16,11 @@ export interface RelaySettings extends OutboxSettings {
   batchSize?: number;
   /** How long to wait after finding nothing to publish (the added delivery latency when idle). */
   pollIntervalMs?: number;
-  /** How often a replica tries to take partitions nobody holds (a dead replica's). */
+  /**
+   * How often a replica rebalances: takes partitions nobody holds (a dead replica's) up to its
+   * share, and gives back what is above its share once more relays are live.
+   */
   claimIntervalMs?: number;
-  /** Cap on partitions one replica owns (default all): lower it to spread relays over replicas. */
-  maxPartitions?: number;
 }
 
 export interface OutboxRelay {
@@ -49,14 +50,33 @@ const relayLag = meter.createHistogram('mealpeak.outbox.relay_lag', {
   description: 'Time from a state change to its event being acknowledged by Kafka',
 });
 
+/** Second half of the advisory key every live relay holds in shared mode (partitions are >= 0). */
+const PRESENCE = -1;
+
+/**
+ * This relay's share of the partitions: `partitions` spread over the live relays, the first
+ * `partitions % live` of them (by backend pid) taking one more, so the shares add up exactly.
+ */
+export function shareOf(partitions: number, livePids: readonly number[], ownPid: number): number {
+  const pids = livePids.includes(ownPid) ? livePids : [...livePids, ownPid];
+  const sorted = [...pids].sort((a, b) => a - b);
+  const rank = sorted.indexOf(ownPid);
+  return Math.floor(partitions / sorted.length) + (rank < partitions % sorted.length ? 1 : 0);
+}
+
 /**
  * Publishes committed outbox rows to Kafka, at least once, in commit order per key.
  *
  * The outbox is split into partitions by hash(key). A replica relays a partition only while it
  * holds that partition's session-level advisory lock, so per-key order survives any number of
- * replicas. When a replica dies its connection closes, PostgreSQL drops its locks, and another
- * replica claims those partitions within `claimIntervalMs`: no stall, and at most the in-flight
- * batch is published twice (consumers dedupe on the event id).
+ * replicas. Every relay also holds a shared "presence" lock, so each can count the live relays
+ * in pg_locks and keep to its share (shareOf): the first replica up no longer keeps every
+ * partition, and one that joins gets its share within a couple of `claimIntervalMs`. A partition
+ * is given back only between batches, after its rows were published and deleted, so the next
+ * owner starts where this one stopped. When a replica dies its connection closes, PostgreSQL
+ * drops its locks (presence included), the others' shares grow and they claim those partitions
+ * within `claimIntervalMs`: no stall, and at most the in-flight batch is published twice
+ * (consumers dedupe on the event id).
  *
  * A cycle is two statements, no transaction (the lock already makes this relay the only reader
  * of its partitions): read the oldest rows of every owned partition in id order, publish, delete.
@@ -67,16 +87,39 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   const batchSize = settings.batchSize ?? 500;
   const pollMs = settings.pollIntervalMs ?? 25;
   const claimMs = settings.claimIntervalMs ?? 1_000;
-  const maxOwned = settings.maxPartitions ?? settings.partitions;
   const space = lockSpaceOf(settings.schema);
   const log = settings.logger.child({ component: 'outbox-relay' });
   const owned = new Set<number>();
   let client: pg.Client | undefined;
+  /** Backend pid of `client`'s session: this relay's rank among the live ones. */
+  let ownPid = 0;
   let running = false;
   let loop: Promise<void> | undefined;
 
-  async function claimPartitions(c: pg.Client): Promise<void> {
-    for (let p = 0; p < settings.partitions && owned.size < maxOwned; p++) {
+  /** Backend pids of the sessions holding this outbox's presence lock: the live relays. */
+  async function liveRelays(c: pg.Client): Promise<number[]> {
+    // pg_locks shows a two-int advisory key as classid/objid (unsigned) with objsubid 2.
+    const { rows } = await c.query<{ pid: number }>({
+      name: 'outbox.live-relays',
+      text: `SELECT pid FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND objsubid = 2
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
+      values: [space >>> 0, PRESENCE >>> 0],
+    });
+    return rows.map((r) => r.pid);
+  }
+
+  /** Gives back what is above this relay's share, then claims free partitions up to it. */
+  async function balancePartitions(c: pg.Client): Promise<void> {
+    const share = shareOf(settings.partitions, await liveRelays(c), ownPid);
+    for (const p of [...owned].sort((a, b) => b - a)) {
+      if (owned.size <= share) break;
+      await c.query('SELECT pg_advisory_unlock($1, $2)', [space, p]);
+      owned.delete(p);
+      log.info({ partition: p, share }, 'gave outbox partition back to another relay');
+    }
+    for (let p = 0; p < settings.partitions && owned.size < share; p++) {
       if (owned.has(p)) continue;
       const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
         space,
@@ -143,6 +186,12 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
     });
     await c.connect();
     c.on('error', (err) => log.warn({ err }, 'relay connection error'));
+    // Shared: never waits, and every live relay holds it at once.
+    const { rows } = await c.query<{ pid: number }>(
+      'SELECT pg_advisory_lock_shared($1, $2), pg_backend_pid() AS pid',
+      [space, PRESENCE],
+    );
+    ownPid = rows[0]!.pid;
     return c;
   }
 
@@ -153,7 +202,7 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
       try {
         client ??= await connect();
         if (Date.now() - lastClaim >= claimMs) {
-          await claimPartitions(client);
+          await balancePartitions(client);
           lastClaim = Date.now();
         }
         const relayed = await relayBatch(client);

@@ -61,7 +61,7 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
     const topic = tk.topic(name);
     await tk.createTopics([{ name: topic, partitions: 3 }]);
     const outbox = createOutbox({ schema, partitions: PARTITIONS });
-    const relay = (p = producer, maxPartitions = PARTITIONS) => {
+    const relay = (p = producer) => {
       const r = createOutboxRelay({
         url: db.url,
         schema,
@@ -70,7 +70,7 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
         producerName: 'order',
         logger,
         pollIntervalMs: 100,
-        maxPartitions,
+        claimIntervalMs: 200,
       });
       relays.push(r);
       return r;
@@ -133,8 +133,8 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
   it('keeps per-key order with two relays running at once, and publishes every event', async () => {
     const { pool, topic, outbox, relay } = await setup('order');
     const seen = await collect(topic);
-    // Two partitions each, so both relays really publish concurrently.
-    const [a, b] = [relay(producer, 2), relay(producer, 2)];
+    // Two partitions each (their shares), so both relays really publish concurrently.
+    const [a, b] = [relay(), relay()];
     await Promise.all([a.start(), b.start()]);
     await eventually(
       () => (a.owned().length === 2 && b.owned().length === 2 ? true : undefined),
@@ -155,6 +155,31 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
     expect(new Set(seen.map((e) => e.eventId)).size).toBe(200);
   });
 
+  it('spreads the partitions over every live relay, and over the rest when one stops', async () => {
+    const { relay } = await setup('spread');
+    const first = relay();
+    await first.start();
+    await eventually(() => (first.owned().length === PARTITIONS ? true : undefined), 10_000, 'one relay');
+    const [second, third] = [relay(), relay()];
+    await Promise.all([second.start(), third.start()]);
+    const all = [first, second, third];
+    const split = () => {
+      const owned = all.map((r) => r.owned());
+      return owned.flat().length === PARTITIONS && new Set(owned.flat()).size === PARTITIONS
+        ? owned.map((o) => o.length).sort()
+        : undefined;
+    };
+    // 4 partitions over 3 relays: 2, 1, 1, nobody idle and nothing unowned.
+    expect(
+      await eventually(() => (split()?.[0] === 1 ? split() : undefined), 10_000, 'a 2-1-1 split'),
+    ).toEqual([1, 1, 2]);
+    await third.stop();
+    all.pop();
+    expect(await eventually(() => (split()?.[0] === 2 ? split() : undefined), 10_000, 'a 2-2 split')).toEqual(
+      [2, 2],
+    );
+  });
+
   it('hands a dead replica partitions to another one, which publishes what it left', async () => {
     const { schema, pool, topic, outbox, relay } = await setup('failover');
     const seen = await collect(topic);
@@ -166,8 +191,12 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
     await other.waitForLine(/^owns 0,1,2,3$/);
     const standby = relay();
     await standby.start();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(standby.owned()).toEqual([]);
+    // The first relay up no longer keeps everything: it gives the newcomer its share.
+    await eventually(
+      () => (standby.owned().length === PARTITIONS / 2 ? true : undefined),
+      10_000,
+      'the newcomer to get half the partitions',
+    );
 
     other.kill('SIGKILL');
     await other.exited();

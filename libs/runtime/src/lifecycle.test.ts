@@ -39,4 +39,18 @@ describe('lifecycle', () => {
     await lifecycle.shutdown('test');
     expect(done).toEqual(['last']);
   });
+
+  it('tells ready listeners when start-up has finished, and not once shutdown began', async () => {
+    const lifecycle = createLifecycle({ logger, timeoutMs: 1_000 });
+    const seen: string[] = [];
+    lifecycle.onReady(() => seen.push('early'));
+    expect(seen).toEqual([]);
+    lifecycle.setReady(true);
+    lifecycle.setReady(true);
+    lifecycle.onReady(() => seen.push('late'));
+    expect(seen).toEqual(['early', 'late']);
+    await lifecycle.shutdown('test');
+    lifecycle.setReady(true);
+    expect(seen).toEqual(['early', 'late']);
+  });
 });

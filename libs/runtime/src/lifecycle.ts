@@ -15,6 +15,11 @@ export interface Lifecycle {
   readonly isShuttingDown: () => boolean;
   setReady(ready: boolean): void;
   /**
+   * Called when the service turns ready (at once if it already is): readiness signals other than
+   * /readyz (the gRPC health service) go on at the same moment, once start-up has finished.
+   */
+  onReady(listener: () => void): void;
+  /**
    * Called when shutdown turns readiness off, before the drain delay: readiness signals other
    * than /readyz (the gRPC health service) go off at the same moment, so every load balancer and
    * probe stops routing here during the drain.
@@ -33,6 +38,7 @@ export interface Lifecycle {
 export function createLifecycle(settings: LifecycleSettings): Lifecycle {
   const steps: { name: string; step: () => Promise<void> }[] = [];
   const readinessListeners: (() => void)[] = [];
+  const readyListeners: (() => void)[] = [];
   let ready = false;
   let shutdown: Promise<void> | undefined;
   const log = settings.logger;
@@ -57,7 +63,14 @@ export function createLifecycle(settings: LifecycleSettings): Lifecycle {
     isReady: () => ready,
     isShuttingDown: () => shutdown !== undefined,
     setReady: (value) => {
-      if (!shutdown) ready = value;
+      if (shutdown) return;
+      const turnsReady = value && !ready;
+      ready = value;
+      if (turnsReady) for (const listener of readyListeners) listener();
+    },
+    onReady: (listener) => {
+      readyListeners.push(listener);
+      if (ready) listener();
     },
     onReadinessLost: (listener) => {
       readinessListeners.push(listener);

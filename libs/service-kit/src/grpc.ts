@@ -10,10 +10,12 @@ export interface GrpcConfig {
 }
 
 /**
- * The service's gRPC server, bound and serving now: call it before the consumer joins its group,
- * so a replica whose port is taken fails without first costing the group a rebalance. Its health
- * goes NOT_SERVING when shutdown turns readiness off (the chart's readiness probe for gRPC
- * services), while calls are still answered. Call the returned function last in start-up: it
+ * The service's gRPC server, bound now: call it before the consumer joins its group, so a
+ * replica whose port is taken fails without first costing the group a rebalance. Its health (the
+ * chart's readiness probe for gRPC services) says SERVING only once start-up has finished, the
+ * consumer's join included (startConsumer), so a rollout does not replace the next pod while
+ * this one's join is still rebalancing the group; it goes NOT_SERVING when shutdown turns
+ * readiness off, while calls are still answered. Call the returned function last in start-up: it
  * registers the shutdown step, and steps run in reverse, so in-flight calls finish before
  * anything they use closes.
  */
@@ -34,6 +36,9 @@ export async function serveGrpc<D extends ServiceDefinition>(
   });
   grpc.add(definition, implementation);
   await grpc.start();
+  // start() says SERVING; no probe is answered before this line runs (same event-loop turn).
+  grpc.stopServing();
+  lifecycle.onReady(() => grpc.startServing());
   lifecycle.onReadinessLost(() => grpc.stopServing());
   return () => lifecycle.onShutdown('grpc server', () => grpc.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2));
 }

@@ -23,8 +23,8 @@ const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
  * The dispatch service on the infrastructure it is handed. Shutdown steps run in reverse order
- * of registration: gRPC drains first, then the round loop stops and gives its leases back
- * (another replica takes the zones at once, not after the TTL), the sweepers stop, the consumer
+ * of registration: the round loop stops first and gives its leases back (another replica takes
+ * the zones at once, not after the TTL), then gRPC drains, the sweepers stop, the consumer
  * leaves its group, the relay stops, and producer and pool close last.
  */
 export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promise<void> {
@@ -79,7 +79,7 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
   });
 
   // Before the consumer joins its group (serveGrpc says why).
-  const drainGrpcFirst = await serveGrpc({ ...ctx, logger }, DispatchServiceService, app.grpcHandlers);
+  const registerGrpcDrain = await serveGrpc({ ...ctx, logger }, DispatchServiceService, app.grpcHandlers);
 
   await startConsumer({ ...ctx, logger }, infra.bus, app.consumer);
   startInboxPurge(ctx, pool);
@@ -126,11 +126,15 @@ export async function runDispatch(ctx: BootContext<Config>, infra: Infra): Promi
   );
   observeZonesHeld(() => app.scheduler.held().length);
   observeQueue(() => app.useCases.queueStats());
+
+  registerGrpcDrain();
+  // Registered after the gRPC drain, so it runs before it: behind a drain of up to half the
+  // shutdown budget, a tick through every held zone could run past the budget, and the process
+  // would exit holding its leases (their zones idle until the TTL). No gRPC call needs the rounds.
   lifecycle.onShutdown('zone scheduler', async () => {
+    app.scheduler.stop(); // the tick in hand ends after its current zone
     await roundLoop.stop();
     await leaseLoop.stop();
     await app.scheduler.releaseAll();
   });
-
-  drainGrpcFirst(); // registered last, so it runs first
 }

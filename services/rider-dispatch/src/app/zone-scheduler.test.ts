@@ -86,4 +86,33 @@ describe('zone scheduler', () => {
     expect(a.held()).toEqual([]);
     expect(rounds).toEqual([]);
   });
+
+  it('stops a round tick between zones at shutdown, and acquires nothing more', async () => {
+    const leases = new MemoryLeases(TTL);
+    const rounds: string[] = [];
+    const scheduler = createZoneScheduler({
+      leases,
+      store: { activeZones: async () => ['z1', 'z2', 'z3'] },
+      runRound: async (zone) => {
+        rounds.push(zone);
+        // SIGTERM arrives while the first zone's round runs.
+        scheduler.stop();
+        return { zone, orders: 1, riders: 1, offers: 0, conflicts: 0 };
+      },
+      replicaId: 'a',
+      leaseTtlMs: TTL,
+      ids: sequentialIds(),
+      random: () => 0.5,
+      monotonic: () => leases.now,
+      logger,
+    });
+    await scheduler.leaseTick();
+    expect(scheduler.held()).toEqual(['z1', 'z2', 'z3']);
+    await scheduler.roundTick();
+    expect(rounds).toEqual(['z1']);
+    await scheduler.releaseAll();
+    await scheduler.leaseTick();
+    expect(scheduler.held()).toEqual([]);
+    expect(leases.holder('z1')).toBeUndefined();
+  });
 });

@@ -31,6 +31,9 @@ export function createZoneScheduler(deps: ZoneSchedulerDeps) {
   // Stop using a lease a little before Redis would expire it: renewals and clocks are not instant.
   const safeTtl = leaseTtlMs - Math.max(100, leaseTtlMs / 10);
   const held = new Map<string, { token: string; validUntil: number }>();
+  // Set at shutdown: a round tick runs every held zone in turn (seconds with many zones), and
+  // the shutdown budget must not wait for all of them before the leases go back.
+  let stopping = false;
   const shuffle = shuffleWith(deps.random);
 
   async function renew(): Promise<void> {
@@ -57,6 +60,7 @@ export function createZoneScheduler(deps: ZoneSchedulerDeps) {
     held: (): string[] => [...held.keys()].sort(),
 
     async leaseTick(): Promise<void> {
+      if (stopping) return;
       const live = await leases.heartbeat(replicaId);
       try {
         await renew();
@@ -70,7 +74,7 @@ export function createZoneScheduler(deps: ZoneSchedulerDeps) {
       for (const zone of plan.release) await release(zone);
       let want = plan.want;
       for (const zone of plan.candidates) {
-        if (want <= 0) break;
+        if (want <= 0 || stopping) break;
         const token = `${replicaId}:${deps.ids.newId()}`;
         const started = deps.monotonic();
         if (await leases.acquire(zone, token)) {
@@ -83,6 +87,7 @@ export function createZoneScheduler(deps: ZoneSchedulerDeps) {
 
     async roundTick(): Promise<void> {
       for (const [zone, lease] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (stopping) return;
         if (deps.monotonic() >= lease.validUntil || !held.has(zone)) continue;
         const started = deps.monotonic();
         try {
@@ -92,6 +97,14 @@ export function createZoneScheduler(deps: ZoneSchedulerDeps) {
           logger.warn({ err: error, zone }, 'dispatch round failed; the next round retries');
         }
       }
+    },
+
+    /**
+     * No new zone round and no new lease from now on; the round in hand finishes (one zone), so
+     * a running tick ends within one round instead of after every held zone.
+     */
+    stop(): void {
+      stopping = true;
     },
 
     /** Gives every lease back and leaves the live set: another replica takes the zones at once. */
