@@ -87,13 +87,14 @@ describe('outbox gauges during a Kafka outage', () => {
   it('reports the pending rows and their age on the replica whose relay fails every cycle', async () => {
     const first = await replica(true, stuckRows);
     try {
-      // This replica's relay holds every outbox partition and keeps failing to publish.
+      // This replica's relay holds every outbox partition (exclusive locks; its presence lock is
+      // shared) and keeps failing to publish.
       await eventually(
         async () => {
           const { rows } = await first.pool.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-              WHERE l.locktype = 'advisory' AND a.application_name = 'order-outbox-relay'
-                AND a.datname = current_database()`,
+              WHERE l.locktype = 'advisory' AND l.mode = 'ExclusiveLock' AND l.granted
+                AND a.application_name = 'order-outbox-relay' AND a.datname = current_database()`,
           );
           return rows[0]?.n === 4 ? true : undefined;
         },
