@@ -51,7 +51,7 @@ describe('order events from Kafka, status events to Kafka', () => {
   const order = (id: string, state: OrderState, version: number): Order => ({
     id,
     customerId: 'c1',
-    merchantId: 'm1',
+    merchantId: id === 'o3' ? 'm2' : 'm1',
     state,
     lines: [],
     dropoffAddress: '',
@@ -87,18 +87,27 @@ describe('order events from Kafka, status events to Kafka', () => {
     ]);
     const { service } = mdb.service({ merchantEventsTopic: merchantTopic });
     const uc = service.useCases;
-    // Auto-pause at a backlog of 1, so accepting o1 pauses the merchant and its being ready resumes it.
+    // Auto-pause at a backlog of 1, so o1's arrival pauses the merchant and its being ready
+    // resumes it. o3 is another merchant's (auto-pause off), so m1's status events stay two.
     unwrap(await uc.upsertMerchant(merchantInput({ autoPauseBacklog: 1 })));
     unwrap(await uc.upsertMenuItem(itemInput('burger', { stock: 10 })));
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2', autoPauseBacklog: 0 })));
+    unwrap(await uc.upsertMenuItem(itemInput('m2-chips', { merchantId: 'm2', stock: 10 })));
     for (const [id, quantity] of [
       ['o1', 2],
       ['o2', 3],
-      ['o3', 1],
     ] as const)
       unwrap(
         await uc.reserveStock({ orderId: id, merchantId: 'm1', lines: [{ itemId: 'burger', quantity }] }),
       );
-    expect(await mdb.stock('burger')).toBe(4);
+    unwrap(
+      await uc.reserveStock({
+        orderId: 'o3',
+        merchantId: 'm2',
+        lines: [{ itemId: 'm2-chips', quantity: 1 }],
+      }),
+    );
+    expect(await mdb.stock('burger')).toBe(5);
 
     consumer = createConsumer(createKafka({ brokers: tk.brokers, clientId: 'merchant-test', logger }), {
       groupId: `${orderTopic}.merchant`,
@@ -154,7 +163,8 @@ describe('order events from Kafka, status events to Kafka', () => {
       'the last event of each order',
     );
 
-    expect(await mdb.stock('burger')).toBe(7); // o2's 3 units back once, o1's 2 and o3's 1 still held
+    expect(await mdb.stock('burger')).toBe(8); // o2's 3 units back once, o1's 2 still held
+    expect(await mdb.stock('m2-chips')).toBe(9); // o3's unit stays taken: it was cooked
     const { rows: reservations } = await mdb.pool.query(
       'SELECT order_id, state FROM reservations ORDER BY order_id',
     );
@@ -239,6 +249,22 @@ describe('order events from Kafka, status events to Kafka', () => {
       [[e1, e2, e3, e5, seenBefore]],
     );
     expect(claims.map((c) => c.event_id).sort()).toEqual([e1, e2, seenBefore].sort());
+    // The orders this statement confirmed are filed in the kitchen as waiting for acceptance (b2
+    // was confirmed by the sweeper, b3 released): the intake the backlog counts.
+    const { rows: kitchen } = await mdb.pool.query(
+      `SELECT order_id, state, version FROM kitchen_orders WHERE order_id LIKE 'b%' ORDER BY order_id`,
+    );
+    expect(kitchen).toEqual([
+      { order_id: 'b1', state: 'placed', version: 1 },
+      { order_id: 'b4', state: 'placed', version: 1 },
+    ]);
+    expect(await store.repo.countBacklog('m1')).toBeGreaterThanOrEqual(2);
+    // A placed row older than the acceptance window no longer counts.
+    const before = await store.repo.countBacklog('m1');
+    await mdb.pool.query(
+      `UPDATE kitchen_orders SET created_at = now() - interval '2 hours' WHERE order_id = 'b1'`,
+    );
+    expect(await store.repo.countBacklog('m1')).toBe(before - 1);
   });
 
   it('leaves a PLACED event unclaimed when a release commits while its batch statement runs', async () => {

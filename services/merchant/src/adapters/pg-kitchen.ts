@@ -1,3 +1,4 @@
+import { PLACED_COUNTS_FOR_MS } from '../domain/kitchen.ts';
 import type { KitchenRepo } from '../app/ports.ts';
 import { toKitchenOrder, type KitchenRow, type Sql } from './pg-rows.ts';
 
@@ -23,9 +24,12 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
     },
 
     async countBacklog(merchantId) {
+      // Both states are in the kitchen_orders_load index; a placed row counts for a bounded time.
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM kitchen_orders WHERE merchant_id = $1 AND state = 'accepted'`,
-        [merchantId],
+        `SELECT count(*)::int AS n FROM kitchen_orders
+          WHERE merchant_id = $1 AND state IN ('placed', 'accepted')
+            AND (state = 'accepted' OR created_at > now() - make_interval(secs => $2))`,
+        [merchantId, PLACED_COUNTS_FOR_MS / 1000],
       );
       return rows[0]?.n ?? 0;
     },

@@ -12,7 +12,8 @@ const STEPS: readonly PurgeStep[] = [
     name: 'merchants.purge-kitchen',
     table: 'kitchen_orders',
     key: ['order_id'],
-    where: `x.created_at < $1 AND x.updated_at < $1 AND x.state IN ('ready', 'dropped')`,
+    // A placed row that old only lacks its REJECTED event: it no longer counts (PLACED_COUNTS_FOR_MS).
+    where: `x.created_at < $1 AND x.updated_at < $1 AND x.state IN ('placed', 'ready', 'dropped')`,
   },
   {
     // A confirmed reservation stays while its order is still being cooked: a late CANCELLED must
@@ -22,7 +23,7 @@ const STEPS: readonly PurgeStep[] = [
     key: ['order_id'],
     where: `x.created_at < $1 AND x.updated_at < $1
             AND (x.state = 'released' OR (x.state = 'confirmed' AND NOT EXISTS (
-                  SELECT 1 FROM kitchen_orders k WHERE k.order_id = x.order_id AND k.state = 'accepted')))`,
+                  SELECT 1 FROM kitchen_orders k WHERE k.order_id = x.order_id AND k.state IN ('placed', 'accepted'))))`,
   },
 ];
 

@@ -44,6 +44,8 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         // unclaimed for the caller to settle instead of being claimed with no stock held. The
         // other parts decide from `locked`, never from the snapshot; a confirmation is reported
         // from `confirmed` itself.
+        // A newly confirmed order is filed in the kitchen as `placed` (the merchant's intake); a
+        // row already there (the merchant's accept answered before this event came) stays.
         // In its own transaction it commits asynchronously (set_config(..., true) is SET LOCAL):
         // a confirmation lost to a server crash leaves the reservation tentative, and the
         // sweeper confirms it after asking the order service (ADR 0006), so nothing depends on
@@ -64,7 +66,11 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
            UPDATE reservations r SET state = 'confirmed', updated_at = now()
            FROM input i JOIN claim c ON c.event_id = i.event_id JOIN locked l ON l.order_id = i.order_id
            WHERE r.order_id = i.order_id AND l.state = 'tentative' AND r.state = 'tentative'
-           RETURNING r.order_id)
+           RETURNING r.order_id, r.merchant_id),
+         intake AS (
+           INSERT INTO kitchen_orders (order_id, merchant_id, state, version)
+           SELECT order_id, merchant_id, 'placed', 1 FROM confirmed
+           ON CONFLICT (order_id) DO NOTHING)
          SELECT c.event_id IS NOT NULL AS claimed, cf.order_id IS NOT NULL AS confirmed, l.state
          FROM input i
          LEFT JOIN claim c ON c.event_id = i.event_id

@@ -1,6 +1,5 @@
 import {
   cookedWhenCancelled,
-  kitchenStateOf,
   nextAutoPaused,
   nextKitchenOrder,
   type OrderSnapshot,
@@ -56,7 +55,8 @@ export async function recomputeControl(tx: Repo, merchant: Merchant, now: Date):
  * Brings the merchant's view of one order up to `snapshot`, in `tx`: the reservation (REJECTED and
  * CANCELLED release it, unless the food was cooked: then its stock stays taken) and the kitchen
  * row, then backlog and auto-pause. PLACED never comes here:
- * it takes the consumer's batch path (order-events.ts), which confirms the hold or settles it.
+ * it takes the consumer's batch path (order-events.ts), which confirms the hold (and files the
+ * order as `placed` in the kitchen) or settles it.
  * Idempotent, whether the snapshot comes from an event or from the order service's reply to the
  * merchant's own command, and safe in any order thanks to the snapshot version.
  */
@@ -71,7 +71,6 @@ export async function applyOrderSnapshot(
     !cookedWhenCancelled(snapshot, await tx.getKitchenOrder(snapshot.orderId))
   )
     await releaseReservation(tx, snapshot.orderId, reason || `ORDER_${snapshot.state}`, now);
-  if (kitchenStateOf(snapshot.state) === undefined) return;
   // The merchant row is locked before the kitchen row is read, so concurrent snapshots of one
   // merchant's orders apply one after the other and the backlog count sees every one of them.
   const merchant = await tx.getMerchant(snapshot.merchantId, { forUpdate: true });

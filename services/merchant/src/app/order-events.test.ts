@@ -78,6 +78,32 @@ describe('order events and the reservation sweeper', () => {
       expect(await reservationState('o1')).toBe('confirmed');
     });
 
+    it('counts orders waiting for acceptance in the backlog: the estimate grows, a flood pauses', async () => {
+      unwrap(await uc.upsertMerchant(merchantInput({ autoPauseBacklog: 4 }))); // capacity 2, 10 min
+      for (const id of ['i1', 'i2', 'i3']) await reserve(id, 1);
+      await uc.applyOrderEvents(['i1', 'i2', 'i3'].map((id) => event(`p-${id}`, id, 'PLACED', 1)));
+      const merchant = async () => unwrap(await uc.getMerchant('m1')).merchant;
+      expect(await merchant()).toMatchObject({ backlog: 3, status: 'OPEN', prepEstimateSeconds: 1_200 });
+      expect(store.kitchenOrder('i1')).toMatchObject({ state: 'placed', version: 1 });
+
+      // Accepting one moves it from waiting to cooking: the load stays.
+      await uc.applyOrderEvent(event('a-i1', 'i1', 'ACCEPTED', 2));
+      expect((await merchant()).backlog).toBe(3);
+      // The fourth arrival reaches the threshold before the merchant accepted anything more.
+      await reserve('i4', 1);
+      await uc.applyOrderEvents([event('p-i4', 'i4', 'PLACED', 1)]);
+      expect(await merchant()).toMatchObject({ backlog: 4, status: 'AUTO_PAUSED' });
+      expect(store.events().map((e) => [e.from, e.to, e.reason])).toContainEqual([
+        'OPEN',
+        'AUTO_PAUSED',
+        'BACKLOG_ABOVE_THRESHOLD',
+      ]);
+      // Rejections and cancellations take orders out of it again.
+      await uc.applyOrderEvent(event('r-i2', 'i2', 'REJECTED', 2, 'MERCHANT_TIMEOUT'));
+      await uc.applyOrderEvent(event('c-i3', 'i3', 'CANCELLED', 2));
+      expect((await merchant()).backlog).toBe(2);
+    });
+
     it('follows the kitchen through ACCEPTED and READY_FOR_PICKUP', async () => {
       await reserve('o1');
       await uc.applyOrderEvent(event('e2', 'o1', 'ACCEPTED', 2));

@@ -1,7 +1,7 @@
 import type { OrderSnapshot } from '../domain/kitchen.ts';
 import { sweepDecision } from '../domain/reservation.ts';
 import { INBOX_CONSUMER, type UseCaseDeps } from './deps.ts';
-import { applyOrderSnapshot } from './kitchen-sync.ts';
+import { applyOrderSnapshot, recomputeControl } from './kitchen-sync.ts';
 import { orderStateName } from './order-snapshot.ts';
 import { placedWithoutHold } from './placed-without-hold.ts';
 import { releaseReservation } from './release.ts';
@@ -25,8 +25,8 @@ export function orderEventUseCases(deps: UseCaseDeps) {
   const settleWithoutHold = placedWithoutHold(deps);
 
   /**
-   * PLACED only confirms the reservation (no kitchen row yet): one statement does it, for any
-   * number of consecutive PLACED events. The rare event whose reservation holds no stock (released
+   * PLACED confirms the reservation and files the order in the kitchen as `placed`: one
+   * statement does it, for any number of consecutive PLACED events. The rare event whose reservation holds no stock (released
    * or missing) is left unclaimed by that statement and settled on its own, in log order.
    */
   async function confirmPlaced(events: readonly OrderEvent[]): Promise<('applied' | 'duplicate')[]> {
@@ -40,6 +40,18 @@ export function orderEventUseCases(deps: UseCaseDeps) {
       if (state === 'released' || state === 'missing') outcomes.push(await settleWithoutHold(event));
       else outcomes.push(state === 'duplicate' ? 'duplicate' : 'applied');
     }
+    // The intake grew: each merchant's backlog and auto-pause once per batch, not per order. A
+    // duplicate's merchant too, so a batch retried after this step failed still gets it.
+    const merchants = new Set(
+      events
+        .filter((_, i) => states[i] !== 'released' && states[i] !== 'missing')
+        .map((e) => e.snapshot.merchantId),
+    );
+    for (const merchantId of merchants)
+      await store.transaction(async (tx) => {
+        const merchant = await tx.getMerchant(merchantId, { forUpdate: true });
+        if (merchant) await recomputeControl(tx, merchant, clock.now());
+      });
     return outcomes;
   }
 

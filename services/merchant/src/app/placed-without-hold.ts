@@ -48,6 +48,7 @@ export function placedWithoutHold({ store, orders, clock, logger }: UseCaseDeps)
         if (!held) return 'applied'; // held again: a concurrent redelivery was first
         for (const line of inLockOrder(held.lines))
           if (!(await tx.takeStock(line.itemId, line.quantity))) throw new StockGone();
+        await tx.saveKitchenOrder({ orderId, merchantId, state: 'placed', version: 1 });
         log.warn(
           { orderId, merchantId },
           'order placed after its reservation was released; stock taken again',

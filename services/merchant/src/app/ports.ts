@@ -116,7 +116,7 @@ export interface ReservationRepo {
 export interface KitchenRepo {
   getKitchenOrder(orderId: string): Promise<KitchenOrder | undefined>;
   saveKitchenOrder(order: KitchenOrder): Promise<void>;
-  /** Orders accepted and not ready. */
+  /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones. */
   countBacklog(merchantId: string): Promise<number>;
 }
 

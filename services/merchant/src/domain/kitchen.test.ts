@@ -104,7 +104,7 @@ describe('kitchen view', () => {
   });
 
   it('maps order states to kitchen states', () => {
-    expect(kitchenStateOf('PLACED')).toBeUndefined();
+    expect(kitchenStateOf('PLACED')).toBe('placed');
     expect(kitchenStateOf('ACCEPTED')).toBe('accepted');
     for (const s of ['READY_FOR_PICKUP', 'RIDER_ASSIGNED', 'PICKED_UP', 'DELIVERED'] as const)
       expect(kitchenStateOf(s)).toBe('ready');
@@ -112,9 +112,10 @@ describe('kitchen view', () => {
     expect(kitchenStateOf('CANCELLED')).toBe('dropped');
   });
 
-  it('moves accepted -> ready, and ignores PLACED', () => {
-    expect(nextKitchenOrder(undefined, snapshot('PLACED', 1))).toBeUndefined();
-    const accepted = nextKitchenOrder(undefined, snapshot('ACCEPTED', 2));
+  it('moves placed -> accepted -> ready', () => {
+    const placed = nextKitchenOrder(undefined, snapshot('PLACED', 1));
+    expect(placed).toEqual(row('placed', 1));
+    const accepted = nextKitchenOrder(placed, snapshot('ACCEPTED', 2));
     expect(accepted).toEqual(row('accepted', 2));
     expect(nextKitchenOrder(accepted, snapshot('READY_FOR_PICKUP', 3))).toEqual(row('ready', 3));
   });

@@ -27,8 +27,18 @@ export function nextAutoPaused(autoPaused: boolean, backlog: number, threshold: 
   return autoPaused ? backlog > resumeBacklog(threshold) : backlog >= threshold;
 }
 
-/** An order as the kitchen sees it: `accepted` counts in the backlog; the others do not. */
-export type KitchenState = 'accepted' | 'ready' | 'dropped';
+/**
+ * An order as the kitchen sees it: `placed` (waiting for the merchant's acceptance) and `accepted`
+ * (cooking) count in the backlog; the others do not.
+ */
+export type KitchenState = 'placed' | 'accepted' | 'ready' | 'dropped';
+
+/**
+ * A `placed` row older than this no longer counts: the order service rejects an order not accepted
+ * within minutes, so such a row only means its REJECTED event has not come (yet); it must not keep
+ * the merchant paused.
+ */
+export const PLACED_COUNTS_FOR_MS = 3_600_000;
 
 export interface KitchenOrder {
   readonly orderId: string;
@@ -38,11 +48,11 @@ export interface KitchenOrder {
   readonly version: number;
 }
 
-/** Where an order in `state` stands in the kitchen; PLACED orders are not in it yet. */
-export function kitchenStateOf(state: OrderState): KitchenState | undefined {
+/** Where an order in `state` stands in the kitchen. */
+export function kitchenStateOf(state: OrderState): KitchenState {
   switch (state) {
     case 'PLACED':
-      return undefined;
+      return 'placed';
     case 'ACCEPTED':
       return 'accepted';
     // A rider is only assigned, and the order picked up, once it is ready (ADR 0006).
@@ -86,7 +96,6 @@ export function nextKitchenOrder(
   snapshot: OrderSnapshot,
 ): KitchenOrder | undefined {
   const state = kitchenStateOf(snapshot.state);
-  if (state === undefined) return undefined;
   if (current && snapshot.version <= current.version) return undefined;
   return { orderId: snapshot.orderId, merchantId: snapshot.merchantId, state, version: snapshot.version };
 }

@@ -182,8 +182,11 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         touch(`k:${order.orderId}`);
       }
     },
+    // No creation times here: a placed row counts however old (PostgreSQL bounds it).
     countBacklog: async (merchantId) =>
-      [...s.kitchen.values()].filter((k) => k.merchantId === merchantId && k.state === 'accepted').length,
+      [...s.kitchen.values()].filter(
+        (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
+      ).length,
     async claimEvent(consumer, eventId) {
       const key = `${consumer}:${eventId}`;
       if (s.processed.has(key)) return false;
@@ -205,6 +208,10 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         if (r.state === 'tentative') {
           s.reservations.set(orderId, { ...r, state: 'confirmed', reason: 'ORDER_PLACED' });
           touch(`r:${orderId}`);
+          if (!s.kitchen.has(orderId)) {
+            s.kitchen.set(orderId, { orderId, merchantId: r.merchantId, state: 'placed', version: 1 });
+            touch(`k:${orderId}`);
+          }
         }
         outcomes.push('confirmed');
       }
@@ -218,11 +225,11 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         .filter((k) => k.state !== 'accepted' && before(`k:${k.orderId}`, cutoff))
         .slice(0, limit);
       for (const k of kitchen) s.kitchen.delete(k.orderId);
-      const cooking = (orderId: string) => s.kitchen.get(orderId)?.state === 'accepted';
+      const open = (orderId: string) => ['placed', 'accepted'].includes(s.kitchen.get(orderId)?.state ?? '');
       const reservations = [...s.reservations.values()]
         .filter(
           (r) =>
-            (r.state === 'released' || (r.state === 'confirmed' && !cooking(r.orderId))) &&
+            (r.state === 'released' || (r.state === 'confirmed' && !open(r.orderId))) &&
             before(`r:${r.orderId}`, cutoff),
         )
         .slice(0, limit - kitchen.length);
