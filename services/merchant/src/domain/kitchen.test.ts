@@ -7,6 +7,7 @@ import {
   prepEstimateSeconds,
   resumeBacklog,
   type KitchenOrder,
+  MAX_PREP_ESTIMATE_SECONDS,
 } from './kitchen.ts';
 import type { OrderState } from './types.ts';
 
@@ -21,6 +22,8 @@ describe('preparation estimate', () => {
 
   it('treats a capacity of 0 as 1 rather than dividing by zero', () => {
     expect(prepEstimateSeconds(300, 0, 2)).toBe(900);
+    // A flood waiting at a kitchen with auto-pause off: capped at what an acceptance may carry.
+    expect(prepEstimateSeconds(600, 2, 10_000)).toBe(MAX_PREP_ESTIMATE_SECONDS);
   });
 
   it('never decreases as the backlog grows, and never drops below the base (property)', () => {
@@ -32,9 +35,12 @@ describe('preparation estimate', () => {
         (base, capacity, backlog) => {
           const now = prepEstimateSeconds(base, capacity, backlog);
           expect(now).toBeGreaterThanOrEqual(base);
+          expect(now).toBeLessThanOrEqual(MAX_PREP_ESTIMATE_SECONDS);
           expect(prepEstimateSeconds(base, capacity, backlog + 1)).toBeGreaterThanOrEqual(now);
-          // One more full load ahead of a new order adds exactly one base time.
-          expect(prepEstimateSeconds(base, capacity, backlog + capacity)).toBe(now + base);
+          // One more full load ahead of a new order adds exactly one base time, up to the cap.
+          expect(prepEstimateSeconds(base, capacity, backlog + capacity)).toBe(
+            Math.min(now + base, MAX_PREP_ESTIMATE_SECONDS),
+          );
         },
       ),
     );

@@ -4,12 +4,19 @@ import type { OrderState } from './types.ts';
  * Preparation estimate for a new order. The kitchen prepares `capacity` orders at once, first come
  * first served, each taking `basePrepSeconds`; a new order joins behind `backlog` others, so it is
  * done after ceil((backlog + 1) / capacity) rounds. Idle kitchen: the base time; grows by one base
- * time per full kitchen load ahead of it.
+ * time per full kitchen load ahead of it; never more than MAX_PREP_ESTIMATE_SECONDS.
  */
 export function prepEstimateSeconds(basePrepSeconds: number, capacity: number, backlog: number): number {
   const rounds = Math.floor(Math.max(0, backlog) / Math.max(1, capacity)) + 1;
-  return basePrepSeconds * rounds;
+  return Math.min(basePrepSeconds * rounds, MAX_PREP_ESTIMATE_SECONDS);
 }
+
+/**
+ * The longest estimate quoted, and the most the order service takes with an acceptance (its
+ * MAX_PREP_SECONDS): a kitchen with auto-pause off and a flood of orders waiting would otherwise
+ * quote days and have every accept refused as INVALID_ARGUMENT.
+ */
+export const MAX_PREP_ESTIMATE_SECONDS = 4 * 3600;
 
 /** Auto-pause resumes once the backlog is back to this fraction of the threshold (docs/merchant.md). */
 export const RESUME_FRACTION = 0.75;
