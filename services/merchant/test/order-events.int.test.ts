@@ -258,13 +258,14 @@ describe('order events from Kafka, status events to Kafka', () => {
       { order_id: 'b1', state: 'placed', version: 1 },
       { order_id: 'b4', state: 'placed', version: 1 },
     ]);
-    expect(await store.repo.countBacklog('m1')).toBeGreaterThanOrEqual(2);
+    expect(await store.repo.countBacklog('m1', 1_000)).toBeGreaterThanOrEqual(2);
+    expect(await store.repo.countBacklog('m1', 1)).toBe(1); // counting stops where nothing changes
     // A placed row older than the acceptance window no longer counts.
-    const before = await store.repo.countBacklog('m1');
+    const before = await store.repo.countBacklog('m1', 1_000);
     await mdb.pool.query(
       `UPDATE kitchen_orders SET created_at = now() - interval '2 hours' WHERE order_id = 'b1'`,
     );
-    expect(await store.repo.countBacklog('m1')).toBe(before - 1);
+    expect(await store.repo.countBacklog('m1', 1_000)).toBe(before - 1);
   });
 
   it('leaves a PLACED event unclaimed when a release commits while its batch statement runs', async () => {

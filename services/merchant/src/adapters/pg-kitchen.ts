@@ -23,13 +23,15 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
       );
     },
 
-    async countBacklog(merchantId) {
+    async countBacklog(merchantId, upTo) {
       // Both states are in the kitchen_orders_load index; a placed row counts for a bounded time.
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM kitchen_orders
-          WHERE merchant_id = $1 AND state IN ('placed', 'accepted')
-            AND (state = 'accepted' OR created_at > now() - make_interval(secs => $2))`,
-        [merchantId, PLACED_COUNTS_FOR_MS / 1000],
+        `SELECT count(*)::int AS n FROM (
+           SELECT 1 FROM kitchen_orders
+            WHERE merchant_id = $1 AND state IN ('placed', 'accepted')
+              AND (state = 'accepted' OR created_at > now() - make_interval(secs => $2))
+            LIMIT $3) counted`,
+        [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo],
       );
       return rows[0]?.n ?? 0;
     },

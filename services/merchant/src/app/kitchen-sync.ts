@@ -1,4 +1,5 @@
 import {
+  backlogThatMatters,
   cookedWhenCancelled,
   nextAutoPaused,
   nextKitchenOrder,
@@ -41,7 +42,7 @@ export async function publishIfChanged(
  * incrementing) keeps the figure right however often or in whatever order events are applied.
  */
 export async function recomputeControl(tx: Repo, merchant: Merchant, now: Date): Promise<Merchant> {
-  const backlog = await tx.countBacklog(merchant.id);
+  const backlog = await tx.countBacklog(merchant.id, backlogThatMatters(merchant));
   const autoPaused = nextAutoPaused(merchant.autoPaused, backlog, merchant.autoPauseBacklog);
   if (backlog === merchant.backlog && autoPaused === merchant.autoPaused) return merchant;
   const after: Merchant = { ...merchant, backlog, autoPaused };

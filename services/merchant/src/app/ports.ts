@@ -116,8 +116,8 @@ export interface ReservationRepo {
 export interface KitchenRepo {
   getKitchenOrder(orderId: string): Promise<KitchenOrder | undefined>;
   saveKitchenOrder(order: KitchenOrder): Promise<void>;
-  /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones. */
-  countBacklog(merchantId: string): Promise<number>;
+  /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones; at most `upTo`. */
+  countBacklog(merchantId: string, upTo: number): Promise<number>;
 }
 
 export interface MessagingRepo {

@@ -8,6 +8,7 @@ import {
   resumeBacklog,
   type KitchenOrder,
   MAX_PREP_ESTIMATE_SECONDS,
+  backlogThatMatters,
 } from './kitchen.ts';
 import type { OrderState } from './types.ts';
 
@@ -24,6 +25,13 @@ describe('preparation estimate', () => {
     expect(prepEstimateSeconds(300, 0, 2)).toBe(900);
     // A flood waiting at a kitchen with auto-pause off: capped at what an acceptance may carry.
     expect(prepEstimateSeconds(600, 2, 10_000)).toBe(MAX_PREP_ESTIMATE_SECONDS);
+    // Counting the backlog beyond where the cap or the threshold is reached changes nothing.
+    const m = { kitchenCapacity: 2, basePrepSeconds: 600, autoPauseBacklog: 6 };
+    const upTo = backlogThatMatters(m);
+    expect(upTo).toBe(48); // 24 rounds of 2
+    expect(prepEstimateSeconds(600, 2, upTo)).toBe(MAX_PREP_ESTIMATE_SECONDS);
+    expect(prepEstimateSeconds(600, 2, upTo - 3)).toBeLessThan(MAX_PREP_ESTIMATE_SECONDS);
+    expect(backlogThatMatters({ ...m, autoPauseBacklog: 500 })).toBe(500);
   });
 
   it('never decreases as the backlog grows, and never drops below the base (property)', () => {

@@ -18,6 +18,20 @@ export function prepEstimateSeconds(basePrepSeconds: number, capacity: number, b
  */
 export const MAX_PREP_ESTIMATE_SECONDS = 4 * 3600;
 
+/**
+ * The backlog beyond which nothing changes: the estimate has reached its cap and auto-pause its
+ * threshold. Counting stops there, so a kitchen with thousands of orders waiting (a benchmark that
+ * never accepts; an outage of the merchant's app) costs a bounded count per recount.
+ */
+export function backlogThatMatters(m: {
+  readonly kitchenCapacity: number;
+  readonly basePrepSeconds: number;
+  readonly autoPauseBacklog: number;
+}): number {
+  const roundsToCap = Math.ceil(MAX_PREP_ESTIMATE_SECONDS / Math.max(1, m.basePrepSeconds));
+  return Math.max(m.autoPauseBacklog, Math.max(1, m.kitchenCapacity) * roundsToCap);
+}
+
 /** Auto-pause resumes once the backlog is back to this fraction of the threshold (docs/merchant.md). */
 export const RESUME_FRACTION = 0.75;
 

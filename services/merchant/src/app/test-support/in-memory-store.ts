@@ -183,10 +183,13 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       }
     },
     // No creation times here: a placed row counts however old (PostgreSQL bounds it).
-    countBacklog: async (merchantId) =>
-      [...s.kitchen.values()].filter(
-        (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
-      ).length,
+    countBacklog: async (merchantId, upTo) =>
+      Math.min(
+        upTo,
+        [...s.kitchen.values()].filter(
+          (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
+        ).length,
+      ),
     async claimEvent(consumer, eventId) {
       const key = `${consumer}:${eventId}`;
       if (s.processed.has(key)) return false;
