@@ -3,6 +3,7 @@ import { codedError, err, ok } from '@mealpeak/core';
 import { createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
 import { createLogger } from '@mealpeak/telemetry';
 import { DispatchServiceService, RiderStatus, RunOrderState } from '@mealpeak/contracts/dispatch.v1';
+import { OrderState } from '@mealpeak/contracts/order.v1';
 import { createDispatchGrpcAdapter } from '../src/adapters/dispatch-grpc.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
@@ -68,6 +69,10 @@ beforeAll(async () => {
         ),
       ),
     markDelivered: async (req) => ok({ orderId: req.orderId }),
+    holdForCancellation: async (req) =>
+      req.orderId === ORDER
+        ? err(codedError('conflict', 'ORDER_PICKED_UP', `order ${req.orderId} is already with its rider`))
+        : ok({}),
     getDeliveryTracking: async (req) =>
       ok({
         orderId: req.orderId,
@@ -204,6 +209,20 @@ describe('dispatch over gRPC', () => {
     expect(early.json()).toMatchObject({ code: 'ORDER_NOT_READY' });
     const done = await h.call({ method: 'POST', url: `/v1/rider/orders/${ORDER}/delivered`, ...rider() });
     expect(done.json()).toEqual({ orderId: ORDER });
+  });
+
+  it('asks dispatch before a customer cancels an order a rider may hold: picked up is a 409', async () => {
+    await gateway();
+    h.backend.orders.get(ORDER)!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
+    const late = await h.call({
+      method: 'POST',
+      url: `/v1/orders/${ORDER}/cancel`,
+      payload: {},
+      as: ['customer', 'c-1'],
+    });
+    expect(late.statusCode, late.body).toBe(409);
+    expect(late.json()).toMatchObject({ code: 'ORDER_PICKED_UP' });
+    expect(h.backend.orders.get(ORDER)!.state).toBe(OrderState.ORDER_STATE_RIDER_ASSIGNED);
   });
 
   it('answers tracking before assignment with nulls and the estimate', async () => {

@@ -9,6 +9,7 @@ import type {
 } from '../src/app/ports.ts';
 import type { DispatchFact, DispatchOrder, Offer, Rider } from '../src/domain/delivery/model.ts';
 import {
+  decideCancelHold,
   decideDelivery,
   decideOfferResponse,
   decideOffline,
@@ -189,7 +190,7 @@ export class MemoryDispatchStore implements DispatchStore {
   ): Promise<Result<void, CodedError>> {
     const o = this.orders.get(orderId);
     if (!o) return err(DispatchErrors.orderNotFound(orderId));
-    const d = decidePickup(o, riderId);
+    const d = decidePickup(o, riderId, now);
     if (!d.ok) return d;
     if (d.value === 'pick_up') {
       const handover = judge(o.pickup);
@@ -216,6 +217,15 @@ export class MemoryDispatchStore implements DispatchStore {
       this.published.push({ kind: 'delivered', orderId, riderId, handover: handover.value });
       this.settle(riderId);
     }
+    return ok(undefined);
+  }
+
+  async holdForCancellation(orderId: string, until: Date): Promise<Result<void, CodedError>> {
+    const o = this.orders.get(orderId);
+    if (!o) return err(DispatchErrors.orderNotFound(orderId));
+    const d = decideCancelHold(o);
+    if (!d.ok) return d;
+    if (d.value === 'hold') this.orders.set(orderId, { ...o, cancelHoldUntil: until });
     return ok(undefined);
   }
 

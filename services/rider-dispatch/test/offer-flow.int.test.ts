@@ -230,6 +230,57 @@ describe('offers, answers and delivery through the real service', () => {
     expect(rider.rows[0]?.status).toBe('idle');
   });
 
+  it('holds an order against pickup while a customer cancels it, and refuses once it is picked up', async () => {
+    // Two riders away from the other tests' riders and from each other, one order each.
+    const spots = { 'hold-rider': -2_000, 'taken-rider': 2_500 } as const;
+    const orderOf = { 'hold-rider': 'o-hold', 'taken-rider': 'o-taken' } as const;
+    for (const [riderId, northM] of Object.entries(spots))
+      expect((await online(riderId, northM)).ok).toBe(true);
+    const orders = (Object.keys(spots) as (keyof typeof spots)[]).map((riderId) => ({
+      orderId: orderOf[riderId],
+      pickup: at(spots[riderId] + 10),
+    }));
+    await publishOrders(infra, orders);
+    await publishOrders(infra, orders, OrderState.ORDER_STATE_READY_FOR_PICKUP, 3);
+    for (const riderId of Object.keys(spots) as (keyof typeof spots)[])
+      await eventually(
+        async () => {
+          const offer = await offerOf(riderId);
+          if (offer)
+            await call(api().respondToOffer.bind(api()), { riderId, offerId: offer.offerId, accept: true });
+          return (await runOf(riderId)).some((o) => o.orderId === orderOf[riderId]) ? true : undefined;
+        },
+        30_000,
+        `${orderOf[riderId]} assigned to ${riderId}`,
+      );
+    const pickUp = (riderId: string, orderId: string) =>
+      call(api().markPickedUp.bind(api()), { riderId, orderId });
+    await eventually(
+      async () => ((await pickUp('taken-rider', 'o-taken')).ok ? true : undefined),
+      20_000,
+      'o-taken picked up',
+    );
+
+    const hold = (orderId: string) => call(api().holdForCancellation.bind(api()), { orderId });
+    expect(await hold('o-taken')).toMatchObject({ ok: false, error: { code: 'ORDER_PICKED_UP' } });
+    expect((await hold('o-hold')).ok).toBe(true);
+    expect(await pickUp('hold-rider', 'o-hold')).toMatchObject({
+      ok: false,
+      error: { code: 'ORDER_CANCEL_PENDING' },
+    });
+    // The order service's CANCELLED ends it for good.
+    await publishOrders(infra, [orders[0]!], OrderState.ORDER_STATE_CANCELLED, 4);
+    await eventually(
+      async () => {
+        const res = await pickUp('hold-rider', 'o-hold');
+        return !res.ok && res.error.code === 'ORDER_CANCELLED' ? true : undefined;
+      },
+      20_000,
+      'the pickup refused as cancelled',
+    );
+    expect(await hold('unknown-order')).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_FOUND' } });
+  });
+
   it('lists an order cancelled after the rider accepted it as cancelled in the rider’s run', async () => {
     expect((await online('holder', 250)).ok).toBe(true);
     await publishOrders(infra, [{ orderId: 'o-held', pickup: at(260) }]);

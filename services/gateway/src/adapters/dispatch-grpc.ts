@@ -19,7 +19,8 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
     // Every method is safe to repeat (services/rider-dispatch/src/domain/delivery/rules.ts): reads;
     // ReportPositions (pings are idempotent by their timestamp); MarkPickedUp/MarkDelivered (a repeat
     // answers OK and publishes nothing); RespondToOffer (the same answer again is OK, the other one
-    // OFFER_ALREADY_ANSWERED); SetRiderOnline (sets the state the request names). The client only
+    // OFFER_ALREADY_ANSWERED); SetRiderOnline (sets the state the request names);
+    // HoldForCancellation (holding again only moves the hold's end). The client only
     // retries UNAVAILABLE anyway. The gateway never calls ReportPositions: pings go straight to Redis.
     idempotent: [
       'getOffer',
@@ -30,6 +31,7 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       'markDelivered',
       'respondToOffer',
       'setRiderOnline',
+      'holdForCancellation',
     ],
   });
   const within = (ctx: CallContext) => callSettings(ctx, settings.deadlineMs);
@@ -67,6 +69,10 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
     async listRiderOrders(riderId, ctx) {
       const res = await call(client.listRiderOrders.bind(client), { riderId }, within(ctx));
       return mapResult(res, (r) => r.orders);
+    },
+    async holdForCancellation(orderId, ctx) {
+      const res = await call(client.holdForCancellation.bind(client), { orderId }, within(ctx));
+      return mapResult(res, () => undefined);
     },
     close: () => client.close(),
   };

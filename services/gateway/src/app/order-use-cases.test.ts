@@ -99,6 +99,53 @@ describe('order use cases', () => {
     expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toEqual(err(refused));
   });
 
+  describe('a customer cancellation once a rider may hold the food (ADR 0016)', () => {
+    const cancelled = (backend: FakeBackend) =>
+      backend.orders.get('o-1')?.state === OrderState.ORDER_STATE_CANCELLED;
+
+    it('asks dispatch first from READY_FOR_PICKUP and RIDER_ASSIGNED, and then cancels', async () => {
+      for (const state of [OrderState.ORDER_STATE_READY_FOR_PICKUP, OrderState.ORDER_STATE_RIDER_ASSIGNED]) {
+        const { uc, backend, dispatch } = setup();
+        backend.orders.get('o-1')!.state = state;
+        dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'assigned' });
+        expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true);
+        expect(dispatch.calls).toEqual(['holdForCancellation:o-1']);
+        expect(cancelled(backend)).toBe(true);
+      }
+    });
+
+    it('refuses once dispatch has the food with a rider, before the order service hears of it', async () => {
+      const { uc, backend, dispatch } = setup();
+      backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
+      dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'picked_up' });
+      expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toMatchObject({
+        ok: false,
+        error: { kind: 'conflict', code: 'ORDER_PICKED_UP' },
+      });
+      expect(cancelled(backend)).toBe(false);
+    });
+
+    it('cancels an order dispatch has not seen; refuses (to retry) while dispatch is away', async () => {
+      const { uc, backend, dispatch } = setup();
+      backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_READY_FOR_PICKUP;
+      const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');
+      dispatch.failures.set('holdForCancellation', down);
+      expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toEqual(err(down));
+      expect(cancelled(backend)).toBe(false);
+      expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true); // unknown there
+    });
+
+    it('does not ask for earlier states, nor for ops (who may cancel after pickup)', async () => {
+      const { uc, dispatch, backend } = setup();
+      expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true); // PLACED
+      const other = setup();
+      other.backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
+      expect((await other.uc.cancel({ role: 'ops', id: 'ops-1' }, 'o-1', 'OTHER', ctx)).ok).toBe(true);
+      expect([...dispatch.calls, ...other.dispatch.calls]).toEqual([]);
+      expect(cancelled(backend)).toBe(true);
+    });
+  });
+
   it('passes other errors through untouched', async () => {
     const { uc, backend } = setup();
     const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');

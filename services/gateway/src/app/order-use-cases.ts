@@ -81,6 +81,12 @@ export interface PlaceOrderInput {
   readonly dropoffAddress: string;
 }
 
+/** Order states in which dispatch may already have recorded a pickup the order has not seen. */
+const RIDER_MAY_HOLD = new Set<OrderState>([
+  OrderState.ORDER_STATE_READY_FOR_PICKUP,
+  OrderState.ORDER_STATE_RIDER_ASSIGNED,
+]);
+
 export interface OrderFilter {
   readonly states: readonly OrderState[];
   readonly pageSize: number;
@@ -174,6 +180,14 @@ export function createOrderUseCases({
       // a 404 with the one message.
       const order = await visibleOrder(canceller, orderId, ctx);
       if (!order.ok) return order;
+      // A customer may cancel until pickup, but dispatch records the pickup before the order
+      // service hears of it: once a rider may hold the food, dispatch is asked first and holds
+      // the order against pickup while the order service cancels (docs/adr/0016). An order
+      // dispatch has not seen yet cannot be with a rider.
+      if (canceller.role === 'customer' && RIDER_MAY_HOLD.has(order.value.state)) {
+        const held = await dispatch.holdForCancellation(orderId, ctx);
+        if (!held.ok && held.error.code !== ORDER_NOT_FOUND.code) return held;
+      }
       // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
       return orders.transitionOrder(
         {

@@ -86,6 +86,11 @@ export interface DispatchPort {
   getDeliveryTracking(orderId: string, ctx: CallContext): Reply<GetDeliveryTrackingResponse>;
   /** The rider's current run (held orders, recently cancelled ones); only ever this rider's. */
   listRiderOrders(riderId: string, ctx: CallContext): Reply<RunOrder[]>;
+  /**
+   * A customer's cancellation asks first (docs/adr/0016): ORDER_PICKED_UP once the food is with
+   * the rider, else the order is held against pickup while the order service cancels it.
+   */
+  holdForCancellation(orderId: string, ctx: CallContext): Reply<void>;
 }
 
 /**

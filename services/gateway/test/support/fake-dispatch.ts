@@ -208,6 +208,16 @@ export class FakeDispatch {
       return ok(orderId);
     },
 
+    holdForCancellation: async (orderId) => {
+      const f = this.enter('holdForCancellation', orderId);
+      if (f) return err(f);
+      const d = this.deliveries.get(orderId);
+      if (!d) return err(codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId}`));
+      if (d.state === 'picked_up' || d.state === 'delivered')
+        return err(codedError('conflict', 'ORDER_PICKED_UP', `order ${orderId} is already with its rider`));
+      return ok(undefined);
+    },
+
     listRiderOrders: async (riderId) => {
       const f = this.enter('listRiderOrders', riderId);
       if (f) return err(f);

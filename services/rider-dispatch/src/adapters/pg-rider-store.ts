@@ -2,7 +2,7 @@ import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
 import type { DispatchStore } from '../app/ports.ts';
 import type { DispatchOrder } from '../domain/delivery/model.ts';
-import { decideDelivery, decideOffline, decidePickup } from '../domain/delivery/rules.ts';
+import { decideCancelHold, decideDelivery, decideOffline, decidePickup } from '../domain/delivery/rules.ts';
 import { DispatchErrors } from '../domain/errors.ts';
 import {
   ORDER_COLUMNS,
@@ -14,7 +14,10 @@ import {
 } from './pg-rows.ts';
 import { TX, type TxHelpers } from './pg-tx.ts';
 
-type RiderStore = Pick<DispatchStore, 'markPickedUp' | 'markDelivered' | 'setOnline' | 'setOffline'>;
+type RiderStore = Pick<
+  DispatchStore,
+  'markPickedUp' | 'markDelivered' | 'holdForCancellation' | 'setOnline' | 'setOffline'
+>;
 
 export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
   /** Runs `step` on the locked order; a missing order is ORDER_NOT_FOUND. */
@@ -38,7 +41,7 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
   return {
     markPickedUp(orderId, riderId, now, judge) {
       return withOrder(orderId, async (tx, order) => {
-        const decision = decidePickup(order, riderId);
+        const decision = decidePickup(order, riderId, now);
         if (!decision.ok) return decision;
         if (decision.value === 'pick_up') {
           const handover = judge(order.pickup);
@@ -67,6 +70,20 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
           await h.publish(tx, [{ kind: 'delivered', orderId, riderId, handover: handover.value }], now);
           await h.settleRider(tx, riderId, now);
         }
+        return ok(undefined);
+      });
+    },
+
+    holdForCancellation(orderId, until) {
+      return withOrder(orderId, async (tx, order) => {
+        const decision = decideCancelHold(order);
+        if (!decision.ok) return decision;
+        // Not a state change: updated_at (and HOT updates) stay as they are.
+        if (decision.value === 'hold')
+          await tx.query('UPDATE dispatch_orders SET cancel_hold_until = $2 WHERE order_id = $1', [
+            orderId,
+            until,
+          ]);
         return ok(undefined);
       });
     },

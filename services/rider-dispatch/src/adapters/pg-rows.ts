@@ -29,11 +29,12 @@ export interface OrderRow {
   order_version: number;
   picked_up_at: Date | null;
   delivered_at: Date | null;
+  cancel_hold_until: Date | null;
 }
 
 export const ORDER_COLUMNS = `order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng, dropoff_lat,
   dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at, ready, state, rider_id, offer_id, sequence,
-  order_version, picked_up_at, delivered_at`;
+  order_version, picked_up_at, delivered_at, cancel_hold_until`;
 
 export const rowToOrder = (r: OrderRow): DispatchOrder => ({
   orderId: r.order_id,
@@ -54,6 +55,7 @@ export const rowToOrder = (r: OrderRow): DispatchOrder => ({
   version: r.order_version,
   pickedUpAt: r.picked_up_at ?? undefined,
   deliveredAt: r.delivered_at ?? undefined,
+  cancelHoldUntil: r.cancel_hold_until ?? undefined,
 });
 
 export interface RiderRow {

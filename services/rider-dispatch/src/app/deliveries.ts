@@ -7,6 +7,13 @@ import { requireIds } from './validation.ts';
 
 export type HandoverStep = 'pickup' | 'delivery';
 
+/**
+ * How long a customer's cancellation holds an order against pickup: the gateway's call to the
+ * order service follows at once, and its CANCELLED event ends the order here; a cancellation that
+ * does not commit lets the rider pick up again after this.
+ */
+export const CANCEL_HOLD_MS = 30_000;
+
 export interface DeliveryDeps {
   readonly store: DispatchStore;
   readonly positions: Pick<Positions, 'get'>;
@@ -71,6 +78,15 @@ export function createDeliveryUseCases(deps: DeliveryDeps) {
       if (!valid.ok) return valid;
       const judge = await judgeFor('delivery', riderId, orderId);
       return deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge);
+    },
+    /**
+     * A customer's cancellation asks before the order service decides (ADR 0016): refused with
+     * ORDER_PICKED_UP once the food is with the rider; otherwise no pickup for CANCEL_HOLD_MS.
+     */
+    async holdForCancellation(orderId: string): Promise<Result<void, CodedError>> {
+      const valid = requireIds({ orderId });
+      if (!valid.ok) return valid;
+      return deps.store.holdForCancellation(orderId, new Date(deps.clock.now().getTime() + CANCEL_HOLD_MS));
     },
   };
 }

@@ -45,6 +45,14 @@ export const DispatchErrors = {
       'NOT_AT_DROPOFF',
       `your last position is ${distanceM} m from the drop-off of order ${orderId}; deliveries are confirmed within ${maxM} m`,
     ),
+  orderCancelPending: (orderId: string): CodedError =>
+    codedError(
+      'conflict',
+      'ORDER_CANCEL_PENDING',
+      `the customer is cancelling order ${orderId}: do not take it; ask again in a few seconds`,
+    ),
+  orderPickedUp: (orderId: string): CodedError =>
+    codedError('conflict', 'ORDER_PICKED_UP', `order ${orderId} is already with its rider`),
   orderCancelled: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_CANCELLED', `order ${orderId} was cancelled`),
 } as const;

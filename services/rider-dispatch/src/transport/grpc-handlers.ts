@@ -53,6 +53,11 @@ export function dispatchGrpcHandlers(
       return result.ok ? ok({ orderId: req.orderId }) : result;
     },
 
+    holdForCancellation: async (req) => {
+      const result = await useCases.holdForCancellation(req.orderId);
+      return result.ok ? ok({}) : result;
+    },
+
     getDeliveryTracking: async (req) => {
       const result = await useCases.getDeliveryTracking(req.orderId);
       if (!result.ok) return result;

@@ -10,10 +10,16 @@ import './route-config.ts';
 /**
  * Refusals that say "not yet", whose documented remedy is the same request a little later: the
  * rider at the counter before the merchant marked the food ready, or at the door before the
- * pickup was recorded, or still too far from either (HANDOVER_CHECK=enforce). Kept, they would
- * answer every retry with the same key for a day.
+ * pickup was recorded, or still too far from either (HANDOVER_CHECK=enforce), or at the counter
+ * while the customer is cancelling. Kept, they would answer every retry with the same key for a day.
  */
-const NOT_YET_CODES = new Set(['ORDER_NOT_READY', 'ORDER_NOT_PICKED_UP', 'NOT_AT_PICKUP', 'NOT_AT_DROPOFF']);
+const NOT_YET_CODES = new Set([
+  'ORDER_NOT_READY',
+  'ORDER_NOT_PICKED_UP',
+  'ORDER_CANCEL_PENDING',
+  'NOT_AT_PICKUP',
+  'NOT_AT_DROPOFF',
+]);
 
 function notYet(status: number, payload: string): boolean {
   if (status !== 409) return false;

@@ -40,6 +40,8 @@ export interface DispatchOrder {
   readonly version: number;
   readonly pickedUpAt: Date | undefined;
   readonly deliveredAt: Date | undefined;
+  /** Until then a customer's cancellation is on its way: no pickup (ADR 0016). */
+  readonly cancelHoldUntil?: Date | undefined;
 }
 
 export interface Rider {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decideCancelHold,
   decideDelivery,
   decideOfferResponse,
   decideOffline,
@@ -71,12 +72,12 @@ describe('pickup and delivery', () => {
     ['cancelled', true, 'ORDER_CANCELLED'],
     ['offered', true, 'ORDER_NOT_HELD'],
   ] as const)('pickup of an order %s (ready=%s) -> %s', (state, ready, expected) => {
-    expect(code(decidePickup(order(state, ready), 'r-1'))).toBe(expected);
+    expect(code(decidePickup(order(state, ready), 'r-1', now))).toBe(expected);
   });
 
   it('tells a first pickup from a repeat', () => {
-    expect(decidePickup(order('assigned'), 'r-1')).toEqual({ ok: true, value: 'pick_up' });
-    expect(decidePickup(order('picked_up'), 'r-1')).toEqual({ ok: true, value: 'repeat' });
+    expect(decidePickup(order('assigned'), 'r-1', now)).toEqual({ ok: true, value: 'pick_up' });
+    expect(decidePickup(order('picked_up'), 'r-1', now)).toEqual({ ok: true, value: 'repeat' });
   });
 
   it.each([
@@ -89,8 +90,31 @@ describe('pickup and delivery', () => {
     expect(code(decideDelivery(order(state), 'r-1'))).toBe(expected);
   });
 
+  it('holds an assigned order against pickup while a customer cancellation is on its way', () => {
+    const held = { ...order('assigned'), cancelHoldUntil: new Date(now.getTime() + 30_000) };
+    expect(code(decidePickup(held, 'r-1', now))).toBe('ORDER_CANCEL_PENDING');
+    // The hold lapses (the cancellation never committed): the pickup goes through.
+    expect(decidePickup(held, 'r-1', new Date(now.getTime() + 30_000))).toEqual({
+      ok: true,
+      value: 'pick_up',
+    });
+    // A repeat of a pickup made before the hold stays a repeat.
+    expect(decidePickup({ ...held, state: 'picked_up' }, 'r-1', now)).toEqual({ ok: true, value: 'repeat' });
+  });
+
+  it.each([
+    ['waiting', 'ok'],
+    ['offered', 'ok'],
+    ['assigned', 'ok'],
+    ['cancelled', 'ok'],
+    ['picked_up', 'ORDER_PICKED_UP'],
+    ['delivered', 'ORDER_PICKED_UP'],
+  ] as const)('a cancellation hold on an order %s -> %s', (state, expected) => {
+    expect(code(decideCancelHold(order(state)))).toBe(expected);
+  });
+
   it('refuses a rider who does not hold the order', () => {
-    expect(code(decidePickup(order('assigned', true, 'r-2'), 'r-1'))).toBe('ORDER_NOT_HELD');
+    expect(code(decidePickup(order('assigned', true, 'r-2'), 'r-1', now))).toBe('ORDER_NOT_HELD');
     expect(code(decideDelivery(order('picked_up', true, 'r-2'), 'r-1'))).toBe('ORDER_NOT_HELD');
   });
 });

@@ -38,11 +38,20 @@ export function decideOfferResponse(
 
 type HeldOrder = Pick<DispatchOrder, 'orderId' | 'state' | 'riderId' | 'ready'>;
 
-/** A rider may pick up only an order assigned to them, once the merchant marked it ready. */
-export function decidePickup(order: HeldOrder, riderId: string): Result<'pick_up' | 'repeat', CodedError> {
+/**
+ * A rider may pick up only an order assigned to them, once the merchant marked it ready, and not
+ * while a customer's cancellation holds it (ADR 0016).
+ */
+export function decidePickup(
+  order: HeldOrder & Pick<DispatchOrder, 'cancelHoldUntil'>,
+  riderId: string,
+  now: Date,
+): Result<'pick_up' | 'repeat', CodedError> {
   if (order.riderId !== riderId) return err(DispatchErrors.orderNotHeld(order.orderId));
   switch (order.state) {
     case 'assigned':
+      if (order.cancelHoldUntil && order.cancelHoldUntil.getTime() > now.getTime())
+        return err(DispatchErrors.orderCancelPending(order.orderId));
       // The order service only takes a pickup from RIDER_ASSIGNED, which needs READY_FOR_PICKUP.
       return order.ready ? ok('pick_up') : err(DispatchErrors.orderNotReady(order.orderId));
     case 'picked_up':
@@ -53,6 +62,27 @@ export function decidePickup(order: HeldOrder, riderId: string): Result<'pick_up
     case 'waiting':
     case 'offered':
       return err(DispatchErrors.orderNotHeld(order.orderId));
+  }
+}
+
+/**
+ * A customer's cancellation asks first (ADR 0016): refused once the food is with a rider; otherwise
+ * the order is held against pickup until `until` (the CANCELLED event ends it for good; a
+ * cancellation that never commits lets the hold lapse). Nothing to hold once it is cancelled.
+ */
+export function decideCancelHold(
+  order: Pick<DispatchOrder, 'orderId' | 'state'>,
+): Result<'hold' | 'nothing', CodedError> {
+  switch (order.state) {
+    case 'picked_up':
+    case 'delivered':
+      return err(DispatchErrors.orderPickedUp(order.orderId));
+    case 'cancelled':
+      return ok('nothing');
+    case 'waiting':
+    case 'offered':
+    case 'assigned':
+      return ok('hold');
   }
 }
 

@@ -256,6 +256,18 @@ export interface RunOrder {
   cancelledAt?: Date | undefined;
 }
 
+/**
+ * A customer's cancellation asks dispatch first (docs/adr/0016-cancellation-against-pickup.md):
+ * FAILED_PRECONDITION ORDER_PICKED_UP once the food is with the rider; otherwise the order cannot
+ * be picked up for 30 s (ORDER_CANCEL_PENDING), time for the order service's CANCELLED to arrive.
+ * NOT_FOUND ORDER_NOT_FOUND when dispatch has not seen the order (no rider can have it then).
+ */
+export interface HoldForCancellationRequest {
+  orderId: string;
+}
+
+export interface HoldForCancellationResponse {}
+
 export interface ListRiderOrdersRequest {
   riderId: string;
 }
@@ -2194,6 +2206,137 @@ export const RunOrder: MessageFns<RunOrder> = {
   },
 };
 
+function createBaseHoldForCancellationRequest(): HoldForCancellationRequest {
+  return { orderId: '' };
+}
+
+export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> = {
+  encode(message: HoldForCancellationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HoldForCancellationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHoldForCancellationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HoldForCancellationRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+    };
+  },
+
+  toJSON(message: HoldForCancellationRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HoldForCancellationRequest>, I>>(base?: I): HoldForCancellationRequest {
+    return HoldForCancellationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HoldForCancellationRequest>, I>>(
+    object: I,
+  ): HoldForCancellationRequest {
+    const message = createBaseHoldForCancellationRequest();
+    message.orderId = object.orderId ?? '';
+    return message;
+  },
+};
+
+function createBaseHoldForCancellationResponse(): HoldForCancellationResponse {
+  return {};
+}
+
+export const HoldForCancellationResponse: MessageFns<HoldForCancellationResponse> = {
+  encode(_: HoldForCancellationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HoldForCancellationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHoldForCancellationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): HoldForCancellationResponse {
+    return {};
+  },
+
+  toJSON(_: HoldForCancellationResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HoldForCancellationResponse>, I>>(
+    base?: I,
+  ): HoldForCancellationResponse {
+    return HoldForCancellationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HoldForCancellationResponse>, I>>(
+    _: I,
+  ): HoldForCancellationResponse {
+    const message = createBaseHoldForCancellationResponse();
+    return message;
+  },
+};
+
 function createBaseListRiderOrdersRequest(): ListRiderOrdersRequest {
   return { riderId: '' };
 }
@@ -2430,6 +2573,19 @@ export const DispatchServiceService = {
       Buffer.from(ListRiderOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListRiderOrdersResponse => ListRiderOrdersResponse.decode(value),
   },
+  holdForCancellation: {
+    path: '/mealpeak.dispatch.v1.DispatchService/HoldForCancellation' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HoldForCancellationRequest): Buffer =>
+      Buffer.from(HoldForCancellationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HoldForCancellationRequest =>
+      HoldForCancellationRequest.decode(value),
+    responseSerialize: (value: HoldForCancellationResponse): Buffer =>
+      Buffer.from(HoldForCancellationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HoldForCancellationResponse =>
+      HoldForCancellationResponse.decode(value),
+  },
 } as const;
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
@@ -2442,6 +2598,7 @@ export interface DispatchServiceServer extends UntypedServiceImplementation {
   getDeliveryTracking: handleUnaryCall<GetDeliveryTrackingRequest, GetDeliveryTrackingResponse>;
   /** The rider's current run: what they hold, and what was cancelled in their hands lately. */
   listRiderOrders: handleUnaryCall<ListRiderOrdersRequest, ListRiderOrdersResponse>;
+  holdForCancellation: handleUnaryCall<HoldForCancellationRequest, HoldForCancellationResponse>;
 }
 
 export interface DispatchServiceClient extends Client {
@@ -2565,6 +2722,21 @@ export interface DispatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListRiderOrdersResponse) => void,
+  ): ClientUnaryCall;
+  holdForCancellation(
+    request: HoldForCancellationRequest,
+    callback: (error: ServiceError | null, response: HoldForCancellationResponse) => void,
+  ): ClientUnaryCall;
+  holdForCancellation(
+    request: HoldForCancellationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HoldForCancellationResponse) => void,
+  ): ClientUnaryCall;
+  holdForCancellation(
+    request: HoldForCancellationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HoldForCancellationResponse) => void,
   ): ClientUnaryCall;
 }
 
