@@ -32,6 +32,7 @@ export async function seedBenchMerchant(target: string): Promise<{ merchantId: s
       merchantId,
       itemId: `bench-item-${i}`,
       replaceOnly: false,
+      keepStock: false,
       name: `Dish ${i}`,
       description: '',
       price: { amountMinor: 1800 + i * 100, currency: 'CNY' },

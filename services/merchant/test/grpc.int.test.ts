@@ -211,6 +211,46 @@ describe('MerchantService over gRPC, in process', () => {
     ]);
   });
 
+  it('keeps an item’s stock on keep_stock, and takes a stock of 0 as sold out otherwise', async () => {
+    const merchantId = demoMerchantId(5);
+    const itemId = demoItemId(5, 2);
+    const edit = (stock: number, keepStock: boolean) =>
+      call(client.upsertMenuItem.bind(client), {
+        merchantId,
+        itemId,
+        replaceOnly: true,
+        keepStock,
+        name: 'Renamed dish',
+        description: '',
+        price: { amountMinor: 990, currency: 'EUR' },
+        stock,
+        available: true,
+      });
+    const set = await call(client.setStock.bind(client), { merchantId, itemId, stock: 7 });
+    expect(set.ok).toBe(true);
+    expect(await edit(0, true)).toMatchObject({
+      ok: true,
+      value: { item: { name: 'Renamed dish', stock: 7 } },
+    });
+    // An older gateway sends no keep_stock: 0 (not on the wire in proto3) still means sold out.
+    expect(await edit(0, false)).toMatchObject({ ok: true, value: { item: { stock: 0 } } });
+    const created = await call(client.upsertMenuItem.bind(client), {
+      merchantId,
+      itemId: '',
+      replaceOnly: false,
+      keepStock: true,
+      name: 'New dish',
+      description: '',
+      price: { amountMinor: 990, currency: 'EUR' },
+      stock: 0,
+      available: true,
+    });
+    expect(created).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'stock' }] },
+    });
+  });
+
   it('lets the merchant pause, and refuses the statuses the platform computes', async () => {
     const paused = await call(client.setMerchantStatus.bind(client), {
       merchantId: demoMerchantId(5),
@@ -256,6 +296,7 @@ describe('MerchantService over gRPC, in process', () => {
       merchantId: 'grpc-hamburg',
       itemId: 'grpc-hamburg-matjes',
       replaceOnly: false,
+      keepStock: false,
       name: 'Matjesbrötchen',
       description: '',
       price: { amountMinor: 450, currency: 'EUR' },
@@ -306,6 +347,7 @@ describe('MerchantService over gRPC, in process', () => {
       merchantId,
       itemId: 'grpc-hongshaorou',
       replaceOnly: false,
+      keepStock: false,
       name: '红烧肉',
       description: '',
       price: { amountMinor: 1800, currency: 'EUR' },

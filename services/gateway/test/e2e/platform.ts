@@ -150,6 +150,7 @@ export async function startPlatform(
             merchantId,
             itemId: item.id,
             replaceOnly: false,
+            keepStock: false,
             name: `Dish ${item.id}`,
             description: '',
             price: { amountMinor: item.priceMinor ?? 2500, currency: 'CNY' },

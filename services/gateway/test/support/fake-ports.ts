@@ -248,9 +248,10 @@ export class FakeBackend {
       if (!shop) return err(codedError('not_found', 'MERCHANT_NOT_FOUND', 'merchant not found'));
       if (request.replaceOnly && !shop.menu.some((i) => i.id === request.itemId))
         return err(codedError('not_found', 'ITEM_NOT_FOUND', 'not an item of this merchant'));
-      const { replaceOnly: _replaceOnly, ...fields } = request;
+      const { replaceOnly: _replaceOnly, keepStock: _keepStock, ...fields } = request;
       const id = request.itemId || `i-${shop.menu.length + 1}`;
-      const stock = request.stock ?? shop.menu.find((i) => i.id === id)?.stock ?? 0;
+      const kept = request.keepStock ? shop.menu.find((i) => i.id === id)?.stock : undefined;
+      const stock = kept ?? request.stock;
       const item: MenuItem = { ...fields, stock, id, merchantId: request.merchantId };
       shop.menu = [...shop.menu.filter((i) => i.id !== id), item];
       return ok(item);

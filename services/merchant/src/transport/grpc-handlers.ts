@@ -36,9 +36,12 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
       })),
 
     upsertMenuItem: async (req) =>
-      mapResult(await uc.upsertMenuItem({ ...req, price: req.price, stock: req.stock }), (item) => ({
-        item: toProtoMenuItem(item),
-      })),
+      mapResult(
+        await uc.upsertMenuItem({ ...req, price: req.price, stock: req.keepStock ? undefined : req.stock }),
+        (item) => ({
+          item: toProtoMenuItem(item),
+        }),
+      ),
 
     setStock: async (req) => mapResult(await uc.setStock(req), (item) => ({ item: toProtoMenuItem(item) })),
 

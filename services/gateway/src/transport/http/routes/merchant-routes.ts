@@ -165,6 +165,7 @@ export function merchantRoutes({
             merchantId: principalOf(request).id,
             itemId: '',
             replaceOnly: false,
+            keepStock: false,
             ...b,
             description: b.description ?? '',
           },
@@ -202,6 +203,9 @@ export function merchantRoutes({
             // PUT replaces: an unknown id is 404 ITEM_NOT_FOUND, not a new item under that id.
             replaceOnly: true,
             ...b,
+            // Without a stock figure the item keeps its own (orders may have taken units since).
+            stock: b.stock ?? 0,
+            keepStock: b.stock === undefined,
             description: b.description ?? '',
           },
           ctxOf(request),

@@ -177,18 +177,22 @@ export interface UpsertMenuItemRequest {
   name: string;
   description: string;
   price?: Money | undefined;
-  /**
-   * Units left now. Required to create an item; when replacing one, absent keeps the current
-   * figure, so an edit of name or price never writes back a stock figure read before orders took
-   * units since (SetStock sets it on purpose).
-   */
-  stock?: number | undefined;
+  /** Units left now; ignored with keep_stock. */
+  stock: number;
   available: boolean;
   /**
    * Only replace: an item_id that is not one of this merchant's items is ITEM_NOT_FOUND rather
    * than created with that id (creating with a chosen id is for seeding).
    */
   replaceOnly: boolean;
+  /**
+   * Replacing an item: keep its current stock (stock is ignored), so an edit of name or price never
+   * writes back a figure read before orders took units since (SetStock sets it on purpose).
+   * Creating an item needs a stock: KEEP_STOCK on a new item is INVALID_ARGUMENT. A separate field
+   * rather than an optional stock, so 0 keeps meaning 0 between releases (deploy merchant first:
+   * an older merchant ignores this field and would take stock 0).
+   */
+  keepStock: boolean;
 }
 
 export interface UpsertMenuItemResponse {
@@ -1651,9 +1655,10 @@ function createBaseUpsertMenuItemRequest(): UpsertMenuItemRequest {
     name: '',
     description: '',
     price: undefined,
-    stock: undefined,
+    stock: 0,
     available: false,
     replaceOnly: false,
+    keepStock: false,
   };
 }
 
@@ -1674,7 +1679,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     if (message.price !== undefined) {
       Money.encode(message.price, writer.uint32(42).fork()).join();
     }
-    if (message.stock !== undefined) {
+    if (message.stock !== 0) {
       writer.uint32(48).uint32(message.stock);
     }
     if (message.available !== false) {
@@ -1682,6 +1687,9 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     }
     if (message.replaceOnly !== false) {
       writer.uint32(64).bool(message.replaceOnly);
+    }
+    if (message.keepStock !== false) {
+      writer.uint32(72).bool(message.keepStock);
     }
     return writer;
   },
@@ -1763,6 +1771,14 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
             message.replaceOnly = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.keepStock = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1790,12 +1806,17 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
       name: isSet(object.name) ? globalThis.String(object.name) : '',
       description: isSet(object.description) ? globalThis.String(object.description) : '',
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
-      stock: isSet(object.stock) ? globalThis.Number(object.stock) : undefined,
+      stock: isSet(object.stock) ? globalThis.Number(object.stock) : 0,
       available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
       replaceOnly: isSet(object.replaceOnly)
         ? globalThis.Boolean(object.replaceOnly)
         : isSet(object.replace_only)
           ? globalThis.Boolean(object.replace_only)
+          : false,
+      keepStock: isSet(object.keepStock)
+        ? globalThis.Boolean(object.keepStock)
+        : isSet(object.keep_stock)
+          ? globalThis.Boolean(object.keep_stock)
           : false,
     };
   },
@@ -1817,7 +1838,7 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     if (message.price !== undefined) {
       obj.price = Money.toJSON(message.price);
     }
-    if (message.stock !== undefined) {
+    if (message.stock !== 0) {
       obj.stock = Math.round(message.stock);
     }
     if (message.available !== false) {
@@ -1825,6 +1846,9 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     }
     if (message.replaceOnly !== false) {
       obj.replaceOnly = message.replaceOnly;
+    }
+    if (message.keepStock !== false) {
+      obj.keepStock = message.keepStock;
     }
     return obj;
   },
@@ -1840,9 +1864,10 @@ export const UpsertMenuItemRequest: MessageFns<UpsertMenuItemRequest> = {
     message.description = object.description ?? '';
     message.price =
       object.price !== undefined && object.price !== null ? Money.fromPartial(object.price) : undefined;
-    message.stock = object.stock ?? undefined;
+    message.stock = object.stock ?? 0;
     message.available = object.available ?? false;
     message.replaceOnly = object.replaceOnly ?? false;
+    message.keepStock = object.keepStock ?? false;
     return message;
   },
 };
