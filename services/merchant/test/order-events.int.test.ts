@@ -312,6 +312,50 @@ describe('order events from Kafka, status events to Kafka', () => {
     }
   });
 
+  it('applies a cancellation while a menu edit holds the merchant, without a deadlock', async () => {
+    // A menu edit locks the merchant row, then the item row; a cancellation must take them in the
+    // same order, or the two wait on each other (40P01).
+    const { service } = mdb.service();
+    const uc = service.useCases;
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm-lock' })));
+    unwrap(await uc.upsertMenuItem(itemInput('lock-dish', { merchantId: 'm-lock', stock: 10 })));
+    unwrap(
+      await uc.reserveStock({
+        orderId: 'lock-1',
+        merchantId: 'm-lock',
+        lines: [{ itemId: 'lock-dish', quantity: 2 }],
+      }),
+    );
+    const edit = await mdb.pool.connect();
+    try {
+      await edit.query('BEGIN');
+      await edit.query(`SELECT 1 FROM merchants WHERE id = 'm-lock' FOR UPDATE`);
+      const cancelled = uc.applyOrderEvent({
+        eventId: newEventId(),
+        reason: 'CHANGED_MIND',
+        snapshot: { orderId: 'lock-1', merchantId: 'm-lock', state: 'CANCELLED', version: 2 },
+      });
+      await eventually(
+        async () => {
+          const { rows } = await mdb.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM merchants%'`,
+          );
+          return rows[0]!.n > 0 ? true : undefined;
+        },
+        10_000,
+        'the cancellation waiting for the merchant row',
+      );
+      // The edit goes on to the item row: free, since the cancellation has not touched it yet.
+      await edit.query(`UPDATE menu_items SET name = 'Renamed' WHERE id = 'lock-dish'`);
+      await edit.query('COMMIT');
+      expect(await cancelled).toBe('applied');
+      expect(await mdb.stock('lock-dish')).toBe(10);
+    } finally {
+      edit.release();
+    }
+  });
+
   /** Reads the status events with the platform's own consumer (group of its own, from the start). */
   async function collect(topic: string, expected: number) {
     const seen: ConsumedEvent<MerchantStatusChanged>[] = [];

@@ -67,14 +67,16 @@ export async function applyOrderSnapshot(
   reason: string,
   now: Date,
 ): Promise<void> {
+  // The merchant row is locked first: before the kitchen row is read, so concurrent snapshots of
+  // one merchant's orders apply one after the other and the backlog count sees every one of them;
+  // and before a release returns stock to item rows, in the order a menu edit takes them
+  // (merchant, then item), so the two never deadlock.
+  const merchant = await tx.getMerchant(snapshot.merchantId, { forUpdate: true });
   if (
     (snapshot.state === 'REJECTED' || snapshot.state === 'CANCELLED') &&
     !cookedWhenCancelled(snapshot, await tx.getKitchenOrder(snapshot.orderId))
   )
     await releaseReservation(tx, snapshot.orderId, reason || `ORDER_${snapshot.state}`, now);
-  // The merchant row is locked before the kitchen row is read, so concurrent snapshots of one
-  // merchant's orders apply one after the other and the backlog count sees every one of them.
-  const merchant = await tx.getMerchant(snapshot.merchantId, { forUpdate: true });
   if (!merchant) return;
   const next = nextKitchenOrder(await tx.getKitchenOrder(snapshot.orderId), snapshot);
   if (!next) return;
