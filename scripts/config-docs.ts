@@ -86,7 +86,7 @@ export async function render(): Promise<string> {
     '| `OTEL_SERVICE_NAME` | the package name under `pnpm`, else `mealpeak` | `service.name` of traces and metrics (`target_info`); the images and the chart set it |',
     '| `OTEL_EXPORTER_OTLP_ENDPOINT` | unset: no trace export | OTLP/HTTP endpoint traces are sent to; metrics are always served on `/metrics` |',
     '| `OTEL_TRACES_SAMPLER_ARG` | `0.1` | Share of new traces sampled, 0 to 1 (parent-based: a sampled caller keeps its trace; the gateway starts every trace itself, whatever the client sends) |',
-    '| `OTEL_TRACES_SAMPLER` | unset: `parentbased_traceidratio` at the ratio above | Any sampler of the OpenTelemetry spec (`always_on`, `traceidratio`...), read by the SDK with `OTEL_TRACES_SAMPLER_ARG` (its default ratio is then 1) |',
+    '| `OTEL_TRACES_SAMPLER` | unset: `parentbased_traceidratio` at the ratio above | A sampler of the OpenTelemetry spec (`always_on`, `always_off`, `traceidratio`, `parentbased_*` of these), read by the SDK with `OTEL_TRACES_SAMPLER_ARG` (a ratio sampler without it: 0.1). Anything else refuses to start |',
     '',
   );
   return parts.join('\n');

@@ -3,7 +3,7 @@
  * the SDK and the module hooks exist before pg and ioredis are first imported.
  */
 import { register, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
-import { startTelemetry } from './sdk.ts';
+import { startTelemetry, tracesSamplerFromEnv } from './sdk.ts';
 
 const instrumented = ['pg', 'pg-pool', 'ioredis'];
 const ratio = (raw: string | undefined): number | undefined => {
@@ -18,6 +18,15 @@ const ratio = (raw: string | undefined): number | undefined => {
 };
 if (supportsSyncHooks()) register({ include: instrumented });
 
+const sampler = tracesSamplerFromEnv(process.env);
+if (!sampler.ok) {
+  // Start-up config: refuse to run rather than trace everything at peak (the logger does not exist yet).
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: sampler.message })}\n`);
+  process.exit(1);
+}
+// The SDK reads the ratio from the environment when it builds the sampler.
+if (sampler.samplerArg !== undefined) process.env['OTEL_TRACES_SAMPLER_ARG'] = sampler.samplerArg;
+
 startTelemetry({
   // pnpm sets npm_package_name (@mealpeak/order) for `pnpm start`; deployments set OTEL_SERVICE_NAME.
   serviceName:
@@ -26,5 +35,5 @@ startTelemetry({
     'mealpeak',
   otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
   sampleRatio: ratio(process.env['OTEL_TRACES_SAMPLER_ARG']),
-  samplerFromEnvironment: Boolean(process.env['OTEL_TRACES_SAMPLER']),
+  samplerFromEnvironment: sampler.samplerFromEnvironment,
 });

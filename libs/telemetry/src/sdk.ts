@@ -47,10 +47,47 @@ export interface TelemetrySettings {
   samplerFromEnvironment?: boolean;
 }
 
+/** The samplers of the OpenTelemetry spec the Node SDK builds from OTEL_TRACES_SAMPLER. */
+export const SPEC_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+export const DEFAULT_SAMPLE_RATIO = 0.1;
+
+/**
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG read as start-up config: an unknown sampler is an
+ * error (the SDK would log it where nobody looks and record every trace), and a ratio sampler
+ * without a ratio gets ours rather than the SDK's 1.0. `samplerArg` is what the SDK must read.
+ */
+export function tracesSamplerFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+):
+  | { ok: true; samplerFromEnvironment: boolean; samplerArg: string | undefined }
+  | { ok: false; message: string } {
+  const name = env['OTEL_TRACES_SAMPLER']?.trim();
+  const arg = env['OTEL_TRACES_SAMPLER_ARG'];
+  if (name === undefined || name === '') return { ok: true, samplerFromEnvironment: false, samplerArg: arg };
+  if (!(SPEC_SAMPLERS as readonly string[]).includes(name))
+    return {
+      ok: false,
+      message: `OTEL_TRACES_SAMPLER must be one of ${SPEC_SAMPLERS.join(', ')} (got ${JSON.stringify(name)})`,
+    };
+  const ratioSampler = name.endsWith('traceidratio');
+  const samplerArg = ratioSampler && (arg === undefined || arg === '') ? String(DEFAULT_SAMPLE_RATIO) : arg;
+  return { ok: true, samplerFromEnvironment: true, samplerArg };
+}
+
 /** Our sampler, or undefined to leave it to the SDK's reading of OTEL_TRACES_SAMPLER. */
 export function samplerOf(settings: TelemetrySettings): Sampler | undefined {
   if (settings.samplerFromEnvironment) return undefined;
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? 0.1) });
+  return new ParentBasedSampler({
+    root: new TraceIdRatioBasedSampler(settings.sampleRatio ?? DEFAULT_SAMPLE_RATIO),
+  });
 }
 
 /**
