@@ -8,6 +8,10 @@ import {
   type RawMessage,
 } from './message-processor.ts';
 
+const FETCH_BYTES_PER_PARTITION = 64 * 1024;
+/** The most partitions of one topic (the order and dispatch topics have 24: docs/kafka.md). */
+export const MAX_PARTITIONS_PER_TOPIC = 24;
+
 export {
   on,
   PoisonMessageError,
@@ -65,8 +69,13 @@ export function createConsumer(kafka: Kafka, settings: ConsumerSettings): EventC
     // fetched is handled before the next fetch. With kafkajs's 1 MiB per partition and 10 MiB per
     // fetch, one fetch of a backlog held ~9,000 events (90 s at 10 ms). 64 KiB is a few hundred
     // events per partition; a record batch larger than the limit is still returned whole.
-    maxBytesPerPartition: 64 * 1024,
-    maxBytes: 256 * 1024,
+    // The per-fetch limit must leave room for every partition a member can hold on one broker:
+    // kafkajs lists partitions in a fixed order and the broker fills the response in that order,
+    // so a smaller total starves the partitions listed last for as long as the first ones have a
+    // backlog. MAX_PARTITIONS_PER_TOPIC × 64 KiB: each partition gets its share in every fetch
+    // (and a fetch is bounded by the rebalance handling below, not by its size).
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+    maxBytes: FETCH_BYTES_PER_PARTITION * MAX_PARTITIONS_PER_TOPIC,
     // Long-poll wait of an idle fetch; also bounds how long stop() waits for it.
     maxWaitTimeInMs: 1_000,
     allowAutoTopicCreation: false,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_PARTITIONS_PER_TOPIC } from './consumer.ts';
 import { ALL_TOPICS } from './registry.ts';
 
 const doc = readFileSync(new URL('../../../docs/kafka.md', import.meta.url), 'utf8');
@@ -22,5 +23,11 @@ describe('topic registry', () => {
     expect(new Set(names).size).toBe(names.length);
     const types = ALL_TOPICS.flatMap((t) => t.events.map((e) => e.name));
     expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('has no topic with more partitions than the consumer fetch is sized for', () => {
+    // The fetch's total limit gives each partition its 64 KiB only up to MAX_PARTITIONS_PER_TOPIC;
+    // beyond it the partitions kafkajs lists last would starve behind a backlog on the first ones.
+    for (const topic of ALL_TOPICS) expect(topic.partitions).toBeLessThanOrEqual(MAX_PARTITIONS_PER_TOPIC);
   });
 });
