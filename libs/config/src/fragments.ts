@@ -12,6 +12,15 @@ export const durationMs = (fallback: number) =>
 /** A period, deadline or timeout: 0 would spin a loop or fail every call; at most MAX_TIMER_MS. */
 export const intervalMs = (fallback: number, min = 1) =>
   z.coerce.number().int().min(min).max(MAX_TIMER_MS).default(fallback);
+/**
+ * The longest deadline of a call between our services. A gRPC server closes each connection after
+ * its maximum age and lets the calls on it finish for this long (libs/grpc max_connection_age_grace_ms),
+ * so a longer call could be cut mid-way.
+ */
+export const MAX_CALL_DEADLINE_MS = 30_000;
+/** The deadline of a call to another service: at most MAX_CALL_DEADLINE_MS. */
+export const callDeadlineMs = (fallback: number) =>
+  z.coerce.number().int().min(1).max(MAX_CALL_DEADLINE_MS).default(fallback);
 export const bool = (fallback: boolean) => z.stringbool().default(fallback);
 export const csv = (fallback: string) =>
   z

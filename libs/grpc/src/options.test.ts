@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { env } from '@mealpeak/config';
 import { CLIENT_OPTIONS, SERVER_OPTIONS } from './options.ts';
 
 const n = (options: typeof CLIENT_OPTIONS, key: string): number => {
@@ -18,8 +19,12 @@ describe('connection options', () => {
     expect(age).toBeGreaterThanOrEqual(10_000);
   });
 
-  it('lets in-flight calls finish after GOAWAY for at least the gateway request budget', () => {
-    expect(n(SERVER_OPTIONS, 'grpc.max_connection_age_grace_ms')).toBeGreaterThanOrEqual(10_000);
+  it('lets in-flight calls finish after GOAWAY for the longest deadline a config allows', () => {
+    expect(n(SERVER_OPTIONS, 'grpc.max_connection_age_grace_ms')).toBeGreaterThanOrEqual(
+      env.MAX_CALL_DEADLINE_MS,
+    );
+    expect(env.callDeadlineMs(2_000).safeParse(String(env.MAX_CALL_DEADLINE_MS)).success).toBe(true);
+    expect(env.callDeadlineMs(2_000).safeParse(String(env.MAX_CALL_DEADLINE_MS + 1)).success).toBe(false);
   });
 
   it('drops a frozen or unreachable replica from the rotation within 15 s', () => {

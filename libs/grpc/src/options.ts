@@ -1,3 +1,4 @@
+import { env } from '@mealpeak/config';
 import type { ChannelOptions } from '@grpc/grpc-js';
 
 /**
@@ -18,9 +19,9 @@ export const SERVER_OPTIONS: ChannelOptions = {
   // 1.14) do not read it; kept right for any other server or proxy that takes these options.
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   'grpc.max_connection_age_ms': 20_000,
-  // In-flight calls finish on the old connection after GOAWAY: the gateway's request budget
-  // (REQUEST_TIMEOUT_MS, 10 s), which every internal call's deadline is below.
-  'grpc.max_connection_age_grace_ms': 10_000,
+  // In-flight calls finish on the old connection after GOAWAY: the longest deadline any service's
+  // configuration allows for a call (env.callDeadlineMs).
+  'grpc.max_connection_age_grace_ms': env.MAX_CALL_DEADLINE_MS,
 };
 
 /** Metadata key of the shared secret internal calls carry (GRPC_INTERNAL_TOKEN). */

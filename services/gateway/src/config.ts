@@ -73,9 +73,9 @@ export const configSchema = z
     /** Rider-dispatch service; dns:///name:port balances over replicas. */
     DISPATCH_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50053'),
     /** Deadline of every other gRPC call to the services; below REQUEST_TIMEOUT_MS. */
-    GRPC_DEADLINE_MS: env.intervalMs(3_000),
+    GRPC_DEADLINE_MS: env.callDeadlineMs(3_000),
     /** Deadline of PlaceOrder (two hops: order and merchant service); below REQUEST_TIMEOUT_MS. */
-    PLACE_ORDER_DEADLINE_MS: env.intervalMs(5_000),
+    PLACE_ORDER_DEADLINE_MS: env.callDeadlineMs(5_000),
 
     /** Whole-request budget (fastify handlerTimeout and requestTimeout): below mobile clients' 15-30 s. */
     REQUEST_TIMEOUT_MS: env.intervalMs(10_000),

@@ -24,7 +24,7 @@ export const configSchema = z.object({
   /** The order service (TransitionOrder for accept/reject/ready, GetOrder for the sweeper). */
   ORDER_GRPC_TARGET: z.string().min(1).default('127.0.0.1:50051'),
   /** Deadline of our calls to the order service; an incoming call's own deadline caps it. */
-  GRPC_DEADLINE_MS: env.intervalMs(2_000),
+  GRPC_DEADLINE_MS: env.callDeadlineMs(2_000),
   /** How long a reservation stays tentative before the sweeper asks the order service about it. */
   RESERVATION_TTL_SECONDS: env.positiveInt(120),
   /** How often each replica looks for tentative reservations past their TTL. */

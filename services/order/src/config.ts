@@ -23,7 +23,7 @@ export const configSchema = z.object({
   /** Merchant service (ReserveStock / ReleaseStock); dns:///name:port balances over replicas. */
   MERCHANT_GRPC_TARGET: z.string().default('127.0.0.1:50052'),
   /** Deadline of ReserveStock, below the gateway's PlaceOrder deadline. */
-  RESERVE_DEADLINE_MS: env.intervalMs(2_000),
+  RESERVE_DEADLINE_MS: env.callDeadlineMs(2_000),
   /** Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT). */
   ACCEPT_TIMEOUT_SECONDS: env.positiveInt(180),
   /**
