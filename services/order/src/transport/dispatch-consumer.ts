@@ -11,12 +11,19 @@ export const ORDER_CONSUMER = 'order';
  * cancelled order is the race docs/operations.md#a-rider-picked-up-a-cancelled-order describes:
  * the customer cancelled while the rider was taking the food.
  */
-const refusedFacts = metrics
-  .getMeter('@mealpeak/order')
-  .createCounter('mealpeak.order.dispatch_facts.refused', {
-    description:
-      'Dispatch facts (assignment, pickup, delivery) the order could no longer take, by fact and code',
-  });
+export const OrderMetric = {
+  DISPATCH_FACTS_REFUSED: 'mealpeak.order.dispatch_facts.refused',
+} as const;
+
+export const OrderAttr = {
+  FACT: 'mealpeak.order.fact',
+  REFUSAL: 'mealpeak.order.refusal',
+} as const;
+
+const refusedFacts = metrics.getMeter('@mealpeak/order').createCounter(OrderMetric.DISPATCH_FACTS_REFUSED, {
+  description:
+    'Dispatch facts (assignment, pickup, delivery) the order could no longer take, by fact and code',
+});
 
 const VERDICTS: Partial<Record<HandoverVerdictProto, HandoverVerdict>> = {
   [HandoverVerdictProto.HANDOVER_VERDICT_NEAR]: 'NEAR',
@@ -48,7 +55,7 @@ export function dispatchConsumerSettings(
     });
     if (result.ok) return;
     const context = { orderId, eventId: event.eventId, eventType: event.type, code: result.error.code };
-    refusedFacts.add(1, { 'mealpeak.order.fact': fact.kind, 'mealpeak.order.refusal': result.error.code });
+    refusedFacts.add(1, { [OrderAttr.FACT]: fact.kind, [OrderAttr.REFUSAL]: result.error.code });
     if (result.error.code === 'STALE_RIDER_ASSIGNMENT')
       logger.info({ ...context, detail: result.error.message }, 'stale rider assignment ignored');
     else

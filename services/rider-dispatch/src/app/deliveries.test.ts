@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '@mealpeak/telemetry';
 import { at, createWorld } from '../../test/world.ts';
+import { createDeliveryUseCases } from './deliveries.ts';
 
 async function assigned(overrides: Parameters<typeof createWorld>[0] = {}) {
   const w = createWorld(overrides);
@@ -130,5 +132,33 @@ describe('pickup and delivery', () => {
       expect(code(await w.useCases.markPickedUp('r-1', 'o-1'))).toBe('ok'); // a repeat: harmless
       expect(handovers(w)).toHaveLength(1);
     });
+  });
+});
+
+describe('counting handovers', () => {
+  it('counts what the judge decided last, once, even when the store ran it twice (a retry)', async () => {
+    const w = await assigned();
+    await ready(w);
+    w.positions.place('r-1', at(50));
+    const counted: [string, string, boolean][] = [];
+    const store = Object.create(w.store) as typeof w.store;
+    let attempts = 0;
+    store.markPickedUp = async (orderId, riderId, now, judge) => {
+      if (attempts++ === 0) judge(at(5_000)); // a first attempt, rolled back by a deadlock, retried
+      return w.store.markPickedUp(orderId, riderId, now, judge);
+    };
+    const uc = createDeliveryUseCases({
+      store,
+      positions: w.positions,
+      clock: w.clock,
+      settings: { handover: { mode: 'flag', maxDistanceM: 300 } },
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      onHandover: (step, check, refused) => counted.push([step, check.verdict, refused]),
+    });
+    expect((await uc.markPickedUp('r-1', 'o-1')).ok).toBe(true);
+    expect(counted).toEqual([['pickup', 'near', false]]);
+    // A repeat is not judged and counts nothing.
+    expect((await uc.markPickedUp('r-1', 'o-1')).ok).toBe(true);
+    expect(counted).toHaveLength(1);
   });
 });

@@ -42,42 +42,55 @@ export function createDeliveryUseCases(deps: DeliveryDeps) {
     }
   }
 
-  async function judgeFor(step: HandoverStep, riderId: string, orderId: string): Promise<JudgeHandover> {
-    if (policy.mode === 'off') return () => ok(undefined);
+  /**
+   * Runs `run` (the store's pickup or delivery) with a judge of where the rider is. The judge runs
+   * inside the store's transaction, perhaps more than once (a retried deadlock): what it decided
+   * last is counted and logged once, after the store answered.
+   */
+  async function judged(
+    step: HandoverStep,
+    riderId: string,
+    orderId: string,
+    run: (judge: JudgeHandover) => Promise<Result<void, CodedError>>,
+  ): Promise<Result<void, CodedError>> {
+    if (policy.mode === 'off') return run(() => ok(undefined));
     const fix = await latestFix(riderId);
     const now = deps.clock.now();
-    return (point) => {
+    let last: { check: HandoverCheck; refused: boolean } | undefined;
+    const result = await run((point) => {
       const check = checkHandover(point, fix, now, policy);
       const admitted = admitHandover(step, orderId, check, policy);
-      deps.onHandover?.(step, check, !admitted.ok);
+      last = { check, refused: !admitted.ok };
+      return admitted;
+    });
+    // Committed, or refused for where the rider is: what the rider was told. A repeat is not
+    // judged, so counts nothing.
+    if (last && (result.ok || last.refused)) {
+      const { check, refused } = last;
+      deps.onHandover?.(step, check, refused);
       if (check.verdict === 'far')
         deps.logger.warn(
-          {
-            riderId,
-            orderId,
-            step,
-            distanceM: check.distanceM,
-            fixAgeS: check.fixAgeS,
-            refused: !admitted.ok,
-          },
+          { riderId, orderId, step, distanceM: check.distanceM, fixAgeS: check.fixAgeS, refused },
           'handover far from its point',
         );
-      return admitted;
-    };
+    }
+    return result;
   }
 
   return {
     async markPickedUp(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      const judge = await judgeFor('pickup', riderId, orderId);
-      return deps.store.markPickedUp(orderId, riderId, deps.clock.now(), judge);
+      return judged('pickup', riderId, orderId, (judge) =>
+        deps.store.markPickedUp(orderId, riderId, deps.clock.now(), judge),
+      );
     },
     async markDelivered(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      const judge = await judgeFor('delivery', riderId, orderId);
-      return deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge);
+      return judged('delivery', riderId, orderId, (judge) =>
+        deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge),
+      );
     },
     /**
      * A customer's cancellation asks before the order service decides (ADR 0016): refused with
