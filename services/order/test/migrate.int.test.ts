@@ -27,7 +27,7 @@ describe('migrations by command, with MIGRATE_ON_START=false', () => {
     const boot = () => ({ config, logger, lifecycle: createLifecycle({ logger, timeoutMs: 5_000 }) });
     const first = boot();
     await expect(openDatabase(first, 'order', migrationsDir)).rejects.toThrow(
-      /schema orders_by_command lacks migrations 0001_orders, 0002_inbox_retention, 0003_rider_assigned_at, 0004_list_indexes .*pnpm migrate order/,
+      /schema orders_by_command lacks migrations 0001_orders, 0002_inbox_retention, 0003_rider_assigned_at, 0004_list_indexes, 0005_vacuum_settings .*pnpm migrate order/,
     );
     await first.lifecycle.shutdown('test');
 
@@ -42,6 +42,7 @@ describe('migrations by command, with MIGRATE_ON_START=false', () => {
         '0002_inbox_retention',
         '0003_rider_assigned_at',
         '0004_list_indexes',
+        '0005_vacuum_settings',
       ],
       alreadyApplied: 0,
     });
