@@ -1,4 +1,4 @@
--- Storage parameters only (docs/merchant.md#model): ALTER TABLE ... SET (...) of these takes a
+-- Storage parameters only (docs/merchant.md, "Model"): ALTER TABLE ... SET (...) of these takes a
 -- SHARE UPDATE EXCLUSIVE lock, which blocks neither reads nor writes, and rewrites nothing.
 
 -- Every placement decrements stock, a HOT-eligible update (stock and updated_at are not indexed),

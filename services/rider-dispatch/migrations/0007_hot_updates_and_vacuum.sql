@@ -1,4 +1,4 @@
--- Storage parameters only (docs/dispatch-service.md#state): ALTER TABLE ... SET (...) of these
+-- Storage parameters only (docs/dispatch-service.md, "State"): ALTER TABLE ... SET (...) of these
 -- takes a SHARE UPDATE EXCLUSIVE lock, which blocks neither reads nor writes, and rewrites
 -- nothing. A fillfactor applies to pages written from now on; existing pages get room as rows
 -- move to new ones, no rewrite (VACUUM FULL) needed.
