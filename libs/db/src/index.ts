@@ -6,6 +6,7 @@ export {
   readMigrations,
   type Migration,
   type MigrationReport,
+  type MigrateOptions,
 } from './migrate.ts';
 export { databaseUrl, dropDatabase, ensureDatabase, withAdmin } from './admin.ts';
 export { purgeRows, type NamedStatementRunner, type PurgeStep } from './purge.ts';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Pool, Queryable } from './pool.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient, Queryable } from './pool.ts';
+import { splitStatements } from './sql-statements.ts';
 import { withTransaction } from './transaction.ts';
 
 export interface Migration {
@@ -73,20 +75,108 @@ export async function pendingMigrations(pool: Pool, schema: string, dir: string)
   return migrations.filter((m) => !applied.has(m.version)).map(fileName);
 }
 
+export interface MigrateOptions {
+  /**
+   * How long a transactional migration waits for each table lock. Short on purpose: an ALTER
+   * TABLE queued behind a long query makes every later query on that table queue behind it.
+   */
+  lockTimeoutMs?: number;
+  /** Attempts after the first when a migration gives up on a lock (lock_not_available). */
+  lockRetries?: number;
+  /** Pause before the first retry; doubled each time, with jitter, at most 10 s. */
+  retryDelayMs?: number;
+  /** Told of each lock timeout before the pause (the service logs it). */
+  onLockTimeout?: (info: { migration: string; attempt: number; delayMs: number }) => void;
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+/** First line of a migration that runs statement by statement outside a transaction. */
+const NO_TRANSACTION = /^--\s*migrate:\s*no-transaction\s*$/;
+
+const isNoTransaction = (m: Migration) => NO_TRANSACTION.test(m.sql.split('\n', 1)[0]!.trim());
+
+/**
+ * A `-- migrate: no-transaction` migration: each statement on its own, on the session that holds
+ * the migration lock, then its bookkeeping row. For CREATE/DROP INDEX CONCURRENTLY, which build
+ * without blocking writes but cannot run in a transaction (nor in a multi-statement query).
+ *
+ * A crash half-way leaves the statements before it applied and the migration unrecorded, so the
+ * next start runs the whole file again: every statement must be safe to repeat (an interrupted
+ * concurrent build leaves an INVALID index behind, hence `DROP INDEX CONCURRENTLY IF EXISTS x`
+ * before `CREATE INDEX CONCURRENTLY x`). No lock timeout here: a concurrent build waits for the
+ * transactions already running (a long report, a slow consumer) without holding up anyone else's
+ * reads or writes, and giving up would throw the build away (docs/development.md#migrations).
+ */
+async function runWithoutTransaction(client: PoolClient, schema: string, migration: Migration) {
+  // Session settings: migrate() resets them before the connection goes back to the pool.
+  await client.query(`SET search_path TO "${schema}", public`);
+  await client.query('SET lock_timeout = 0');
+  for (const statement of splitStatements(migration.sql)) await client.query(statement);
+  await client.query(
+    `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+    [migration.version, migration.name, migration.checksum],
+  );
+}
+
+/**
+ * Takes the schema's migration lock, polling. Not pg_advisory_lock: a replica blocked in that
+ * statement holds a snapshot the whole time, which a concurrent index build in the lock holder
+ * waits for, while the replica waits for the holder's lock: a deadlock. Between two tries a
+ * replica holds no snapshot. Waits for as long as another replica migrates.
+ */
+async function takeMigrationLock(client: PoolClient, lockKey: string): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+      lockKey,
+    ]);
+    if (rows[0]?.ok) return;
+    await sleep(200 + Math.random() * 300);
+  }
+}
+
+/** A migration in one transaction with its bookkeeping row: all of it or none. */
+async function runInTransaction(pool: Pool, schema: string, migration: Migration, lockTimeoutMs: number) {
+  await withTransaction(pool, async (tx) => {
+    await tx.query(`SET LOCAL search_path TO "${schema}", public`);
+    // An index built over a big table can take longer than the pool's statement timeout
+    // (5 s): that would fail every start-up, a crash loop. Waiting for a lock stays short.
+    await tx.query('SET LOCAL statement_timeout = 0');
+    await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+    await tx.query(migration.sql);
+    await tx.query(
+      `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+      [migration.version, migration.name, migration.checksum],
+    );
+  });
+}
+
 /**
  * Forward-only migrations for one service schema. Safe with many replicas starting at once: an
- * advisory lock serialises them, and each migration commits atomically with its bookkeeping row.
- * An applied migration whose file changed is an error: write a new migration instead.
+ * advisory lock serialises them, and each migration commits atomically with its bookkeeping row
+ * (or, marked `-- migrate: no-transaction`, runs statement by statement and is recorded once all
+ * succeeded). An applied migration whose file changed is an error: write a new migration instead.
+ *
+ * A migration that cannot get a table lock within `lockTimeoutMs` (4 s) rolls back and is tried
+ * again after a pause, `lockRetries` (4) times: a busy table delays the start-up by seconds instead
+ * of freezing that table's traffic behind the queued ALTER for as long as the long query runs.
  */
-export async function migrate(pool: Pool, schema: string, dir: string): Promise<MigrationReport> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  dir: string,
+  options: MigrateOptions = {},
+): Promise<MigrationReport> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? 4_000;
+  const lockRetries = options.lockRetries ?? 4;
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
   const migrations = await readMigrations(dir);
   const lockKey = createHash('sha256').update(`migrate:${schema}`).digest().readBigInt64BE(0).toString();
   const client = await pool.connect();
   try {
-    // Replicas wait here for as long as another one migrates: not bounded by the pool's
-    // statement timeout (reset before the connection goes back to the pool).
+    // An index build may run longer than the pool's statement timeout (reset before the
+    // connection goes back to the pool).
     await client.query('SET statement_timeout = 0');
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
+    await takeMigrationLock(client, lockKey);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS "${schema}".schema_migrations (
@@ -97,24 +187,35 @@ export async function migrate(pool: Pool, schema: string, dir: string): Promise<
     const report: MigrationReport = { applied: [], alreadyApplied: applied.size };
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
-      await withTransaction(pool, async (tx) => {
-        await tx.query(`SET LOCAL search_path TO "${schema}", public`);
-        // An index built over a big table can take longer than the pool's statement timeout
-        // (5 s): that would fail every start-up, a crash loop. Waiting for a lock stays bounded.
-        await tx.query(`SET LOCAL statement_timeout = 0`);
-        await tx.query(`SET LOCAL lock_timeout = '60s'`);
-        await tx.query(migration.sql);
-        await tx.query(
-          `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
-          [migration.version, migration.name, migration.checksum],
-        );
-      });
+      if (isNoTransaction(migration)) await runWithoutTransaction(client, schema, migration);
+      else
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await runInTransaction(pool, schema, migration, lockTimeoutMs);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt > lockRetries)
+              throw error;
+            const base = Math.min(retryDelayMs * 2 ** (attempt - 1), 10_000);
+            const delayMs = Math.round(base / 2 + (Math.random() * base) / 2);
+            options.onLockTimeout?.({ migration: fileName(migration), attempt, delayMs });
+            await sleep(delayMs);
+          }
+        }
       report.applied.push(fileName(migration));
     }
     return report;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
-    await client.query('RESET statement_timeout').catch(() => undefined);
-    client.release();
+    // A connection that cannot be reset (broken, or left with our settings) is not reused.
+    const reset = async () => {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
+      await client.query('RESET statement_timeout; RESET lock_timeout; RESET search_path');
+    };
+    client.release(
+      await reset().then(
+        () => undefined,
+        () => true,
+      ),
+    );
   }
 }

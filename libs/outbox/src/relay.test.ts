@@ -15,7 +15,7 @@ describe('a relay share of the outbox partitions', () => {
     expect([10, 30, 20].map((pid) => shareOf(8, [30, 10, 20], pid))).toEqual([3, 2, 3]);
   });
 
-  it('counts itself when the lock table does not show it yet', () => {
+  it('counts itself when the list of live relays does not show it yet', () => {
     expect(shareOf(8, [5], 9)).toBe(4);
     expect(shareOf(8, [], 9)).toBe(8);
   });

@@ -16,7 +16,8 @@ const relay = createOutboxRelay({
   schema: process.env['SCHEMA']!,
   partitions: 4,
   producer,
-  producerName: 'relay-proc',
+  // The test's other relays' name: relays count each other by it (relayApplicationName).
+  producerName: 'order',
   logger,
   pollIntervalMs: 100,
 });

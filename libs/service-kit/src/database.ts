@@ -29,7 +29,14 @@ export async function openDatabase(
   const pool = poolFor(config, service);
   lifecycle.onShutdown('pg pool', () => pool.end());
   if (config.MIGRATE_ON_START)
-    logger.info(await migrate(pool, config.PG_SCHEMA, migrationsDir), 'migrations checked');
+    logger.info(
+      await migrate(pool, config.PG_SCHEMA, migrationsDir, {
+        // A long query holds a table the migration must lock: it gave up so as not to stall
+        // that table's traffic, and tries again after the pause (libs/db/src/migrate.ts).
+        onLockTimeout: (info) => logger.warn(info, 'migration could not lock a table in time; trying again'),
+      }),
+      'migrations checked',
+    );
   else {
     // Migrations are someone else's job (a Job, `pnpm migrate`): never serve on an older schema.
     const pending = await pendingMigrations(pool, config.PG_SCHEMA, migrationsDir);

@@ -27,7 +27,7 @@ describe('migrations by command, with MIGRATE_ON_START=false', () => {
     const boot = () => ({ config, logger, lifecycle: createLifecycle({ logger, timeoutMs: 5_000 }) });
     const first = boot();
     await expect(openDatabase(first, 'order', migrationsDir)).rejects.toThrow(
-      /schema orders_by_command lacks migrations 0001_orders, 0002_inbox_retention, 0003_rider_assigned_at .*pnpm migrate order/,
+      /schema orders_by_command lacks migrations 0001_orders, 0002_inbox_retention, 0003_rider_assigned_at, 0004_list_indexes, 0005_vacuum_settings .*pnpm migrate order/,
     );
     await first.lifecycle.shutdown('test');
 
@@ -37,7 +37,13 @@ describe('migrations by command, with MIGRATE_ON_START=false', () => {
     expect(await run.exited()).toBe(0);
     expect(JSON.parse(run.lines.at(-1)!)).toEqual({
       service: 'order',
-      applied: ['0001_orders', '0002_inbox_retention', '0003_rider_assigned_at'],
+      applied: [
+        '0001_orders',
+        '0002_inbox_retention',
+        '0003_rider_assigned_at',
+        '0004_list_indexes',
+        '0005_vacuum_settings',
+      ],
       alreadyApplied: 0,
     });
 

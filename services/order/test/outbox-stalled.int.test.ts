@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@mealpeak/db';
 import { EVENTS, TOPICS, createKafka, createProducer } from '@mealpeak/kafka';
-import { createOutbox } from '@mealpeak/outbox';
+import { createOutbox, relayApplicationName } from '@mealpeak/outbox';
 import { createLifecycle, type BootContext } from '@mealpeak/runtime';
 import { openDatabase, startOutbox, type OutboxConfig } from '@mealpeak/service-kit';
 import { Metric, createLogger } from '@mealpeak/telemetry';
@@ -87,14 +87,15 @@ describe('outbox gauges during a Kafka outage', () => {
   it('reports the pending rows and their age on the replica whose relay fails every cycle', async () => {
     const first = await replica(true, stuckRows);
     try {
-      // This replica's relay holds every outbox partition (exclusive locks; its presence lock is
-      // shared) and keeps failing to publish.
+      // This replica's relay holds every outbox partition (exclusive locks) and keeps failing to
+      // publish.
       await eventually(
         async () => {
           const { rows } = await first.pool.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
               WHERE l.locktype = 'advisory' AND l.mode = 'ExclusiveLock' AND l.granted
-                AND a.application_name = 'order-outbox-relay' AND a.datname = current_database()`,
+                AND a.application_name = $1 AND a.datname = current_database()`,
+            [relayApplicationName('order', 'orders')],
           );
           return rows[0]?.n === 4 ? true : undefined;
         },
