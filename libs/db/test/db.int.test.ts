@@ -3,33 +3,23 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testPools } from './pools.ts';
 import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
-import { createPool, migrate, withTransaction, type Pool } from '../src/index.ts';
+import { migrate, withTransaction, type Pool } from '../src/index.ts';
 
 const migrationsDir = fileURLToPath(new URL('./migrations-ok', import.meta.url));
 
 describe('db lib against the real PostgreSQL', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const pools: Pool[] = [];
-  const poolFor = (schema: string) => {
-    const p = createPool({
-      url: db.url,
-      max: 4,
-      schema,
-      statementTimeoutMs: 2_000,
-      applicationName: 'db-test',
-    });
-    pools.push(p);
-    return p;
-  };
+  const { poolFor, closeAll } = testPools(() => db.url);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = poolFor('widgets_svc');
   });
   afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end()));
+    await closeAll();
     await db?.drop();
   });
 

@@ -3,8 +3,9 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, eventually, type TestDatabase } from '@mealpeak/testing';
-import { createPool, migrate, type Pool } from '../src/index.ts';
+import { testPools } from './pools.ts';
+import { createTestDatabase, lockWaitOf, type TestDatabase } from '@mealpeak/testing';
+import { migrate, type Pool } from '../src/index.ts';
 
 const migrationsOk = fileURLToPath(new URL('./migrations-ok', import.meta.url));
 
@@ -24,18 +25,7 @@ CREATE INDEX CONCURRENTLY widgets_color ON widgets (color, id);
 
 describe('migrations against the real PostgreSQL: no-transaction migrations and lock waits', () => {
   let db: TestDatabase;
-  const pools: Pool[] = [];
-  const poolFor = (schema: string) => {
-    const p = createPool({
-      url: db.url,
-      max: 4,
-      schema,
-      statementTimeoutMs: 2_000,
-      applicationName: 'db-test',
-    });
-    pools.push(p);
-    return p;
-  };
+  const { poolFor, closeAll } = testPools(() => db.url);
   const indexValid = async (pool: Pool, schema: string, name: string) => {
     const { rows } = await pool.query<{ valid: boolean }>(
       `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -53,7 +43,7 @@ describe('migrations against the real PostgreSQL: no-transaction migrations and 
     db = await createTestDatabase();
   });
   afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end()));
+    await closeAll();
     await db?.drop();
   });
 
@@ -123,17 +113,7 @@ CREATE UNIQUE INDEX CONCURRENTLY widgets_one_per_color ON widgets (color);
     };
   }
   const alterWaiting = (pool: Pool) =>
-    eventually(
-      async () => {
-        const { rows } = await pool.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
-             AND wait_event_type = 'Lock' AND query LIKE 'ALTER TABLE widgets%'`,
-        );
-        return rows.length > 0 ? true : undefined;
-      },
-      10_000,
-      'the migration waiting for its lock',
-    );
+    lockWaitOf(pool, 'ALTER TABLE widgets%', 'the migration waiting for its lock');
 
   it('gives up on a lock after the lock timeout, so queries queued behind it go on', async () => {
     const pool = poolFor('busy_svc');

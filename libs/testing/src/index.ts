@@ -12,3 +12,4 @@ export {
 } from './fixtures.ts';
 export { MissingInfraError, HOW_TO_START, type InfraEndpoints } from './infra-source.ts';
 export { externalIPv4, reachable } from './network.ts';
+export { lockWaitOf } from './lock-waits.ts';

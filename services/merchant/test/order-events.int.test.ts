@@ -16,7 +16,7 @@ import {
 } from '@mealpeak/kafka';
 import { createOutboxRelay, type OutboxRelay } from '@mealpeak/outbox';
 import { createLogger } from '@mealpeak/telemetry';
-import { createTestKafka, eventually, type TestKafka } from '@mealpeak/testing';
+import { createTestKafka, eventually, lockWaitOf, type TestKafka } from '@mealpeak/testing';
 import { itemInput, merchantInput } from '../src/app/test-support/fixtures.ts';
 import { createMerchantDb, OUTBOX_PARTITIONS, SCHEMA, type MerchantDb } from './support.ts';
 
@@ -290,17 +290,7 @@ describe('order events from Kafka, status events to Kafka', () => {
       const eventId = newEventId();
       const outcome = store.repo.confirmPlaced('merchant', [{ eventId, orderId: 'race-1' }]);
       // The batch statement has started and waits for the sweeper's row lock.
-      await eventually(
-        async () => {
-          const { rows } = await mdb.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%processed_events%'`,
-          );
-          return rows[0]!.n > 0 ? true : undefined;
-        },
-        10_000,
-        'the batch statement waiting on the row lock',
-      );
+      await lockWaitOf(mdb.pool, '%processed_events%', 'the batch statement waiting on the row lock');
       await sweeper.query('COMMIT');
       expect(await outcome).toEqual(['released']);
       const { rows: claims } = await mdb.pool.query('SELECT 1 FROM processed_events WHERE event_id = $1', [
@@ -335,17 +325,7 @@ describe('order events from Kafka, status events to Kafka', () => {
         reason: 'CHANGED_MIND',
         snapshot: { orderId: 'lock-1', merchantId: 'm-lock', state: 'CANCELLED', version: 2 },
       });
-      await eventually(
-        async () => {
-          const { rows } = await mdb.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM merchants%'`,
-          );
-          return rows[0]!.n > 0 ? true : undefined;
-        },
-        10_000,
-        'the cancellation waiting for the merchant row',
-      );
+      await lockWaitOf(mdb.pool, '%FROM merchants%', 'the cancellation waiting for the merchant row');
       // The edit goes on to the item row: free, since the cancellation has not touched it yet.
       await edit.query(`UPDATE menu_items SET name = 'Renamed' WHERE id = 'lock-dish'`);
       await edit.query('COMMIT');

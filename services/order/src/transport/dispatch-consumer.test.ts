@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { metrics } from '@mealpeak/telemetry';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { codedError, err, ok } from '@mealpeak/core';
 import { EVENTS, TOPICS, type ConsumedEvent } from '@mealpeak/kafka';
 import { createLogger } from '@mealpeak/telemetry';
+import { installInMemoryMetrics } from '@mealpeak/telemetry/testing';
 import type { OrderUseCases } from '../app/use-cases.ts';
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
 
 describe('the dispatch-events consumer', () => {
   it('counts and logs a pickup the order can no longer take (cancelled meanwhile), by fact and code', async () => {
-    const reader = new TestReader();
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const collected = installInMemoryMetrics();
     // The module creates its counter on import, so it is imported after the provider is set.
     const { dispatchConsumerSettings } = await import('./dispatch-consumer.ts');
     const lines: Record<string, unknown>[] = [];
@@ -47,13 +37,11 @@ describe('the dispatch-events consumer', () => {
     };
     await pickup.handle(event);
 
-    const { resourceMetrics } = await reader.collect();
-    const points = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .filter((m) => m.descriptor.name === 'mealpeak.order.dispatch_facts.refused')
-      .flatMap((m) => m.dataPoints.map((p) => [p.attributes, p.value]));
-    expect(points).toEqual([
-      [{ 'mealpeak.order.fact': 'PICK_UP', 'mealpeak.order.refusal': 'ILLEGAL_TRANSITION' }, 1],
+    expect(await collected.values('mealpeak.order.dispatch_facts.refused')).toEqual([
+      {
+        attributes: { 'mealpeak.order.fact': 'PICK_UP', 'mealpeak.order.refusal': 'ILLEGAL_TRANSITION' },
+        value: 1,
+      },
     ]);
     expect(lines).toContainEqual(
       expect.objectContaining({
