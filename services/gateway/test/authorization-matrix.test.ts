@@ -43,7 +43,14 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', url: '/v1/orders', allowed: ['customer'], status: 200 },
   { method: 'GET', url: `/v1/orders/${ORDER}`, allowed: ['customer'], status: 200 },
   { method: 'GET', url: `/v1/orders/${ORDER}/timeline`, allowed: ['customer'], status: 200 },
-  { method: 'POST', url: `/v1/orders/${ORDER}/cancel`, payload: {}, allowed: ['customer'], status: 200 },
+  // ORDER is picked up at dispatch (below), which a customer cancel asks first: the accepted one.
+  {
+    method: 'POST',
+    url: `/v1/orders/${ACCEPTED_ORDER}/cancel`,
+    payload: {},
+    allowed: ['customer'],
+    status: 200,
+  },
   { method: 'GET', url: '/v1/merchant', allowed: ['merchant'], status: 200 },
   { method: 'GET', url: '/v1/merchant/orders?state=PLACED', allowed: ['merchant'], status: 200 },
   { method: 'POST', url: `/v1/merchant/orders/${ORDER}/accept`, allowed: ['merchant'], status: 200 },

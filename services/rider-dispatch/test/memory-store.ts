@@ -220,6 +220,13 @@ export class MemoryDispatchStore implements DispatchStore {
     return ok(undefined);
   }
 
+  async releaseCancellationHold(orderId: string): Promise<Result<void, CodedError>> {
+    const o = this.orders.get(orderId);
+    if (!o) return err(DispatchErrors.orderNotFound(orderId));
+    this.orders.set(orderId, { ...o, cancelHoldUntil: undefined });
+    return ok(undefined);
+  }
+
   async holdForCancellation(orderId: string, until: Date): Promise<Result<void, CodedError>> {
     const o = this.orders.get(orderId);
     if (!o) return err(DispatchErrors.orderNotFound(orderId));

@@ -261,13 +261,27 @@ describe('offers, answers and delivery through the real service', () => {
       'o-taken picked up',
     );
 
-    const hold = (orderId: string) => call(api().holdForCancellation.bind(api()), { orderId });
+    const hold = (orderId: string) =>
+      call(api().holdForCancellation.bind(api()), { orderId, release: false });
     expect(await hold('o-taken')).toMatchObject({ ok: false, error: { code: 'ORDER_PICKED_UP' } });
     expect((await hold('o-hold')).ok).toBe(true);
     expect(await pickUp('hold-rider', 'o-hold')).toMatchObject({
       ok: false,
       error: { code: 'ORDER_CANCEL_PENDING' },
     });
+    // A refused cancellation releases the hold; the next customer cancel holds again.
+    const holdUntil = async () =>
+      (
+        await infra.sql.query<{ until: Date | null }>(
+          `SELECT cancel_hold_until AS until FROM dispatch_orders WHERE order_id = 'o-hold'`,
+        )
+      ).rows[0]?.until;
+    expect((await call(api().holdForCancellation.bind(api()), { orderId: 'o-hold', release: true })).ok).toBe(
+      true,
+    );
+    expect(await holdUntil()).toBeNull();
+    expect((await hold('o-hold')).ok).toBe(true);
+    expect((await holdUntil())!.getTime()).toBeGreaterThan(Date.now() + 200_000); // minutes, not seconds
     // The order service's CANCELLED ends it for good.
     await publishOrders(infra, [orders[0]!], OrderState.ORDER_STATE_CANCELLED, 4);
     await eventually(

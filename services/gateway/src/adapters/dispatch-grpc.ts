@@ -70,8 +70,8 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       const res = await call(client.listRiderOrders.bind(client), { riderId }, within(ctx));
       return mapResult(res, (r) => r.orders);
     },
-    async holdForCancellation(orderId, ctx) {
-      const res = await call(client.holdForCancellation.bind(client), { orderId }, within(ctx));
+    async holdForCancellation(orderId, ctx, release = false) {
+      const res = await call(client.holdForCancellation.bind(client), { orderId, release }, within(ctx));
       return mapResult(res, () => undefined);
     },
     close: () => client.close(),

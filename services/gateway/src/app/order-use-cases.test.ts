@@ -99,16 +99,22 @@ describe('order use cases', () => {
     expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toEqual(err(refused));
   });
 
-  describe('a customer cancellation once a rider may hold the food (ADR 0016)', () => {
+  describe('a customer cancellation asks dispatch first (ADR 0016)', () => {
     const cancelled = (backend: FakeBackend) =>
       backend.orders.get('o-1')?.state === OrderState.ORDER_STATE_CANCELLED;
+    const asCustomer = { role: 'customer', id: 'c-1' } as const;
 
-    it('asks dispatch first from READY_FOR_PICKUP and RIDER_ASSIGNED, and then cancels', async () => {
-      for (const state of [OrderState.ORDER_STATE_READY_FOR_PICKUP, OrderState.ORDER_STATE_RIDER_ASSIGNED]) {
+    it('holds the order at dispatch, then cancels, whatever state the order was read in', async () => {
+      for (const state of [
+        OrderState.ORDER_STATE_PLACED,
+        OrderState.ORDER_STATE_ACCEPTED,
+        OrderState.ORDER_STATE_READY_FOR_PICKUP,
+        OrderState.ORDER_STATE_RIDER_ASSIGNED,
+      ]) {
         const { uc, backend, dispatch } = setup();
         backend.orders.get('o-1')!.state = state;
         dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'assigned' });
-        expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true);
+        expect((await uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(true);
         expect(dispatch.calls).toEqual(['holdForCancellation:o-1']);
         expect(cancelled(backend)).toBe(true);
       }
@@ -118,31 +124,52 @@ describe('order use cases', () => {
       const { uc, backend, dispatch } = setup();
       backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
       dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'picked_up' });
-      expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toMatchObject({
+      expect(await uc.cancel(asCustomer, 'o-1', '', ctx)).toMatchObject({
         ok: false,
         error: { kind: 'conflict', code: 'ORDER_PICKED_UP' },
       });
       expect(cancelled(backend)).toBe(false);
     });
 
-    it('cancels an order dispatch has not seen; refuses (to retry) while dispatch is away', async () => {
+    it('releases the hold when the order service refuses, keeps it when the outcome is unknown', async () => {
       const { uc, backend, dispatch } = setup();
-      backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_READY_FOR_PICKUP;
-      const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');
-      dispatch.failures.set('holdForCancellation', down);
-      expect(await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).toEqual(err(down));
-      expect(cancelled(backend)).toBe(false);
-      expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true); // unknown there
+      dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'assigned' });
+      const refused = codedError(
+        'conflict',
+        'ILLEGAL_TRANSITION',
+        'cannot cancel an order that is PICKED_UP',
+      );
+      backend.orderPort.transitionOrder = () => Promise.resolve(err(refused));
+      expect(await uc.cancel(asCustomer, 'o-1', '', ctx)).toEqual(err(refused));
+      expect(dispatch.calls).toEqual(['holdForCancellation:o-1', 'holdForCancellation:o-1 release']);
+
+      dispatch.calls.length = 0;
+      const lost = codedError('timeout', 'GRPC_DEADLINE_EXCEEDED', 'deadline exceeded');
+      backend.orderPort.transitionOrder = () => Promise.resolve(err(lost));
+      expect(await uc.cancel(asCustomer, 'o-1', '', ctx)).toEqual(err(lost));
+      expect(dispatch.calls).toEqual(['holdForCancellation:o-1']);
     });
 
-    it('does not ask for earlier states, nor for ops (who may cancel after pickup)', async () => {
+    it('cancels an order dispatch has not seen, or with a dispatch too old to hold; not while it is away', async () => {
+      const { uc, backend, dispatch } = setup();
+      const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');
+      dispatch.failures.set('holdForCancellation', down);
+      expect(await uc.cancel(asCustomer, 'o-1', '', ctx)).toEqual(err(down));
+      expect(cancelled(backend)).toBe(false);
+      dispatch.failures.set(
+        'holdForCancellation',
+        codedError('unavailable', 'GRPC_UNIMPLEMENTED', 'unknown method'),
+      );
+      expect((await uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(true);
+      const other = setup(); // not known to dispatch at all
+      expect((await other.uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(true);
+    });
+
+    it('does not ask for ops (who may cancel after pickup on purpose)', async () => {
       const { uc, dispatch, backend } = setup();
-      expect((await uc.cancel({ role: 'customer', id: 'c-1' }, 'o-1', '', ctx)).ok).toBe(true); // PLACED
-      const other = setup();
-      other.backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
-      expect((await other.uc.cancel({ role: 'ops', id: 'ops-1' }, 'o-1', 'OTHER', ctx)).ok).toBe(true);
-      expect([...dispatch.calls, ...other.dispatch.calls]).toEqual([]);
-      expect(cancelled(backend)).toBe(true);
+      backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;
+      expect((await uc.cancel({ role: 'ops', id: 'ops-1' }, 'o-1', 'OTHER', ctx)).ok).toBe(true);
+      expect(dispatch.calls).toEqual([]);
     });
   });
 

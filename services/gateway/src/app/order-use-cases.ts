@@ -81,11 +81,10 @@ export interface PlaceOrderInput {
   readonly dropoffAddress: string;
 }
 
-/** Order states in which dispatch may already have recorded a pickup the order has not seen. */
-const RIDER_MAY_HOLD = new Set<OrderState>([
-  OrderState.ORDER_STATE_READY_FOR_PICKUP,
-  OrderState.ORDER_STATE_RIDER_ASSIGNED,
-]);
+/** Answers of HoldForCancellation that need no hold: dispatch has not seen the order, or is too old. */
+const NO_HOLD_NEEDED = new Set(['ORDER_NOT_FOUND', 'GRPC_UNIMPLEMENTED']);
+/** Failures after which a command may or may not have been applied. */
+const OUTCOME_UNKNOWN = new Set<CodedError['kind']>(['timeout', 'unavailable', 'internal']);
 
 export interface OrderFilter {
   readonly states: readonly OrderState[];
@@ -181,15 +180,17 @@ export function createOrderUseCases({
       const order = await visibleOrder(canceller, orderId, ctx);
       if (!order.ok) return order;
       // A customer may cancel until pickup, but dispatch records the pickup before the order
-      // service hears of it: once a rider may hold the food, dispatch is asked first and holds
-      // the order against pickup while the order service cancels (docs/adr/0016). An order
-      // dispatch has not seen yet cannot be with a rider.
-      if (canceller.role === 'customer' && RIDER_MAY_HOLD.has(order.value.state)) {
+      // service hears of it: dispatch is asked first and holds the order against pickup while
+      // the order service cancels (docs/adr/0016). Every customer cancel asks (the state read
+      // above may be a moment old). An order dispatch has not seen cannot be with a rider; a
+      // dispatch release without the method (a rolling upgrade) cannot hold, as before it.
+      const holding = canceller.role === 'customer';
+      if (holding) {
         const held = await dispatch.holdForCancellation(orderId, ctx);
-        if (!held.ok && held.error.code !== ORDER_NOT_FOUND.code) return held;
+        if (!held.ok && !NO_HOLD_NEEDED.has(held.error.code)) return held;
       }
       // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
-      return orders.transitionOrder(
+      const cancelled = await orders.transitionOrder(
         {
           orderId,
           command: OrderCommand.ORDER_COMMAND_CANCEL,
@@ -200,6 +201,11 @@ export function createOrderUseCases({
         },
         ctx,
       );
+      // Refused: the rider may take the order again now. An outcome we do not know (a timeout,
+      // the order service away) keeps the hold: the CANCELLED event, or its time limit, ends it.
+      if (holding && !cancelled.ok && !OUTCOME_UNKNOWN.has(cancelled.error.kind))
+        await dispatch.holdForCancellation(orderId, ctx, true).catch(() => undefined);
+      return cancelled;
     },
 
     countByState(merchantId: string | undefined, ctx: CallContext): Reply<StateCount[]> {

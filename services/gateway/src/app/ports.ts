@@ -88,9 +88,10 @@ export interface DispatchPort {
   listRiderOrders(riderId: string, ctx: CallContext): Reply<RunOrder[]>;
   /**
    * A customer's cancellation asks first (docs/adr/0016): ORDER_PICKED_UP once the food is with
-   * the rider, else the order is held against pickup while the order service cancels it.
+   * the rider, else the order is held against pickup while the order service cancels it;
+   * `release` ends the hold when the order service refused.
    */
-  holdForCancellation(orderId: string, ctx: CallContext): Reply<void>;
+  holdForCancellation(orderId: string, ctx: CallContext, release?: boolean): Reply<void>;
 }
 
 /**

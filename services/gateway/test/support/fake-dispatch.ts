@@ -208,8 +208,8 @@ export class FakeDispatch {
       return ok(orderId);
     },
 
-    holdForCancellation: async (orderId) => {
-      const f = this.enter('holdForCancellation', orderId);
+    holdForCancellation: async (orderId, _ctx, release = false) => {
+      const f = this.enter('holdForCancellation', release ? `${orderId} release` : orderId);
       if (f) return err(f);
       const d = this.deliveries.get(orderId);
       if (!d) return err(codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId}`));

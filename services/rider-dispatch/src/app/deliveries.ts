@@ -8,11 +8,12 @@ import { requireIds } from './validation.ts';
 export type HandoverStep = 'pickup' | 'delivery';
 
 /**
- * How long a customer's cancellation holds an order against pickup: the gateway's call to the
- * order service follows at once, and its CANCELLED event ends the order here; a cancellation that
- * does not commit lets the rider pick up again after this.
+ * The longest a customer's cancellation holds an order against pickup. The order service's
+ * CANCELLED event ends the order here however late it comes (a lagging relay or consumer at peak)
+ * as long as it comes within this; a refused cancellation releases the hold at once; this only
+ * bounds the case where the gateway died between its two calls.
  */
-export const CANCEL_HOLD_MS = 30_000;
+export const CANCEL_HOLD_MS = 300_000;
 
 export interface DeliveryDeps {
   readonly store: DispatchStore;
@@ -94,11 +95,13 @@ export function createDeliveryUseCases(deps: DeliveryDeps) {
     },
     /**
      * A customer's cancellation asks before the order service decides (ADR 0016): refused with
-     * ORDER_PICKED_UP once the food is with the rider; otherwise no pickup for CANCEL_HOLD_MS.
+     * ORDER_PICKED_UP once the food is with the rider; otherwise no pickup until the CANCELLED
+     * event, a release (the cancellation was refused), or CANCEL_HOLD_MS.
      */
-    async holdForCancellation(orderId: string): Promise<Result<void, CodedError>> {
+    async holdForCancellation(orderId: string, release = false): Promise<Result<void, CodedError>> {
       const valid = requireIds({ orderId });
       if (!valid.ok) return valid;
+      if (release) return deps.store.releaseCancellationHold(orderId);
       return deps.store.holdForCancellation(orderId, new Date(deps.clock.now().getTime() + CANCEL_HOLD_MS));
     },
   };

@@ -152,6 +152,8 @@ export interface DispatchStore {
   ): Promise<Result<void, CodedError>>;
   /** A customer's cancellation asks first (decideCancelHold): holds the order until `until`. */
   holdForCancellation(orderId: string, until: Date): Promise<Result<void, CodedError>>;
+  /** Ends such a hold (the cancellation was refused); nothing held is fine. */
+  releaseCancellationHold(orderId: string): Promise<Result<void, CodedError>>;
 
   setOnline(riderId: string, shiftEndsAt: Date, now: Date): Promise<RiderStatus>;
   setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;

@@ -54,7 +54,7 @@ export function dispatchGrpcHandlers(
     },
 
     holdForCancellation: async (req) => {
-      const result = await useCases.holdForCancellation(req.orderId);
+      const result = await useCases.holdForCancellation(req.orderId, req.release);
       return result.ok ? ok({}) : result;
     },
 

@@ -259,11 +259,15 @@ export interface RunOrder {
 /**
  * A customer's cancellation asks dispatch first (docs/adr/0016-cancellation-against-pickup.md):
  * FAILED_PRECONDITION ORDER_PICKED_UP once the food is with the rider; otherwise the order cannot
- * be picked up for 30 s (ORDER_CANCEL_PENDING), time for the order service's CANCELLED to arrive.
- * NOT_FOUND ORDER_NOT_FOUND when dispatch has not seen the order (no rider can have it then).
+ * be picked up (ORDER_CANCEL_PENDING) until the order service's CANCELLED arrives, the caller
+ * releases the hold (the cancellation was refused), or 5 minutes pass (the caller died between
+ * the two calls). NOT_FOUND ORDER_NOT_FOUND when dispatch has not seen the order (no rider can
+ * have it then).
  */
 export interface HoldForCancellationRequest {
   orderId: string;
+  /** Ends the hold instead: the order service refused the cancellation. */
+  release: boolean;
 }
 
 export interface HoldForCancellationResponse {}
@@ -2207,13 +2211,16 @@ export const RunOrder: MessageFns<RunOrder> = {
 };
 
 function createBaseHoldForCancellationRequest(): HoldForCancellationRequest {
-  return { orderId: '' };
+  return { orderId: '', release: false };
 }
 
 export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> = {
   encode(message: HoldForCancellationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== '') {
       writer.uint32(10).string(message.orderId);
+    }
+    if (message.release !== false) {
+      writer.uint32(16).bool(message.release);
     }
     return writer;
   },
@@ -2239,6 +2246,14 @@ export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> 
             message.orderId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.release = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2258,6 +2273,7 @@ export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> 
         : isSet(object.order_id)
           ? globalThis.String(object.order_id)
           : '',
+      release: isSet(object.release) ? globalThis.Boolean(object.release) : false,
     };
   },
 
@@ -2265,6 +2281,9 @@ export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> 
     const obj: any = {};
     if (message.orderId !== '') {
       obj.orderId = message.orderId;
+    }
+    if (message.release !== false) {
+      obj.release = message.release;
     }
     return obj;
   },
@@ -2277,6 +2296,7 @@ export const HoldForCancellationRequest: MessageFns<HoldForCancellationRequest> 
   ): HoldForCancellationRequest {
     const message = createBaseHoldForCancellationRequest();
     message.orderId = object.orderId ?? '';
+    message.release = object.release ?? false;
     return message;
   },
 };
