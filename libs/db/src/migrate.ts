@@ -101,9 +101,10 @@ const isNoTransaction = (m: Migration) => NO_TRANSACTION.test(m.sql.split('\n', 
  * without blocking writes but cannot run in a transaction (nor in a multi-statement query).
  *
  * A crash half-way leaves the statements before it applied and the migration unrecorded, so the
- * next start runs the whole file again: every statement must be safe to repeat (an interrupted
- * concurrent build leaves an INVALID index behind, hence `DROP INDEX CONCURRENTLY IF EXISTS x`
- * before `CREATE INDEX CONCURRENTLY x`). No lock timeout here: a concurrent build waits for the
+ * next start runs the whole file again: every statement must be safe to repeat
+ * (`CREATE INDEX CONCURRENTLY IF NOT EXISTS`). An interrupted concurrent build leaves an INVALID
+ * index behind, which IF NOT EXISTS would keep: the schema's invalid indexes are dropped first,
+ * while a valid one (a build that finished after its pod was killed) is kept, not rebuilt. No lock timeout here: a concurrent build waits for the
  * transactions already running (a long report, a slow consumer) without holding up anyone else's
  * reads or writes, and giving up would throw the build away (docs/development.md#migrations).
  */
@@ -111,6 +112,14 @@ async function runWithoutTransaction(client: PoolClient, schema: string, migrati
   // Session settings: migrate() resets them before the connection goes back to the pool.
   await client.query(`SET search_path TO "${schema}", public`);
   await client.query('SET lock_timeout = 0');
+  const { rows: invalid } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND NOT i.indisvalid`,
+    [schema],
+  );
+  for (const { name } of invalid)
+    await client.query(`DROP INDEX CONCURRENTLY IF EXISTS "${schema}"."${name}"`);
   for (const statement of splitStatements(migration.sql)) await client.query(statement);
   await client.query(
     `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,

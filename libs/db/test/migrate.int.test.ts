@@ -18,9 +18,8 @@ async function dirWith(extra: Record<string, string>): Promise<string> {
 }
 
 const concurrentIndex = `-- migrate: no-transaction
--- Re-runnable: an interrupted concurrent build leaves an INVALID index behind.
-DROP INDEX CONCURRENTLY IF EXISTS widgets_color;
-CREATE INDEX CONCURRENTLY widgets_color ON widgets (color, id);
+-- Re-runnable: IF NOT EXISTS keeps a valid index; an INVALID one is dropped by the runner first.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS widgets_color ON widgets (color, id);
 `;
 
 describe('migrations against the real PostgreSQL: no-transaction migrations and lock waits', () => {
@@ -69,8 +68,7 @@ describe('migrations against the real PostgreSQL: no-transaction migrations and 
     // A unique build over duplicates fails after creating the index: INVALID, as after a crash.
     const dir = await dirWith({
       '0003_unique_color.sql': `-- migrate: no-transaction
-DROP INDEX CONCURRENTLY IF EXISTS widgets_one_per_color;
-CREATE UNIQUE INDEX CONCURRENTLY widgets_one_per_color ON widgets (color);
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS widgets_one_per_color ON widgets (color);
 `,
     });
     await migrate(pool, 'rerun_svc', migrationsOk);
@@ -84,11 +82,27 @@ CREATE UNIQUE INDEX CONCURRENTLY widgets_one_per_color ON widgets (color);
     expect(await indexValid(pool, 'rerun_svc', 'widgets_one_per_color')).toBe(true);
   });
 
+  it('keeps an index whose build finished after its migration was cut off, and records it', async () => {
+    const pool = poolFor('kept_svc');
+    await migrate(pool, 'kept_svc', migrationsOk);
+    // The pod was killed during the build; its backend finished it, the migration went unrecorded.
+    await pool.query('CREATE INDEX widgets_color ON widgets (color, id)');
+    const { rows: before } = await pool.query<{ oid: number }>(
+      `SELECT 'kept_svc.widgets_color'::regclass::oid AS oid`,
+    );
+    const dir = await dirWith({ '0003_widgets_color.sql': concurrentIndex });
+    expect((await migrate(pool, 'kept_svc', dir)).applied).toEqual(['0003_widgets_color']);
+    const { rows: after } = await pool.query<{ oid: number }>(
+      `SELECT 'kept_svc.widgets_color'::regclass::oid AS oid`,
+    );
+    expect(after[0]!.oid).toBe(before[0]!.oid); // the same index, not rebuilt
+  });
+
   it('lets replicas start together while one builds an index concurrently: no deadlock, applied once', async () => {
     // The build waits for every transaction older than it; a replica blocked on the migration
     // lock inside a statement would be one, waiting in turn for the builder: a deadlock.
     const dir = await dirWith({
-      '0003_widgets_color.sql': concurrentIndex.replace('DROP', 'SELECT pg_sleep(1.5);\nDROP'),
+      '0003_widgets_color.sql': concurrentIndex.replace('CREATE', 'SELECT pg_sleep(1.5);\nCREATE'),
     });
     const replicas = [poolFor('race_svc'), poolFor('race_svc'), poolFor('race_svc')];
     const reports = await Promise.all(replicas.map((p) => migrate(p, 'race_svc', dir)));

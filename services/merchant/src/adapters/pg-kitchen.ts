@@ -24,16 +24,17 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
     },
 
     async countBacklog(merchantId, upTo) {
-      // Both states are in the kitchen_orders_load index; a placed row counts for a bounded time.
+      // Two bounded index range scans: accepted rows (kitchen_orders_backlog) and placed rows of
+      // the last PLACED_COUNTS_FOR_MS (kitchen_orders_intake, from the newest), each at most upTo.
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (
-           SELECT 1 FROM kitchen_orders
-            WHERE merchant_id = $1 AND state IN ('placed', 'accepted')
-              AND (state = 'accepted' OR created_at > now() - make_interval(secs => $2))
-            LIMIT $3) counted`,
+        `SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
+                  WHERE merchant_id = $1 AND state = 'accepted' LIMIT $3) a)
+              + (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
+                  WHERE merchant_id = $1 AND state = 'placed'
+                    AND created_at > now() - make_interval(secs => $2) LIMIT $3) p) AS n`,
         [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo],
       );
-      return rows[0]?.n ?? 0;
+      return Math.min(upTo, Number(rows[0]?.n ?? 0));
     },
   };
 }

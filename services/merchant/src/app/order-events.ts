@@ -40,13 +40,10 @@ export function orderEventUseCases(deps: UseCaseDeps) {
       if (state === 'released' || state === 'missing') outcomes.push(await settleWithoutHold(event));
       else outcomes.push(state === 'duplicate' ? 'duplicate' : 'applied');
     }
-    // The intake grew: each merchant's backlog and auto-pause once per batch, not per order. A
-    // duplicate's merchant too, so a batch retried after this step failed still gets it.
-    const merchants = new Set(
-      events
-        .filter((_, i) => states[i] !== 'released' && states[i] !== 'missing')
-        .map((e) => e.snapshot.merchantId),
-    );
+    // The intake grew: each merchant's backlog and auto-pause once per batch, not per order. Every
+    // merchant of the batch: a duplicate's, so a batch retried after this step failed still gets
+    // it, and a settled one's (a re-taken hold is filed as placed too).
+    const merchants = new Set(events.map((e) => e.snapshot.merchantId));
     for (const merchantId of merchants)
       await store.transaction(async (tx) => {
         const merchant = await tx.getMerchant(merchantId, { forUpdate: true });
