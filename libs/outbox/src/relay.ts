@@ -50,9 +50,20 @@ const relayLag = meter.createHistogram('mealpeak.outbox.relay_lag', {
   description: 'Time from a state change to its event being acknowledged by Kafka',
 });
 
+/** Second half of the advisory key every live relay holds in shared mode (partitions are >= 0). */
+const PRESENCE = -1;
+
 /**
- * The application_name of the relays of one outbox, by which they count each other. The schema
- * is part of it: services (and tests) may keep several outboxes in one database.
+ * How often a relay recounts the live relays (pg_locks). Reading pg_locks takes every lock-manager
+ * partition lock, which every transaction's locking goes through, so not every claim cycle: a
+ * relay that joins or dies shifts the shares within this, while free partitions are claimed every
+ * claimIntervalMs.
+ */
+const LIVE_COUNT_INTERVAL_MS = 5_000;
+
+/**
+ * The application_name of the relays of one outbox (dashboards, pg_stat_activity). The schema is
+ * part of it: services (and tests) may keep several outboxes in one database.
  */
 export const relayApplicationName = (producerName: string, schema: string) =>
   `${producerName}-outbox-relay:${schema}`;
@@ -73,19 +84,17 @@ export function shareOf(partitions: number, livePids: readonly number[], ownPid:
  *
  * The outbox is split into partitions by hash(key). A replica relays a partition only while it
  * holds that partition's session-level advisory lock, so per-key order survives any number of
- * replicas. Each relay counts the live relays of its outbox, the sessions in pg_stat_activity
- * with its application_name (relayApplicationName), and keeps to its share (shareOf): the first
- * replica up no longer keeps every partition, and one that joins gets its share within a couple
- * of `claimIntervalMs`. Not pg_locks: reading it takes every lock-manager partition lock, which
- * every transaction's locking goes through, once a second from every relay (66 at full
- * scale-out); pg_stat_activity copies the backend status array, no lock-manager lock. A
- * partition is given back only between batches, after its rows were published and deleted, so
- * the next owner starts where this one stopped. When a replica dies its connection closes,
- * PostgreSQL drops its locks and its pg_stat_activity row, the others' shares grow and they
- * claim those partitions within `claimIntervalMs`: no stall, and at most the in-flight batch is
- * published twice (consumers dedupe on the event id). During a rolling deploy from the pg_locks
- * counting, old and new relays do not see each other and each keeps a larger share: uneven for
- * a while, but every partition still has an owner.
+ * replicas. Every relay also holds a shared "presence" lock, so each can count the live relays
+ * in pg_locks (every LIVE_COUNT_INTERVAL_MS: that read is not free) and keep to its share
+ * (shareOf): the first replica up no longer keeps every partition, and one that joins gets its
+ * share within seconds. The lock, not the session's name, says who is a relay: a pooled or
+ * borrowed session with the same application_name holds no lock (DISCARD ALL releases advisory
+ * locks), so it cannot take a share nobody serves. A partition is given back only between
+ * batches, after its rows were published and deleted, so the next owner starts where this one
+ * stopped. When a replica dies its connection closes, PostgreSQL drops its locks (presence
+ * included), and at the next count the others' shares grow and they claim those partitions: a
+ * pause of seconds, and at most the in-flight batch is published twice (consumers dedupe on the
+ * event id).
  *
  * A cycle is two statements, no transaction (the lock already makes this relay the only reader
  * of its partitions): read the oldest rows of every owned partition in id order, publish, delete.
@@ -102,19 +111,25 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
   let client: pg.Client | undefined;
   /** Backend pid of `client`'s session: this relay's rank among the live ones. */
   let ownPid = 0;
-  /** This relay's application_name as the server keeps it (which truncates long ones). */
-  let ownName = '';
+  /** The live relays' pids at the last count, and when that was (ms since the epoch). */
+  let live: { pids: number[]; at: number } = { pids: [], at: 0 };
   let running = false;
   let loop: Promise<void> | undefined;
 
-  /** Backend pids of this outbox's relays: sessions in this database with our application_name. */
+  /** Backend pids of the sessions holding this outbox's presence lock: the live relays. */
   async function liveRelays(c: pg.Client): Promise<number[]> {
+    if (live.pids.length > 0 && Date.now() - live.at < LIVE_COUNT_INTERVAL_MS) return live.pids;
+    // pg_locks shows a two-int advisory key as classid/objid (unsigned) with objsubid 2.
     const { rows } = await c.query<{ pid: number }>({
       name: 'outbox.live-relays',
-      text: `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
-      values: [ownName],
+      text: `SELECT pid FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND objsubid = 2
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
+      values: [space >>> 0, PRESENCE >>> 0],
     });
-    return rows.map((r) => r.pid);
+    live = { pids: rows.map((r) => r.pid), at: Date.now() };
+    return live.pids;
   }
 
   /** Gives back what is above this relay's share, then claims free partitions up to it. */
@@ -193,11 +208,13 @@ export function createOutboxRelay(settings: RelaySettings): OutboxRelay {
     });
     await c.connect();
     c.on('error', (err) => log.warn({ err }, 'relay connection error'));
-    const { rows } = await c.query<{ pid: number; name: string }>(
-      `SELECT pg_backend_pid() AS pid, current_setting('application_name') AS name`,
+    // Shared: never waits, and every live relay holds it at once.
+    const { rows } = await c.query<{ pid: number }>(
+      'SELECT pg_advisory_lock_shared($1, $2), pg_backend_pid() AS pid',
+      [space, PRESENCE],
     );
     ownPid = rows[0]!.pid;
-    ownName = rows[0]!.name;
+    live = { pids: [], at: 0 }; // a new session: count again
     return c;
   }
 

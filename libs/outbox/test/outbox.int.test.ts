@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import { TestEvent } from '@mealpeak/contracts/testing.v1';
 import { createPool, migrate, withTransaction, type Pool } from '@mealpeak/db';
 import {
@@ -20,7 +21,14 @@ import {
   type TestDatabase,
   type TestKafka,
 } from '@mealpeak/testing';
-import { claimEvent, createOutbox, createOutboxRelay, purgeClaims, type OutboxRelay } from '../src/index.ts';
+import {
+  claimEvent,
+  createOutbox,
+  createOutboxRelay,
+  purgeClaims,
+  relayApplicationName,
+  type OutboxRelay,
+} from '../src/index.ts';
 
 const testEvent = defineEvent('mealpeak.testing.v1.TestEvent', 1, TestEvent);
 const logger = createLogger({ service: 'outbox-test', level: 'silent' });
@@ -178,6 +186,28 @@ describe('outbox and relay against real PostgreSQL and Kafka', () => {
     expect(await eventually(() => (split()?.[0] === 2 ? split() : undefined), 10_000, 'a 2-2 split')).toEqual(
       [2, 2],
     );
+  });
+
+  it('counts only relays: another session with the relay name takes no share', async () => {
+    const { relay, schema } = await setup('ghost');
+    // A borrowed or pooled session that carries the relay's application_name (psql, a pooler).
+    const ghost = new pg.Client({
+      connectionString: db.url,
+      application_name: relayApplicationName('order', schema),
+    });
+    await ghost.connect();
+    try {
+      const only = relay();
+      await only.start();
+      // Counting the ghost as a relay would leave half the partitions to nobody.
+      await eventually(
+        () => (only.owned().length === PARTITIONS ? true : undefined),
+        10_000,
+        'every partition',
+      );
+    } finally {
+      await ghost.end();
+    }
   });
 
   it('hands a dead replica partitions to another one, which publishes what it left', async () => {
