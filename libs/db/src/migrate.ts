@@ -130,8 +130,9 @@ async function runWithoutTransaction(client: PoolClient, schema: string, migrati
 /**
  * Takes the schema's migration lock, polling. Not pg_advisory_lock: a replica blocked in that
  * statement holds a snapshot the whole time, which a concurrent index build in the lock holder
- * waits for, while the replica waits for the holder's lock: a deadlock. Between two tries a
- * replica holds no snapshot. Waits for as long as another replica migrates.
+ * waits for, while the replica waits for the holder's lock: a deadlock, which PostgreSQL breaks
+ * by failing one side (a crashed start-up, or a build thrown away). Between two tries a replica
+ * holds no snapshot. Waits for as long as another replica migrates.
  */
 async function takeMigrationLock(client: PoolClient, lockKey: string): Promise<void> {
   for (;;) {
