@@ -16,7 +16,12 @@ import { TX, type TxHelpers } from './pg-tx.ts';
 
 type RiderStore = Pick<
   DispatchStore,
-  'markPickedUp' | 'markDelivered' | 'holdForCancellation' | 'releaseCancellationHold' | 'setOnline' | 'setOffline'
+  | 'markPickedUp'
+  | 'markDelivered'
+  | 'holdForCancellation'
+  | 'releaseCancellationHold'
+  | 'setOnline'
+  | 'setOffline'
 >;
 
 export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
@@ -93,7 +98,10 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
         'UPDATE dispatch_orders SET cancel_hold_until = NULL WHERE order_id = $1 AND cancel_hold_until IS NOT NULL',
         [orderId],
       );
-      if (rowCount === 0 && !(await pool.query('SELECT 1 FROM dispatch_orders WHERE order_id = $1', [orderId])).rowCount)
+      if (
+        rowCount === 0 &&
+        !(await pool.query('SELECT 1 FROM dispatch_orders WHERE order_id = $1', [orderId])).rowCount
+      )
         return err(DispatchErrors.orderNotFound(orderId));
       return ok(undefined);
     },
