@@ -150,12 +150,17 @@ describe('order use cases', () => {
       expect(dispatch.calls).toEqual(['holdForCancellation:o-1']);
     });
 
-    it('cancels an order dispatch has not seen, or with a dispatch too old to hold; not while it is away', async () => {
+    it('cancels an order dispatch has not seen, or with a dispatch too old to hold; a ready one not while it is away', async () => {
       const { uc, backend, dispatch } = setup();
+      backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_READY_FOR_PICKUP;
       const down = codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect ECONNREFUSED');
       dispatch.failures.set('holdForCancellation', down);
       expect(await uc.cancel(asCustomer, 'o-1', '', ctx)).toEqual(err(down));
       expect(cancelled(backend)).toBe(false);
+      // One not ready yet is cancelled unheld, as before the hold existed.
+      const early = setup();
+      early.dispatch.failures.set('holdForCancellation', down);
+      expect((await early.uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(true);
       dispatch.failures.set(
         'holdForCancellation',
         codedError('unavailable', 'GRPC_UNIMPLEMENTED', 'unknown method'),

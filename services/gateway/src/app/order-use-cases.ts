@@ -83,6 +83,11 @@ export interface PlaceOrderInput {
 
 /** Answers of HoldForCancellation that need no hold: dispatch has not seen the order, or is too old. */
 const NO_HOLD_NEEDED = new Set(['ORDER_NOT_FOUND', 'GRPC_UNIMPLEMENTED']);
+/** Order states in which a rider may already hold the food dispatch knows of first. */
+const RIDER_MAY_HOLD = new Set<OrderState>([
+  OrderState.ORDER_STATE_READY_FOR_PICKUP,
+  OrderState.ORDER_STATE_RIDER_ASSIGNED,
+]);
 /** Failures after which a command may or may not have been applied. */
 const OUTCOME_UNKNOWN = new Set<CodedError['kind']>(['timeout', 'unavailable', 'internal']);
 
@@ -187,7 +192,12 @@ export function createOrderUseCases({
       const holding = canceller.role === 'customer';
       if (holding) {
         const held = await dispatch.holdForCancellation(orderId, ctx);
-        if (!held.ok && !NO_HOLD_NEEDED.has(held.error.code)) return held;
+        // Dispatch away: an order not ready when read is cancelled unheld, as before the hold
+        // (a pickup would need it to turn ready, be assigned and be taken within this request);
+        // a ready one waits for dispatch (503, retry).
+        const away =
+          !held.ok && OUTCOME_UNKNOWN.has(held.error.kind) && !RIDER_MAY_HOLD.has(order.value.state);
+        if (!held.ok && !NO_HOLD_NEEDED.has(held.error.code) && !away) return held;
       }
       // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
       const cancelled = await orders.transitionOrder(
