@@ -121,10 +121,16 @@ async function runWithoutTransaction(client: PoolClient, schema: string, migrati
   for (const { name } of invalid)
     await client.query(`DROP INDEX CONCURRENTLY IF EXISTS "${schema}"."${name}"`);
   for (const statement of splitStatements(migration.sql)) await client.query(statement);
-  await client.query(
-    `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
-    [migration.version, migration.name, migration.checksum],
-  );
+  await recordMigration(client, schema, migration);
+}
+
+/** The bookkeeping row that says `migration` is applied. */
+async function recordMigration(db: Queryable, schema: string, migration: Migration): Promise<void> {
+  await db.query(`INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
+    migration.version,
+    migration.name,
+    migration.checksum,
+  ]);
 }
 
 /**
@@ -153,10 +159,7 @@ async function runInTransaction(pool: Pool, schema: string, migration: Migration
     await tx.query('SET LOCAL statement_timeout = 0');
     await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
     await tx.query(migration.sql);
-    await tx.query(
-      `INSERT INTO "${schema}".schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
-      [migration.version, migration.name, migration.checksum],
-    );
+    await recordMigration(tx, schema, migration);
   });
 }
 
@@ -170,15 +173,30 @@ async function runInTransaction(pool: Pool, schema: string, migration: Migration
  * again after a pause, `lockRetries` (4) times: a busy table delays the start-up by seconds instead
  * of freezing that table's traffic behind the queued ALTER for as long as the long query runs.
  */
+/** runInTransaction, tried again after a pause while it gives up on a table lock (lock_not_available). */
+async function runWithLockRetries(pool: Pool, schema: string, migration: Migration, options: MigrateOptions) {
+  const lockTimeoutMs = options.lockTimeoutMs ?? 4_000;
+  const lockRetries = options.lockRetries ?? 4;
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runInTransaction(pool, schema, migration, lockTimeoutMs);
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt > lockRetries) throw error;
+      const base = Math.min(retryDelayMs * 2 ** (attempt - 1), 10_000);
+      const delayMs = Math.round(base / 2 + (Math.random() * base) / 2);
+      options.onLockTimeout?.({ migration: fileName(migration), attempt, delayMs });
+      await sleep(delayMs);
+    }
+  }
+}
+
 export async function migrate(
   pool: Pool,
   schema: string,
   dir: string,
   options: MigrateOptions = {},
 ): Promise<MigrationReport> {
-  const lockTimeoutMs = options.lockTimeoutMs ?? 4_000;
-  const lockRetries = options.lockRetries ?? 4;
-  const retryDelayMs = options.retryDelayMs ?? 1_000;
   const migrations = await readMigrations(dir);
   const lockKey = createHash('sha256').update(`migrate:${schema}`).digest().readBigInt64BE(0).toString();
   const client = await pool.connect();
@@ -198,20 +216,7 @@ export async function migrate(
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       if (isNoTransaction(migration)) await runWithoutTransaction(client, schema, migration);
-      else
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await runInTransaction(pool, schema, migration, lockTimeoutMs);
-            break;
-          } catch (error) {
-            if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt > lockRetries)
-              throw error;
-            const base = Math.min(retryDelayMs * 2 ** (attempt - 1), 10_000);
-            const delayMs = Math.round(base / 2 + (Math.random() * base) / 2);
-            options.onLockTimeout?.({ migration: fileName(migration), attempt, delayMs });
-            await sleep(delayMs);
-          }
-        }
+      else await runWithLockRetries(pool, schema, migration, options);
       report.applied.push(fileName(migration));
     }
     return report;

@@ -189,6 +189,35 @@ export async function readDispatchEvents(infra: Infra): Promise<{ seen: Envelope
   return { seen, stop: () => consumer.disconnect() };
 }
 
+/** One dispatch service process (src/main.ts) on fresh infra, with a reader of what it publishes. */
+export interface SoloService {
+  readonly infra: Infra;
+  readonly replica: Replica;
+  readonly events: Awaited<ReturnType<typeof readDispatchEvents>>;
+}
+
+export async function startSoloService(env: Record<string, string>): Promise<SoloService> {
+  const started: { -readonly [K in keyof SoloService]?: SoloService[K] } = {};
+  try {
+    started.infra = await startInfra();
+    started.replica = await spawnReplica(started.infra, 'solo', env);
+    started.events = await readDispatchEvents(started.infra);
+    return started as SoloService;
+  } catch (error) {
+    await stopSoloService(started);
+    throw error;
+  }
+}
+
+/** Stops what startSoloService started (and what it had started when it failed). */
+export async function stopSoloService(s: Partial<SoloService> | undefined): Promise<void> {
+  await s?.events?.stop();
+  s?.replica?.client.close();
+  s?.replica?.proc.kill('SIGTERM');
+  await s?.replica?.proc.exited();
+  await s?.infra?.cleanup();
+}
+
 export interface OfferRowLite {
   offer_id: string;
   rider_id: string;

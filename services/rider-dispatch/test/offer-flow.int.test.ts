@@ -12,37 +12,31 @@ import { EVENTS, type Envelope } from '@mealpeak/kafka';
 import { eventually } from '@mealpeak/testing';
 import {
   publishOrders,
-  readDispatchEvents,
-  spawnReplica,
-  startInfra,
   type Infra,
   type Replica,
+  startSoloService,
+  stopSoloService,
+  type SoloService,
 } from './harness.ts';
 import { at, centre } from './world.ts';
 
 describe('offers, answers and delivery through the real service', () => {
+  let solo: SoloService | undefined;
   let infra: Infra;
   let replica: Replica;
-  let events: Awaited<ReturnType<typeof readDispatchEvents>>;
+  let events: SoloService['events'];
 
   beforeAll(async () => {
-    infra = await startInfra();
-    replica = await spawnReplica(infra, 'solo', {
+    solo = await startSoloService({
       ROUND_INTERVAL_MS: '300',
       LEASE_TTL_MS: '3000',
       // The retention purges run every half second here: the last case relies on it, and the
       // others show they never touch work in progress.
       INBOX_PURGE_INTERVAL_MS: '500',
     });
-    events = await readDispatchEvents(infra);
+    ({ infra, replica, events } = solo);
   });
-  afterAll(async () => {
-    await events?.stop();
-    replica?.client.close();
-    replica?.proc.kill('SIGTERM');
-    await replica?.proc.exited();
-    await infra?.cleanup();
-  });
+  afterAll(() => stopSoloService(solo));
 
   const api = () => replica.client;
   const online = (riderId: string, northM: number) =>

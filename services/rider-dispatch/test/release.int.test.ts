@@ -10,12 +10,13 @@ import { ManualClock } from './fakes.ts';
 import {
   inProcessReplicas,
   publishOrders,
-  readDispatchEvents,
-  spawnReplica,
   startInfra,
   type InProcessReplicas,
   type Infra,
   type Replica,
+  startSoloService,
+  stopSoloService,
+  type SoloService,
 } from './harness.ts';
 import { at, centre } from './world.ts';
 
@@ -146,26 +147,20 @@ describe('the release sweeper on PostgreSQL and Redis (two in-process replicas, 
 });
 
 describe('the release sweeper in the real service (src/main.ts)', () => {
+  let solo: SoloService | undefined;
   let infra: Infra;
   let replica: Replica;
-  let events: Awaited<ReturnType<typeof readDispatchEvents>>;
+  let events: SoloService['events'];
 
   beforeAll(async () => {
-    infra = await startInfra();
-    replica = await spawnReplica(infra, 'solo', {
+    solo = await startSoloService({
       ROUND_INTERVAL_MS: '300',
       LEASE_TTL_MS: '3000',
       RELEASE_SWEEP_INTERVAL_MS: '1000',
     });
-    events = await readDispatchEvents(infra);
+    ({ infra, replica, events } = solo);
   });
-  afterAll(async () => {
-    await events?.stop();
-    replica?.client.close();
-    replica?.proc.kill('SIGTERM');
-    await replica?.proc.exited();
-    await infra?.cleanup();
-  });
+  afterAll(() => stopSoloService(solo));
 
   it('gives the pickups of a rider going offline to another rider, and tells the order service', async () => {
     const api = replica.client;

@@ -91,6 +91,15 @@ const RIDER_MAY_HOLD = new Set<OrderState>([
 /** Failures after which a command may or may not have been applied. */
 const OUTCOME_UNKNOWN = new Set<CodedError['kind']>(['timeout', 'unavailable', 'internal']);
 
+/**
+ * Whether a customer cancellation goes on when dispatch did not hold the order: it has not seen
+ * the order, or is too old to hold; or it is away and the order was not ready when read (a
+ * pickup would need it to turn ready, be assigned and be taken within this request). A ready
+ * order waits for dispatch (503, retry).
+ */
+const cancelsUnheld = (error: CodedError, state: OrderState): boolean =>
+  NO_HOLD_NEEDED.has(error.code) || (OUTCOME_UNKNOWN.has(error.kind) && !RIDER_MAY_HOLD.has(state));
+
 export interface OrderFilter {
   readonly states: readonly OrderState[];
   readonly pageSize: number;
@@ -192,12 +201,7 @@ export function createOrderUseCases({
       const holding = canceller.role === 'customer';
       if (holding) {
         const held = await dispatch.holdForCancellation(orderId, ctx);
-        // Dispatch away: an order not ready when read is cancelled unheld, as before the hold
-        // (a pickup would need it to turn ready, be assigned and be taken within this request);
-        // a ready one waits for dispatch (503, retry).
-        const away =
-          !held.ok && OUTCOME_UNKNOWN.has(held.error.kind) && !RIDER_MAY_HOLD.has(order.value.state);
-        if (!held.ok && !NO_HOLD_NEEDED.has(held.error.code) && !away) return held;
+        if (!held.ok && !cancelsUnheld(held.error, order.value.state)) return held;
       }
       // Ownership is settled: a refusal now (ILLEGAL_TRANSITION, ACTOR_NOT_ALLOWED) is about the state.
       const cancelled = await orders.transitionOrder(

@@ -94,16 +94,12 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
     },
 
     async releaseCancellationHold(orderId) {
+      // Rare (a refused cancellation): one statement, whether or not a hold is set.
       const { rowCount } = await pool.query(
-        'UPDATE dispatch_orders SET cancel_hold_until = NULL WHERE order_id = $1 AND cancel_hold_until IS NOT NULL',
+        'UPDATE dispatch_orders SET cancel_hold_until = NULL WHERE order_id = $1',
         [orderId],
       );
-      if (
-        rowCount === 0 &&
-        !(await pool.query('SELECT 1 FROM dispatch_orders WHERE order_id = $1', [orderId])).rowCount
-      )
-        return err(DispatchErrors.orderNotFound(orderId));
-      return ok(undefined);
+      return rowCount === 0 ? err(DispatchErrors.orderNotFound(orderId)) : ok(undefined);
     },
 
     async setOnline(riderId, shiftEndsAt, now) {

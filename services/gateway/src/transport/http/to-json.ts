@@ -44,8 +44,14 @@ export const STATE_OF_NAME = Object.fromEntries(
   Object.entries(STATE_NAME).map(([value, name]) => [name, Number(value) as OrderState]),
 ) as Record<OrderStateName, OrderState>;
 
-// A state added to the proto later reaches old gateways as a number we cannot name.
-const stateName = (state: OrderState): OrderStateName => STATE_NAME[state] ?? ('UNKNOWN' as OrderStateName);
+/**
+ * The name of a proto enum value. A value added to the proto later reaches old gateways as a
+ * number we cannot name: UNKNOWN (documented in the API), not a crash or a number.
+ */
+const nameOf = <N extends string>(names: Record<number, N>, value: number): N =>
+  names[value] ?? ('UNKNOWN' as N);
+
+const stateName = (state: OrderState): OrderStateName => nameOf(STATE_NAME, state);
 
 const ACTOR_NAME: Record<number, TimelineEntryJson['actor']['role']> = {
   [ActorRole.ACTOR_ROLE_CUSTOMER]: 'CUSTOMER',
@@ -162,9 +168,7 @@ const RIDER_STATUS_NAME: Record<number, RiderStatusName> = {
   [RiderStatus.RIDER_STATUS_DELIVERING]: 'DELIVERING',
 };
 
-// Like order states: a status added later reaches old gateways as a number we cannot name.
-export const riderStatusName = (status: RiderStatus): RiderStatusName =>
-  RIDER_STATUS_NAME[status] ?? ('UNKNOWN' as RiderStatusName);
+export const riderStatusName = (status: RiderStatus): RiderStatusName => nameOf(RIDER_STATUS_NAME, status);
 
 export function offerJson(o: Offer): OfferJson {
   return {
@@ -191,8 +195,7 @@ const RUN_STATE_NAME: Record<number, RunOrderStateName> = {
 export function runOrderJson(o: RunOrder): RunOrderJson {
   return {
     orderId: o.orderId,
-    // Like order states: a state added later reaches old gateways as a number we cannot name.
-    state: RUN_STATE_NAME[o.state] ?? ('UNKNOWN' as RunOrderStateName),
+    state: nameOf(RUN_STATE_NAME, o.state),
     offerId: o.offerId,
     sequence: o.sequence,
     pickup: point(o.pickup),
