@@ -266,6 +266,19 @@ describe('order events from Kafka, status events to Kafka', () => {
       `UPDATE kitchen_orders SET created_at = now() - interval '2 hours' WHERE order_id = 'b1'`,
     );
     expect(await store.repo.countBacklog('m1', 1_000)).toBe(before - 1);
+    // So does an accepted row the merchant never marked ready, past the longest preparation.
+    await store.repo.saveKitchenOrder({
+      orderId: 'b-forgotten',
+      merchantId: 'm1',
+      state: 'accepted',
+      version: 2,
+    });
+    const withForgotten = await store.repo.countBacklog('m1', 1_000);
+    expect(withForgotten).toBe(before);
+    await mdb.pool.query(
+      `UPDATE kitchen_orders SET updated_at = now() - interval '5 hours 1 minute' WHERE order_id = 'b-forgotten'`,
+    );
+    expect(await store.repo.countBacklog('m1', 1_000)).toBe(withForgotten - 1);
   });
 
   it('leaves a PLACED event unclaimed when a release commits while its batch statement runs', async () => {

@@ -33,6 +33,11 @@ export const configSchema = z.object({
   PROMISE_MARGIN_MINUTES: env.positiveInt(15),
   /** Straight-line speed of the ride in the promise; 5 m/s = 18 km/h, as dispatch's RIDER_SPEED_MPS. */
   PROMISE_RIDER_SPEED_MPS: z.coerce.number().positive().default(5),
+  /**
+   * An ACCEPTED order this long past its expected ready time counts as overdue
+   * (mealpeak_order_accepted_overdue_orders, alert MealpeakAcceptedOrdersOverdue).
+   */
+  ACCEPTED_OVERDUE_GRACE_MS: env.intervalMs(900_000),
   /** How often each replica looks for orders past their acceptance deadline. */
   ACCEPT_SWEEP_INTERVAL_MS: env.intervalMs(1_000),
   /** Outbox relay partitions; the same on every replica. */

@@ -14,6 +14,7 @@ import { createMerchantReservations } from './adapters/merchant-reservations.ts'
 import { buildOrderApp } from './app.ts';
 import type { Config } from './config.ts';
 import { startAcceptanceSweeper } from './transport/acceptance-sweeper.ts';
+import { observeAcceptedOverdue } from './transport/overdue-metrics.ts';
 
 const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -63,6 +64,8 @@ export async function runOrder(ctx: BootContext<Config>, infra: Infra): Promise<
 
   const sweeper = startAcceptanceSweeper(app.useCases, config.ACCEPT_SWEEP_INTERVAL_MS, logger);
   lifecycle.onShutdown('acceptance sweeper', () => sweeper.stop());
+
+  observeAcceptedOverdue(() => app.useCases.acceptedOverdue(config.ACCEPTED_OVERDUE_GRACE_MS));
 
   drainGrpcFirst(); // registered last, so it runs first
 }

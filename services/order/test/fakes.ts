@@ -9,7 +9,7 @@ import type {
   StockReservations,
 } from '../src/app/ports.ts';
 import { OrderErrors } from '../src/domain/errors.ts';
-import type { Order, OrderState, StateChange } from '../src/domain/order.ts';
+import { TERMINAL_STATES, type Order, type OrderState, type StateChange } from '../src/domain/order.ts';
 import type { PlaceOrderInput, Reservation } from '../src/domain/placement.ts';
 
 /** In-memory OrderStore with the same contract as the pg adapter (single-threaded, so no locks). */
@@ -41,11 +41,22 @@ export class MemoryOrderStore implements OrderStore {
   async timeline(id: string) {
     return this.timelines.get(id) ?? [];
   }
-  async countByState(merchantId: string | undefined) {
+  async countByState(merchantId: string | undefined, since: Date) {
     const counts = new Map<OrderState, number>();
     for (const o of this.orders.values())
-      if (!merchantId || o.merchantId === merchantId) counts.set(o.state, (counts.get(o.state) ?? 0) + 1);
+      if (
+        (!merchantId || o.merchantId === merchantId) &&
+        (!TERMINAL_STATES.has(o.state) || o.placedAt >= since)
+      )
+        counts.set(o.state, (counts.get(o.state) ?? 0) + 1);
     return counts;
+  }
+  async acceptedOverdue(readyBefore: Date) {
+    const overdue = [...this.orders.values()].filter(
+      (o) => o.state === 'ACCEPTED' && o.expectedReadyAt && o.expectedReadyAt < readyBefore,
+    );
+    const times = overdue.map((o) => o.expectedReadyAt?.getTime() ?? 0);
+    return { count: overdue.length, oldestReadyAt: times.length ? new Date(Math.min(...times)) : undefined };
   }
   async insertPlaced(order: Order, change: StateChange, storeBy?: Date) {
     if (this.failInsert) throw this.failInsert;

@@ -51,9 +51,9 @@ export function createOrderGrpcAdapter(settings: OrderGrpcSettings): OrderPort &
       const res = await call(client.getOrderTimeline.bind(client), { orderId }, within(ctx));
       return mapResult(res, (r) => r.entries);
     },
-    async countOrdersByState(merchantId, ctx) {
-      const res = await call(client.countOrdersByState.bind(client), { merchantId }, within(ctx));
-      return mapResult(res, (r) => r.counts);
+    async countOrdersByState(merchantId, since, ctx) {
+      const res = await call(client.countOrdersByState.bind(client), { merchantId, since }, within(ctx));
+      return mapResult(res, (r) => ({ counts: r.counts, since: r.since }));
     },
     close: () => client.close(),
   };

@@ -1,15 +1,9 @@
 import { codedError, err, type CodedError, type Result } from '@mealpeak/core';
 import { ActorRole } from '@mealpeak/contracts/common.v1';
-import {
-  OrderCommand,
-  OrderState,
-  type Order,
-  type StateCount,
-  type TimelineEntry,
-} from '@mealpeak/contracts/order.v1';
+import { OrderCommand, OrderState, type Order, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import type { GetDeliveryTrackingResponse } from '@mealpeak/contracts/dispatch.v1';
 import { orderIdFor } from './order-id.ts';
-import type { CallContext, Page, Ports, Reply } from './ports.ts';
+import type { CallContext, Page, Ports, Reply, StateCounts } from './ports.ts';
 import type { Principal } from './principal.ts';
 
 /** One answer for "no such order" and "not yours", with one message: ids reveal nothing. */
@@ -222,8 +216,12 @@ export function createOrderUseCases({
       return cancelled;
     },
 
-    countByState(merchantId: string | undefined, ctx: CallContext): Reply<StateCount[]> {
-      return orders.countOrdersByState(merchantId ?? '', ctx);
+    countByState(
+      merchantId: string | undefined,
+      since: Date | undefined,
+      ctx: CallContext,
+    ): Reply<StateCounts> {
+      return orders.countOrdersByState(merchantId ?? '', since, ctx);
     },
 
     async accept(merchantId: string, orderId: string, ctx: CallContext): Reply<Order> {

@@ -49,7 +49,14 @@ export interface OrderPort {
   listOrders(request: ListOrdersRequest, ctx: CallContext): Reply<Page<Order>>;
   transitionOrder(request: TransitionOrderRequest, ctx: CallContext): Reply<Order>;
   getOrderTimeline(orderId: string, ctx: CallContext): Reply<TimelineEntry[]>;
-  countOrdersByState(merchantId: string, ctx: CallContext): Reply<StateCount[]>;
+  /** `since`: start of the window of finished orders (the order service's default when undefined). */
+  countOrdersByState(merchantId: string, since: Date | undefined, ctx: CallContext): Reply<StateCounts>;
+}
+
+export interface StateCounts {
+  readonly counts: readonly StateCount[];
+  /** The window the finished states cover; undefined from an order service older than windows (all history). */
+  readonly since: Date | undefined;
 }
 
 export interface MerchantWithMenu {

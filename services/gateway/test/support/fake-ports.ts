@@ -213,13 +213,13 @@ export class FakeBackend {
       const entries = this.timelines.get(orderId);
       return entries ? ok(entries) : err(codedError('not_found', 'ORDER_NOT_FOUND', 'order not found'));
     },
-    countOrdersByState: async (merchantId) => {
+    countOrdersByState: async (merchantId, since) => {
       const counts = new Map<OrderState, number>();
       for (const o of this.orders.values()) {
         if (merchantId === '' || o.merchantId === merchantId)
           counts.set(o.state, (counts.get(o.state) ?? 0) + 1);
       }
-      return ok([...counts].map(([state, count]) => ({ state, count })));
+      return ok({ counts: [...counts].map(([state, count]) => ({ state, count })), since });
     },
   };
 

@@ -1,4 +1,4 @@
-import { PLACED_COUNTS_FOR_MS } from '../domain/kitchen.ts';
+import { ACCEPTED_COUNTS_FOR_MS, PLACED_COUNTS_FOR_MS } from '../domain/kitchen.ts';
 import type { KitchenRepo } from '../app/ports.ts';
 import { toKitchenOrder, type KitchenRow, type Sql } from './pg-rows.ts';
 
@@ -24,15 +24,17 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
     },
 
     async countBacklog(merchantId, upTo) {
-      // Two bounded index range scans: accepted rows (kitchen_orders_backlog) and placed rows of
-      // the last PLACED_COUNTS_FOR_MS (kitchen_orders_intake, from the newest), each at most upTo.
+      // Two bounded index range scans: accepted rows of the last ACCEPTED_COUNTS_FOR_MS
+      // (kitchen_orders_cooking) and placed rows of the last PLACED_COUNTS_FOR_MS
+      // (kitchen_orders_intake), each from the newest and at most upTo.
       const { rows } = await db.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
-                  WHERE merchant_id = $1 AND state = 'accepted' LIMIT $3) a)
+                  WHERE merchant_id = $1 AND state = 'accepted'
+                    AND updated_at > now() - make_interval(secs => $4) LIMIT $3) a)
               + (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
                   WHERE merchant_id = $1 AND state = 'placed'
                     AND created_at > now() - make_interval(secs => $2) LIMIT $3) p) AS n`,
-        [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo],
+        [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo, ACCEPTED_COUNTS_FOR_MS / 1000],
       );
       return Math.min(upTo, Number(rows[0]?.n ?? 0));
     },

@@ -61,6 +61,15 @@ export type KitchenState = 'placed' | 'accepted' | 'ready' | 'dropped';
  */
 export const PLACED_COUNTS_FOR_MS = 3_600_000;
 
+/**
+ * An `accepted` row older than this (since the kitchen saw the acceptance) no longer counts: no
+ * order is given a longer preparation than MAX_PREP_ESTIMATE_SECONDS, so an hour past that the
+ * merchant has forgotten to mark it ready, and it must not inflate every estimate or keep the
+ * store paused. The order service alerts on such orders much earlier
+ * (MealpeakAcceptedOrdersOverdue); the order itself stays ACCEPTED (docs/merchant.md).
+ */
+export const ACCEPTED_COUNTS_FOR_MS = MAX_PREP_ESTIMATE_SECONDS * 1000 + 3_600_000;
+
 export interface KitchenOrder {
   readonly orderId: string;
   readonly merchantId: string;

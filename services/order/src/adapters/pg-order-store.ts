@@ -6,6 +6,7 @@ import type { Decide, EventClaim, OrderFilter, OrderPage, OrderStore } from '../
 import type { Decision } from '../domain/order-state.ts';
 import { OrderErrors } from '../domain/errors.ts';
 import { ORDER_STATES, type Order, type OrderState, type StateChange } from '../domain/order.ts';
+import { FINISHED_STATES, LIVE_STATES } from '../domain/state-counts.ts';
 import { actorToProto, orderToProto, stateToProto } from '../mapping/proto.ts';
 import {
   ORDER_COLUMNS,
@@ -53,6 +54,26 @@ function eventsOf(before: Order, decision: Decision): OutboxEvent<unknown>[] {
     });
   }
   return events;
+}
+
+/**
+ * Orders per state as two bounded reads instead of the whole history: live orders through
+ * orders_state (orders_merchant_active for one merchant), finished ones placed since `since`
+ * through orders_finished_recent (orders_merchant_recent). Migration 0006; docs/api.md.
+ * Exported for the test that checks the plan (test/state-counts.int.test.ts).
+ */
+export function stateCountQuery(
+  merchantId: string | undefined,
+  since: Date,
+): { text: string; values: unknown[] } {
+  const merchant = merchantId ? 'AND merchant_id = $4' : '';
+  return {
+    text: `SELECT state, count(*) AS n FROM orders WHERE state = ANY($1::text[]) ${merchant} GROUP BY state
+           UNION ALL
+           SELECT state, count(*) AS n FROM orders
+            WHERE state = ANY($2::text[]) AND placed_at >= $3 ${merchant} GROUP BY state`,
+    values: [LIVE_STATES, FINISHED_STATES, since, ...(merchantId ? [merchantId] : [])],
+  };
 }
 
 export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: TopicSpec): OrderStore {
@@ -150,14 +171,21 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
       return rows.map(rowToChange);
     },
 
-    async countByState(merchantId) {
-      const { rows } = await pool.query<{ state: OrderState; n: string }>(
-        `SELECT state, count(*) AS n FROM orders ${merchantId ? 'WHERE merchant_id = $1' : ''} GROUP BY state`,
-        merchantId ? [merchantId] : [],
-      );
+    async countByState(merchantId, since) {
+      const { rows } = await pool.query<{ state: OrderState; n: string }>(stateCountQuery(merchantId, since));
       const counts = new Map<OrderState, number>(ORDER_STATES.map((s) => [s, 0]));
       for (const r of rows) counts.set(r.state, Number(r.n));
       return counts;
+    },
+
+    async acceptedOverdue(readyBefore) {
+      // orders_accepted_ready (migration 0006): only ACCEPTED rows, by expected_ready_at.
+      const { rows } = await pool.query<{ n: string; oldest: Date | null }>(
+        `SELECT count(*) AS n, min(expected_ready_at) AS oldest FROM orders
+          WHERE state = 'ACCEPTED' AND expected_ready_at < $1`,
+        [readyBefore],
+      );
+      return { count: Number(rows[0]?.n ?? 0), oldestReadyAt: rows[0]?.oldest ?? undefined };
     },
 
     async insertPlaced(order, change, storeBy) {

@@ -47,7 +47,10 @@ export interface OrderStore {
     cursor: string | undefined,
   ): Promise<Result<OrderPage, CodedError>>;
   timeline(id: string): Promise<readonly StateChange[]>;
-  countByState(merchantId: string | undefined): Promise<ReadonlyMap<OrderState, number>>;
+  /** Every state: live ones whatever their age, finished ones of orders placed at or after `since`. */
+  countByState(merchantId: string | undefined, since: Date): Promise<ReadonlyMap<OrderState, number>>;
+  /** ACCEPTED orders whose expected_ready_at is before `readyBefore`, and the earliest of those times. */
+  acceptedOverdue(readyBefore: Date): Promise<{ count: number; oldestReadyAt: Date | undefined }>;
   /**
    * Inserts a new order unless the id exists, and only while the database's clock is before
    * `storeBy` (when given); returns the stored order either way, or 'too-late' when it was not

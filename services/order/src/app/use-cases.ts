@@ -5,6 +5,7 @@ import { decideDispatchFact, type DispatchFact } from '../domain/dispatch-facts.
 import { OrderErrors } from '../domain/errors.ts';
 import { decide } from '../domain/order-state.ts';
 import type { Actor, Order, OrderState, StateChange } from '../domain/order.ts';
+import { countWindowStart } from '../domain/state-counts.ts';
 import {
   isSamePlacement,
   newOrder,
@@ -114,8 +115,22 @@ export function createOrderUseCases({ store, reservations, clock, policy, logger
       return entries.length ? ok(entries) : err(OrderErrors.notFound(orderId));
     },
 
-    async countByState(merchantId: string | undefined): Promise<ReadonlyMap<OrderState, number>> {
-      return store.countByState(merchantId);
+    /** Counts per state; finished orders only from `since` (default a day, at most a week back). */
+    async countByState(
+      merchantId: string | undefined,
+      since: Date | undefined,
+    ): Promise<Result<{ counts: ReadonlyMap<OrderState, number>; since: Date }, CodedError>> {
+      const start = countWindowStart(since, clock.now());
+      if (!start.ok) return start;
+      return ok({ counts: await store.countByState(merchantId, start.value), since: start.value });
+    },
+
+    /** ACCEPTED orders more than `graceMs` past their expected ready time (a metric, not an action). */
+    async acceptedOverdue(graceMs: number): Promise<{ count: number; oldestSeconds: number }> {
+      const now = clock.now();
+      const { count, oldestReadyAt } = await store.acceptedOverdue(new Date(now.getTime() - graceMs));
+      const oldestSeconds = oldestReadyAt ? Math.max(0, (now.getTime() - oldestReadyAt.getTime()) / 1000) : 0;
+      return { count, oldestSeconds };
     },
 
     /** Rejects orders whose merchant did not accept in time; safe to run on every replica. */

@@ -77,8 +77,13 @@ export function orderGrpcHandlers(useCases: OrderUseCases): UnaryImplementation<
     },
 
     countOrdersByState: async (req) => {
-      const counts = await useCases.countByState(req.merchantId || undefined);
-      return ok({ counts: [...counts].map(([state, count]) => ({ state: stateToProto(state), count })) });
+      const res = await useCases.countByState(req.merchantId || undefined, req.since);
+      if (!res.ok) return res;
+      const { counts, since } = res.value;
+      return ok({
+        counts: [...counts].map(([state, count]) => ({ state: stateToProto(state), count })),
+        since,
+      });
     },
   };
 }

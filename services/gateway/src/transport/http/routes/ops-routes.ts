@@ -19,15 +19,25 @@ export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPlug
         schema: {
           tags,
           summary: 'Orders per state, platform-wide or for one merchant',
+          description:
+            'Orders in a live state (PLACED to PICKED_UP) are counted whatever their age; finished ones (DELIVERED, REJECTED, CANCELLED) only when placed at or after `since`: by default the last 24 hours, at most 7 days back (400 INVALID_ARGUMENT with a field error on `since` otherwise).',
           querystring: CountsQuery,
           response: { 200: ref(OrderCounts, 'Counts for every state'), ...errorResponses(...COMMON_ERRORS) },
         },
       },
       async (request, reply) => {
-        const { merchantId } = request.query;
-        const res = await orders.countByState(merchantId, ctxOf(request));
+        const { merchantId, since } = request.query;
+        const res = await orders.countByState(
+          merchantId,
+          since ? new Date(since) : undefined,
+          ctxOf(request),
+        );
         if (!res.ok) return fail(request, reply, res.error);
-        return { ...(merchantId ? { merchantId } : {}), counts: countsJson(res.value) };
+        return {
+          ...(merchantId ? { merchantId } : {}),
+          counts: countsJson(res.value.counts),
+          ...(res.value.since ? { since: res.value.since.toISOString() } : {}),
+        };
       },
     );
 

@@ -110,6 +110,11 @@ export const OrderCounts = Type.Object(
     counts: Type.Object(Object.fromEntries(ORDER_STATES.map((s) => [s, Type.Integer({ minimum: 0 })])), {
       additionalProperties: false,
     }),
+    since: Type.Optional(
+      DateTime(
+        'DELIVERED, REJECTED and CANCELLED count the orders placed since this instant; absent only while an order service from before windows answers (then they cover all history)',
+      ),
+    ),
   },
   { $id: 'OrderCounts', additionalProperties: false },
 );
@@ -167,7 +172,14 @@ export const MerchantCancelBody = reasonBody(MERCHANT_CANCEL_REASONS);
 export const OpsCancelBody = reasonBody(OPS_CANCEL_REASONS);
 
 export const CountsQuery = Type.Object(
-  { merchantId: Type.Optional(Id('Count only the orders of this merchant')) },
+  {
+    merchantId: Type.Optional(Id('Count only the orders of this merchant')),
+    since: Type.Optional(
+      DateTime(
+        'Count finished orders (DELIVERED, REJECTED, CANCELLED) placed at or after this instant; default 24 hours ago, at most 7 days ago, not in the future',
+      ),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -315,6 +315,13 @@ export interface GetOrderTimelineResponse {
 
 export interface CountOrdersByStateRequest {
   merchantId: string;
+  /**
+   * Live states (PLACED..PICKED_UP) are counted whatever their age; terminal ones (DELIVERED,
+   * REJECTED, CANCELLED) only for orders placed at or after this instant. Unset: the last 24 h.
+   * At most 7 days back, not in the future: INVALID_ARGUMENT with field `since` otherwise.
+   * A server from before this field ignores it and counts all history.
+   */
+  since?: Date | undefined;
 }
 
 export interface StateCount {
@@ -324,6 +331,11 @@ export interface StateCount {
 
 export interface CountOrdersByStateResponse {
   counts: StateCount[];
+  /**
+   * The window the terminal counts cover (the request's, or the default). Unset: a server from
+   * before windows, whose terminal counts cover all history.
+   */
+  since?: Date | undefined;
 }
 
 function createBaseOrderLine(): OrderLine {
@@ -2126,13 +2138,16 @@ export const GetOrderTimelineResponse: MessageFns<GetOrderTimelineResponse> = {
 };
 
 function createBaseCountOrdersByStateRequest(): CountOrdersByStateRequest {
-  return { merchantId: '' };
+  return { merchantId: '', since: undefined };
 }
 
 export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = {
   encode(message: CountOrdersByStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.merchantId !== '') {
       writer.uint32(10).string(message.merchantId);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -2158,6 +2173,14 @@ export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = 
             message.merchantId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2177,6 +2200,7 @@ export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = 
         : isSet(object.merchant_id)
           ? globalThis.String(object.merchant_id)
           : '',
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
     };
   },
 
@@ -2184,6 +2208,9 @@ export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = 
     const obj: any = {};
     if (message.merchantId !== '') {
       obj.merchantId = message.merchantId;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
     }
     return obj;
   },
@@ -2196,6 +2223,7 @@ export const CountOrdersByStateRequest: MessageFns<CountOrdersByStateRequest> = 
   ): CountOrdersByStateRequest {
     const message = createBaseCountOrdersByStateRequest();
     message.merchantId = object.merchantId ?? '';
+    message.since = object.since ?? undefined;
     return message;
   },
 };
@@ -2286,13 +2314,16 @@ export const StateCount: MessageFns<StateCount> = {
 };
 
 function createBaseCountOrdersByStateResponse(): CountOrdersByStateResponse {
-  return { counts: [] };
+  return { counts: [], since: undefined };
 }
 
 export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> = {
   encode(message: CountOrdersByStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.counts) {
       StateCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -2318,6 +2349,14 @@ export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> 
             message.counts.push(StateCount.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2335,6 +2374,7 @@ export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> 
       counts: globalThis.Array.isArray(object?.counts)
         ? object.counts.map((e: any) => StateCount.fromJSON(e))
         : [],
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
     };
   },
 
@@ -2342,6 +2382,9 @@ export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> 
     const obj: any = {};
     if (message.counts?.length) {
       obj.counts = message.counts.map((e) => StateCount.toJSON(e));
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
     }
     return obj;
   },
@@ -2354,6 +2397,7 @@ export const CountOrdersByStateResponse: MessageFns<CountOrdersByStateResponse> 
   ): CountOrdersByStateResponse {
     const message = createBaseCountOrdersByStateResponse();
     message.counts = object.counts?.map((e) => StateCount.fromPartial(e)) || [];
+    message.since = object.since ?? undefined;
     return message;
   },
 };
