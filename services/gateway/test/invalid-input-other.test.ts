@@ -285,6 +285,14 @@ describeInvalidInput('invalid input: merchant, ops and dev endpoints', [
     fields: ['merchantId'],
   },
   {
+    name: 'counts: since not a date-time',
+    as: ops,
+    url: '/v1/ops/orders/counts?since=yesterday',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    fields: ['since'],
+  },
+  {
     name: 'ops order: not a UUID',
     as: ops,
     url: '/v1/ops/orders/xyz',

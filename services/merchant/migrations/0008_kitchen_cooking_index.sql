@@ -6,3 +6,8 @@
 -- changes with every kitchen row update anyway (ADR 0012).
 CREATE INDEX CONCURRENTLY IF NOT EXISTS kitchen_orders_cooking ON kitchen_orders (merchant_id, updated_at)
   WHERE state = 'accepted';
+
+-- kitchen_orders_backlog (merchant_id) WHERE state = 'accepted' (0001) is a prefix of the index
+-- above with the same predicate: every read it served (also an older replica's unbounded count
+-- during a rolling upgrade) uses kitchen_orders_cooking now, and each acceptance wrote both.
+DROP INDEX CONCURRENTLY IF EXISTS kitchen_orders_backlog;

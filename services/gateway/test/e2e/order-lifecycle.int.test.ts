@@ -220,6 +220,17 @@ describe('order lifecycle through the gateway, against the real services', () =>
       id,
       state: 'PLACED',
     });
+    // Counts by state: the live order whatever the window; the window is echoed and checked by
+    // the order service (a field error on since, not a 5xx).
+    const counts = await p.http('GET', '/v1/ops/orders/counts?merchantId=m-e2e', { token: ops });
+    expect(counts.status).toBe(200);
+    expect((counts.body.counts as Record<string, number>).PLACED).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - Date.parse(counts.body.since as string)).toBeGreaterThan(23 * 3_600_000);
+    const tooOld = new Date(Date.now() - 8 * 24 * 3_600_000).toISOString();
+    const refused = await p.http('GET', `/v1/ops/orders/counts?since=${tooOld}`, { token: ops });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'INVALID_ARGUMENT', fields: [{ field: 'since' }] });
+    expect((await p.http('GET', '/v1/ops/orders/counts', { token: customer })).status).toBe(403);
     expect((await p.http('GET', `/v1/orders/${id}`)).status).toBe(401);
     const cancelled = await p.http('POST', `/v1/orders/${id}/cancel`, {
       token: customer,
