@@ -129,7 +129,16 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
               ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
             [now, limit],
           );
-          for (const r of rows)
+          if (rows.length === 0) return 0;
+          // All their orders before any of their riders, each kind in key order
+          // (docs/dispatch-service.md#lock-order): giving back one offer after the other would
+          // lock the first rider before the next offer's orders.
+          await tx.query(
+            `SELECT 1 FROM dispatch_orders WHERE offer_id = ANY($1::uuid[]) AND state = 'offered'
+              ORDER BY order_id FOR UPDATE`,
+            [rows.map((r) => r.offer_id)],
+          );
+          for (const r of [...rows].sort((a, b) => (a.rider_id < b.rider_id ? -1 : 1)))
             await giveBack(tx, { offerId: r.offer_id, riderId: r.rider_id }, 'expired', now, declineUntil);
           return rows.length;
         },

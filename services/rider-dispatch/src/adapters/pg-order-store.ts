@@ -1,10 +1,10 @@
-import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
+import type { Pool, PoolClient } from '@mealpeak/db';
 import { claimEvent } from '@mealpeak/outbox';
 import type { DispatchStore, OrderFacts } from '../app/ports.ts';
 import type { DispatchOrderState } from '../domain/delivery/model.ts';
 import { decideOrderEvent, isReadyState } from '../domain/delivery/rules.ts';
 import { ORDER_COLUMNS, rowToOrder, type OrderRow } from './pg-rows.ts';
-import { TX, type TxHelpers } from './pg-tx.ts';
+import { inLockOrder, LockRace, type TxHelpers } from './pg-tx.ts';
 
 type OrderStore = Pick<DispatchStore, 'applyOrderEvent' | 'getOrder' | 'ordersOfOffer'>;
 
@@ -31,6 +31,24 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
       );
     }
     if (before.rider_id) await h.settleRider(tx, before.rider_id, now);
+  }
+
+  /** Locks the pending offer the order is in, if any; its id. */
+  async function lockPendingOfferOf(tx: PoolClient, orderId: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ offer_id: string }>(
+      `SELECT f.offer_id FROM offers f JOIN dispatch_orders o ON o.offer_id = f.offer_id
+        WHERE o.order_id = $1 AND f.status = 'pending' FOR UPDATE OF f`,
+      [orderId],
+    );
+    return rows[0]?.offer_id;
+  }
+
+  async function isPendingOffer(tx: PoolClient, offerId: string | null): Promise<boolean> {
+    if (!offerId) return false;
+    const { rowCount } = await tx.query(`SELECT 1 FROM offers WHERE offer_id = $1 AND status = 'pending'`, [
+      offerId,
+    ]);
+    return rowCount === 1;
   }
 
   async function insert(tx: PoolClient, f: OrderFacts, state: DispatchOrderState, now: Date): Promise<void> {
@@ -62,59 +80,64 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
 
   return {
     applyOrderEvent(claim, f) {
-      return withTransaction(
-        pool,
-        async (tx) => {
-          if (!(await claimEvent(tx, claim.consumer, claim.eventId))) return 'duplicate' as const;
-          const { rows } = await tx.query<
-            Pick<OrderRow, 'state' | 'order_version' | 'rider_id' | 'offer_id'>
-          >(
-            'SELECT state, order_version, rider_id, offer_id FROM dispatch_orders WHERE order_id = $1 FOR UPDATE',
-            [f.orderId],
-          );
-          const before = rows[0];
-          const action = decideOrderEvent(
-            before && { state: before.state, version: before.order_version },
-            f.toState,
-            f.version,
-          );
-          const now = new Date();
-          switch (action) {
-            case 'insert':
-              await insert(tx, f, 'waiting', now);
-              break;
-            case 'tombstone':
-              // A finished row like any cancelled order: no rider, no offer, so rounds, offers,
-              // gauges and tracking treat it as cancelled, and retention purges it by placed_at.
-              await insert(tx, f, 'cancelled', now);
-              break;
-            case 'refresh':
-              await tx.query(
-                // The address too: orders stored before dispatch kept it get it with their next event.
-                `UPDATE dispatch_orders SET expected_ready_at = $2, promised_at = $3, ready = ready OR $4,
+      return inLockOrder(pool, async (tx) => {
+        if (!(await claimEvent(tx, claim.consumer, claim.eventId))) return 'duplicate' as const;
+        // A cancellation may withdraw the order's pending offer: that offer is locked before the
+        // order, as answers and expiry lock it (docs/dispatch-service.md#lock-order).
+        const cancelling = f.toState === 'CANCELLED' || f.toState === 'REJECTED';
+        const offer = cancelling ? await lockPendingOfferOf(tx, f.orderId) : undefined;
+        const { rows } = await tx.query<Pick<OrderRow, 'state' | 'order_version' | 'rider_id' | 'offer_id'>>(
+          'SELECT state, order_version, rider_id, offer_id FROM dispatch_orders WHERE order_id = $1 FOR UPDATE',
+          [f.orderId],
+        );
+        const before = rows[0];
+        if (
+          cancelling &&
+          before?.state === 'offered' &&
+          before.offer_id !== offer &&
+          (await isPendingOffer(tx, before.offer_id))
+        )
+          throw new LockRace('the offer of an order'); // re-offered since: lock the new offer first
+        const action = decideOrderEvent(
+          before && { state: before.state, version: before.order_version },
+          f.toState,
+          f.version,
+        );
+        const now = new Date();
+        switch (action) {
+          case 'insert':
+            await insert(tx, f, 'waiting', now);
+            break;
+          case 'tombstone':
+            // A finished row like any cancelled order: no rider, no offer, so rounds, offers,
+            // gauges and tracking treat it as cancelled, and retention purges it by placed_at.
+            await insert(tx, f, 'cancelled', now);
+            break;
+          case 'refresh':
+            await tx.query(
+              // The address too: orders stored before dispatch kept it get it with their next event.
+              `UPDATE dispatch_orders SET expected_ready_at = $2, promised_at = $3, ready = ready OR $4,
                         order_version = $5, updated_at = $6, dropoff_address = $7
                   WHERE order_id = $1`,
-                [
-                  f.orderId,
-                  f.expectedReadyAt,
-                  f.promisedAt,
-                  isReadyState(f.toState),
-                  f.version,
-                  now,
-                  f.dropoffAddress,
-                ],
-              );
-              break;
-            case 'cancel':
-              await cancel(tx, f, before!, now);
-              break;
-            case 'ignore':
-              break;
-          }
-          return action;
-        },
-        TX,
-      );
+              [
+                f.orderId,
+                f.expectedReadyAt,
+                f.promisedAt,
+                isReadyState(f.toState),
+                f.version,
+                now,
+                f.dropoffAddress,
+              ],
+            );
+            break;
+          case 'cancel':
+            await cancel(tx, f, before!, now);
+            break;
+          case 'ignore':
+            break;
+        }
+        return action;
+      });
     },
 
     async getOrder(orderId) {

@@ -12,7 +12,7 @@ import {
   type OrderRow,
   type RiderRow,
 } from './pg-rows.ts';
-import { TX, type TxHelpers } from './pg-tx.ts';
+import { inLockOrder, LockRace, TX, type TxHelpers } from './pg-tx.ts';
 
 type RiderStore = Pick<
   DispatchStore,
@@ -116,45 +116,60 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
     },
 
     setOffline(riderId, now, declineUntil) {
-      return withTransaction(
-        pool,
-        async (tx) => {
-          const { rows } = await tx.query<RiderRow>(
-            `SELECT ${RIDER_COLUMNS} FROM riders WHERE rider_id = $1 FOR UPDATE`,
-            [riderId],
-          );
-          if (!rows[0]) return err(DispatchErrors.riderNotFound(riderId));
-          const rider = rowToRider(rows[0]);
-          if (!rider.online) return ok({ online: false, status: rider.status });
-          switch (decideOffline(rider.status)) {
-            case 'after_deliveries':
-              await tx.query(
-                'UPDATE riders SET offline_requested = true, updated_at = $2 WHERE rider_id = $1',
-                [riderId, now],
-              );
-              return ok({ online: true, status: rider.status });
-            case 'decline_offer': {
-              const offer = await tx.query<{ offer_id: string }>(
-                `UPDATE offers SET status = 'declined', responded_at = $2
-                  WHERE rider_id = $1 AND status = 'pending' RETURNING offer_id`,
-                [riderId, now],
-              );
-              for (const o of offer.rows)
-                await h.returnOfferOrders(tx, o.offer_id, riderId, now, declineUntil);
-              break;
-            }
-            case 'offline':
-              break;
-          }
+      return inLockOrder(pool, async (tx) => {
+        // A pending offer is declined below: it and its orders are locked before the rider, as an
+        // answer to it locks them (docs/dispatch-service.md#lock-order).
+        const offer = await tx.query<{ offer_id: string }>(
+          `SELECT offer_id FROM offers WHERE rider_id = $1 AND status = 'pending' FOR UPDATE`,
+          [riderId],
+        );
+        const offerId = offer.rows[0]?.offer_id;
+        if (offerId)
           await tx.query(
-            `UPDATE riders SET online = false, status = 'idle', offline_requested = false, updated_at = $2
-              WHERE rider_id = $1`,
-            [riderId, now],
+            `SELECT 1 FROM dispatch_orders WHERE offer_id = $1 AND state = 'offered' ORDER BY order_id FOR UPDATE`,
+            [offerId],
           );
-          return ok({ online: false, status: 'idle' as const });
-        },
-        TX,
-      );
+        const { rows } = await tx.query<RiderRow>(
+          `SELECT ${RIDER_COLUMNS} FROM riders WHERE rider_id = $1 FOR UPDATE`,
+          [riderId],
+        );
+        if (!rows[0]) return err(DispatchErrors.riderNotFound(riderId));
+        const rider = rowToRider(rows[0]);
+        if (!rider.online) return ok({ online: false, status: rider.status });
+        switch (decideOffline(rider.status)) {
+          case 'after_deliveries':
+            await tx.query(
+              'UPDATE riders SET offline_requested = true, updated_at = $2 WHERE rider_id = $1',
+              [riderId, now],
+            );
+            return ok({ online: true, status: rider.status });
+          case 'decline_offer': {
+            if (offerId) {
+              await tx.query(`UPDATE offers SET status = 'declined', responded_at = $2 WHERE offer_id = $1`, [
+                offerId,
+                now,
+              ]);
+              await h.returnOfferOrders(tx, offerId, riderId, now, declineUntil);
+            } else {
+              const since = await tx.query(
+                `SELECT 1 FROM offers WHERE rider_id = $1 AND status = 'pending'`,
+                [riderId],
+              );
+              // Offered between the look for an offer and the rider's lock: start again.
+              if (since.rowCount !== 0) throw new LockRace('the offer of a rider');
+            }
+            break;
+          }
+          case 'offline':
+            break;
+        }
+        await tx.query(
+          `UPDATE riders SET online = false, status = 'idle', offline_requested = false, updated_at = $2
+              WHERE rider_id = $1`,
+          [riderId, now],
+        );
+        return ok({ online: false, status: 'idle' as const });
+      });
     },
   };
 }

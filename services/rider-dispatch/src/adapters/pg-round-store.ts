@@ -53,21 +53,22 @@ export function createPgRoundStore(pool: Pool): RoundStore {
     },
 
     /**
-     * THE guarantee against double assignment (with or without leases): in one transaction the
-     * rider must still be idle and online and every order still waiting (and not declined by this
-     * rider), each checked by the row count of a conditional UPDATE; any mismatch rolls it all back.
+     * THE guarantee against double assignment (with or without leases): in one transaction every
+     * order must still be waiting (and not declined by this rider) and the rider still idle and
+     * online, each checked by the row count of a conditional UPDATE; any mismatch rolls it all back.
+     * Orders are locked before the rider and in order_id order, like every other writer
+     * (docs/dispatch-service.md#lock-order): the UPDATE alone locks them in whatever order its plan
+     * reads them, which two claims of one order set can do in opposite orders.
      */
     async claimOffer(claim) {
       try {
         await withTransaction(
           pool,
           async (tx) => {
-            const rider = await tx.query(
-              `UPDATE riders SET status = 'offered', updated_at = $2
-                WHERE rider_id = $1 AND status = 'idle' AND online AND NOT offline_requested`,
-              [claim.riderId, claim.createdAt],
+            await tx.query(
+              'SELECT 1 FROM dispatch_orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE',
+              [claim.orderIds],
             );
-            if (rider.rowCount !== 1) throw new Abort();
             const orders = await tx.query(
               `UPDATE dispatch_orders d
                   SET state = 'offered', rider_id = $1, offer_id = $2, updated_at = $4,
@@ -78,6 +79,12 @@ export function createPgRoundStore(pool: Pool): RoundStore {
               [claim.riderId, claim.offerId, claim.orderIds, claim.createdAt],
             );
             if (orders.rowCount !== claim.orderIds.length) throw new Abort();
+            const rider = await tx.query(
+              `UPDATE riders SET status = 'offered', updated_at = $2
+                WHERE rider_id = $1 AND status = 'idle' AND online AND NOT offline_requested`,
+              [claim.riderId, claim.createdAt],
+            );
+            if (rider.rowCount !== 1) throw new Abort();
             await tx.query(
               `INSERT INTO offers (offer_id, rider_id, order_ids, zone, status, pickup_lat, pickup_lng,
                                    planned_pickup_at, created_at, expires_at, replica_id)

@@ -1,5 +1,5 @@
 import type { CodedError } from '@mealpeak/core';
-import type { PoolClient } from '@mealpeak/db';
+import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
 import { EVENTS, type TopicSpec } from '@mealpeak/kafka';
 import type { Outbox, OutboxEvent } from '@mealpeak/outbox';
 import { HandoverVerdict, type HandoverCheck as HandoverCheckProto } from '@mealpeak/contracts/dispatch.v1';
@@ -17,6 +17,29 @@ export class Abort extends Error {
 
 /** Deadlocks and serialization failures: withTransaction runs the (idempotent) callback again. */
 export const TX = { retries: 3 } as const;
+
+/**
+ * Thrown when a row that must be locked before the one in hand turned out to have changed
+ * meanwhile (an order re-offered, a rider given an offer): the transaction rolls back, freeing
+ * what it locked, and runs again, instead of taking that lock out of order
+ * (docs/dispatch-service.md#lock-order).
+ */
+export class LockRace extends Error {
+  constructor(what: string) {
+    super(`lock order: ${what} changed before it was locked`);
+  }
+}
+
+/** withTransaction that runs `work` again (a few times) after a LockRace. */
+export async function inLockOrder<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, work, TX);
+    } catch (error) {
+      if (!(error instanceof LockRace) || attempt >= 5) throw error;
+    }
+  }
+}
 
 function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
   switch (fact.kind) {
