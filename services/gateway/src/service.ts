@@ -7,7 +7,7 @@ import { MemoryIdempotencyStore } from './adapters/memory-idempotency-store.ts';
 import { createMerchantGrpcAdapter } from './adapters/merchant-grpc.ts';
 import { createOrderGrpcAdapter } from './adapters/order-grpc.ts';
 import { createRedisIdempotencyStore } from './adapters/redis-idempotency-store.ts';
-import { countPing, createRedisPositions } from './adapters/redis-positions.ts';
+import { createRedisPositions, observePing } from './adapters/redis-positions.ts';
 import { buildApp } from './app.ts';
 import type { PositionsPort } from './app/ports.ts';
 import type { Config } from './config.ts';
@@ -45,7 +45,7 @@ export async function runGateway(ctx: BootContext<Config>, stores: GatewayStores
       isAvailable: () => true,
       write: async (ping) => {
         const outcome = await write(ping);
-        countPing(outcome);
+        observePing(ping, outcome, logger);
         return outcome;
       },
     };

@@ -4,6 +4,7 @@ import {
   DEFAULT_PLAUSIBILITY,
   type PingOutcome,
   type PositionCheck,
+  type PositionPing,
   type PositionWriterOptions,
 } from '@mealpeak/rider-positions';
 import { Attr, metrics, type Logger } from '@mealpeak/telemetry';
@@ -39,21 +40,36 @@ const relocated = meter.createCounter(GatewayMetric.POSITIONS_RELOCATED, {
     'Jumps taken because the fixes before them agreed with them (ADR 0017): riders moved by a run of fixes',
 });
 
-/** Counts what the index did with each ping: the rejections dashboards and alerts watch. */
-export function countPing(outcome: PingOutcome): void {
+/**
+ * Counts what the index did with each ping (the rejections dashboards and alerts watch) and logs
+ * every jump with its rider: the evidence rider operations act on (ADR 0017). Honest GPS jumps
+ * a fraction of a percent of the time, so the lines stay few.
+ */
+export function observePing(ping: PositionPing, outcome: PingOutcome, logger: Logger): void {
   const reject = (reason: string, used: boolean) =>
     rejected.add(1, { [Attr.POSITION_REJECT_REASON]: reason, [Attr.POSITION_USED]: used });
+  const jumped = (verdict: string) =>
+    logger.info(
+      { riderId: ping.riderId, recordedAt: ping.recordedAt, verdict },
+      'implausible rider position',
+    );
   switch (outcome.status) {
     case 'accepted':
-      if (outcome.jump === 'flagged') reject('implausible', true);
-      else if (outcome.jump === 'relocated') relocated.add(1);
+      if (outcome.jump === 'flagged') {
+        reject('implausible', true);
+        jumped('flagged');
+      } else if (outcome.jump === 'relocated') {
+        relocated.add(1);
+        jumped('relocated');
+      }
       return;
     case 'dropped_stale':
       return reject('stale', false);
     case 'dropped_out_of_order':
       return reject('out_of_order', false);
     case 'dropped_implausible':
-      return reject('implausible', false);
+      reject('implausible', false);
+      return jumped('dropped');
     case 'invalid':
     case 'unavailable':
       // A 400 or a 503 of the request: the HTTP metrics count those.
@@ -107,7 +123,7 @@ export function createRedisPositions(
     isAvailable: () => redis.status === 'ready',
     write: async (ping) => {
       const outcome = await writer.write(ping);
-      countPing(outcome);
+      observePing(ping, outcome, settings.logger);
       return outcome;
     },
     close: writer.close,
