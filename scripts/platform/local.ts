@@ -13,11 +13,19 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@mealpeak/config';
 import { createKafkaBus, createMemoryBus } from '@mealpeak/kafka';
 import { createRedis } from '@mealpeak/redis';
-import { createMemoryPositions, createPositionReader, createPositionWriter } from '@mealpeak/rider-positions';
+import {
+  createMemoryPositions,
+  createPositionReader,
+  createPositionWriter,
+  DEFAULT_PLAUSIBILITY,
+} from '@mealpeak/rider-positions';
 import { createLifecycle, startOpsServer } from '@mealpeak/runtime';
 import type { Infra } from '@mealpeak/service-kit';
 import { createLogger } from '@mealpeak/telemetry';
-import { configSchema as gatewaySchema } from '../../services/gateway/src/config.ts';
+import {
+  configSchema as gatewaySchema,
+  type Config as GatewayConfig,
+} from '../../services/gateway/src/config.ts';
 import { runGateway } from '../../services/gateway/src/service.ts';
 import { seedDemoCityInto } from '../../services/merchant/scripts/seed.ts';
 import { configSchema as merchantSchema } from '../../services/merchant/src/config.ts';
@@ -92,9 +100,15 @@ const index = {
   namespace: process.env['RIDER_POSITIONS_NAMESPACE'] || 'rider-positions',
   ttlMs: positive('RIDER_POSITION_TTL_MS', 60_000),
 };
+// The index both dispatch and (without Redis) the gateway write through, judged as the gateway's
+// config says (its schema validates the same variables again when the gateway starts).
+const { RIDER_POSITION_CHECK: check, RIDER_POSITION_MAX_SPEED_MPS: maxSpeedMps } = await Promise.resolve()
+  .then(() => loadConfig(gatewaySchema, process.env) as GatewayConfig)
+  .catch(startupFailed);
+const judged = { ...index, check, plausibility: { ...DEFAULT_PLAUSIBILITY, maxSpeedMps } };
 const positions = redis
-  ? { writer: createPositionWriter(redis, index), reader: createPositionReader(redis, index) }
-  : createMemoryPositions(index);
+  ? { writer: createPositionWriter(redis, judged), reader: createPositionReader(redis, index) }
+  : createMemoryPositions(judged);
 lifecycle.onShutdown('position writer', () => positions.writer.close());
 const infra: Infra = { bus, redis, positions };
 

@@ -12,3 +12,9 @@ export {
   type RiderPosition,
 } from './types.ts';
 export { createMemoryPositions } from './memory.ts';
+export {
+  DEFAULT_PLAUSIBILITY,
+  POSITION_CHECKS,
+  type PlausibilityRule,
+  type PositionCheck,
+} from './domain/plausibility.ts';

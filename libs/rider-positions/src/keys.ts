@@ -3,6 +3,8 @@ export interface PositionKeys {
   readonly geo: string;
   /** Sorted set: member = rider id, score = recordedAt of the rider's latest applied fix. */
   readonly seen: string;
+  /** Hash: field = rider id, value = the run of fixes refused as jumps since the latest applied one. */
+  readonly suspects: string;
 }
 
 /**
@@ -11,5 +13,5 @@ export interface PositionKeys {
  */
 export function positionKeys(namespace = 'rider-positions'): PositionKeys {
   if (!/^[A-Za-z0-9._:-]+$/.test(namespace)) throw new Error(`invalid positions namespace "${namespace}"`);
-  return { geo: `{${namespace}}:geo`, seen: `{${namespace}}:seen` };
+  return { geo: `{${namespace}}:geo`, seen: `{${namespace}}:seen`, suspects: `{${namespace}}:suspects` };
 }

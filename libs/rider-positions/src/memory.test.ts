@@ -27,3 +27,22 @@ describe('in-memory position index (local run stand-in)', () => {
     expect(await writer.purgeSilent()).toBe(3);
   });
 });
+
+describe('in-memory position index with the plausibility check', () => {
+  it('enforce: a teleport is dropped and not read back; flag: it is read back and marked', async () => {
+    const now = 1_000_000;
+    const enforced = createMemoryPositions({ now: () => now, check: 'enforce' });
+    await enforced.writer.write({ riderId: 'r1', lat: 52.52, lng: 13.405, recordedAt: now - 5_000 });
+    expect(await enforced.writer.write({ riderId: 'r1', lat: 52.6, lng: 13.405, recordedAt: now })).toEqual({
+      status: 'dropped_implausible',
+    });
+    expect((await enforced.reader.get('r1'))?.lat).toBe(52.52);
+    const flagged = createMemoryPositions({ now: () => now, check: 'flag' });
+    await flagged.writer.write({ riderId: 'r1', lat: 52.52, lng: 13.405, recordedAt: now - 5_000 });
+    expect(await flagged.writer.write({ riderId: 'r1', lat: 52.6, lng: 13.405, recordedAt: now })).toEqual({
+      status: 'accepted',
+      jump: 'flagged',
+    });
+    expect((await flagged.reader.get('r1'))?.lat).toBe(52.6);
+  });
+});

@@ -7,13 +7,15 @@ import {
   type RiderPosition,
 } from './types.ts';
 import { checkPing, notAfter, supersedes } from './validate.ts';
+import { DEFAULT_PLAUSIBILITY, land, type Suspect } from './domain/plausibility.ts';
 import type { PositionReader } from './reader.ts';
 import type { PositionWriter, PositionWriterOptions } from './writer.ts';
 
 /**
  * Both sides of the position index in one process, for the zero-setup local run only (the gateway
  * writes, dispatch reads, both in the same process). Same validation, same drops of stale and
- * out-of-order fixes, same expiry after silence as the Redis index; a linear scan instead of GEO.
+ * out-of-order fixes, same plausibility check (domain/plausibility.ts, which APPLY_PING mirrors),
+ * same expiry after silence as the Redis index; a linear scan instead of GEO.
  */
 export function createMemoryPositions(options: PositionWriterOptions = {}): {
   writer: PositionWriter;
@@ -22,7 +24,10 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const limits = { maxAgeMs: options.maxAgeMs ?? ttlMs, maxFutureMs: options.maxFutureMs ?? 30_000 };
   const now = options.now ?? Date.now;
+  const check = options.check ?? 'off';
+  const rule = options.plausibility ?? DEFAULT_PLAUSIBILITY;
   const latest = new Map<string, PositionPing>();
+  const suspects = new Map<string, Suspect>();
   const fresh = (p: PositionPing, at: number) => at - p.recordedAt <= ttlMs;
   const view = (p: PositionPing, at: number): RiderPosition => ({
     riderId: p.riderId,
@@ -38,17 +43,28 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
       const refused = checkPing(given, at, limits);
       if (refused) return refused;
       const { ping, clamped } = notAfter(given, at);
-      if (!supersedes(latest.get(ping.riderId)?.recordedAt, ping.recordedAt, clamped))
-        return { status: 'dropped_out_of_order' };
-      latest.set(ping.riderId, {
-        riderId: ping.riderId,
-        lat: ping.lat,
-        lng: ping.lng,
-        recordedAt: ping.recordedAt,
-      });
-      return { status: 'accepted' };
+      const last = latest.get(ping.riderId);
+      if (!supersedes(last?.recordedAt, ping.recordedAt, clamped)) return { status: 'dropped_out_of_order' };
+      const fix = { lat: ping.lat, lng: ping.lng, recordedAt: ping.recordedAt };
+      const landed = land({ last, suspect: suspects.get(ping.riderId) }, fix, check, rule);
+      if (landed.track.suspect) suspects.set(ping.riderId, landed.track.suspect);
+      else suspects.delete(ping.riderId);
+      switch (landed.landing) {
+        case 'dropped':
+          return { status: 'dropped_implausible' };
+        case 'accepted':
+        case 'flagged':
+        case 'relocated':
+          latest.set(ping.riderId, { riderId: ping.riderId, ...fix });
+          return landed.landing === 'accepted'
+            ? { status: 'accepted' }
+            : { status: 'accepted', jump: landed.landing };
+      }
     },
-    remove: async (riderId) => void latest.delete(riderId),
+    remove: async (riderId) => {
+      latest.delete(riderId);
+      suspects.delete(riderId);
+    },
     purgeSilent: async (limit = 1_000) => {
       const at = now();
       let removed = 0;
@@ -56,6 +72,7 @@ export function createMemoryPositions(options: PositionWriterOptions = {}): {
         if (removed >= limit) break;
         if (!fresh(p, at)) {
           latest.delete(id);
+          suspects.delete(id);
           removed++;
         }
       }

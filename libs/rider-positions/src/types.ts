@@ -18,9 +18,16 @@ export interface PositionPing extends LatLng {
  * the gateway answers them with 2xx and only `invalid` with a 400 carrying the field.
  */
 export type PingOutcome =
-  | { readonly status: 'accepted' }
+  /**
+   * Now the rider's position. `jump`: it was farther from the previous fix than a rider can travel
+   * (docs/adr/0018-position-plausibility.md) and is used anyway: `flagged` because the check only
+   * flags, `relocated` because the fixes before it agreed with it.
+   */
+  | { readonly status: 'accepted'; readonly jump?: 'flagged' | 'relocated' }
   | { readonly status: 'dropped_stale' }
   | { readonly status: 'dropped_out_of_order' }
+  /** Farther from the previous fix than a rider can travel (check `enforce`): the rider did not move. */
+  | { readonly status: 'dropped_implausible' }
   | { readonly status: 'invalid'; readonly error: CodedError }
   | { readonly status: 'unavailable'; readonly error: CodedError };
 
@@ -39,7 +46,7 @@ export interface NearbyRider extends RiderPosition {
 /** Settings shared by writers and readers of one index; both sides must agree on them. */
 export interface PositionIndexOptions {
   /**
-   * Names the index (a city, an environment): keys are `{<namespace>}:geo` and `{<namespace>}:seen`,
+   * Names the index (a city, an environment): keys are `{<namespace>}:geo`, `{<namespace>}:seen` and `{<namespace>}:suspects`,
    * so one index lives in one cluster slot and Lua can touch both keys. Default `rider-positions`.
    */
   readonly namespace?: string;

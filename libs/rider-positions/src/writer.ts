@@ -5,12 +5,20 @@ import { createScriptRunner } from '@mealpeak/redis';
 import { APPLY_PING, PURGE_SILENT } from './scripts.ts';
 import { DEFAULT_TTL_MS, type PingOutcome, type PositionIndexOptions, type PositionPing } from './types.ts';
 import { checkPing, notAfter } from './validate.ts';
+import { DEFAULT_PLAUSIBILITY, type PlausibilityRule, type PositionCheck } from './domain/plausibility.ts';
 
 export interface PositionWriterOptions extends PositionIndexOptions {
   /** Fixes older than this are dropped without a round trip; default: the TTL. */
   readonly maxAgeMs?: number;
   /** Allowance for device clocks running ahead; default 30 s. */
   readonly maxFutureMs?: number;
+  /**
+   * Judging each fix against the previous one (docs/adr/0018-position-plausibility.md): `flag`
+   * applies a jump and says so, `enforce` does not apply it; default `off` (no judging).
+   */
+  readonly check?: PositionCheck;
+  /** The speeds and counts of that judgement; default DEFAULT_PLAUSIBILITY. */
+  readonly plausibility?: PlausibilityRule;
   /** A flush starts as soon as this many pings wait (default 1,000). */
   readonly maxBatch?: number;
   /** ...or this long after the first of them arrived (default 2 ms). */
@@ -36,8 +44,14 @@ interface Queued {
   readonly resolve: (outcome: PingOutcome) => void;
 }
 
-const ACCEPTED: PingOutcome = { status: 'accepted' };
-const OUT_OF_ORDER: PingOutcome = { status: 'dropped_out_of_order' };
+/** APPLY_PING's replies, by number. */
+const REPLIES: readonly PingOutcome[] = [
+  { status: 'dropped_out_of_order' },
+  { status: 'accepted' },
+  { status: 'accepted', jump: 'flagged' },
+  { status: 'accepted', jump: 'relocated' },
+  { status: 'dropped_implausible' },
+];
 const unavailable = (error: unknown): PingOutcome => ({
   status: 'unavailable',
   error: codedError('unavailable', 'POSITIONS_UNAVAILABLE', `position store unavailable: ${String(error)}`),
@@ -48,7 +62,8 @@ const unavailable = (error: unknown): PingOutcome => ({
  * that need no I/O run first, and pings from any number of concurrent requests are micro-batched
  * into ONE Redis pipeline per flush (up to `maxBatch` pings, or `flushDelayMs` after the first),
  * each caller awaiting its own outcome. Each ping is one EVALSHA of APPLY_PING, atomic per rider,
- * which drops fixes not newer than the stored one (out-of-order delivery, retries).
+ * which drops fixes not newer than the stored one (out-of-order delivery, retries) and judges
+ * the fix against the stored one (`check`) in the same call.
  */
 export function createPositionWriter(redis: Redis, options: PositionWriterOptions = {}): PositionWriter {
   const keys = positionKeys(options.namespace);
@@ -57,6 +72,9 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
   const maxBatch = options.maxBatch ?? 1_000;
   const flushDelayMs = options.flushDelayMs ?? 2;
   const now = options.now ?? Date.now;
+  const check = options.check ?? 'off';
+  const rule = options.plausibility ?? DEFAULT_PLAUSIBILITY;
+  const judging = [check, rule.maxSpeedMps, rule.slackM, rule.confirmFixes, rule.confirmSpanMs] as const;
   const apply = createScriptRunner(redis, APPLY_PING);
   const purge = createScriptRunner(redis, PURGE_SILENT);
   let queue: Queued[] = [];
@@ -69,14 +87,14 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
     try {
       const results = await apply.many(
         batch.map(({ ping, clamped }) => ({
-          keys: [keys.geo, keys.seen],
-          args: [ping.riderId, ping.lng, ping.lat, Math.round(ping.recordedAt), clamped ? 1 : 0],
+          keys: [keys.geo, keys.seen, keys.suspects],
+          args: [ping.riderId, ping.lng, ping.lat, Math.round(ping.recordedAt), clamped ? 1 : 0, ...judging],
         })),
       );
       batch.forEach((q, i) => {
         const r = results[i];
         if (r instanceof Error || r === undefined) q.resolve(unavailable(r ?? 'no reply'));
-        else q.resolve(r === 1 ? ACCEPTED : OUT_OF_ORDER);
+        else q.resolve(REPLIES[Number(r)] ?? unavailable(`unexpected reply ${JSON.stringify(r)}`));
       });
     } catch (error) {
       failed = true;
@@ -108,10 +126,17 @@ export function createPositionWriter(redis: Redis, options: PositionWriterOption
       });
     },
     async remove(riderId) {
-      await redis.pipeline().zrem(keys.geo, riderId).zrem(keys.seen, riderId).exec();
+      await redis
+        .pipeline()
+        .zrem(keys.geo, riderId)
+        .zrem(keys.seen, riderId)
+        .hdel(keys.suspects, riderId)
+        .exec();
     },
     async purgeSilent(limit = 1_000) {
-      return Number(await purge.one({ keys: [keys.geo, keys.seen], args: [now() - ttlMs, limit] }));
+      return Number(
+        await purge.one({ keys: [keys.geo, keys.seen, keys.suspects], args: [now() - ttlMs, limit] }),
+      );
     },
     async close() {
       flush();

@@ -1,6 +1,11 @@
 import { createKafkaBus, type EventBus } from '@mealpeak/kafka';
 import { createRedis, type Redis } from '@mealpeak/redis';
-import { createPositionReader, createPositionWriter } from '@mealpeak/rider-positions';
+import {
+  createPositionReader,
+  createPositionWriter,
+  DEFAULT_PLAUSIBILITY,
+  type PositionCheck,
+} from '@mealpeak/rider-positions';
 import type { BootContext } from '@mealpeak/runtime';
 import type { Infra } from './infra.ts';
 
@@ -11,6 +16,8 @@ export interface InfraConfig {
   readonly REDIS_KEY_PREFIX?: string;
   readonly RIDER_POSITIONS_NAMESPACE?: string;
   readonly RIDER_POSITION_TTL_MS?: number;
+  readonly RIDER_POSITION_CHECK?: PositionCheck;
+  readonly RIDER_POSITION_MAX_SPEED_MPS?: number;
 }
 
 /**
@@ -40,7 +47,14 @@ export async function connectInfra(
     ...(config.RIDER_POSITIONS_NAMESPACE ? { namespace: config.RIDER_POSITIONS_NAMESPACE } : {}),
     ...(config.RIDER_POSITION_TTL_MS ? { ttlMs: config.RIDER_POSITION_TTL_MS } : {}),
   };
-  const writer = createPositionWriter(redis, index);
+  const writer = createPositionWriter(redis, {
+    ...index,
+    ...(config.RIDER_POSITION_CHECK ? { check: config.RIDER_POSITION_CHECK } : {}),
+    plausibility: {
+      ...DEFAULT_PLAUSIBILITY,
+      maxSpeedMps: config.RIDER_POSITION_MAX_SPEED_MPS ?? DEFAULT_PLAUSIBILITY.maxSpeedMps,
+    },
+  });
   lifecycle.onShutdown('position writer', () => writer.close());
   return { bus, redis, positions: { writer, reader: createPositionReader(redis, index) } };
 }

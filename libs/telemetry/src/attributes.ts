@@ -12,6 +12,10 @@ export const Attr = {
   EVENT_TYPE: 'mealpeak.event.type',
   ERROR_CODE: 'mealpeak.error.code',
   DISPATCH_STRATEGY: 'mealpeak.dispatch.strategy',
+  /** Why a rider's position ping was not taken as is: stale, out_of_order, implausible (ADR 0018). */
+  POSITION_REJECT_REASON: 'mealpeak.position.reject_reason',
+  /** Whether that ping still became the rider's position (an implausible one under RIDER_POSITION_CHECK=flag). */
+  POSITION_USED: 'mealpeak.position.used',
   // Semantic-convention messaging names, kept here so the Kafka wrapper and dashboards agree.
   MESSAGING_SYSTEM: 'messaging.system',
   MESSAGING_DESTINATION: 'messaging.destination.name',

@@ -80,6 +80,18 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('flags implausible pings by default, and refuses an unknown check mode or an absurd speed at start-up', () => {
+    const config = loadConfig(configSchema, {});
+    expect(config.RIDER_POSITION_CHECK).toBe('flag');
+    expect(config.RIDER_POSITION_MAX_SPEED_MPS).toBe(40);
+    expect(loadConfig(configSchema, { RIDER_POSITION_CHECK: 'enforce' }).RIDER_POSITION_CHECK).toBe(
+      'enforce',
+    );
+    const found = problems({ RIDER_POSITION_CHECK: 'strict', RIDER_POSITION_MAX_SPEED_MPS: '0' }).join('\n');
+    expect(found).toContain('RIDER_POSITION_CHECK');
+    expect(found).toContain('RIDER_POSITION_MAX_SPEED_MPS');
+  });
+
   it('rejects a short JWT secret', () => {
     expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('JWT_SECRET');
   });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { env, z } from '@mealpeak/config';
+import { POSITION_CHECKS } from '@mealpeak/rider-positions';
 
 /**
  * The only signing key that ships in the repository. Good for local runs and tests; start-up fails
@@ -109,6 +110,16 @@ export const configSchema = z
       .default('rider-positions'),
     /** A rider silent for this long disappears; older pings are dropped as stale. */
     RIDER_POSITION_TTL_MS: env.intervalMs(60_000),
+    /**
+     * Pings farther from the rider's previous fix than RIDER_POSITION_MAX_SPEED_MPS allows (plus
+     * 250 m of GPS slack) are jumps (ADR 0018): `flag` counts them and still uses them; `enforce`
+     * counts them and keeps the rider where they were (the app gets 202 with `implausible`), until
+     * three agreeing fixes over 10 s confirm the new place; `off` does not judge. rider-dispatch,
+     * which also writes pings, should use the same.
+     */
+    RIDER_POSITION_CHECK: z.enum(POSITION_CHECKS).default('flag'),
+    /** Fastest believable speed between two fixes (m/s); 40 is a motorbike on an urban motorway. */
+    RIDER_POSITION_MAX_SPEED_MPS: z.coerce.number().min(5).max(100).default(40),
 
     /** Requests per minute per customer (token subject); 429 with Retry-After beyond. */
     RATE_LIMIT_PER_MINUTE_CUSTOMER: perMinute(120),

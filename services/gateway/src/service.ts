@@ -7,7 +7,7 @@ import { MemoryIdempotencyStore } from './adapters/memory-idempotency-store.ts';
 import { createMerchantGrpcAdapter } from './adapters/merchant-grpc.ts';
 import { createOrderGrpcAdapter } from './adapters/order-grpc.ts';
 import { createRedisIdempotencyStore } from './adapters/redis-idempotency-store.ts';
-import { createRedisPositions } from './adapters/redis-positions.ts';
+import { createRedisPositions, observePing } from './adapters/redis-positions.ts';
 import { buildApp } from './app.ts';
 import type { PositionsPort } from './app/ports.ts';
 import type { Config } from './config.ts';
@@ -32,13 +32,23 @@ export async function runGateway(ctx: BootContext<Config>, stores: GatewayStores
     const redisPositions = createRedisPositions(stores.redis, {
       namespace: config.RIDER_POSITIONS_NAMESPACE,
       ttlMs: config.RIDER_POSITION_TTL_MS,
+      check: config.RIDER_POSITION_CHECK,
+      maxSpeedMps: config.RIDER_POSITION_MAX_SPEED_MPS,
       logger,
     });
     lifecycle.onShutdown('position writer', () => redisPositions.close());
     positions = redisPositions;
   } else {
     if (!stores.positions) throw new Error('the gateway needs Redis or an in-memory position index');
-    positions = { isAvailable: () => true, write: stores.positions.write };
+    const { write } = stores.positions;
+    positions = {
+      isAvailable: () => true,
+      write: async (ping) => {
+        const outcome = await write(ping);
+        observePing(ping, outcome, logger);
+        return outcome;
+      },
+    };
   }
 
   const orders = createOrderGrpcAdapter({

@@ -44,6 +44,7 @@ async function gateway(client: Redis = redis): Promise<Harness> {
   positions = createRedisPositions(client, {
     namespace,
     ttlMs: TTL_MS,
+    check: 'flag',
     logger: silent,
     onFlush: (f) => flushes.push(f.size),
   });
@@ -62,7 +63,7 @@ describe('rider positions through the gateway into Redis', () => {
     const recordedAt = ago(2_000);
     const res = await report('r-1', [{ lat: 31.2304, lng: 121.4737, recordedAt }]);
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ accepted: 1, dropped: 0 });
+    expect(res.json()).toEqual({ accepted: 1, dropped: 0, implausible: 0 });
     const found = await reader.get('r-1');
     expect(found?.recordedAt).toBe(Date.parse(recordedAt));
     expect(found?.lat).toBeCloseTo(31.2304, 5);
@@ -81,10 +82,11 @@ describe('rider positions through the gateway into Redis', () => {
     expect((await report('r-1', [{ lat: 31.23, lng: 121.47, recordedAt: ago(1_000) }])).json()).toEqual({
       accepted: 1,
       dropped: 0,
+      implausible: 0,
     });
     const late = await report('r-1', [{ lat: 31.3, lng: 121.5, recordedAt: ago(5_000) }]);
     expect(late.statusCode).toBe(202);
-    expect(late.json()).toEqual({ accepted: 0, dropped: 1 });
+    expect(late.json()).toEqual({ accepted: 0, dropped: 1, implausible: 0 });
     expect((await reader.get('r-1'))?.lat).toBeCloseTo(31.23, 5);
   });
 

@@ -22,7 +22,7 @@ describe('POST /v1/rider/positions', () => {
     await harness();
     const res = await report([at(ago(2_000), 52.5, 13.4)]);
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ accepted: 1, dropped: 0 });
+    expect(res.json()).toEqual({ accepted: 1, dropped: 0, implausible: 0 });
     expect(h.positions.latest.get('r-1')).toMatchObject({ riderId: 'r-1', lat: 52.5, lng: 13.4 });
   });
 
@@ -36,14 +36,26 @@ describe('POST /v1/rider/positions', () => {
 
   it('counts out-of-order and stale pings as dropped, not as errors', async () => {
     await harness();
-    expect((await report([at(ago(1_000))])).json()).toEqual({ accepted: 1, dropped: 0 });
+    expect((await report([at(ago(1_000))])).json()).toEqual({ accepted: 1, dropped: 0, implausible: 0 });
     // An older fix after a newer one (a late retry), and a fix from two minutes ago.
-    expect((await report([at(ago(3_000))])).json()).toEqual({ accepted: 0, dropped: 1 });
-    expect((await report([at(ago(120_000))])).json()).toEqual({ accepted: 0, dropped: 1 });
+    expect((await report([at(ago(3_000))])).json()).toEqual({ accepted: 0, dropped: 1, implausible: 0 });
+    expect((await report([at(ago(120_000))])).json()).toEqual({ accepted: 0, dropped: 1, implausible: 0 });
     // Buffered fixes in one request, oldest first: each is newer than the one before.
     const buffered = [at(ago(900)), at(ago(600)), at(ago(300))];
-    expect((await report(buffered)).json()).toEqual({ accepted: 3, dropped: 0 });
+    expect((await report(buffered)).json()).toEqual({ accepted: 3, dropped: 0, implausible: 0 });
     expect(h.positions.latest.get('r-1')?.recordedAt).toBe(Date.parse(buffered[2]!.recordedAt));
+  });
+
+  it('answers a fix dropped as implausible with 202 and its count: the app keeps pinging, never retries it', async () => {
+    await harness();
+    // The index keeps the rider where they were for the far fix (RIDER_POSITION_CHECK=enforce).
+    h.positions.judge = (p) => (p.lat > 53 ? { status: 'dropped_implausible' } : undefined);
+    const res = await report([at(ago(900)), at(ago(600), 53.5), at(ago(300))]);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ accepted: 2, dropped: 1, implausible: 1 });
+    // A jump the index used anyway (flag mode) is not announced to the app.
+    h.positions.judge = (p) => (p.lat > 53 ? { status: 'accepted', jump: 'flagged' } : undefined);
+    expect((await report([at(ago(100), 53.5)])).json()).toEqual({ accepted: 1, dropped: 0, implausible: 0 });
   });
 
   it('refuses the whole request when one ping is malformed, and writes none of it', async () => {
@@ -89,9 +101,9 @@ describe('the ping path does the minimum', () => {
     const pings = [at(ago(1_000))];
     const first = await report(pings, 'r-1', { 'idempotency-key': 'ping-1' });
     const again = await report(pings, 'r-1', { 'idempotency-key': 'ping-1' });
-    expect(first.json()).toEqual({ accepted: 1, dropped: 0 });
+    expect(first.json()).toEqual({ accepted: 1, dropped: 0, implausible: 0 });
     // Not a replay: the writer saw the repeat and dropped it.
-    expect(again.json()).toEqual({ accepted: 0, dropped: 1 });
+    expect(again.json()).toEqual({ accepted: 0, dropped: 1, implausible: 0 });
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(store.records.size).toBe(0);
     expect(h.dispatch.calls).toEqual([]);

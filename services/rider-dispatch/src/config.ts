@@ -1,4 +1,5 @@
 import { env, z } from '@mealpeak/config';
+import { POSITION_CHECKS } from '@mealpeak/rider-positions';
 
 export const configSchema = z.object({
   ...env.serviceBase,
@@ -70,6 +71,13 @@ export const configSchema = z.object({
 
   /** A rider silent for this long disappears from rounds and tracking. */
   RIDER_POSITION_TTL_MS: env.intervalMs(60_000),
+  /**
+   * Judging pings written through this service (ReportPositions, SetRiderOnline) against the
+   * rider's previous fix (ADR 0018): same meaning as the gateway's, which writes the app's pings.
+   */
+  RIDER_POSITION_CHECK: z.enum(POSITION_CHECKS).default('flag'),
+  /** Fastest believable speed between two fixes (m/s); the gateway's should be the same. */
+  RIDER_POSITION_MAX_SPEED_MPS: z.coerce.number().min(5).max(100).default(40),
   /** Namespace of the positions index (libs/rider-positions); the gateway must use the same. */
   RIDER_POSITIONS_NAMESPACE: z.string().default('rider-positions'),
   /** How often silent riders are removed from the spatial index. */

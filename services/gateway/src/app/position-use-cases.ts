@@ -21,8 +21,16 @@ export interface Fix {
 
 export interface PositionReport {
   readonly accepted: number;
-  /** Stale (older than the TTL) or not newer than the rider's stored fix: normal traffic, not errors. */
+  /**
+   * Stale (older than the TTL), not newer than the rider's stored fix, or implausible: normal
+   * traffic, not errors.
+   */
   readonly dropped: number;
+  /**
+   * Of the dropped, those farther from the rider's last position than a rider can travel
+   * (RIDER_POSITION_CHECK=enforce, ADR 0018). Under `flag` such fixes are used and not reported.
+   */
+  readonly implausible: number;
 }
 
 // Shape only here; age and order are the writer's business (stale and out-of-order are drops).
@@ -60,10 +68,14 @@ export function createPositionUseCases(positions: PositionsPort, now: () => numb
         fixes.map((f) => positions.write({ riderId, lat: f.lat, lng: f.lng, recordedAt: f.recordedAt })),
       );
       let accepted = 0;
+      let implausible = 0;
       for (const [i, outcome] of outcomes.entries()) {
         switch (outcome.status) {
           case 'accepted':
             accepted += 1;
+            break;
+          case 'dropped_implausible':
+            implausible += 1;
             break;
           case 'dropped_stale':
           case 'dropped_out_of_order':
@@ -75,7 +87,7 @@ export function createPositionUseCases(positions: PositionsPort, now: () => numb
             return err(invalid(named(i, outcome.error.fields)));
         }
       }
-      return ok({ accepted, dropped: fixes.length - accepted });
+      return ok({ accepted, dropped: fixes.length - accepted, implausible });
     },
   };
 }

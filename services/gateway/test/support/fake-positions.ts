@@ -17,6 +17,8 @@ export class FakePositions implements PositionsPort {
   /** true: looks up but every write fails (an outage the status has not shown yet). */
   failing = false;
   ttlMs = 60_000;
+  /** Stands in for the plausibility check (ADR 0018): the outcome of a ping it returns one for. */
+  judge: ((ping: PositionPing) => PingOutcome | undefined) | undefined;
 
   isAvailable(): boolean {
     return this.available;
@@ -31,6 +33,8 @@ export class FakePositions implements PositionsPort {
         status: 'unavailable',
         error: codedError('unavailable', 'POSITIONS_UNAVAILABLE', 'connect ECONNREFUSED 10.0.0.9:6379'),
       };
+    const judged = this.judge?.(ping);
+    if (judged) return judged;
     const stored = this.latest.get(ping.riderId);
     if (stored && stored.recordedAt >= ping.recordedAt) return { status: 'dropped_out_of_order' };
     this.latest.set(ping.riderId, ping);

@@ -66,7 +66,13 @@ export const PositionReport = Type.Object(
     accepted: Type.Integer({ minimum: 0, description: 'Pings stored as your latest position' }),
     dropped: Type.Integer({
       minimum: 0,
-      description: 'Pings older than 60 s, or not newer than a fix already stored: nothing to fix or retry',
+      description:
+        'Pings older than 60 s, not newer than a fix already stored, or implausible: nothing to fix or retry',
+    }),
+    implausible: Type.Integer({
+      minimum: 0,
+      description:
+        'Of the dropped, pings farther from your last position than a rider can travel since it. Your position did not move; do not resend them, keep sending fresh fixes: a few that agree with each other move you (docs/api.md)',
     }),
   },
   { $id: 'PositionReport', additionalProperties: false },
