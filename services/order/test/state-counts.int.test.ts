@@ -4,7 +4,8 @@ import { createPool, migrate, type Pool } from '@mealpeak/db';
 import { createOutbox } from '@mealpeak/outbox';
 import { TOPICS } from '@mealpeak/kafka';
 import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
-import { createPgOrderStore, stateCountQuery } from '../src/adapters/pg-order-store.ts';
+import { acceptedOverdueQuery, createPgOrderStore, stateCountQuery } from '../src/adapters/pg-order-store.ts';
+import { COUNT_WINDOW_MAX_MS } from '../src/domain/state-counts.ts';
 import type { OrderStore } from '../src/app/ports.ts';
 import type { OrderState } from '../src/domain/order.ts';
 
@@ -56,7 +57,7 @@ describe('ops counts by state and overdue accepted orders, on real PostgreSQL', 
     // History: many finished orders of the last month, a few recent ones, live ones of any age.
     await insertOrders(pool, [
       { n: 20_000, merchant: 'm-old', state: 'DELIVERED', hoursAgo: 24 * 20 },
-      { n: 2_000, merchant: 'm-old', state: 'CANCELLED', hoursAgo: 24 * 10 },
+      { n: 2_000, merchant: 'm-old', state: 'CANCELLED', hoursAgo: 24 * 6 },
       { n: 5, merchant: 'm-1', state: 'DELIVERED', hoursAgo: 2 },
       { n: 3, merchant: 'm-1', state: 'DELIVERED', hoursAgo: 30 },
       { n: 2, merchant: 'm-2', state: 'REJECTED', hoursAgo: 1 },
@@ -87,9 +88,9 @@ describe('ops counts by state and overdue accepted orders, on real PostgreSQL', 
       DELIVERED: 5,
       REJECTED: 2,
     });
-    // A wider window takes the older finished orders in.
+    // A wider window (the widest the API takes) takes the older finished orders in.
     expect(
-      asObject(await store.countByState(undefined, new Date(Date.now() - 24 * 11 * HOUR))),
+      asObject(await store.countByState(undefined, new Date(Date.now() - COUNT_WINDOW_MAX_MS))),
     ).toMatchObject({
       DELIVERED: 8,
       CANCELLED: 2_000,
@@ -132,9 +133,10 @@ describe('ops counts by state and overdue accepted orders, on real PostgreSQL', 
     };
     expect(await indexReads(undefined, 24)).toContainEqual(expect.stringMatching(/^orders_state /));
     expect(await indexReads('m-1', 24)).toContainEqual(expect.stringMatching(/^orders_merchant_active /));
-    // A wide window over many finished orders: one range of the finished orders' index.
+    // The widest window the API takes, over many finished orders: one range of the finished
+    // orders' index.
     expect(
-      (await indexReads(undefined, 24 * 15)).some((r) =>
+      (await indexReads(undefined, COUNT_WINDOW_MAX_MS / HOUR)).some((r) =>
         r.startsWith('orders_finished_recent (placed_at >='),
       ),
     ).toBe(true);
@@ -144,9 +146,11 @@ describe('ops counts by state and overdue accepted orders, on real PostgreSQL', 
     const overdue = await store.acceptedOverdue(new Date(Date.now() - 0.25 * HOUR));
     expect(overdue.count).toBe(2); // the one three days late and the one 30 min late; not those due soon
     expect(Date.now() - overdue.oldestReadyAt!.getTime()).toBeGreaterThan((24 * 3 - 1) * HOUR - 60_000);
+    // The store's own statement, with its parameter, as the metric runs it.
+    const q = acceptedOverdueQuery(new Date());
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `EXPLAIN (FORMAT JSON) SELECT count(*), min(expected_ready_at) FROM orders
-        WHERE state = 'ACCEPTED' AND expected_ready_at < now()`,
+      `EXPLAIN (FORMAT JSON) ${q.text}`,
+      q.values,
     );
     const scans = nodesOf(rows[0]!['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] === 'orders');
     expect(scans.map((n) => n['Index Name'])).toEqual(['orders_accepted_ready']);

@@ -57,7 +57,8 @@ function eventsOf(before: Order, decision: Decision): OutboxEvent<unknown>[] {
 }
 
 /**
- * Orders per state as two bounded reads instead of the whole history: live orders through
+ * Orders per state as two index reads sized by the live orders (plus entries vacuum has not
+ * removed yet) and by the window, instead of the whole history: live orders through
  * orders_state (orders_merchant_active for one merchant), finished ones placed since `since`
  * through orders_finished_recent (orders_merchant_recent). Migration 0006; docs/api.md.
  * Exported for the test that checks the plan (test/state-counts.int.test.ts).
@@ -73,6 +74,15 @@ export function stateCountQuery(
            SELECT state, count(*) AS n FROM orders
             WHERE state = ANY($2::text[]) AND placed_at >= $3 ${merchant} GROUP BY state`,
     values: [LIVE_STATES, FINISHED_STATES, since, ...(merchantId ? [merchantId] : [])],
+  };
+}
+
+/** ACCEPTED orders past `readyBefore` (orders_accepted_ready); exported for the plan test. */
+export function acceptedOverdueQuery(readyBefore: Date): { text: string; values: unknown[] } {
+  return {
+    text: `SELECT count(*) AS n, min(expected_ready_at) AS oldest FROM orders
+            WHERE state = 'ACCEPTED' AND expected_ready_at < $1`,
+    values: [readyBefore],
   };
 }
 
@@ -181,9 +191,7 @@ export function createPgOrderStore(pool: Pool, outbox: Outbox, orderEvents: Topi
     async acceptedOverdue(readyBefore) {
       // orders_accepted_ready (migration 0006): only ACCEPTED rows, by expected_ready_at.
       const { rows } = await pool.query<{ n: string; oldest: Date | null }>(
-        `SELECT count(*) AS n, min(expected_ready_at) AS oldest FROM orders
-          WHERE state = 'ACCEPTED' AND expected_ready_at < $1`,
-        [readyBefore],
+        acceptedOverdueQuery(readyBefore),
       );
       return { count: Number(rows[0]?.n ?? 0), oldestReadyAt: rows[0]?.oldest ?? undefined };
     },
