@@ -41,6 +41,31 @@ export async function inLockOrder<T>(pool: Pool, work: (tx: PoolClient) => Promi
   }
 }
 
+/**
+ * Locks the orders still offered in these offers, in order_id order (after the offers, before
+ * any rider: docs/dispatch-service.md#lock-order). Every writer that changes an offer's orders
+ * calls this first: an UPDATE … WHERE offer_id alone locks them in the order its plan reads them
+ * (as the table lies), the opposite of a claim locking the same orders by id.
+ */
+export async function lockOfferOrders(tx: PoolClient, offerIds: readonly string[]): Promise<void> {
+  await tx.query(
+    `SELECT 1 FROM dispatch_orders WHERE offer_id = ANY($1::uuid[]) AND state = 'offered'
+      ORDER BY order_id FOR UPDATE`,
+    [offerIds],
+  );
+}
+
+/**
+ * Locks these riders in rider_id order as the database sorts it (its collation, the order the
+ * primary key index and every other ORDER BY rider_id give): never sorted in JavaScript, whose
+ * string order is not the collation's.
+ */
+export async function lockRiders(tx: PoolClient, riderIds: readonly string[]): Promise<void> {
+  await tx.query('SELECT 1 FROM riders WHERE rider_id = ANY($1::text[]) ORDER BY rider_id FOR UPDATE', [
+    riderIds,
+  ]);
+}
+
 function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
   switch (fact.kind) {
     case 'rider_assigned':
