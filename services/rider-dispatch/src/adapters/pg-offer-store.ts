@@ -5,7 +5,7 @@ import type { DispatchFact, Offer } from '../domain/delivery/model.ts';
 import { decideOfferResponse } from '../domain/delivery/rules.ts';
 import { DispatchErrors } from '../domain/errors.ts';
 import { OFFER_COLUMNS, rowToOffer, type OfferRow } from './pg-rows.ts';
-import { TX, type TxHelpers } from './pg-tx.ts';
+import { lockOfferOrders, lockRiders, TX, type TxHelpers } from './pg-tx.ts';
 
 type OfferStore = Pick<
   DispatchStore,
@@ -95,6 +95,7 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
           if (!rows[0]) return err(DispatchErrors.offerNotFound(input.offerId));
           const offer = rowToOffer(rows[0]);
           const decision = decideOfferResponse(offer, input.riderId, input.accept, input.now);
+          if (decision.action !== 'none') await lockOfferOrders(tx, [offer.offerId]);
           switch (decision.action) {
             case 'accept':
               await accept(tx, offer, input);
@@ -132,13 +133,15 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
           if (rows.length === 0) return 0;
           // All their orders before any of their riders, each kind in key order
           // (docs/dispatch-service.md#lock-order): giving back one offer after the other would
-          // lock the first rider before the next offer's orders.
-          await tx.query(
-            `SELECT 1 FROM dispatch_orders WHERE offer_id = ANY($1::uuid[]) AND state = 'offered'
-              ORDER BY order_id FOR UPDATE`,
-            [rows.map((r) => r.offer_id)],
-          );
-          for (const r of [...rows].sort((a, b) => (a.rider_id < b.rider_id ? -1 : 1)))
+          // lock the first rider before the next offer's orders. The riders in the database's
+          // order, as the release sweeper and recordSilence lock several.
+          const offerIds = rows.map((r) => r.offer_id);
+          await lockOfferOrders(tx, offerIds);
+          await lockRiders(
+            tx,
+            rows.map((r) => r.rider_id),
+          ); // one pending offer per rider
+          for (const r of rows)
             await giveBack(tx, { offerId: r.offer_id, riderId: r.rider_id }, 'expired', now, declineUntil);
           return rows.length;
         },
@@ -148,7 +151,10 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
 
     async purgeDeclines(now, limit) {
       const { rowCount } = await pool.query(
-        'DELETE FROM declined WHERE ctid IN (SELECT ctid FROM declined WHERE until <= $1 LIMIT $2)',
+        // SKIP LOCKED, like purgeRows: rows a cancellation is deleting (its order locked) are left
+        // to it, rather than waited for in an order of our own (docs/dispatch-service.md#lock-order).
+        `DELETE FROM declined WHERE ctid IN
+           (SELECT ctid FROM declined WHERE until <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [now, limit],
       );
       return rowCount ?? 0;

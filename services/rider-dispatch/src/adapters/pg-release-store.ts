@@ -25,15 +25,22 @@ export function createPgReleaseStore(pool: Pool, h: TxHelpers): ReleaseStore {
     },
 
     async recordSilence(heard, silent, since) {
-      // Idempotent across replicas: a silence keeps the start the first observer gave it.
+      // Idempotent across replicas: a silence keeps the start the first observer gave it. The
+      // riders are locked in rider_id order first (docs/dispatch-service.md#lock-order): the
+      // UPDATE alone locks them as its plan reads them, which two replicas' plans (an index, the
+      // table) can do in opposite orders.
       if (heard.length > 0)
         await pool.query(
-          'UPDATE riders SET silent_since = NULL WHERE rider_id = ANY($1) AND silent_since IS NOT NULL',
+          `UPDATE riders SET silent_since = NULL
+            WHERE rider_id IN (SELECT rider_id FROM riders WHERE rider_id = ANY($1) AND silent_since IS NOT NULL
+                                ORDER BY rider_id FOR UPDATE)`,
           [heard],
         );
       if (silent.length > 0)
         await pool.query(
-          'UPDATE riders SET silent_since = $2 WHERE rider_id = ANY($1) AND silent_since IS NULL',
+          `UPDATE riders SET silent_since = $2
+            WHERE rider_id IN (SELECT rider_id FROM riders WHERE rider_id = ANY($1) AND silent_since IS NULL
+                                ORDER BY rider_id FOR UPDATE)`,
           [silent, since],
         );
     },

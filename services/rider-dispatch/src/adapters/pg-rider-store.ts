@@ -12,7 +12,7 @@ import {
   type OrderRow,
   type RiderRow,
 } from './pg-rows.ts';
-import { inLockOrder, LockRace, TX, type TxHelpers } from './pg-tx.ts';
+import { inLockOrder, lockOfferOrders, LockRace, TX, type TxHelpers } from './pg-tx.ts';
 
 type RiderStore = Pick<
   DispatchStore,
@@ -124,11 +124,7 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
           [riderId],
         );
         const offerId = offer.rows[0]?.offer_id;
-        if (offerId)
-          await tx.query(
-            `SELECT 1 FROM dispatch_orders WHERE offer_id = $1 AND state = 'offered' ORDER BY order_id FOR UPDATE`,
-            [offerId],
-          );
+        if (offerId) await lockOfferOrders(tx, [offerId]);
         const { rows } = await tx.query<RiderRow>(
           `SELECT ${RIDER_COLUMNS} FROM riders WHERE rider_id = $1 FOR UPDATE`,
           [riderId],

@@ -65,6 +65,14 @@ export function createPgRoundStore(pool: Pool): RoundStore {
         await withTransaction(
           pool,
           async (tx) => {
+            // Cheap early no: a rider taken since the round planned (by another replica's round)
+            // is seen without writing (and rolling back) every order or waiting for their locks.
+            // The locking UPDATE below checks again.
+            const free = await tx.query(
+              `SELECT 1 FROM riders WHERE rider_id = $1 AND status = 'idle' AND online AND NOT offline_requested`,
+              [claim.riderId],
+            );
+            if (free.rowCount !== 1) throw new Abort();
             await tx.query(
               'SELECT 1 FROM dispatch_orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE',
               [claim.orderIds],

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CodedError } from '@mealpeak/core';
 import { withTransaction, type Pool, type PoolClient } from '@mealpeak/db';
 import { EVENTS, type TopicSpec } from '@mealpeak/kafka';
@@ -25,20 +26,57 @@ export const TX = { retries: 3 } as const;
  * (docs/dispatch-service.md#lock-order).
  */
 export class LockRace extends Error {
+  /** Another attempt later meets other rows (isTransientFailure in @mealpeak/core). */
+  readonly transient = true;
   constructor(what: string) {
     super(`lock order: ${what} changed before it was locked`);
   }
 }
 
-/** withTransaction that runs `work` again (a few times) after a LockRace. */
+/** Attempts of inLockOrder before its LockRace goes to the caller. */
+export const LOCK_RACE_ATTEMPTS = 5;
+
+/**
+ * withTransaction that runs `work` again (a few times, a few random milliseconds apart so two
+ * racing writers fall out of step) after a LockRace. Past the last attempt the LockRace itself
+ * is thrown: it is transient, so the gRPC server answers UNAVAILABLE (a 503 with Retry-After at
+ * the gateway) and the Kafka consumer retries the event without counting it towards the dead
+ * letters.
+ */
 export async function inLockOrder<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await withTransaction(pool, work, TX);
     } catch (error) {
-      if (!(error instanceof LockRace) || attempt >= 5) throw error;
+      if (!(error instanceof LockRace) || attempt >= LOCK_RACE_ATTEMPTS) throw error;
+      await delay(Math.random() * 5 * attempt);
     }
   }
+}
+
+/**
+ * Locks the orders still offered in these offers, in order_id order (after the offers, before
+ * any rider: docs/dispatch-service.md#lock-order). Every writer that changes an offer's orders
+ * calls this first: an UPDATE … WHERE offer_id alone locks them in the order its plan reads them
+ * (as the table lies), the opposite of a claim locking the same orders by id.
+ */
+export async function lockOfferOrders(tx: PoolClient, offerIds: readonly string[]): Promise<void> {
+  await tx.query(
+    `SELECT 1 FROM dispatch_orders WHERE offer_id = ANY($1::uuid[]) AND state = 'offered'
+      ORDER BY order_id FOR UPDATE`,
+    [offerIds],
+  );
+}
+
+/**
+ * Locks these riders in rider_id order as the database sorts it (its collation, the order the
+ * primary key index and every other ORDER BY rider_id give): never sorted in JavaScript, whose
+ * string order is not the collation's.
+ */
+export async function lockRiders(tx: PoolClient, riderIds: readonly string[]): Promise<void> {
+  await tx.query('SELECT 1 FROM riders WHERE rider_id = ANY($1::text[]) ORDER BY rider_id FOR UPDATE', [
+    riderIds,
+  ]);
 }
 
 function eventOf(fact: DispatchFact, at: Date): OutboxEvent<unknown> {
