@@ -24,13 +24,14 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
     },
 
     async countBacklog(merchantId, upTo) {
-      // Two bounded index range scans: accepted rows of the last ACCEPTED_COUNTS_FOR_MS
+      // Two bounded index range scans: accepted rows created in the last ACCEPTED_COUNTS_FOR_MS
       // (kitchen_orders_cooking) and placed rows of the last PLACED_COUNTS_FOR_MS
-      // (kitchen_orders_intake), each from the newest and at most upTo.
+      // (kitchen_orders_intake), each from the newest and at most upTo. Both bound created_at,
+      // which no update changes (indexing it keeps ready -> ready updates HOT).
       const { rows } = await db.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
                   WHERE merchant_id = $1 AND state = 'accepted'
-                    AND updated_at > now() - make_interval(secs => $4) LIMIT $3) a)
+                    AND created_at > now() - make_interval(secs => $4) LIMIT $3) a)
               + (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
                   WHERE merchant_id = $1 AND state = 'placed'
                     AND created_at > now() - make_interval(secs => $2) LIMIT $3) p) AS n`,
