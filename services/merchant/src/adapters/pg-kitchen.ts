@@ -1,6 +1,13 @@
 import { ACCEPTED_COUNTS_FOR_MS, PLACED_COUNTS_FOR_MS } from '../domain/kitchen.ts';
 import type { KitchenRepo } from '../app/ports.ts';
-import { toKitchenOrder, type KitchenRow, type Sql } from './pg-rows.ts';
+import {
+  MERCHANT_COLUMNS,
+  toKitchenOrder,
+  toMerchant,
+  type KitchenRow,
+  type MerchantRow,
+  type Sql,
+} from './pg-rows.ts';
 
 export function pgKitchenRepo(db: Sql): KitchenRepo {
   return {
@@ -38,6 +45,26 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
         [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo, ACCEPTED_COUNTS_FOR_MS / 1000],
       );
       return Math.min(upTo, Number(rows[0]?.n ?? 0));
+    },
+
+    async lockAgedBacklogs(afterId, limit) {
+      // A scan of merchants (no index on backlog or auto_paused: indexing them would cost the HOT
+      // updates of every recount), then per candidate one probe of kitchen_orders_cooking or
+      // kitchen_orders_intake for its oldest counted row. Merchants held by another transaction
+      // are skipped: that one recounts them itself, or the next sweep does.
+      const { rows } = await db.query<MerchantRow>(
+        `SELECT ${MERCHANT_COLUMNS} FROM merchants m
+         WHERE (m.auto_paused OR m.backlog > 0) AND m.id > $1
+           AND (EXISTS (SELECT 1 FROM kitchen_orders k WHERE k.merchant_id = m.id AND k.state = 'accepted'
+                          AND k.created_at <= now() - make_interval(secs => $2))
+             OR EXISTS (SELECT 1 FROM kitchen_orders k WHERE k.merchant_id = m.id AND k.state = 'placed'
+                          AND k.created_at <= now() - make_interval(secs => $3)))
+         ORDER BY m.id
+         LIMIT $4
+         FOR UPDATE OF m SKIP LOCKED`,
+        [afterId, ACCEPTED_COUNTS_FOR_MS / 1000, PLACED_COUNTS_FOR_MS / 1000, limit],
+      );
+      return rows.map(toMerchant);
     },
   };
 }
