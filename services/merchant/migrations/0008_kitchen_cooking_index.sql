@@ -1,10 +1,12 @@
 -- migrate: no-transaction
--- The accepted rows the backlog counts (countBacklog: merchant and the time the kitchen saw the
--- acceptance, so only those of the last ACCEPTED_COUNTS_FOR_MS are read however many a merchant
--- that never marks orders ready leaves behind), built without blocking kitchen writes.
--- updated_at in an index costs no HOT update here: state, in the partial indexes' predicates,
--- changes with every kitchen row update anyway (ADR 0012).
-CREATE INDEX CONCURRENTLY IF NOT EXISTS kitchen_orders_cooking ON kitchen_orders (merchant_id, updated_at)
+-- The accepted rows the backlog counts (countBacklog: merchant and the row's creation, so only
+-- those created in the last ACCEPTED_COUNTS_FOR_MS are read however many a merchant that never
+-- marks orders ready leaves behind), built without blocking kitchen writes.
+-- created_at, not updated_at: no update changes created_at, so the index costs no HOT update.
+-- Each order's ready -> ready updates (RIDER_ASSIGNED, PICKED_UP, DELIVERED change only version and
+-- updated_at) stay HOT; with updated_at indexed none of them was (measured 1830/1830 -> 0/1830).
+-- State changes are never HOT anyway: state is in the partial indexes' predicates (ADR 0012).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS kitchen_orders_cooking ON kitchen_orders (merchant_id, created_at)
   WHERE state = 'accepted';
 
 -- kitchen_orders_backlog (merchant_id) WHERE state = 'accepted' (0001) is a prefix of the index

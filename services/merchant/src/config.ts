@@ -31,6 +31,14 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_MS: env.intervalMs(5_000),
   /** Reservations one sweep checks at most. */
   SWEEP_BATCH_SIZE: env.positiveInt(100),
+  /**
+   * How often each replica recounts the backlog of merchants that are auto-paused or have a
+   * backlog, and an order past the age at which it stops counting (docs/merchant.md): without it
+   * a store auto-paused by forgotten orders gets no new order, hence no recount, and stays paused.
+   */
+  BACKLOG_RECOUNT_INTERVAL_MS: env.intervalMs(30_000, 1_000),
+  /** Merchants one recount transaction locks and recounts at most. */
+  BACKLOG_RECOUNT_BATCH_SIZE: env.positiveInt(100),
   /** When the order service could not answer the sweeper, ask again after this long. */
   SWEEP_RETRY_MS: env.intervalMs(30_000),
   /**

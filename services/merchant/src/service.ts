@@ -21,8 +21,8 @@ const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
  * The merchant service on the infrastructure it is handed. Shutdown steps run in reverse order
- * of registration: gRPC drains first, then the consumer leaves its group, the sweeper and the
- * relay stop, the order-service client and producer close, and the pool ends last.
+ * of registration: gRPC drains first, then the consumer leaves its group, the backlog recount, the
+ * sweeper and the relay stop, the order-service client and producer close, and the pool ends last.
  */
 export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promise<void> {
   const { config, logger, lifecycle } = ctx;
@@ -55,10 +55,13 @@ export async function runMerchant(ctx: BootContext<Config>, infra: Infra): Promi
       maxMenuItems: config.MAX_MENU_ITEMS,
     },
     sweep: { intervalMs: config.SWEEP_INTERVAL_MS, batchSize: config.SWEEP_BATCH_SIZE },
+    recount: { intervalMs: config.BACKLOG_RECOUNT_INTERVAL_MS, batchSize: config.BACKLOG_RECOUNT_BATCH_SIZE },
   });
 
   service.sweeper.start();
   lifecycle.onShutdown('reservation sweeper', () => service.sweeper.stop());
+  const recount = service.startBacklogRecount(config.BACKLOG_RECOUNT_INTERVAL_MS * Math.random());
+  lifecycle.onShutdown('backlog recount', () => recount.stop());
 
   // Before the consumer joins its group (serveGrpc says why).
   const drainGrpcFirst = await serveGrpc(ctx, MerchantServiceService, service.grpc);

@@ -48,7 +48,12 @@ export async function createMerchantDb(poolMax = 20): Promise<MerchantDb> {
       const clock = options.clock ?? createTestClock();
       const { deps } = testDeps(store, { clock });
       const orders = options.orders ?? createFakeOrderService();
-      const service = createMerchantService({ ...deps, orders, sweep: { intervalMs: 50, batchSize: 10 } });
+      const service = createMerchantService({
+        ...deps,
+        orders,
+        sweep: { intervalMs: 50, batchSize: 10 },
+        recount: { intervalMs: 50, batchSize: 10 },
+      });
       return { service, store, clock };
     },
     async stock(itemId) {

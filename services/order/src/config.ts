@@ -24,8 +24,12 @@ export const configSchema = z.object({
   MERCHANT_GRPC_TARGET: z.string().default('127.0.0.1:50052'),
   /** Deadline of ReserveStock, below the gateway's PlaceOrder deadline. */
   RESERVE_DEADLINE_MS: env.callDeadlineMs(2_000),
-  /** Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT). */
-  ACCEPT_TIMEOUT_SECONDS: env.positiveInt(180),
+  /**
+   * Time a merchant has to accept before the order is rejected (MERCHANT_TIMEOUT); at most an hour:
+   * the merchant service stops counting an order in its kitchen's backlog by the time of its
+   * creation, assuming acceptance within the hour (merchant MAX_ACCEPT_WAIT_MS, docs/merchant.md).
+   */
+  ACCEPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(3_600).default(180),
   /**
    * The promised delivery time is the merchant's preparation estimate + the ride at
    * PROMISE_RIDER_SPEED_MPS + this margin (acceptance, the rider's way to the merchant, handover).

@@ -1,6 +1,13 @@
 import { ACCEPTED_COUNTS_FOR_MS, PLACED_COUNTS_FOR_MS } from '../domain/kitchen.ts';
 import type { KitchenRepo } from '../app/ports.ts';
-import { toKitchenOrder, type KitchenRow, type Sql } from './pg-rows.ts';
+import {
+  MERCHANT_COLUMNS,
+  toKitchenOrder,
+  toMerchant,
+  type KitchenRow,
+  type MerchantRow,
+  type Sql,
+} from './pg-rows.ts';
 
 export function pgKitchenRepo(db: Sql): KitchenRepo {
   return {
@@ -24,19 +31,40 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
     },
 
     async countBacklog(merchantId, upTo) {
-      // Two bounded index range scans: accepted rows of the last ACCEPTED_COUNTS_FOR_MS
+      // Two bounded index range scans: accepted rows created in the last ACCEPTED_COUNTS_FOR_MS
       // (kitchen_orders_cooking) and placed rows of the last PLACED_COUNTS_FOR_MS
-      // (kitchen_orders_intake), each from the newest and at most upTo.
+      // (kitchen_orders_intake), each from the newest and at most upTo. Both bound created_at,
+      // which no update changes (indexing it keeps ready -> ready updates HOT).
       const { rows } = await db.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
                   WHERE merchant_id = $1 AND state = 'accepted'
-                    AND updated_at > now() - make_interval(secs => $4) LIMIT $3) a)
+                    AND created_at > now() - make_interval(secs => $4) LIMIT $3) a)
               + (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
                   WHERE merchant_id = $1 AND state = 'placed'
                     AND created_at > now() - make_interval(secs => $2) LIMIT $3) p) AS n`,
         [merchantId, PLACED_COUNTS_FOR_MS / 1000, upTo, ACCEPTED_COUNTS_FOR_MS / 1000],
       );
       return Math.min(upTo, Number(rows[0]?.n ?? 0));
+    },
+
+    async lockAgedBacklogs(afterId, limit) {
+      // A scan of merchants (no index on backlog or auto_paused: indexing them would cost the HOT
+      // updates of every recount), then per candidate one probe of kitchen_orders_cooking or
+      // kitchen_orders_intake for its oldest counted row. Merchants held by another transaction
+      // are skipped: that one recounts them itself, or the next sweep does.
+      const { rows } = await db.query<MerchantRow>(
+        `SELECT ${MERCHANT_COLUMNS} FROM merchants m
+         WHERE (m.auto_paused OR m.backlog > 0) AND m.id > $1
+           AND (EXISTS (SELECT 1 FROM kitchen_orders k WHERE k.merchant_id = m.id AND k.state = 'accepted'
+                          AND k.created_at <= now() - make_interval(secs => $2))
+             OR EXISTS (SELECT 1 FROM kitchen_orders k WHERE k.merchant_id = m.id AND k.state = 'placed'
+                          AND k.created_at <= now() - make_interval(secs => $3)))
+         ORDER BY m.id
+         LIMIT $4
+         FOR UPDATE OF m SKIP LOCKED`,
+        [afterId, ACCEPTED_COUNTS_FOR_MS / 1000, PLACED_COUNTS_FOR_MS / 1000, limit],
+      );
+      return rows.map(toMerchant);
     },
   };
 }

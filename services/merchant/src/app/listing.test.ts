@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
 import { createInMemoryStore } from './test-support/in-memory-store.ts';
 import { merchantInput, testDeps } from './test-support/fixtures.ts';
+import { MAX_EXAMINED_ROWS, MIN_CHUNK_ROWS } from './listing.ts';
+import type { MerchantStore } from './ports.ts';
 import { createUseCases, type UseCases } from './use-cases.ts';
 
 // Twelve merchants on a line going east from the centre, ~70 m apart; every third one closed.
@@ -88,5 +90,77 @@ describe('listing merchants near a point', () => {
       error: { fields: [{ field: 'page_token' }] },
     });
     expect(await list({ pageToken: 'garbage' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('listing open merchants behind many closed ones', () => {
+  // 1,200 closed merchants within ~130 m of the centre, then two open ones ~340 and ~410 m away.
+  let uc: UseCases;
+  let queries = 0;
+  let onQuery: () => void = () => {};
+
+  beforeEach(async () => {
+    const base = createInMemoryStore();
+    // Every store query ListMerchants makes, counted.
+    const store: MerchantStore = {
+      ...base,
+      repo: {
+        ...base.repo,
+        findNear: (q) => {
+          queries++;
+          onQuery();
+          return base.repo.findNear(q);
+        },
+      },
+    };
+    uc = createUseCases(testDeps(store).deps);
+    for (let i = 0; i < 1_200; i++)
+      unwrap(
+        await uc.upsertMerchant(
+          merchantInput({
+            id: `c${String(i).padStart(4, '0')}`,
+            location: { lat: centre.lat + i * 1e-6, lng: centre.lng },
+            openingHours: [],
+          }),
+        ),
+      );
+    for (const [id, i] of [
+      ['o1', 5],
+      ['o2', 6],
+    ] as const)
+      unwrap(await uc.upsertMerchant(merchantInput({ id, location: east(i) })));
+    queries = 0;
+    onQuery = () => {};
+  });
+
+  const page = (pageToken: string, signal?: AbortSignal) =>
+    uc.listMerchants({ near: centre, radiusM: 2_000, openOnly: true, pageSize: 1, pageToken }, { signal });
+
+  it('examines a bounded number of rows per call and continues with the token', async () => {
+    const first = unwrap(await page(''));
+    expect(queries).toBeLessThanOrEqual(Math.ceil(MAX_EXAMINED_ROWS / MIN_CHUNK_ROWS));
+    expect(first.merchants).toEqual([]); // short: nothing open among the rows examined
+    expect(first.nextPageToken).not.toBe('');
+
+    const found: string[][] = [];
+    let token = first.nextPageToken;
+    let calls = 1;
+    while (token !== '') {
+      queries = 0;
+      const next = unwrap(await page(token));
+      expect(queries).toBeLessThanOrEqual(Math.ceil(MAX_EXAMINED_ROWS / MIN_CHUNK_ROWS));
+      if (next.merchants.length > 0) found.push(next.merchants.map((m) => m.merchant.id));
+      token = next.nextPageToken;
+      expect(++calls).toBeLessThan(10);
+    }
+    expect(found).toEqual([['o1'], ['o2']]);
+  });
+
+  it('starts no further query once the call is abandoned', async () => {
+    const abandoned = new AbortController();
+    onQuery = () => abandoned.abort();
+    const short = unwrap(await page('', abandoned.signal));
+    expect(queries).toBe(1);
+    expect(short.nextPageToken).not.toBe('');
   });
 });

@@ -118,6 +118,13 @@ export interface KitchenRepo {
   saveKitchenOrder(order: KitchenOrder): Promise<void>;
   /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones; at most `upTo`. */
   countBacklog(merchantId: string, upTo: number): Promise<number>;
+  /**
+   * Locks (FOR UPDATE, skipping merchants other transactions hold) and returns up to `limit`
+   * merchants with an id above `afterId`, in id order, whose stored backlog or auto-pause may be
+   * stale: auto-paused or with a backlog, and with a `placed` or `accepted` row past the age at
+   * which countBacklog stops counting it. Such a row leaves the count without any kitchen change.
+   */
+  lockAgedBacklogs(afterId: string, limit: number): Promise<Merchant[]>;
 }
 
 export interface MessagingRepo {

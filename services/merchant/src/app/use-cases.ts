@@ -1,3 +1,4 @@
+import { backlogRecountUseCases } from './backlog-recount.ts';
 import { catalogueUseCases } from './catalogue.ts';
 import { createCatalogueCache } from './catalogue-cache.ts';
 import type { UseCaseDeps } from './deps.ts';
@@ -20,6 +21,7 @@ export function createUseCases(base: UseCaseDeps) {
     ...kitchenCommandUseCases(deps),
     ...orderEventUseCases(deps),
     ...retentionUseCases(deps),
+    ...backlogRecountUseCases(deps),
   };
 }
 

@@ -62,13 +62,28 @@ export type KitchenState = 'placed' | 'accepted' | 'ready' | 'dropped';
 export const PLACED_COUNTS_FOR_MS = 3_600_000;
 
 /**
- * An `accepted` row older than this (since the kitchen saw the acceptance) no longer counts: no
- * order is given a longer preparation than MAX_PREP_ESTIMATE_SECONDS, so an hour past that the
- * merchant has forgotten to mark it ready, and it must not inflate every estimate or keep the
- * store paused. The order service alerts on such orders much earlier
- * (MealpeakAcceptedOrdersOverdue); the order itself stays ACCEPTED (docs/merchant.md).
+ * The longest time the order service gives a merchant to accept (its ACCEPT_TIMEOUT_SECONDS is at
+ * most this): an order is accepted, if ever, within this long of its creation.
  */
-export const ACCEPTED_COUNTS_FOR_MS = MAX_PREP_ESTIMATE_SECONDS * 1000 + 3_600_000;
+export const MAX_ACCEPT_WAIT_MS = 3_600_000;
+
+/**
+ * How long after its acceptance an `accepted` row must still count: no order is given a longer
+ * preparation than MAX_PREP_ESTIMATE_SECONDS, so an hour past that the merchant has forgotten to
+ * mark it ready, and it must not inflate every estimate or keep the store paused. The order
+ * service alerts on such orders much earlier (MealpeakAcceptedOrdersOverdue); the order itself
+ * stays ACCEPTED (docs/merchant.md, ADR 0017).
+ */
+export const ACCEPTED_COUNTS_AFTER_ACCEPTANCE_MS = MAX_PREP_ESTIMATE_SECONDS * 1000 + 3_600_000;
+
+/**
+ * An `accepted` row created longer ago than this no longer counts. The bound is on the row's
+ * creation, a column no update changes, not on its last change: indexing updated_at made every
+ * ready -> ready update (RIDER_ASSIGNED, PICKED_UP, DELIVERED) a non-HOT one. The row is created
+ * no earlier than the order, which is accepted within MAX_ACCEPT_WAIT_MS of its creation, so
+ * every accepted row still counts ACCEPTED_COUNTS_AFTER_ACCEPTANCE_MS after its acceptance.
+ */
+export const ACCEPTED_COUNTS_FOR_MS = ACCEPTED_COUNTS_AFTER_ACCEPTANCE_MS + MAX_ACCEPT_WAIT_MS;
 
 export interface KitchenOrder {
   readonly orderId: string;

@@ -15,8 +15,8 @@ import {
  */
 export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<typeof MerchantServiceService> {
   return {
-    listMerchants: async (req) =>
-      mapResult(await uc.listMerchants({ ...req, near: req.near }), (page) => ({
+    listMerchants: async (req, call) =>
+      mapResult(await uc.listMerchants({ ...req, near: req.near }, { signal: call.signal }), (page) => ({
         merchants: page.merchants.map((m) => ({
           merchant: toProtoMerchant(m.merchant),
           distanceM: Math.round(m.distanceM),

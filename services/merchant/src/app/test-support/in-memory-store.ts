@@ -190,6 +190,12 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
           (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
         ).length,
       ),
+    // No creation times here either: every merchant that may be stale is a candidate.
+    lockAgedBacklogs: async (afterId, limit) =>
+      [...s.merchants.values()]
+        .filter((m) => (m.autoPaused || m.backlog > 0) && m.id > afterId)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit),
     async claimEvent(consumer, eventId) {
       const key = `${consumer}:${eventId}`;
       if (s.processed.has(key)) return false;
