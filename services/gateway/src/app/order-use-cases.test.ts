@@ -120,6 +120,28 @@ describe('order use cases', () => {
       }
     });
 
+    it('leaves the first cancel’s hold alone on a second cancel (double tap, second device)', async () => {
+      // Read as CANCELLED already: no hold asked, none released.
+      const { uc, dispatch } = setup();
+      dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'assigned' });
+      expect((await uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(true);
+      expect((await uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(false);
+      expect(dispatch.calls).toEqual(['holdForCancellation:o-1']);
+
+      // Read before the first cancel committed, refused after: the refusal is the first cancel's
+      // doing, so its hold stands until its CANCELLED event reaches dispatch.
+      const second = setup();
+      second.dispatch.addDelivery({ orderId: 'o-1', riderId: 'r-1', state: 'assigned' });
+      second.backend.orderPort.transitionOrder = () => {
+        second.backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_CANCELLED; // the other tap
+        return Promise.resolve(
+          err(codedError('conflict', 'ILLEGAL_TRANSITION', 'cannot cancel an order that is CANCELLED')),
+        );
+      };
+      expect((await second.uc.cancel(asCustomer, 'o-1', '', ctx)).ok).toBe(false);
+      expect(second.dispatch.calls).toEqual(['holdForCancellation:o-1']);
+    });
+
     it('refuses once dispatch has the food with a rider, before the order service hears of it', async () => {
       const { uc, backend, dispatch } = setup();
       backend.orders.get('o-1')!.state = OrderState.ORDER_STATE_RIDER_ASSIGNED;

@@ -192,7 +192,9 @@ export function createOrderUseCases({
       // the order service cancels (docs/adr/0016). Every customer cancel asks (the state read
       // above may be a moment old). An order dispatch has not seen cannot be with a rider; a
       // dispatch release without the method (a rolling upgrade) cannot hold, as before it.
-      const holding = canceller.role === 'customer';
+      // Already cancelled (a double tap, a retry with a new key): nothing to hold or release, and
+      // a release would lift the hold the first cancel set before its event reached dispatch.
+      const holding = canceller.role === 'customer' && order.value.state !== OrderState.ORDER_STATE_CANCELLED;
       if (holding) {
         const held = await dispatch.holdForCancellation(orderId, ctx);
         if (!held.ok && !cancelsUnheld(held.error, order.value.state)) return held;
@@ -209,10 +211,16 @@ export function createOrderUseCases({
         },
         ctx,
       );
-      // Refused: the rider may take the order again now. An outcome we do not know (a timeout,
-      // the order service away) keeps the hold: the CANCELLED event, or its time limit, ends it.
-      if (holding && !cancelled.ok && !OUTCOME_UNKNOWN.has(cancelled.error.kind))
-        await dispatch.holdForCancellation(orderId, ctx, true).catch(() => undefined);
+      // Refused: the rider may take the order again now, unless the refusal is because another
+      // cancel got there first (a second tap or device, read before the first committed): that
+      // one's hold must stand until its CANCELLED event reaches dispatch. An outcome we do not
+      // know (a timeout, the order service away) keeps the hold: the CANCELLED event, or its
+      // time limit, ends it.
+      if (holding && !cancelled.ok && !OUTCOME_UNKNOWN.has(cancelled.error.kind)) {
+        const now = await orders.getOrder(orderId, ctx);
+        if (!(now.ok && now.value.state === OrderState.ORDER_STATE_CANCELLED))
+          await dispatch.holdForCancellation(orderId, ctx, true).catch(() => undefined);
+      }
       return cancelled;
     },
 
