@@ -13,3 +13,4 @@ export {
   type SpanContext,
   type Context,
 } from '@opentelemetry/api';
+export { sampled } from './sampled.ts';

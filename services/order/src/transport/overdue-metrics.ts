@@ -1,4 +1,4 @@
-import { metrics } from '@mealpeak/telemetry';
+import { metrics, sampled } from '@mealpeak/telemetry';
 
 export const OverdueMetric = {
   ACCEPTED_OVERDUE: 'mealpeak.order.accepted_overdue.orders',
@@ -24,9 +24,7 @@ export function observeAcceptedOverdue(
   minIntervalMs = 10_000,
   now: () => number = Date.now,
 ): void {
-  let last: AcceptedOverdue = { count: 0, oldestSeconds: 0 };
-  let readAt = 0;
-  let lastReadAt = now();
+  const sample = sampled(read, { count: 0, oldestSeconds: 0 }, minIntervalMs, now);
   const count = meter.createObservableGauge(OverdueMetric.ACCEPTED_OVERDUE, {
     description: 'ACCEPTED orders past their expected ready time by more than ACCEPTED_OVERDUE_GRACE_MS',
   });
@@ -36,16 +34,11 @@ export function observeAcceptedOverdue(
   });
   meter.addBatchObservableCallback(
     async (observer) => {
-      if (now() - readAt >= minIntervalMs) {
-        readAt = now();
-        const fresh = await read().catch(() => undefined);
-        if (fresh) [last, lastReadAt] = [fresh, readAt];
-      }
-      // A failing read keeps the last count and lets the age grow, so the alert does not go quiet
-      // while the database is slow or away (as the dispatch queue gauges do).
-      const ageing = last.count > 0 ? (now() - lastReadAt) / 1000 : 0;
-      observer.observe(count, last.count);
-      observer.observe(oldest, last.oldestSeconds + ageing);
+      // A failing read keeps the last count and lets the age grow (sampled), so the alert does
+      // not go quiet while the database is slow or away.
+      const { value, staleSeconds } = await sample();
+      observer.observe(count, value.count);
+      observer.observe(oldest, value.oldestSeconds + (value.count > 0 ? staleSeconds : 0));
     },
     [count, oldest],
   );

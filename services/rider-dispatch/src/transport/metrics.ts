@@ -1,4 +1,4 @@
-import { Attr, SpanStatusCode, metrics, trace } from '@mealpeak/telemetry';
+import { Attr, SpanStatusCode, metrics, sampled, trace } from '@mealpeak/telemetry';
 import type { HandoverStep } from '../app/deliveries.ts';
 import type { QueueStats, Release } from '../app/ports.ts';
 import type { HandoverCheck } from '../domain/delivery/handover.ts';
@@ -113,9 +113,7 @@ export function observeQueue(
   minIntervalMs = 5_000,
   now: () => number = Date.now,
 ): void {
-  let last: QueueStats = { waiting: 0, oldestAgeSeconds: 0, pickedUpSilent: 0 };
-  let readAt = 0;
-  let lastReadAt = now();
+  const sample = sampled(read, { waiting: 0, oldestAgeSeconds: 0, pickedUpSilent: 0 }, minIntervalMs, now);
   const waiting = meter.createObservableGauge(DispatchMetric.UNASSIGNED_ORDERS, {
     description: 'Orders waiting for a rider (not yet offered)',
   });
@@ -128,18 +126,13 @@ export function observeQueue(
   });
   meter.addBatchObservableCallback(
     async (observer) => {
-      if (now() - readAt >= minIntervalMs) {
-        readAt = now();
-        const fresh = await read().catch(() => undefined);
-        if (fresh) [last, lastReadAt] = [fresh, readAt];
-      }
       // While reads fail (a statement timeout, the database away), the last count stays and the
-      // oldest order keeps ageing, as the outbox's gauges do: frozen values would keep the
-      // unassigned-order alert quiet for as long as the failures last.
-      const ageing = last.waiting > 0 ? (now() - lastReadAt) / 1000 : 0;
-      observer.observe(waiting, last.waiting);
-      observer.observe(oldest, last.oldestAgeSeconds + ageing);
-      observer.observe(pickedUpSilent, last.pickedUpSilent);
+      // oldest order keeps ageing (sampled), as the outbox's gauges do: frozen values would keep
+      // the unassigned-order alert quiet for as long as the failures last.
+      const { value, staleSeconds } = await sample();
+      observer.observe(waiting, value.waiting);
+      observer.observe(oldest, value.oldestAgeSeconds + (value.waiting > 0 ? staleSeconds : 0));
+      observer.observe(pickedUpSilent, value.pickedUpSilent);
     },
     [waiting, oldest, pickedUpSilent],
   );
