@@ -97,8 +97,20 @@ export const configSchema = z
     /** Unset: on everywhere except NODE_ENV=production, where it must stay off. */
     DEV_TOKENS_ENABLED: z.stringbool().optional(),
 
-    /** How long an Idempotency-Key and its stored response are kept (24 h). */
+    /** How long an Idempotency-Key and its stored 2xx response are kept (24 h). */
     IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 60 * 60),
+    /**
+     * How long a stored 4xx refusal is replayed (5 min: enough for an app's retries of a lost
+     * answer); then the same key runs the request again. Short, as customers choose what a refusal
+     * holds and how many they cause (docs/adr/0007).
+     */
+    IDEMPOTENCY_REFUSAL_TTL_SECONDS: env.positiveInt(5 * 60),
+    /**
+     * Largest 2xx body kept for replay (64 KiB: above any answer of the API, e.g. a 50-line
+     * order whose item names are 200 4-byte characters); a larger one is not
+     * kept and a retry runs again. 4xx bodies over 2 KiB are kept as code and short message.
+     */
+    IDEMPOTENCY_MAX_STORED_BYTES: env.positiveInt(64 * 1024),
 
     /**
      * The live positions index the gateway writes pings to (libs/rider-positions): same names and
