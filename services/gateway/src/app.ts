@@ -114,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
   });
-  await registerAuth(app, c.JWT_SECRET, c.JWT_MAX_TTL_SECONDS);
+  await registerAuth(app, c.JWT_SECRET, c.JWT_MAX_TTL_SECONDS, c.JWT_AUDIENCE);
   registerIdempotency(app, {
     store: deps.idempotency,
     ttlMs: c.IDEMPOTENCY_TTL_SECONDS * 1_000,
