@@ -71,6 +71,9 @@ describe('pnpm start (zero-setup local platform)', () => {
       EMBEDDED_PG_PORT: String(ports.pg),
       EMBEDDED_PG_DATA: path.join(dataDir, 'pg'),
       LOG_LEVEL: 'warn',
+      // As an operator trying production's internal token locally: every internal call must
+      // carry it, the seeding of the demo riders included (the delivery below needs them online).
+      GRPC_INTERNAL_TOKEN: 'local-e2e-internal-token-0123456789abcdef',
     };
     // Zero setup means none of the real servers the integration tier exports.
     for (const name of ['PG_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];

@@ -147,7 +147,11 @@ try {
 
 // The demo city: merchants straight into their schema, riders online through the dispatch API.
 const seeded = await seedDemoCityInto({ pgUrl, schema: 'merchants', outboxPartitions: 8, logger });
-const dispatch = dispatchSeedClient(targets.DISPATCH_GRPC_TARGET);
+// With GRPC_INTERNAL_TOKEN set the services refuse calls without it: the seed client sends it too.
+const dispatch = dispatchSeedClient(
+  targets.DISPATCH_GRPC_TARGET,
+  process.env['GRPC_INTERNAL_TOKEN'] || undefined,
+);
 lifecycle.onShutdown('seed client', async () => dispatch.close());
 // Without --demo, riders demo-rider-0001.. are put on shift (and kept visible) so that the API
 // has a fleet to offer orders to; the demo traffic brings its own riders and clocks them in.

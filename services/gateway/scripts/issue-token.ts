@@ -1,6 +1,7 @@
 // Prints a signed bearer token for local runs:
 //   node services/gateway/scripts/issue-token.ts --role customer --sub c-1 [--ttl 3600]
-// Signs with JWT_SECRET from the environment (the dev default when unset), like the gateway.
+// Signs with JWT_SECRET from the environment (the dev default when unset), like the gateway, and
+// names JWT_AUDIENCE when that is set.
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import fastifyJwt from '@fastify/jwt';
@@ -22,7 +23,7 @@ if (!role || !values.sub || !isPlainId(values.sub) || !Number.isInteger(ttl) || 
 
 const config = loadConfig(configSchema);
 const app = Fastify();
-await app.register(fastifyJwt, jwtOptions(config.JWT_SECRET));
+await app.register(fastifyJwt, jwtOptions(config.JWT_SECRET, config.JWT_AUDIENCE));
 await app.ready();
 process.stdout.write(`${issueToken(app.jwt, { role, id: values.sub }, ttl).token}\n`);
 await app.close();

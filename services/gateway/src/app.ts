@@ -114,10 +114,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
   });
-  await registerAuth(app, c.JWT_SECRET, c.JWT_MAX_TTL_SECONDS);
+  await registerAuth(app, c.JWT_SECRET, c.JWT_MAX_TTL_SECONDS, c.JWT_AUDIENCE);
   registerIdempotency(app, {
     store: deps.idempotency,
     ttlMs: c.IDEMPOTENCY_TTL_SECONDS * 1_000,
+    refusalTtlMs: c.IDEMPOTENCY_REFUSAL_TTL_SECONDS * 1_000,
+    maxStoredBytes: c.IDEMPOTENCY_MAX_STORED_BYTES,
     // Outlives any request (handlerTimeout), so only a crashed owner leaves a key to expire.
     lockTtlMs: c.REQUEST_TIMEOUT_MS + 5_000,
     pollIntervalMs: deps.idempotencyPollIntervalMs ?? 50,

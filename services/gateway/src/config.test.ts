@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@mealpeak/config';
-import { configSchema, DEV_JWT_SECRET } from './config.ts';
+import { configSchema, DEV_CLUSTER_JWT_SECRET, DEV_JWT_SECRET } from './config.ts';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -31,6 +31,28 @@ describe('gateway configuration', () => {
     expect(found).toContain('DEV_TOKENS_ENABLED: must be off in production');
   });
 
+  it("refuses the dev cluster's committed secret in production, and low-entropy ones", () => {
+    const prod = { NODE_ENV: 'production', REDIS_URL: 'redis://r:6379', GRPC_INTERNAL_TOKEN: INTERNAL_TOKEN };
+    expect(problems({ ...prod, JWT_SECRET: DEV_CLUSTER_JWT_SECRET }).join('\n')).toContain(
+      'JWT_SECRET: set a real secret in production (this one is in the repository)',
+    );
+    // 12 different letters in a pattern: 32 characters, under 128 bits.
+    expect(problems({ ...prod, JWT_SECRET: 'abcdefghijklabcdefghijklabcdefgh' }).join('\n')).toContain(
+      'JWT_SECRET: looks hand-made (under 128 bits',
+    );
+    expect(problems({ ...prod, JWT_SECRET: PROD_SECRET })).toEqual([]);
+    // Outside production the dev cluster's key is merely a key.
+    expect(problems({ JWT_SECRET: DEV_CLUSTER_JWT_SECRET })).toEqual([]);
+  });
+
+  it('takes an optional JWT_AUDIENCE of printable characters', () => {
+    expect(loadConfig(configSchema, {}).JWT_AUDIENCE).toBeUndefined();
+    expect(loadConfig(configSchema, { JWT_AUDIENCE: 'mealpeak-api' }).JWT_AUDIENCE).toBe('mealpeak-api');
+    expect(problems({ JWT_AUDIENCE: 'two words' }).join('\n')).toContain('JWT_AUDIENCE');
+    // Empty is unset, as for every variable.
+    expect(loadConfig(configSchema, { JWT_AUDIENCE: '' }).JWT_AUDIENCE).toBeUndefined();
+  });
+
   it('refuses a hand-made JWT secret in production, without showing it', () => {
     const found = problems({
       NODE_ENV: 'production',
@@ -38,7 +60,7 @@ describe('gateway configuration', () => {
       REDIS_URL: 'redis://r:6379',
     });
     expect(found).toEqual([
-      'JWT_SECRET: looks hand-made (fewer than 12 different characters): use 32+ random bytes, e.g. openssl rand -base64 48 (got <hidden, 40 characters>)',
+      'JWT_SECRET: looks hand-made (under 128 bits by src/secret-strength.ts): use 32+ random bytes, e.g. openssl rand -base64 48 (got <hidden, 40 characters>)',
     ]);
     expect(problems({ JWT_SECRET: 'short' }).join('\n')).toContain('(got <hidden, 5 characters>)');
   });

@@ -1,12 +1,18 @@
 import { isIP } from 'node:net';
 import { env, z } from '@mealpeak/config';
 import { POSITION_CHECKS } from '@mealpeak/rider-positions';
+import { estimatedEntropyBits, MIN_SECRET_BITS } from './secret-strength.ts';
 
 /**
  * The only signing key that ships in the repository. Good for local runs and tests; start-up fails
  * with it when NODE_ENV=production (see the refinement below).
  */
 export const DEV_JWT_SECRET = 'mealpeak-dev-only-secret-do-not-use-in-production';
+/**
+ * The dev cluster's key, once committed in deploy/values/dev.yaml: public, so refused in production
+ * too (the dev cluster, which runs NODE_ENV=production, now gets its own at install).
+ */
+export const DEV_CLUSTER_JWT_SECRET = 'dev-cluster-jwt-secret-not-for-production-0001';
 
 const perMinute = (fallback: number) => env.positiveInt(fallback);
 
@@ -85,8 +91,22 @@ export const configSchema = z
     /** Largest request body accepted; bigger ones get 413 PAYLOAD_TOO_LARGE. */
     BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
 
-    /** HS256 key the JWTs are verified with (at least 32 characters); the dev default is refused in production. */
+    /**
+     * HS256 key the JWTs are verified with (at least 32 characters). In production the committed
+     * dev keys are refused, and so is a key under 128 bits by a rough estimate (length × log2 of
+     * the smaller of its character classes' size and its number of different characters; see
+     * src/secret-strength.ts): use `openssl rand -base64 48`.
+     */
     JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
+    /**
+     * The `aud` tokens must name, and the dev token issuer writes (e.g. `mealpeak-api`). Unset: a
+     * token naming any audience is refused (it was issued for another service), so tokens without
+     * `aud`, like the local and load-test ones, keep working.
+     */
+    JWT_AUDIENCE: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, '1-200 printable ASCII characters, no spaces')
+      .optional(),
     /** Tokens valid for longer than this (exp - now) are refused, whoever signed them (1 min to 30 days). */
     JWT_MAX_TTL_SECONDS: z.coerce
       .number()
@@ -97,8 +117,20 @@ export const configSchema = z
     /** Unset: on everywhere except NODE_ENV=production, where it must stay off. */
     DEV_TOKENS_ENABLED: z.stringbool().optional(),
 
-    /** How long an Idempotency-Key and its stored response are kept (24 h). */
+    /** How long an Idempotency-Key and its stored 2xx response are kept (24 h). */
     IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 60 * 60),
+    /**
+     * How long a stored 4xx refusal is replayed (5 min: enough for an app's retries of a lost
+     * answer); then the same key runs the request again. Short, as customers choose what a refusal
+     * holds and how many they cause (docs/adr/0007).
+     */
+    IDEMPOTENCY_REFUSAL_TTL_SECONDS: env.positiveInt(5 * 60),
+    /**
+     * Largest 2xx body kept for replay (64 KiB: above any answer of the API, e.g. a 50-line
+     * order whose item names are 200 4-byte characters); a larger one is not
+     * kept and a retry runs again. 4xx bodies over 2 KiB are kept as code and short message.
+     */
+    IDEMPOTENCY_MAX_STORED_BYTES: env.positiveInt(64 * 1024),
 
     /**
      * The live positions index the gateway writes pings to (libs/rider-positions): same names and
@@ -149,12 +181,13 @@ export const configSchema = z
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (c.NODE_ENV === 'production') {
-      if (c.JWT_SECRET === DEV_JWT_SECRET) problem('JWT_SECRET', 'set a real secret in production');
+      if (c.JWT_SECRET === DEV_JWT_SECRET || c.JWT_SECRET === DEV_CLUSTER_JWT_SECRET)
+        problem('JWT_SECRET', 'set a real secret in production (this one is in the repository)');
       // 32 characters of 'a' pass the length check; a random key has far more variety.
-      else if (new Set(c.JWT_SECRET).size < 12)
+      else if (estimatedEntropyBits(c.JWT_SECRET) < MIN_SECRET_BITS)
         problem(
           'JWT_SECRET',
-          'looks hand-made (fewer than 12 different characters): use 32+ random bytes, e.g. openssl rand -base64 48',
+          `looks hand-made (under ${MIN_SECRET_BITS} bits by src/secret-strength.ts): use 32+ random bytes, e.g. openssl rand -base64 48`,
         );
       if (c.DEV_TOKENS_ENABLED === true) problem('DEV_TOKENS_ENABLED', 'must be off in production');
     }

@@ -462,6 +462,37 @@ describe('tokens the gateway refuses (401)', () => {
     expect((await call({ exp: now + 3_600, iat: now + 30 })).statusCode).toBe(200);
   });
 
+  it('an iat that is not a number', async () => {
+    const header = b64({ alg: 'HS256', typ: 'JWT' });
+    const now = Math.floor(Date.now() / 1000);
+    const call = (iat: unknown) => {
+      const payload = b64({ sub: 'c-1', role: 'customer', iss: 'mealpeak', exp: now + 600, iat });
+      const signature = createHmac('sha256', DEV_JWT_SECRET)
+        .update(`${header}.${payload}`)
+        .digest('base64url');
+      return h.call({
+        url: '/v1/orders',
+        headers: { authorization: `Bearer ${header}.${payload}.${signature}` },
+      });
+    };
+    for (const iat of [String(now + 36_000), String(now), null, [now]]) {
+      const res = await call(iat);
+      expect(res.statusCode, JSON.stringify(iat)).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token has an invalid iat' });
+    }
+    expect((await call(now)).statusCode).toBe(200);
+  });
+
+  it('a token for another audience, while JWT_AUDIENCE is unset', async () => {
+    const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' }, { expiresIn: 600, aud: 'billing' });
+    const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'token is for another audience (aud)',
+    });
+  });
+
   it('no issuer claim, correctly signed', async () => {
     // Signed by hand: the gateway's signer always adds iss.
     const header = b64({ alg: 'HS256', typ: 'JWT' });
@@ -496,5 +527,48 @@ describe('tokens the gateway refuses (401)', () => {
     const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: 'token expired' });
+  });
+});
+
+describe('with JWT_AUDIENCE set', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ env: { JWT_AUDIENCE: 'mealpeak-api' } });
+  });
+  afterAll(() => h.close());
+
+  const get = (token: string) => h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
+
+  it('signs its dev tokens for the audience and accepts them', async () => {
+    const issued = await h.call({
+      method: 'POST',
+      url: '/v1/dev/tokens',
+      payload: { role: 'customer', sub: 'c-1' },
+    });
+    expect(issued.statusCode).toBe(201);
+    const token = issued.json<{ token: string }>().token;
+    expect(h.app.jwt.decode<{ aud: unknown }>(token)?.aud).toBe('mealpeak-api');
+    expect((await get(token)).statusCode).toBe(200);
+  });
+
+  it('refuses a token for another audience, or for none', async () => {
+    const other = h.app.jwt.sign({ sub: 'c-1', role: 'customer' }, { expiresIn: 600, aud: 'billing' });
+    expect((await get(other)).json()).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'token is for another audience (aud)',
+    });
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({
+        sub: 'c-1',
+        role: 'customer',
+        iss: 'mealpeak',
+        exp: Math.floor(Date.now() / 1000) + 600,
+      }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', DEV_JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
+    const none = await get(`${header}.${payload}.${signature}`);
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toMatchObject({ message: 'token has no aud claim' });
   });
 });

@@ -249,6 +249,28 @@ describe('rate limits (429)', () => {
     expect(other.statusCode).toBe(401);
   });
 
+  it('limits an IPv6 client by its /64, so a new address per request buys no new budget', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '3', RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '2' } });
+    const bad = (remoteAddress: string) =>
+      h.call({ url: '/v1/orders', remoteAddress, headers: { authorization: 'Bearer nope' } });
+    const statuses = [];
+    for (let i = 1; i <= 6; i += 1) statuses.push((await bad(`2001:db8:1:2::${i.toString(16)}`)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    // The next /64 is another subscriber.
+    expect((await bad('2001:db8:1:3::1')).statusCode).toBe(401);
+    // A dual-stack socket's IPv4-mapped address is the IPv4 client.
+    expect((await bad('203.0.113.7')).statusCode).toBe(401);
+    expect((await bad('::ffff:203.0.113.7')).statusCode).toBe(401);
+    expect((await bad('203.0.113.7')).statusCode).toBe(401);
+    expect((await bad('::ffff:203.0.113.7')).statusCode).toBe(429);
+    // The dev token issuer's budget too.
+    const issue = (remoteAddress: string) =>
+      h.call({ method: 'POST', url: '/v1/dev/tokens', remoteAddress, payload: { role: 'ops', sub: 'o' } });
+    expect((await issue('2001:db8:9:9::1')).statusCode).toBe(201);
+    expect((await issue('2001:db8:9:9::2')).statusCode).toBe(201);
+    expect((await issue('2001:db8:9:9::3')).statusCode).toBe(429);
+  });
+
   it('gives the dev token issuer its own per-address budget', async () => {
     await harness({ env: { RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '1' } });
     const issue = () => h.call({ method: 'POST', url: '/v1/dev/tokens', payload: { role: 'ops', sub: 'o' } });

@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '@mealpeak/testing';
 import { createRedis, type Redis } from '@mealpeak/redis';
 import { createLogger } from '@mealpeak/telemetry';
+import { codedError } from '@mealpeak/core';
 import { createRedisIdempotencyStore } from '../src/adapters/redis-idempotency-store.ts';
+import { MAX_STORED_REFUSAL_BYTES } from '../src/transport/http/idempotency.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 /** Idempotency records and rate-limit counters in a real Redis, shared the way replicas share them. */
@@ -80,6 +82,32 @@ describe('Idempotency-Key with Redis', () => {
     const ttl = await raw.pttl(created[0]!);
     expect(ttl).toBeGreaterThan(3_590_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('keeps a refusal small and for IDEMPOTENCY_REFUSAL_TTL_SECONDS: 50 unknown lines cost ~2 KB for minutes, not 8 KB for a day', async () => {
+    const h = await gateway({ IDEMPOTENCY_REFUSAL_TTL_SECONDS: '300' });
+    const fields = Array.from({ length: 50 }, (_, i) => ({
+      field: `lines[${i}].item_id`,
+      message: `item ${'x'.repeat(64)} is not on this menu`,
+    }));
+    h.backend.failures.set('placeOrder', codedError('not_found', 'ITEM_NOT_FOUND', 'refused', fields));
+    const pattern = `${fixture.prefix}gateway:idem:*`;
+    const before = new Set(await raw.keys(pattern));
+    const first = await place(h, 'refused-1', { ...order, dropoffAddress: 'a'.repeat(500) });
+    expect(first.statusCode).toBe(404);
+    const created = (await raw.keys(pattern)).filter((k) => !before.has(k));
+    expect(created).toHaveLength(1);
+    expect(await raw.strlen(created[0]!)).toBeLessThan(MAX_STORED_REFUSAL_BYTES + 300);
+    const ttl = await raw.pttl(created[0]!);
+    expect(ttl).toBeGreaterThan(290_000);
+    expect(ttl).toBeLessThanOrEqual(300_000);
+    const again = await place(h, 'refused-1', { ...order, dropoffAddress: 'a'.repeat(500) });
+    expect(again.statusCode).toBe(404);
+    expect(again.json()).toMatchObject({
+      code: 'ITEM_NOT_FOUND',
+      requestId: first.json<{ requestId: string }>().requestId,
+    });
+    expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
   it('is shared by replicas: a retry that lands on another gateway is replayed, a changed body refused', async () => {

@@ -3,6 +3,7 @@ import { codedError } from '@mealpeak/core';
 import { OrderState } from '@mealpeak/contracts/order.v1';
 import { orderIdFor } from '../src/app/order-id.ts';
 import { Type } from 'typebox';
+import { MAX_STORED_REFUSAL_BYTES } from '../src/transport/http/idempotency.ts';
 import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
 import { MemoryIdempotencyStore } from './support/memory-idempotency-store.ts';
 
@@ -90,6 +91,66 @@ describe('Idempotency-Key on POST /v1/orders', () => {
     expect(again.statusCode).toBe(404);
     expect(again.body).toBe(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('keeps a large refusal as its status, code and a short message, not its every field', async () => {
+    await harness();
+    const fields = Array.from({ length: 50 }, (_, i) => ({
+      field: `lines[${i}].item_id`,
+      message: `item ${'x'.repeat(64)} is not on this menu`,
+    }));
+    h.backend.failures.set('placeOrder', codedError('not_found', 'ITEM_NOT_FOUND', 'y'.repeat(500), fields));
+    const first = await place('k-big-404');
+    expect(first.statusCode).toBe(404);
+    expect(first.body.length).toBeGreaterThan(2_500);
+    // The gateway passes at most 20 of a service's field errors on.
+    expect(first.json<{ fields: unknown[] }>().fields).toHaveLength(20);
+    const [record] = [...store.records.values()];
+    expect(record?.state === 'done' && Buffer.byteLength(record.body)).toBeLessThanOrEqual(
+      MAX_STORED_REFUSAL_BYTES,
+    );
+
+    const again = await place('k-big-404');
+    expect(again.statusCode).toBe(404);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const original = first.json<{ code: string; message: string; requestId: string }>();
+    expect(again.json()).toEqual({
+      code: 'ITEM_NOT_FOUND',
+      message: `${original.message.slice(0, 200)}…`,
+      requestId: original.requestId,
+    });
+    expect(h.backend.placeCalls).toHaveLength(1);
+  });
+
+  it('replays a refusal for IDEMPOTENCY_REFUSAL_TTL_SECONDS only, then runs the request again', async () => {
+    let now = Date.parse('2026-12-05T12:00:00Z');
+    store = new MemoryIdempotencyStore(() => now);
+    h = await createHarness({ idempotency: store, env: { IDEMPOTENCY_REFUSAL_TTL_SECONDS: '300' } });
+    h.backend.addMerchant('m-1');
+    const refused = { ...order, merchantId: 'm-404' };
+    expect((await place('k-refused', refused)).statusCode).toBe(404);
+    now += 299_000;
+    expect((await place('k-refused', refused)).headers['idempotent-replayed']).toBe('true');
+    now += 2_000;
+    h.backend.addMerchant('m-404');
+    const later = await place('k-refused', refused);
+    expect(later.statusCode).toBe(201);
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    // An order is still kept for the whole IDEMPOTENCY_TTL_SECONDS.
+    now += 23 * 3_600_000;
+    expect((await place('k-refused', refused)).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('does not keep a 2xx answer over IDEMPOTENCY_MAX_STORED_BYTES: the retry runs again, same order', async () => {
+    await harness({ IDEMPOTENCY_MAX_STORED_BYTES: '100' });
+    const first = await place('k-large');
+    const retry = await place('k-large');
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.headers['location']).toBe(first.headers['location']);
+    expect(store.records.size).toBe(0);
+    expect(h.backend.placeCalls).toHaveLength(2);
   });
 
   it('does not store 5xx outcomes: the retry runs again and can succeed', async () => {

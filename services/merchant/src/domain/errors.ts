@@ -9,14 +9,25 @@ export type MerchantError = CodedError;
 
 const error = codedError;
 
+/**
+ * Most field errors one answer carries: a 50-line order can be wrong on every line, and the
+ * answer travels to the client and may be kept for its Idempotency-Key (gateway, adr/0007).
+ */
+export const MAX_FIELD_ERRORS = 10;
+const bounded = (fields: readonly FieldError[]) => fields.slice(0, MAX_FIELD_ERRORS);
+
 export const Errors = {
   invalidArgument: (fields: readonly FieldError[]) =>
     // The message names the fields, as the order and dispatch services' do.
     error(
       'invalid',
       'INVALID_ARGUMENT',
-      fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : 'the request is invalid',
-      fields,
+      fields.length
+        ? bounded(fields)
+            .map((f) => `${f.field}: ${f.message}`)
+            .join('; ')
+        : 'the request is invalid',
+      bounded(fields),
     ),
   merchantNotFound: (merchantId: string) =>
     error('not_found', 'MERCHANT_NOT_FOUND', `merchant ${merchantId} does not exist`),
@@ -28,14 +39,14 @@ export const Errors = {
     error('exhausted', 'MERCHANT_BUSY', 'the kitchen is at capacity; new orders resume shortly'),
   menuFull: (max: number) =>
     error('exhausted', 'MENU_FULL', `a menu holds at most ${max} items: remove or reuse one first`),
-  itemNotFound: (fields: readonly FieldError[]) =>
-    error('not_found', 'ITEM_NOT_FOUND', 'menu item not found for this merchant', fields),
+  itemNotFound: (fields: readonly FieldError[], message = 'menu item not found for this merchant') =>
+    error('not_found', 'ITEM_NOT_FOUND', message, bounded(fields)),
   itemUnavailable: (fields: readonly FieldError[]) =>
-    error('conflict', 'ITEM_UNAVAILABLE', 'menu item is not available', fields),
+    error('conflict', 'ITEM_UNAVAILABLE', 'menu item is not available', bounded(fields)),
   stockExhausted: (fields: readonly FieldError[]) =>
-    error('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', fields),
+    error('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', bounded(fields)),
   currencyMismatch: (fields: readonly FieldError[]) =>
-    error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", fields),
+    error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", bounded(fields)),
   // Not 'invalid': the same drop-off is fine for a nearer merchant, or after this one widens its area.
   outOfDeliveryArea: (distanceM: number, radiusM: number) =>
     error(

@@ -8,6 +8,7 @@ import {
   sweepDecision,
   type LineInput,
 } from './reservation.ts';
+import { MAX_FIELD_ERRORS } from './errors.ts';
 import type { MenuItem, OrderState } from './types.ts';
 
 const item = (id: string, over: Partial<MenuItem> = {}): MenuItem => ({
@@ -106,6 +107,24 @@ describe('pricing a reservation', () => {
       'lines[0].item_id',
       'lines[2].item_id',
     ]);
+  });
+
+  it('names the first unknown item and counts the rest, with a bounded list of fields', () => {
+    const lines = Array.from({ length: MAX_LINES }, (_, i) => ({
+      itemId: `x${i}`.padEnd(64, 'y'),
+      quantity: 1,
+    }));
+    const result = price(lines);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('ITEM_NOT_FOUND');
+    expect(result.error.message).toBe(
+      `item ${lines[0]!.itemId} is not on this menu, nor are ${MAX_LINES - 1} more of the order's items`,
+    );
+    expect(result.error.fields).toHaveLength(MAX_FIELD_ERRORS);
+    expect(result.error.fields?.[1]).toEqual({ field: 'lines[1].item_id', message: 'is not on this menu' });
+    // Was ~8 KB: every id twice (message and field).
+    expect(JSON.stringify(result.error).length).toBeLessThan(1_000);
   });
 
   it('caps the number of lines', () => {

@@ -41,18 +41,17 @@ export function priceLines(
 ): Result<PricedOrder, MerchantError> {
   const invalid = validateLines(lines);
   if (invalid.length > 0) return err(Errors.invalidArgument(invalid));
-  const missing: FieldError[] = [];
+  const missing: number[] = [];
   const unavailable: FieldError[] = [];
   const wrongCurrency: FieldError[] = [];
   lines.forEach((line, i) => {
     const item = items.get(line.itemId);
-    if (!item || item.merchantId !== merchantId)
-      missing.push(field(`lines[${i}].item_id`, `item ${line.itemId} is not on this menu`));
+    if (!item || item.merchantId !== merchantId) missing.push(i);
     else if (!item.available) unavailable.push(field(`lines[${i}].item_id`, `${item.name} is unavailable`));
     else if (item.currency !== currency)
       wrongCurrency.push(field(`lines[${i}].item_id`, `${item.name} is priced in ${item.currency}`));
   });
-  if (missing.length > 0) return err(Errors.itemNotFound(missing));
+  if (missing.length > 0) return err(notOnMenu(lines, missing));
   if (unavailable.length > 0) return err(Errors.itemUnavailable(unavailable));
   if (wrongCurrency.length > 0) return err(Errors.currencyMismatch(wrongCurrency));
 
@@ -70,6 +69,24 @@ export function priceLines(
   if (!Number.isSafeInteger(totalMinor))
     return err(Errors.invalidArgument([field('lines', 'total too large')]));
   return ok({ lines: priced, totalMinor, currency });
+}
+
+/** Longest item id quoted back: ids come from the client. */
+const MAX_QUOTED_ID = 64;
+
+/**
+ * Names the first unknown item and counts the rest: repeating every id the client sent made the
+ * answer (and the gateway's stored copy of it) grow with the order. Fields name the lines.
+ */
+function notOnMenu(lines: readonly LineInput[], missing: readonly number[]): MerchantError {
+  const first = lines[missing[0] ?? 0]?.itemId ?? '';
+  const quoted = first.length > MAX_QUOTED_ID ? `${first.slice(0, MAX_QUOTED_ID)}…` : first;
+  const others = missing.length - 1;
+  const message = `item ${quoted} is not on this menu${others > 0 ? `, nor are ${others} more of the order's items` : ''}`;
+  return Errors.itemNotFound(
+    missing.map((i) => field(`lines[${i}].item_id`, 'is not on this menu')),
+    message,
+  );
 }
 
 function validateLines(lines: readonly LineInput[]): FieldError[] {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
+import { clientAddressKey } from './client-address.ts';
 import { Problems, ProblemError } from './problems.ts';
 import './route-config.ts';
 
@@ -23,10 +24,12 @@ export interface AdmissionSettings {
 
 const RATE_WINDOW_MS = 60_000;
 
-/** Rate-limit key: the token subject when it verifies, else the client address. */
+/** Rate-limit key: the token subject when it verifies, else the client address (IPv6: its /64). */
 async function clientKey(request: FastifyRequest): Promise<string> {
   const identity = await identify(request);
-  return identity.ok ? `${identity.principal.role}:${identity.principal.id}` : `ip:${request.ip}`;
+  return identity.ok
+    ? `${identity.principal.role}:${identity.principal.id}`
+    : `ip:${clientAddressKey(request.ip)}`;
 }
 
 /**
@@ -82,5 +85,5 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
 export const devTokenRateLimit = (perMinute: number) => ({
   max: perMinute,
   timeWindow: RATE_WINDOW_MS,
-  keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
+  keyGenerator: (request: FastifyRequest) => `ip:${clientAddressKey(request.ip)}`,
 });

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Longest a token may still be valid for (JWT_MAX_TTL_SECONDS). */
     jwtMaxTtlSeconds: number;
+    /** The audience tokens must name (JWT_AUDIENCE); undefined: tokens must name none. */
+    jwtAudience: string | undefined;
   }
 }
 
@@ -24,16 +26,19 @@ const CLOCK_SKEW_S = 60;
 
 /**
  * HS256 only, our issuer only, and iss, sub, role and exp must be there: allowedIss alone only
- * checks an iss that is present, so a token without one would pass.
+ * checks an iss that is present, so a token without one would pass. With an audience
+ * (JWT_AUDIENCE), tokens we sign name it and tokens we accept must: a token the identity
+ * provider issued for another service is not one for us.
  */
-export function jwtOptions(secret: string): FastifyJWTOptions {
+export function jwtOptions(secret: string, audience?: string): FastifyJWTOptions {
   return {
     secret,
-    sign: { algorithm: 'HS256', iss: JWT_ISSUER },
+    sign: { algorithm: 'HS256', iss: JWT_ISSUER, ...(audience ? { aud: audience } : {}) },
     verify: {
       algorithms: ['HS256'],
       allowedIss: JWT_ISSUER,
-      requiredClaims: ['iss', 'sub', 'role', 'exp'],
+      ...(audience ? { allowedAud: audience } : {}),
+      requiredClaims: ['iss', 'sub', 'role', 'exp', ...(audience ? ['aud'] : [])],
       cache: 10_000,
     },
   };
@@ -61,12 +66,24 @@ async function verify(request: FastifyRequest): Promise<Identity> {
   if (!BEARER.test(header)) return { ok: false, reason: 'the Authorization header must be "Bearer <token>"' };
   try {
     // Signature, issuer and expiry are verified; the claims' content is checked here.
-    const claims = await request.jwtVerify<{ sub?: unknown; role?: unknown; exp?: unknown; iat?: unknown }>();
+    const claims = await request.jwtVerify<{
+      sub?: unknown;
+      role?: unknown;
+      exp?: unknown;
+      iat?: unknown;
+      aud?: unknown;
+    }>();
+    // Without JWT_AUDIENCE our tokens name no audience; one that does was meant for another service.
+    if (request.server.jwtAudience === undefined && claims.aud !== undefined)
+      return { ok: false, reason: 'token is for another audience (aud)' };
     // A stolen token should not outlive a day: tokens valid for longer are refused, whatever
     // signed them; and one issued in the future is not ours to believe.
     const now = Date.now() / 1000;
     if (typeof claims.exp === 'number' && claims.exp - now > request.server.jwtMaxTtlSeconds + CLOCK_SKEW_S)
       return { ok: false, reason: `token is valid for longer than ${request.server.jwtMaxTtlSeconds} s` };
+    // fast-jwt checks iat only when it is a number: "9999999999" would slip past the check below.
+    if (claims.iat !== undefined && (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)))
+      return { ok: false, reason: 'token has an invalid iat' };
     if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_SKEW_S)
       return { ok: false, reason: 'token was issued in the future (iat)' };
     const role = ROLES.find((r) => r === claims.role);
@@ -83,10 +100,12 @@ async function verify(request: FastifyRequest): Promise<Identity> {
 function refusalOf(error: { code?: string; message?: string }): string {
   if (error.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') return 'token expired';
   // fast-jwt's wording, e.g. "... The iss claim is required." / "The iss claim value is not allowed."
-  const missing = /The (iss|sub|role|exp) claim is required/.exec(error.message ?? '')?.[1];
+  const missing = /The (iss|sub|role|exp|aud) claim is required/.exec(error.message ?? '')?.[1];
   if (missing) return `token has no ${missing} claim`;
   if (/The iss claim value is not allowed/.test(error.message ?? ''))
     return `token issuer is not ${JWT_ISSUER}`;
+  if (/The aud claim (value is not allowed|must be)/.test(error.message ?? ''))
+    return 'token is for another audience (aud)';
   return 'invalid token';
 }
 
@@ -116,9 +135,11 @@ export async function registerAuth(
   app: FastifyInstance,
   secret: string,
   maxTtlSeconds: number,
+  audience?: string,
 ): Promise<void> {
-  await app.register(fastifyJwt, jwtOptions(secret));
+  await app.register(fastifyJwt, jwtOptions(secret, audience));
   app.decorate('jwtMaxTtlSeconds', maxTtlSeconds);
+  app.decorate('jwtAudience', audience);
   app.decorateRequest('principal', null);
 
   // Default deny: a /v1 route that forgets to say who may call it fails the start-up, not an audit.

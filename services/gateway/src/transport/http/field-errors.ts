@@ -11,7 +11,8 @@ export interface SchemaError {
 export const UNKNOWN_FIELD_MESSAGE = 'is not a known field';
 /** A schema `pattern` for text that must not be blank (spaces only), with its own message. */
 export const NOT_BLANK = '\\S';
-const MAX_FIELDS = 20;
+/** Most field errors in one answer, the gateway's own and those a service names (problems.ts). */
+export const MAX_FIELDS = 20;
 
 /** Longest name echoed back; unknown fields and parameters are named by the client, at any length. */
 const MAX_NAME_LENGTH = 64;

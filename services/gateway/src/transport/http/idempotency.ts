@@ -33,8 +33,12 @@ function notYet(status: number, payload: string): boolean {
 
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
-  /** How long a finished response is replayed (IDEMPOTENCY_TTL_SECONDS). */
+  /** How long a 2xx answer is replayed (IDEMPOTENCY_TTL_SECONDS). */
   readonly ttlMs: number;
+  /** How long a 4xx answer is replayed (IDEMPOTENCY_REFUSAL_TTL_SECONDS): long enough for retries. */
+  readonly refusalTtlMs: number;
+  /** Largest 2xx body kept (IDEMPOTENCY_MAX_STORED_BYTES); a larger one releases the key instead. */
+  readonly maxStoredBytes: number;
   /** Life of the pending record: longer than any request may run, so a crashed owner frees the key. */
   readonly lockTtlMs: number;
   /** How often a request that found the key pending looks again. */
@@ -48,6 +52,49 @@ interface Claim {
   readonly key: string;
   readonly token: string;
   readonly fingerprint: string;
+}
+
+/**
+ * A 4xx body larger than this is kept as `{code, message, requestId}` (message cut to
+ * MAX_REFUSAL_MESSAGE characters): the status and code a retry must see, not every field error.
+ * The customer picks the size of a refusal (item ids, addresses), so it must not pick our Redis use.
+ */
+export const MAX_STORED_REFUSAL_BYTES = 2_048;
+const MAX_REFUSAL_MESSAGE = 200;
+
+/** The refusal as a retry gets it: the same bytes if small, else status, code and a short message. */
+function storedRefusal(payload: string): string | undefined {
+  if (Buffer.byteLength(payload) <= MAX_STORED_REFUSAL_BYTES) return payload;
+  try {
+    const { code, message, requestId } = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof code !== 'string') return undefined;
+    const text = typeof message === 'string' ? message : '';
+    return JSON.stringify({
+      code: code.slice(0, 100),
+      message: text.length > MAX_REFUSAL_MESSAGE ? `${text.slice(0, MAX_REFUSAL_MESSAGE)}…` : text,
+      ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 100) } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to keep for a finished request, and for how long; undefined: release the key instead. */
+function toStore(
+  status: number,
+  payload: unknown,
+  s: IdempotencySettings,
+): { body: string; ttlMs: number } | undefined {
+  // 5xx (our failure, timeouts, shed load) and "not yet" refusals: a retry should run again.
+  if (status >= 500 || typeof payload !== 'string' || notYet(status, payload)) return undefined;
+  if (status >= 400) {
+    const body = storedRefusal(payload);
+    return body === undefined ? undefined : { body, ttlMs: s.refusalTtlMs };
+  }
+  // No answer of today's API comes near the limit; should one, a retry runs again, as it does when
+  // Redis is down (POST /v1/orders converges on one order through its derived id, adr/0007).
+  if (Buffer.byteLength(payload) > s.maxStoredBytes) return undefined;
+  return { body: payload, ttlMs: s.ttlMs };
 }
 
 const claims = new WeakMap<FastifyRequest, Claim>();
@@ -119,15 +166,20 @@ export function registerIdempotency(app: FastifyInstance, s: IdempotencySettings
     }
   });
 
-  // Stored before the response leaves, so whoever has seen it can also replay it. 5xx outcomes
-  // (our failure, timeouts, shed load) and "not yet" refusals release the key instead: a retry
-  // should run again.
+  // Stored before the response leaves, so whoever has seen it can also replay it; what is not
+  // kept (toStore) releases the key, so a retry runs again.
   app.addHook('onSend', async (request, reply, payload) => {
     const claim = claims.get(request);
     if (!claim) return payload;
     claims.delete(request);
     try {
-      if (reply.statusCode >= 500 || typeof payload !== 'string' || notYet(reply.statusCode, payload)) {
+      const kept = toStore(reply.statusCode, payload, s);
+      if (kept === undefined) {
+        if (reply.statusCode < 300 && typeof payload === 'string')
+          request.log.warn(
+            { bytes: Buffer.byteLength(payload) },
+            'answer too large to keep for its Idempotency-Key',
+          );
         await s.store.release(claim.key, claim.token);
       } else {
         const headers: Record<string, string> = {};
@@ -135,8 +187,8 @@ export function registerIdempotency(app: FastifyInstance, s: IdempotencySettings
           const value = reply.getHeader(name);
           if (value !== undefined) headers[name] = String(value);
         }
-        const stored = { status: reply.statusCode, headers, body: payload };
-        await s.store.complete(claim.key, claim.token, claim.fingerprint, stored, s.ttlMs);
+        const stored = { status: reply.statusCode, headers, body: kept.body };
+        await s.store.complete(claim.key, claim.token, claim.fingerprint, stored, kept.ttlMs);
       }
     } catch (err) {
       failOpen(request, err);

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CodedError, ErrorKind, FieldError } from '@mealpeak/core';
+import { MAX_FIELDS } from './field-errors.ts';
 
 /**
  * Every error the gateway answers with, before it becomes the one JSON shape of docs/api.md
@@ -77,7 +78,11 @@ export function fromCodedError(error: CodedError, retryAfterSeconds: number): Pr
       : error.message,
     // Kept on any 4xx: a 409 STOCK_EXHAUSTED naming lines[2].quantity tells the app what to fix.
     ...(status < 500 && error.fields?.length
-      ? { fields: error.fields.map((f) => ({ field: jsonFieldName(f.field), message: f.message })) }
+      ? {
+          fields: error.fields
+            .slice(0, MAX_FIELDS)
+            .map((f) => ({ field: jsonFieldName(f.field), message: f.message })),
+        }
       : {}),
     ...(status === 503 ? { retryAfterSeconds } : {}),
   };
