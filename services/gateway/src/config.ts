@@ -99,9 +99,9 @@ export const configSchema = z
      */
     JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
     /**
-     * The `aud` tokens must name, and the dev token issuer writes (e.g. `mealpeak-api`). Unset: a
-     * token naming any audience is refused (it was issued for another service), so tokens without
-     * `aud`, like the local and load-test ones, keep working.
+     * The `aud` tokens must name, and the dev token issuer writes (e.g. `mealpeak-api`). Unset:
+     * `aud` is not checked (refusing tokens that name one would log out every user of an identity
+     * provider that always writes it, on upgrade); set it in production.
      */
     JWT_AUDIENCE: z
       .string()

@@ -483,14 +483,12 @@ describe('tokens the gateway refuses (401)', () => {
     expect((await call(now)).statusCode).toBe(200);
   });
 
-  it('a token for another audience, while JWT_AUDIENCE is unset', async () => {
+  it('a token naming an audience is not refused for it while JWT_AUDIENCE is unset', async () => {
+    // Identity providers write aud into every token: refusing it by default would log everyone out
+    // on upgrade. Production sets JWT_AUDIENCE (docs/operations.md), and then it must match.
     const token = h.app.jwt.sign({ sub: 'c-1', role: 'customer' }, { expiresIn: 600, aud: 'billing' });
     const res = await h.call({ url: '/v1/orders', headers: { authorization: `Bearer ${token}` } });
-    expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      message: 'token is for another audience (aud)',
-    });
+    expect(res.statusCode).toBe(200);
   });
 
   it('no issuer claim, correctly signed', async () => {

@@ -15,8 +15,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Longest a token may still be valid for (JWT_MAX_TTL_SECONDS). */
     jwtMaxTtlSeconds: number;
-    /** The audience tokens must name (JWT_AUDIENCE); undefined: tokens must name none. */
-    jwtAudience: string | undefined;
   }
 }
 
@@ -28,7 +26,9 @@ const CLOCK_SKEW_S = 60;
  * HS256 only, our issuer only, and iss, sub, role and exp must be there: allowedIss alone only
  * checks an iss that is present, so a token without one would pass. With an audience
  * (JWT_AUDIENCE), tokens we sign name it and tokens we accept must: a token the identity
- * provider issued for another service is not one for us.
+ * provider issued for another service is not one for us. Without one, aud is not checked (as
+ * before JWT_AUDIENCE existed: refusing every token that names one would log out every user of an
+ * identity provider that always writes it); production should set it (docs/operations.md).
  */
 export function jwtOptions(secret: string, audience?: string): FastifyJWTOptions {
   return {
@@ -71,11 +71,7 @@ async function verify(request: FastifyRequest): Promise<Identity> {
       role?: unknown;
       exp?: unknown;
       iat?: unknown;
-      aud?: unknown;
     }>();
-    // Without JWT_AUDIENCE our tokens name no audience; one that does was meant for another service.
-    if (request.server.jwtAudience === undefined && claims.aud !== undefined)
-      return { ok: false, reason: 'token is for another audience (aud)' };
     // A stolen token should not outlive a day: tokens valid for longer are refused, whatever
     // signed them; and one issued in the future is not ours to believe.
     const now = Date.now() / 1000;
@@ -139,7 +135,6 @@ export async function registerAuth(
 ): Promise<void> {
   await app.register(fastifyJwt, jwtOptions(secret, audience));
   app.decorate('jwtMaxTtlSeconds', maxTtlSeconds);
-  app.decorate('jwtAudience', audience);
   app.decorateRequest('principal', null);
 
   // Default deny: a /v1 route that forgets to say who may call it fails the start-up, not an audit.
