@@ -1,6 +1,6 @@
 /**
  * A figure behind observable gauges that costs a database read: read on the exporter's scrape at
- * most every `minIntervalMs` (every replica's scrapes share one read). A failed read keeps the last
+ * most every `minIntervalMs` (all scrapes of one process share one read). A failed read keeps the last
  * value, and `staleSeconds` grows from the last good read, so a gauge of "the oldest one's age"
  * keeps ageing while reads fail: frozen values would keep its alert quiet for as long as the
  * database is slow or away.

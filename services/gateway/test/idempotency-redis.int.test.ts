@@ -99,7 +99,7 @@ describe('Idempotency-Key with Redis', () => {
     expect(created).toHaveLength(1);
     expect(await raw.strlen(created[0]!)).toBeLessThan(MAX_STORED_REFUSAL_BYTES + 300);
     const ttl = await raw.pttl(created[0]!);
-    expect(ttl).toBeGreaterThan(290_000);
+    expect(ttl).toBeGreaterThan(200_000); // 300 s, less the test's own time on a slow machine
     expect(ttl).toBeLessThanOrEqual(300_000);
     const again = await place(h, 'refused-1', { ...order, dropoffAddress: 'a'.repeat(500) });
     expect(again.statusCode).toBe(404);

@@ -37,8 +37,11 @@ export const configSchema = z.object({
    * a store auto-paused by forgotten orders gets no new order, hence no recount, and stays paused.
    */
   BACKLOG_RECOUNT_INTERVAL_MS: env.intervalMs(30_000, 1_000),
-  /** Merchants one recount transaction locks and recounts at most. */
-  BACKLOG_RECOUNT_BATCH_SIZE: env.positiveInt(100),
+  /**
+   * Merchants one recount transaction locks and recounts at most: small, since those merchants are
+   * busy ones whose order events wait for the lock meanwhile.
+   */
+  BACKLOG_RECOUNT_BATCH_SIZE: env.positiveInt(10),
   /** When the order service could not answer the sweeper, ask again after this long. */
   SWEEP_RETRY_MS: env.intervalMs(30_000),
   /**

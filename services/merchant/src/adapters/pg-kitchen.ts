@@ -32,7 +32,7 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
 
     async countBacklog(merchantId, upTo) {
       // Two bounded index range scans: accepted rows created in the last ACCEPTED_COUNTS_FOR_MS
-      // (kitchen_orders_cooking) and placed rows of the last PLACED_COUNTS_FOR_MS
+      // (kitchen_orders_accepted_created) and placed rows of the last PLACED_COUNTS_FOR_MS
       // (kitchen_orders_intake), each from the newest and at most upTo. Both bound created_at,
       // which no update changes (indexing it keeps ready -> ready updates HOT).
       const { rows } = await db.query<{ n: number }>(
@@ -49,7 +49,7 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
 
     async lockAgedBacklogs(afterId, limit) {
       // A scan of merchants (no index on backlog or auto_paused: indexing them would cost the HOT
-      // updates of every recount), then per candidate one probe of kitchen_orders_cooking or
+      // updates of every recount), then per candidate one probe of kitchen_orders_accepted_created or
       // kitchen_orders_intake for its oldest counted row. Merchants held by another transaction
       // are skipped: that one recounts them itself, or the next sweep does.
       const { rows } = await db.query<MerchantRow>(

@@ -63,7 +63,8 @@ export const PLACED_COUNTS_FOR_MS = 3_600_000;
 
 /**
  * The longest time the order service gives a merchant to accept (its ACCEPT_TIMEOUT_SECONDS is at
- * most this): an order is accepted, if ever, within this long of its creation.
+ * most this): an order is accepted, if ever, within this long of its creation (plus the expiry
+ * sweeper's lag, about a second: the order service's ACCEPT does not check acceptBy itself).
  */
 export const MAX_ACCEPT_WAIT_MS = 3_600_000;
 

@@ -65,18 +65,19 @@ export function createPgRoundStore(pool: Pool): RoundStore {
         await withTransaction(
           pool,
           async (tx) => {
-            // Cheap early no: a rider taken since the round planned (by another replica's round)
-            // is seen without writing (and rolling back) every order or waiting for their locks.
-            // The locking UPDATE below checks again.
-            const free = await tx.query(
-              `SELECT 1 FROM riders WHERE rider_id = $1 AND status = 'idle' AND online AND NOT offline_requested`,
-              [claim.riderId],
+            // Orders locked in key order, and only while the rider is still free: a rider taken
+            // since the round planned (by another replica's round) is a cheap early no, in the
+            // same round trip, without writing (and rolling back) every order or waiting for their
+            // locks (the uncorrelated EXISTS is a one-time filter, checked before any row is
+            // read). The locking UPDATE of the rider below checks again.
+            const locked = await tx.query(
+              `SELECT 1 FROM dispatch_orders WHERE order_id = ANY($1::text[])
+                  AND EXISTS (SELECT 1 FROM riders WHERE rider_id = $2 AND status = 'idle' AND online
+                                                     AND NOT offline_requested)
+                ORDER BY order_id FOR UPDATE`,
+              [claim.orderIds, claim.riderId],
             );
-            if (free.rowCount !== 1) throw new Abort();
-            await tx.query(
-              'SELECT 1 FROM dispatch_orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE',
-              [claim.orderIds],
-            );
+            if (locked.rowCount === 0) throw new Abort();
             const orders = await tx.query(
               `UPDATE dispatch_orders d
                   SET state = 'offered', rider_id = $1, offer_id = $2, updated_at = $4,

@@ -61,7 +61,7 @@ export const MerchantPage = Type.Object(
     nextPageToken: Type.Optional(
       Type.String({
         description:
-          'Opaque: send it back unchanged as pageToken, with the same query. Absent on the last page',
+          'Opaque: send it back unchanged as pageToken, with the same query. Absent on the last page, and only there: with openOnly a page may hold fewer merchants than pageSize, even none (each call examines a bounded number of merchants, closed ones included), so an empty list with a token means "keep going", not "nothing near you"',
       }),
     ),
   },
