@@ -32,15 +32,71 @@ describe('shift', () => {
       shiftEndsAt: '2030-01-01T20:00:00+01:00',
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'IDLE' });
+    expect(res.json()).toEqual({
+      status: 'IDLE',
+      online: true,
+      leaving: false,
+      shiftEndsAt: '2030-01-01T19:00:00.000Z',
+      offerable: true,
+    });
     expect(h.dispatch.calls).toEqual(['setRiderOnline:r-1']);
   });
 
   it('goes offline; while delivering the answer says so (offline after the last drop-off)', async () => {
     await post('/v1/rider/shift', { online: true, position: here });
-    expect((await post('/v1/rider/shift', { online: false })).json()).toEqual({ status: 'OFFLINE' });
+    expect((await post('/v1/rider/shift', { online: false })).json()).toMatchObject({
+      status: 'OFFLINE',
+      online: false,
+      offerable: false,
+      notOfferableReason: 'OFFLINE',
+    });
     h.dispatch.riders.set('r-1', RiderStatus.RIDER_STATUS_DELIVERING);
-    expect((await post('/v1/rider/shift', { online: false })).json()).toEqual({ status: 'DELIVERING' });
+    expect((await post('/v1/rider/shift', { online: false })).json()).toMatchObject({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
+  });
+
+  it('reads the shift without changing it; going online keeps leaving unless stayOnline', async () => {
+    const never = await h.call({ url: '/v1/rider/shift', ...asRider() });
+    expect(never.statusCode).toBe(200);
+    expect(never.json()).toEqual({
+      status: 'OFFLINE',
+      online: false,
+      leaving: false,
+      offerable: false,
+      notOfferableReason: 'OFFLINE',
+    });
+    await post('/v1/rider/shift', { online: true, position: here, shiftEndsAt: '2030-01-01T20:00:00Z' });
+    h.dispatch.riders.set('r-1', RiderStatus.RIDER_STATUS_DELIVERING);
+    await post('/v1/rider/shift', { online: false });
+    h.dispatch.calls.length = 0;
+    expect((await h.call({ url: '/v1/rider/shift', ...asRider() })).json()).toEqual({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      shiftEndsAt: '2030-01-01T20:00:00.000Z',
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
+    expect(h.dispatch.calls).toEqual(['getRider:r-1']);
+    // A restarted app re-sending its last state: still leaving.
+    expect((await post('/v1/rider/shift', { online: true, position: here })).json()).toMatchObject({
+      leaving: true,
+    });
+    expect(
+      (await post('/v1/rider/shift', { online: true, position: here, stayOnline: true })).json(),
+    ).toMatchObject({ status: 'DELIVERING', leaving: false, offerable: true });
+  });
+
+  it('refuses stayOnline with online: false', async () => {
+    const res = await post('/v1/rider/shift', { online: false, stayOnline: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ fields: [{ field: 'stayOnline' }] });
+    expect(h.dispatch.calls).toEqual([]);
   });
 
   it('answers 503 with Retry-After when dispatch cannot be reached', async () => {

@@ -236,10 +236,19 @@ export class MemoryDispatchStore implements DispatchStore {
     return ok(undefined);
   }
 
-  async setOnline(riderId: string, shiftEndsAt: Date) {
+  async getRider(riderId: string) {
+    return this.riders.get(riderId);
+  }
+  async setOnline(riderId: string, shiftEndsAt: Date, _now: Date, stayOnline: boolean) {
     const r = this.riders.get(riderId);
     const next: Rider = r
-      ? { ...r, online: true, offlineRequested: false, shiftEndsAt, silentSince: undefined }
+      ? {
+          ...r,
+          online: true,
+          offlineRequested: r.offlineRequested && !stayOnline,
+          shiftEndsAt,
+          silentSince: undefined,
+        }
       : {
           riderId,
           online: true,

@@ -45,6 +45,7 @@ describe('offers, answers and delivery through the real service', () => {
       online: true,
       position: at(northM),
       shiftEndsAt: new Date(Date.now() + 3_600_000),
+      stayOnline: false,
     });
   const offerOf = async (riderId: string) => {
     const res = await call(api().getOffer.bind(api()), { riderId });

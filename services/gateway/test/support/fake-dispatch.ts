@@ -1,5 +1,12 @@
 import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
-import { RiderStatus, RunOrderState, type Offer, type RunOrder } from '@mealpeak/contracts/dispatch.v1';
+import {
+  NotOfferableReason,
+  RiderStatus,
+  RunOrderState,
+  type Offer,
+  type RiderShift,
+  type RunOrder,
+} from '@mealpeak/contracts/dispatch.v1';
 import type { DispatchPort } from '../../src/app/ports.ts';
 
 /**
@@ -59,6 +66,9 @@ const E = {
 
 export class FakeDispatch {
   readonly riders = new Map<string, RiderStatus>();
+  /** Riders who asked to go offline while delivering. */
+  readonly leaving = new Set<string>();
+  readonly shiftEnds = new Map<string, Date>();
   readonly offers = new Map<string, FakeOffer>();
   readonly deliveries = new Map<string, FakeDelivery>();
   /** Every call, as `method:argument` (rider or order id), to check what reached dispatch. */
@@ -124,7 +134,32 @@ export class FakeDispatch {
     };
   }
 
+  private shift(riderId: string): RiderShift {
+    const status = this.riders.get(riderId) ?? RiderStatus.RIDER_STATUS_OFFLINE;
+    const shiftEndsAt = this.shiftEnds.get(riderId);
+    const reason =
+      status === RiderStatus.RIDER_STATUS_OFFLINE
+        ? NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE
+        : this.leaving.has(riderId)
+          ? NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING
+          : shiftEndsAt && shiftEndsAt <= this.now()
+            ? NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED
+            : NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+    return {
+      status,
+      leaving: this.leaving.has(riderId),
+      shiftEndsAt,
+      offerable: reason === NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED,
+      reason,
+    };
+  }
+
   readonly port: DispatchPort = {
+    getRider: async (riderId) => {
+      const f = this.enter('getRider', riderId);
+      return f ? err(f) : ok(this.shift(riderId));
+    },
+
     setRiderOnline: async (request) => {
       const f = this.enter('setRiderOnline', request.riderId);
       if (f) return err(f);
@@ -134,14 +169,22 @@ export class FakeDispatch {
         const status = this.riders.get(request.riderId);
         const keep = status !== undefined && status !== RiderStatus.RIDER_STATUS_OFFLINE;
         this.riders.set(request.riderId, keep ? status : RiderStatus.RIDER_STATUS_IDLE);
-        return ok(this.riders.get(request.riderId)!);
+        this.shiftEnds.set(
+          request.riderId,
+          request.shiftEndsAt ?? new Date(this.now().getTime() + 8 * 3_600_000),
+        );
+        if (request.stayOnline) this.leaving.delete(request.riderId);
+        return ok(this.shift(request.riderId));
       }
       const status = this.riders.get(request.riderId);
       if (status === undefined) return err(E.riderNotFound(request.riderId));
       // Delivering: offline after the current deliveries, so the answer is still DELIVERING.
-      if (status === RiderStatus.RIDER_STATUS_DELIVERING) return ok(status);
+      if (status === RiderStatus.RIDER_STATUS_DELIVERING) {
+        this.leaving.add(request.riderId);
+        return ok(this.shift(request.riderId));
+      }
       this.riders.set(request.riderId, RiderStatus.RIDER_STATUS_OFFLINE);
-      return ok(RiderStatus.RIDER_STATUS_OFFLINE);
+      return ok(this.shift(request.riderId));
     },
 
     getOffer: async (riderId) => {

@@ -155,8 +155,14 @@ export interface DispatchStore {
   /** Ends such a hold (the cancellation was refused); nothing held is fine. */
   releaseCancellationHold(orderId: string): Promise<Result<void, CodedError>>;
 
-  setOnline(riderId: string, shiftEndsAt: Date, now: Date): Promise<RiderStatus>;
+  /**
+   * Online (upsert). A pending "offline after deliveries" request stays unless `stayOnline`: a
+   * restarted app re-sending its last state must not cancel it by accident.
+   */
+  setOnline(riderId: string, shiftEndsAt: Date, now: Date, stayOnline: boolean): Promise<RiderStatus>;
   setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;
+  /** The rider's row; undefined for a rider never online. */
+  getRider(riderId: string): Promise<Rider | undefined>;
 
   /** Applies a snapshot once (inbox claim); 'duplicate' when the event was applied before. */
   applyOrderEvent(claim: EventClaim, facts: OrderFacts): Promise<'duplicate' | OrderEventAction>;

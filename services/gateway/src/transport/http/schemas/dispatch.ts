@@ -29,9 +29,18 @@ export const ShiftBody = Type.Object(
     shiftEndsAt: Type.Optional(
       DateTime('End of your shift (no pickup is planned after it); default: 8 hours from now'),
     ),
+    stayOnline: Type.Optional(
+      Type.Boolean({
+        description:
+          'With online: true, cancels a pending "offline after deliveries" (leaving). Without it, going online keeps that request, so an app re-sending its last state after a restart cannot cancel it by accident',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+export const NOT_OFFERABLE_REASONS = ['OFFLINE', 'LEAVING', 'SHIFT_ENDED', 'NO_POSITION'] as const;
+export type NotOfferableReasonName = (typeof NOT_OFFERABLE_REASONS)[number];
 
 export const RiderShift = Type.Object(
   {
@@ -39,6 +48,19 @@ export const RiderShift = Type.Object(
       description:
         'DELIVERING after going offline: you go offline by yourself after the last drop-off of the current run',
     }),
+    online: Type.Boolean({ description: 'false exactly when status is OFFLINE' }),
+    leaving: Type.Boolean({
+      description:
+        'You asked to go offline while delivering: no new offers, offline after the last drop-off (POST with stayOnline: true cancels it)',
+    }),
+    shiftEndsAt: Type.Optional(DateTime('End of your shift; absent if you were never online')),
+    offerable: Type.Boolean({ description: 'Whether dispatch can offer you orders right now' }),
+    notOfferableReason: Type.Optional(
+      Type.Enum([...NOT_OFFERABLE_REASONS], {
+        description:
+          'Why not (offerable false only): OFFLINE; LEAVING; SHIFT_ENDED (go online again with a new shiftEndsAt); NO_POSITION (no ping for 60 s: send pings)',
+      }),
+    ),
   },
   { $id: 'RiderShift', additionalProperties: false },
 );

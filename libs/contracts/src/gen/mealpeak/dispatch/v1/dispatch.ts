@@ -83,6 +83,71 @@ export function riderStatusToJSON(object: RiderStatus): string {
   }
 }
 
+/** Why rounds do not offer orders to a rider right now. */
+export const NotOfferableReason = {
+  NOT_OFFERABLE_REASON_UNSPECIFIED: 0,
+  NOT_OFFERABLE_REASON_OFFLINE: 1,
+  /** NOT_OFFERABLE_REASON_LEAVING - Offline requested while delivering: offline after the last drop-off. */
+  NOT_OFFERABLE_REASON_LEAVING: 2,
+  NOT_OFFERABLE_REASON_SHIFT_ENDED: 3,
+  /** NOT_OFFERABLE_REASON_NO_POSITION - No fresh position in the index (pings stopped for RIDER_POSITION_TTL_MS). */
+  NOT_OFFERABLE_REASON_NO_POSITION: 4,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type NotOfferableReason = (typeof NotOfferableReason)[keyof typeof NotOfferableReason];
+
+export namespace NotOfferableReason {
+  export type NOT_OFFERABLE_REASON_UNSPECIFIED = typeof NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+  export type NOT_OFFERABLE_REASON_OFFLINE = typeof NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE;
+  export type NOT_OFFERABLE_REASON_LEAVING = typeof NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING;
+  export type NOT_OFFERABLE_REASON_SHIFT_ENDED = typeof NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED;
+  export type NOT_OFFERABLE_REASON_NO_POSITION = typeof NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION;
+  export type UNRECOGNIZED = typeof NotOfferableReason.UNRECOGNIZED;
+}
+
+export function notOfferableReasonFromJSON(object: any): NotOfferableReason {
+  switch (object) {
+    case 0:
+    case 'NOT_OFFERABLE_REASON_UNSPECIFIED':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+    case 1:
+    case 'NOT_OFFERABLE_REASON_OFFLINE':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE;
+    case 2:
+    case 'NOT_OFFERABLE_REASON_LEAVING':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING;
+    case 3:
+    case 'NOT_OFFERABLE_REASON_SHIFT_ENDED':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED;
+    case 4:
+    case 'NOT_OFFERABLE_REASON_NO_POSITION':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return NotOfferableReason.UNRECOGNIZED;
+  }
+}
+
+export function notOfferableReasonToJSON(object: NotOfferableReason): string {
+  switch (object) {
+    case NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED:
+      return 'NOT_OFFERABLE_REASON_UNSPECIFIED';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE:
+      return 'NOT_OFFERABLE_REASON_OFFLINE';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING:
+      return 'NOT_OFFERABLE_REASON_LEAVING';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED:
+      return 'NOT_OFFERABLE_REASON_SHIFT_ENDED';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION:
+      return 'NOT_OFFERABLE_REASON_NO_POSITION';
+    case NotOfferableReason.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
 /** Where an order of a rider's run stands, in dispatch's terms. */
 export const RunOrderState = {
   RUN_ORDER_STATE_UNSPECIFIED: 0,
@@ -154,10 +219,38 @@ export interface SetRiderOnlineRequest {
   position?: GeoPoint | undefined;
   /** End of the rider's shift; no pickup is planned after it. */
   shiftEndsAt?: Date | undefined;
+  /**
+   * With online: cancels a pending "offline after deliveries" (RiderShift.leaving). Without it,
+   * going online keeps that request: an app re-sending its last state after a restart must not
+   * cancel it by accident.
+   */
+  stayOnline: boolean;
+}
+
+/** The rider's shift as the rider app shows it. */
+export interface RiderShift {
+  status: RiderStatus;
+  /** Online, offline requested while delivering: no new offers, offline after the last drop-off. */
+  leaving: boolean;
+  /** Absent for a rider never online. */
+  shiftEndsAt?: Date | undefined;
+  /** Whether rounds can offer orders to the rider now; otherwise reason says why. */
+  offerable: boolean;
+  reason: NotOfferableReason;
 }
 
 export interface SetRiderOnlineResponse {
   status: RiderStatus;
+  /** The shift after the change (absent from dispatch versions before GetRider). */
+  shift?: RiderShift | undefined;
+}
+
+export interface GetRiderRequest {
+  riderId: string;
+}
+
+export interface GetRiderResponse {
+  shift?: RiderShift | undefined;
 }
 
 export interface ReportPositionsRequest {
@@ -397,7 +490,7 @@ export const PositionPing: MessageFns<PositionPing> = {
 };
 
 function createBaseSetRiderOnlineRequest(): SetRiderOnlineRequest {
-  return { riderId: '', online: false, position: undefined, shiftEndsAt: undefined };
+  return { riderId: '', online: false, position: undefined, shiftEndsAt: undefined, stayOnline: false };
 }
 
 export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
@@ -413,6 +506,9 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
     }
     if (message.shiftEndsAt !== undefined) {
       Timestamp.encode(toTimestamp(message.shiftEndsAt), writer.uint32(34).fork()).join();
+    }
+    if (message.stayOnline !== false) {
+      writer.uint32(40).bool(message.stayOnline);
     }
     return writer;
   },
@@ -462,6 +558,14 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
             message.shiftEndsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.stayOnline = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -488,6 +592,11 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
         : isSet(object.shift_ends_at)
           ? fromJsonTimestamp(object.shift_ends_at)
           : undefined,
+      stayOnline: isSet(object.stayOnline)
+        ? globalThis.Boolean(object.stayOnline)
+        : isSet(object.stay_online)
+          ? globalThis.Boolean(object.stay_online)
+          : false,
     };
   },
 
@@ -505,6 +614,9 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
     if (message.shiftEndsAt !== undefined) {
       obj.shiftEndsAt = message.shiftEndsAt.toISOString();
     }
+    if (message.stayOnline !== false) {
+      obj.stayOnline = message.stayOnline;
+    }
     return obj;
   },
 
@@ -520,18 +632,159 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
         ? GeoPoint.fromPartial(object.position)
         : undefined;
     message.shiftEndsAt = object.shiftEndsAt ?? undefined;
+    message.stayOnline = object.stayOnline ?? false;
+    return message;
+  },
+};
+
+function createBaseRiderShift(): RiderShift {
+  return { status: 0, leaving: false, shiftEndsAt: undefined, offerable: false, reason: 0 };
+}
+
+export const RiderShift: MessageFns<RiderShift> = {
+  encode(message: RiderShift, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.leaving !== false) {
+      writer.uint32(16).bool(message.leaving);
+    }
+    if (message.shiftEndsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.shiftEndsAt), writer.uint32(26).fork()).join();
+    }
+    if (message.offerable !== false) {
+      writer.uint32(32).bool(message.offerable);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(40).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RiderShift {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRiderShift();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.leaving = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.shiftEndsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offerable = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RiderShift {
+    return {
+      status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0,
+      leaving: isSet(object.leaving) ? globalThis.Boolean(object.leaving) : false,
+      shiftEndsAt: isSet(object.shiftEndsAt)
+        ? fromJsonTimestamp(object.shiftEndsAt)
+        : isSet(object.shift_ends_at)
+          ? fromJsonTimestamp(object.shift_ends_at)
+          : undefined,
+      offerable: isSet(object.offerable) ? globalThis.Boolean(object.offerable) : false,
+      reason: isSet(object.reason) ? notOfferableReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: RiderShift): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = riderStatusToJSON(message.status);
+    }
+    if (message.leaving !== false) {
+      obj.leaving = message.leaving;
+    }
+    if (message.shiftEndsAt !== undefined) {
+      obj.shiftEndsAt = message.shiftEndsAt.toISOString();
+    }
+    if (message.offerable !== false) {
+      obj.offerable = message.offerable;
+    }
+    if (message.reason !== 0) {
+      obj.reason = notOfferableReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RiderShift>, I>>(base?: I): RiderShift {
+    return RiderShift.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RiderShift>, I>>(object: I): RiderShift {
+    const message = createBaseRiderShift();
+    message.status = object.status ?? 0;
+    message.leaving = object.leaving ?? false;
+    message.shiftEndsAt = object.shiftEndsAt ?? undefined;
+    message.offerable = object.offerable ?? false;
+    message.reason = object.reason ?? 0;
     return message;
   },
 };
 
 function createBaseSetRiderOnlineResponse(): SetRiderOnlineResponse {
-  return { status: 0 };
+  return { status: 0, shift: undefined };
 }
 
 export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   encode(message: SetRiderOnlineResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== 0) {
       writer.uint32(8).int32(message.status);
+    }
+    if (message.shift !== undefined) {
+      RiderShift.encode(message.shift, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -557,6 +810,14 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
             message.status = reader.int32() as any;
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shift = RiderShift.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -570,13 +831,19 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   },
 
   fromJSON(object: any): SetRiderOnlineResponse {
-    return { status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0 };
+    return {
+      status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0,
+      shift: isSet(object.shift) ? RiderShift.fromJSON(object.shift) : undefined,
+    };
   },
 
   toJSON(message: SetRiderOnlineResponse): unknown {
     const obj: any = {};
     if (message.status !== 0) {
       obj.status = riderStatusToJSON(message.status);
+    }
+    if (message.shift !== undefined) {
+      obj.shift = RiderShift.toJSON(message.shift);
     }
     return obj;
   },
@@ -587,6 +854,149 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   fromPartial<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(object: I): SetRiderOnlineResponse {
     const message = createBaseSetRiderOnlineResponse();
     message.status = object.status ?? 0;
+    message.shift =
+      object.shift !== undefined && object.shift !== null ? RiderShift.fromPartial(object.shift) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetRiderRequest(): GetRiderRequest {
+  return { riderId: '' };
+}
+
+export const GetRiderRequest: MessageFns<GetRiderRequest> = {
+  encode(message: GetRiderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
+      writer.uint32(10).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderRequest {
+    return {
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+    };
+  },
+
+  toJSON(message: GetRiderRequest): unknown {
+    const obj: any = {};
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRiderRequest>, I>>(base?: I): GetRiderRequest {
+    return GetRiderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRiderRequest>, I>>(object: I): GetRiderRequest {
+    const message = createBaseGetRiderRequest();
+    message.riderId = object.riderId ?? '';
+    return message;
+  },
+};
+
+function createBaseGetRiderResponse(): GetRiderResponse {
+  return { shift: undefined };
+}
+
+export const GetRiderResponse: MessageFns<GetRiderResponse> = {
+  encode(message: GetRiderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shift !== undefined) {
+      RiderShift.encode(message.shift, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shift = RiderShift.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderResponse {
+    return { shift: isSet(object.shift) ? RiderShift.fromJSON(object.shift) : undefined };
+  },
+
+  toJSON(message: GetRiderResponse): unknown {
+    const obj: any = {};
+    if (message.shift !== undefined) {
+      obj.shift = RiderShift.toJSON(message.shift);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRiderResponse>, I>>(base?: I): GetRiderResponse {
+    return GetRiderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRiderResponse>, I>>(object: I): GetRiderResponse {
+    const message = createBaseGetRiderResponse();
+    message.shift =
+      object.shift !== undefined && object.shift !== null ? RiderShift.fromPartial(object.shift) : undefined;
     return message;
   },
 };
@@ -2514,6 +2924,17 @@ export const DispatchServiceService = {
       Buffer.from(SetRiderOnlineResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetRiderOnlineResponse => SetRiderOnlineResponse.decode(value),
   },
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider: {
+    path: '/mealpeak.dispatch.v1.DispatchService/GetRider' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRiderRequest): Buffer => Buffer.from(GetRiderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRiderRequest => GetRiderRequest.decode(value),
+    responseSerialize: (value: GetRiderResponse): Buffer =>
+      Buffer.from(GetRiderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRiderResponse => GetRiderResponse.decode(value),
+  },
   reportPositions: {
     path: '/mealpeak.dispatch.v1.DispatchService/ReportPositions' as const,
     requestStream: false as const,
@@ -2610,6 +3031,8 @@ export const DispatchServiceService = {
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
   setRiderOnline: handleUnaryCall<SetRiderOnlineRequest, SetRiderOnlineResponse>;
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider: handleUnaryCall<GetRiderRequest, GetRiderResponse>;
   reportPositions: handleUnaryCall<ReportPositionsRequest, ReportPositionsResponse>;
   getOffer: handleUnaryCall<GetOfferRequest, GetOfferResponse>;
   respondToOffer: handleUnaryCall<RespondToOfferRequest, RespondToOfferResponse>;
@@ -2636,6 +3059,22 @@ export interface DispatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetRiderOnlineResponse) => void,
+  ): ClientUnaryCall;
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider(
+    request: GetRiderRequest,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
+  ): ClientUnaryCall;
+  getRider(
+    request: GetRiderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
+  ): ClientUnaryCall;
+  getRider(
+    request: GetRiderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
   ): ClientUnaryCall;
   reportPositions(
     request: ReportPositionsRequest,

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@mealpeak/db';
+import { TOPICS } from '@mealpeak/kafka';
+import { createOutbox } from '@mealpeak/outbox';
+import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
+import { createPgDispatchStore } from '../src/adapters/pg-dispatch-store.ts';
+import type { DispatchStore, OrderFacts } from '../src/app/ports.ts';
+import { createRoundRunner } from '../src/app/rounds.ts';
+import { dispatchModel } from '../src/app/settings.ts';
+import { createDispatchUseCases } from '../src/app/use-cases.ts';
+import type { UpstreamOrderState } from '../src/domain/delivery/model.ts';
+import { ManualClock, MemoryPositions, sequentialIds } from './fakes.ts';
+import { at, centre, logger, testSettings } from './world.ts';
+
+/**
+ * What the rider app reads and is told, on the real PostgreSQL store: its shift, where and from
+ * whom it collects, orders taken back from it, and why an offer ended.
+ */
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+describe('the rider app’s view on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: DispatchStore;
+  const clock = new ManualClock(new Date());
+  const positions = new MemoryPositions(clock);
+  const settings = testSettings();
+  const model = dispatchModel(settings);
+  const zone = model.grid.zoneOf(centre);
+  let useCases: ReturnType<typeof createDispatchUseCases>;
+  let runRound: ReturnType<typeof createRoundRunner>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, options: '-c search_path=dispatch,public', max: 4 });
+    await migrate(pool, 'dispatch', migrations);
+    store = createPgDispatchStore(
+      pool,
+      createOutbox({ schema: 'dispatch', partitions: 4 }),
+      TOPICS.dispatchEvents,
+    );
+    useCases = createDispatchUseCases({ store, positions, clock, settings, model, logger });
+    runRound = createRoundRunner({ store, positions, clock, ids: sequentialIds(), settings, model, logger });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  let version = 10;
+  const snapshot = (
+    orderId: string,
+    toState: UpstreamOrderState,
+    o: { merchantId?: string; readyInS?: number } = {},
+  ): OrderFacts => ({
+    orderId,
+    toState,
+    version: ++version,
+    zone,
+    merchantId: o.merchantId ?? 'm-1',
+    customerId: 'c-1',
+    pickup: centre,
+    dropoff: at(1_500, 500),
+    dropoffAddress: `${orderId} Huaihai Rd`,
+    placedAt: new Date(clock.now().getTime() - 60_000),
+    expectedReadyAt: new Date(clock.now().getTime() + (o.readyInS ?? 0) * 1000),
+    promisedAt: new Date(clock.now().getTime() + 40 * 60_000),
+  });
+  const publish = (facts: OrderFacts) =>
+    store.applyOrderEvent({ consumer: 'rider-dispatch', eventId: randomUUID() }, facts);
+  const online = (riderId: string, extra: { stayOnline?: boolean; northM?: number } = {}) =>
+    useCases.setRiderOnline({
+      riderId,
+      online: true,
+      position: at(extra.northM ?? 100),
+      shiftEndsAt: undefined,
+      stayOnline: extra.stayOnline,
+    });
+  const offline = (riderId: string) =>
+    useCases.setRiderOnline({ riderId, online: false, position: undefined, shiftEndsAt: undefined });
+  /** A rider alone near the zone with an accepted offer of `orderIds`. */
+  async function acceptedRun(riderId: string, orderIds: string[], o: { readyInS?: number[] } = {}) {
+    for (const [i, id] of orderIds.entries())
+      await publish(snapshot(id, 'ACCEPTED', { readyInS: o.readyInS?.[i] ?? 0 }));
+    expect((await online(riderId)).ok).toBe(true);
+    await runRound(zone);
+    const offer = await useCases.getOffer(riderId);
+    if (!offer.ok || !offer.value) throw new Error(`no offer for ${riderId}`);
+    expect([...offer.value.orderIds].sort()).toEqual([...orderIds].sort());
+    expect((await useCases.respondToOffer(riderId, offer.value.offerId, true)).ok).toBe(true);
+    return offer.value;
+  }
+
+  it('keeps "offline after deliveries" when a restarted app goes online again; stayOnline cancels it', async () => {
+    await acceptedRun('r-leave', ['o-leave']);
+    expect(await offline('r-leave')).toMatchObject({ ok: true, value: { online: true, leaving: true } });
+    expect(await online('r-leave')).toMatchObject({
+      ok: true,
+      value: { online: true, status: 'delivering', leaving: true, offerable: false, reason: 'leaving' },
+    });
+    expect(await store.dispatchableRiders(['r-leave'], clock.now())).toEqual([]);
+    expect(await online('r-leave', { stayOnline: true })).toMatchObject({
+      ok: true,
+      value: { leaving: false, offerable: true },
+    });
+    expect((await store.dispatchableRiders(['r-leave'], clock.now())).map((r) => r.riderId)).toEqual([
+      'r-leave',
+    ]);
+    const shift = await useCases.getRider('r-leave');
+    expect(shift).toMatchObject({ ok: true, value: { status: 'delivering', leaving: false } });
+    expect(shift.ok && shift.value.shiftEndsAt!.getTime()).toBe(
+      clock.now().getTime() + settings.defaultShiftMs,
+    );
+  });
+});
