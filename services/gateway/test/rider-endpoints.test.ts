@@ -130,10 +130,31 @@ describe('offers', () => {
             dropoff: { lat: 52.5, lng: 13.4 },
             dropoffAddress: `Door of ${ORDER}`,
             cancelled: false,
+            merchantId: 'm-1',
+            ready: true,
+            expectedReadyAt: '2026-11-22T12:20:00.000Z',
           },
         ],
       },
     });
+  });
+
+  it('says per order of a bundle whether the food is ready, so the rider learns it before the counter', async () => {
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [ORDER, SECOND], expiresAt });
+    h.dispatch.addDelivery({ orderId: SECOND, state: 'waiting', ready: false });
+    const res = await h.call({ url: '/v1/rider/offer', ...asRider() });
+    expect(
+      res
+        .json()
+        .offer.orders.map((o: { orderId: string; merchantId: string; ready: boolean }) => [
+          o.orderId,
+          o.merchantId,
+          o.ready,
+        ]),
+    ).toEqual([
+      [ORDER, 'm-1', true],
+      [SECOND, 'm-1', false],
+    ]);
   });
 
   it('tells in the offer where each order of a bundle goes, and which one was cancelled meanwhile', async () => {
@@ -210,6 +231,9 @@ describe('the current run', () => {
           pickup: { lat: 52.52, lng: 13.405 },
           dropoff: { lat: 52.5, lng: 13.4 },
           dropoffAddress: `Door of ${ORDER}`,
+          merchantId: 'm-1',
+          ready: true,
+          expectedReadyAt: '2026-11-22T12:20:00.000Z',
           assignedAt: '2030-01-01T12:00:05.000Z',
         },
       ],

@@ -106,6 +106,10 @@ describe('offers, answers and delivery through the real service', () => {
         dropoff: { lat: centre.lat + 0.01, lng: centre.lng },
         dropoffAddress: 'o-e2e Huaihai Rd',
         cancelled: false,
+        // Where to collect it, and that the kitchen has not marked it ready yet.
+        merchantId: 'm-o-e2e',
+        ready: false,
+        expectedReadyAt: expect.any(Date),
       },
     ]);
     const accepted = await call(api().respondToOffer.bind(api()), {
@@ -129,7 +133,13 @@ describe('offers, answers and delivery through the real service', () => {
       },
     ]);
     const [held] = await runOf(courier);
-    expect(held).toMatchObject({ pickup: centre, dropoffAddress: 'o-e2e Huaihai Rd', pickedUpAt: undefined });
+    expect(held).toMatchObject({
+      pickup: centre,
+      dropoffAddress: 'o-e2e Huaihai Rd',
+      pickedUpAt: undefined,
+      merchantId: 'm-o-e2e',
+      ready: false,
+    });
     expect(held!.assignedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(await runOf('nobody-else')).toEqual([]);
 

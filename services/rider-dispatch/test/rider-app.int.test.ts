@@ -115,4 +115,23 @@ describe('the rider app’s view on PostgreSQL', () => {
       clock.now().getTime() + settings.defaultShiftMs,
     );
   });
+
+  it('tells the offer and the run where to collect each order and whether it is ready', async () => {
+    // Accepted by the kitchen, due now, not marked ready (a round would hold an order due later).
+    const offer = await acceptedRun('r-collect', ['o-cooking']);
+    const expectedReadyAt = clock.now();
+    expect(offer.orders).toEqual([
+      expect.objectContaining({ orderId: 'o-cooking', merchantId: 'm-1', ready: false, expectedReadyAt }),
+    ]);
+    const run = async () => {
+      const res = await useCases.listRiderOrders('r-collect');
+      if (!res.ok) throw new Error(res.error.message);
+      return res.value.map((o) => ({ orderId: o.orderId, merchantId: o.merchantId, ready: o.ready }));
+    };
+    expect(await run()).toEqual([{ orderId: 'o-cooking', merchantId: 'm-1', ready: false }]);
+    const cooking = await useCases.listRiderOrders('r-collect');
+    expect(cooking.ok && cooking.value[0]!.expectedReadyAt).toEqual(expectedReadyAt);
+    await publish(snapshot('o-cooking', 'READY_FOR_PICKUP'));
+    expect(await run()).toEqual([{ orderId: 'o-cooking', merchantId: 'm-1', ready: true }]);
+  });
 });

@@ -44,6 +44,8 @@ export interface FakeDelivery {
 /** Every fake order goes to the same door; the address names the order so tests can tell them apart. */
 export const FAKE_DROPOFF = { lat: 52.5, lng: 13.4 };
 export const fakeAddress = (orderId: string) => `Door of ${orderId}`;
+export const FAKE_MERCHANT = 'm-1';
+export const FAKE_READY_AT = new Date('2026-11-22T12:20:00.000Z');
 
 const E = {
   invalid: (field: string, message: string) =>
@@ -117,6 +119,12 @@ export class FakeDispatch {
     return ok(d);
   }
 
+  /** Every fake order comes from FAKE_MERCHANT; readiness is the delivery's (ready if unknown). */
+  private collection(orderId: string) {
+    const d = this.deliveries.get(orderId);
+    return { merchantId: FAKE_MERCHANT, ready: d?.ready ?? true, expectedReadyAt: FAKE_READY_AT };
+  }
+
   private proto(o: FakeOffer): Offer {
     return {
       offerId: o.offerId,
@@ -130,6 +138,7 @@ export class FakeDispatch {
         dropoff: FAKE_DROPOFF,
         dropoffAddress: fakeAddress(orderId),
         cancelled: this.deliveries.get(orderId)?.state === 'cancelled',
+        ...this.collection(orderId),
       })),
     };
   }
@@ -282,6 +291,7 @@ export class FakeDispatch {
               pickup: { lat: 52.52, lng: 13.405 },
               dropoff: FAKE_DROPOFF,
               dropoffAddress: fakeAddress(d.orderId),
+              ...this.collection(d.orderId),
               assignedAt: d.assignedAt,
               pickedUpAt: d.pickedUpAt,
               cancelledAt: d.state === 'cancelled' ? d.cancelledAt : undefined,

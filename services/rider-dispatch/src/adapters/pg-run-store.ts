@@ -15,6 +15,9 @@ interface RunRow {
   dropoff_lat: number;
   dropoff_lng: number;
   dropoff_address: string;
+  merchant_id: string;
+  ready: boolean;
+  expected_ready_at: Date;
   assigned_at: Date;
   picked_up_at: Date | null;
   cancelled_at: Date | null;
@@ -40,7 +43,8 @@ export function createPgRunStore(pool: Pool): RunStore {
       // row's last update, so updated_at is its time.
       const { rows } = await pool.query<RunRow>(
         `SELECT o.order_id, o.state, o.offer_id, o.sequence, o.pickup_lat, o.pickup_lng, o.dropoff_lat,
-                o.dropoff_lng, o.dropoff_address, f.responded_at AS assigned_at, o.picked_up_at,
+                o.dropoff_lng, o.dropoff_address, o.merchant_id, o.ready, o.expected_ready_at,
+                f.responded_at AS assigned_at, o.picked_up_at,
                 CASE WHEN o.state = 'cancelled' THEN o.updated_at END AS cancelled_at
            FROM dispatch_orders o
            JOIN offers f ON f.offer_id = o.offer_id AND f.rider_id = o.rider_id AND f.status = 'accepted'
@@ -58,6 +62,9 @@ export function createPgRunStore(pool: Pool): RunStore {
         pickup: { lat: r.pickup_lat, lng: r.pickup_lng },
         dropoff: { lat: r.dropoff_lat, lng: r.dropoff_lng },
         dropoffAddress: r.dropoff_address,
+        merchantId: r.merchant_id,
+        ready: r.ready,
+        expectedReadyAt: r.expected_ready_at,
         assignedAt: r.assigned_at,
         pickedUpAt: r.picked_up_at ?? undefined,
         cancelledAt: r.cancelled_at ?? undefined,

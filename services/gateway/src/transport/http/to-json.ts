@@ -193,6 +193,13 @@ export function riderShiftJson(s: RiderShift): RiderShiftJson {
   };
 }
 
+/** Where the food is collected and whether it is ready (an older dispatch sends no estimate). */
+const collectionJson = (o: Pick<RunOrder, 'merchantId' | 'ready' | 'expectedReadyAt'>) => ({
+  merchantId: o.merchantId,
+  ready: o.ready,
+  ...optional('expectedReadyAt', o.expectedReadyAt?.toISOString()),
+});
+
 export function offerJson(o: Offer): OfferJson {
   return {
     offerId: o.offerId,
@@ -205,6 +212,7 @@ export function offerJson(o: Offer): OfferJson {
       dropoff: point(x.dropoff),
       dropoffAddress: x.dropoffAddress,
       cancelled: x.cancelled,
+      ...collectionJson(x),
     })),
   };
 }
@@ -224,6 +232,7 @@ export function runOrderJson(o: RunOrder): RunOrderJson {
     pickup: point(o.pickup),
     dropoff: point(o.dropoff),
     dropoffAddress: o.dropoffAddress,
+    ...collectionJson(o),
     assignedAt: iso(o.assignedAt),
     ...optional('pickedUpAt', o.pickedUpAt?.toISOString()),
     ...optional('cancelledAt', o.cancelledAt?.toISOString()),

@@ -6,8 +6,21 @@ import type { DispatchOrder, Offer } from './model.ts';
  * (docs/dispatch-service.md#the-riders-run).
  */
 
+/**
+ * Where the rider collects an order and whether the food is ready: in a bundle mixing a ready and
+ * a cooking order the rider should not learn it from ORDER_NOT_READY at the counter. The merchant
+ * is only an id: order events carry no restaurant name or address.
+ */
+export interface Collection {
+  readonly merchantId: string;
+  /** Marked ready for pickup by the merchant. */
+  readonly ready: boolean;
+  /** The merchant's estimate from acceptance (still there once ready). */
+  readonly expectedReadyAt: Date;
+}
+
 /** One order of an offer, with the drop-off the rider decides on. */
-export interface OfferOrder {
+export interface OfferOrder extends Collection {
   readonly orderId: string;
   /** 0-based position in the offer's delivery sequence (the index in `Offer.orderIds`). */
   readonly sequence: number;
@@ -25,7 +38,17 @@ export type OfferDetails = Offer & { readonly orders: readonly OfferOrder[] };
  */
 export function offerDetails(
   offer: Offer,
-  orders: readonly Pick<DispatchOrder, 'orderId' | 'dropoff' | 'dropoffAddress' | 'state' | 'offerId'>[],
+  orders: readonly Pick<
+    DispatchOrder,
+    | 'orderId'
+    | 'dropoff'
+    | 'dropoffAddress'
+    | 'state'
+    | 'offerId'
+    | 'merchantId'
+    | 'ready'
+    | 'expectedReadyAt'
+  >[],
 ): OfferDetails {
   // An accepted offer shows only the orders still on it: one taken back from the rider (ADR 0013)
   // is another rider's now, drop-off address included.
@@ -46,6 +69,9 @@ export function offerDetails(
               dropoff: o.dropoff,
               dropoffAddress: o.dropoffAddress,
               cancelled: o.state === 'cancelled',
+              merchantId: o.merchantId,
+              ready: o.ready,
+              expectedReadyAt: o.expectedReadyAt,
             },
           ]
         : [];
@@ -57,7 +83,7 @@ export function offerDetails(
 export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled';
 
 /** An order the rider accepted and has not finished, or that was cancelled while they held it. */
-export interface RunOrder {
+export interface RunOrder extends Collection {
   readonly orderId: string;
   readonly state: RunOrderState;
   /** The accepted offer that made it the rider's. */

@@ -106,6 +106,19 @@ const dropoffAddress = () =>
       'As the customer gave it; empty only for orders placed before dispatch kept addresses (use dropoff)',
   });
 
+/** Where the food is collected and whether it is ready: a bundle can mix ready and cooking orders. */
+const collection = () => ({
+  merchantId: Type.String({
+    description: 'The restaurant to collect from (its id; the offer has its position as pickup)',
+  }),
+  ready: Type.Boolean({
+    description: 'Marked ready by the restaurant; until then picked-up answers 409 ORDER_NOT_READY',
+  }),
+  expectedReadyAt: Type.Optional(
+    DateTime("The restaurant's estimate of when the food is ready (absent only from an older dispatch)"),
+  ),
+});
+
 export const OfferOrder = Type.Object(
   {
     orderId: Type.String({ description: 'UUID' }),
@@ -113,6 +126,7 @@ export const OfferOrder = Type.Object(
     dropoff: ref(GeoPoint),
     dropoffAddress: dropoffAddress(),
     cancelled: Type.Boolean({ description: 'Cancelled since the offer was made: nothing to deliver' }),
+    ...collection(),
   },
   { $id: 'OfferOrder', additionalProperties: false },
 );
@@ -163,6 +177,7 @@ export const RunOrder = Type.Object(
     pickup: ref(GeoPoint),
     dropoff: ref(GeoPoint),
     dropoffAddress: dropoffAddress(),
+    ...collection(),
     assignedAt: DateTime('When you accepted the offer'),
     pickedUpAt: Type.Optional(DateTime('When you marked it picked up')),
     cancelledAt: Type.Optional(DateTime('When it was cancelled (CANCELLED only)')),

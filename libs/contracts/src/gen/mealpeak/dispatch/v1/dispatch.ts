@@ -271,6 +271,12 @@ export interface OfferOrder {
   dropoffAddress: string;
   /** Cancelled upstream after the offer was made: nothing to pick up or deliver. */
   cancelled: boolean;
+  /** The restaurant to collect from (an id: order events carry no name or address). */
+  merchantId: string;
+  /** Marked ready for pickup by the merchant; until then a pickup is ORDER_NOT_READY. */
+  ready: boolean;
+  /** The merchant's estimate, set on acceptance. */
+  expectedReadyAt?: Date | undefined;
 }
 
 export interface Offer {
@@ -347,6 +353,10 @@ export interface RunOrder {
   assignedAt?: Date | undefined;
   pickedUpAt?: Date | undefined;
   cancelledAt?: Date | undefined;
+  /** As in OfferOrder. */
+  merchantId: string;
+  ready: boolean;
+  expectedReadyAt?: Date | undefined;
 }
 
 /**
@@ -1158,7 +1168,16 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
 };
 
 function createBaseOfferOrder(): OfferOrder {
-  return { orderId: '', sequence: 0, dropoff: undefined, dropoffAddress: '', cancelled: false };
+  return {
+    orderId: '',
+    sequence: 0,
+    dropoff: undefined,
+    dropoffAddress: '',
+    cancelled: false,
+    merchantId: '',
+    ready: false,
+    expectedReadyAt: undefined,
+  };
 }
 
 export const OfferOrder: MessageFns<OfferOrder> = {
@@ -1177,6 +1196,15 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     }
     if (message.cancelled !== false) {
       writer.uint32(40).bool(message.cancelled);
+    }
+    if (message.merchantId !== '') {
+      writer.uint32(50).string(message.merchantId);
+    }
+    if (message.ready !== false) {
+      writer.uint32(56).bool(message.ready);
+    }
+    if (message.expectedReadyAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1234,6 +1262,30 @@ export const OfferOrder: MessageFns<OfferOrder> = {
             message.cancelled = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1261,6 +1313,17 @@ export const OfferOrder: MessageFns<OfferOrder> = {
           ? globalThis.String(object.dropoff_address)
           : '',
       cancelled: isSet(object.cancelled) ? globalThis.Boolean(object.cancelled) : false,
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      expectedReadyAt: isSet(object.expectedReadyAt)
+        ? fromJsonTimestamp(object.expectedReadyAt)
+        : isSet(object.expected_ready_at)
+          ? fromJsonTimestamp(object.expected_ready_at)
+          : undefined,
     };
   },
 
@@ -1281,6 +1344,15 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     if (message.cancelled !== false) {
       obj.cancelled = message.cancelled;
     }
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.expectedReadyAt !== undefined) {
+      obj.expectedReadyAt = message.expectedReadyAt.toISOString();
+    }
     return obj;
   },
 
@@ -1297,6 +1369,9 @@ export const OfferOrder: MessageFns<OfferOrder> = {
         : undefined;
     message.dropoffAddress = object.dropoffAddress ?? '';
     message.cancelled = object.cancelled ?? false;
+    message.merchantId = object.merchantId ?? '';
+    message.ready = object.ready ?? false;
+    message.expectedReadyAt = object.expectedReadyAt ?? undefined;
     return message;
   },
 };
@@ -2380,6 +2455,9 @@ function createBaseRunOrder(): RunOrder {
     assignedAt: undefined,
     pickedUpAt: undefined,
     cancelledAt: undefined,
+    merchantId: '',
+    ready: false,
+    expectedReadyAt: undefined,
   };
 }
 
@@ -2414,6 +2492,15 @@ export const RunOrder: MessageFns<RunOrder> = {
     }
     if (message.cancelledAt !== undefined) {
       Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(82).fork()).join();
+    }
+    if (message.merchantId !== '') {
+      writer.uint32(90).string(message.merchantId);
+    }
+    if (message.ready !== false) {
+      writer.uint32(96).bool(message.ready);
+    }
+    if (message.expectedReadyAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -2511,6 +2598,30 @@ export const RunOrder: MessageFns<RunOrder> = {
             message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2559,6 +2670,17 @@ export const RunOrder: MessageFns<RunOrder> = {
         : isSet(object.cancelled_at)
           ? fromJsonTimestamp(object.cancelled_at)
           : undefined,
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      expectedReadyAt: isSet(object.expectedReadyAt)
+        ? fromJsonTimestamp(object.expectedReadyAt)
+        : isSet(object.expected_ready_at)
+          ? fromJsonTimestamp(object.expected_ready_at)
+          : undefined,
     };
   },
 
@@ -2594,6 +2716,15 @@ export const RunOrder: MessageFns<RunOrder> = {
     if (message.cancelledAt !== undefined) {
       obj.cancelledAt = message.cancelledAt.toISOString();
     }
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.expectedReadyAt !== undefined) {
+      obj.expectedReadyAt = message.expectedReadyAt.toISOString();
+    }
     return obj;
   },
 
@@ -2616,6 +2747,9 @@ export const RunOrder: MessageFns<RunOrder> = {
     message.assignedAt = object.assignedAt ?? undefined;
     message.pickedUpAt = object.pickedUpAt ?? undefined;
     message.cancelledAt = object.cancelledAt ?? undefined;
+    message.merchantId = object.merchantId ?? '';
+    message.ready = object.ready ?? false;
+    message.expectedReadyAt = object.expectedReadyAt ?? undefined;
     return message;
   },
 };
