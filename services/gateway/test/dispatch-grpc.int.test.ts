@@ -132,6 +132,8 @@ beforeAll(async () => {
                   assignedAt: new Date('2030-01-01T12:01:00.000Z'),
                   pickedUpAt: undefined,
                   cancelledAt: new Date('2030-01-01T12:05:00.000Z'),
+                  releasedAt: undefined,
+                  releaseReason: '',
                 },
               ]
             : [],

@@ -261,6 +261,32 @@ describe('the current run', () => {
     });
   });
 
+  it('lists an order taken back from the rider as RELEASED with why, and refuses its pickup as released', async () => {
+    h.dispatch.addDelivery({
+      orderId: ORDER,
+      riderId: 'r-2',
+      state: 'assigned',
+      releasedFrom: { riderId: 'r-1', reason: 'offline_requested', at: new Date('2030-01-01T12:04:00.000Z') },
+    });
+    expect((await run()).json().orders).toEqual([
+      expect.objectContaining({
+        orderId: ORDER,
+        state: 'RELEASED',
+        releasedAt: '2030-01-01T12:04:00.000Z',
+        releaseReason: 'OFFLINE_REQUESTED',
+      }),
+    ]);
+    expect((await run()).json().orders[0]).not.toHaveProperty('cancelledAt');
+    const pickup = await post(`/v1/rider/orders/${ORDER}/picked-up`);
+    expect(pickup.statusCode).toBe(409);
+    expect(pickup.json()).toMatchObject({ code: 'ORDER_RELEASED' });
+    // The rider it went to holds it; to anyone else it is someone else's order.
+    expect(
+      (await h.call({ method: 'POST', url: `/v1/rider/orders/${ORDER}/picked-up`, ...asRider('r-3') }))
+        .statusCode,
+    ).toBe(403);
+  });
+
   it('answers 503 with Retry-After when dispatch cannot be reached', async () => {
     h.dispatch.failures.set('listRiderOrders', codedError('unavailable', 'GRPC_UNAVAILABLE', 'connect'));
     const res = await run();

@@ -35,7 +35,7 @@ export class MemoryDispatchStore implements DispatchStore {
   readonly declined = new Map<string, Date>();
   readonly claims = new Set<string>();
   readonly published: DispatchFact[] = [];
-  readonly releases: (Release & { at: Date })[] = [];
+  readonly releases: (Release & { at: Date; offerIds: Map<string, string | undefined> })[] = [];
   /** The pg adapter's offers.responded_at of accepted offers, and updated_at of cancellations. */
   readonly acceptedAt = new Map<string, Date>();
   readonly cancelledAt = new Map<string, Date>();
@@ -369,6 +369,43 @@ export class MemoryDispatchStore implements DispatchStore {
     }
     return run.sort((a, b) => t(a.assignedAt) - t(b.assignedAt) || a.sequence - b.sequence);
   }
+  async releasedFrom(riderId: string, since: Date): Promise<RunOrder[]> {
+    const latest = new Map<string, RunOrder>();
+    for (const r of this.releases) {
+      if (r.riderId !== riderId || t(r.at) < t(since)) continue;
+      for (const orderId of r.orderIds) {
+        const o = this.orders.get(orderId);
+        if (!o) continue;
+        const back =
+          o.riderId === riderId && ['assigned', 'picked_up', 'delivered', 'cancelled'].includes(o.state);
+        if (back) continue;
+        const offerId = r.offerIds.get(orderId) ?? '';
+        const offer = this.offers.get(offerId);
+        latest.set(orderId, {
+          orderId,
+          state: 'released',
+          offerId,
+          sequence: Math.max(0, offer?.orderIds.indexOf(orderId) ?? 0),
+          pickup: o.pickup,
+          dropoff: o.dropoff,
+          dropoffAddress: o.dropoffAddress,
+          merchantId: o.merchantId,
+          ready: o.ready,
+          expectedReadyAt: o.expectedReadyAt,
+          assignedAt: this.acceptedAt.get(offerId) ?? r.at,
+          pickedUpAt: undefined,
+          cancelledAt: undefined,
+          releasedAt: r.at,
+          releaseReason: r.reason,
+        });
+      }
+    }
+    return [...latest.values()].sort((a, b) => t(a.releasedAt!) - t(b.releasedAt!));
+  }
+  async releaseOf(orderId: string, riderId: string) {
+    const r = this.releases.findLast((x) => x.riderId === riderId && x.orderIds.includes(orderId));
+    return r && { reason: r.reason, releasedAt: r.at };
+  }
   async purgeFinished(before: Date, limit: number) {
     const final = (o: DispatchOrder) => o.state === 'delivered' || o.state === 'cancelled';
     const orders = [...this.orders.values()]
@@ -415,6 +452,7 @@ export class MemoryDispatchStore implements DispatchStore {
         .slice(0, budget);
       const decision = decideRelease(rider, held, now, policy, silenceKnown);
       if (!decision) continue;
+      const offerIds = new Map(decision.release.map((id) => [id, this.orders.get(id)!.offerId]));
       for (const id of decision.release) {
         this.set(this.orders.get(id)!, {
           state: 'waiting',
@@ -427,7 +465,7 @@ export class MemoryDispatchStore implements DispatchStore {
       this.settle(rider.riderId);
       budget -= decision.release.length;
       const release = { riderId: rider.riderId, reason: decision.reason, orderIds: decision.release };
-      this.releases.push({ ...release, at: now });
+      this.releases.push({ ...release, at: now, offerIds });
       out.push(release);
     }
     return out;

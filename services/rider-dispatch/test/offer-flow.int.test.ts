@@ -52,7 +52,7 @@ describe('offers, answers and delivery through the real service', () => {
     return res.ok ? res.value.offer : undefined;
   };
   const runOf = async (riderId: string) => {
-    const res = await call(api().listRiderOrders.bind(api()), { riderId });
+    const res = await call(api().listRiderOrders.bind(api()), { riderId, includeReleased: true });
     if (!res.ok) throw new Error(res.error.message);
     return res.value.orders;
   };

@@ -134,4 +134,39 @@ describe('the rider app’s view on PostgreSQL', () => {
     await publish(snapshot('o-cooking', 'READY_FOR_PICKUP'));
     expect(await run()).toEqual([{ orderId: 'o-cooking', merchantId: 'm-1', ready: true }]);
   });
+
+  it('lists an order taken back from the rider as released with the reason, and refuses its pickup as released', async () => {
+    await acceptedRun('r-gone', ['o-gone']);
+    await publish(snapshot('o-gone', 'READY_FOR_PICKUP'));
+    expect(await offline('r-gone')).toMatchObject({ ok: true, value: { leaving: true } });
+    await useCases.sweepReleases();
+    const listed = await useCases.listRiderOrders('r-gone', true);
+    expect(listed.ok && listed.value).toEqual([
+      expect.objectContaining({
+        orderId: 'o-gone',
+        state: 'released',
+        releaseReason: 'offline_requested',
+        releasedAt: clock.now(),
+        sequence: 0,
+        merchantId: 'm-1',
+        dropoffAddress: 'o-gone Huaihai Rd',
+      }),
+    ]);
+    expect(await useCases.listRiderOrders('r-gone')).toEqual({ ok: true, value: [] });
+    const pickup = await useCases.markPickedUp('r-gone', 'o-gone');
+    expect(!pickup.ok && pickup.error.code).toBe('ORDER_RELEASED');
+    expect(!pickup.ok && pickup.error.message).toContain('you went offline');
+    const stranger = await useCases.markPickedUp('r-collect', 'o-gone');
+    expect(!stranger.ok && stranger.error.code).toBe('ORDER_NOT_HELD');
+    // Back online, offered and accepting the same order again: it is theirs, not released.
+    await pool.query(`DELETE FROM declined WHERE order_id = 'o-gone'`);
+    expect((await online('r-gone')).ok).toBe(true);
+    await runRound(zone);
+    const again = await useCases.getOffer('r-gone');
+    expect(again.ok && again.value?.orderIds).toEqual(['o-gone']);
+    await useCases.respondToOffer('r-gone', again.ok ? again.value!.offerId : '', true);
+    const back = await useCases.listRiderOrders('r-gone', true);
+    expect(back.ok && back.value.map((o) => `${o.orderId}:${o.state}`)).toEqual(['o-gone:assigned']);
+    expect((await useCases.markPickedUp('r-gone', 'o-gone')).ok).toBe(true);
+  });
 });

@@ -92,7 +92,12 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       return required(res, (r) => (r.eta ? r : undefined), 'an ETA');
     },
     async listRiderOrders(riderId, ctx) {
-      const res = await call(client.listRiderOrders.bind(client), { riderId }, within(ctx));
+      // The gateway names RELEASED, so it asks for released orders too.
+      const res = await call(
+        client.listRiderOrders.bind(client),
+        { riderId, includeReleased: true },
+        within(ctx),
+      );
       return mapResult(res, (r) => r.orders);
     },
     async holdForCancellation(orderId, ctx, release = false) {

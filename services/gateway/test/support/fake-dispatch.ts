@@ -37,6 +37,8 @@ export interface FakeDelivery {
   assignedAt: Date;
   pickedUpAt?: Date;
   cancelledAt?: Date;
+  /** Taken back from this rider (ADR 0013), with dispatch's reason (order_releases.reason). */
+  releasedFrom?: { riderId: string; reason: string; at: Date };
   /** The rider is this far from the drop-off under HANDOVER_CHECK=enforce: delivery refused. */
   farFromDropoffM?: number;
 }
@@ -64,6 +66,12 @@ const E = {
   notAtDropoff: (id: string, m: number) =>
     codedError('conflict', 'NOT_AT_DROPOFF', `your last position is ${m} m from the drop-off of order ${id}`),
   cancelled: (id: string) => codedError('conflict', 'ORDER_CANCELLED', `order ${id} was cancelled`),
+  released: (id: string) =>
+    codedError(
+      'conflict',
+      'ORDER_RELEASED',
+      `order ${id} was taken back from you and given to another rider: you went offline`,
+    ),
 };
 
 export class FakeDispatch {
@@ -114,6 +122,8 @@ export class FakeDispatch {
   private held(riderId: string, orderId: string): Result<FakeDelivery, CodedError> {
     const d = this.deliveries.get(orderId);
     if (!d) return err(E.orderNotFound(orderId));
+    if (d.releasedFrom?.riderId === riderId && (d.riderId !== riderId || d.state === 'waiting'))
+      return err(E.released(orderId));
     if (d.riderId !== riderId || d.state === 'waiting') return err(E.notHeld(orderId));
     if (d.state === 'cancelled') return err(E.cancelled(orderId));
     return ok(d);
@@ -280,12 +290,13 @@ export class FakeDispatch {
       };
       return ok(
         [...this.deliveries.values()].flatMap((d): RunOrder[] => {
-          if (d.riderId !== riderId || !(d.state in state)) return [];
+          const released = d.releasedFrom?.riderId === riderId && d.riderId !== riderId;
+          if (!released && (d.riderId !== riderId || !(d.state in state))) return [];
           const offer = [...this.offers.values()].find((o) => o.orderIds.includes(d.orderId));
           return [
             {
               orderId: d.orderId,
-              state: state[d.state as keyof typeof state],
+              state: released ? RunOrderState.RUN_ORDER_STATE_RELEASED : state[d.state as keyof typeof state],
               offerId: offer?.offerId ?? '',
               sequence: offer ? offer.orderIds.indexOf(d.orderId) : 0,
               pickup: { lat: 52.52, lng: 13.405 },
@@ -294,7 +305,9 @@ export class FakeDispatch {
               ...this.collection(d.orderId),
               assignedAt: d.assignedAt,
               pickedUpAt: d.pickedUpAt,
-              cancelledAt: d.state === 'cancelled' ? d.cancelledAt : undefined,
+              cancelledAt: d.state === 'cancelled' && !released ? d.cancelledAt : undefined,
+              releasedAt: released ? d.releasedFrom?.at : undefined,
+              releaseReason: released ? d.releasedFrom!.reason : '',
             },
           ];
         }),

@@ -176,6 +176,16 @@ export interface DispatchStore {
    * cancelled since `cancelledSince`; by acceptance time, then delivery sequence.
    */
   riderRun(riderId: string, cancelledSince: Date): Promise<RunOrder[]>;
+  /**
+   * Orders taken back from the rider since `since` that are not theirs again, latest release of
+   * each, as run orders in state `released` (by release time).
+   */
+  releasedFrom(riderId: string, since: Date): Promise<RunOrder[]>;
+  /** The latest release of this order from this rider, if it was ever taken back from them. */
+  releaseOf(
+    orderId: string,
+    riderId: string,
+  ): Promise<{ reason: ReleaseReason; releasedAt: Date } | undefined>;
   /** Deletes declines past their time; returns how many. */
   purgeDeclines(now: Date, limit: number): Promise<number>;
   /**

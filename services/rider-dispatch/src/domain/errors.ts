@@ -1,4 +1,12 @@
 import { codedError, type CodedError, type FieldError } from '@mealpeak/core';
+import type { ReleaseReason } from './delivery/release.ts';
+
+/** Why an order was taken back from a rider, as the rider is told. */
+const RELEASED_BECAUSE: Record<ReleaseReason, string> = {
+  offline_requested: 'you went offline',
+  shift_ended: 'your shift ended',
+  rider_silent: 'no position came from you for minutes',
+};
 
 /** Every expected failure of the dispatch service, with its stable code (docs/dispatch-service.md). */
 export const DispatchErrors = {
@@ -29,6 +37,12 @@ export const DispatchErrors = {
     codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId} (not accepted yet?)`),
   orderNotHeld: (orderId: string): CodedError =>
     codedError('forbidden', 'ORDER_NOT_HELD', `order ${orderId} is not assigned to this rider`),
+  orderReleased: (orderId: string, reason: ReleaseReason): CodedError =>
+    codedError(
+      'conflict',
+      'ORDER_RELEASED',
+      `order ${orderId} was taken back from you and given to another rider: ${RELEASED_BECAUSE[reason]}`,
+    ),
   orderNotReady: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_NOT_READY', `order ${orderId} is not marked ready by the merchant yet`),
   orderNotPickedUp: (orderId: string): CodedError =>

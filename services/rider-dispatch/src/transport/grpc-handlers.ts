@@ -80,7 +80,7 @@ export function dispatchGrpcHandlers(
     },
 
     listRiderOrders: async (req) => {
-      const result = await useCases.listRiderOrders(req.riderId);
+      const result = await useCases.listRiderOrders(req.riderId, req.includeReleased);
       return result.ok ? ok({ orders: result.value.map(runOrderToProto) }) : result;
     },
   };

@@ -60,9 +60,15 @@ const RUN_STATE: Record<RunOrderState, ProtoRunOrderState> = {
   assigned: ProtoRunOrderState.RUN_ORDER_STATE_ASSIGNED,
   picked_up: ProtoRunOrderState.RUN_ORDER_STATE_PICKED_UP,
   cancelled: ProtoRunOrderState.RUN_ORDER_STATE_CANCELLED,
+  released: ProtoRunOrderState.RUN_ORDER_STATE_RELEASED,
 };
 
-export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({ ...o, state: RUN_STATE[o.state] });
+export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({
+  ...o,
+  state: RUN_STATE[o.state],
+  releasedAt: o.releasedAt,
+  releaseReason: o.releaseReason ?? '',
+});
 
 const finite = (...values: number[]) => values.every(Number.isFinite);
 

@@ -14,7 +14,12 @@ import {
 import type * as DispatchSchemas from './schemas/dispatch.ts';
 import type * as OrderSchemas from './schemas/orders.ts';
 import type * as MerchantSchemas from './schemas/merchants.ts';
-import type { NotOfferableReasonName, RiderStatusName, RunOrderStateName } from './schemas/dispatch.ts';
+import type {
+  NotOfferableReasonName,
+  ReleaseReasonName,
+  RiderStatusName,
+  RunOrderStateName,
+} from './schemas/dispatch.ts';
 import { ORDER_STATES, type OrderStateName } from './schemas/orders.ts';
 
 /**
@@ -221,6 +226,13 @@ const RUN_STATE_NAME: Record<number, RunOrderStateName> = {
   [RunOrderState.RUN_ORDER_STATE_ASSIGNED]: 'ASSIGNED',
   [RunOrderState.RUN_ORDER_STATE_PICKED_UP]: 'PICKED_UP',
   [RunOrderState.RUN_ORDER_STATE_CANCELLED]: 'CANCELLED',
+  [RunOrderState.RUN_ORDER_STATE_RELEASED]: 'RELEASED',
+};
+
+const RELEASE_REASON_NAME: Record<string, ReleaseReasonName> = {
+  offline_requested: 'OFFLINE_REQUESTED',
+  shift_ended: 'SHIFT_ENDED',
+  rider_silent: 'RIDER_SILENT',
 };
 
 export function runOrderJson(o: RunOrder): RunOrderJson {
@@ -236,6 +248,8 @@ export function runOrderJson(o: RunOrder): RunOrderJson {
     assignedAt: iso(o.assignedAt),
     ...optional('pickedUpAt', o.pickedUpAt?.toISOString()),
     ...optional('cancelledAt', o.cancelledAt?.toISOString()),
+    ...optional('releasedAt', o.releasedAt?.toISOString()),
+    ...optional('releaseReason', RELEASE_REASON_NAME[o.releaseReason]),
   };
 }
 

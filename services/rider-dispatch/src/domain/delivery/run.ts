@@ -1,5 +1,6 @@
 import type { LatLng } from '../geo/projection.ts';
 import type { DispatchOrder, Offer } from './model.ts';
+import type { ReleaseReason } from './release.ts';
 
 /**
  * What a rider app needs to show about its offer and its current run: where each order goes
@@ -80,7 +81,7 @@ export function offerDetails(
 }
 
 /** Where an order of a rider's run stands. */
-export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled';
+export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled' | 'released';
 
 /** An order the rider accepted and has not finished, or that was cancelled while they held it. */
 export interface RunOrder extends Collection {
@@ -98,6 +99,9 @@ export interface RunOrder extends Collection {
   readonly pickedUpAt: Date | undefined;
   /** When dispatch learnt of the cancellation (state `cancelled` only). */
   readonly cancelledAt: Date | undefined;
+  /** When and why it was taken back from the rider (state `released` only, ADR 0013). */
+  readonly releasedAt?: Date | undefined;
+  readonly releaseReason?: ReleaseReason | undefined;
 }
 
 /**
@@ -106,3 +110,10 @@ export interface RunOrder extends Collection {
  * 409 ORDER_CANCELLED at the door), short enough not to clutter the list for the shift.
  */
 export const CANCELLED_VISIBLE_MS = 30 * 60_000;
+
+/**
+ * How long an order taken back from a rider (ADR 0013) stays in their run, marked released: as
+ * long as a cancelled one, for the same reason (an app that was closed, offline or silent learns
+ * it on its next look instead of from the counter).
+ */
+export const RELEASED_VISIBLE_MS = CANCELLED_VISIBLE_MS;

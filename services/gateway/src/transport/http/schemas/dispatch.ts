@@ -162,7 +162,9 @@ export const RiderOrderAction = Type.Object(
   { $id: 'RiderOrderAction', additionalProperties: false },
 );
 
-export const RUN_ORDER_STATES = ['ASSIGNED', 'PICKED_UP', 'CANCELLED'] as const;
+export const RUN_ORDER_STATES = ['ASSIGNED', 'PICKED_UP', 'CANCELLED', 'RELEASED'] as const;
+export const RELEASE_REASONS = ['OFFLINE_REQUESTED', 'SHIFT_ENDED', 'RIDER_SILENT'] as const;
+export type ReleaseReasonName = (typeof RELEASE_REASONS)[number];
 export type RunOrderStateName = (typeof RUN_ORDER_STATES)[number];
 
 export const RunOrder = Type.Object(
@@ -170,7 +172,7 @@ export const RunOrder = Type.Object(
     orderId: Type.String({ description: 'UUID' }),
     state: Type.Enum([...RUN_ORDER_STATES], {
       description:
-        'ASSIGNED: yours to pick up; PICKED_UP: in your bag; CANCELLED: cancelled while yours, do not pick up or deliver (listed for 30 minutes)',
+        'ASSIGNED: yours to pick up; PICKED_UP: in your bag; CANCELLED: cancelled while yours, do not pick up or deliver; RELEASED: taken back from you before pickup and given to another rider, do not pick it up (both listed for 30 minutes)',
     }),
     offerId: Type.String({ description: 'The offer you accepted (UUID)' }),
     sequence: Type.Integer({ minimum: 0, description: "0-based position in that offer's delivery sequence" }),
@@ -181,6 +183,13 @@ export const RunOrder = Type.Object(
     assignedAt: DateTime('When you accepted the offer'),
     pickedUpAt: Type.Optional(DateTime('When you marked it picked up')),
     cancelledAt: Type.Optional(DateTime('When it was cancelled (CANCELLED only)')),
+    releasedAt: Type.Optional(DateTime('When it was taken back from you (RELEASED only)')),
+    releaseReason: Type.Optional(
+      Type.Enum([...RELEASE_REASONS], {
+        description:
+          'Why (RELEASED only): OFFLINE_REQUESTED (you went offline), SHIFT_ENDED (5 minutes past your shift end), RIDER_SILENT (no position from you for 3 minutes)',
+      }),
+    ),
   },
   { $id: 'RunOrder', additionalProperties: false },
 );

@@ -156,6 +156,11 @@ export const RunOrderState = {
   RUN_ORDER_STATE_PICKED_UP: 2,
   /** RUN_ORDER_STATE_CANCELLED - Cancelled upstream while the rider held it: do not pick up / deliver. Listed for a while only. */
   RUN_ORDER_STATE_CANCELLED: 3,
+  /**
+   * RUN_ORDER_STATE_RELEASED - Taken back from the rider before pickup (offline, shift over, silent) and given to another
+   * rider: do not pick up. Listed for a while, and only when the request asks for it.
+   */
+  RUN_ORDER_STATE_RELEASED: 4,
   UNRECOGNIZED: -1,
 } as const;
 
@@ -166,6 +171,7 @@ export namespace RunOrderState {
   export type RUN_ORDER_STATE_ASSIGNED = typeof RunOrderState.RUN_ORDER_STATE_ASSIGNED;
   export type RUN_ORDER_STATE_PICKED_UP = typeof RunOrderState.RUN_ORDER_STATE_PICKED_UP;
   export type RUN_ORDER_STATE_CANCELLED = typeof RunOrderState.RUN_ORDER_STATE_CANCELLED;
+  export type RUN_ORDER_STATE_RELEASED = typeof RunOrderState.RUN_ORDER_STATE_RELEASED;
   export type UNRECOGNIZED = typeof RunOrderState.UNRECOGNIZED;
 }
 
@@ -183,6 +189,9 @@ export function runOrderStateFromJSON(object: any): RunOrderState {
     case 3:
     case 'RUN_ORDER_STATE_CANCELLED':
       return RunOrderState.RUN_ORDER_STATE_CANCELLED;
+    case 4:
+    case 'RUN_ORDER_STATE_RELEASED':
+      return RunOrderState.RUN_ORDER_STATE_RELEASED;
     case -1:
     case 'UNRECOGNIZED':
     default:
@@ -200,6 +209,8 @@ export function runOrderStateToJSON(object: RunOrderState): string {
       return 'RUN_ORDER_STATE_PICKED_UP';
     case RunOrderState.RUN_ORDER_STATE_CANCELLED:
       return 'RUN_ORDER_STATE_CANCELLED';
+    case RunOrderState.RUN_ORDER_STATE_RELEASED:
+      return 'RUN_ORDER_STATE_RELEASED';
     case RunOrderState.UNRECOGNIZED:
     default:
       return 'UNRECOGNIZED';
@@ -357,6 +368,12 @@ export interface RunOrder {
   merchantId: string;
   ready: boolean;
   expectedReadyAt?: Date | undefined;
+  /**
+   * RELEASED only: when, and why (order_releases.reason: offline_requested, shift_ended,
+   * rider_silent).
+   */
+  releasedAt?: Date | undefined;
+  releaseReason: string;
 }
 
 /**
@@ -377,6 +394,11 @@ export interface HoldForCancellationResponse {}
 
 export interface ListRiderOrdersRequest {
   riderId: string;
+  /**
+   * Also list orders taken back from the rider lately (RUN_ORDER_STATE_RELEASED); a caller that
+   * does not know that state leaves it false.
+   */
+  includeReleased: boolean;
 }
 
 export interface ListRiderOrdersResponse {
@@ -2458,6 +2480,8 @@ function createBaseRunOrder(): RunOrder {
     merchantId: '',
     ready: false,
     expectedReadyAt: undefined,
+    releasedAt: undefined,
+    releaseReason: '',
   };
 }
 
@@ -2501,6 +2525,12 @@ export const RunOrder: MessageFns<RunOrder> = {
     }
     if (message.expectedReadyAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(106).fork()).join();
+    }
+    if (message.releasedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.releasedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.releaseReason !== '') {
+      writer.uint32(122).string(message.releaseReason);
     }
     return writer;
   },
@@ -2622,6 +2652,22 @@ export const RunOrder: MessageFns<RunOrder> = {
             message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.releasedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.releaseReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2681,6 +2727,16 @@ export const RunOrder: MessageFns<RunOrder> = {
         : isSet(object.expected_ready_at)
           ? fromJsonTimestamp(object.expected_ready_at)
           : undefined,
+      releasedAt: isSet(object.releasedAt)
+        ? fromJsonTimestamp(object.releasedAt)
+        : isSet(object.released_at)
+          ? fromJsonTimestamp(object.released_at)
+          : undefined,
+      releaseReason: isSet(object.releaseReason)
+        ? globalThis.String(object.releaseReason)
+        : isSet(object.release_reason)
+          ? globalThis.String(object.release_reason)
+          : '',
     };
   },
 
@@ -2725,6 +2781,12 @@ export const RunOrder: MessageFns<RunOrder> = {
     if (message.expectedReadyAt !== undefined) {
       obj.expectedReadyAt = message.expectedReadyAt.toISOString();
     }
+    if (message.releasedAt !== undefined) {
+      obj.releasedAt = message.releasedAt.toISOString();
+    }
+    if (message.releaseReason !== '') {
+      obj.releaseReason = message.releaseReason;
+    }
     return obj;
   },
 
@@ -2750,6 +2812,8 @@ export const RunOrder: MessageFns<RunOrder> = {
     message.merchantId = object.merchantId ?? '';
     message.ready = object.ready ?? false;
     message.expectedReadyAt = object.expectedReadyAt ?? undefined;
+    message.releasedAt = object.releasedAt ?? undefined;
+    message.releaseReason = object.releaseReason ?? '';
     return message;
   },
 };
@@ -2902,13 +2966,16 @@ export const HoldForCancellationResponse: MessageFns<HoldForCancellationResponse
 };
 
 function createBaseListRiderOrdersRequest(): ListRiderOrdersRequest {
-  return { riderId: '' };
+  return { riderId: '', includeReleased: false };
 }
 
 export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
   encode(message: ListRiderOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
+    }
+    if (message.includeReleased !== false) {
+      writer.uint32(16).bool(message.includeReleased);
     }
     return writer;
   },
@@ -2934,6 +3001,14 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
             message.riderId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.includeReleased = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2953,6 +3028,11 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
           : '',
+      includeReleased: isSet(object.includeReleased)
+        ? globalThis.Boolean(object.includeReleased)
+        : isSet(object.include_released)
+          ? globalThis.Boolean(object.include_released)
+          : false,
     };
   },
 
@@ -2960,6 +3040,9 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
     const obj: any = {};
     if (message.riderId !== '') {
       obj.riderId = message.riderId;
+    }
+    if (message.includeReleased !== false) {
+      obj.includeReleased = message.includeReleased;
     }
     return obj;
   },
@@ -2970,6 +3053,7 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListRiderOrdersRequest>, I>>(object: I): ListRiderOrdersRequest {
     const message = createBaseListRiderOrdersRequest();
     message.riderId = object.riderId ?? '';
+    message.includeReleased = object.includeReleased ?? false;
     return message;
   },
 };
