@@ -107,8 +107,18 @@ export class MemoryDispatchStore implements DispatchStore {
   async getOffer(offerId: string) {
     return this.offers.get(offerId);
   }
-  private giveBack(offer: Offer, status: 'declined' | 'expired', now: Date, until: Date) {
-    this.offers.set(offer.offerId, { ...offer, status });
+  private giveBack(
+    offer: Offer,
+    status: 'declined' | 'expired',
+    now: Date,
+    until: Date,
+    declinedBy: 'rider' | 'going_offline' = 'rider',
+  ) {
+    this.offers.set(offer.offerId, {
+      ...offer,
+      status,
+      declinedBy: status === 'declined' ? declinedBy : undefined,
+    });
     for (const o of this.orders.values()) {
       if (o.offerId !== offer.offerId || o.state !== 'offered') continue;
       this.set(o, { state: 'waiting', riderId: undefined, offerId: undefined, sequence: undefined });
@@ -277,7 +287,8 @@ export class MemoryDispatchStore implements DispatchStore {
     }
     if (action === 'decline_offer')
       for (const o of [...this.offers.values()])
-        if (o.riderId === riderId && o.status === 'pending') this.giveBack(o, 'declined', now, declineUntil);
+        if (o.riderId === riderId && o.status === 'pending')
+          this.giveBack(o, 'declined', now, declineUntil, 'going_offline');
     this.setRider(riderId, { online: false, status: 'idle', offlineRequested: false });
     return ok({ online: false, status: 'idle' });
   }

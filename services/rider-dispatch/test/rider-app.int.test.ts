@@ -169,4 +169,33 @@ describe('the rider app’s view on PostgreSQL', () => {
     expect(back.ok && back.value.map((o) => `${o.orderId}:${o.state}`)).toEqual(['o-gone:assigned']);
     expect((await useCases.markPickedUp('r-gone', 'o-gone')).ok).toBe(true);
   });
+
+  it('tells a late accept its offer was declined when the rider went offline, and records it', async () => {
+    await publish(snapshot('o-race', 'ACCEPTED'));
+    expect((await online('r-race')).ok).toBe(true);
+    await runRound(zone);
+    const offer = await useCases.getOffer('r-race');
+    const offerId = offer.ok && offer.value ? offer.value.offerId : '';
+    expect(offerId).not.toBe('');
+    // "Go offline" wins the race with the accept.
+    expect(await offline('r-race')).toMatchObject({ ok: true, value: { online: false } });
+    const late = await useCases.respondToOffer('r-race', offerId, true);
+    expect(!late.ok && [late.error.code, late.error.message]).toEqual([
+      'OFFER_ALREADY_ANSWERED',
+      `offer ${offerId} was declined when you went offline`,
+    ]);
+    const { rows } = await pool.query('SELECT status, declined_by FROM offers WHERE offer_id = $1', [
+      offerId,
+    ]);
+    expect(rows).toEqual([{ status: 'declined', declined_by: 'going_offline' }]);
+    // The rider's own decline is recorded as theirs.
+    await pool.query(`DELETE FROM declined WHERE order_id = 'o-race'`);
+    expect((await online('r-race')).ok).toBe(true);
+    await runRound(zone);
+    const next = await useCases.getOffer('r-race');
+    const nextId = next.ok && next.value ? next.value.offerId : '';
+    expect((await useCases.respondToOffer('r-race', nextId, false)).ok).toBe(true);
+    const changed = await useCases.respondToOffer('r-race', nextId, true);
+    expect(!changed.ok && changed.error.message).toBe(`offer ${nextId} was already declined by you`);
+  });
 });

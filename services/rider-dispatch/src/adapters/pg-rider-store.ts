@@ -151,10 +151,11 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
             return ok({ online: true, status: rider.status });
           case 'decline_offer': {
             if (offerId) {
-              await tx.query(`UPDATE offers SET status = 'declined', responded_at = $2 WHERE offer_id = $1`, [
-                offerId,
-                now,
-              ]);
+              await tx.query(
+                `UPDATE offers SET status = 'declined', responded_at = $2, declined_by = 'going_offline'
+                  WHERE offer_id = $1`,
+                [offerId, now],
+              );
               await h.returnOfferOrders(tx, offerId, riderId, now, declineUntil);
             } else {
               const since = await tx.query(

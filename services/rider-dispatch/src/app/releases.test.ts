@@ -84,6 +84,12 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     // Re-offered to someone else: still released for the first rider, no address leaked.
     const again = await w.useCases.respondToOffer('first', offerId, true);
     expect(!again.ok && again.error.code).toBe('OFFER_RELEASED');
+    // A decline of it says the same, with why, rather than "already accepted".
+    const decline = await w.useCases.respondToOffer('first', offerId, false);
+    expect(!decline.ok && [decline.error.code, decline.error.message]).toEqual([
+      'OFFER_RELEASED',
+      `the orders of offer ${offerId} were taken back and given to another rider: no position came from you for minutes`,
+    ]);
   });
 
   it('keeps the order with a rider who keeps pinging, however long the pickup takes', async () => {

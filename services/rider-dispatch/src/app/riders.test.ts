@@ -67,6 +67,28 @@ describe('riders going online and offline', () => {
     expect(w.offerOf('r-1')).toBeUndefined();
   });
 
+  it('tells a late accept the offer was declined when the rider went offline, not by the rider', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    const offerId = w.offerOf('r-1')!.offerId;
+    await w.useCases.setRiderOnline(offline('r-1'));
+    const late = await w.useCases.respondToOffer('r-1', offerId, true);
+    expect(!late.ok && [late.error.code, late.error.message]).toEqual([
+      'OFFER_ALREADY_ANSWERED',
+      `offer ${offerId} was declined when you went offline`,
+    ]);
+    // The rider's own decline is told as such.
+    await w.addRider('r-1', at(100));
+    await w.addOrder('o-2');
+    await w.runRound(w.zone);
+    const second = w.offerOf('r-1')!.offerId;
+    await w.useCases.respondToOffer('r-1', second, false);
+    const changed = await w.useCases.respondToOffer('r-1', second, true);
+    expect(!changed.ok && changed.error.message).toBe(`offer ${second} was already declined by you`);
+  });
+
   it('while delivering, stays online until the last drop-off, with no new offers meanwhile', async () => {
     const w = createWorld();
     await w.addOrder('o-1');

@@ -1,4 +1,5 @@
 import { codedError, type CodedError, type FieldError } from '@mealpeak/core';
+import type { DeclinedBy } from './delivery/model.ts';
 import type { ReleaseReason } from './delivery/release.ts';
 
 /** Why an order was taken back from a rider, as the rider is told. */
@@ -25,14 +26,22 @@ export const DispatchErrors = {
     codedError('conflict', 'OFFER_EXPIRED', `offer ${offerId} expired before it was answered`),
   offerWithdrawn: (offerId: string): CodedError =>
     codedError('conflict', 'OFFER_WITHDRAWN', `offer ${offerId} was withdrawn: its orders were cancelled`),
-  offerReleased: (offerId: string): CodedError =>
+  offerReleased: (offerId: string, reason: ReleaseReason | undefined): CodedError =>
     codedError(
       'conflict',
       'OFFER_RELEASED',
-      `the orders of offer ${offerId} were taken back and given to another rider (offline, shift over or no position for minutes)`,
+      `the orders of offer ${offerId} were taken back and given to another rider: ${reason ? RELEASED_BECAUSE[reason] : 'offline, shift over or no position for minutes'}`,
     ),
-  offerAlreadyAnswered: (offerId: string, status: string): CodedError =>
-    codedError('conflict', 'OFFER_ALREADY_ANSWERED', `offer ${offerId} was already ${status}`),
+  offerAlreadyAnswered: (offerId: string, status: 'accepted' | 'declined', by?: DeclinedBy): CodedError =>
+    codedError(
+      'conflict',
+      'OFFER_ALREADY_ANSWERED',
+      by === 'going_offline'
+        ? `offer ${offerId} was declined when you went offline`
+        : by === 'rider'
+          ? `offer ${offerId} was already declined by you`
+          : `offer ${offerId} was already ${status}`,
+    ),
   orderNotFound: (orderId: string): CodedError =>
     codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId} (not accepted yet?)`),
   orderNotHeld: (orderId: string): CodedError =>
