@@ -106,6 +106,7 @@ const ENDPOINTS: Endpoint[] = [
     allowed: ['rider'],
     status: 202,
   },
+  { method: 'GET', url: '/v1/rider/shift', allowed: ['rider'], status: 200 },
   { method: 'GET', url: '/v1/rider/offer', allowed: ['rider'], status: 200 },
   { method: 'GET', url: '/v1/rider/orders', allowed: ['rider'], status: 200 },
   { method: 'POST', url: `/v1/rider/offers/${OFFER}/accept`, allowed: ['rider'], status: 200 },

@@ -2,7 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codedError, err, ok } from '@mealpeak/core';
 import { createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
 import { createLogger } from '@mealpeak/telemetry';
-import { DispatchServiceService, RiderStatus, RunOrderState } from '@mealpeak/contracts/dispatch.v1';
+import {
+  DispatchServiceService,
+  NotOfferableReason,
+  RiderStatus,
+  RunOrderState,
+} from '@mealpeak/contracts/dispatch.v1';
 import { OrderState } from '@mealpeak/contracts/order.v1';
 import { createDispatchGrpcAdapter } from '../src/adapters/dispatch-grpc.ts';
 import { createHarness, type Harness } from './support/harness.ts';
@@ -30,6 +35,9 @@ const offer = {
       dropoff: { lat: 31.21, lng: 121.41 },
       dropoffAddress: '1 Huaihai Rd',
       cancelled: false,
+      merchantId: 'm-7',
+      ready: false,
+      expectedReadyAt: new Date('2030-01-01T12:10:00.000Z'),
     },
   ],
 };
@@ -44,7 +52,7 @@ beforeAll(async () => {
   server.add(DispatchServiceService, {
     setRiderOnline: async (req) => {
       seen.push(
-        `${req.riderId} online=${req.online} at=${req.position?.lat} until=${req.shiftEndsAt?.toISOString()}`,
+        `${req.riderId} online=${req.online} at=${req.position?.lat} until=${req.shiftEndsAt?.toISOString()} stay=${req.stayOnline}`,
       );
       if (req.shiftEndsAt && req.shiftEndsAt < new Date())
         return err(
@@ -52,8 +60,32 @@ beforeAll(async () => {
             { field: 'shift_ends_at', message: 'must be in the future' },
           ]),
         );
-      return ok({ status: req.online ? RiderStatus.RIDER_STATUS_IDLE : RiderStatus.RIDER_STATUS_OFFLINE });
+      // Answers like a dispatch older than GetRider for r-old (a rolling upgrade).
+      const status = req.online ? RiderStatus.RIDER_STATUS_IDLE : RiderStatus.RIDER_STATUS_OFFLINE;
+      if (req.riderId === 'r-old') return ok({ status });
+      return ok({
+        status,
+        shift: {
+          status,
+          leaving: false,
+          shiftEndsAt: req.shiftEndsAt,
+          offerable: req.online,
+          reason: req.online
+            ? NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED
+            : NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE,
+        },
+      });
     },
+    getRider: async (req) =>
+      ok({
+        shift: {
+          status: RiderStatus.RIDER_STATUS_DELIVERING,
+          leaving: req.riderId === 'r-1',
+          shiftEndsAt: new Date('2030-01-01T12:00:00.000Z'),
+          offerable: false,
+          reason: NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING,
+        },
+      }),
     reportPositions: async () => ok({ accepted: 0, dropped: 0 }),
     getOffer: async (req) => ok({ offer: req.riderId === 'r-1' ? offer : undefined }),
     respondToOffer: async (req) =>
@@ -94,9 +126,14 @@ beforeAll(async () => {
                   pickup: { lat: 31.2, lng: 121.4 },
                   dropoff: { lat: 31.21, lng: 121.41 },
                   dropoffAddress: '1 Huaihai Rd',
+                  merchantId: 'm-7',
+                  ready: true,
+                  expectedReadyAt: undefined,
                   assignedAt: new Date('2030-01-01T12:01:00.000Z'),
                   pickedUpAt: undefined,
                   cancelledAt: new Date('2030-01-01T12:05:00.000Z'),
+                  releasedAt: undefined,
+                  releaseReason: '',
                 },
               ]
             : [],
@@ -134,8 +171,35 @@ describe('dispatch over gRPC', () => {
       },
       ...rider(),
     });
-    expect(res.json()).toEqual({ status: 'IDLE' });
-    expect(seen.at(-1)).toBe('r-1 online=true at=31.2 until=2030-01-01T12:00:00.000Z');
+    expect(res.json()).toEqual({
+      status: 'IDLE',
+      online: true,
+      leaving: false,
+      shiftEndsAt: '2030-01-01T12:00:00.000Z',
+      offerable: true,
+    });
+    expect(seen.at(-1)).toBe('r-1 online=true at=31.2 until=2030-01-01T12:00:00.000Z stay=false');
+    const stay = await h.call({
+      method: 'POST',
+      url: '/v1/rider/shift',
+      payload: { online: true, position: { lat: 31.2, lng: 121.4 }, stayOnline: true },
+      ...rider('r-old'),
+    });
+    // A dispatch without GetRider answers the status only.
+    expect(stay.json()).toEqual({ status: 'IDLE', online: true, leaving: false, offerable: true });
+    expect(seen.at(-1)).toBe('r-old online=true at=31.2 until=undefined stay=true');
+  });
+
+  it('reads the shift through GetRider', async () => {
+    await gateway();
+    expect((await h.call({ url: '/v1/rider/shift', ...rider() })).json()).toEqual({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      shiftEndsAt: '2030-01-01T12:00:00.000Z',
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
   });
 
   it('passes dispatch field errors through under their JSON names', async () => {
@@ -169,6 +233,9 @@ describe('dispatch over gRPC', () => {
             dropoff: { lat: 31.21, lng: 121.41 },
             dropoffAddress: '1 Huaihai Rd',
             cancelled: false,
+            merchantId: 'm-7',
+            ready: false,
+            expectedReadyAt: '2030-01-01T12:10:00.000Z',
           },
         ],
       },
@@ -188,6 +255,8 @@ describe('dispatch over gRPC', () => {
           pickup: { lat: 31.2, lng: 121.4 },
           dropoff: { lat: 31.21, lng: 121.41 },
           dropoffAddress: '1 Huaihai Rd',
+          merchantId: 'm-7',
+          ready: true,
           assignedAt: '2030-01-01T12:01:00.000Z',
           cancelledAt: '2030-01-01T12:05:00.000Z',
         },

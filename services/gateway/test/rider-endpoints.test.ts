@@ -32,15 +32,71 @@ describe('shift', () => {
       shiftEndsAt: '2030-01-01T20:00:00+01:00',
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'IDLE' });
+    expect(res.json()).toEqual({
+      status: 'IDLE',
+      online: true,
+      leaving: false,
+      shiftEndsAt: '2030-01-01T19:00:00.000Z',
+      offerable: true,
+    });
     expect(h.dispatch.calls).toEqual(['setRiderOnline:r-1']);
   });
 
   it('goes offline; while delivering the answer says so (offline after the last drop-off)', async () => {
     await post('/v1/rider/shift', { online: true, position: here });
-    expect((await post('/v1/rider/shift', { online: false })).json()).toEqual({ status: 'OFFLINE' });
+    expect((await post('/v1/rider/shift', { online: false })).json()).toMatchObject({
+      status: 'OFFLINE',
+      online: false,
+      offerable: false,
+      notOfferableReason: 'OFFLINE',
+    });
     h.dispatch.riders.set('r-1', RiderStatus.RIDER_STATUS_DELIVERING);
-    expect((await post('/v1/rider/shift', { online: false })).json()).toEqual({ status: 'DELIVERING' });
+    expect((await post('/v1/rider/shift', { online: false })).json()).toMatchObject({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
+  });
+
+  it('reads the shift without changing it; going online keeps leaving unless stayOnline', async () => {
+    const never = await h.call({ url: '/v1/rider/shift', ...asRider() });
+    expect(never.statusCode).toBe(200);
+    expect(never.json()).toEqual({
+      status: 'OFFLINE',
+      online: false,
+      leaving: false,
+      offerable: false,
+      notOfferableReason: 'OFFLINE',
+    });
+    await post('/v1/rider/shift', { online: true, position: here, shiftEndsAt: '2030-01-01T20:00:00Z' });
+    h.dispatch.riders.set('r-1', RiderStatus.RIDER_STATUS_DELIVERING);
+    await post('/v1/rider/shift', { online: false });
+    h.dispatch.calls.length = 0;
+    expect((await h.call({ url: '/v1/rider/shift', ...asRider() })).json()).toEqual({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      shiftEndsAt: '2030-01-01T20:00:00.000Z',
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
+    expect(h.dispatch.calls).toEqual(['getRider:r-1']);
+    // A restarted app re-sending its last state: still leaving.
+    expect((await post('/v1/rider/shift', { online: true, position: here })).json()).toMatchObject({
+      leaving: true,
+    });
+    expect(
+      (await post('/v1/rider/shift', { online: true, position: here, stayOnline: true })).json(),
+    ).toMatchObject({ status: 'DELIVERING', leaving: false, offerable: true });
+  });
+
+  it('refuses stayOnline with online: false', async () => {
+    const res = await post('/v1/rider/shift', { online: false, stayOnline: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ fields: [{ field: 'stayOnline' }] });
+    expect(h.dispatch.calls).toEqual([]);
   });
 
   it('answers 503 with Retry-After when dispatch cannot be reached', async () => {
@@ -74,10 +130,31 @@ describe('offers', () => {
             dropoff: { lat: 52.5, lng: 13.4 },
             dropoffAddress: `Door of ${ORDER}`,
             cancelled: false,
+            merchantId: 'm-1',
+            ready: true,
+            expectedReadyAt: '2026-11-22T12:20:00.000Z',
           },
         ],
       },
     });
+  });
+
+  it('says per order of a bundle whether the food is ready, so the rider learns it before the counter', async () => {
+    h.dispatch.addOffer({ offerId: OFFER, riderId: 'r-1', orderIds: [ORDER, SECOND], expiresAt });
+    h.dispatch.addDelivery({ orderId: SECOND, state: 'waiting', ready: false });
+    const res = await h.call({ url: '/v1/rider/offer', ...asRider() });
+    expect(
+      res
+        .json()
+        .offer.orders.map((o: { orderId: string; merchantId: string; ready: boolean }) => [
+          o.orderId,
+          o.merchantId,
+          o.ready,
+        ]),
+    ).toEqual([
+      [ORDER, 'm-1', true],
+      [SECOND, 'm-1', false],
+    ]);
   });
 
   it('tells in the offer where each order of a bundle goes, and which one was cancelled meanwhile', async () => {
@@ -154,6 +231,9 @@ describe('the current run', () => {
           pickup: { lat: 52.52, lng: 13.405 },
           dropoff: { lat: 52.5, lng: 13.4 },
           dropoffAddress: `Door of ${ORDER}`,
+          merchantId: 'm-1',
+          ready: true,
+          expectedReadyAt: '2026-11-22T12:20:00.000Z',
           assignedAt: '2030-01-01T12:00:05.000Z',
         },
       ],
@@ -179,6 +259,32 @@ describe('the current run', () => {
       state: 'CANCELLED',
       cancelledAt: '2030-01-01T12:03:00.000Z',
     });
+  });
+
+  it('lists an order taken back from the rider as RELEASED with why, and refuses its pickup as released', async () => {
+    h.dispatch.addDelivery({
+      orderId: ORDER,
+      riderId: 'r-2',
+      state: 'assigned',
+      releasedFrom: { riderId: 'r-1', reason: 'offline_requested', at: new Date('2030-01-01T12:04:00.000Z') },
+    });
+    expect((await run()).json().orders).toEqual([
+      expect.objectContaining({
+        orderId: ORDER,
+        state: 'RELEASED',
+        releasedAt: '2030-01-01T12:04:00.000Z',
+        releaseReason: 'OFFLINE_REQUESTED',
+      }),
+    ]);
+    expect((await run()).json().orders[0]).not.toHaveProperty('cancelledAt');
+    const pickup = await post(`/v1/rider/orders/${ORDER}/picked-up`);
+    expect(pickup.statusCode).toBe(409);
+    expect(pickup.json()).toMatchObject({ code: 'ORDER_RELEASED' });
+    // The rider it went to holds it; to anyone else it is someone else's order.
+    expect(
+      (await h.call({ method: 'POST', url: `/v1/rider/orders/${ORDER}/picked-up`, ...asRider('r-3') }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('answers 503 with Retry-After when dispatch cannot be reached', async () => {

@@ -25,6 +25,7 @@ export function goOnlineVia(client: DispatchServiceClient): GoOnline {
       online: true,
       position: r.position,
       shiftEndsAt: r.shiftEndsAt,
+      stayOnline: false,
     });
 }
 

@@ -135,6 +135,7 @@ describe('two dispatch processes (src/main.ts) with zone leases', () => {
         online: true,
         position: at(i * 40 - 500, 200 - i * 20),
         shiftEndsAt: new Date(Date.now() + 3_600_000),
+        stayOnline: false,
       });
       expect(online.ok).toBe(true);
     }

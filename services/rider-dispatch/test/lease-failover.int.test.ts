@@ -45,6 +45,7 @@ describe('killing the replica that holds a zone', () => {
         online: true,
         position: at(100 + i * 100),
         shiftEndsAt: new Date(Date.now() + 3_600_000),
+        stayOnline: false,
       });
       expect(online.ok).toBe(true);
     }

@@ -172,7 +172,7 @@ describe('lock order of the dispatch store on PostgreSQL', () => {
       ),
     ).toBe('insert');
   const addRider = (riderId: string) =>
-    setup.store.setOnline(riderId, new Date(Date.now() + 3_600_000), now());
+    setup.store.setOnline(riderId, new Date(Date.now() + 3_600_000), now(), false);
   const claim = (a: Actor, riderId: string, orderIds: string[], offerId = randomUUID()) =>
     a.store.claimOffer({
       offerId,

@@ -35,7 +35,7 @@ export class MemoryDispatchStore implements DispatchStore {
   readonly declined = new Map<string, Date>();
   readonly claims = new Set<string>();
   readonly published: DispatchFact[] = [];
-  readonly releases: (Release & { at: Date })[] = [];
+  readonly releases: (Release & { at: Date; offerIds: Map<string, string | undefined> })[] = [];
   /** The pg adapter's offers.responded_at of accepted offers, and updated_at of cancellations. */
   readonly acceptedAt = new Map<string, Date>();
   readonly cancelledAt = new Map<string, Date>();
@@ -107,8 +107,18 @@ export class MemoryDispatchStore implements DispatchStore {
   async getOffer(offerId: string) {
     return this.offers.get(offerId);
   }
-  private giveBack(offer: Offer, status: 'declined' | 'expired', now: Date, until: Date) {
-    this.offers.set(offer.offerId, { ...offer, status });
+  private giveBack(
+    offer: Offer,
+    status: 'declined' | 'expired',
+    now: Date,
+    until: Date,
+    declinedBy: 'rider' | 'going_offline' = 'rider',
+  ) {
+    this.offers.set(offer.offerId, {
+      ...offer,
+      status,
+      declinedBy: status === 'declined' ? declinedBy : undefined,
+    });
     for (const o of this.orders.values()) {
       if (o.offerId !== offer.offerId || o.state !== 'offered') continue;
       this.set(o, { state: 'waiting', riderId: undefined, offerId: undefined, sequence: undefined });
@@ -236,10 +246,19 @@ export class MemoryDispatchStore implements DispatchStore {
     return ok(undefined);
   }
 
-  async setOnline(riderId: string, shiftEndsAt: Date) {
+  async getRider(riderId: string) {
+    return this.riders.get(riderId);
+  }
+  async setOnline(riderId: string, shiftEndsAt: Date, _now: Date, stayOnline: boolean) {
     const r = this.riders.get(riderId);
     const next: Rider = r
-      ? { ...r, online: true, offlineRequested: false, shiftEndsAt, silentSince: undefined }
+      ? {
+          ...r,
+          online: true,
+          offlineRequested: r.offlineRequested && !stayOnline,
+          shiftEndsAt,
+          silentSince: undefined,
+        }
       : {
           riderId,
           online: true,
@@ -268,7 +287,8 @@ export class MemoryDispatchStore implements DispatchStore {
     }
     if (action === 'decline_offer')
       for (const o of [...this.offers.values()])
-        if (o.riderId === riderId && o.status === 'pending') this.giveBack(o, 'declined', now, declineUntil);
+        if (o.riderId === riderId && o.status === 'pending')
+          this.giveBack(o, 'declined', now, declineUntil, 'going_offline');
     this.setRider(riderId, { online: false, status: 'idle', offlineRequested: false });
     return ok({ online: false, status: 'idle' });
   }
@@ -350,12 +370,52 @@ export class MemoryDispatchStore implements DispatchStore {
         pickup: o.pickup,
         dropoff: o.dropoff,
         dropoffAddress: o.dropoffAddress,
+        merchantId: o.merchantId,
+        ready: o.ready,
+        expectedReadyAt: o.expectedReadyAt,
         assignedAt,
         pickedUpAt: o.pickedUpAt,
         cancelledAt: o.state === 'cancelled' ? cancelledAt : undefined,
       });
     }
     return run.sort((a, b) => t(a.assignedAt) - t(b.assignedAt) || a.sequence - b.sequence);
+  }
+  async releasedFrom(riderId: string, since: Date): Promise<RunOrder[]> {
+    const latest = new Map<string, RunOrder>();
+    for (const r of this.releases) {
+      if (r.riderId !== riderId || t(r.at) < t(since)) continue;
+      for (const orderId of r.orderIds) {
+        const o = this.orders.get(orderId);
+        if (!o) continue;
+        const back =
+          o.riderId === riderId && ['assigned', 'picked_up', 'delivered', 'cancelled'].includes(o.state);
+        if (back) continue;
+        const offerId = r.offerIds.get(orderId) ?? '';
+        const offer = this.offers.get(offerId);
+        latest.set(orderId, {
+          orderId,
+          state: 'released',
+          offerId,
+          sequence: Math.max(0, offer?.orderIds.indexOf(orderId) ?? 0),
+          pickup: o.pickup,
+          dropoff: o.dropoff,
+          dropoffAddress: o.dropoffAddress,
+          merchantId: o.merchantId,
+          ready: o.ready,
+          expectedReadyAt: o.expectedReadyAt,
+          assignedAt: this.acceptedAt.get(offerId) ?? r.at,
+          pickedUpAt: undefined,
+          cancelledAt: undefined,
+          releasedAt: r.at,
+          releaseReason: r.reason,
+        });
+      }
+    }
+    return [...latest.values()].sort((a, b) => t(a.releasedAt!) - t(b.releasedAt!));
+  }
+  async releaseOf(orderId: string, riderId: string) {
+    const r = this.releases.findLast((x) => x.riderId === riderId && x.orderIds.includes(orderId));
+    return r && { reason: r.reason, releasedAt: r.at };
   }
   async purgeFinished(before: Date, limit: number) {
     const final = (o: DispatchOrder) => o.state === 'delivered' || o.state === 'cancelled';
@@ -403,6 +463,7 @@ export class MemoryDispatchStore implements DispatchStore {
         .slice(0, budget);
       const decision = decideRelease(rider, held, now, policy, silenceKnown);
       if (!decision) continue;
+      const offerIds = new Map(decision.release.map((id) => [id, this.orders.get(id)!.offerId]));
       for (const id of decision.release) {
         this.set(this.orders.get(id)!, {
           state: 'waiting',
@@ -415,7 +476,7 @@ export class MemoryDispatchStore implements DispatchStore {
       this.settle(rider.riderId);
       budget -= decision.release.length;
       const release = { riderId: rider.riderId, reason: decision.reason, orderIds: decision.release };
-      this.releases.push({ ...release, at: now });
+      this.releases.push({ ...release, at: now, offerIds });
       out.push(release);
     }
     return out;

@@ -45,13 +45,14 @@ describe('offers, answers and delivery through the real service', () => {
       online: true,
       position: at(northM),
       shiftEndsAt: new Date(Date.now() + 3_600_000),
+      stayOnline: false,
     });
   const offerOf = async (riderId: string) => {
     const res = await call(api().getOffer.bind(api()), { riderId });
     return res.ok ? res.value.offer : undefined;
   };
   const runOf = async (riderId: string) => {
-    const res = await call(api().listRiderOrders.bind(api()), { riderId });
+    const res = await call(api().listRiderOrders.bind(api()), { riderId, includeReleased: true });
     if (!res.ok) throw new Error(res.error.message);
     return res.value.orders;
   };
@@ -105,6 +106,10 @@ describe('offers, answers and delivery through the real service', () => {
         dropoff: { lat: centre.lat + 0.01, lng: centre.lng },
         dropoffAddress: 'o-e2e Huaihai Rd',
         cancelled: false,
+        // Where to collect it, and that the kitchen has not marked it ready yet.
+        merchantId: 'm-o-e2e',
+        ready: false,
+        expectedReadyAt: expect.any(Date),
       },
     ]);
     const accepted = await call(api().respondToOffer.bind(api()), {
@@ -128,7 +133,13 @@ describe('offers, answers and delivery through the real service', () => {
       },
     ]);
     const [held] = await runOf(courier);
-    expect(held).toMatchObject({ pickup: centre, dropoffAddress: 'o-e2e Huaihai Rd', pickedUpAt: undefined });
+    expect(held).toMatchObject({
+      pickup: centre,
+      dropoffAddress: 'o-e2e Huaihai Rd',
+      pickedUpAt: undefined,
+      merchantId: 'm-o-e2e',
+      ready: false,
+    });
     expect(held!.assignedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(await runOf('nobody-else')).toEqual([]);
 

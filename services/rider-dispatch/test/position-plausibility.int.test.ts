@@ -29,6 +29,7 @@ describe('teleporting riders under RIDER_POSITION_CHECK=enforce', () => {
       online: true,
       position: at(northM),
       shiftEndsAt: new Date(Date.now() + 3_600_000),
+      stayOnline: false,
     });
   // Dated a second ahead, a fix is stored as of now: never out of order, however quick the test.
   const jumpTo = (riderId: string, northM: number) =>

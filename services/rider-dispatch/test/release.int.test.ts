@@ -170,6 +170,7 @@ describe('the release sweeper in the real service (src/main.ts)', () => {
         online: true,
         position: at(northM),
         shiftEndsAt: new Date(Date.now() + 3_600_000),
+        stayOnline: false,
       });
     const offerOf = async (riderId: string) => {
       const res = await call(api.getOffer.bind(api), { riderId });
@@ -188,6 +189,7 @@ describe('the release sweeper in the real service (src/main.ts)', () => {
       online: false,
       position: undefined,
       shiftEndsAt: undefined,
+      stayOnline: false,
     });
     expect(off.ok).toBe(true);
     expect((await online('staying', 700)).ok).toBe(true);

@@ -1,6 +1,11 @@
 import { call, createGrpcClient } from '@mealpeak/grpc';
 import { mapResult } from '@mealpeak/core';
-import { DispatchServiceClient, DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
+import {
+  DispatchServiceClient,
+  DispatchServiceService,
+  NotOfferableReason,
+  RiderStatus,
+} from '@mealpeak/contracts/dispatch.v1';
 import type { CallContext, DispatchPort } from '../app/ports.ts';
 import { callSettings, required } from './grpc-result.ts';
 
@@ -24,6 +29,7 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
     // retries UNAVAILABLE anyway. The gateway never calls ReportPositions: pings go straight to Redis.
     idempotent: [
       'getOffer',
+      'getRider',
       'getDeliveryTracking',
       'listRiderOrders',
       'reportPositions',
@@ -39,7 +45,26 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
   return {
     async setRiderOnline(request, ctx) {
       const res = await call(client.setRiderOnline.bind(client), request, within(ctx));
-      return mapResult(res, (r) => r.status);
+      // A dispatch older than GetRider (a rolling upgrade) answers the status only: the shift is
+      // then told as far as the status tells it (docs/api.md: upgrade dispatch first).
+      return mapResult(
+        res,
+        (r) =>
+          r.shift ?? {
+            status: r.status,
+            leaving: false,
+            shiftEndsAt: undefined,
+            offerable: r.status !== RiderStatus.RIDER_STATUS_OFFLINE,
+            reason:
+              r.status === RiderStatus.RIDER_STATUS_OFFLINE
+                ? NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE
+                : NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED,
+          },
+      );
+    },
+    async getRider(riderId, ctx) {
+      const res = await call(client.getRider.bind(client), { riderId }, within(ctx));
+      return required(res, (r) => r.shift, 'a shift');
     },
     async getOffer(riderId, ctx) {
       const res = await call(client.getOffer.bind(client), { riderId }, within(ctx));
@@ -67,7 +92,12 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       return required(res, (r) => (r.eta ? r : undefined), 'an ETA');
     },
     async listRiderOrders(riderId, ctx) {
-      const res = await call(client.listRiderOrders.bind(client), { riderId }, within(ctx));
+      // The gateway names RELEASED, so it asks for released orders too.
+      const res = await call(
+        client.listRiderOrders.bind(client),
+        { riderId, includeReleased: true },
+        within(ctx),
+      );
       return mapResult(res, (r) => r.orders);
     },
     async holdForCancellation(orderId, ctx, release = false) {

@@ -18,7 +18,7 @@ import type {
 import type {
   GetDeliveryTrackingResponse,
   Offer,
-  RiderStatus,
+  RiderShift,
   RunOrder,
   SetRiderOnlineRequest,
 } from '@mealpeak/contracts/dispatch.v1';
@@ -82,7 +82,10 @@ export interface OfferAnswer {
 
 /** DispatchService. Ownership of offers and orders is the dispatch service's to check. */
 export interface DispatchPort {
-  setRiderOnline(request: SetRiderOnlineRequest, ctx: CallContext): Reply<RiderStatus>;
+  /** Answer: the shift after the change. */
+  setRiderOnline(request: SetRiderOnlineRequest, ctx: CallContext): Reply<RiderShift>;
+  /** The rider's shift, unchanged (a rider never online is OFFLINE). */
+  getRider(riderId: string, ctx: CallContext): Reply<RiderShift>;
   /** undefined: no pending offer. */
   getOffer(riderId: string, ctx: CallContext): Reply<Offer | undefined>;
   respondToOffer(riderId: string, offerId: string, accept: boolean, ctx: CallContext): Reply<OfferAnswer>;

@@ -52,8 +52,13 @@ describe('a delivery through the gateway, against the real services', () => {
       token: courier,
       body: { online: true, position: rider },
     });
-    expect(online).toMatchObject({ status: 200, body: { status: 'IDLE' } });
+    expect(online).toMatchObject({ status: 200, body: { status: 'IDLE', leaving: false, offerable: true } });
     expect(await ping()).toMatchObject({ status: 202, body: { accepted: 1, dropped: 0 } });
+    // The app reads its shift without changing it (after a restart, instead of re-sending POST).
+    expect(await p.http('GET', '/v1/rider/shift', { token: courier })).toMatchObject({
+      status: 200,
+      body: { status: 'IDLE', online: true, leaving: false, offerable: true },
+    });
 
     const placed = await p.http('POST', '/v1/orders', {
       token: customer,
@@ -91,6 +96,10 @@ describe('a delivery through the gateway, against the real services', () => {
         dropoff: { lat: 31.2304, lng: 121.4737 },
         dropoffAddress: "People's Square 1",
         cancelled: false,
+        // The restaurant, and whether the kitchen is done (the round may run before READY arrives).
+        merchantId: 'm-ride',
+        ready: expect.any(Boolean),
+        expectedReadyAt: expect.any(String),
       },
     ]);
     expect((await p.http('GET', '/v1/rider/orders', { token: courier })).body).toEqual({ orders: [] });

@@ -1,5 +1,12 @@
 import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
-import { RiderStatus, RunOrderState, type Offer, type RunOrder } from '@mealpeak/contracts/dispatch.v1';
+import {
+  NotOfferableReason,
+  RiderStatus,
+  RunOrderState,
+  type Offer,
+  type RiderShift,
+  type RunOrder,
+} from '@mealpeak/contracts/dispatch.v1';
 import type { DispatchPort } from '../../src/app/ports.ts';
 
 /**
@@ -30,6 +37,8 @@ export interface FakeDelivery {
   assignedAt: Date;
   pickedUpAt?: Date;
   cancelledAt?: Date;
+  /** Taken back from this rider (ADR 0013), with dispatch's reason (order_releases.reason). */
+  releasedFrom?: { riderId: string; reason: string; at: Date };
   /** The rider is this far from the drop-off under HANDOVER_CHECK=enforce: delivery refused. */
   farFromDropoffM?: number;
 }
@@ -37,6 +46,8 @@ export interface FakeDelivery {
 /** Every fake order goes to the same door; the address names the order so tests can tell them apart. */
 export const FAKE_DROPOFF = { lat: 52.5, lng: 13.4 };
 export const fakeAddress = (orderId: string) => `Door of ${orderId}`;
+export const FAKE_MERCHANT = 'm-1';
+export const FAKE_READY_AT = new Date('2026-11-22T12:20:00.000Z');
 
 const E = {
   invalid: (field: string, message: string) =>
@@ -55,10 +66,19 @@ const E = {
   notAtDropoff: (id: string, m: number) =>
     codedError('conflict', 'NOT_AT_DROPOFF', `your last position is ${m} m from the drop-off of order ${id}`),
   cancelled: (id: string) => codedError('conflict', 'ORDER_CANCELLED', `order ${id} was cancelled`),
+  released: (id: string) =>
+    codedError(
+      'conflict',
+      'ORDER_RELEASED',
+      `order ${id} was taken back from you and given to another rider: you went offline`,
+    ),
 };
 
 export class FakeDispatch {
   readonly riders = new Map<string, RiderStatus>();
+  /** Riders who asked to go offline while delivering. */
+  readonly leaving = new Set<string>();
+  readonly shiftEnds = new Map<string, Date>();
   readonly offers = new Map<string, FakeOffer>();
   readonly deliveries = new Map<string, FakeDelivery>();
   /** Every call, as `method:argument` (rider or order id), to check what reached dispatch. */
@@ -102,9 +122,17 @@ export class FakeDispatch {
   private held(riderId: string, orderId: string): Result<FakeDelivery, CodedError> {
     const d = this.deliveries.get(orderId);
     if (!d) return err(E.orderNotFound(orderId));
+    if (d.releasedFrom?.riderId === riderId && (d.riderId !== riderId || d.state === 'waiting'))
+      return err(E.released(orderId));
     if (d.riderId !== riderId || d.state === 'waiting') return err(E.notHeld(orderId));
     if (d.state === 'cancelled') return err(E.cancelled(orderId));
     return ok(d);
+  }
+
+  /** Every fake order comes from FAKE_MERCHANT; readiness is the delivery's (ready if unknown). */
+  private collection(orderId: string) {
+    const d = this.deliveries.get(orderId);
+    return { merchantId: FAKE_MERCHANT, ready: d?.ready ?? true, expectedReadyAt: FAKE_READY_AT };
   }
 
   private proto(o: FakeOffer): Offer {
@@ -120,11 +148,37 @@ export class FakeDispatch {
         dropoff: FAKE_DROPOFF,
         dropoffAddress: fakeAddress(orderId),
         cancelled: this.deliveries.get(orderId)?.state === 'cancelled',
+        ...this.collection(orderId),
       })),
     };
   }
 
+  private shift(riderId: string): RiderShift {
+    const status = this.riders.get(riderId) ?? RiderStatus.RIDER_STATUS_OFFLINE;
+    const shiftEndsAt = this.shiftEnds.get(riderId);
+    const reason =
+      status === RiderStatus.RIDER_STATUS_OFFLINE
+        ? NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE
+        : this.leaving.has(riderId)
+          ? NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING
+          : shiftEndsAt && shiftEndsAt <= this.now()
+            ? NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED
+            : NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+    return {
+      status,
+      leaving: this.leaving.has(riderId),
+      shiftEndsAt,
+      offerable: reason === NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED,
+      reason,
+    };
+  }
+
   readonly port: DispatchPort = {
+    getRider: async (riderId) => {
+      const f = this.enter('getRider', riderId);
+      return f ? err(f) : ok(this.shift(riderId));
+    },
+
     setRiderOnline: async (request) => {
       const f = this.enter('setRiderOnline', request.riderId);
       if (f) return err(f);
@@ -134,14 +188,22 @@ export class FakeDispatch {
         const status = this.riders.get(request.riderId);
         const keep = status !== undefined && status !== RiderStatus.RIDER_STATUS_OFFLINE;
         this.riders.set(request.riderId, keep ? status : RiderStatus.RIDER_STATUS_IDLE);
-        return ok(this.riders.get(request.riderId)!);
+        this.shiftEnds.set(
+          request.riderId,
+          request.shiftEndsAt ?? new Date(this.now().getTime() + 8 * 3_600_000),
+        );
+        if (request.stayOnline) this.leaving.delete(request.riderId);
+        return ok(this.shift(request.riderId));
       }
       const status = this.riders.get(request.riderId);
       if (status === undefined) return err(E.riderNotFound(request.riderId));
       // Delivering: offline after the current deliveries, so the answer is still DELIVERING.
-      if (status === RiderStatus.RIDER_STATUS_DELIVERING) return ok(status);
+      if (status === RiderStatus.RIDER_STATUS_DELIVERING) {
+        this.leaving.add(request.riderId);
+        return ok(this.shift(request.riderId));
+      }
       this.riders.set(request.riderId, RiderStatus.RIDER_STATUS_OFFLINE);
-      return ok(RiderStatus.RIDER_STATUS_OFFLINE);
+      return ok(this.shift(request.riderId));
     },
 
     getOffer: async (riderId) => {
@@ -228,20 +290,24 @@ export class FakeDispatch {
       };
       return ok(
         [...this.deliveries.values()].flatMap((d): RunOrder[] => {
-          if (d.riderId !== riderId || !(d.state in state)) return [];
+          const released = d.releasedFrom?.riderId === riderId && d.riderId !== riderId;
+          if (!released && (d.riderId !== riderId || !(d.state in state))) return [];
           const offer = [...this.offers.values()].find((o) => o.orderIds.includes(d.orderId));
           return [
             {
               orderId: d.orderId,
-              state: state[d.state as keyof typeof state],
+              state: released ? RunOrderState.RUN_ORDER_STATE_RELEASED : state[d.state as keyof typeof state],
               offerId: offer?.offerId ?? '',
               sequence: offer ? offer.orderIds.indexOf(d.orderId) : 0,
               pickup: { lat: 52.52, lng: 13.405 },
               dropoff: FAKE_DROPOFF,
               dropoffAddress: fakeAddress(d.orderId),
+              ...this.collection(d.orderId),
               assignedAt: d.assignedAt,
               pickedUpAt: d.pickedUpAt,
-              cancelledAt: d.state === 'cancelled' ? d.cancelledAt : undefined,
+              cancelledAt: d.state === 'cancelled' && !released ? d.cancelledAt : undefined,
+              releasedAt: released ? d.releasedFrom?.at : undefined,
+              releaseReason: released ? d.releasedFrom!.reason : '',
             },
           ];
         }),

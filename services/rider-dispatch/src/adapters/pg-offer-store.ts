@@ -59,10 +59,12 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
     now: Date,
     declineUntil: Date,
   ): Promise<void> {
-    await tx.query(`UPDATE offers SET status = $2, responded_at = $3 WHERE offer_id = $1`, [
+    // Who declined it: the rider's answer (the offline path sets 'going_offline' itself).
+    await tx.query(`UPDATE offers SET status = $2, responded_at = $3, declined_by = $4 WHERE offer_id = $1`, [
       offer.offerId,
       status,
       now,
+      status === 'declined' ? 'rider' : null,
     ]);
     await h.returnOfferOrders(tx, offer.offerId, offer.riderId, now, declineUntil);
     await h.settleRider(tx, offer.riderId, now);
@@ -111,8 +113,9 @@ export function createPgOfferStore(pool: Pool, h: TxHelpers): OfferStore {
           }
           if (!decision.result.ok) return decision.result;
           const status = decision.result.value ? 'accepted' : 'declined';
+          const declinedBy = status === 'declined' ? ('rider' as const) : undefined;
           return ok({
-            offer: decision.action === 'none' ? offer : { ...offer, status },
+            offer: decision.action === 'none' ? offer : { ...offer, status, declinedBy },
             accepted: decision.result.value,
           });
         },

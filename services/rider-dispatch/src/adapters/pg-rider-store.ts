@@ -22,6 +22,7 @@ type RiderStore = Pick<
   | 'releaseCancellationHold'
   | 'setOnline'
   | 'setOffline'
+  | 'getRider'
 >;
 
 export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
@@ -102,17 +103,26 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
       return rowCount === 0 ? err(DispatchErrors.orderNotFound(orderId)) : ok(undefined);
     },
 
-    async setOnline(riderId, shiftEndsAt, now) {
+    async setOnline(riderId, shiftEndsAt, now, stayOnline) {
+      // offline_requested is only ever true while online: keeping it keeps a pending "offline after
+      // deliveries" (docs/dispatch-service.md#going-online-and-offline).
       const { rows } = await pool.query<Pick<RiderRow, 'status'>>(
         `INSERT INTO riders (rider_id, online, status, offline_requested, shift_ends_at, updated_at)
          VALUES ($1, true, 'idle', false, $2, $3)
          ON CONFLICT (rider_id) DO UPDATE
-           SET online = true, offline_requested = false, shift_ends_at = EXCLUDED.shift_ends_at,
-               silent_since = NULL, updated_at = EXCLUDED.updated_at
+           SET online = true, offline_requested = riders.offline_requested AND NOT $4,
+               shift_ends_at = EXCLUDED.shift_ends_at, silent_since = NULL, updated_at = EXCLUDED.updated_at
          RETURNING status`,
-        [riderId, shiftEndsAt, now],
+        [riderId, shiftEndsAt, now, stayOnline],
       );
       return rows[0]!.status;
+    },
+
+    async getRider(riderId) {
+      const { rows } = await pool.query<RiderRow>(`SELECT ${RIDER_COLUMNS} FROM riders WHERE rider_id = $1`, [
+        riderId,
+      ]);
+      return rows[0] && rowToRider(rows[0]);
     },
 
     setOffline(riderId, now, declineUntil) {
@@ -141,10 +151,11 @@ export function createPgRiderStore(pool: Pool, h: TxHelpers): RiderStore {
             return ok({ online: true, status: rider.status });
           case 'decline_offer': {
             if (offerId) {
-              await tx.query(`UPDATE offers SET status = 'declined', responded_at = $2 WHERE offer_id = $1`, [
-                offerId,
-                now,
-              ]);
+              await tx.query(
+                `UPDATE offers SET status = 'declined', responded_at = $2, declined_by = 'going_offline'
+                  WHERE offer_id = $1`,
+                [offerId, now],
+              );
               await h.returnOfferOrders(tx, offerId, riderId, now, declineUntil);
             } else {
               const since = await tx.query(

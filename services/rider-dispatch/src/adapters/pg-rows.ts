@@ -1,4 +1,5 @@
 import type {
+  DeclinedBy,
   DispatchOrder,
   DispatchOrderState,
   Offer,
@@ -96,10 +97,11 @@ export interface OfferRow {
   created_at: Date;
   expires_at: Date;
   replica_id: string;
+  declined_by: DeclinedBy | null;
 }
 
 export const OFFER_COLUMNS = `offer_id, rider_id, order_ids, zone, status, pickup_lat, pickup_lng,
-  planned_pickup_at, created_at, expires_at, replica_id`;
+  planned_pickup_at, created_at, expires_at, replica_id, declined_by`;
 
 export const rowToOffer = (r: OfferRow): Offer => ({
   offerId: r.offer_id,
@@ -112,4 +114,5 @@ export const rowToOffer = (r: OfferRow): Offer => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   replicaId: r.replica_id,
+  declinedBy: r.declined_by ?? undefined,
 });

@@ -1,6 +1,7 @@
-import { ok, type CodedError, type Result } from '@mealpeak/core';
+import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import type { Logger } from '@mealpeak/telemetry';
 import { admitHandover, checkHandover, type Fix, type HandoverCheck } from '../domain/delivery/handover.ts';
+import { DispatchErrors } from '../domain/errors.ts';
 import type { Clock, DispatchStore, JudgeHandover, Positions } from './ports.ts';
 import type { DispatchSettings } from './settings.ts';
 import { requireIds } from './validation.ts';
@@ -78,19 +79,41 @@ export function createDeliveryUseCases(deps: DeliveryDeps) {
     return result;
   }
 
+  /**
+   * An order taken back from this rider is not a stranger's: they are told it was released and
+   * why (ORDER_RELEASED), not ORDER_NOT_HELD. Read only when refused, after the transaction.
+   */
+  async function told(
+    riderId: string,
+    orderId: string,
+    result: Result<void, CodedError>,
+  ): Promise<Result<void, CodedError>> {
+    if (result.ok || result.error.code !== 'ORDER_NOT_HELD') return result;
+    const release = await deps.store.releaseOf(orderId, riderId);
+    return release ? err(DispatchErrors.orderReleased(orderId, release.reason)) : result;
+  }
+
   return {
     async markPickedUp(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      return judged('pickup', riderId, orderId, (judge) =>
-        deps.store.markPickedUp(orderId, riderId, deps.clock.now(), judge),
+      return told(
+        riderId,
+        orderId,
+        await judged('pickup', riderId, orderId, (judge) =>
+          deps.store.markPickedUp(orderId, riderId, deps.clock.now(), judge),
+        ),
       );
     },
     async markDelivered(riderId: string, orderId: string): Promise<Result<void, CodedError>> {
       const valid = requireIds({ riderId, orderId });
       if (!valid.ok) return valid;
-      return judged('delivery', riderId, orderId, (judge) =>
-        deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge),
+      return told(
+        riderId,
+        orderId,
+        await judged('delivery', riderId, orderId, (judge) =>
+          deps.store.markDelivered(orderId, riderId, deps.clock.now(), judge),
+        ),
       );
     },
     /**

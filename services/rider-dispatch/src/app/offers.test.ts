@@ -14,13 +14,23 @@ async function offered() {
 describe('offers', () => {
   it('shows the pending offer to its rider only, with where each order goes', async () => {
     const { w, offer } = await offered();
-    const dropoff = w.store.orders.get('o-1')!.dropoff;
+    const { dropoff, expectedReadyAt } = w.store.orders.get('o-1')!;
     expect(await w.useCases.getOffer('first')).toEqual({
       ok: true,
       value: {
         ...offer,
         orders: [
-          { orderId: 'o-1', sequence: 0, dropoff, dropoffAddress: 'Drop-off of o-1', cancelled: false },
+          {
+            orderId: 'o-1',
+            sequence: 0,
+            dropoff,
+            dropoffAddress: 'Drop-off of o-1',
+            cancelled: false,
+            // Where to collect it and whether the kitchen is done (accepted, not marked ready yet).
+            merchantId: 'm-o-1',
+            ready: false,
+            expectedReadyAt,
+          },
         ],
       },
     });

@@ -102,12 +102,19 @@ export function createOfferUseCases(deps: OfferDeps) {
         declineUntil: declineUntil(now),
         plan,
       });
-      if (!answer.ok) return answer;
+      // Any answer to an accepted offer whose orders were all taken back since says so, and why
+      // (a repeated accept is not "accepted", a decline not "already accepted").
+      const released = async (details: OfferDetails) => {
+        if (offer.status !== 'accepted' || details.orders.length > 0) return undefined;
+        const release = offer.orderIds[0] && (await store.releaseOf(offer.orderIds[0], riderId));
+        return err(DispatchErrors.offerReleased(offerId, release ? release.reason : undefined));
+      };
+      if (!answer.ok) {
+        if (answer.error.code !== 'OFFER_ALREADY_ANSWERED') return answer;
+        return (await released(await withOrders(offer))) ?? answer;
+      }
       const details = await withOrders(answer.value.offer);
-      // A repeated accept of an offer whose orders were all taken back since: not "accepted".
-      if (answer.value.accepted && offer.status === 'accepted' && details.orders.length === 0)
-        return err(DispatchErrors.offerReleased(offerId));
-      return ok({ ...answer.value, offer: details });
+      return (await released(details)) ?? ok({ ...answer.value, offer: details });
     },
 
     /** Pending offers past their expiry count as declined; returns how many. Any replica may run it. */

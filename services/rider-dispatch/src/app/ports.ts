@@ -155,8 +155,14 @@ export interface DispatchStore {
   /** Ends such a hold (the cancellation was refused); nothing held is fine. */
   releaseCancellationHold(orderId: string): Promise<Result<void, CodedError>>;
 
-  setOnline(riderId: string, shiftEndsAt: Date, now: Date): Promise<RiderStatus>;
+  /**
+   * Online (upsert). A pending "offline after deliveries" request stays unless `stayOnline`: a
+   * restarted app re-sending its last state must not cancel it by accident.
+   */
+  setOnline(riderId: string, shiftEndsAt: Date, now: Date, stayOnline: boolean): Promise<RiderStatus>;
   setOffline(riderId: string, now: Date, declineUntil: Date): Promise<Result<OfflineResult, CodedError>>;
+  /** The rider's row; undefined for a rider never online. */
+  getRider(riderId: string): Promise<Rider | undefined>;
 
   /** Applies a snapshot once (inbox claim); 'duplicate' when the event was applied before. */
   applyOrderEvent(claim: EventClaim, facts: OrderFacts): Promise<'duplicate' | OrderEventAction>;
@@ -170,6 +176,16 @@ export interface DispatchStore {
    * cancelled since `cancelledSince`; by acceptance time, then delivery sequence.
    */
   riderRun(riderId: string, cancelledSince: Date): Promise<RunOrder[]>;
+  /**
+   * Orders taken back from the rider since `since` that are not theirs again, latest release of
+   * each, as run orders in state `released` (by release time).
+   */
+  releasedFrom(riderId: string, since: Date): Promise<RunOrder[]>;
+  /** The latest release of this order from this rider, if it was ever taken back from them. */
+  releaseOf(
+    orderId: string,
+    riderId: string,
+  ): Promise<{ reason: ReleaseReason; releasedAt: Date } | undefined>;
   /** Deletes declines past their time; returns how many. */
   purgeDeclines(now: Date, limit: number): Promise<number>;
   /**

@@ -63,11 +63,11 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     ]);
     const now = await w.useCases.getDeliveryTracking('o-1');
     expect(now.ok && now.value.riderId).toBe('second');
-    // The first rider, back, can no longer pick it up.
+    // The first rider, back, can no longer pick it up, and is told it was taken back.
     w.positions.place('first', at(100));
     await markReady(w, 'o-1');
     const late = await w.useCases.markPickedUp('first', 'o-1');
-    expect(!late.ok && late.error.code).toBe('ORDER_NOT_HELD');
+    expect(!late.ok && late.error.code).toBe('ORDER_RELEASED');
   });
 
   it('answers a repeated accept of an offer taken back with OFFER_RELEASED, showing nothing of it', async () => {
@@ -84,6 +84,12 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     // Re-offered to someone else: still released for the first rider, no address leaked.
     const again = await w.useCases.respondToOffer('first', offerId, true);
     expect(!again.ok && again.error.code).toBe('OFFER_RELEASED');
+    // A decline of it says the same, with why, rather than "already accepted".
+    const decline = await w.useCases.respondToOffer('first', offerId, false);
+    expect(!decline.ok && [decline.error.code, decline.error.message]).toEqual([
+      'OFFER_RELEASED',
+      `the orders of offer ${offerId} were taken back and given to another rider: no position came from you for minutes`,
+    ]);
   });
 
   it('keeps the order with a rider who keeps pinging, however long the pickup takes', async () => {
@@ -126,6 +132,38 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     expect(w.store.orders.get('o-1')!.state).toBe('waiting');
     expect(w.store.releases[0]?.reason).toBe('offline_requested');
     expect(w.store.riders.get('first')).toMatchObject({ online: false, status: 'idle' });
+  });
+
+  it('tells the rider an order was taken back: listed as released with the reason, pickup refused as released', async () => {
+    const w = await accepted();
+    await markReady(w, 'o-1');
+    w.positions.fixes.delete('first'); // the phone died
+    await pass(w, 4 * MIN, ['second']);
+    expect(w.store.orders.get('o-1')!.state).toBe('waiting');
+    const listed = await w.useCases.listRiderOrders('first', true);
+    expect(listed.ok && listed.value).toEqual([
+      expect.objectContaining({
+        orderId: 'o-1',
+        state: 'released',
+        releaseReason: 'rider_silent',
+        releasedAt: w.store.releases[0]!.at,
+      }),
+    ]);
+    // A caller that does not know the state is not sent it.
+    expect(await w.useCases.listRiderOrders('first')).toEqual({ ok: true, value: [] });
+    const pickup = await w.useCases.markPickedUp('first', 'o-1');
+    expect(!pickup.ok && [pickup.error.code, pickup.error.message]).toEqual([
+      'ORDER_RELEASED',
+      'order o-1 was taken back from you and given to another rider: no position came from you for minutes',
+    ]);
+    // A stranger's order is still just not theirs.
+    const stranger = await w.useCases.markPickedUp('second', 'o-1');
+    expect(!stranger.ok && stranger.error.code).toBe('ORDER_NOT_HELD');
+    // Half an hour later it is gone from the list; the pickup is still refused as released.
+    w.clock.advance(31 * MIN);
+    expect(await w.useCases.listRiderOrders('first', true)).toEqual({ ok: true, value: [] });
+    const late = await w.useCases.markPickedUp('first', 'o-1');
+    expect(!late.ok && late.error.code).toBe('ORDER_RELEASED');
   });
 
   it('takes back pickups still pending past the shift end plus its grace', async () => {

@@ -41,6 +41,9 @@ describe("the rider's run", () => {
           pickup: w.store.orders.get('o-1')!.pickup,
           dropoff: at(1_200),
           dropoffAddress: 'Nanjing Rd 1',
+          merchantId: 'm-o-1',
+          ready: false,
+          expectedReadyAt: w.store.orders.get('o-1')!.expectedReadyAt,
           assignedAt: acceptedAt,
           pickedUpAt: undefined,
           cancelledAt: undefined,
@@ -62,7 +65,11 @@ describe("the rider's run", () => {
     w.clock.advance(60_000);
     await w.useCases.markPickedUp('r-1', 'o-1');
     const picked = await w.useCases.listRiderOrders('r-1');
-    expect(picked.ok && picked.value[0]).toMatchObject({ state: 'picked_up', pickedUpAt: w.clock.now() });
+    expect(picked.ok && picked.value[0]).toMatchObject({
+      state: 'picked_up',
+      pickedUpAt: w.clock.now(),
+      ready: true,
+    });
     await w.useCases.markDelivered('r-1', 'o-1');
     expect(await ids(w, 'r-1')).toEqual([]);
   });

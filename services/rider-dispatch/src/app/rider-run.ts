@@ -1,5 +1,5 @@
 import { ok, type CodedError, type Result } from '@mealpeak/core';
-import { CANCELLED_VISIBLE_MS, type RunOrder } from '../domain/delivery/run.ts';
+import { CANCELLED_VISIBLE_MS, RELEASED_VISIBLE_MS, type RunOrder } from '../domain/delivery/run.ts';
 import type { Clock, DispatchStore } from './ports.ts';
 import { requireIds } from './validation.ts';
 
@@ -9,11 +9,19 @@ import { requireIds } from './validation.ts';
  */
 export function createRiderRunUseCases(deps: { store: DispatchStore; clock: Clock }) {
   return {
-    async listRiderOrders(riderId: string): Promise<Result<RunOrder[], CodedError>> {
+    /**
+     * `includeReleased`: also the orders taken back from the rider lately. Callers that know the
+     * state ask for it; an older gateway does not, and would not know how to name it.
+     */
+    async listRiderOrders(riderId: string, includeReleased = false): Promise<Result<RunOrder[], CodedError>> {
       const valid = requireIds({ riderId });
       if (!valid.ok) return valid;
-      const since = new Date(deps.clock.now().getTime() - CANCELLED_VISIBLE_MS);
-      return ok(await deps.store.riderRun(riderId, since));
+      const now = deps.clock.now().getTime();
+      const [run, released] = await Promise.all([
+        deps.store.riderRun(riderId, new Date(now - CANCELLED_VISIBLE_MS)),
+        includeReleased ? deps.store.releasedFrom(riderId, new Date(now - RELEASED_VISIBLE_MS)) : [],
+      ]);
+      return ok([...run, ...released]);
     },
   };
 }

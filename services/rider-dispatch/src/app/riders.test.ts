@@ -19,15 +19,15 @@ const offline = (riderId: string) => ({
 describe('riders going online and offline', () => {
   it('goes online with a position and a default shift, and offline at once when idle', async () => {
     const w = createWorld();
-    expect(await w.useCases.setRiderOnline(online('r-1'))).toEqual({
+    expect(await w.useCases.setRiderOnline(online('r-1'))).toMatchObject({
       ok: true,
-      value: { online: true, status: 'idle' },
+      value: { online: true, status: 'idle', leaving: false, offerable: true },
     });
     expect(w.store.riders.get('r-1')!.shiftEndsAt.getTime() - w.clock.now().getTime()).toBe(8 * 3_600_000);
     expect(await w.positions.get('r-1')).toBeDefined();
-    expect(await w.useCases.setRiderOnline(offline('r-1'))).toEqual({
+    expect(await w.useCases.setRiderOnline(offline('r-1'))).toMatchObject({
       ok: true,
-      value: { online: false, status: 'idle' },
+      value: { online: false, status: 'idle', offerable: false, reason: 'offline' },
     });
     expect(await w.positions.get('r-1')).toBeUndefined();
   });
@@ -67,15 +67,37 @@ describe('riders going online and offline', () => {
     expect(w.offerOf('r-1')).toBeUndefined();
   });
 
+  it('tells a late accept the offer was declined when the rider went offline, not by the rider', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    const offerId = w.offerOf('r-1')!.offerId;
+    await w.useCases.setRiderOnline(offline('r-1'));
+    const late = await w.useCases.respondToOffer('r-1', offerId, true);
+    expect(!late.ok && [late.error.code, late.error.message]).toEqual([
+      'OFFER_ALREADY_ANSWERED',
+      `offer ${offerId} was declined when you went offline`,
+    ]);
+    // The rider's own decline is told as such.
+    await w.addRider('r-1', at(100));
+    await w.addOrder('o-2');
+    await w.runRound(w.zone);
+    const second = w.offerOf('r-1')!.offerId;
+    await w.useCases.respondToOffer('r-1', second, false);
+    const changed = await w.useCases.respondToOffer('r-1', second, true);
+    expect(!changed.ok && changed.error.message).toBe(`offer ${second} was already declined by you`);
+  });
+
   it('while delivering, stays online until the last drop-off, with no new offers meanwhile', async () => {
     const w = createWorld();
     await w.addOrder('o-1');
     await w.addRider('r-1', at(100));
     await w.runRound(w.zone);
     await w.useCases.respondToOffer('r-1', w.offerOf('r-1')!.offerId, true);
-    expect(await w.useCases.setRiderOnline(offline('r-1'))).toEqual({
+    expect(await w.useCases.setRiderOnline(offline('r-1'))).toMatchObject({
       ok: true,
-      value: { online: true, status: 'delivering' },
+      value: { online: true, status: 'delivering', leaving: true, reason: 'leaving' },
     });
     await w.addOrder('o-2');
     expect(await w.store.dispatchableRiders(['r-1'], w.clock.now())).toEqual([]);
@@ -90,6 +112,61 @@ describe('riders going online and offline', () => {
       online: false,
       status: 'idle',
       offlineRequested: false,
+    });
+  });
+
+  it('keeps "offline after deliveries" when a restarted app goes online again, unless it asks to stay', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1', at(100));
+    await w.runRound(w.zone);
+    await w.useCases.respondToOffer('r-1', w.offerOf('r-1')!.offerId, true);
+    await w.useCases.setRiderOnline(offline('r-1'));
+    // The app restarted and re-sends its last shift call: still leaving, still no new offers.
+    expect(await w.useCases.setRiderOnline(online('r-1'))).toMatchObject({
+      ok: true,
+      value: { online: true, status: 'delivering', leaving: true, offerable: false, reason: 'leaving' },
+    });
+    expect(await w.store.dispatchableRiders(['r-1'], w.clock.now())).toEqual([]);
+    expect(await w.useCases.getRider('r-1')).toMatchObject({ ok: true, value: { leaving: true } });
+    // The rider taps "stay online".
+    expect(await w.useCases.setRiderOnline(online('r-1', { stayOnline: true }))).toMatchObject({
+      ok: true,
+      value: { status: 'delivering', leaving: false, offerable: true },
+    });
+    expect((await w.store.dispatchableRiders(['r-1'], w.clock.now())).map((r) => r.riderId)).toEqual(['r-1']);
+  });
+
+  it('reads the shift without changing it, and says when the shift is over or the pings stopped', async () => {
+    const w = createWorld();
+    expect(await w.useCases.getRider('r-new')).toMatchObject({
+      ok: true,
+      value: { online: false, shiftEndsAt: undefined, offerable: false, reason: 'offline' },
+    });
+    const shiftEndsAt = new Date(w.clock.now().getTime() + 3_600_000);
+    await w.useCases.setRiderOnline(online('r-1', { shiftEndsAt }));
+    expect(await w.useCases.getRider('r-1')).toEqual({
+      ok: true,
+      value: {
+        online: true,
+        status: 'idle',
+        leaving: false,
+        shiftEndsAt,
+        offerable: true,
+        reason: undefined,
+      },
+    });
+    w.clock.advance(3_600_000);
+    w.positions.place('r-1', at(100));
+    expect(await w.useCases.getRider('r-1')).toMatchObject({
+      ok: true,
+      value: { online: true, status: 'idle', offerable: false, reason: 'shift_ended' },
+    });
+    await w.useCases.setRiderOnline(online('r-1'));
+    w.clock.advance(61_000);
+    expect(await w.useCases.getRider('r-1')).toMatchObject({
+      ok: true,
+      value: { offerable: false, reason: 'no_position' },
     });
   });
 

@@ -3,7 +3,8 @@ import { checkPing, type PositionPing } from '@mealpeak/rider-positions';
 import type { Logger } from '@mealpeak/telemetry';
 import { DispatchErrors } from '../domain/errors.ts';
 import type { LatLng } from '../domain/geo/projection.ts';
-import type { Clock, DispatchStore, OfflineResult, Positions } from './ports.ts';
+import { riderShiftView, type RiderShiftView } from '../domain/delivery/shift.ts';
+import type { Clock, DispatchStore, Positions } from './ports.ts';
 import type { DispatchSettings } from './settings.ts';
 import { requireIds } from './validation.ts';
 
@@ -12,11 +13,16 @@ export interface SetOnlineInput {
   readonly online: boolean;
   readonly position: LatLng | undefined;
   readonly shiftEndsAt: Date | undefined;
+  /**
+   * Cancels a pending "offline after deliveries" (the rider chose to stay). Without it, going
+   * online keeps the request: an app that restarted and re-sends its last state cannot cancel it.
+   */
+  readonly stayOnline?: boolean;
 }
 
 export interface RiderDeps {
   readonly store: DispatchStore;
-  readonly positions: Pick<Positions, 'write' | 'remove'>;
+  readonly positions: Pick<Positions, 'write' | 'remove' | 'get'>;
   readonly clock: Clock;
   readonly settings: DispatchSettings;
   readonly logger: Logger;
@@ -41,13 +47,34 @@ export const MAX_SHIFT_MS = 16 * 3_600_000;
 export function createRiderUseCases(deps: RiderDeps) {
   const { store, positions, clock, settings } = deps;
 
+  async function shiftView(riderId: string): Promise<RiderShiftView> {
+    const [rider, position] = await Promise.all([
+      store.getRider(riderId),
+      positions.get(riderId).then(
+        (p) => p !== undefined,
+        (error: unknown) => {
+          deps.logger.warn({ err: error, riderId }, 'rider position unavailable for the shift view');
+          return undefined;
+        },
+      ),
+    ]);
+    return riderShiftView(rider, position, clock.now());
+  }
+
   return {
+    /** The rider's shift as the app shows it; a rider never online is offline (not an error). */
+    async getRider(riderId: string): Promise<Result<RiderShiftView, CodedError>> {
+      const valid = requireIds({ riderId });
+      if (!valid.ok) return valid;
+      return ok(await shiftView(riderId));
+    },
+
     /**
      * Online: upsert the rider (shift end defaults to now + DEFAULT_SHIFT) and store the initial
      * position. Offline: see decideOffline (an active run finishes first); the position is removed
      * once the rider is really offline.
      */
-    async setRiderOnline(input: SetOnlineInput): Promise<Result<OfflineResult, CodedError>> {
+    async setRiderOnline(input: SetOnlineInput): Promise<Result<RiderShiftView, CodedError>> {
       const valid = requireIds({ riderId: input.riderId });
       if (!valid.ok) return valid;
       const now = clock.now();
@@ -57,8 +84,9 @@ export function createRiderUseCases(deps: RiderDeps) {
           now,
           new Date(now.getTime() + settings.declineCooldownMs),
         );
-        if (result.ok && !result.value.online) await positions.remove(input.riderId);
-        return result;
+        if (!result.ok) return result;
+        if (!result.value.online) await positions.remove(input.riderId);
+        return ok(await shiftView(input.riderId));
       }
       const fields: FieldError[] = [];
       const ping = input.position && { riderId: input.riderId, ...input.position, recordedAt: now.getTime() };
@@ -72,7 +100,7 @@ export function createRiderUseCases(deps: RiderDeps) {
         });
       if (fields.length > 0) return err(DispatchErrors.invalid(fields));
       const shiftEndsAt = input.shiftEndsAt ?? new Date(now.getTime() + settings.defaultShiftMs);
-      const status = await store.setOnline(input.riderId, shiftEndsAt, now);
+      await store.setOnline(input.riderId, shiftEndsAt, now, input.stayOnline ?? false);
       if (ping) {
         const written = await positions.write(ping);
         // Online without a position is still online: the next ping makes the rider dispatchable.
@@ -82,7 +110,7 @@ export function createRiderUseCases(deps: RiderDeps) {
             'initial position not stored',
           );
       }
-      return ok({ online: true, status });
+      return ok(await shiftView(input.riderId));
     },
 
     /**

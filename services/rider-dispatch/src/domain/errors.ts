@@ -1,4 +1,13 @@
 import { codedError, type CodedError, type FieldError } from '@mealpeak/core';
+import type { DeclinedBy } from './delivery/model.ts';
+import type { ReleaseReason } from './delivery/release.ts';
+
+/** Why an order was taken back from a rider, as the rider is told. */
+const RELEASED_BECAUSE: Record<ReleaseReason, string> = {
+  offline_requested: 'you went offline',
+  shift_ended: 'your shift ended',
+  rider_silent: 'no position came from you for minutes',
+};
 
 /** Every expected failure of the dispatch service, with its stable code (docs/dispatch-service.md). */
 export const DispatchErrors = {
@@ -17,18 +26,32 @@ export const DispatchErrors = {
     codedError('conflict', 'OFFER_EXPIRED', `offer ${offerId} expired before it was answered`),
   offerWithdrawn: (offerId: string): CodedError =>
     codedError('conflict', 'OFFER_WITHDRAWN', `offer ${offerId} was withdrawn: its orders were cancelled`),
-  offerReleased: (offerId: string): CodedError =>
+  offerReleased: (offerId: string, reason: ReleaseReason | undefined): CodedError =>
     codedError(
       'conflict',
       'OFFER_RELEASED',
-      `the orders of offer ${offerId} were taken back and given to another rider (offline, shift over or no position for minutes)`,
+      `the orders of offer ${offerId} were taken back and given to another rider: ${reason ? RELEASED_BECAUSE[reason] : 'offline, shift over or no position for minutes'}`,
     ),
-  offerAlreadyAnswered: (offerId: string, status: string): CodedError =>
-    codedError('conflict', 'OFFER_ALREADY_ANSWERED', `offer ${offerId} was already ${status}`),
+  offerAlreadyAnswered: (offerId: string, status: 'accepted' | 'declined', by?: DeclinedBy): CodedError =>
+    codedError(
+      'conflict',
+      'OFFER_ALREADY_ANSWERED',
+      by === 'going_offline'
+        ? `offer ${offerId} was declined when you went offline`
+        : by === 'rider'
+          ? `offer ${offerId} was already declined by you`
+          : `offer ${offerId} was already ${status}`,
+    ),
   orderNotFound: (orderId: string): CodedError =>
     codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId} (not accepted yet?)`),
   orderNotHeld: (orderId: string): CodedError =>
     codedError('forbidden', 'ORDER_NOT_HELD', `order ${orderId} is not assigned to this rider`),
+  orderReleased: (orderId: string, reason: ReleaseReason): CodedError =>
+    codedError(
+      'conflict',
+      'ORDER_RELEASED',
+      `order ${orderId} was taken back from you and given to another rider: ${RELEASED_BECAUSE[reason]}`,
+    ),
   orderNotReady: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_NOT_READY', `order ${orderId} is not marked ready by the merchant yet`),
   orderNotPickedUp: (orderId: string): CodedError =>

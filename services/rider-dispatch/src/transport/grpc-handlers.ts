@@ -2,7 +2,7 @@ import { ok } from '@mealpeak/core';
 import type { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import type { UnaryImplementation } from '@mealpeak/grpc';
 import type { DispatchUseCases } from '../app.ts';
-import { offerToProto, riderStatusToProto, runOrderToProto } from './proto-mapping.ts';
+import { offerToProto, riderShiftToProto, riderStatusToProto, runOrderToProto } from './proto-mapping.ts';
 
 /** gRPC DispatchService: wire <-> use cases, nothing else. */
 export function dispatchGrpcHandlers(
@@ -15,8 +15,16 @@ export function dispatchGrpcHandlers(
         online: req.online,
         position: req.position,
         shiftEndsAt: req.shiftEndsAt,
+        stayOnline: req.stayOnline,
       });
-      return result.ok ? ok({ status: riderStatusToProto(result.value) }) : result;
+      return result.ok
+        ? ok({ status: riderStatusToProto(result.value), shift: riderShiftToProto(result.value) })
+        : result;
+    },
+
+    getRider: async (req) => {
+      const result = await useCases.getRider(req.riderId);
+      return result.ok ? ok({ shift: riderShiftToProto(result.value) }) : result;
     },
 
     reportPositions: async (req) =>
@@ -72,7 +80,7 @@ export function dispatchGrpcHandlers(
     },
 
     listRiderOrders: async (req) => {
-      const result = await useCases.listRiderOrders(req.riderId);
+      const result = await useCases.listRiderOrders(req.riderId, req.includeReleased);
       return result.ok ? ok({ orders: result.value.map(runOrderToProto) }) : result;
     },
   };

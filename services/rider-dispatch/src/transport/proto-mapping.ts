@@ -1,5 +1,7 @@
 import {
+  NotOfferableReason as ProtoNotOfferableReason,
   RiderStatus as ProtoRiderStatus,
+  type RiderShift as ProtoRiderShift,
   RunOrderState as ProtoRunOrderState,
   type Offer as ProtoOffer,
   type RunOrder as ProtoRunOrder,
@@ -7,6 +9,7 @@ import {
 import { OrderState, type OrderStateChanged } from '@mealpeak/contracts/order.v1';
 import type { OfflineResult, OrderFacts } from '../app/ports.ts';
 import type { UpstreamOrderState } from '../domain/delivery/model.ts';
+import type { NotOfferableReason, RiderShiftView } from '../domain/delivery/shift.ts';
 import type { OfferDetails, RunOrder, RunOrderState } from '../domain/delivery/run.ts';
 
 /** Wire <-> domain for the gRPC API and the consumed order events. */
@@ -29,6 +32,21 @@ export function riderStatusToProto(result: OfflineResult): ProtoRiderStatus {
   }
 }
 
+const REASON: Record<NotOfferableReason, ProtoNotOfferableReason> = {
+  offline: ProtoNotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE,
+  leaving: ProtoNotOfferableReason.NOT_OFFERABLE_REASON_LEAVING,
+  shift_ended: ProtoNotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED,
+  no_position: ProtoNotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION,
+};
+
+export const riderShiftToProto = (v: RiderShiftView): ProtoRiderShift => ({
+  status: riderStatusToProto(v),
+  leaving: v.leaving,
+  shiftEndsAt: v.shiftEndsAt,
+  offerable: v.offerable,
+  reason: v.reason ? REASON[v.reason] : ProtoNotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED,
+});
+
 export const offerToProto = (o: OfferDetails): ProtoOffer => ({
   offerId: o.offerId,
   riderId: o.riderId,
@@ -42,9 +60,15 @@ const RUN_STATE: Record<RunOrderState, ProtoRunOrderState> = {
   assigned: ProtoRunOrderState.RUN_ORDER_STATE_ASSIGNED,
   picked_up: ProtoRunOrderState.RUN_ORDER_STATE_PICKED_UP,
   cancelled: ProtoRunOrderState.RUN_ORDER_STATE_CANCELLED,
+  released: ProtoRunOrderState.RUN_ORDER_STATE_RELEASED,
 };
 
-export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({ ...o, state: RUN_STATE[o.state] });
+export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({
+  ...o,
+  state: RUN_STATE[o.state],
+  releasedAt: o.releasedAt,
+  releaseReason: o.releaseReason ?? '',
+});
 
 const finite = (...values: number[]) => values.every(Number.isFinite);
 

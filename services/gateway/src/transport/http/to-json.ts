@@ -3,8 +3,10 @@ import { ActorRole, type GeoPoint, type Money } from '@mealpeak/contracts/common
 import { OrderState, type Order, type StateCount, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
 import {
+  NotOfferableReason,
   RiderStatus,
   RunOrderState,
+  type RiderShift,
   type GetDeliveryTrackingResponse,
   type Offer,
   type RunOrder,
@@ -12,7 +14,12 @@ import {
 import type * as DispatchSchemas from './schemas/dispatch.ts';
 import type * as OrderSchemas from './schemas/orders.ts';
 import type * as MerchantSchemas from './schemas/merchants.ts';
-import type { RiderStatusName, RunOrderStateName } from './schemas/dispatch.ts';
+import type {
+  NotOfferableReasonName,
+  ReleaseReasonName,
+  RiderStatusName,
+  RunOrderStateName,
+} from './schemas/dispatch.ts';
 import { ORDER_STATES, type OrderStateName } from './schemas/orders.ts';
 
 /**
@@ -28,6 +35,7 @@ type MenuItemJson = Static<typeof MerchantSchemas.MenuItem>;
 type OfferJson = Static<typeof DispatchSchemas.Offer>;
 type TrackingJson = Static<typeof DispatchSchemas.DeliveryTracking>;
 type RunOrderJson = Static<typeof DispatchSchemas.RunOrder>;
+type RiderShiftJson = Static<typeof DispatchSchemas.RiderShift>;
 
 const STATE_NAME: Record<number, OrderStateName> = {
   [OrderState.ORDER_STATE_PLACED]: 'PLACED',
@@ -170,6 +178,33 @@ const RIDER_STATUS_NAME: Record<number, RiderStatusName> = {
 
 export const riderStatusName = (status: RiderStatus): RiderStatusName => nameOf(RIDER_STATUS_NAME, status);
 
+const NOT_OFFERABLE_NAME: Record<number, NotOfferableReasonName> = {
+  [NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE]: 'OFFLINE',
+  [NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING]: 'LEAVING',
+  [NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED]: 'SHIFT_ENDED',
+  [NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION]: 'NO_POSITION',
+};
+
+export function riderShiftJson(s: RiderShift): RiderShiftJson {
+  const status = riderStatusName(s.status);
+  return {
+    status,
+    online: status !== 'OFFLINE',
+    leaving: s.leaving,
+    ...optional('shiftEndsAt', s.shiftEndsAt?.toISOString()),
+    offerable: s.offerable,
+    // UNSPECIFIED (an older dispatch) is left out rather than named.
+    ...optional('notOfferableReason', s.offerable ? undefined : NOT_OFFERABLE_NAME[s.reason]),
+  };
+}
+
+/** Where the food is collected and whether it is ready (an older dispatch sends no estimate). */
+const collectionJson = (o: Pick<RunOrder, 'merchantId' | 'ready' | 'expectedReadyAt'>) => ({
+  merchantId: o.merchantId,
+  ready: o.ready,
+  ...optional('expectedReadyAt', o.expectedReadyAt?.toISOString()),
+});
+
 export function offerJson(o: Offer): OfferJson {
   return {
     offerId: o.offerId,
@@ -182,6 +217,7 @@ export function offerJson(o: Offer): OfferJson {
       dropoff: point(x.dropoff),
       dropoffAddress: x.dropoffAddress,
       cancelled: x.cancelled,
+      ...collectionJson(x),
     })),
   };
 }
@@ -190,6 +226,13 @@ const RUN_STATE_NAME: Record<number, RunOrderStateName> = {
   [RunOrderState.RUN_ORDER_STATE_ASSIGNED]: 'ASSIGNED',
   [RunOrderState.RUN_ORDER_STATE_PICKED_UP]: 'PICKED_UP',
   [RunOrderState.RUN_ORDER_STATE_CANCELLED]: 'CANCELLED',
+  [RunOrderState.RUN_ORDER_STATE_RELEASED]: 'RELEASED',
+};
+
+const RELEASE_REASON_NAME: Record<string, ReleaseReasonName> = {
+  offline_requested: 'OFFLINE_REQUESTED',
+  shift_ended: 'SHIFT_ENDED',
+  rider_silent: 'RIDER_SILENT',
 };
 
 export function runOrderJson(o: RunOrder): RunOrderJson {
@@ -201,9 +244,12 @@ export function runOrderJson(o: RunOrder): RunOrderJson {
     pickup: point(o.pickup),
     dropoff: point(o.dropoff),
     dropoffAddress: o.dropoffAddress,
+    ...collectionJson(o),
     assignedAt: iso(o.assignedAt),
     ...optional('pickedUpAt', o.pickedUpAt?.toISOString()),
     ...optional('cancelledAt', o.cancelledAt?.toISOString()),
+    ...optional('releasedAt', o.releasedAt?.toISOString()),
+    ...optional('releaseReason', RELEASE_REASON_NAME[o.releaseReason]),
   };
 }
 

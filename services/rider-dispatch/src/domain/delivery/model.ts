@@ -8,6 +8,8 @@ import type { HandoverCheck } from './handover.ts';
 export type DispatchOrderState = 'waiting' | 'offered' | 'assigned' | 'picked_up' | 'delivered' | 'cancelled';
 export type RiderStatus = 'idle' | 'offered' | 'delivering';
 export type OfferStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+/** Who declined a declined offer: the rider's answer, or the rider going offline with it pending. */
+export type DeclinedBy = 'rider' | 'going_offline';
 
 /** Order states as the order service names them (order.v1.OrderState without the prefix). */
 export type UpstreamOrderState =
@@ -72,6 +74,8 @@ export interface Offer {
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly replicaId: string;
+  /** Status `declined` only; undefined for offers declined before it was recorded. */
+  readonly declinedBy?: DeclinedBy | undefined;
 }
 
 /** What a replica's round claims atomically: the rider, every order of the bundle, and the offer. */

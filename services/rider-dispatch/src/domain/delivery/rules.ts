@@ -13,7 +13,7 @@ export interface OfferResponse {
  * answer to a pending offer past its expiry expires it, exactly as the sweeper would have.
  */
 export function decideOfferResponse(
-  offer: Pick<Offer, 'offerId' | 'riderId' | 'status' | 'expiresAt'>,
+  offer: Pick<Offer, 'offerId' | 'riderId' | 'status' | 'expiresAt' | 'declinedBy'>,
   riderId: string,
   accept: boolean,
   now: Date,
@@ -28,7 +28,11 @@ export function decideOfferResponse(
     case 'accepted':
       return none(accept ? ok(true) : err(DispatchErrors.offerAlreadyAnswered(offer.offerId, 'accepted')));
     case 'declined':
-      return none(accept ? err(DispatchErrors.offerAlreadyAnswered(offer.offerId, 'declined')) : ok(false));
+      return none(
+        accept
+          ? err(DispatchErrors.offerAlreadyAnswered(offer.offerId, 'declined', offer.declinedBy))
+          : ok(false),
+      );
     case 'expired':
       return none(accept ? err(DispatchErrors.offerExpired(offer.offerId)) : ok(false));
     case 'withdrawn':

@@ -25,10 +25,19 @@ const order = (
   offerId,
   dropoff: { lat, lng: 121.5 },
   dropoffAddress: `${orderId} street 1`,
+  merchantId: 'm-1',
+  // o-b is still cooking: the rider sees it before reaching the counter.
+  ready: orderId !== 'o-b',
+  expectedReadyAt: new Date(orderId === 'o-b' ? '2026-11-20T12:20:00Z' : '2026-11-20T12:00:00Z'),
+});
+const collect = (ready: boolean) => ({
+  merchantId: 'm-1',
+  ready,
+  expectedReadyAt: new Date(ready ? '2026-11-20T12:00:00Z' : '2026-11-20T12:20:00Z'),
 });
 
 describe('offerDetails', () => {
-  it('lists a bundle in delivery sequence whatever order the rows come in, marking cancelled ones', () => {
+  it('lists a bundle in delivery sequence whatever order the rows come in, marking cancelled ones and readiness', () => {
     const details = offerDetails(offer, [
       order('o-c', 'offered', 31.26),
       order('o-a', 'offered', 31.24),
@@ -41,6 +50,7 @@ describe('offerDetails', () => {
         dropoff: { lat: 31.24, lng: 121.5 },
         dropoffAddress: 'o-a street 1',
         cancelled: false,
+        ...collect(true),
       },
       {
         orderId: 'o-b',
@@ -48,6 +58,7 @@ describe('offerDetails', () => {
         dropoff: { lat: 31.25, lng: 121.5 },
         dropoffAddress: 'o-b street 1',
         cancelled: true,
+        ...collect(false),
       },
       {
         orderId: 'o-c',
@@ -55,6 +66,7 @@ describe('offerDetails', () => {
         dropoff: { lat: 31.26, lng: 121.5 },
         dropoffAddress: 'o-c street 1',
         cancelled: false,
+        ...collect(true),
       },
     ]);
     expect(details).toMatchObject({ offerId: 'f-1', orderIds: ['o-a', 'o-b', 'o-c'] });

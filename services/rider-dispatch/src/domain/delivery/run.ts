@@ -1,13 +1,27 @@
 import type { LatLng } from '../geo/projection.ts';
 import type { DispatchOrder, Offer } from './model.ts';
+import type { ReleaseReason } from './release.ts';
 
 /**
  * What a rider app needs to show about its offer and its current run: where each order goes
  * (docs/dispatch-service.md#the-riders-run).
  */
 
+/**
+ * Where the rider collects an order and whether the food is ready: in a bundle mixing a ready and
+ * a cooking order the rider should not learn it from ORDER_NOT_READY at the counter. The merchant
+ * is only an id: order events carry no restaurant name or address.
+ */
+export interface Collection {
+  readonly merchantId: string;
+  /** Marked ready for pickup by the merchant. */
+  readonly ready: boolean;
+  /** The merchant's estimate from acceptance (still there once ready). */
+  readonly expectedReadyAt: Date;
+}
+
 /** One order of an offer, with the drop-off the rider decides on. */
-export interface OfferOrder {
+export interface OfferOrder extends Collection {
   readonly orderId: string;
   /** 0-based position in the offer's delivery sequence (the index in `Offer.orderIds`). */
   readonly sequence: number;
@@ -25,7 +39,17 @@ export type OfferDetails = Offer & { readonly orders: readonly OfferOrder[] };
  */
 export function offerDetails(
   offer: Offer,
-  orders: readonly Pick<DispatchOrder, 'orderId' | 'dropoff' | 'dropoffAddress' | 'state' | 'offerId'>[],
+  orders: readonly Pick<
+    DispatchOrder,
+    | 'orderId'
+    | 'dropoff'
+    | 'dropoffAddress'
+    | 'state'
+    | 'offerId'
+    | 'merchantId'
+    | 'ready'
+    | 'expectedReadyAt'
+  >[],
 ): OfferDetails {
   // An accepted offer shows only the orders still on it: one taken back from the rider (ADR 0013)
   // is another rider's now, drop-off address included.
@@ -46,6 +70,9 @@ export function offerDetails(
               dropoff: o.dropoff,
               dropoffAddress: o.dropoffAddress,
               cancelled: o.state === 'cancelled',
+              merchantId: o.merchantId,
+              ready: o.ready,
+              expectedReadyAt: o.expectedReadyAt,
             },
           ]
         : [];
@@ -54,10 +81,10 @@ export function offerDetails(
 }
 
 /** Where an order of a rider's run stands. */
-export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled';
+export type RunOrderState = 'assigned' | 'picked_up' | 'cancelled' | 'released';
 
 /** An order the rider accepted and has not finished, or that was cancelled while they held it. */
-export interface RunOrder {
+export interface RunOrder extends Collection {
   readonly orderId: string;
   readonly state: RunOrderState;
   /** The accepted offer that made it the rider's. */
@@ -72,6 +99,9 @@ export interface RunOrder {
   readonly pickedUpAt: Date | undefined;
   /** When dispatch learnt of the cancellation (state `cancelled` only). */
   readonly cancelledAt: Date | undefined;
+  /** When and why it was taken back from the rider (state `released` only, ADR 0013). */
+  readonly releasedAt?: Date | undefined;
+  readonly releaseReason?: ReleaseReason | undefined;
 }
 
 /**
@@ -80,3 +110,10 @@ export interface RunOrder {
  * 409 ORDER_CANCELLED at the door), short enough not to clutter the list for the shift.
  */
 export const CANCELLED_VISIBLE_MS = 30 * 60_000;
+
+/**
+ * How long an order taken back from a rider (ADR 0013) stays in their run, marked released: as
+ * long as a cancelled one, for the same reason (an app that was closed, offline or silent learns
+ * it on its next look instead of from the counter).
+ */
+export const RELEASED_VISIBLE_MS = CANCELLED_VISIBLE_MS;

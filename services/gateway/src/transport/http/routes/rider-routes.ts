@@ -21,7 +21,7 @@ import {
   RiderShift,
   ShiftBody,
 } from '../schemas/dispatch.ts';
-import { offerJson, riderStatusName, runOrderJson } from '../to-json.ts';
+import { offerJson, riderShiftJson, runOrderJson } from '../to-json.ts';
 import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
 
 const rider = { auth: ['rider'] as const };
@@ -45,6 +45,27 @@ export function riderRoutes({
 }: RouteDeps): FastifyPluginAsyncTypebox {
   const fail = failWith(retryAfterSeconds);
   return async (app) => {
+    app.get(
+      '/shift',
+      {
+        config: rider,
+        schema: {
+          tags,
+          summary: 'Your shift: status, leaving, shift end, and whether you can get offers now',
+          description:
+            'Changes nothing: read it when the app starts instead of re-sending POST /shift. A rider never online is OFFLINE.',
+          response: {
+            200: ref(RiderShift, 'Your shift'),
+            ...errorResponses(...COMMON_ERRORS),
+          },
+        },
+      },
+      async (request, reply) => {
+        const res = await dispatch.getRider(principalOf(request).id, ctxOf(request));
+        return res.ok ? riderShiftJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
     app.post(
       '/shift',
       {
@@ -53,19 +74,21 @@ export function riderRoutes({
           tags,
           summary: 'Go online (start or continue a shift) or offline',
           description:
-            'Going offline while delivering takes effect after the last drop-off of the current run; a pending offer counts as declined.',
+            'Going offline while delivering takes effect after the last drop-off of the current run (leaving); a pending offer counts as declined. Going online keeps a pending leaving unless stayOnline is true.',
           headers: IdempotencyHeaders(false),
           body: ShiftBody,
           response: {
-            200: ref(RiderShift, 'Your status after the change'),
+            200: ref(RiderShift, 'Your shift after the change'),
             ...errorResponses(...WRITE_ERRORS),
           },
         },
       },
       async (request, reply) => {
-        const { online, position, shiftEndsAt } = request.body;
+        const { online, position, shiftEndsAt, stayOnline = false } = request.body;
         if (online && !position)
           return invalidField(request, reply, 'position', 'is required when going online');
+        if (!online && stayOnline)
+          return invalidField(request, reply, 'stayOnline', 'goes with online: true only');
         // The schema's date-time admits leap seconds (23:59:60), which Date cannot represent.
         const shiftEnd = shiftEndsAt === undefined ? undefined : new Date(shiftEndsAt);
         if (shiftEnd && Number.isNaN(shiftEnd.getTime()))
@@ -76,10 +99,11 @@ export function riderRoutes({
             online,
             position: position && { lat: position.lat, lng: position.lng },
             shiftEndsAt: shiftEnd,
+            stayOnline,
           },
           ctxOf(request),
         );
-        return res.ok ? { status: riderStatusName(res.value) } : fail(request, reply, res.error);
+        return res.ok ? riderShiftJson(res.value) : fail(request, reply, res.error);
       },
     );
 

@@ -29,9 +29,18 @@ export const ShiftBody = Type.Object(
     shiftEndsAt: Type.Optional(
       DateTime('End of your shift (no pickup is planned after it); default: 8 hours from now'),
     ),
+    stayOnline: Type.Optional(
+      Type.Boolean({
+        description:
+          'With online: true, cancels a pending "offline after deliveries" (leaving). Without it, going online keeps that request, so an app re-sending its last state after a restart cannot cancel it by accident',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+export const NOT_OFFERABLE_REASONS = ['OFFLINE', 'LEAVING', 'SHIFT_ENDED', 'NO_POSITION'] as const;
+export type NotOfferableReasonName = (typeof NOT_OFFERABLE_REASONS)[number];
 
 export const RiderShift = Type.Object(
   {
@@ -39,6 +48,19 @@ export const RiderShift = Type.Object(
       description:
         'DELIVERING after going offline: you go offline by yourself after the last drop-off of the current run',
     }),
+    online: Type.Boolean({ description: 'false exactly when status is OFFLINE' }),
+    leaving: Type.Boolean({
+      description:
+        'You asked to go offline while delivering: no new offers, offline after the last drop-off (POST with stayOnline: true cancels it)',
+    }),
+    shiftEndsAt: Type.Optional(DateTime('End of your shift; absent if you were never online')),
+    offerable: Type.Boolean({ description: 'Whether dispatch can offer you orders right now' }),
+    notOfferableReason: Type.Optional(
+      Type.Enum([...NOT_OFFERABLE_REASONS], {
+        description:
+          'Why not (offerable false only): OFFLINE; LEAVING; SHIFT_ENDED (go online again with a new shiftEndsAt); NO_POSITION (no ping for 60 s: send pings)',
+      }),
+    ),
   },
   { $id: 'RiderShift', additionalProperties: false },
 );
@@ -84,6 +106,19 @@ const dropoffAddress = () =>
       'As the customer gave it; empty only for orders placed before dispatch kept addresses (use dropoff)',
   });
 
+/** Where the food is collected and whether it is ready: a bundle can mix ready and cooking orders. */
+const collection = () => ({
+  merchantId: Type.String({
+    description: 'The restaurant to collect from (its id; the offer has its position as pickup)',
+  }),
+  ready: Type.Boolean({
+    description: 'Marked ready by the restaurant; until then picked-up answers 409 ORDER_NOT_READY',
+  }),
+  expectedReadyAt: Type.Optional(
+    DateTime("The restaurant's estimate of when the food is ready (absent only from an older dispatch)"),
+  ),
+});
+
 export const OfferOrder = Type.Object(
   {
     orderId: Type.String({ description: 'UUID' }),
@@ -91,6 +126,7 @@ export const OfferOrder = Type.Object(
     dropoff: ref(GeoPoint),
     dropoffAddress: dropoffAddress(),
     cancelled: Type.Boolean({ description: 'Cancelled since the offer was made: nothing to deliver' }),
+    ...collection(),
   },
   { $id: 'OfferOrder', additionalProperties: false },
 );
@@ -126,7 +162,9 @@ export const RiderOrderAction = Type.Object(
   { $id: 'RiderOrderAction', additionalProperties: false },
 );
 
-export const RUN_ORDER_STATES = ['ASSIGNED', 'PICKED_UP', 'CANCELLED'] as const;
+export const RUN_ORDER_STATES = ['ASSIGNED', 'PICKED_UP', 'CANCELLED', 'RELEASED'] as const;
+export const RELEASE_REASONS = ['OFFLINE_REQUESTED', 'SHIFT_ENDED', 'RIDER_SILENT'] as const;
+export type ReleaseReasonName = (typeof RELEASE_REASONS)[number];
 export type RunOrderStateName = (typeof RUN_ORDER_STATES)[number];
 
 export const RunOrder = Type.Object(
@@ -134,16 +172,24 @@ export const RunOrder = Type.Object(
     orderId: Type.String({ description: 'UUID' }),
     state: Type.Enum([...RUN_ORDER_STATES], {
       description:
-        'ASSIGNED: yours to pick up; PICKED_UP: in your bag; CANCELLED: cancelled while yours, do not pick up or deliver (listed for 30 minutes)',
+        'ASSIGNED: yours to pick up; PICKED_UP: in your bag; CANCELLED: cancelled while yours, do not pick up or deliver; RELEASED: taken back from you before pickup and given to another rider, do not pick it up (both listed for 30 minutes)',
     }),
     offerId: Type.String({ description: 'The offer you accepted (UUID)' }),
     sequence: Type.Integer({ minimum: 0, description: "0-based position in that offer's delivery sequence" }),
     pickup: ref(GeoPoint),
     dropoff: ref(GeoPoint),
     dropoffAddress: dropoffAddress(),
+    ...collection(),
     assignedAt: DateTime('When you accepted the offer'),
     pickedUpAt: Type.Optional(DateTime('When you marked it picked up')),
     cancelledAt: Type.Optional(DateTime('When it was cancelled (CANCELLED only)')),
+    releasedAt: Type.Optional(DateTime('When it was taken back from you (RELEASED only)')),
+    releaseReason: Type.Optional(
+      Type.Enum([...RELEASE_REASONS], {
+        description:
+          'Why (RELEASED only): OFFLINE_REQUESTED (you went offline), SHIFT_ENDED (5 minutes past your shift end), RIDER_SILENT (no position from you for 3 minutes)',
+      }),
+    ),
   },
   { $id: 'RunOrder', additionalProperties: false },
 );

@@ -83,6 +83,71 @@ export function riderStatusToJSON(object: RiderStatus): string {
   }
 }
 
+/** Why rounds do not offer orders to a rider right now. */
+export const NotOfferableReason = {
+  NOT_OFFERABLE_REASON_UNSPECIFIED: 0,
+  NOT_OFFERABLE_REASON_OFFLINE: 1,
+  /** NOT_OFFERABLE_REASON_LEAVING - Offline requested while delivering: offline after the last drop-off. */
+  NOT_OFFERABLE_REASON_LEAVING: 2,
+  NOT_OFFERABLE_REASON_SHIFT_ENDED: 3,
+  /** NOT_OFFERABLE_REASON_NO_POSITION - No fresh position in the index (pings stopped for RIDER_POSITION_TTL_MS). */
+  NOT_OFFERABLE_REASON_NO_POSITION: 4,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type NotOfferableReason = (typeof NotOfferableReason)[keyof typeof NotOfferableReason];
+
+export namespace NotOfferableReason {
+  export type NOT_OFFERABLE_REASON_UNSPECIFIED = typeof NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+  export type NOT_OFFERABLE_REASON_OFFLINE = typeof NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE;
+  export type NOT_OFFERABLE_REASON_LEAVING = typeof NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING;
+  export type NOT_OFFERABLE_REASON_SHIFT_ENDED = typeof NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED;
+  export type NOT_OFFERABLE_REASON_NO_POSITION = typeof NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION;
+  export type UNRECOGNIZED = typeof NotOfferableReason.UNRECOGNIZED;
+}
+
+export function notOfferableReasonFromJSON(object: any): NotOfferableReason {
+  switch (object) {
+    case 0:
+    case 'NOT_OFFERABLE_REASON_UNSPECIFIED':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED;
+    case 1:
+    case 'NOT_OFFERABLE_REASON_OFFLINE':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE;
+    case 2:
+    case 'NOT_OFFERABLE_REASON_LEAVING':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING;
+    case 3:
+    case 'NOT_OFFERABLE_REASON_SHIFT_ENDED':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED;
+    case 4:
+    case 'NOT_OFFERABLE_REASON_NO_POSITION':
+      return NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return NotOfferableReason.UNRECOGNIZED;
+  }
+}
+
+export function notOfferableReasonToJSON(object: NotOfferableReason): string {
+  switch (object) {
+    case NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED:
+      return 'NOT_OFFERABLE_REASON_UNSPECIFIED';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE:
+      return 'NOT_OFFERABLE_REASON_OFFLINE';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING:
+      return 'NOT_OFFERABLE_REASON_LEAVING';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_SHIFT_ENDED:
+      return 'NOT_OFFERABLE_REASON_SHIFT_ENDED';
+    case NotOfferableReason.NOT_OFFERABLE_REASON_NO_POSITION:
+      return 'NOT_OFFERABLE_REASON_NO_POSITION';
+    case NotOfferableReason.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
 /** Where an order of a rider's run stands, in dispatch's terms. */
 export const RunOrderState = {
   RUN_ORDER_STATE_UNSPECIFIED: 0,
@@ -91,6 +156,11 @@ export const RunOrderState = {
   RUN_ORDER_STATE_PICKED_UP: 2,
   /** RUN_ORDER_STATE_CANCELLED - Cancelled upstream while the rider held it: do not pick up / deliver. Listed for a while only. */
   RUN_ORDER_STATE_CANCELLED: 3,
+  /**
+   * RUN_ORDER_STATE_RELEASED - Taken back from the rider before pickup (offline, shift over, silent) and given to another
+   * rider: do not pick up. Listed for a while, and only when the request asks for it.
+   */
+  RUN_ORDER_STATE_RELEASED: 4,
   UNRECOGNIZED: -1,
 } as const;
 
@@ -101,6 +171,7 @@ export namespace RunOrderState {
   export type RUN_ORDER_STATE_ASSIGNED = typeof RunOrderState.RUN_ORDER_STATE_ASSIGNED;
   export type RUN_ORDER_STATE_PICKED_UP = typeof RunOrderState.RUN_ORDER_STATE_PICKED_UP;
   export type RUN_ORDER_STATE_CANCELLED = typeof RunOrderState.RUN_ORDER_STATE_CANCELLED;
+  export type RUN_ORDER_STATE_RELEASED = typeof RunOrderState.RUN_ORDER_STATE_RELEASED;
   export type UNRECOGNIZED = typeof RunOrderState.UNRECOGNIZED;
 }
 
@@ -118,6 +189,9 @@ export function runOrderStateFromJSON(object: any): RunOrderState {
     case 3:
     case 'RUN_ORDER_STATE_CANCELLED':
       return RunOrderState.RUN_ORDER_STATE_CANCELLED;
+    case 4:
+    case 'RUN_ORDER_STATE_RELEASED':
+      return RunOrderState.RUN_ORDER_STATE_RELEASED;
     case -1:
     case 'UNRECOGNIZED':
     default:
@@ -135,6 +209,8 @@ export function runOrderStateToJSON(object: RunOrderState): string {
       return 'RUN_ORDER_STATE_PICKED_UP';
     case RunOrderState.RUN_ORDER_STATE_CANCELLED:
       return 'RUN_ORDER_STATE_CANCELLED';
+    case RunOrderState.RUN_ORDER_STATE_RELEASED:
+      return 'RUN_ORDER_STATE_RELEASED';
     case RunOrderState.UNRECOGNIZED:
     default:
       return 'UNRECOGNIZED';
@@ -154,10 +230,38 @@ export interface SetRiderOnlineRequest {
   position?: GeoPoint | undefined;
   /** End of the rider's shift; no pickup is planned after it. */
   shiftEndsAt?: Date | undefined;
+  /**
+   * With online: cancels a pending "offline after deliveries" (RiderShift.leaving). Without it,
+   * going online keeps that request: an app re-sending its last state after a restart must not
+   * cancel it by accident.
+   */
+  stayOnline: boolean;
+}
+
+/** The rider's shift as the rider app shows it. */
+export interface RiderShift {
+  status: RiderStatus;
+  /** Online, offline requested while delivering: no new offers, offline after the last drop-off. */
+  leaving: boolean;
+  /** Absent for a rider never online. */
+  shiftEndsAt?: Date | undefined;
+  /** Whether rounds can offer orders to the rider now; otherwise reason says why. */
+  offerable: boolean;
+  reason: NotOfferableReason;
 }
 
 export interface SetRiderOnlineResponse {
   status: RiderStatus;
+  /** The shift after the change (absent from dispatch versions before GetRider). */
+  shift?: RiderShift | undefined;
+}
+
+export interface GetRiderRequest {
+  riderId: string;
+}
+
+export interface GetRiderResponse {
+  shift?: RiderShift | undefined;
 }
 
 export interface ReportPositionsRequest {
@@ -178,6 +282,12 @@ export interface OfferOrder {
   dropoffAddress: string;
   /** Cancelled upstream after the offer was made: nothing to pick up or deliver. */
   cancelled: boolean;
+  /** The restaurant to collect from (an id: order events carry no name or address). */
+  merchantId: string;
+  /** Marked ready for pickup by the merchant; until then a pickup is ORDER_NOT_READY. */
+  ready: boolean;
+  /** The merchant's estimate, set on acceptance. */
+  expectedReadyAt?: Date | undefined;
 }
 
 export interface Offer {
@@ -254,6 +364,16 @@ export interface RunOrder {
   assignedAt?: Date | undefined;
   pickedUpAt?: Date | undefined;
   cancelledAt?: Date | undefined;
+  /** As in OfferOrder. */
+  merchantId: string;
+  ready: boolean;
+  expectedReadyAt?: Date | undefined;
+  /**
+   * RELEASED only: when, and why (order_releases.reason: offline_requested, shift_ended,
+   * rider_silent).
+   */
+  releasedAt?: Date | undefined;
+  releaseReason: string;
 }
 
 /**
@@ -274,6 +394,11 @@ export interface HoldForCancellationResponse {}
 
 export interface ListRiderOrdersRequest {
   riderId: string;
+  /**
+   * Also list orders taken back from the rider lately (RUN_ORDER_STATE_RELEASED); a caller that
+   * does not know that state leaves it false.
+   */
+  includeReleased: boolean;
 }
 
 export interface ListRiderOrdersResponse {
@@ -397,7 +522,7 @@ export const PositionPing: MessageFns<PositionPing> = {
 };
 
 function createBaseSetRiderOnlineRequest(): SetRiderOnlineRequest {
-  return { riderId: '', online: false, position: undefined, shiftEndsAt: undefined };
+  return { riderId: '', online: false, position: undefined, shiftEndsAt: undefined, stayOnline: false };
 }
 
 export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
@@ -413,6 +538,9 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
     }
     if (message.shiftEndsAt !== undefined) {
       Timestamp.encode(toTimestamp(message.shiftEndsAt), writer.uint32(34).fork()).join();
+    }
+    if (message.stayOnline !== false) {
+      writer.uint32(40).bool(message.stayOnline);
     }
     return writer;
   },
@@ -462,6 +590,14 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
             message.shiftEndsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.stayOnline = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -488,6 +624,11 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
         : isSet(object.shift_ends_at)
           ? fromJsonTimestamp(object.shift_ends_at)
           : undefined,
+      stayOnline: isSet(object.stayOnline)
+        ? globalThis.Boolean(object.stayOnline)
+        : isSet(object.stay_online)
+          ? globalThis.Boolean(object.stay_online)
+          : false,
     };
   },
 
@@ -505,6 +646,9 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
     if (message.shiftEndsAt !== undefined) {
       obj.shiftEndsAt = message.shiftEndsAt.toISOString();
     }
+    if (message.stayOnline !== false) {
+      obj.stayOnline = message.stayOnline;
+    }
     return obj;
   },
 
@@ -520,18 +664,159 @@ export const SetRiderOnlineRequest: MessageFns<SetRiderOnlineRequest> = {
         ? GeoPoint.fromPartial(object.position)
         : undefined;
     message.shiftEndsAt = object.shiftEndsAt ?? undefined;
+    message.stayOnline = object.stayOnline ?? false;
+    return message;
+  },
+};
+
+function createBaseRiderShift(): RiderShift {
+  return { status: 0, leaving: false, shiftEndsAt: undefined, offerable: false, reason: 0 };
+}
+
+export const RiderShift: MessageFns<RiderShift> = {
+  encode(message: RiderShift, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.leaving !== false) {
+      writer.uint32(16).bool(message.leaving);
+    }
+    if (message.shiftEndsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.shiftEndsAt), writer.uint32(26).fork()).join();
+    }
+    if (message.offerable !== false) {
+      writer.uint32(32).bool(message.offerable);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(40).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RiderShift {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRiderShift();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.leaving = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.shiftEndsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offerable = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RiderShift {
+    return {
+      status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0,
+      leaving: isSet(object.leaving) ? globalThis.Boolean(object.leaving) : false,
+      shiftEndsAt: isSet(object.shiftEndsAt)
+        ? fromJsonTimestamp(object.shiftEndsAt)
+        : isSet(object.shift_ends_at)
+          ? fromJsonTimestamp(object.shift_ends_at)
+          : undefined,
+      offerable: isSet(object.offerable) ? globalThis.Boolean(object.offerable) : false,
+      reason: isSet(object.reason) ? notOfferableReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: RiderShift): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = riderStatusToJSON(message.status);
+    }
+    if (message.leaving !== false) {
+      obj.leaving = message.leaving;
+    }
+    if (message.shiftEndsAt !== undefined) {
+      obj.shiftEndsAt = message.shiftEndsAt.toISOString();
+    }
+    if (message.offerable !== false) {
+      obj.offerable = message.offerable;
+    }
+    if (message.reason !== 0) {
+      obj.reason = notOfferableReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RiderShift>, I>>(base?: I): RiderShift {
+    return RiderShift.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RiderShift>, I>>(object: I): RiderShift {
+    const message = createBaseRiderShift();
+    message.status = object.status ?? 0;
+    message.leaving = object.leaving ?? false;
+    message.shiftEndsAt = object.shiftEndsAt ?? undefined;
+    message.offerable = object.offerable ?? false;
+    message.reason = object.reason ?? 0;
     return message;
   },
 };
 
 function createBaseSetRiderOnlineResponse(): SetRiderOnlineResponse {
-  return { status: 0 };
+  return { status: 0, shift: undefined };
 }
 
 export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   encode(message: SetRiderOnlineResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== 0) {
       writer.uint32(8).int32(message.status);
+    }
+    if (message.shift !== undefined) {
+      RiderShift.encode(message.shift, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -557,6 +842,14 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
             message.status = reader.int32() as any;
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shift = RiderShift.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -570,13 +863,19 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   },
 
   fromJSON(object: any): SetRiderOnlineResponse {
-    return { status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0 };
+    return {
+      status: isSet(object.status) ? riderStatusFromJSON(object.status) : 0,
+      shift: isSet(object.shift) ? RiderShift.fromJSON(object.shift) : undefined,
+    };
   },
 
   toJSON(message: SetRiderOnlineResponse): unknown {
     const obj: any = {};
     if (message.status !== 0) {
       obj.status = riderStatusToJSON(message.status);
+    }
+    if (message.shift !== undefined) {
+      obj.shift = RiderShift.toJSON(message.shift);
     }
     return obj;
   },
@@ -587,6 +886,149 @@ export const SetRiderOnlineResponse: MessageFns<SetRiderOnlineResponse> = {
   fromPartial<I extends Exact<DeepPartial<SetRiderOnlineResponse>, I>>(object: I): SetRiderOnlineResponse {
     const message = createBaseSetRiderOnlineResponse();
     message.status = object.status ?? 0;
+    message.shift =
+      object.shift !== undefined && object.shift !== null ? RiderShift.fromPartial(object.shift) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetRiderRequest(): GetRiderRequest {
+  return { riderId: '' };
+}
+
+export const GetRiderRequest: MessageFns<GetRiderRequest> = {
+  encode(message: GetRiderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== '') {
+      writer.uint32(10).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderRequest {
+    return {
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+    };
+  },
+
+  toJSON(message: GetRiderRequest): unknown {
+    const obj: any = {};
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRiderRequest>, I>>(base?: I): GetRiderRequest {
+    return GetRiderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRiderRequest>, I>>(object: I): GetRiderRequest {
+    const message = createBaseGetRiderRequest();
+    message.riderId = object.riderId ?? '';
+    return message;
+  },
+};
+
+function createBaseGetRiderResponse(): GetRiderResponse {
+  return { shift: undefined };
+}
+
+export const GetRiderResponse: MessageFns<GetRiderResponse> = {
+  encode(message: GetRiderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shift !== undefined) {
+      RiderShift.encode(message.shift, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shift = RiderShift.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderResponse {
+    return { shift: isSet(object.shift) ? RiderShift.fromJSON(object.shift) : undefined };
+  },
+
+  toJSON(message: GetRiderResponse): unknown {
+    const obj: any = {};
+    if (message.shift !== undefined) {
+      obj.shift = RiderShift.toJSON(message.shift);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRiderResponse>, I>>(base?: I): GetRiderResponse {
+    return GetRiderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRiderResponse>, I>>(object: I): GetRiderResponse {
+    const message = createBaseGetRiderResponse();
+    message.shift =
+      object.shift !== undefined && object.shift !== null ? RiderShift.fromPartial(object.shift) : undefined;
     return message;
   },
 };
@@ -748,7 +1190,16 @@ export const ReportPositionsResponse: MessageFns<ReportPositionsResponse> = {
 };
 
 function createBaseOfferOrder(): OfferOrder {
-  return { orderId: '', sequence: 0, dropoff: undefined, dropoffAddress: '', cancelled: false };
+  return {
+    orderId: '',
+    sequence: 0,
+    dropoff: undefined,
+    dropoffAddress: '',
+    cancelled: false,
+    merchantId: '',
+    ready: false,
+    expectedReadyAt: undefined,
+  };
 }
 
 export const OfferOrder: MessageFns<OfferOrder> = {
@@ -767,6 +1218,15 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     }
     if (message.cancelled !== false) {
       writer.uint32(40).bool(message.cancelled);
+    }
+    if (message.merchantId !== '') {
+      writer.uint32(50).string(message.merchantId);
+    }
+    if (message.ready !== false) {
+      writer.uint32(56).bool(message.ready);
+    }
+    if (message.expectedReadyAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -824,6 +1284,30 @@ export const OfferOrder: MessageFns<OfferOrder> = {
             message.cancelled = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -851,6 +1335,17 @@ export const OfferOrder: MessageFns<OfferOrder> = {
           ? globalThis.String(object.dropoff_address)
           : '',
       cancelled: isSet(object.cancelled) ? globalThis.Boolean(object.cancelled) : false,
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      expectedReadyAt: isSet(object.expectedReadyAt)
+        ? fromJsonTimestamp(object.expectedReadyAt)
+        : isSet(object.expected_ready_at)
+          ? fromJsonTimestamp(object.expected_ready_at)
+          : undefined,
     };
   },
 
@@ -871,6 +1366,15 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     if (message.cancelled !== false) {
       obj.cancelled = message.cancelled;
     }
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.expectedReadyAt !== undefined) {
+      obj.expectedReadyAt = message.expectedReadyAt.toISOString();
+    }
     return obj;
   },
 
@@ -887,6 +1391,9 @@ export const OfferOrder: MessageFns<OfferOrder> = {
         : undefined;
     message.dropoffAddress = object.dropoffAddress ?? '';
     message.cancelled = object.cancelled ?? false;
+    message.merchantId = object.merchantId ?? '';
+    message.ready = object.ready ?? false;
+    message.expectedReadyAt = object.expectedReadyAt ?? undefined;
     return message;
   },
 };
@@ -1970,6 +2477,11 @@ function createBaseRunOrder(): RunOrder {
     assignedAt: undefined,
     pickedUpAt: undefined,
     cancelledAt: undefined,
+    merchantId: '',
+    ready: false,
+    expectedReadyAt: undefined,
+    releasedAt: undefined,
+    releaseReason: '',
   };
 }
 
@@ -2004,6 +2516,21 @@ export const RunOrder: MessageFns<RunOrder> = {
     }
     if (message.cancelledAt !== undefined) {
       Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(82).fork()).join();
+    }
+    if (message.merchantId !== '') {
+      writer.uint32(90).string(message.merchantId);
+    }
+    if (message.ready !== false) {
+      writer.uint32(96).bool(message.ready);
+    }
+    if (message.expectedReadyAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(106).fork()).join();
+    }
+    if (message.releasedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.releasedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.releaseReason !== '') {
+      writer.uint32(122).string(message.releaseReason);
     }
     return writer;
   },
@@ -2101,6 +2628,46 @@ export const RunOrder: MessageFns<RunOrder> = {
             message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.releasedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.releaseReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2149,6 +2716,27 @@ export const RunOrder: MessageFns<RunOrder> = {
         : isSet(object.cancelled_at)
           ? fromJsonTimestamp(object.cancelled_at)
           : undefined,
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      expectedReadyAt: isSet(object.expectedReadyAt)
+        ? fromJsonTimestamp(object.expectedReadyAt)
+        : isSet(object.expected_ready_at)
+          ? fromJsonTimestamp(object.expected_ready_at)
+          : undefined,
+      releasedAt: isSet(object.releasedAt)
+        ? fromJsonTimestamp(object.releasedAt)
+        : isSet(object.released_at)
+          ? fromJsonTimestamp(object.released_at)
+          : undefined,
+      releaseReason: isSet(object.releaseReason)
+        ? globalThis.String(object.releaseReason)
+        : isSet(object.release_reason)
+          ? globalThis.String(object.release_reason)
+          : '',
     };
   },
 
@@ -2184,6 +2772,21 @@ export const RunOrder: MessageFns<RunOrder> = {
     if (message.cancelledAt !== undefined) {
       obj.cancelledAt = message.cancelledAt.toISOString();
     }
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.expectedReadyAt !== undefined) {
+      obj.expectedReadyAt = message.expectedReadyAt.toISOString();
+    }
+    if (message.releasedAt !== undefined) {
+      obj.releasedAt = message.releasedAt.toISOString();
+    }
+    if (message.releaseReason !== '') {
+      obj.releaseReason = message.releaseReason;
+    }
     return obj;
   },
 
@@ -2206,6 +2809,11 @@ export const RunOrder: MessageFns<RunOrder> = {
     message.assignedAt = object.assignedAt ?? undefined;
     message.pickedUpAt = object.pickedUpAt ?? undefined;
     message.cancelledAt = object.cancelledAt ?? undefined;
+    message.merchantId = object.merchantId ?? '';
+    message.ready = object.ready ?? false;
+    message.expectedReadyAt = object.expectedReadyAt ?? undefined;
+    message.releasedAt = object.releasedAt ?? undefined;
+    message.releaseReason = object.releaseReason ?? '';
     return message;
   },
 };
@@ -2358,13 +2966,16 @@ export const HoldForCancellationResponse: MessageFns<HoldForCancellationResponse
 };
 
 function createBaseListRiderOrdersRequest(): ListRiderOrdersRequest {
-  return { riderId: '' };
+  return { riderId: '', includeReleased: false };
 }
 
 export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
   encode(message: ListRiderOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.riderId !== '') {
       writer.uint32(10).string(message.riderId);
+    }
+    if (message.includeReleased !== false) {
+      writer.uint32(16).bool(message.includeReleased);
     }
     return writer;
   },
@@ -2390,6 +3001,14 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
             message.riderId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.includeReleased = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2409,6 +3028,11 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
         : isSet(object.rider_id)
           ? globalThis.String(object.rider_id)
           : '',
+      includeReleased: isSet(object.includeReleased)
+        ? globalThis.Boolean(object.includeReleased)
+        : isSet(object.include_released)
+          ? globalThis.Boolean(object.include_released)
+          : false,
     };
   },
 
@@ -2416,6 +3040,9 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
     const obj: any = {};
     if (message.riderId !== '') {
       obj.riderId = message.riderId;
+    }
+    if (message.includeReleased !== false) {
+      obj.includeReleased = message.includeReleased;
     }
     return obj;
   },
@@ -2426,6 +3053,7 @@ export const ListRiderOrdersRequest: MessageFns<ListRiderOrdersRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListRiderOrdersRequest>, I>>(object: I): ListRiderOrdersRequest {
     const message = createBaseListRiderOrdersRequest();
     message.riderId = object.riderId ?? '';
+    message.includeReleased = object.includeReleased ?? false;
     return message;
   },
 };
@@ -2513,6 +3141,17 @@ export const DispatchServiceService = {
     responseSerialize: (value: SetRiderOnlineResponse): Buffer =>
       Buffer.from(SetRiderOnlineResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetRiderOnlineResponse => SetRiderOnlineResponse.decode(value),
+  },
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider: {
+    path: '/mealpeak.dispatch.v1.DispatchService/GetRider' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRiderRequest): Buffer => Buffer.from(GetRiderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRiderRequest => GetRiderRequest.decode(value),
+    responseSerialize: (value: GetRiderResponse): Buffer =>
+      Buffer.from(GetRiderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRiderResponse => GetRiderResponse.decode(value),
   },
   reportPositions: {
     path: '/mealpeak.dispatch.v1.DispatchService/ReportPositions' as const,
@@ -2610,6 +3249,8 @@ export const DispatchServiceService = {
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
   setRiderOnline: handleUnaryCall<SetRiderOnlineRequest, SetRiderOnlineResponse>;
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider: handleUnaryCall<GetRiderRequest, GetRiderResponse>;
   reportPositions: handleUnaryCall<ReportPositionsRequest, ReportPositionsResponse>;
   getOffer: handleUnaryCall<GetOfferRequest, GetOfferResponse>;
   respondToOffer: handleUnaryCall<RespondToOfferRequest, RespondToOfferResponse>;
@@ -2636,6 +3277,22 @@ export interface DispatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetRiderOnlineResponse) => void,
+  ): ClientUnaryCall;
+  /** The rider's shift without changing it (a rider never online: OFFLINE). */
+  getRider(
+    request: GetRiderRequest,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
+  ): ClientUnaryCall;
+  getRider(
+    request: GetRiderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
+  ): ClientUnaryCall;
+  getRider(
+    request: GetRiderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRiderResponse) => void,
   ): ClientUnaryCall;
   reportPositions(
     request: ReportPositionsRequest,
