@@ -63,6 +63,8 @@ beforeAll(async () => {
       // Answers like a dispatch older than GetRider for r-old (a rolling upgrade).
       const status = req.online ? RiderStatus.RIDER_STATUS_IDLE : RiderStatus.RIDER_STATUS_OFFLINE;
       if (req.riderId === 'r-old') return ok({ status });
+      // An old dispatch and a rider with orders in the bag: still DELIVERING whatever was asked.
+      if (req.riderId === 'r-old-busy') return ok({ status: RiderStatus.RIDER_STATUS_DELIVERING });
       return ok({
         status,
         shift: {
@@ -113,8 +115,9 @@ beforeAll(async () => {
         positionAt: undefined,
         eta: new Date('2026-11-22T12:45:00.000Z'),
       }),
-    listRiderOrders: async (req) =>
-      ok({
+    listRiderOrders: async (req) => {
+      seen.push(`list ${req.riderId} released=${req.includeReleased}`);
+      return ok({
         orders:
           req.riderId === 'r-1'
             ? [
@@ -137,7 +140,8 @@ beforeAll(async () => {
                 },
               ]
             : [],
-      }),
+      });
+    },
   });
   await server.start();
 });
@@ -188,6 +192,20 @@ describe('dispatch over gRPC', () => {
     // A dispatch without GetRider answers the status only.
     expect(stay.json()).toEqual({ status: 'IDLE', online: true, leaving: false, offerable: true });
     expect(seen.at(-1)).toBe('r-old online=true at=31.2 until=undefined stay=true');
+    // Going offline with orders in the bag: leaving, and no offers meanwhile, as a new dispatch says.
+    const leaving = await h.call({
+      method: 'POST',
+      url: '/v1/rider/shift',
+      payload: { online: false },
+      ...rider('r-old-busy'),
+    });
+    expect(leaving.json()).toEqual({
+      status: 'DELIVERING',
+      online: true,
+      leaving: true,
+      offerable: false,
+      notOfferableReason: 'LEAVING',
+    });
   });
 
   it('reads the shift through GetRider', async () => {
@@ -245,6 +263,8 @@ describe('dispatch over gRPC', () => {
   it('carries the rider’s run over, absent times left out', async () => {
     await gateway();
     expect((await h.call({ url: '/v1/rider/orders', ...rider('r-2') })).json()).toEqual({ orders: [] });
+    // The gateway knows the RELEASED state, so it asks for the orders taken back too.
+    expect(seen.at(-1)).toBe('list r-2 released=true');
     expect((await h.call({ url: '/v1/rider/orders', ...rider() })).json()).toEqual({
       orders: [
         {

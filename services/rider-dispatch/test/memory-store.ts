@@ -388,7 +388,8 @@ export class MemoryDispatchStore implements DispatchStore {
         const o = this.orders.get(orderId);
         if (!o) continue;
         const back =
-          o.riderId === riderId && ['assigned', 'picked_up', 'delivered', 'cancelled'].includes(o.state);
+          o.riderId === riderId &&
+          ['offered', 'assigned', 'picked_up', 'delivered', 'cancelled'].includes(o.state);
         if (back) continue;
         const offerId = r.offerIds.get(orderId) ?? '';
         const offer = this.offers.get(offerId);

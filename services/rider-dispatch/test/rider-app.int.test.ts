@@ -149,7 +149,9 @@ describe('the rider app’s view on PostgreSQL', () => {
         releasedAt: clock.now(),
         sequence: 0,
         merchantId: 'm-1',
-        dropoffAddress: 'o-gone Huaihai Rd',
+        // Someone else's now: no customer address or drop-off for the rider it was taken from.
+        dropoff: undefined,
+        dropoffAddress: '',
       }),
     ]);
     expect(await useCases.listRiderOrders('r-gone')).toEqual({ ok: true, value: [] });
@@ -164,6 +166,8 @@ describe('the rider app’s view on PostgreSQL', () => {
     await runRound(zone);
     const again = await useCases.getOffer('r-gone');
     expect(again.ok && again.value?.orderIds).toEqual(['o-gone']);
+    // Offered to them again: it is in their offer, not listed as taken back.
+    expect(await useCases.listRiderOrders('r-gone', true)).toEqual({ ok: true, value: [] });
     await useCases.respondToOffer('r-gone', again.ok ? again.value!.offerId : '', true);
     const back = await useCases.listRiderOrders('r-gone', true);
     expect(back.ok && back.value.map((o) => `${o.orderId}:${o.state}`)).toEqual(['o-gone:assigned']);

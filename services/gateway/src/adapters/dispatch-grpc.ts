@@ -52,13 +52,17 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
         (r) =>
           r.shift ?? {
             status: r.status,
-            leaving: false,
+            // Asked to go offline while delivering: an old dispatch keeps them online until the
+            // last drop-off, as the new one does, and offers them nothing meanwhile.
+            leaving: !request.online && r.status !== RiderStatus.RIDER_STATUS_OFFLINE,
             shiftEndsAt: undefined,
-            offerable: r.status !== RiderStatus.RIDER_STATUS_OFFLINE,
+            offerable: request.online && r.status !== RiderStatus.RIDER_STATUS_OFFLINE,
             reason:
               r.status === RiderStatus.RIDER_STATUS_OFFLINE
                 ? NotOfferableReason.NOT_OFFERABLE_REASON_OFFLINE
-                : NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED,
+                : request.online
+                  ? NotOfferableReason.NOT_OFFERABLE_REASON_UNSPECIFIED
+                  : NotOfferableReason.NOT_OFFERABLE_REASON_LEAVING,
           },
       );
     },

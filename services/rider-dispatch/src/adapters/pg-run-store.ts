@@ -79,7 +79,8 @@ export function createPgRunStore(pool: Pool): RunStore {
 
     async releasedFrom(riderId, since) {
       // order_releases_rider (migration 0008). The latest release of each order from this rider,
-      // unless the order came back to them since (then it is in their run, or delivered by them).
+      // unless the order came back to them since (offered to them again: in their offer; or in their
+      // run, or delivered by them).
       // The offer is the one they had accepted: its answer time and their place in its sequence.
       const { rows } = await pool.query<RunRow>(
         `SELECT * FROM (
@@ -94,7 +95,8 @@ export function createPgRunStore(pool: Pool): RunStore {
              JOIN dispatch_orders o ON o.order_id = r.order_id
              LEFT JOIN offers f ON f.offer_id = r.offer_id
             WHERE r.rider_id = $1 AND r.released_at >= $2
-              AND NOT (o.rider_id IS NOT DISTINCT FROM $1 AND o.state IN ('assigned', 'picked_up', 'delivered', 'cancelled'))
+              AND NOT (o.rider_id IS NOT DISTINCT FROM $1
+                       AND o.state IN ('offered', 'assigned', 'picked_up', 'delivered', 'cancelled'))
             ORDER BY r.order_id, r.released_at DESC) AS latest
           ORDER BY released_at, order_id`,
         [riderId, since],

@@ -21,7 +21,9 @@ export function createRiderRunUseCases(deps: { store: DispatchStore; clock: Cloc
         deps.store.riderRun(riderId, new Date(now - CANCELLED_VISIBLE_MS)),
         includeReleased ? deps.store.releasedFrom(riderId, new Date(now - RELEASED_VISIBLE_MS)) : [],
       ]);
-      return ok([...run, ...released]);
+      // A released order is another rider's (or waiting for one) now, its customer's drop-off
+      // included: the rider it was taken from keeps only what tells them not to go.
+      return ok([...run, ...released.map((o) => ({ ...o, dropoff: undefined, dropoffAddress: '' }))]);
     },
   };
 }

@@ -242,8 +242,8 @@ export function runOrderJson(o: RunOrder): RunOrderJson {
     offerId: o.offerId,
     sequence: o.sequence,
     pickup: point(o.pickup),
-    dropoff: point(o.dropoff),
-    dropoffAddress: o.dropoffAddress,
+    // Left out of a RELEASED order: it is another rider's now (dispatch sends none).
+    ...(o.dropoff ? { dropoff: point(o.dropoff), dropoffAddress: o.dropoffAddress } : {}),
     ...collectionJson(o),
     assignedAt: iso(o.assignedAt),
     ...optional('pickedUpAt', o.pickedUpAt?.toISOString()),

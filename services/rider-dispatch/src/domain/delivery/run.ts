@@ -92,7 +92,8 @@ export interface RunOrder extends Collection {
   /** 0-based position in that offer's delivery sequence. */
   readonly sequence: number;
   readonly pickup: LatLng;
-  readonly dropoff: LatLng;
+  /** Undefined (and the address empty) once `released`: the order is someone else's now. */
+  readonly dropoff: LatLng | undefined;
   readonly dropoffAddress: string;
   /** When the rider accepted the offer. */
   readonly assignedAt: Date;
