@@ -70,7 +70,7 @@ const E = {
     codedError(
       'conflict',
       'ORDER_RELEASED',
-      `order ${id} was taken back from you and given to another rider: you went offline`,
+      `order ${id} was taken back from you, do not collect it: you went offline`,
     ),
 };
 

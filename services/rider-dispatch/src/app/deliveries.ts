@@ -90,7 +90,11 @@ export function createDeliveryUseCases(deps: DeliveryDeps) {
   ): Promise<Result<void, CodedError>> {
     if (result.ok || result.error.code !== 'ORDER_NOT_HELD') return result;
     const release = await deps.store.releaseOf(orderId, riderId);
-    return release ? err(DispatchErrors.orderReleased(orderId, release.reason)) : result;
+    if (!release) return result; // a stranger's order: nothing more to say
+    // Taken back, then cancelled (no rider any more): the cancellation is what matters to them.
+    if ((await deps.store.getOrder(orderId))?.state === 'cancelled')
+      return err(DispatchErrors.orderCancelled(orderId));
+    return err(DispatchErrors.orderReleased(orderId, release.reason));
   }
 
   return {

@@ -68,6 +68,17 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     await markReady(w, 'o-1');
     const late = await w.useCases.markPickedUp('first', 'o-1');
     expect(!late.ok && late.error.code).toBe('ORDER_RELEASED');
+    // Cancelled since: that is what the rider it was taken from is told; a stranger still learns
+    // nothing about it.
+    await w.useCases.applyOrderStateChanged('ev-cancel', {
+      ...w.store.orders.get('o-1')!,
+      toState: 'CANCELLED',
+      version: 9,
+    });
+    const cancelled = await w.useCases.markPickedUp('first', 'o-1');
+    expect(!cancelled.ok && cancelled.error.code).toBe('ORDER_CANCELLED');
+    const nosy = await w.useCases.markPickedUp('stranger', 'o-1');
+    expect(!nosy.ok && nosy.error.code).toBe('ORDER_NOT_HELD');
   });
 
   it('answers a repeated accept of an offer taken back with OFFER_RELEASED, showing nothing of it', async () => {
@@ -154,7 +165,7 @@ describe('taking accepted orders back from riders who cannot pick them up', () =
     const pickup = await w.useCases.markPickedUp('first', 'o-1');
     expect(!pickup.ok && [pickup.error.code, pickup.error.message]).toEqual([
       'ORDER_RELEASED',
-      'order o-1 was taken back from you and given to another rider: no position came from you for minutes',
+      'order o-1 was taken back from you, do not collect it: no position came from you for minutes',
     ]);
     // A stranger's order is still just not theirs.
     const stranger = await w.useCases.markPickedUp('second', 'o-1');

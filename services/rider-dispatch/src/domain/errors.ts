@@ -50,7 +50,7 @@ export const DispatchErrors = {
     codedError(
       'conflict',
       'ORDER_RELEASED',
-      `order ${orderId} was taken back from you and given to another rider: ${RELEASED_BECAUSE[reason]}`,
+      `order ${orderId} was taken back from you, do not collect it: ${RELEASED_BECAUSE[reason]}`,
     ),
   orderNotReady: (orderId: string): CodedError =>
     codedError('conflict', 'ORDER_NOT_READY', `order ${orderId} is not marked ready by the merchant yet`),
