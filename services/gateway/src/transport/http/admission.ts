@@ -1,10 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
+import { startPressureMonitor } from './pressure.ts';
 import { Problems, ProblemError } from './problems.ts';
 import './route-config.ts';
 
@@ -14,7 +14,7 @@ export interface AdmissionSettings {
   readonly maxEventLoopUtilization: number;
   readonly maxHeapUsedBytes: number;
   readonly retryAfterSeconds: number;
-  /** How often under-pressure samples the process (tests shorten it). */
+  /** How often the pressure monitor samples the process (tests shorten it). */
   readonly sampleIntervalMs: number;
   readonly perMinute: Readonly<Record<Role | 'anonymous', number>>;
   readonly devTokensPerMinute: number;
@@ -35,7 +35,7 @@ async function clientKey(request: FastifyRequest): Promise<string> {
 /**
  * Admission control, cheapest check first, all in onRequest (before the body is read):
  * 1. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness;
- * 2. @fastify/under-pressure: event-loop delay and utilisation, heap;
+ * 2. process pressure (pressure.ts): event-loop delay and utilisation, heap;
  * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica.
  * 1 and 2 answer 503 OVERLOADED, 3 answers 429 RATE_LIMITED; all send Retry-After.
  * See docs/adr/0007-gateway-admission-and-idempotency.md.
@@ -52,14 +52,20 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     });
   });
 
-  await app.register(underPressure, {
-    maxEventLoopDelay: s.maxEventLoopDelayMs,
-    maxEventLoopUtilization: s.maxEventLoopUtilization,
-    // Utilisation of the last sample interval, not the average since start-up.
-    eventLoopUtilizationMode: 'interval',
-    maxHeapUsedBytes: s.maxHeapUsedBytes,
-    sampleInterval: s.sampleIntervalMs,
-    retryAfter: s.retryAfterSeconds,
+  const pressure = startPressureMonitor(
+    {
+      maxEventLoopDelayMs: s.maxEventLoopDelayMs,
+      maxEventLoopUtilization: s.maxEventLoopUtilization,
+      maxHeapUsedBytes: s.maxHeapUsedBytes,
+      sampleIntervalMs: s.sampleIntervalMs,
+    },
+    (err) => app.log.warn({ err }, 'pressure sample failed; keeping the previous one'),
+  );
+  app.addHook('onClose', async () => pressure.stop());
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.probe) return;
+    if (pressure.overloadedBy() !== undefined)
+      throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
   });
 
   const redis = s.redis;
