@@ -105,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestContext(app, c.REQUEST_TIMEOUT_MS);
   await registerAdmission(app, {
     maxInFlight: c.MAX_IN_FLIGHT,
+    maxInFlightPerClient: c.MAX_IN_FLIGHT_PER_CLIENT,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: c.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: c.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),

@@ -179,8 +179,14 @@ export const configSchema = z
     /** Dev tokens issued per minute per client address. */
     RATE_LIMIT_PER_MINUTE_DEV_TOKENS: perMinute(30),
 
-    /** Requests in progress above which new ones are shed with 503 OVERLOADED. */
+    /** Requests in progress (body received) above which new ones are shed with 503 OVERLOADED. */
     MAX_IN_FLIGHT: env.positiveInt(2_000),
+    /**
+     * Requests of one client (token subject, else address) not yet answered, body still arriving
+     * included, above which its next ones get 429 CONCURRENCY_LIMITED: one client trickling
+     * bodies cannot fill MAX_IN_FLIGHT for everyone.
+     */
+    MAX_IN_FLIGHT_PER_CLIENT: env.positiveInt(20),
     /** 0 turns the check off (the unit tests do: a saturated CI box must not look like overload). */
     MAX_EVENT_LOOP_DELAY_MS: env.durationMs(500),
     /** 0 turns the check off. */

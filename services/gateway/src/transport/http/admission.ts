@@ -5,11 +5,12 @@ import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
 import { startPressureMonitor } from './pressure.ts';
-import { Problems, ProblemError } from './problems.ts';
+import { Problems, ProblemError, sendProblem } from './problems.ts';
 import './route-config.ts';
 
 export interface AdmissionSettings {
   readonly maxInFlight: number;
+  readonly maxInFlightPerClient: number;
   readonly maxEventLoopDelayMs: number;
   readonly maxEventLoopUtilization: number;
   readonly maxHeapUsedBytes: number;
@@ -32,26 +33,39 @@ async function clientKey(request: FastifyRequest): Promise<string> {
     : `ip:${clientAddressKey(request.ip)}`;
 }
 
+/** What admission holds right now (metrics and tests read it). */
+export interface AdmissionState {
+  /** Requests counted against MAX_IN_FLIGHT: those whose body is in and which are not answered yet. */
+  inFlight(): number;
+  /** Requests not answered yet, body still arriving or not, of one rate-limit key. */
+  inFlightOf(clientKey: string): number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    admission: AdmissionState;
+  }
+}
+
+/** A body announced and not read yet: answering early must close the connection, or it keeps arriving. */
+const bodyAnnounced = (request: FastifyRequest) =>
+  request.headers['transfer-encoding'] !== undefined ||
+  (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+
 /**
- * Admission control, cheapest check first, all in onRequest (before the body is read):
- * 1. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness;
- * 2. process pressure (pressure.ts): event-loop delay and utilisation, heap;
- * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica.
- * 1 and 2 answer 503 OVERLOADED, 3 answers 429 RATE_LIMITED; all send Retry-After.
- * See docs/adr/0007-gateway-admission-and-idempotency.md.
+ * Admission control, cheapest check first. In onRequest, before the body is read (a slow client
+ * can take REQUEST_TIMEOUT_MS to send it):
+ * 1. process pressure (pressure.ts): event-loop delay and utilisation, heap;
+ * 2. per-client concurrency: requests not yet answered per rate-limit key (a client trickling
+ *    bodies holds its own slots, not everyone's);
+ * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica;
+ * 4. unknown routes are answered 404 here, their body never read.
+ * Then in preHandler, once the body is in:
+ * 5. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness.
+ * 1 and 5 answer 503 OVERLOADED, 2 429 CONCURRENCY_LIMITED, 3 429 RATE_LIMITED; all send
+ * Retry-After. See docs/adr/0007-gateway-admission-and-idempotency.md.
  */
 export async function registerAdmission(app: FastifyInstance, s: AdmissionSettings): Promise<void> {
-  let inFlight = 0;
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.probe) return;
-    if (inFlight >= s.maxInFlight) throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
-    inFlight += 1;
-    // 'close' fires once whether the response finished or the client went away.
-    reply.raw.once('close', () => {
-      inFlight -= 1;
-    });
-  });
-
   const pressure = startPressureMonitor(
     {
       maxEventLoopDelayMs: s.maxEventLoopDelayMs,
@@ -62,10 +76,28 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     (err) => app.log.warn({ err }, 'pressure sample failed; keeping the previous one'),
   );
   app.addHook('onClose', async () => pressure.stop());
-  app.addHook('onRequest', async (request) => {
+
+  let inFlight = 0;
+  const perClient = new Map<string, number>();
+  app.decorate('admission', {
+    inFlight: () => inFlight,
+    inFlightOf: (key: string) => perClient.get(key) ?? 0,
+  } satisfies AdmissionState);
+
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
     if (pressure.overloadedBy() !== undefined)
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    const key = await clientKey(request);
+    const held = perClient.get(key) ?? 0;
+    if (held >= s.maxInFlightPerClient) throw new ProblemError(Problems.concurrencyLimited());
+    perClient.set(key, held + 1);
+    // 'close' fires once whether the response finished or the client went away.
+    reply.raw.once('close', () => {
+      const left = (perClient.get(key) ?? 1) - 1;
+      if (left > 0) perClient.set(key, left);
+      else perClient.delete(key);
+    });
   });
 
   const redis = s.redis;
@@ -84,6 +116,26 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     allowList: () => redis !== undefined && redis.status !== 'ready',
     errorResponseBuilder: (_request, context) =>
       new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000)))),
+  });
+
+  // Registered after the plugin, which adds its check to each route (the not-found handler's
+  // runs only after the body): unknown routes are limited and answered here.
+  const limitNotFound = app.rateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    await limitNotFound.call(app, request, reply);
+    if (bodyAnnounced(request)) reply.header('connection', 'close');
+    const path = request.url.split('?', 1)[0] ?? '/';
+    return sendProblem(request, reply, Problems.routeNotFound(request.method, path));
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.probe) return;
+    if (inFlight >= s.maxInFlight) throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
   });
 }
 

@@ -147,6 +147,13 @@ export const Problems = {
     message: `too many requests; retry in ${retryAfterSeconds} s`,
     retryAfterSeconds,
   }),
+  /** Too many of one client's requests not answered yet (slow bodies, or a burst in parallel). */
+  concurrencyLimited: (): Problem => ({
+    status: 429,
+    code: 'CONCURRENCY_LIMITED',
+    message: 'too many of your requests are in progress; retry when one has finished',
+    retryAfterSeconds: 1,
+  }),
   internal: (): Problem => ({ status: 500, code: 'INTERNAL', message: 'internal error' }),
   overloaded: (retryAfterSeconds: number): Problem => ({
     status: 503,

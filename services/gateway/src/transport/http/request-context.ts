@@ -22,7 +22,7 @@ const duration = meter.createHistogram('http.server.request.duration', {
 });
 
 /** Problem codes of admission control: the gateway protecting itself, counted by the metric. */
-const SHEDDING = new Set(['OVERLOADED', 'RATE_LIMITED']);
+const SHEDDING = new Set(['OVERLOADED', 'RATE_LIMITED', 'CONCURRENCY_LIMITED']);
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
