@@ -1,10 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Attr, metrics, type ObservableResult } from '@mealpeak/telemetry';
 import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
-import { startPressureMonitor } from './pressure.ts';
+import { startPressureMonitor, type PressureSignal } from './pressure.ts';
 import { Problems, ProblemError, sendProblem } from './problems.ts';
 import './route-config.ts';
 
@@ -24,6 +25,33 @@ export interface AdmissionSettings {
 }
 
 const RATE_WINDOW_MS = 60_000;
+
+export const AdmissionMetric = {
+  REFUSED: 'mealpeak.gateway.admission.refused',
+  IN_FLIGHT: 'mealpeak.gateway.admission.in_flight',
+  EVENT_LOOP_UTILIZATION: 'mealpeak.gateway.event_loop.utilization',
+  EVENT_LOOP_DELAY: 'mealpeak.gateway.event_loop.delay',
+} as const;
+
+/** Values of Attr.ADMISSION_REASON. */
+export type RefusalReason = PressureSignal | 'in_flight' | 'client_concurrency' | 'rate_limit';
+
+const meter = metrics.getMeter('@mealpeak/gateway');
+const refusals = meter.createCounter(AdmissionMetric.REFUSED, {
+  description: 'Requests refused by admission control, by reason (mealpeak.admission.reason)',
+});
+const inFlightGauge = meter.createObservableGauge(AdmissionMetric.IN_FLIGHT, {
+  description: 'Requests counted against MAX_IN_FLIGHT (body received, not answered yet)',
+});
+const utilizationGauge = meter.createObservableGauge(AdmissionMetric.EVENT_LOOP_UTILIZATION, {
+  description: 'Event-loop utilisation over the last pressure sample interval (0-1)',
+});
+const delayGauge = meter.createObservableGauge(AdmissionMetric.EVENT_LOOP_DELAY, {
+  unit: 'ms',
+  description: 'Mean event-loop delay over the last pressure sample interval',
+});
+
+const refuse = (reason: RefusalReason) => refusals.add(1, { [Attr.ADMISSION_REASON]: reason });
 
 /** Rate-limit key: the token subject when it verifies, else the client address (IPv6: its /64). */
 async function clientKey(request: FastifyRequest): Promise<string> {
@@ -75,9 +103,23 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     },
     (err) => app.log.warn({ err }, 'pressure sample failed; keeping the previous one'),
   );
-  app.addHook('onClose', async () => pressure.stop());
-
   let inFlight = 0;
+  const observeInFlight = (r: ObservableResult) => r.observe(inFlight);
+  const observeUtilization = (r: ObservableResult) => r.observe(pressure.last().eventLoopUtilization);
+  const observeDelay = (r: ObservableResult) => {
+    const delay = pressure.last().eventLoopDelayMs;
+    if (Number.isFinite(delay)) r.observe(delay);
+  };
+  inFlightGauge.addCallback(observeInFlight);
+  utilizationGauge.addCallback(observeUtilization);
+  delayGauge.addCallback(observeDelay);
+  app.addHook('onClose', async () => {
+    pressure.stop();
+    inFlightGauge.removeCallback(observeInFlight);
+    utilizationGauge.removeCallback(observeUtilization);
+    delayGauge.removeCallback(observeDelay);
+  });
+
   const perClient = new Map<string, number>();
   app.decorate('admission', {
     inFlight: () => inFlight,
@@ -86,11 +128,17 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
-    if (pressure.overloadedBy() !== undefined)
+    const signal = pressure.overloadedBy();
+    if (signal !== undefined) {
+      refuse(signal);
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    }
     const key = await clientKey(request);
     const held = perClient.get(key) ?? 0;
-    if (held >= s.maxInFlightPerClient) throw new ProblemError(Problems.concurrencyLimited());
+    if (held >= s.maxInFlightPerClient) {
+      refuse('client_concurrency');
+      throw new ProblemError(Problems.concurrencyLimited());
+    }
     perClient.set(key, held + 1);
     // 'close' fires once whether the response finished or the client went away.
     reply.raw.once('close', () => {
@@ -114,8 +162,10 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     // away without waiting for its timeout; skipOnError covers failures the status did not show.
     skipOnError: true,
     allowList: () => redis !== undefined && redis.status !== 'ready',
-    errorResponseBuilder: (_request, context) =>
-      new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000)))),
+    errorResponseBuilder: (_request, context) => {
+      refuse('rate_limit');
+      return new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))));
+    },
   });
 
   // Registered after the plugin, which adds its check to each route (the not-found handler's
@@ -131,7 +181,10 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
-    if (inFlight >= s.maxInFlight) throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    if (inFlight >= s.maxInFlight) {
+      refuse('in_flight');
+      throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    }
     inFlight += 1;
     reply.raw.once('close', () => {
       inFlight -= 1;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { metrics } from '@mealpeak/telemetry';
+import { Attr, metrics } from '@mealpeak/telemetry';
 import './route-config.ts';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,6 +61,8 @@ export function registerRequestContext(app: FastifyInstance, requestTimeoutMs: n
       'http.request.method': request.method,
       'http.route': route ?? 'unmatched',
       'http.response.status_code': status,
+      // Tells a 503 the gateway chose (OVERLOADED) from one it relays (UPSTREAM_UNAVAILABLE...).
+      ...(request.problem ? { [Attr.ERROR_CODE]: request.problem.code } : {}),
     });
     if (request.routeOptions.config.probe) return;
     const line = {
