@@ -84,7 +84,9 @@ export function fromCodedError(error: CodedError, retryAfterSeconds: number): Pr
             .map((f) => ({ field: jsonFieldName(f.field), message: f.message })),
         }
       : {}),
-    ...(status === 503 ? { retryAfterSeconds } : {}),
+    // 503: the service is away; 504: it was too slow this time. Both pass, and a retry is safe:
+    // reads are idempotent, POSTs carry their Idempotency-Key (docs/adr/0007).
+    ...(status === 503 || status === 504 ? { retryAfterSeconds } : {}),
   };
 }
 
