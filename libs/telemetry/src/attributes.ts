@@ -16,6 +16,12 @@ export const Attr = {
   POSITION_REJECT_REASON: 'mealpeak.position.reject_reason',
   /** Whether that ping still became the rider's position (an implausible one under RIDER_POSITION_CHECK=flag). */
   POSITION_USED: 'mealpeak.position.used',
+  /**
+   * Why the gateway's admission control refused a request: in_flight, event_loop_delay,
+   * event_loop_utilization, heap (503 OVERLOADED), client_concurrency (429 CONCURRENCY_LIMITED),
+   * rate_limit (429 RATE_LIMITED).
+   */
+  ADMISSION_REASON: 'mealpeak.admission.reason',
   // Semantic-convention messaging names, kept here so the Kafka wrapper and dashboards agree.
   MESSAGING_SYSTEM: 'messaging.system',
   MESSAGING_DESTINATION: 'messaging.destination.name',

@@ -12,5 +12,6 @@ export {
   type Span,
   type SpanContext,
   type Context,
+  type ObservableResult,
 } from '@opentelemetry/api';
 export { sampled } from './sampled.ts';

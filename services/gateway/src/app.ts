@@ -41,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const c = deps.config;
   // Seen as fastify's logger type, so the instance type is the plain FastifyInstance plugins expect.
   const logger: FastifyBaseLogger = deps.logger;
+  const headersTimeoutMs = Math.min(c.HTTP_HEADERS_TIMEOUT_MS, c.REQUEST_TIMEOUT_MS);
   const app = Fastify({
     loggerInstance: logger,
     // Our own single line per request instead of fastify's two, see request-context.ts.
@@ -50,6 +51,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     handlerTimeout: c.REQUEST_TIMEOUT_MS,
     requestTimeout: c.REQUEST_TIMEOUT_MS,
     connectionTimeout: c.CONNECTION_TIMEOUT_MS,
+    // Passed to http.createServer. Node enforces headersTimeout (and requestTimeout) only when it
+    // checks its connections, every 30 s by default: a slowloris connection would live that long.
+    // (Node refuses a headers timeout above the request timeout.)
+    http: {
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
     trustProxy: c.TRUST_PROXY === false ? false : [...c.TRUST_PROXY],
     // Raised before routing (malformed percent-encoding, over-long path parameter): same error shape.
     frameworkErrors: (error, request, reply) => {
@@ -59,6 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: createClientErrorHandler(logger),
   });
 
+  // Connections above the cap are closed on accept, before they cost more than their descriptor.
+  app.server.maxConnections = c.HTTP_MAX_CONNECTIONS;
   await registerTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   refuseUndeclaredQueries(app);
@@ -95,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestContext(app, c.REQUEST_TIMEOUT_MS);
   await registerAdmission(app, {
     maxInFlight: c.MAX_IN_FLIGHT,
+    maxInFlightPerClient: c.MAX_IN_FLIGHT_PER_CLIENT,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: c.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: c.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),

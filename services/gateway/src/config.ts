@@ -88,6 +88,19 @@ export const configSchema = z
     REQUEST_TIMEOUT_MS: env.intervalMs(10_000),
     /** Socket inactivity limit; above REQUEST_TIMEOUT_MS so a timed-out request still gets its 504 body. */
     CONNECTION_TIMEOUT_MS: env.intervalMs(15_000),
+    /**
+     * Time a client has to send the request line and headers; the connection is then answered
+     * 408 and closed. Short, so connections that trickle headers (slowloris) cannot pile up;
+     * capped at REQUEST_TIMEOUT_MS. Connections are checked every second.
+     */
+    HTTP_HEADERS_TIMEOUT_MS: env.intervalMs(5_000),
+    /**
+     * Open client connections above which new ones are closed at once (Node's server.maxConnections):
+     * each is a file descriptor, and running out of them stops the process. Keep it well below the
+     * pod's open-file limit (`ulimit -n`); behind an ingress that pools connections a few hundred are
+     * in use. The ingress must also cap connections per client (docs/operations.md).
+     */
+    HTTP_MAX_CONNECTIONS: env.positiveInt(4_096),
     /** Largest request body accepted; bigger ones get 413 PAYLOAD_TOO_LARGE. */
     BODY_LIMIT_BYTES: env.positiveInt(64 * 1024),
 
@@ -166,8 +179,14 @@ export const configSchema = z
     /** Dev tokens issued per minute per client address. */
     RATE_LIMIT_PER_MINUTE_DEV_TOKENS: perMinute(30),
 
-    /** Requests in progress above which new ones are shed with 503 OVERLOADED. */
+    /** Requests in progress (body received) above which new ones are shed with 503 OVERLOADED. */
     MAX_IN_FLIGHT: env.positiveInt(2_000),
+    /**
+     * Requests of one client (token subject, else address) not yet answered, body still arriving
+     * included, above which its next ones get 429 CONCURRENCY_LIMITED: one client trickling
+     * bodies cannot fill MAX_IN_FLIGHT for everyone.
+     */
+    MAX_IN_FLIGHT_PER_CLIENT: env.positiveInt(20),
     /** 0 turns the check off (the unit tests do: a saturated CI box must not look like overload). */
     MAX_EVENT_LOOP_DELAY_MS: env.durationMs(500),
     /** 0 turns the check off. */

@@ -74,6 +74,8 @@ export async function startPlatform(
         RATE_LIMIT_PER_MINUTE_MERCHANT: '100000',
         RATE_LIMIT_PER_MINUTE_OPS: '100000',
         RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '100000',
+        // Hundreds of concurrent requests of one test client (dev tokens from one address).
+        MAX_IN_FLIGHT_PER_CLIENT: '100000',
         ...opts.serviceEnv?.gateway,
       },
     },

@@ -1,20 +1,22 @@
 import rateLimit from '@fastify/rate-limit';
-import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Attr, metrics, type ObservableResult } from '@mealpeak/telemetry';
 import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
-import { Problems, ProblemError } from './problems.ts';
+import { startPressureMonitor, type PressureSignal } from './pressure.ts';
+import { Problems, ProblemError, sendProblem } from './problems.ts';
 import './route-config.ts';
 
 export interface AdmissionSettings {
   readonly maxInFlight: number;
+  readonly maxInFlightPerClient: number;
   readonly maxEventLoopDelayMs: number;
   readonly maxEventLoopUtilization: number;
   readonly maxHeapUsedBytes: number;
   readonly retryAfterSeconds: number;
-  /** How often under-pressure samples the process (tests shorten it). */
+  /** How often the pressure monitor samples the process (tests shorten it). */
   readonly sampleIntervalMs: number;
   readonly perMinute: Readonly<Record<Role | 'anonymous', number>>;
   readonly devTokensPerMinute: number;
@@ -24,6 +26,33 @@ export interface AdmissionSettings {
 
 const RATE_WINDOW_MS = 60_000;
 
+export const AdmissionMetric = {
+  REFUSED: 'mealpeak.gateway.admission.refused',
+  IN_FLIGHT: 'mealpeak.gateway.admission.in_flight',
+  EVENT_LOOP_UTILIZATION: 'mealpeak.gateway.event_loop.utilization',
+  EVENT_LOOP_DELAY: 'mealpeak.gateway.event_loop.delay',
+} as const;
+
+/** Values of Attr.ADMISSION_REASON. */
+export type RefusalReason = PressureSignal | 'in_flight' | 'client_concurrency' | 'rate_limit';
+
+const meter = metrics.getMeter('@mealpeak/gateway');
+const refusals = meter.createCounter(AdmissionMetric.REFUSED, {
+  description: 'Requests refused by admission control, by reason (mealpeak.admission.reason)',
+});
+const inFlightGauge = meter.createObservableGauge(AdmissionMetric.IN_FLIGHT, {
+  description: 'Requests counted against MAX_IN_FLIGHT (body received, not answered yet)',
+});
+const utilizationGauge = meter.createObservableGauge(AdmissionMetric.EVENT_LOOP_UTILIZATION, {
+  description: 'Event-loop utilisation over the last pressure sample interval (0-1)',
+});
+const delayGauge = meter.createObservableGauge(AdmissionMetric.EVENT_LOOP_DELAY, {
+  unit: 'ms',
+  description: 'Mean event-loop delay over the last pressure sample interval',
+});
+
+const refuse = (reason: RefusalReason) => refusals.add(1, { [Attr.ADMISSION_REASON]: reason });
+
 /** Rate-limit key: the token subject when it verifies, else the client address (IPv6: its /64). */
 async function clientKey(request: FastifyRequest): Promise<string> {
   const identity = await identify(request);
@@ -32,34 +61,91 @@ async function clientKey(request: FastifyRequest): Promise<string> {
     : `ip:${clientAddressKey(request.ip)}`;
 }
 
+/** What admission holds right now (metrics and tests read it). */
+export interface AdmissionState {
+  /** Requests counted against MAX_IN_FLIGHT: those whose body is in and which are not answered yet. */
+  inFlight(): number;
+  /** Requests not answered yet, body still arriving or not, of one rate-limit key. */
+  inFlightOf(clientKey: string): number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    admission: AdmissionState;
+  }
+}
+
+/** A body announced and not read yet: answering early must close the connection, or it keeps arriving. */
+const bodyAnnounced = (request: FastifyRequest) =>
+  request.headers['transfer-encoding'] !== undefined ||
+  (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+
 /**
- * Admission control, cheapest check first, all in onRequest (before the body is read):
- * 1. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness;
- * 2. @fastify/under-pressure: event-loop delay and utilisation, heap;
- * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica.
- * 1 and 2 answer 503 OVERLOADED, 3 answers 429 RATE_LIMITED; all send Retry-After.
- * See docs/adr/0007-gateway-admission-and-idempotency.md.
+ * Admission control, cheapest check first. In onRequest, before the body is read (a slow client
+ * can take REQUEST_TIMEOUT_MS to send it):
+ * 1. process pressure (pressure.ts): event-loop delay and utilisation, heap;
+ * 2. per-client concurrency: requests not yet answered per rate-limit key (a client trickling
+ *    bodies holds its own slots, not everyone's);
+ * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica;
+ * 4. unknown routes are answered 404 here, their body never read.
+ * Then in preHandler, once the body is in:
+ * 5. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness.
+ * 1 and 5 answer 503 OVERLOADED, 2 429 CONCURRENCY_LIMITED, 3 429 RATE_LIMITED; all send
+ * Retry-After. See docs/adr/0007-gateway-admission-and-idempotency.md.
  */
 export async function registerAdmission(app: FastifyInstance, s: AdmissionSettings): Promise<void> {
+  const pressure = startPressureMonitor(
+    {
+      maxEventLoopDelayMs: s.maxEventLoopDelayMs,
+      maxEventLoopUtilization: s.maxEventLoopUtilization,
+      maxHeapUsedBytes: s.maxHeapUsedBytes,
+      sampleIntervalMs: s.sampleIntervalMs,
+    },
+    (err) => app.log.warn({ err }, 'pressure sample failed; keeping the previous one'),
+  );
   let inFlight = 0;
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.probe) return;
-    if (inFlight >= s.maxInFlight) throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
-    inFlight += 1;
-    // 'close' fires once whether the response finished or the client went away.
-    reply.raw.once('close', () => {
-      inFlight -= 1;
-    });
+  const observeInFlight = (r: ObservableResult) => r.observe(inFlight);
+  const observeUtilization = (r: ObservableResult) => r.observe(pressure.last().eventLoopUtilization);
+  const observeDelay = (r: ObservableResult) => {
+    const delay = pressure.last().eventLoopDelayMs;
+    if (Number.isFinite(delay)) r.observe(delay);
+  };
+  inFlightGauge.addCallback(observeInFlight);
+  utilizationGauge.addCallback(observeUtilization);
+  delayGauge.addCallback(observeDelay);
+  app.addHook('onClose', async () => {
+    pressure.stop();
+    inFlightGauge.removeCallback(observeInFlight);
+    utilizationGauge.removeCallback(observeUtilization);
+    delayGauge.removeCallback(observeDelay);
   });
 
-  await app.register(underPressure, {
-    maxEventLoopDelay: s.maxEventLoopDelayMs,
-    maxEventLoopUtilization: s.maxEventLoopUtilization,
-    // Utilisation of the last sample interval, not the average since start-up.
-    eventLoopUtilizationMode: 'interval',
-    maxHeapUsedBytes: s.maxHeapUsedBytes,
-    sampleInterval: s.sampleIntervalMs,
-    retryAfter: s.retryAfterSeconds,
+  const perClient = new Map<string, number>();
+  app.decorate('admission', {
+    inFlight: () => inFlight,
+    inFlightOf: (key: string) => perClient.get(key) ?? 0,
+  } satisfies AdmissionState);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.probe) return;
+    const signal = pressure.overloadedBy();
+    if (signal !== undefined) {
+      refuse(signal);
+      throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    }
+    const key = await clientKey(request);
+    const held = perClient.get(key) ?? 0;
+    if (held >= s.maxInFlightPerClient) {
+      refuse('client_concurrency');
+      throw new ProblemError(Problems.concurrencyLimited());
+    }
+    perClient.set(key, held + 1);
+    // 'close' fires once whether the response finished or the client went away.
+    reply.raw.once('close', () => {
+      const left = (perClient.get(key) ?? 1) - 1;
+      if (left > 0) perClient.set(key, left);
+      else perClient.delete(key);
+    });
   });
 
   const redis = s.redis;
@@ -76,8 +162,33 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     // away without waiting for its timeout; skipOnError covers failures the status did not show.
     skipOnError: true,
     allowList: () => redis !== undefined && redis.status !== 'ready',
-    errorResponseBuilder: (_request, context) =>
-      new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000)))),
+    errorResponseBuilder: (_request, context) => {
+      refuse('rate_limit');
+      return new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))));
+    },
+  });
+
+  // Registered after the plugin, which adds its check to each route (the not-found handler's
+  // runs only after the body): unknown routes are limited and answered here.
+  const limitNotFound = app.rateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    await limitNotFound.call(app, request, reply);
+    if (bodyAnnounced(request)) reply.header('connection', 'close');
+    const path = request.url.split('?', 1)[0] ?? '/';
+    return sendProblem(request, reply, Problems.routeNotFound(request.method, path));
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.probe) return;
+    if (inFlight >= s.maxInFlight) {
+      refuse('in_flight');
+      throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    }
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
   });
 }
 

@@ -46,8 +46,6 @@ function problemOf(error: FastifyError, s: Settings, request: FastifyRequest): P
       // The body never finished arriving (a Content-Length larger than what was sent, a stalled
       // upload): the client's doing, not a service behind the gateway being slow.
       return bodyStillArriving(request) ? Problems.bodyTimeout() : Problems.requestTimeout();
-    case 'FST_UNDER_PRESSURE':
-      return Problems.overloaded(s.retryAfterSeconds);
     default:
       // Any other client error fastify detects itself (bad Content-Length, malformed URL...).
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {

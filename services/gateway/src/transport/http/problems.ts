@@ -84,7 +84,9 @@ export function fromCodedError(error: CodedError, retryAfterSeconds: number): Pr
             .map((f) => ({ field: jsonFieldName(f.field), message: f.message })),
         }
       : {}),
-    ...(status === 503 ? { retryAfterSeconds } : {}),
+    // 503: the service is away; 504: it was too slow this time. Both pass, and a retry is safe:
+    // reads are idempotent, POSTs carry their Idempotency-Key (docs/adr/0007).
+    ...(status === 503 || status === 504 ? { retryAfterSeconds } : {}),
   };
 }
 
@@ -146,6 +148,13 @@ export const Problems = {
     code: 'RATE_LIMITED',
     message: `too many requests; retry in ${retryAfterSeconds} s`,
     retryAfterSeconds,
+  }),
+  /** Too many of one client's requests not answered yet (slow bodies, or a burst in parallel). */
+  concurrencyLimited: (): Problem => ({
+    status: 429,
+    code: 'CONCURRENCY_LIMITED',
+    message: 'too many of your requests are in progress; retry when one has finished',
+    retryAfterSeconds: 1,
   }),
   internal: (): Problem => ({ status: 500, code: 'INTERNAL', message: 'internal error' }),
   overloaded: (retryAfterSeconds: number): Problem => ({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { metrics } from '@mealpeak/telemetry';
+import { Attr, metrics } from '@mealpeak/telemetry';
 import './route-config.ts';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -22,7 +22,7 @@ const duration = meter.createHistogram('http.server.request.duration', {
 });
 
 /** Problem codes of admission control: the gateway protecting itself, counted by the metric. */
-const SHEDDING = new Set(['OVERLOADED', 'RATE_LIMITED']);
+const SHEDDING = new Set(['OVERLOADED', 'RATE_LIMITED', 'CONCURRENCY_LIMITED']);
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -61,6 +61,8 @@ export function registerRequestContext(app: FastifyInstance, requestTimeoutMs: n
       'http.request.method': request.method,
       'http.route': route ?? 'unmatched',
       'http.response.status_code': status,
+      // Tells a 503 the gateway chose (OVERLOADED) from one it relays (UPSTREAM_UNAVAILABLE...).
+      ...(request.problem ? { [Attr.ERROR_CODE]: request.problem.code } : {}),
     });
     if (request.routeOptions.config.probe) return;
     const line = {

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import type { Principal, Role } from '../../app/principal.ts';
 
 /** Per-route settings the gateway's hooks read (`config` in a route definition). */
@@ -10,13 +9,6 @@ declare module 'fastify' {
     idempotency?: 'required' | 'optional';
     /** Health and readiness: never shed, limited or logged, so probes see the truth under load. */
     probe?: boolean;
-    /** @fastify/under-pressure reads this per route; its types do not declare it. */
-    pressureHandler?: (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      type: string,
-      value: number | undefined,
-    ) => void;
   }
 
   interface FastifyRequest {

@@ -1,0 +1,84 @@
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+
+/** Which process signal is over its limit. */
+export type PressureSignal = 'event_loop_delay' | 'event_loop_utilization' | 'heap';
+
+export interface PressureLimits {
+  /** 0 turns the check off. */
+  readonly maxEventLoopDelayMs: number;
+  /** 0 turns the check off. */
+  readonly maxEventLoopUtilization: number;
+  readonly maxHeapUsedBytes: number;
+  readonly sampleIntervalMs: number;
+}
+
+export interface PressureSample {
+  readonly eventLoopDelayMs: number;
+  /** Share of the last sample interval the event loop was busy (0-1). */
+  readonly eventLoopUtilization: number;
+  readonly heapUsedBytes: number;
+}
+
+export interface PressureMonitor {
+  /** The first signal over its limit at the last sample, or undefined. */
+  overloadedBy(): PressureSignal | undefined;
+  last(): PressureSample;
+  stop(): void;
+}
+
+const RESOLUTION_MS = 10;
+
+/**
+ * Samples event-loop delay, event-loop utilisation (per interval) and heap use on a timer, what
+ * @fastify/under-pressure did; ours because that plugin's sampler calls process.memoryUsage(), which
+ * reads /proc and throws EMFILE once a connection flood has used every file descriptor, and a throw
+ * in a timer ends the process. Here nothing needs a descriptor (the heap comes from V8) and a
+ * failing sample is reported and skipped: the previous values stand.
+ */
+export function startPressureMonitor(
+  limits: PressureLimits,
+  onError: (error: unknown) => void,
+  readHeapUsed: () => number = () => getHeapStatistics().used_heap_size,
+): PressureMonitor {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  let sample: PressureSample = { eventLoopDelayMs: 0, eventLoopUtilization: 0, heapUsedBytes: 0 };
+
+  const take = () => {
+    try {
+      const mean = histogram.mean / 1e6;
+      histogram.reset();
+      const current = performance.eventLoopUtilization();
+      const utilization = performance.eventLoopUtilization(current, elu).utilization;
+      elu = current;
+      sample = {
+        // No sample at all in an interval: the loop was blocked for all of it.
+        eventLoopDelayMs: Number.isNaN(mean) ? Infinity : Math.max(0, mean - RESOLUTION_MS),
+        eventLoopUtilization: utilization,
+        heapUsedBytes: readHeapUsed(),
+      };
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const timer = setInterval(take, Math.max(RESOLUTION_MS, limits.sampleIntervalMs));
+  timer.unref();
+
+  return {
+    overloadedBy: () => {
+      if (limits.maxEventLoopDelayMs > 0 && sample.eventLoopDelayMs > limits.maxEventLoopDelayMs)
+        return 'event_loop_delay';
+      if (sample.heapUsedBytes > limits.maxHeapUsedBytes) return 'heap';
+      if (limits.maxEventLoopUtilization > 0 && sample.eventLoopUtilization > limits.maxEventLoopUtilization)
+        return 'event_loop_utilization';
+      return undefined;
+    },
+    last: () => sample,
+    stop: () => {
+      clearInterval(timer);
+      histogram.disable();
+    },
+  };
+}
