@@ -12,8 +12,10 @@ export function loadTestServiceEnv(): Partial<Record<ServiceName, Record<string,
       // and readies several orders a second, over the default 600 a minute. Customers (a new one per
       // session), riders (~1 request/s each) and ops (the counts sampler) stay within their defaults.
       RATE_LIMIT_PER_MINUTE_MERCHANT: '1000000',
-      // The same 12 merchant accounts have many requests unanswered at once at peak, over the
-      // per-client concurrency cap (20) meant for a single client trickling bodies.
+      // Each of the 12 merchant accounts is driven by many k6 VUs at once (a whole city's kitchens
+      // behind one account), each batching up to 20 requests: together over the per-client cap
+      // (20) a real merchant's tablet stays within. It applies to every role here, so customers,
+      // riders and ops run without it in this profile (they send one request at a time anyway).
       MAX_IN_FLIGHT_PER_CLIENT: '1000',
       // Simulated riders travel kilometres in seconds, so their pings are jumps (ADR 0018). Flag
       // (the default, said here so a later default cannot strand them) pays the whole check, so

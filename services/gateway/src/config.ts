@@ -183,8 +183,8 @@ export const configSchema = z
     MAX_IN_FLIGHT: env.positiveInt(2_000),
     /**
      * Requests of one client (token subject, else address) not yet answered, body still arriving
-     * included, above which its next ones get 429 CONCURRENCY_LIMITED: one client trickling
-     * bodies cannot fill MAX_IN_FLIGHT for everyone.
+     * included, above which its next ones get 429 CONCURRENCY_LIMITED: what one client may hold
+     * of this replica (pending requests, buffered bodies) whatever its rate budget.
      */
     MAX_IN_FLIGHT_PER_CLIENT: env.positiveInt(20),
     /** 0 turns the check off (the unit tests do: a saturated CI box must not look like overload). */

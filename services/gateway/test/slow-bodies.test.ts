@@ -88,6 +88,19 @@ describe('per-client concurrency (MAX_IN_FLIGHT_PER_CLIENT)', () => {
     expect((await h.call({ url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('closes the connection of a refusal whose body was never read', async () => {
+    await listening({ MAX_IN_FLIGHT_PER_CLIENT: '1' });
+    const token = h.token('merchant', 'm-1');
+    slowBody('PUT', '/v1/merchant/status', token);
+    await eventually(async () => (h.app.admission.inFlightOf('merchant:m-1') === 1 ? true : undefined));
+    const refused = slowBody('PUT', '/v1/merchant/status', token);
+    // Kept open, its body would keep the socket until REQUEST_TIMEOUT_MS (10 s) and more.
+    await eventually(async () => (refused.isClosed() ? true : undefined), 5_000, 'the refusal');
+    const [head = ''] = refused.received().split('\r\n\r\n', 1);
+    expect(head).toMatch(/^HTTP\/1\.1 429 /);
+    expect(head).toMatch(/\r\nconnection: close/i);
+  });
+
   it('counts callers without a token by address', async () => {
     await listening({ MAX_IN_FLIGHT_PER_CLIENT: '1' });
     slowBody('POST', '/v1/dev/tokens');

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { finished } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Attr, metrics, type ObservableResult } from '@mealpeak/telemetry';
 import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
@@ -75,6 +76,20 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Calls `release` once, when the response is over: finished, failed, or its client gone. Unlike a
+ * 'close' listener, it also calls back at once for a response already closed (a client that went
+ * away while an earlier hook awaited Redis or the body), so no slot is kept for ever.
+ */
+function whenDone(reply: FastifyReply, release: () => void): void {
+  let done = false;
+  finished(reply.raw, () => {
+    if (done) return;
+    done = true;
+    release();
+  });
+}
+
 /** A body announced and not read yet: answering early must close the connection, or it keeps arriving. */
 const bodyAnnounced = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined ||
@@ -140,12 +155,18 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
       throw new ProblemError(Problems.concurrencyLimited());
     }
     perClient.set(key, held + 1);
-    // 'close' fires once whether the response finished or the client went away.
-    reply.raw.once('close', () => {
+    whenDone(reply, () => {
       const left = (perClient.get(key) ?? 1) - 1;
       if (left > 0) perClient.set(key, left);
       else perClient.delete(key);
     });
+  });
+
+  // A refusal before the body was read (429, 503, 404 here): close the connection, or the body
+  // keeps arriving on it and the client holds the socket (HTTP_MAX_CONNECTIONS) after its answer.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode >= 400 && bodyAnnounced(request) && !request.raw.complete)
+      reply.header('connection', 'close');
   });
 
   const redis = s.redis;
@@ -174,7 +195,6 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
   app.addHook('onRequest', async (request, reply) => {
     if (!request.is404) return;
     await limitNotFound.call(app, request, reply);
-    if (bodyAnnounced(request)) reply.header('connection', 'close');
     const path = request.url.split('?', 1)[0] ?? '/';
     return sendProblem(request, reply, Problems.routeNotFound(request.method, path));
   });
@@ -186,7 +206,7 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
     }
     inFlight += 1;
-    reply.raw.once('close', () => {
+    whenDone(reply, () => {
       inFlight -= 1;
     });
   });
