@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { createOrderUseCases } from './app/order-use-cases.ts';
 import { createPositionUseCases } from './app/position-use-cases.ts';
 import type { IdempotencyStore, Ports } from './app/ports.ts';
-import { registerAdmission } from './transport/http/admission.ts';
+import { capConnections, registerAdmission } from './transport/http/admission.ts';
 import { registerAuth } from './transport/http/auth.ts';
 import { createClientErrorHandler } from './transport/http/client-error.ts';
 import { registerErrorHandling } from './transport/http/error-handler.ts';
@@ -67,8 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: createClientErrorHandler(logger),
   });
 
-  // Connections above the cap are closed on accept, before they cost more than their descriptor.
-  app.server.maxConnections = c.HTTP_MAX_CONNECTIONS;
+  capConnections(app, c.HTTP_MAX_CONNECTIONS);
   await registerTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   refuseUndeclaredQueries(app);

@@ -75,7 +75,9 @@ function healthz(): Promise<number | undefined> {
 
 describe('connection cap (HTTP_MAX_CONNECTIONS)', () => {
   it('closes connections beyond the cap at once, and serves again when one goes', async () => {
-    await listening({ HTTP_MAX_CONNECTIONS: '3' });
+    // Held connections must not time out on their own meanwhile (headers timeout, default 5 s; here 10 s, past every poll below):
+    // the last poll must see the server count the destroyed one out, not a timed-out one.
+    await listening({ HTTP_MAX_CONNECTIONS: '3', HTTP_HEADERS_TIMEOUT_MS: '10000' });
     const held = [await unfinishedHeaders(), await unfinishedHeaders(), await unfinishedHeaders()];
     await eventually(async () => ((await connections()) === 3 ? true : undefined), 5_000, '3 connections');
     const extra = await unfinishedHeaders();

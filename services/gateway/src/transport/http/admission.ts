@@ -32,6 +32,7 @@ export const AdmissionMetric = {
   IN_FLIGHT: 'mealpeak.gateway.admission.in_flight',
   EVENT_LOOP_UTILIZATION: 'mealpeak.gateway.event_loop.utilization',
   EVENT_LOOP_DELAY: 'mealpeak.gateway.event_loop.delay',
+  CONNECTIONS_DROPPED: 'mealpeak.gateway.connections.dropped',
 } as const;
 
 /** Values of Attr.ADMISSION_REASON. */
@@ -51,6 +52,20 @@ const delayGauge = meter.createObservableGauge(AdmissionMetric.EVENT_LOOP_DELAY,
   unit: 'ms',
   description: 'Mean event-loop delay over the last pressure sample interval',
 });
+
+const droppedConnections = meter.createCounter(AdmissionMetric.CONNECTIONS_DROPPED, {
+  description: 'Connections closed on accept because HTTP_MAX_CONNECTIONS were open',
+});
+
+/**
+ * Caps the open connections (HTTP_MAX_CONNECTIONS): those above it are closed on accept, before
+ * they cost more than their descriptor, and counted (behind an ingress, its idle keep-alive
+ * connections to each replica count too: docs/operations.md).
+ */
+export function capConnections(app: FastifyInstance, max: number): void {
+  app.server.maxConnections = max;
+  app.server.on('drop', () => droppedConnections.add(1));
+}
 
 const refuse = (reason: RefusalReason) => refusals.add(1, { [Attr.ADMISSION_REASON]: reason });
 
