@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './support/harness.ts';
+import type { Harness } from './support/harness.ts';
 import { eventually } from './support/poll.ts';
+import { listeningGateway, type RawConnection } from './support/raw-client.ts';
 
 /**
  * Slow-client abuse at the connection level, against a listening gateway (inject() has no
@@ -9,46 +10,26 @@ import { eventually } from './support/poll.ts';
  * descriptors and took it down (docs/adr/0007, addendum 2026-12).
  */
 
+let gw: Awaited<ReturnType<typeof listeningGateway>> | undefined;
 let h: Harness;
 let port: number;
 const sockets: Socket[] = [];
 const timers: NodeJS.Timeout[] = [];
 
 async function listening(env: Record<string, string>): Promise<void> {
-  h = await createHarness({ env });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (h.app.server.address() as { port: number }).port;
+  gw = await listeningGateway(env);
+  ({ h, port } = gw);
 }
 
 afterEach(async () => {
   for (const t of timers.splice(0)) clearInterval(t);
   for (const s of sockets.splice(0)) s.destroy();
-  await h?.close();
+  await gw?.close();
 });
 
-interface Tracked {
-  readonly socket: Socket;
-  readonly received: () => string;
-  readonly isClosed: () => boolean;
-}
-
 /** A raw connection that has sent the request line and some headers, but not their end. */
-async function unfinishedHeaders(): Promise<Tracked> {
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  let closed = false;
-  const chunks: Buffer[] = [];
-  socket.on('data', (c) => chunks.push(c));
-  socket.on('error', () => undefined);
-  socket.on('close', () => {
-    closed = true;
-  });
-  await new Promise<void>((resolve) => {
-    socket.once('connect', resolve);
-    socket.once('close', resolve);
-  });
-  if (!closed) socket.write('GET /v1/merchants HTTP/1.1\r\nHost: x\r\n');
-  return { socket, received: () => Buffer.concat(chunks).toString('utf8'), isClosed: () => closed };
+function unfinishedHeaders(): Promise<RawConnection> {
+  return gw!.open('GET /v1/merchants HTTP/1.1\r\nHost: x\r\n');
 }
 
 function connections(): Promise<number> {

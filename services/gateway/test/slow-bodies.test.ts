@@ -1,7 +1,7 @@
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './support/harness.ts';
+import type { Harness } from './support/harness.ts';
 import { eventually } from './support/poll.ts';
+import { listeningGateway } from './support/raw-client.ts';
 
 /**
  * Bodies that arrive slowly (or never), against a listening gateway: they must not hold the
@@ -9,44 +9,31 @@ import { eventually } from './support/poll.ts';
  * route is answered without waiting for its body (docs/adr/0007, addendum 2026-12).
  */
 
+let gw: Awaited<ReturnType<typeof listeningGateway>> | undefined;
 let h: Harness;
-let port: number;
-const sockets: Socket[] = [];
 
 async function listening(env: Record<string, string>): Promise<void> {
-  h = await createHarness({ env });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (h.app.server.address() as { port: number }).port;
+  gw = await listeningGateway(env);
+  h = gw.h;
 }
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await h?.close();
+  await gw?.close();
 });
 
 /** Headers and 10 of the 100 bytes Content-Length promises; the rest never comes. */
 function slowBody(method: string, path: string, token?: string) {
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  let closed = false;
-  const chunks: Buffer[] = [];
-  socket.on('data', (c) => chunks.push(c));
-  socket.on('error', () => undefined);
-  socket.on('close', () => {
-    closed = true;
-  });
-  socket.write(
+  return gw!.open(
     `${method} ${path} HTTP/1.1\r\nHost: x\r\n` +
       (token ? `Authorization: Bearer ${token}\r\n` : '') +
       'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"status":',
   );
-  return { received: () => Buffer.concat(chunks).toString('utf8'), isClosed: () => closed };
 }
 
 describe('an unknown route', () => {
   it('is answered 404 without reading the body, and the connection closed', async () => {
     await listening({});
-    const slow = slowBody('POST', '/v1/no-such-thing');
+    const slow = await slowBody('POST', '/v1/no-such-thing');
     // Without the early answer it would wait for the body until REQUEST_TIMEOUT_MS (10 s).
     await eventually(async () => (slow.isClosed() ? true : undefined), 5_000, 'the answer');
     const [head = '', body = ''] = slow.received().split('\r\n\r\n', 2);
@@ -63,7 +50,7 @@ describe('an unknown route', () => {
 describe('the in-flight cap (MAX_IN_FLIGHT)', () => {
   it('does not count a request whose body is still arriving', async () => {
     await listening({ MAX_IN_FLIGHT: '1' });
-    slowBody('PUT', '/v1/merchant/status', h.token('merchant', 'm-1'));
+    await slowBody('PUT', '/v1/merchant/status', h.token('merchant', 'm-1'));
     // The slow request is admitted (held by its client) but waits for its body.
     await eventually(async () => (h.app.admission.inFlightOf('merchant:m-1') === 1 ? true : undefined));
     expect(h.app.admission.inFlight()).toBe(0);
@@ -76,8 +63,8 @@ describe('per-client concurrency (MAX_IN_FLIGHT_PER_CLIENT)', () => {
   it("refuses a client's requests beyond its cap with 429 CONCURRENCY_LIMITED, not others'", async () => {
     await listening({ MAX_IN_FLIGHT_PER_CLIENT: '2' });
     const token = h.token('merchant', 'm-1');
-    slowBody('PUT', '/v1/merchant/status', token);
-    slowBody('PUT', '/v1/merchant/status', token);
+    await slowBody('PUT', '/v1/merchant/status', token);
+    await slowBody('PUT', '/v1/merchant/status', token);
     await eventually(async () => (h.app.admission.inFlightOf('merchant:m-1') === 2 ? true : undefined));
     const refused = await h.call({ url: '/v1/merchant/orders', as: ['merchant', 'm-1'] });
     expect(refused.statusCode).toBe(429);
@@ -91,9 +78,9 @@ describe('per-client concurrency (MAX_IN_FLIGHT_PER_CLIENT)', () => {
   it('closes the connection of a refusal whose body was never read', async () => {
     await listening({ MAX_IN_FLIGHT_PER_CLIENT: '1' });
     const token = h.token('merchant', 'm-1');
-    slowBody('PUT', '/v1/merchant/status', token);
+    await slowBody('PUT', '/v1/merchant/status', token);
     await eventually(async () => (h.app.admission.inFlightOf('merchant:m-1') === 1 ? true : undefined));
-    const refused = slowBody('PUT', '/v1/merchant/status', token);
+    const refused = await slowBody('PUT', '/v1/merchant/status', token);
     // Kept open, its body would keep the socket until REQUEST_TIMEOUT_MS (10 s) and more.
     await eventually(async () => (refused.isClosed() ? true : undefined), 5_000, 'the refusal');
     const [head = ''] = refused.received().split('\r\n\r\n', 1);
@@ -103,7 +90,7 @@ describe('per-client concurrency (MAX_IN_FLIGHT_PER_CLIENT)', () => {
 
   it('counts callers without a token by address', async () => {
     await listening({ MAX_IN_FLIGHT_PER_CLIENT: '1' });
-    slowBody('POST', '/v1/dev/tokens');
+    await slowBody('POST', '/v1/dev/tokens');
     await eventually(async () => (h.app.admission.inFlightOf('ip:127.0.0.1') === 1 ? true : undefined));
     const refused = await h.call({ url: '/v1/orders' });
     expect(refused.statusCode).toBe(429);
