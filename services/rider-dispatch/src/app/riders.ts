@@ -47,16 +47,18 @@ export const MAX_SHIFT_MS = 16 * 3_600_000;
 export function createRiderUseCases(deps: RiderDeps) {
   const { store, positions, clock, settings } = deps;
 
-  async function shiftView(riderId: string): Promise<RiderShiftView> {
+  /** `hasPosition` when the caller just wrote or removed it: no read of Redis for what it knows. */
+  async function shiftView(riderId: string, hasPosition?: boolean): Promise<RiderShiftView> {
     const [rider, position] = await Promise.all([
       store.getRider(riderId),
-      positions.get(riderId).then(
-        (p) => p !== undefined,
-        (error: unknown) => {
-          deps.logger.warn({ err: error, riderId }, 'rider position unavailable for the shift view');
-          return undefined;
-        },
-      ),
+      hasPosition ??
+        positions.get(riderId).then(
+          (p) => p !== undefined,
+          (error: unknown) => {
+            deps.logger.warn({ err: error, riderId }, 'rider position unavailable for the shift view');
+            return undefined;
+          },
+        ),
     ]);
     return riderShiftView(rider, position, clock.now());
   }
@@ -85,8 +87,9 @@ export function createRiderUseCases(deps: RiderDeps) {
           new Date(now.getTime() + settings.declineCooldownMs),
         );
         if (!result.ok) return result;
-        if (!result.value.online) await positions.remove(input.riderId);
-        return ok(await shiftView(input.riderId));
+        if (result.value.online) return ok(await shiftView(input.riderId));
+        await positions.remove(input.riderId);
+        return ok(await shiftView(input.riderId, false));
       }
       const fields: FieldError[] = [];
       const ping = input.position && { riderId: input.riderId, ...input.position, recordedAt: now.getTime() };
@@ -103,12 +106,9 @@ export function createRiderUseCases(deps: RiderDeps) {
       await store.setOnline(input.riderId, shiftEndsAt, now, input.stayOnline ?? false);
       if (ping) {
         const written = await positions.write(ping);
+        if (written.status === 'accepted') return ok(await shiftView(input.riderId, true));
         // Online without a position is still online: the next ping makes the rider dispatchable.
-        if (written.status !== 'accepted')
-          deps.logger.warn(
-            { riderId: input.riderId, outcome: written.status },
-            'initial position not stored',
-          );
+        deps.logger.warn({ riderId: input.riderId, outcome: written.status }, 'initial position not stored');
       }
       return ok(await shiftView(input.riderId));
     },

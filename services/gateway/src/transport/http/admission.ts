@@ -7,7 +7,7 @@ import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
 import { startPressureMonitor, type PressureSignal } from './pressure.ts';
-import { Problems, ProblemError, sendProblem } from './problems.ts';
+import { Problems, ProblemError, sendRouteNotFound } from './problems.ts';
 import './route-config.ts';
 
 export interface AdmissionSettings {
@@ -210,8 +210,7 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
   app.addHook('onRequest', async (request, reply) => {
     if (!request.is404) return;
     await limitNotFound.call(app, request, reply);
-    const path = request.url.split('?', 1)[0] ?? '/';
-    return sendProblem(request, reply, Problems.routeNotFound(request.method, path));
+    return sendRouteNotFound(request, reply);
   });
 
   app.addHook('preHandler', async (request, reply) => {

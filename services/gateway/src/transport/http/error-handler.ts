@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fieldErrorsOf, UNKNOWN_FIELD_MESSAGE, type SchemaError } from './field-errors.ts';
-import { Problems, ProblemError, sendProblem, type Problem } from './problems.ts';
+import { Problems, ProblemError, sendProblem, sendRouteNotFound, type Problem } from './problems.ts';
 
 interface Settings {
   readonly bodyLimitBytes: number;
@@ -69,7 +69,7 @@ export function registerErrorHandling(app: FastifyInstance, settings: Settings):
     return sendProblem(request, reply, Problems.internal());
   });
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
-    sendProblem(request, reply, Problems.routeNotFound(request.method, request.url.split('?', 1)[0] ?? '/')),
-  );
+  // Admission answers unknown routes (rate-limited, before their body is read) in onRequest; this
+  // is only the fallback that keeps the error shape should anything else reach fastify's 404.
+  app.setNotFoundHandler((request, reply) => sendRouteNotFound(request, reply));
 }

@@ -195,3 +195,12 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
       ...(problem.fields?.length ? { fields: problem.fields } : {}),
     });
 }
+
+/** 404 ROUTE_NOT_FOUND for the request's method and path (without its query). */
+export function sendRouteNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(
+    request,
+    reply,
+    Problems.routeNotFound(request.method, request.url.split('?', 1)[0] ?? '/'),
+  );
+}
