@@ -168,6 +168,14 @@ describe('the alert rules', () => {
     expect(refused.labels['severity']).toBe('critical');
   });
 
+  it('page when the gateway sheds the requests it keeps for last, not for one client over budget', () => {
+    const critical = alert('MealpeakGatewayShedsCriticalRequests');
+    expect(critical.expr).toContain('mealpeak_gateway_admission_refused_total{');
+    expect(critical.expr).toContain('mealpeak_admission_priority="critical"');
+    expect(critical.expr).toContain('mealpeak_admission_reason!~"rate_limit|client_concurrency"');
+    expect(critical.labels['severity']).toBe('critical');
+  });
+
   it('each link a runbook section of docs/operations.md', () => {
     const anchors = new Set(
       [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>

@@ -22,6 +22,8 @@ export const Attr = {
    * rate_limit (429 RATE_LIMITED).
    */
   ADMISSION_REASON: 'mealpeak.admission.reason',
+  /** The priority of a request refused by admission control: critical, normal, sheddable (ADR 0020). */
+  ADMISSION_PRIORITY: 'mealpeak.admission.priority',
   // Semantic-convention messaging names, kept here so the Kafka wrapper and dashboards agree.
   MESSAGING_SYSTEM: 'messaging.system',
   MESSAGING_DESTINATION: 'messaging.destination.name',

@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly isReady?: () => boolean;
   /** Test knobs: how often load is sampled and a pending Idempotency-Key is looked at again. */
   readonly pressureSampleIntervalMs?: number;
+  /** The heap reading the pressure monitor takes (tests pin it). */
+  readonly readHeapUsed?: () => number;
   readonly idempotencyPollIntervalMs?: number;
 }
 
@@ -110,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxHeapUsedBytes: c.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
     retryAfterSeconds: c.RETRY_AFTER_SECONDS,
     sampleIntervalMs: deps.pressureSampleIntervalMs ?? 1_000,
+    ...(deps.readHeapUsed ? { readHeapUsed: deps.readHeapUsed } : {}),
     perMinute: {
       customer: c.RATE_LIMIT_PER_MINUTE_CUSTOMER,
       merchant: c.RATE_LIMIT_PER_MINUTE_MERCHANT,

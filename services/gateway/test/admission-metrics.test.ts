@@ -18,9 +18,10 @@ async function harness(options: HarnessOptions): Promise<Harness> {
 afterEach(() => h?.close());
 afterAll(() => collected.shutdown());
 
-const refusals = async (reason: string) =>
+const refusals = async (reason: string, priority?: string) =>
   (await collected.values(AdmissionMetric.REFUSED))
     .filter((p) => p.attributes[Attr.ADMISSION_REASON] === reason)
+    .filter((p) => priority === undefined || p.attributes[Attr.ADMISSION_PRIORITY] === priority)
     .reduce((sum, p) => sum + p.value, 0);
 
 describe('admission metrics', () => {
@@ -61,8 +62,11 @@ describe('admission metrics', () => {
     });
     await eventually(async () => (app.backend.placeCalls.length > 0 ? true : undefined));
     expect((await collected.values(AdmissionMetric.IN_FLIGHT)).map((p) => p.value)).toEqual([1]);
+    const normalBefore = await refusals('in_flight', 'normal');
     expect((await app.call({ url: '/v1/orders', as: ['customer', 'c-2'] })).statusCode).toBe(503);
     expect(await refusals('in_flight')).toBe(before + 1);
+    // And by priority (ADR 0020): a customer's order list is normal.
+    expect(await refusals('in_flight', 'normal')).toBe(normalBefore + 1);
     await slow;
     expect((await collected.values(AdmissionMetric.IN_FLIGHT)).map((p) => p.value)).toEqual([0]);
   });

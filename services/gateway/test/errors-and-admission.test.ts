@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { codedError } from '@mealpeak/core';
 import { createLogger } from '@mealpeak/telemetry';
 import { logLevelOf } from '../src/transport/http/request-context.ts';
+import type { Role } from '../src/app/principal.ts';
 import { createHarness, type Harness, type HarnessOptions } from './support/harness.ts';
 import { eventually } from './support/poll.ts';
 
@@ -278,6 +279,22 @@ describe('rate limits (429)', () => {
     const issue = () => h.call({ method: 'POST', url: '/v1/dev/tokens', payload: { role: 'ops', sub: 'o' } });
     expect((await issue()).statusCode).toBe(201);
     expect((await issue()).statusCode).toBe(429);
+    // Over that budget is not over the address's budget for everything else, nor the reverse.
+    expect((await h.call({ url: '/v1/orders' })).statusCode).toBe(401);
+    expect(h.app.admission.knownOverBudget()).toBe(0);
+  });
+
+  it('its own budget stays when the address is over its budget for everything else', async () => {
+    await harness({ env: { RATE_LIMIT_PER_MINUTE_ANONYMOUS: '1', RATE_LIMIT_PER_MINUTE_DEV_TOKENS: '5' } });
+    expect((await h.call({ url: '/v1/orders' })).statusCode).toBe(401);
+    expect((await h.call({ url: '/v1/orders' })).statusCode).toBe(429);
+    expect(h.app.admission.knownOverBudget()).toBe(1);
+    const issued = await h.call({
+      method: 'POST',
+      url: '/v1/dev/tokens',
+      payload: { role: 'ops', sub: 'o' },
+    });
+    expect(issued.statusCode).toBe(201);
   });
 
   it('never limits the probes', async () => {
@@ -320,6 +337,77 @@ describe('load shedding (503)', () => {
     expect(errorBody(shed).code).toBe('OVERLOADED');
     expect(shed.headers['retry-after']).toBe('7');
     expect((await h.call({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await h.call({ url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  const browse = () => h.call({ url: '/v1/merchants?lat=52.5&lng=13.4', as: ['customer', 'c-1'] });
+  const readOrder = () => h.call({ url: `/v1/orders/${ORDER}`, as: ['customer', 'c-1'] });
+  const accept = (as: [Role, string] = ['merchant', 'm-1']) =>
+    h.call({ method: 'POST', url: `/v1/merchant/orders/${ORDER}/accept`, as });
+
+  it('keeps slots for the critical: the sheddable fill 60% of MAX_IN_FLIGHT, the normal 85%', async () => {
+    await harness({ env: { MAX_IN_FLIGHT: '10' } });
+    let open = () => {};
+    h.backend.placeGate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const place = (n: number) =>
+      h.call({
+        method: 'POST',
+        url: '/v1/orders',
+        payload: order,
+        headers: { 'idempotency-key': `held-${n}` },
+        as: ['customer', `held-${n}`],
+      });
+    const held = [0, 1, 2, 3, 4, 5].map(place);
+    await eventually(async () => (h.backend.placeCalls.length === 6 ? true : undefined));
+    expect(h.app.admission.inFlight()).toBe(6);
+
+    // 6 of 10 in flight: browsing and the tracking map are refused. (Calls without a valid token,
+    // or for a role the route refuses, are sheddable too, but answered 401/403 before any slot.)
+    const tracking = await h.call({ url: `/v1/orders/${ORDER}/tracking`, as: ['customer', 'c-1'] });
+    for (const res of [await browse(), tracking]) {
+      expect(res.statusCode).toBe(503);
+      expect(errorBody(res).code).toBe('OVERLOADED');
+    }
+    expect((await readOrder()).statusCode).toBe(200);
+
+    held.push(place(6), place(7));
+    await eventually(async () => (h.backend.placeCalls.length === 8 ? true : undefined));
+    // 8 of 10: the normal are refused too (a ninth placement); a merchant's accept still goes through.
+    expect((await place(8)).statusCode).toBe(503);
+    expect((await accept()).statusCode).toBe(200);
+
+    open();
+    for (const res of await Promise.all(held)) expect(res.statusCode).toBe(201);
+    expect((await browse()).statusCode).toBe(200);
+  });
+
+  it('under pressure refuses the sheddable first and the critical last', async () => {
+    let heapUsed = 950;
+    await harness({
+      env: { MAX_HEAP_USED_BYTES: '1000' },
+      pressureSampleIntervalMs: 10,
+      readHeapUsed: () => heapUsed,
+    });
+    // 95% of the heap limit: over the sheddable's 90%, under everyone else's. Refused before the
+    // token is checked: tokenless calls, and a role the route refuses.
+    await eventually(async () => ((await browse()).statusCode === 503 ? true : undefined));
+    expect((await h.call({ url: '/v1/orders' })).statusCode).toBe(503);
+    expect((await accept(['customer', 'c-1'])).statusCode).toBe(503);
+    expect((await readOrder()).statusCode).toBe(200);
+    expect((await accept()).statusCode).toBe(200);
+
+    heapUsed = 1_100;
+    const shed = await eventually(async () => {
+      const res = await h.call({
+        method: 'POST',
+        url: `/v1/merchant/orders/${ORDER}/ready`,
+        as: ['merchant', 'm-1'],
+      });
+      return res.statusCode === 503 ? res : undefined;
+    });
+    expect(errorBody(shed).code).toBe('OVERLOADED');
     expect((await h.call({ url: '/readyz' })).statusCode).toBe(200);
   });
 

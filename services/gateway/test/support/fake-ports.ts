@@ -80,6 +80,8 @@ export class FakeBackend {
   /** When set, the next calls of these methods answer this error instead. */
   readonly failures = new Map<string, CodedError>();
   placeDelayMs = 0;
+  /** When set, PlaceOrder calls wait for it (they hold their in-flight slot until released). */
+  placeGate: Promise<void> | undefined;
 
   addMerchant(id: string, items: string[] = ['i-1', 'i-2']): void {
     this.merchants.set(id, { merchant: merchantFixture(id), menu: items.map((i) => menuItemFixture(id, i)) });
@@ -142,6 +144,7 @@ export class FakeBackend {
     placeOrder: async (request): Reply<Order> => {
       this.placeCalls.push(request.orderId);
       if (this.placeDelayMs) await new Promise((r) => setTimeout(r, this.placeDelayMs));
+      if (this.placeGate) await this.placeGate;
       const f = this.failure('placeOrder');
       if (f) return err(f);
       const existing = this.orders.get(request.orderId);

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   rateLimitRedis?: Redis;
   logger?: Logger;
   pressureSampleIntervalMs?: number;
+  /** Pins the pressure monitor's heap reading (with MAX_HEAP_USED_BYTES: a chosen pressure). */
+  readHeapUsed?: () => number;
   isReady?: () => boolean;
   /** Extra routes for one test, added before the app is ready (the start-up hooks see them). */
   routes?: (app: FastifyInstance) => void;
@@ -67,6 +69,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ? { pressureSampleIntervalMs: options.pressureSampleIntervalMs }
       : {}),
     ...(options.isReady ? { isReady: options.isReady } : {}),
+    ...(options.readHeapUsed ? { readHeapUsed: options.readHeapUsed } : {}),
     idempotencyPollIntervalMs: 10,
   });
   options.routes?.(app);

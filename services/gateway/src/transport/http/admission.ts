@@ -6,6 +6,8 @@ import type { Redis } from '@mealpeak/redis';
 import type { Role } from '../../app/principal.ts';
 import { identify } from './auth.ts';
 import { clientAddressKey } from './client-address.ts';
+import { overBudgetCache } from './over-budget.ts';
+import { inFlightLimit, priorityOf, type Priority } from './priority.ts';
 import { startPressureMonitor, type PressureSignal } from './pressure.ts';
 import { Problems, ProblemError, sendRouteNotFound } from './problems.ts';
 import './route-config.ts';
@@ -19,6 +21,8 @@ export interface AdmissionSettings {
   readonly retryAfterSeconds: number;
   /** How often the pressure monitor samples the process (tests shorten it). */
   readonly sampleIntervalMs: number;
+  /** The monitor's heap reading; V8's used heap unless a test pins it. */
+  readonly readHeapUsed?: () => number;
   readonly perMinute: Readonly<Record<Role | 'anonymous', number>>;
   readonly devTokensPerMinute: number;
   /** Shared counters across replicas; without it (tests, the OpenAPI script) they live in memory. */
@@ -26,6 +30,8 @@ export interface AdmissionSettings {
 }
 
 const RATE_WINDOW_MS = 60_000;
+/** Clients remembered as over their rate-limit budget, per replica (over-budget.ts). */
+const OVER_BUDGET_ENTRIES = 100_000;
 
 export const AdmissionMetric = {
   REFUSED: 'mealpeak.gateway.admission.refused',
@@ -67,15 +73,40 @@ export function capConnections(app: FastifyInstance, max: number): void {
   app.server.on('drop', () => droppedConnections.add(1));
 }
 
-const refuse = (reason: RefusalReason) => refusals.add(1, { [Attr.ADMISSION_REASON]: reason });
+const refuse = (reason: RefusalReason, priority: Priority) =>
+  refusals.add(1, { [Attr.ADMISSION_REASON]: reason, [Attr.ADMISSION_PRIORITY]: priority });
 
-/** Rate-limit key: the token subject when it verifies, else the client address (IPv6: its /64). */
-async function clientKey(request: FastifyRequest): Promise<string> {
-  const identity = await identify(request);
-  return identity.ok
-    ? `${identity.principal.role}:${identity.principal.id}`
-    : `ip:${clientAddressKey(request.ip)}`;
+/** Who a request is for admission: its rate-limit key and its priority. */
+interface Admission {
+  /** The token subject when it verifies, else the client address (IPv6: its /64). */
+  readonly key: string;
+  readonly priority: Priority;
 }
+
+const admissions = new WeakMap<FastifyRequest, Admission>();
+
+/** Worked out once per request (the JWT is verified once too: auth.ts caches it). */
+async function admissionOf(request: FastifyRequest): Promise<Admission> {
+  const known = admissions.get(request);
+  if (known) return known;
+  const identity = await identify(request);
+  const admission: Admission = identity.ok
+    ? {
+        key: `${identity.principal.role}:${identity.principal.id}`,
+        priority: priorityOf(request.routeOptions.config, identity.principal.role),
+      }
+    : {
+        key: `ip:${clientAddressKey(request.ip)}`,
+        priority: priorityOf(request.routeOptions.config, undefined),
+      };
+  admissions.set(request, admission);
+  return admission;
+}
+
+const clientKey = async (request: FastifyRequest) => (await admissionOf(request)).key;
+
+/** Routes with a budget of their own (the dev token issuer): not the global limit's refusals. */
+const ownBudget = (request: FastifyRequest) => request.routeOptions.config.rateLimit !== undefined;
 
 /** What admission holds right now (metrics and tests read it). */
 export interface AdmissionState {
@@ -83,6 +114,8 @@ export interface AdmissionState {
   inFlight(): number;
   /** Requests not answered yet, body still arriving or not, of one rate-limit key. */
   inFlightOf(clientKey: string): number;
+  /** Clients this replica answers 429 from memory until their rate-limit window ends. */
+  knownOverBudget(): number;
 }
 
 declare module 'fastify' {
@@ -111,17 +144,22 @@ const bodyAnnounced = (request: FastifyRequest) =>
   (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 
 /**
- * Admission control, cheapest check first. In onRequest, before the body is read (a slow client
- * can take REQUEST_TIMEOUT_MS to send it):
- * 1. process pressure (pressure.ts): event-loop delay and utilisation, heap;
- * 2. per-client concurrency: requests not yet answered per rate-limit key (a client trickling
+ * Admission control, cheapest check first. Each request gets a priority (priority.ts: critical,
+ * normal, sheddable) from its route and its token; the pressure and in-flight limits refuse the
+ * sheddable first and the critical last (ADR 0020). In onRequest, before the body is read (a slow
+ * client can take REQUEST_TIMEOUT_MS to send it):
+ * 1. a client this replica saw over its rate-limit budget is refused until its window ends,
+ *    without asking Redis (over-budget.ts);
+ * 2. process pressure (pressure.ts): event-loop delay and utilisation, heap, by priority;
+ * 3. per-client concurrency: requests not yet answered per rate-limit key (a client trickling
  *    bodies holds its own slots, not everyone's);
- * 3. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica;
- * 4. unknown routes are answered 404 here, their body never read.
+ * 4. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica;
+ * 5. unknown routes are answered 404 here, their body never read.
  * Then in preHandler, once the body is in:
- * 5. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness.
- * 1 and 5 answer 503 OVERLOADED, 2 429 CONCURRENCY_LIMITED, 3 429 RATE_LIMITED; all send
- * Retry-After. See docs/adr/0007-gateway-admission-and-idempotency.md.
+ * 6. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness; the
+ *    sheddable may fill 60% of it, the normal 85%, the critical all.
+ * 2 and 6 answer 503 OVERLOADED, 3 429 CONCURRENCY_LIMITED, 1 and 4 429 RATE_LIMITED; all send
+ * Retry-After. See docs/adr/0007-gateway-admission-and-idempotency.md and 0020.
  */
 export async function registerAdmission(app: FastifyInstance, s: AdmissionSettings): Promise<void> {
   const pressure = startPressureMonitor(
@@ -132,6 +170,7 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
       sampleIntervalMs: s.sampleIntervalMs,
     },
     (err) => app.log.warn({ err }, 'pressure sample failed; keeping the previous one'),
+    s.readHeapUsed,
   );
   let inFlight = 0;
   const observeInFlight = (r: ObservableResult) => r.observe(inFlight);
@@ -151,22 +190,29 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
   });
 
   const perClient = new Map<string, number>();
+  const overBudget = overBudgetCache(OVER_BUDGET_ENTRIES);
   app.decorate('admission', {
     inFlight: () => inFlight,
     inFlightOf: (key: string) => perClient.get(key) ?? 0,
+    knownOverBudget: () => overBudget.size(),
   } satisfies AdmissionState);
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
-    const signal = pressure.overloadedBy();
+    const { key, priority } = await admissionOf(request);
+    const refusedFor = ownBudget(request) ? undefined : overBudget.refusedFor(key);
+    if (refusedFor !== undefined) {
+      refuse('rate_limit', priority);
+      throw new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(refusedFor / 1000))));
+    }
+    const signal = pressure.overloadedBy(priority);
     if (signal !== undefined) {
-      refuse(signal);
+      refuse(signal, priority);
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
     }
-    const key = await clientKey(request);
     const held = perClient.get(key) ?? 0;
     if (held >= s.maxInFlightPerClient) {
-      refuse('client_concurrency');
+      refuse('client_concurrency', priority);
       throw new ProblemError(Problems.concurrencyLimited());
     }
     perClient.set(key, held + 1);
@@ -198,8 +244,10 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     // away without waiting for its timeout; skipOnError covers failures the status did not show.
     skipOnError: true,
     allowList: () => redis !== undefined && redis.status !== 'ready',
-    errorResponseBuilder: (_request, context) => {
-      refuse('rate_limit');
+    errorResponseBuilder: (request, context) => {
+      const admission = admissions.get(request);
+      refuse('rate_limit', admission?.priority ?? 'sheddable');
+      if (admission && !ownBudget(request)) overBudget.remember(admission.key, context.ttl);
       return new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))));
     },
   });
@@ -215,8 +263,9 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
-    if (inFlight >= s.maxInFlight) {
-      refuse('in_flight');
+    const { priority } = await admissionOf(request);
+    if (inFlight >= inFlightLimit(priority, s.maxInFlight)) {
+      refuse('in_flight', priority);
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
     }
     inFlight += 1;

@@ -26,8 +26,8 @@ describe('pressure monitor', () => {
       () => undefined,
       () => 2_000,
     );
-    await until(() => monitor?.overloadedBy() !== undefined);
-    expect(monitor.overloadedBy()).toBe('heap');
+    await until(() => monitor?.overloadedBy('critical') !== undefined);
+    expect(monitor.overloadedBy('critical')).toBe('heap');
     expect(monitor.last().heapUsedBytes).toBe(2_000);
   });
 
@@ -44,7 +44,7 @@ describe('pressure monitor', () => {
       },
     );
     // A throw escaping the timer would be an uncaught exception: the test run fails, the process exits.
-    await until(() => monitor?.overloadedBy() === 'heap');
+    await until(() => monitor?.overloadedBy('critical') === 'heap');
     expect(errors).toHaveLength(2);
   });
 });

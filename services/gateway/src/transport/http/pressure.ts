@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { pressureRefusal, type Priority } from './priority.ts';
 
 /** Which process signal is over its limit. */
 export type PressureSignal = 'event_loop_delay' | 'event_loop_utilization' | 'heap';
@@ -21,8 +22,8 @@ export interface PressureSample {
 }
 
 export interface PressureMonitor {
-  /** The first signal over its limit at the last sample, or undefined. */
-  overloadedBy(): PressureSignal | undefined;
+  /** The first signal over its limit for this priority at the last sample, or undefined. */
+  overloadedBy(priority: Priority): PressureSignal | undefined;
   last(): PressureSample;
   stop(): void;
 }
@@ -67,14 +68,7 @@ export function startPressureMonitor(
   timer.unref();
 
   return {
-    overloadedBy: () => {
-      if (limits.maxEventLoopDelayMs > 0 && sample.eventLoopDelayMs > limits.maxEventLoopDelayMs)
-        return 'event_loop_delay';
-      if (sample.heapUsedBytes > limits.maxHeapUsedBytes) return 'heap';
-      if (limits.maxEventLoopUtilization > 0 && sample.eventLoopUtilization > limits.maxEventLoopUtilization)
-        return 'event_loop_utilization';
-      return undefined;
-    },
+    overloadedBy: (priority) => pressureRefusal(priority, sample, limits),
     last: () => sample,
     stop: () => {
       clearInterval(timer);

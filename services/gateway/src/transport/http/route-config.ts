@@ -1,4 +1,5 @@
 import type { Principal, Role } from '../../app/principal.ts';
+import type { Priority } from './priority.ts';
 
 /** Per-route settings the gateway's hooks read (`config` in a route definition). */
 declare module 'fastify' {
@@ -7,6 +8,11 @@ declare module 'fastify' {
     auth?: readonly Role[] | 'public';
     /** Non-idempotent POSTs: whether an Idempotency-Key header is required or merely honoured. */
     idempotency?: 'required' | 'optional';
+    /**
+     * Which requests go first when the gateway must shed (ADR 0020); 'normal' when unset, for a
+     * verified caller of the route (every other request is sheddable).
+     */
+    priority?: Priority;
     /** Health and readiness: never shed, limited or logged, so probes see the truth under load. */
     probe?: boolean;
   }

@@ -8,6 +8,8 @@ import { merchantJson, menuItemJson, orderJson, timelineEntryJson, trackingJson 
 import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const customer = { auth: ['customer'] as const };
+// Browsing and the tracking map are polled and retried by the app: first to go under load (ADR 0020).
+const polled = { ...customer, priority: 'sheddable' as const };
 const tags = ['customers'];
 
 /** Customer endpoints under /v1: browse merchants, place, track, cancel and list own orders. */
@@ -21,7 +23,7 @@ export function customerRoutes({
     app.get(
       '/merchants',
       {
-        config: customer,
+        config: polled,
         schema: {
           tags,
           summary: 'Merchants near a point, nearest first',
@@ -54,7 +56,7 @@ export function customerRoutes({
     app.get(
       '/merchants/:merchantId',
       {
-        config: customer,
+        config: polled,
         schema: {
           tags,
           summary: 'One merchant with its menu',
@@ -156,7 +158,7 @@ export function customerRoutes({
       {
         // Customers only: "nobody else can" see where a customer's rider is (merchants, riders and
         // ops get 403), and only for their own orders (404 otherwise).
-        config: customer,
+        config: polled,
         schema: {
           tags,
           summary: 'Where your rider is, and when your order arrives',
@@ -178,7 +180,7 @@ export function customerRoutes({
     app.post(
       '/orders/:orderId/cancel',
       {
-        config: { ...customer, idempotency: 'optional' },
+        config: { ...customer, idempotency: 'optional', priority: 'critical' },
         schema: {
           tags,
           summary: 'Cancel one of your orders (while the order service allows it)',

@@ -25,6 +25,8 @@ import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './rout
 
 const merchant = { auth: ['merchant'] as const };
 const writeOnce = { ...merchant, idempotency: 'optional' as const };
+// Moving an order in the kitchen, or pausing the store: the last requests shed (ADR 0020).
+const orderAction = { ...writeOnce, priority: 'critical' as const };
 const tags = ['merchants'];
 const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
 
@@ -89,7 +91,7 @@ export function merchantRoutes({
 
     app.post(
       '/orders/:orderId/accept',
-      { config: writeOnce, schema: { ...action('Accept an incoming order'), body: NoBody } },
+      { config: orderAction, schema: { ...action('Accept an incoming order'), body: NoBody } },
       async (request, reply) => {
         const res = await orders.accept(principalOf(request).id, request.params.orderId, ctxOf(request));
         return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
@@ -99,7 +101,7 @@ export function merchantRoutes({
     app.post(
       '/orders/:orderId/reject',
       {
-        config: writeOnce,
+        config: orderAction,
         schema: { ...action('Reject an incoming order with a reason'), body: RejectBody },
       },
       async (request, reply) => {
@@ -116,7 +118,7 @@ export function merchantRoutes({
 
     app.post(
       '/orders/:orderId/ready',
-      { config: writeOnce, schema: { ...action('Mark an order ready for pickup'), body: NoBody } },
+      { config: orderAction, schema: { ...action('Mark an order ready for pickup'), body: NoBody } },
       async (request, reply) => {
         const res = await orders.markReady(principalOf(request).id, request.params.orderId, ctxOf(request));
         return res.ok ? orderJson(res.value) : fail(request, reply, res.error);
@@ -126,7 +128,7 @@ export function merchantRoutes({
     app.post(
       '/orders/:orderId/cancel',
       {
-        config: writeOnce,
+        config: orderAction,
         schema: {
           ...action('Cancel an accepted order you cannot finish (before it is ready)'),
           description:
@@ -244,7 +246,8 @@ export function merchantRoutes({
     app.put(
       '/status',
       {
-        config: merchant,
+        // Critical: pausing is how a swamped kitchen stops new orders.
+        config: { ...merchant, priority: 'critical' },
         schema: {
           tags,
           summary: 'Open or pause your store',

@@ -82,7 +82,7 @@ export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPlug
     app.post(
       '/orders/:orderId/cancel',
       {
-        config: { ...ops, idempotency: 'optional' },
+        config: { ...ops, idempotency: 'optional', priority: 'critical' },
         schema: {
           tags,
           summary: 'Cancel any order that is not finished yet',

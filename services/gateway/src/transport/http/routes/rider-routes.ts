@@ -26,7 +26,8 @@ import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
 
 const rider = { auth: ['rider'] as const };
 // Dispatch tolerates repeats of all of these; the key adds a byte-identical replay, like other POSTs.
-const writeOnce = { ...rider, idempotency: 'optional' as const };
+// Each moves an order under way or the rider's shift: the last requests shed (ADR 0020).
+const writeOnce = { ...rider, idempotency: 'optional' as const, priority: 'critical' as const };
 const tags = ['riders'];
 const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
 
@@ -114,7 +115,8 @@ export function riderRoutes({
         // ping is idempotent by its timestamp), no trace spans (one Redis pipeline serves many
         // requests, so a per-request span would misattribute it; flush metrics cover it), and the
         // request line is logged at debug only (request-context.ts).
-        config: { ...rider, otel: false },
+        // Sheddable (ADR 0020): the next ping, seconds later, replaces a refused one.
+        config: { ...rider, otel: false, priority: 'sheddable' },
         schema: {
           tags,
           summary: 'Report position pings (1 to 20, oldest first)',
