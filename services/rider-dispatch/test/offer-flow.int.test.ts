@@ -228,13 +228,28 @@ describe('offers, answers and delivery through the real service', () => {
       merchantName: '',
       pickupAddress: '',
     });
-    const { rows } = await infra.sql.query(
-      'SELECT merchant_name, pickup_address FROM dispatch_orders WHERE order_id = $1',
-      ['o-legacy'],
-    );
-    expect(rows).toEqual([{ merchant_name: null, pickup_address: null }]);
+    const stored = async (version: number) =>
+      eventually(
+        async () => {
+          const { rows } = await infra.sql.query<{ order_version: number }>(
+            'SELECT merchant_name, pickup_address, order_version FROM dispatch_orders WHERE order_id = $1',
+            ['o-legacy'],
+          );
+          return rows[0]?.order_version === version ? rows[0] : undefined;
+        },
+        20_000,
+        `o-legacy at version ${version}`,
+      );
+    expect(await stored(2)).toMatchObject({ merchant_name: null, pickup_address: null });
+    // The upgraded order service names it in the next snapshot; a snapshot from an older one after
+    // that (a rollback) does not wipe the name again.
+    const ready = OrderState.ORDER_STATE_READY_FOR_PICKUP;
+    await publishOrders(infra, [{ orderId: 'o-legacy', merchantName: 'Noodle Bar' }], ready, 3);
+    expect(await stored(3)).toMatchObject({ merchant_name: 'Noodle Bar', pickup_address: '88 Huaihai Rd' });
+    await publishOrders(infra, [{ orderId: 'o-legacy', merchantName: '', pickupAddress: '' }], ready, 4);
+    expect(await stored(4)).toMatchObject({ merchant_name: 'Noodle Bar', pickup_address: '88 Huaihai Rd' });
     // Cancelled upstream: the rider is free again for the next cases.
-    await publishOrders(infra, [{ orderId: 'o-legacy' }], OrderState.ORDER_STATE_CANCELLED, 3);
+    await publishOrders(infra, [{ orderId: 'o-legacy' }], OrderState.ORDER_STATE_CANCELLED, 5);
     await eventually(
       async () => ((await offerOf(pending.rider_id)) ? undefined : true),
       20_000,
