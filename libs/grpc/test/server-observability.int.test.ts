@@ -42,6 +42,8 @@ const order = (id: string): Order => ({
   lines: [],
   total: undefined,
   pickup: undefined,
+  merchantName: '',
+  pickupAddress: '',
   dropoff: undefined,
   dropoffAddress: '',
   placedAt: undefined,

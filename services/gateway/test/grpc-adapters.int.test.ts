@@ -36,6 +36,8 @@ const order = (id: string): Order => ({
   pickup: { lat: 52.52, lng: 13.405 },
   dropoff: { lat: 52.5, lng: 13.4 },
   dropoffAddress: 'Somestr. 1',
+  merchantName: 'Pho Rosenthaler',
+  pickupAddress: '',
   placedAt: new Date('2026-11-22T11:58:00.250Z'),
   updatedAt: new Date('2026-11-22T12:00:00Z'),
   expectedReadyAt: new Date('2026-11-22T12:15:00Z'),
@@ -113,8 +115,10 @@ describe('gateway over gRPC', () => {
       placedAt: '2026-11-22T11:58:00.250Z',
       expectedReadyAt: '2026-11-22T12:15:00.000Z',
       total: { amountMinor: 2580, currency: 'EUR' },
+      merchantName: 'Pho Rosenthaler',
     });
     expect(body).not.toHaveProperty('riderId');
+    expect(body).not.toHaveProperty('pickupAddress'); // empty: the merchant has none on file
     expect(body).not.toHaveProperty('promisedAt');
   });
 

@@ -119,6 +119,7 @@ describe('MerchantService over gRPC, in process', () => {
     if (!got.ok) throw new Error(got.error.message);
     expect(got.value.merchant).toMatchObject({
       name: 'Currywurst am Hackeschen Markt',
+      address: 'Rosenthaler Straße 40, 10178 Berlin',
       timeZone: 'Europe/Berlin',
       kitchenCapacity: 8,
       autoPauseBacklog: 24,
@@ -144,6 +145,8 @@ describe('MerchantService over gRPC, in process', () => {
       ],
       total: { amountMinor: 1300, currency: 'EUR' },
       location: { lat: 52.5255, lng: 13.388 },
+      merchantName: 'Mitte Döner',
+      pickupAddress: 'Oranienburger Straße 52, 10117 Berlin',
     });
     expect(reserved.value.reservedUntil).toBeInstanceOf(Date);
 
@@ -271,25 +274,33 @@ describe('MerchantService over gRPC, in process', () => {
     const at = { lat: 53.5511, lng: 9.9937 };
     const inside = { lat: 53.5511, lng: 10.0037 }; // ~660 m east
     const outside = { lat: 53.5511, lng: 10.0237 }; // ~1,980 m east
+    const upsertRequest = (deliveryRadiusM: number) => ({
+      merchantId: 'grpc-hamburg',
+      name: 'Fischbrötchen am Hafen',
+      location: at,
+      timeZone: 'Europe/Berlin',
+      openingHours: Array.from({ length: 7 }, (_, d) => ({
+        dayOfWeek: d,
+        openMinute: 0,
+        closeMinute: 1440,
+      })),
+      kitchenCapacity: 4,
+      autoPauseBacklog: 0,
+      basePrepSeconds: 300,
+      currency: 'EUR',
+      deliveryRadiusM,
+    });
     const upsert = (deliveryRadiusM: number) =>
-      call(client.upsertMerchant.bind(client), {
-        merchantId: 'grpc-hamburg',
-        name: 'Fischbrötchen am Hafen',
-        location: at,
-        timeZone: 'Europe/Berlin',
-        openingHours: Array.from({ length: 7 }, (_, d) => ({
-          dayOfWeek: d,
-          openMinute: 0,
-          closeMinute: 1440,
-        })),
-        kitchenCapacity: 4,
-        autoPauseBacklog: 0,
-        basePrepSeconds: 300,
-        currency: 'EUR',
-        deliveryRadiusM,
-      });
+      call(client.upsertMerchant.bind(client), upsertRequest(deliveryRadiusM));
+    const addressed = await call(client.upsertMerchant.bind(client), {
+      ...upsertRequest(0),
+      address: 'Hafenstraße 1, 20359 Hamburg',
+    });
+    expect(addressed.ok && addressed.value.merchant?.address).toBe('Hafenstraße 1, 20359 Hamburg');
+    // Without the field (a caller from before addresses) the stored address stays.
     const defaulted = await upsert(0);
     expect(defaulted.ok && defaulted.value.merchant?.deliveryRadiusM).toBe(5_000);
+    expect(defaulted.ok && defaulted.value.merchant?.address).toBe('Hafenstraße 1, 20359 Hamburg');
     const merchant = await upsert(1_000);
     expect(merchant.ok && merchant.value.merchant?.deliveryRadiusM).toBe(1_000);
     const item = await call(client.upsertMenuItem.bind(client), {

@@ -55,6 +55,8 @@ describe('order events from Kafka, status events to Kafka', () => {
     state,
     lines: [],
     dropoffAddress: '',
+    merchantName: '',
+    pickupAddress: '',
     riderId: '',
     reason: '',
     version,

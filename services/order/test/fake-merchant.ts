@@ -36,6 +36,8 @@ export async function startFakeMerchant(
         location: { lat: 31.23, lng: 121.45 },
         prepEstimateSeconds: 600,
         reservedUntil: new Date(Date.now() + 120_000),
+        merchantName: `Kitchen ${req.merchantId}`,
+        pickupAddress: '1 Nanjing East Road, Shanghai',
       };
       return ok(response);
     },

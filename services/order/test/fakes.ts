@@ -101,6 +101,8 @@ export class FakeReservations implements StockReservations {
   failWith: CodedError | undefined;
   /** The hold end the fake merchant reports (a real merchant: now + its reservation TTL). */
   reservedUntil: Date | undefined;
+  /** What the fake merchant calls itself; '' as a merchant release from before the fields. */
+  restaurant = { merchantName: 'Shanghai Kitchen', pickupAddress: '1 Nanjing East Rd' };
 
   async reserve(input: PlaceOrderInput): Promise<Result<Reservation, CodedError>> {
     if (this.failWith) return err(this.failWith);
@@ -117,6 +119,7 @@ export class FakeReservations implements StockReservations {
       lines,
       total: { amountMinor: lines.reduce((s, l) => s + l.lineTotal.amountMinor, 0), currency: 'CNY' },
       pickup: { lat: 31.23, lng: 121.45 },
+      ...this.restaurant,
       prepEstimateSeconds: 600,
       reservedUntil: this.reservedUntil,
     });

@@ -135,6 +135,9 @@ describe('order store, outbox and relay against real PostgreSQL and Kafka', () =
     const snapshots = eventsFor(id).map((e) => OrderStateChanged.decode(e.payload).order!);
     expect(snapshots.map((o) => o.version)).toEqual([1, 2, 4, 5]);
     expect(snapshots[3]).toMatchObject({ riderId: 'r-1', state: ProtoState.ORDER_STATE_RIDER_ASSIGNED });
+    // The restaurant copied at placement rides along in every snapshot (read back from the row).
+    for (const o of snapshots)
+      expect(o).toMatchObject({ merchantName: 'Shanghai Kitchen', pickupAddress: '1 Nanjing East Rd' });
     const timeline = await useCases.timeline(id);
     expect(timeline.ok && timeline.value.map((c) => c.to)).toEqual([
       'PLACED',
@@ -142,6 +145,26 @@ describe('order store, outbox and relay against real PostgreSQL and Kafka', () =
       'READY_FOR_PICKUP',
       'RIDER_ASSIGNED',
     ]);
+  });
+
+  it('snapshots an order placed before the restaurant was copied with empty name and address', async () => {
+    const id = orderId();
+    expect((await useCases.placeOrder(input(id))).ok).toBe(true);
+    // As the 0007 migration leaves the orders placed before it.
+    await pool.query('UPDATE orders SET merchant_name = NULL, pickup_address = NULL WHERE id = $1', [id]);
+    const stored = await useCases.getOrder(id);
+    expect(stored.ok && [stored.value.merchantName, stored.value.pickupAddress]).toEqual([
+      undefined,
+      undefined,
+    ]);
+    await useCases.transition(id, { kind: 'ACCEPT', prepSeconds: 600 }, merchant);
+    await eventually(() => (states(id).length === 2 ? true : undefined), 20_000, 'two state changes');
+    const accepted = OrderStateChanged.decode(eventsFor(id)[1]!.payload).order!;
+    expect(accepted).toMatchObject({
+      state: ProtoState.ORDER_STATE_ACCEPTED,
+      merchantName: '',
+      pickupAddress: '',
+    });
   });
 
   it('creates exactly one order when 30 placements with one id race', async () => {

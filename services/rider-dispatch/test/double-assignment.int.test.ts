@@ -54,6 +54,8 @@ describe('two in-process replicas forced onto one zone at the same instant (no l
         merchantId: `m-${i % 9}`,
         customerId: 'c',
         dropoffAddress: '',
+        merchantName: `Kitchen ${i % 9}`,
+        pickupAddress: '',
         pickup: at((i % 9) * 100 - 400, (i % 9) * 60 - 240),
         dropoff: at(1_200, (i % 5) * 200),
         placedAt: new Date(clock.now().getTime() - 60_000),

@@ -124,6 +124,9 @@ export interface OrderInput {
   readonly pickup?: { lat: number; lng: number };
   readonly dropoff?: { lat: number; lng: number };
   readonly dropoffAddress?: string;
+  /** Default: named and addressed; '' as an order service from before the fields sends. */
+  readonly merchantName?: string;
+  readonly pickupAddress?: string;
   readonly merchantId?: string;
   readonly readyInS?: number;
 }
@@ -142,6 +145,8 @@ export function orderSnapshot(o: OrderInput, toState: OrderState, version: numbe
       pickup: o.pickup ?? centre,
       dropoff: o.dropoff ?? { lat: centre.lat + 0.01, lng: centre.lng },
       dropoffAddress: o.dropoffAddress ?? `${o.orderId} Huaihai Rd`,
+      merchantName: o.merchantName ?? `Kitchen ${o.merchantId ?? `m-${o.orderId}`}`,
+      pickupAddress: o.pickupAddress ?? '88 Huaihai Rd',
       placedAt: new Date(now - 120_000),
       updatedAt: new Date(now),
       expectedReadyAt: new Date(now + (o.readyInS ?? 0) * 1000),

@@ -160,6 +160,8 @@ describe('lock order of the dispatch store on PostgreSQL', () => {
     pickup: centre,
     dropoff: at(1_500),
     dropoffAddress: `${orderId} Nanjing Rd`,
+    merchantName: 'Noodle Bar',
+    pickupAddress: '88 Huaihai Rd',
     placedAt,
     expectedReadyAt: new Date(),
     promisedAt: new Date(Date.now() + 2_400_000),

@@ -322,6 +322,9 @@ export class MemoryDispatchStore implements DispatchStore {
         ready: before.ready || isReadyState(f.toState),
         version: f.version,
         dropoffAddress: f.dropoffAddress,
+        // As the pg store: a snapshot without them (an older order service) keeps what we have.
+        merchantName: f.merchantName || before.merchantName,
+        pickupAddress: f.pickupAddress || before.pickupAddress,
       });
     } else if (before && action === 'cancel') {
       this.set(before, { state: 'cancelled', version: f.version });
@@ -371,6 +374,8 @@ export class MemoryDispatchStore implements DispatchStore {
         dropoff: o.dropoff,
         dropoffAddress: o.dropoffAddress,
         merchantId: o.merchantId,
+        merchantName: o.merchantName,
+        pickupAddress: o.pickupAddress,
         ready: o.ready,
         expectedReadyAt: o.expectedReadyAt,
         assignedAt,
@@ -402,6 +407,8 @@ export class MemoryDispatchStore implements DispatchStore {
           dropoff: o.dropoff,
           dropoffAddress: o.dropoffAddress,
           merchantId: o.merchantId,
+          merchantName: o.merchantName,
+          pickupAddress: o.pickupAddress,
           ready: o.ready,
           expectedReadyAt: o.expectedReadyAt,
           assignedAt: this.acceptedAt.get(offerId) ?? r.at,

@@ -106,8 +106,11 @@ describe('offers, answers and delivery through the real service', () => {
         dropoff: { lat: centre.lat + 0.01, lng: centre.lng },
         dropoffAddress: 'o-e2e Huaihai Rd',
         cancelled: false,
-        // Where to collect it, and that the kitchen has not marked it ready yet.
+        // Where to collect it (named as the order snapshot names it), and that the kitchen has not
+        // marked it ready yet.
         merchantId: 'm-o-e2e',
+        merchantName: 'Kitchen m-o-e2e',
+        pickupAddress: '88 Huaihai Rd',
         ready: false,
         expectedReadyAt: expect.any(Date),
       },
@@ -138,6 +141,8 @@ describe('offers, answers and delivery through the real service', () => {
       dropoffAddress: 'o-e2e Huaihai Rd',
       pickedUpAt: undefined,
       merchantId: 'm-o-e2e',
+      merchantName: 'Kitchen m-o-e2e',
+      pickupAddress: '88 Huaihai Rd',
       ready: false,
     });
     expect(held!.assignedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -210,6 +215,46 @@ describe('offers, answers and delivery through the real service', () => {
       courier,
     ]);
     expect(rider.rows[0]?.status).toBe('idle');
+  });
+
+  it('dispatches an order whose snapshots name no restaurant (an older order service) without one', async () => {
+    expect((await online('legacy', 250)).ok).toBe(true);
+    // Empty strings are absent on the wire: the bytes an order service before the fields sends.
+    await publishOrders(infra, [{ orderId: 'o-legacy', merchantName: '', pickupAddress: '' }]);
+    const pending = await pendingOfferFor('o-legacy');
+    const offer = (await offerOf(pending.rider_id))!;
+    expect(offer.orders.find((o) => o.orderId === 'o-legacy')).toMatchObject({
+      merchantId: 'm-o-legacy',
+      merchantName: '',
+      pickupAddress: '',
+    });
+    const stored = async (version: number) =>
+      eventually(
+        async () => {
+          const { rows } = await infra.sql.query<{ order_version: number }>(
+            'SELECT merchant_name, pickup_address, order_version FROM dispatch_orders WHERE order_id = $1',
+            ['o-legacy'],
+          );
+          return rows[0]?.order_version === version ? rows[0] : undefined;
+        },
+        20_000,
+        `o-legacy at version ${version}`,
+      );
+    expect(await stored(2)).toMatchObject({ merchant_name: null, pickup_address: null });
+    // The upgraded order service names it in the next snapshot; a snapshot from an older one after
+    // that (a rollback) does not wipe the name again.
+    const ready = OrderState.ORDER_STATE_READY_FOR_PICKUP;
+    await publishOrders(infra, [{ orderId: 'o-legacy', merchantName: 'Noodle Bar' }], ready, 3);
+    expect(await stored(3)).toMatchObject({ merchant_name: 'Noodle Bar', pickup_address: '88 Huaihai Rd' });
+    await publishOrders(infra, [{ orderId: 'o-legacy', merchantName: '', pickupAddress: '' }], ready, 4);
+    expect(await stored(4)).toMatchObject({ merchant_name: 'Noodle Bar', pickup_address: '88 Huaihai Rd' });
+    // Cancelled upstream: the rider is free again for the next cases.
+    await publishOrders(infra, [{ orderId: 'o-legacy' }], OrderState.ORDER_STATE_CANCELLED, 5);
+    await eventually(
+      async () => ((await offerOf(pending.rider_id)) ? undefined : true),
+      20_000,
+      'the offer withdrawn',
+    );
   });
 
   it('withdraws a pending offer when its order is cancelled upstream, freeing the rider', async () => {

@@ -65,6 +65,8 @@ describe('the rider app’s view on PostgreSQL', () => {
     pickup: centre,
     dropoff: at(1_500, 500),
     dropoffAddress: `${orderId} Huaihai Rd`,
+    merchantName: 'Noodle Bar',
+    pickupAddress: '88 Huaihai Rd',
     placedAt: new Date(clock.now().getTime() - 60_000),
     expectedReadyAt: new Date(clock.now().getTime() + (o.readyInS ?? 0) * 1000),
     promisedAt: new Date(clock.now().getTime() + 40 * 60_000),

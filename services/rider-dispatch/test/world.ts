@@ -67,6 +67,8 @@ export function createWorld(overrides: Partial<DispatchSettings> = {}) {
         pickup?: LatLng;
         dropoff?: LatLng;
         dropoffAddress?: string;
+        merchantName?: string;
+        pickupAddress?: string;
         merchantId?: string;
       } = {},
     ) {
@@ -80,6 +82,8 @@ export function createWorld(overrides: Partial<DispatchSettings> = {}) {
         pickup: o.pickup ?? centre,
         dropoff: o.dropoff ?? at(1_500, 500),
         dropoffAddress: o.dropoffAddress ?? `Drop-off of ${orderId}`,
+        merchantName: o.merchantName ?? `Kitchen of ${orderId}`,
+        pickupAddress: o.pickupAddress ?? `Pickup of ${orderId}`,
         placedAt: new Date(now - 60_000),
         expectedReadyAt: new Date(now + (o.readyInS ?? 0) * 1000),
         promisedAt: new Date(now + 40 * 60_000),

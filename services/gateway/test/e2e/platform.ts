@@ -137,6 +137,7 @@ export async function startPlatform(
         const m = await call(client.upsertMerchant.bind(client), {
           merchantId,
           name: `Kitchen ${merchantId}`,
+          address: '1 Nanjing East Road, Huangpu, Shanghai',
           location: { lat: 31.2286, lng: 121.4545 },
           timeZone: 'Asia/Shanghai',
           openingHours: everyDay,

@@ -67,6 +67,8 @@ describe('a delivery through the gateway, against the real services', () => {
     });
     expect(placed.status).toBe(201);
     const orderId = placed.body.id as string;
+    // The customer sees which restaurant too.
+    expect(placed.body).toMatchObject({ merchantId: 'm-ride', merchantName: 'Kitchen m-ride' });
     const early = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
     expect(early).toMatchObject({ status: 409, body: { code: 'TRACKING_NOT_AVAILABLE' } });
 
@@ -96,8 +98,11 @@ describe('a delivery through the gateway, against the real services', () => {
         dropoff: { lat: 31.2304, lng: 121.4737 },
         dropoffAddress: "People's Square 1",
         cancelled: false,
-        // The restaurant, and whether the kitchen is done (the round may run before READY arrives).
+        // The restaurant, named and addressed as the merchant service had it when the order was
+        // placed, and whether the kitchen is done (the round may run before READY arrives).
         merchantId: 'm-ride',
+        merchantName: 'Kitchen m-ride',
+        pickupAddress: '1 Nanjing East Road, Huangpu, Shanghai',
         ready: expect.any(Boolean),
         expectedReadyAt: expect.any(String),
       },
@@ -120,18 +125,24 @@ describe('a delivery through the gateway, against the real services', () => {
             offerId: offer.offerId,
             dropoff: { lat: 31.2304, lng: 121.4737 },
             dropoffAddress: "People's Square 1",
+            merchantName: 'Kitchen m-ride',
+            pickupAddress: '1 Nanjing East Road, Huangpu, Shanghai',
           },
         ],
       },
     });
-    await eventually(
+    const assigned = await eventually(
       async () => {
         const r = await p.http('GET', `/v1/orders/${orderId}`, { token: customer });
-        return r.body.state === 'RIDER_ASSIGNED' ? true : undefined;
+        return r.body.state === 'RIDER_ASSIGNED' ? r.body : undefined;
       },
       30_000,
       'RIDER_ASSIGNED on the order',
     );
+    expect(assigned).toMatchObject({
+      merchantName: 'Kitchen m-ride',
+      pickupAddress: '1 Nanjing East Road, Huangpu, Shanghai',
+    });
 
     await ping();
     const tracked = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });

@@ -132,7 +132,14 @@ export class FakeDispatch {
   /** Every fake order comes from FAKE_MERCHANT; readiness is the delivery's (ready if unknown). */
   private collection(orderId: string) {
     const d = this.deliveries.get(orderId);
-    return { merchantId: FAKE_MERCHANT, ready: d?.ready ?? true, expectedReadyAt: FAKE_READY_AT };
+    return {
+      merchantId: FAKE_MERCHANT,
+      // As for orders placed before the restaurant was copied into them: see to-json.test.ts.
+      merchantName: '',
+      pickupAddress: '',
+      ready: d?.ready ?? true,
+      expectedReadyAt: FAKE_READY_AT,
+    };
   }
 
   private proto(o: FakeOffer): Offer {

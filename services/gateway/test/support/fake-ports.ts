@@ -22,6 +22,7 @@ export function merchantFixture(id: string, overrides: Partial<Merchant> = {}): 
     prepEstimateSeconds: 900,
     autoPauseBacklog: 20,
     deliveryRadiusM: 5_000,
+    address: '',
     ...overrides,
   };
 }
@@ -95,6 +96,8 @@ export class FakeBackend {
       pickup: { lat: 52.52, lng: 13.405 },
       dropoff: { lat: 52.5, lng: 13.4 },
       dropoffAddress: 'Somestr. 1',
+      merchantName: '',
+      pickupAddress: '',
       placedAt: NOW,
       updatedAt: NOW,
       expectedReadyAt: undefined,

@@ -37,6 +37,7 @@ export const toProtoMerchant = (m: MerchantView): ProtoMerchant => ({
   prepEstimateSeconds: m.prepEstimateSeconds,
   autoPauseBacklog: m.autoPauseBacklog,
   deliveryRadiusM: m.deliveryRadiusM,
+  address: m.address,
 });
 
 export const toProtoMenuItem = (item: MenuItem): ProtoMenuItem => ({

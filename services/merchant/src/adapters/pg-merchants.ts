@@ -20,13 +20,15 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
     async saveProfile(p) {
       const { rows } = await db.query<MerchantRow>(
         `INSERT INTO merchants (id, name, lat, lng, time_zone, opening_hours, kitchen_capacity,
-                                auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET
            name = EXCLUDED.name, lat = EXCLUDED.lat, lng = EXCLUDED.lng, time_zone = EXCLUDED.time_zone,
            opening_hours = EXCLUDED.opening_hours, kitchen_capacity = EXCLUDED.kitchen_capacity,
            auto_pause_backlog = EXCLUDED.auto_pause_backlog, base_prep_seconds = EXCLUDED.base_prep_seconds,
-           currency = EXCLUDED.currency, delivery_radius_m = EXCLUDED.delivery_radius_m, updated_at = now()
+           currency = EXCLUDED.currency, delivery_radius_m = EXCLUDED.delivery_radius_m,
+           -- NULL: the caller did not send an address (an older one): keep the stored one.
+           address = coalesce(EXCLUDED.address, merchants.address), updated_at = now()
          RETURNING ${MERCHANT_COLUMNS}`,
         [
           p.id,
@@ -40,6 +42,7 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
           p.basePrepSeconds,
           p.currency,
           p.deliveryRadiusM,
+          p.address ?? null,
         ],
       );
       return toMerchant(rows[0]!);

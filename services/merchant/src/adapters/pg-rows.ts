@@ -29,11 +29,12 @@ export interface MerchantRow {
   base_prep_seconds: number;
   currency: string;
   delivery_radius_m: number;
+  address: string | null;
   backlog: number;
 }
 
 export const MERCHANT_COLUMNS = `id, name, lat, lng, time_zone, opening_hours, manual_status, auto_paused,
-  kitchen_capacity, auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m, backlog`;
+  kitchen_capacity, auto_pause_backlog, base_prep_seconds, currency, delivery_radius_m, address, backlog`;
 
 export const toMerchant = (r: MerchantRow): Merchant => ({
   id: r.id,
@@ -48,6 +49,7 @@ export const toMerchant = (r: MerchantRow): Merchant => ({
   basePrepSeconds: r.base_prep_seconds,
   currency: r.currency,
   deliveryRadiusM: r.delivery_radius_m,
+  address: r.address ?? '',
   backlog: r.backlog,
 });
 

@@ -53,6 +53,19 @@ describe('merchants, menus and status', () => {
     unwrap(await capped.upsertMenuItem(itemInput('m2-one', { merchantId: 'm2' })));
   });
 
+  it('keeps the address when a profile arrives without one (an older caller), clears it on ""', async () => {
+    expect(unwrap(await uc.getMerchant('m1')).merchant.address).toBe('Rosenthaler Straße 1, 10119 Berlin');
+    unwrap(await uc.upsertMerchant(merchantInput({ name: 'Curry Mitte II', address: undefined })));
+    expect(unwrap(await uc.getMerchant('m1')).merchant).toMatchObject({
+      name: 'Curry Mitte II',
+      address: 'Rosenthaler Straße 1, 10119 Berlin',
+    });
+    unwrap(await uc.upsertMerchant(merchantInput({ address: '' })));
+    expect(unwrap(await uc.getMerchant('m1')).merchant.address).toBe('');
+    // A merchant created without one has none.
+    expect(unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2', address: undefined }))).address).toBe('');
+  });
+
   it('keeps status and backlog when the profile is replaced', async () => {
     unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' }));
     const updated = unwrap(

@@ -55,7 +55,10 @@ export interface StatusChange {
 
 export interface MerchantRepo {
   getMerchant(id: string, options?: { forUpdate?: boolean }): Promise<Merchant | undefined>;
-  /** Creates the merchant or replaces its profile; status flags and backlog are kept. */
+  /**
+   * Creates the merchant or replaces its profile; status flags and backlog are kept, and so is the
+   * address when the profile's is undefined.
+   */
   saveProfile(profile: MerchantProfile): Promise<Merchant>;
   updateControl(
     id: string,

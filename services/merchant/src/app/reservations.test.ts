@@ -35,6 +35,8 @@ describe('reserving and releasing stock', () => {
       totalMinor: 2770,
       currency: 'EUR',
       location: { lat: 52.52, lng: 13.405 },
+      merchantName: 'Curry Mitte',
+      pickupAddress: 'Rosenthaler Straße 1, 10119 Berlin',
       prepEstimateSeconds: 600,
       reservedUntil: new Date(clock.now().getTime() + 120_000),
     });
@@ -52,6 +54,15 @@ describe('reserving and releasing stock', () => {
     const again = unwrap(await reserve('o1', [{ itemId: 'burger', quantity: 2 }]));
     expect(again).toEqual(first);
     expect(store.item('burger')?.stock).toBe(3);
+  });
+
+  it('names a merchant without an address with an empty pickup address', async () => {
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2', name: 'Other', address: '' })));
+    unwrap(await uc.upsertMenuItem(itemInput('m2-dish', { merchantId: 'm2' })));
+    expect(unwrap(await reserve('o9', [{ itemId: 'm2-dish', quantity: 1 }], 'm2'))).toMatchObject({
+      merchantName: 'Other',
+      pickupAddress: '',
+    });
   });
 
   it('refuses a repeat that asks for something else, and one after a release', async () => {

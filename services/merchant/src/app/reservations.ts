@@ -11,7 +11,7 @@ import {
   stockExhausted,
   type LineInput,
 } from '../domain/reservation.ts';
-import type { GeoPoint } from '../domain/types.ts';
+import type { GeoPoint, Merchant } from '../domain/types.ts';
 import type { UseCaseDeps } from './deps.ts';
 import type { Reservation } from './ports.ts';
 import { releaseReservation } from './release.ts';
@@ -27,12 +27,31 @@ export interface ReserveStockInput {
   readonly dropoff?: GeoPoint | undefined;
 }
 
+/**
+ * A reservation with the restaurant as riders look for it, which the order copies (like the
+ * location). Not stored with the reservation: a replay names the merchant as it is now.
+ */
+export interface ReservedStock extends Reservation {
+  readonly merchantName: string;
+  /** '' when the merchant has no address. */
+  readonly pickupAddress: string;
+}
+
+const restaurantOf = (merchant: Merchant | undefined) => ({
+  merchantName: merchant?.name ?? '',
+  pickupAddress: merchant?.address ?? '',
+});
+
 /** A repeated ReserveStock gets the first answer, if it asks the same thing and nothing was released. */
-function replay(existing: Reservation, input: ReserveStockInput): Result<Reservation, CodedError> {
+function replay(
+  existing: Reservation,
+  input: ReserveStockInput,
+  merchant: Merchant | undefined,
+): Result<ReservedStock, CodedError> {
   if (existing.state === 'released') return err(Errors.reservationReleased(input.orderId));
   if (!sameRequest(existing, input.merchantId, input.lines))
     return err(Errors.reservationMismatch(input.orderId));
-  return ok(existing);
+  return ok({ ...existing, ...restaurantOf(merchant) });
 }
 
 export function reservationUseCases({ store, clock, settings, catalogue: cache }: UseCaseDeps) {
@@ -44,7 +63,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
      * Stock is taken line by line in item-id order with a conditional decrement: no oversell, no
      * deadlock; one short line rolls back the whole reservation.
      */
-    async reserveStock(input: ReserveStockInput): Promise<Result<Reservation, CodedError>> {
+    async reserveStock(input: ReserveStockInput): Promise<Result<ReservedStock, CodedError>> {
       const invalid = [
         ...validateId(input.orderId, 'order_id'),
         ...validateId(input.merchantId, 'merchant_id'),
@@ -59,12 +78,12 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       const merchant = await catalogue.merchant(input.merchantId);
       if (!merchant) {
         const existing = await store.repo.getReservation(input.orderId);
-        return existing ? replay(existing, input) : err(Errors.merchantNotFound(input.merchantId));
+        return existing ? replay(existing, input, undefined) : err(Errors.merchantNotFound(input.merchantId));
       }
       const refusal = refusalFor(statusAt(merchant, now)) ?? deliveryAreaRefusal(merchant, input.dropoff);
       if (refusal) {
         const existing = await store.repo.getReservation(input.orderId);
-        return existing ? replay(existing, input) : err(refusal);
+        return existing ? replay(existing, input, merchant) : err(refusal);
       }
       const items = await catalogue.items([...new Set(input.lines.map((l) => l.itemId))]);
       const priced = priceLines(
@@ -87,9 +106,9 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       // Fast path: one statement. Anything but a clean reservation takes the slow path below,
       // which re-reads everything and says exactly what is wrong (or replays the first answer).
       const fast = await store.repo.reserveAtomically(reservation, input.lines);
-      if (fast === 'reserved') return ok(reservation);
+      if (fast === 'reserved') return ok({ ...reservation, ...restaurantOf(merchant) });
       const existing = await store.repo.getReservation(input.orderId);
-      if (existing) return replay(existing, input);
+      if (existing) return replay(existing, input, merchant);
       const fresh = await store.repo.getItems([...new Set(input.lines.map((l) => l.itemId))]);
       const repriced = priceLines(
         merchant.id,
@@ -104,14 +123,14 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         if (!(await tx.insertReservation(current))) {
           const committed = await tx.getReservation(input.orderId);
           if (!committed) throw new Error(`reservation ${input.orderId} conflicted but cannot be read`);
-          return replay(committed, input);
+          return replay(committed, input, merchant);
         }
         const short: number[] = [];
         const indexed = input.lines.map((line, index) => ({ ...line, index }));
         for (const line of inLockOrder(indexed))
           if (!(await tx.takeStock(line.itemId, line.quantity))) short.push(line.index);
         if (short.length > 0) return err(stockExhausted(short.sort((a, b) => a - b)));
-        return ok(current);
+        return ok({ ...current, ...restaurantOf(merchant) });
       });
     },
 

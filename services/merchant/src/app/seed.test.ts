@@ -25,6 +25,7 @@ describe('demo city seed', () => {
     let dishes = 0;
     for (const { merchant } of page.merchants) {
       expect(merchant.autoPauseBacklog).toBe(merchant.kitchenCapacity * 3);
+      expect(merchant.address).toMatch(/ \d+, 101\d\d Berlin$/); // riders are told where to go
       const { menu } = unwrap(await uc.getMerchant(merchant.id));
       expect(menu.length).toBeGreaterThanOrEqual(5);
       expect(menu.length).toBeLessThanOrEqual(8);

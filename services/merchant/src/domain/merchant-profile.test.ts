@@ -19,6 +19,7 @@ const profile: MerchantProfile = {
   basePrepSeconds: 600,
   currency: 'EUR',
   deliveryRadiusM: 4_000,
+  address: 'Mehringdamm 36, 10961 Berlin',
 };
 
 describe('merchant profile', () => {
@@ -39,6 +40,7 @@ describe('merchant profile', () => {
         basePrepSeconds: 0,
         currency: 'eur',
         deliveryRadiusM: 99,
+        address: 'x'.repeat(301),
       }).map((p) => p.field),
     ).toEqual([
       'merchant_id',
@@ -49,8 +51,15 @@ describe('merchant profile', () => {
       'auto_pause_backlog',
       'base_prep_seconds',
       'currency',
+      'address',
       'delivery_radius_m',
     ]);
+  });
+
+  it('takes an address trimmed, and leaves an absent one absent (kept as stored)', () => {
+    expect(profileOf({ ...profile, address: '  Mehringdamm 36 ' }).address).toBe('Mehringdamm 36');
+    expect(validateProfile({ ...profile, address: undefined })).toEqual([]);
+    expect(profileOf({ ...profile, address: undefined }).address).toBeUndefined();
   });
 
   it('requires a location and restricts ids to a safe alphabet', () => {

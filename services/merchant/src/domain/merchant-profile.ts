@@ -16,6 +16,8 @@ export interface MerchantProfile {
   readonly basePrepSeconds: number;
   readonly currency: string;
   readonly deliveryRadiusM: number;
+  /** Street address; undefined keeps the stored one (a caller that does not know the field). */
+  readonly address: string | undefined;
 }
 
 export interface MenuItemInput {
@@ -29,6 +31,7 @@ export interface MenuItemInput {
 
 const MAX_ID = 64;
 const MAX_TEXT = 200;
+export const MAX_ADDRESS = 300;
 /** Stock and counters are PostgreSQL integers. */
 export const MAX_INT = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -48,8 +51,14 @@ function validateName(name: string, at: string): FieldError[] {
   return problem ? [field(at, problem)] : [];
 }
 
-/** A profile as it arrives: the proto location is optional, a delivery radius of 0 means the default. */
-export type ProfileInput = Omit<MerchantProfile, 'location'> & { readonly location: GeoPoint | undefined };
+/**
+ * A profile as it arrives: the proto location is optional, a delivery radius of 0 means the default,
+ * and a caller from before addresses may leave the address out.
+ */
+export type ProfileInput = Omit<MerchantProfile, 'location' | 'address'> & {
+  readonly location: GeoPoint | undefined;
+  readonly address?: string | undefined;
+};
 
 /**
  * Delivery radius bounds: 5 km is a typical urban food-delivery radius (what riders cover in the
@@ -64,6 +73,7 @@ export const MAX_DELIVERY_RADIUS_M = 50_000;
 export const profileOf = (input: ProfileInput & { readonly location: GeoPoint }): MerchantProfile => ({
   ...input,
   deliveryRadiusM: input.deliveryRadiusM || DEFAULT_DELIVERY_RADIUS_M,
+  address: input.address?.trim(),
 });
 
 export function validateProfile(p: ProfileInput): FieldError[] {
@@ -79,6 +89,8 @@ export function validateProfile(p: ProfileInput): FieldError[] {
     problems.push(field('auto_pause_backlog', 'must be 0 (off) to 100000'));
   if (!between(p.basePrepSeconds, 1, 86_400)) problems.push(field('base_prep_seconds', 'must be 1 to 86400'));
   if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
+  const address = p.address === undefined ? undefined : textProblem(p.address, MAX_ADDRESS);
+  if (address) problems.push(field('address', address));
   if (p.deliveryRadiusM !== 0 && !between(p.deliveryRadiusM, MIN_DELIVERY_RADIUS_M, MAX_DELIVERY_RADIUS_M))
     problems.push(
       field(

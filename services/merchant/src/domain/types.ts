@@ -32,6 +32,8 @@ export interface Merchant {
   readonly currency: string;
   /** Farthest drop-off the merchant delivers to, great-circle metres from its location. */
   readonly deliveryRadiusM: number;
+  /** Street address riders are sent to; '' when none was given. */
+  readonly address: string;
   /** Orders accepted and not yet ready. */
   readonly backlog: number;
 }

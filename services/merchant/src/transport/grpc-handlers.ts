@@ -60,6 +60,8 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
         location: { ...r.location },
         prepEstimateSeconds: r.prepEstimateSeconds,
         reservedUntil: r.reservedUntil,
+        merchantName: r.merchantName,
+        pickupAddress: r.pickupAddress,
       })),
 
     releaseStock: async (req) => uc.releaseStock(req),

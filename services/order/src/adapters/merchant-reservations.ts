@@ -48,6 +48,8 @@ export function createMerchantReservations(
         })),
         total: { amountMinor: r.total?.amountMinor ?? 0, currency: r.total?.currency ?? '' },
         pickup: { lat: r.location?.lat ?? 0, lng: r.location?.lng ?? 0 },
+        merchantName: r.merchantName,
+        pickupAddress: r.pickupAddress,
         prepEstimateSeconds: r.prepEstimateSeconds,
         reservedUntil: r.reservedUntil,
       });

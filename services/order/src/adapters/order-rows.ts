@@ -23,11 +23,13 @@ export interface OrderRow {
   rider_assigned_at: Date | null;
   reason: string | null;
   version: number;
+  merchant_name: string | null;
+  pickup_address: string | null;
 }
 
 export const ORDER_COLUMNS = `id, customer_id, merchant_id, state, lines, total_minor, currency, pickup_lat, pickup_lng,
   dropoff_lat, dropoff_lng, dropoff_address, placed_at, updated_at, accept_by, expected_ready_at, promised_at,
-  rider_id, rider_assigned_at, reason, version`;
+  rider_id, rider_assigned_at, reason, version, merchant_name, pickup_address`;
 
 export const rowToOrder = (r: OrderRow): Order => ({
   id: r.id,
@@ -37,6 +39,8 @@ export const rowToOrder = (r: OrderRow): Order => ({
   lines: r.lines,
   total: { amountMinor: Number(r.total_minor), currency: r.currency },
   pickup: { lat: r.pickup_lat, lng: r.pickup_lng },
+  merchantName: r.merchant_name ?? undefined,
+  pickupAddress: r.pickup_address ?? undefined,
   dropoff: { lat: r.dropoff_lat, lng: r.dropoff_lng },
   dropoffAddress: r.dropoff_address,
   placedAt: r.placed_at,
@@ -73,6 +77,8 @@ export const orderParams = (o: Order): unknown[] => [
   o.riderAssignedAt ?? null,
   o.reason ?? null,
   o.version,
+  o.merchantName ?? null,
+  o.pickupAddress ?? null,
 ];
 
 export interface TimelineRow {

@@ -12,6 +12,8 @@ const order = (state: OrderState, riderId?: string, version = 4, riderAssignedAt
   lines: [],
   total: { amountMinor: 2400, currency: 'CNY' },
   pickup: { lat: 31.23, lng: 121.45 },
+  merchantName: 'Shanghai Kitchen',
+  pickupAddress: '1 Nanjing East Rd',
   dropoff: { lat: 31.22, lng: 121.46 },
   dropoffAddress: '',
   placedAt: new Date('2026-11-22T11:30:00.000Z'),

@@ -31,6 +31,8 @@ const placed: Order = {
   ],
   total: { amountMinor: 2400, currency: 'CNY' },
   pickup: { lat: 31.23, lng: 121.45 },
+  merchantName: 'Shanghai Kitchen',
+  pickupAddress: '1 Nanjing East Rd',
   dropoff: { lat: 31.22, lng: 121.46 },
   dropoffAddress: 'Nanjing West Rd 1',
   placedAt: t0,

@@ -46,6 +46,13 @@ export interface Order {
   readonly lines: readonly OrderLine[];
   readonly total: Money;
   readonly pickup: GeoPoint;
+  /**
+   * The restaurant as riders look for it, copied at placement like pickup. Undefined for orders
+   * placed before the copy existed or against a merchant service that did not send it, and the
+   * address also when the merchant has none.
+   */
+  readonly merchantName: string | undefined;
+  readonly pickupAddress: string | undefined;
   readonly dropoff: GeoPoint;
   readonly dropoffAddress: string;
   readonly placedAt: Date;

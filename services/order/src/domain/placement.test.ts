@@ -79,6 +79,8 @@ describe('placement', () => {
         ],
         total: { amountMinor: 3000, currency: 'CNY' },
         pickup: { lat: 31.21, lng: 121.41 },
+        merchantName: 'Noodle Bar',
+        pickupAddress: '88 Huaihai Rd',
         prepEstimateSeconds: 600,
       },
       policy,
@@ -86,6 +88,8 @@ describe('placement', () => {
     );
     expect(order).toMatchObject({
       state: 'PLACED',
+      merchantName: 'Noodle Bar',
+      pickupAddress: '88 Huaihai Rd',
       version: 1,
       total: { amountMinor: 3000 },
       acceptBy: new Date('2026-11-22T12:03:00.000Z'),
@@ -96,6 +100,24 @@ describe('placement', () => {
     expect(isSamePlacement(order, input)).toBe(true);
     expect(isSamePlacement(order, { ...input, lines: [{ itemId: 'i-1', quantity: 3 }] })).toBe(false);
     expect(isSamePlacement(order, { ...input, customerId: 'c-2' })).toBe(false);
+  });
+
+  it('leaves the restaurant out when an older merchant release named none', () => {
+    const { order } = newOrder(
+      input,
+      {
+        lines: [],
+        total: { amountMinor: 0, currency: 'CNY' },
+        pickup: { lat: 31.21, lng: 121.41 },
+        merchantName: '',
+        pickupAddress: '',
+        prepEstimateSeconds: 600,
+      },
+      policy,
+      new Date('2026-11-22T12:00:00.000Z'),
+    );
+    expect(order.merchantName).toBeUndefined();
+    expect(order.pickupAddress).toBeUndefined();
   });
 
   it('promises later for a busier kitchen and a longer ride, in whole minutes', () => {

@@ -25,6 +25,9 @@ export interface Reservation {
   readonly lines: readonly OrderLine[];
   readonly total: Money;
   readonly pickup: GeoPoint;
+  /** '' when the merchant did not say (a merchant release before the field, no address on file). */
+  readonly merchantName: string;
+  readonly pickupAddress: string;
   readonly prepEstimateSeconds: number;
   /** Until when the merchant holds the stock; undefined from a merchant that does not say. */
   readonly reservedUntil?: Date | undefined;
@@ -116,6 +119,8 @@ export function newOrder(
     lines: reservation.lines,
     total: reservation.total,
     pickup: reservation.pickup,
+    merchantName: reservation.merchantName || undefined,
+    pickupAddress: reservation.pickupAddress || undefined,
     dropoff: input.dropoff!,
     dropoffAddress: input.dropoffAddress,
     placedAt: now,

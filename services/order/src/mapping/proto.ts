@@ -60,6 +60,9 @@ export function orderToProto(order: Order): ProtoOrder {
     lines: order.lines.map((l) => ({ ...l, unitPrice: l.unitPrice, lineTotal: l.lineTotal })),
     total: order.total,
     pickup: order.pickup,
+    // '' for an order that has none: proto3 cannot tell unset from empty anyway.
+    merchantName: order.merchantName ?? '',
+    pickupAddress: order.pickupAddress ?? '',
     dropoff: order.dropoff,
     dropoffAddress: order.dropoffAddress,
     placedAt: order.placedAt,

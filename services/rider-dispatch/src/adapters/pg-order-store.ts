@@ -55,8 +55,9 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
     await tx.query(
       `INSERT INTO dispatch_orders (order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng,
          dropoff_lat, dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at, ready,
-         state, order_version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+         state, order_version, updated_at, merchant_name, pickup_address)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+               nullif($17, ''), nullif($18, ''))`,
       [
         f.orderId,
         f.zone,
@@ -74,6 +75,8 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
         state,
         f.version,
         now,
+        f.merchantName,
+        f.pickupAddress,
       ],
     );
   }
@@ -115,9 +118,12 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
             break;
           case 'refresh':
             await tx.query(
-              // The address too: orders stored before dispatch kept it get it with their next event.
+              // The addresses too: orders stored before dispatch kept them get them with their next
+              // event. An empty name or address (a snapshot from an older order service) keeps ours.
               `UPDATE dispatch_orders SET expected_ready_at = $2, promised_at = $3, ready = ready OR $4,
-                        order_version = $5, updated_at = $6, dropoff_address = $7
+                        order_version = $5, updated_at = $6, dropoff_address = $7,
+                        merchant_name = coalesce(nullif($8, ''), merchant_name),
+                        pickup_address = coalesce(nullif($9, ''), pickup_address)
                   WHERE order_id = $1`,
               [
                 f.orderId,
@@ -127,6 +133,8 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
                 f.version,
                 now,
                 f.dropoffAddress,
+                f.merchantName,
+                f.pickupAddress,
               ],
             );
             break;

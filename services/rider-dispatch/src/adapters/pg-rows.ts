@@ -19,6 +19,8 @@ export interface OrderRow {
   dropoff_lat: number;
   dropoff_lng: number;
   dropoff_address: string;
+  merchant_name: string | null;
+  pickup_address: string | null;
   placed_at: Date;
   expected_ready_at: Date;
   promised_at: Date;
@@ -35,7 +37,7 @@ export interface OrderRow {
 
 export const ORDER_COLUMNS = `order_id, zone, merchant_id, customer_id, pickup_lat, pickup_lng, dropoff_lat,
   dropoff_lng, dropoff_address, placed_at, expected_ready_at, promised_at, ready, state, rider_id, offer_id, sequence,
-  order_version, picked_up_at, delivered_at, cancel_hold_until`;
+  order_version, picked_up_at, delivered_at, cancel_hold_until, merchant_name, pickup_address`;
 
 export const rowToOrder = (r: OrderRow): DispatchOrder => ({
   orderId: r.order_id,
@@ -45,6 +47,8 @@ export const rowToOrder = (r: OrderRow): DispatchOrder => ({
   pickup: { lat: r.pickup_lat, lng: r.pickup_lng },
   dropoff: { lat: r.dropoff_lat, lng: r.dropoff_lng },
   dropoffAddress: r.dropoff_address,
+  merchantName: r.merchant_name ?? '',
+  pickupAddress: r.pickup_address ?? '',
   placedAt: r.placed_at,
   expectedReadyAt: r.expected_ready_at,
   promisedAt: r.promised_at,

@@ -17,6 +17,8 @@ interface RunRow {
   dropoff_lng: number;
   dropoff_address: string;
   merchant_id: string;
+  merchant_name: string | null;
+  pickup_address: string | null;
   ready: boolean;
   expected_ready_at: Date;
   assigned_at: Date;
@@ -35,6 +37,8 @@ const toRunOrder = (r: RunRow): RunOrder => ({
   dropoff: { lat: r.dropoff_lat, lng: r.dropoff_lng },
   dropoffAddress: r.dropoff_address,
   merchantId: r.merchant_id,
+  merchantName: r.merchant_name ?? '',
+  pickupAddress: r.pickup_address ?? '',
   ready: r.ready,
   expectedReadyAt: r.expected_ready_at,
   assignedAt: r.assigned_at,
@@ -63,7 +67,8 @@ export function createPgRunStore(pool: Pool): RunStore {
       // row's last update, so updated_at is its time.
       const { rows } = await pool.query<RunRow>(
         `SELECT o.order_id, o.state, o.offer_id, o.sequence, o.pickup_lat, o.pickup_lng, o.dropoff_lat,
-                o.dropoff_lng, o.dropoff_address, o.merchant_id, o.ready, o.expected_ready_at,
+                o.dropoff_lng, o.dropoff_address, o.merchant_id, o.merchant_name, o.pickup_address, o.ready,
+                o.expected_ready_at,
                 f.responded_at AS assigned_at, o.picked_up_at,
                 CASE WHEN o.state = 'cancelled' THEN o.updated_at END AS cancelled_at
            FROM dispatch_orders o
@@ -88,7 +93,7 @@ export function createPgRunStore(pool: Pool): RunStore {
                   r.order_id, 'released' AS state, r.offer_id::text AS offer_id,
                   coalesce(array_position(f.order_ids, r.order_id) - 1, 0) AS sequence,
                   o.pickup_lat, o.pickup_lng, o.dropoff_lat, o.dropoff_lng, o.dropoff_address,
-                  o.merchant_id, o.ready, o.expected_ready_at,
+                  o.merchant_id, o.merchant_name, o.pickup_address, o.ready, o.expected_ready_at,
                   coalesce(f.responded_at, r.released_at) AS assigned_at, NULL::timestamptz AS picked_up_at,
                   NULL::timestamptz AS cancelled_at, r.released_at, r.reason AS release_reason
              FROM order_releases r

@@ -28,6 +28,8 @@ describe('offers', () => {
             cancelled: false,
             // Where to collect it and whether the kitchen is done (accepted, not marked ready yet).
             merchantId: 'm-o-1',
+            merchantName: 'Kitchen of o-1',
+            pickupAddress: 'Pickup of o-1',
             ready: false,
             expectedReadyAt,
           },
@@ -35,6 +37,17 @@ describe('offers', () => {
       },
     });
     expect(await w.useCases.getOffer('second')).toEqual({ ok: true, value: undefined });
+  });
+
+  it('offers an order whose snapshots name no restaurant (an older order service) without one', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1', { merchantName: '', pickupAddress: '' });
+    await w.addRider('first', at(100));
+    await w.runRound(w.zone);
+    const offer = await w.useCases.getOffer('first');
+    expect(offer.ok && offer.value?.orders).toMatchObject([
+      { orderId: 'o-1', merchantId: 'm-o-1', merchantName: '', pickupAddress: '' },
+    ]);
   });
 
   it('answers an accept or decline with the drop-offs too', async () => {

@@ -50,6 +50,9 @@ export interface OrderFacts {
   readonly pickup: LatLng;
   readonly dropoff: LatLng;
   readonly dropoffAddress: string;
+  /** '' when the snapshot carries none (an order service release before the fields). */
+  readonly merchantName: string;
+  readonly pickupAddress: string;
   readonly placedAt: Date;
   readonly expectedReadyAt: Date;
   readonly promisedAt: Date;

@@ -42,6 +42,8 @@ describe("the rider's run", () => {
           dropoff: at(1_200),
           dropoffAddress: 'Nanjing Rd 1',
           merchantId: 'm-o-1',
+          merchantName: 'Kitchen of o-1',
+          pickupAddress: 'Pickup of o-1',
           ready: false,
           expectedReadyAt: w.store.orders.get('o-1')!.expectedReadyAt,
           assignedAt: acceptedAt,

@@ -17,6 +17,8 @@ const order = (orderId: string, change: Partial<DispatchOrder> = {}): DispatchOr
   pickup: north(100),
   dropoff: north(2_000),
   dropoffAddress: '',
+  merchantName: '',
+  pickupAddress: '',
   placedAt: new Date(now.getTime() - 300_000),
   expectedReadyAt: new Date(now.getTime() + 600_000),
   promisedAt: new Date(now.getTime() + 2_400_000),

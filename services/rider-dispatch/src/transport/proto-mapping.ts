@@ -93,6 +93,9 @@ export function orderFactsFromEvent(e: OrderStateChanged): Omit<OrderFacts, 'zon
     pickup: { lat: o.pickup.lat, lng: o.pickup.lng },
     dropoff: { lat: o.dropoff.lat, lng: o.dropoff.lng },
     dropoffAddress: o.dropoffAddress,
+    // Absent (empty) from an order service before the fields: the order dispatches without them.
+    merchantName: o.merchantName,
+    pickupAddress: o.pickupAddress,
     placedAt: o.placedAt,
     // Set by the merchant's acceptance; before it, the placement time stands in.
     expectedReadyAt: o.expectedReadyAt ?? o.placedAt,

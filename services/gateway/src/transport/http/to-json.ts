@@ -90,6 +90,9 @@ export function orderJson(o: Order): OrderJson {
     id: o.id,
     customerId: o.customerId,
     merchantId: o.merchantId,
+    // Empty (an order placed before they were copied, an older order service): left out.
+    ...optional('merchantName', o.merchantName),
+    ...optional('pickupAddress', o.pickupAddress),
     state: stateName(o.state),
     lines: o.lines.map((l) => ({
       itemId: l.itemId,
@@ -141,6 +144,7 @@ export function merchantJson(m: Merchant, extra: { distanceM?: number; own?: boo
   return {
     id: m.id,
     name: m.name,
+    ...optional('address', m.address),
     location: point(m.location),
     timeZone: m.timeZone,
     openingHours: m.openingHours.map((w) => ({
@@ -198,9 +202,16 @@ export function riderShiftJson(s: RiderShift): RiderShiftJson {
   };
 }
 
-/** Where the food is collected and whether it is ready (an older dispatch sends no estimate). */
-const collectionJson = (o: Pick<RunOrder, 'merchantId' | 'ready' | 'expectedReadyAt'>) => ({
+/**
+ * Where the food is collected and whether it is ready (an older dispatch sends no estimate, and
+ * no restaurant name or address; orders placed before they were copied have none either).
+ */
+const collectionJson = (
+  o: Pick<RunOrder, 'merchantId' | 'merchantName' | 'pickupAddress' | 'ready' | 'expectedReadyAt'>,
+) => ({
   merchantId: o.merchantId,
+  ...optional('merchantName', o.merchantName),
+  ...optional('pickupAddress', o.pickupAddress),
   ready: o.ready,
   ...optional('expectedReadyAt', o.expectedReadyAt?.toISOString()),
 });

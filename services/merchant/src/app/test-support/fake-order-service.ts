@@ -29,6 +29,8 @@ export function createFakeOrderService(): FakeOrderService {
         state,
         lines: [],
         dropoffAddress: '',
+        merchantName: '',
+        pickupAddress: '',
         riderId: '',
         reason: '',
         version: 1,

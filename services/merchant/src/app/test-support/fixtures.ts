@@ -57,6 +57,7 @@ export const merchantInput = (over: Partial<UpsertMerchantInput> = {}): UpsertMe
   basePrepSeconds: 600,
   currency: 'EUR',
   deliveryRadiusM: 5_000,
+  address: 'Rosenthaler Straße 1, 10119 Berlin',
   ...over,
 });
 

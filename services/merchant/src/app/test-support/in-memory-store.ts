@@ -69,6 +69,8 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         backlog: 0,
         ...existing,
         ...profile,
+        // As the pg adapter: no address given keeps the stored one.
+        address: profile.address ?? existing?.address ?? '',
       };
       s.merchants.set(profile.id, merchant);
       return merchant;

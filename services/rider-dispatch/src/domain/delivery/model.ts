@@ -31,6 +31,12 @@ export interface DispatchOrder {
   readonly dropoff: LatLng;
   /** As the customer typed it at placement ('' for orders stored before dispatch kept it). */
   readonly dropoffAddress: string;
+  /**
+   * The restaurant's name and street address as the order snapshot carries them; '' when it
+   * carries none (placed before the order service copied them, merchant without an address).
+   */
+  readonly merchantName: string;
+  readonly pickupAddress: string;
   readonly placedAt: Date;
   readonly expectedReadyAt: Date;
   readonly promisedAt: Date;

@@ -26,12 +26,16 @@ const order = (
   dropoff: { lat, lng: 121.5 },
   dropoffAddress: `${orderId} street 1`,
   merchantId: 'm-1',
+  merchantName: 'Noodle Bar',
+  pickupAddress: '88 Huaihai Rd',
   // o-b is still cooking: the rider sees it before reaching the counter.
   ready: orderId !== 'o-b',
   expectedReadyAt: new Date(orderId === 'o-b' ? '2026-11-20T12:20:00Z' : '2026-11-20T12:00:00Z'),
 });
 const collect = (ready: boolean) => ({
   merchantId: 'm-1',
+  merchantName: 'Noodle Bar',
+  pickupAddress: '88 Huaihai Rd',
   ready,
   expectedReadyAt: new Date(ready ? '2026-11-20T12:00:00Z' : '2026-11-20T12:20:00Z'),
 });

@@ -9,11 +9,13 @@ import type { ReleaseReason } from './release.ts';
 
 /**
  * Where the rider collects an order and whether the food is ready: in a bundle mixing a ready and
- * a cooking order the rider should not learn it from ORDER_NOT_READY at the counter. The merchant
- * is only an id: order events carry no restaurant name or address.
+ * a cooking order the rider should not learn it from ORDER_NOT_READY at the counter.
  */
 export interface Collection {
   readonly merchantId: string;
+  /** The restaurant as the rider looks for it; '' when the order carries none. */
+  readonly merchantName: string;
+  readonly pickupAddress: string;
   /** Marked ready for pickup by the merchant. */
   readonly ready: boolean;
   /** The merchant's estimate from acceptance (still there once ready). */
@@ -47,6 +49,8 @@ export function offerDetails(
     | 'state'
     | 'offerId'
     | 'merchantId'
+    | 'merchantName'
+    | 'pickupAddress'
     | 'ready'
     | 'expectedReadyAt'
   >[],
@@ -71,6 +75,8 @@ export function offerDetails(
               dropoffAddress: o.dropoffAddress,
               cancelled: o.state === 'cancelled',
               merchantId: o.merchantId,
+              merchantName: o.merchantName,
+              pickupAddress: o.pickupAddress,
               ready: o.ready,
               expectedReadyAt: o.expectedReadyAt,
             },

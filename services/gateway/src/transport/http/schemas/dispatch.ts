@@ -111,6 +111,18 @@ const collection = () => ({
   merchantId: Type.String({
     description: 'The restaurant to collect from (its id; the offer has its position as pickup)',
   }),
+  merchantName: Type.Optional(
+    Type.String({
+      description:
+        "The restaurant's name; absent for orders placed before the platform copied it into orders",
+    }),
+  ),
+  pickupAddress: Type.Optional(
+    Type.String({
+      description:
+        "The restaurant's street address; absent when it has none on file and for orders placed before the platform copied it (use pickup)",
+    }),
+  ),
   ready: Type.Boolean({
     description: 'Marked ready by the restaurant; until then picked-up answers 409 ORDER_NOT_READY',
   }),

@@ -8,6 +8,9 @@ export const Merchant = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
+    address: Type.Optional(
+      Type.String({ description: 'Street address (what riders are sent to); absent when none is on file' }),
+    ),
     location: ref(GeoPoint),
     timeZone: Type.String({ description: 'IANA time zone of the opening hours' }),
     openingHours: Type.Array(

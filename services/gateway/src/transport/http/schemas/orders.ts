@@ -52,6 +52,17 @@ export const Order = Type.Object(
     id: Type.String({ description: 'UUID' }),
     customerId: Type.String(),
     merchantId: Type.String(),
+    merchantName: Type.Optional(
+      Type.String({
+        description: "The restaurant's name at placement; absent for orders placed before it was kept",
+      }),
+    ),
+    pickupAddress: Type.Optional(
+      Type.String({
+        description:
+          "The restaurant's street address at placement; absent when it had none and for orders placed before it was kept",
+      }),
+    ),
     state: OrderStateEnum,
     lines: Type.Array(ref(OrderLine)),
     total: ref(Money),

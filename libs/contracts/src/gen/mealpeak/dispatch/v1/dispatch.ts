@@ -282,12 +282,18 @@ export interface OfferOrder {
   dropoffAddress: string;
   /** Cancelled upstream after the offer was made: nothing to pick up or deliver. */
   cancelled: boolean;
-  /** The restaurant to collect from (an id: order events carry no name or address). */
+  /** The restaurant to collect from. */
   merchantId: string;
   /** Marked ready for pickup by the merchant; until then a pickup is ORDER_NOT_READY. */
   ready: boolean;
   /** The merchant's estimate, set on acceptance. */
   expectedReadyAt?: Date | undefined;
+  /**
+   * The restaurant's name and street address from the order snapshot; empty when the order
+   * carries none (placed before the fields existed, or the merchant has no address).
+   */
+  merchantName: string;
+  pickupAddress: string;
 }
 
 export interface Offer {
@@ -374,6 +380,9 @@ export interface RunOrder {
    */
   releasedAt?: Date | undefined;
   releaseReason: string;
+  /** As in OfferOrder. */
+  merchantName: string;
+  pickupAddress: string;
 }
 
 /**
@@ -1199,6 +1208,8 @@ function createBaseOfferOrder(): OfferOrder {
     merchantId: '',
     ready: false,
     expectedReadyAt: undefined,
+    merchantName: '',
+    pickupAddress: '',
   };
 }
 
@@ -1227,6 +1238,12 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     }
     if (message.expectedReadyAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(66).fork()).join();
+    }
+    if (message.merchantName !== '') {
+      writer.uint32(74).string(message.merchantName);
+    }
+    if (message.pickupAddress !== '') {
+      writer.uint32(82).string(message.pickupAddress);
     }
     return writer;
   },
@@ -1308,6 +1325,22 @@ export const OfferOrder: MessageFns<OfferOrder> = {
             message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.merchantName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.pickupAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1346,6 +1379,16 @@ export const OfferOrder: MessageFns<OfferOrder> = {
         : isSet(object.expected_ready_at)
           ? fromJsonTimestamp(object.expected_ready_at)
           : undefined,
+      merchantName: isSet(object.merchantName)
+        ? globalThis.String(object.merchantName)
+        : isSet(object.merchant_name)
+          ? globalThis.String(object.merchant_name)
+          : '',
+      pickupAddress: isSet(object.pickupAddress)
+        ? globalThis.String(object.pickupAddress)
+        : isSet(object.pickup_address)
+          ? globalThis.String(object.pickup_address)
+          : '',
     };
   },
 
@@ -1375,6 +1418,12 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     if (message.expectedReadyAt !== undefined) {
       obj.expectedReadyAt = message.expectedReadyAt.toISOString();
     }
+    if (message.merchantName !== '') {
+      obj.merchantName = message.merchantName;
+    }
+    if (message.pickupAddress !== '') {
+      obj.pickupAddress = message.pickupAddress;
+    }
     return obj;
   },
 
@@ -1394,6 +1443,8 @@ export const OfferOrder: MessageFns<OfferOrder> = {
     message.merchantId = object.merchantId ?? '';
     message.ready = object.ready ?? false;
     message.expectedReadyAt = object.expectedReadyAt ?? undefined;
+    message.merchantName = object.merchantName ?? '';
+    message.pickupAddress = object.pickupAddress ?? '';
     return message;
   },
 };
@@ -2482,6 +2533,8 @@ function createBaseRunOrder(): RunOrder {
     expectedReadyAt: undefined,
     releasedAt: undefined,
     releaseReason: '',
+    merchantName: '',
+    pickupAddress: '',
   };
 }
 
@@ -2531,6 +2584,12 @@ export const RunOrder: MessageFns<RunOrder> = {
     }
     if (message.releaseReason !== '') {
       writer.uint32(122).string(message.releaseReason);
+    }
+    if (message.merchantName !== '') {
+      writer.uint32(130).string(message.merchantName);
+    }
+    if (message.pickupAddress !== '') {
+      writer.uint32(138).string(message.pickupAddress);
     }
     return writer;
   },
@@ -2668,6 +2727,22 @@ export const RunOrder: MessageFns<RunOrder> = {
             message.releaseReason = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.merchantName = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.pickupAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2737,6 +2812,16 @@ export const RunOrder: MessageFns<RunOrder> = {
         : isSet(object.release_reason)
           ? globalThis.String(object.release_reason)
           : '',
+      merchantName: isSet(object.merchantName)
+        ? globalThis.String(object.merchantName)
+        : isSet(object.merchant_name)
+          ? globalThis.String(object.merchant_name)
+          : '',
+      pickupAddress: isSet(object.pickupAddress)
+        ? globalThis.String(object.pickupAddress)
+        : isSet(object.pickup_address)
+          ? globalThis.String(object.pickup_address)
+          : '',
     };
   },
 
@@ -2787,6 +2872,12 @@ export const RunOrder: MessageFns<RunOrder> = {
     if (message.releaseReason !== '') {
       obj.releaseReason = message.releaseReason;
     }
+    if (message.merchantName !== '') {
+      obj.merchantName = message.merchantName;
+    }
+    if (message.pickupAddress !== '') {
+      obj.pickupAddress = message.pickupAddress;
+    }
     return obj;
   },
 
@@ -2814,6 +2905,8 @@ export const RunOrder: MessageFns<RunOrder> = {
     message.expectedReadyAt = object.expectedReadyAt ?? undefined;
     message.releasedAt = object.releasedAt ?? undefined;
     message.releaseReason = object.releaseReason ?? '';
+    message.merchantName = object.merchantName ?? '';
+    message.pickupAddress = object.pickupAddress ?? '';
     return message;
   },
 };

@@ -110,6 +110,11 @@ export interface Merchant {
   autoPauseBacklog: number;
   /** Farthest drop-off the merchant delivers to, great-circle metres from its location. */
   deliveryRadiusM: number;
+  /**
+   * Street address riders are sent to, e.g. "Torstraße 12, 10119 Berlin". Empty when not set
+   * (merchants onboarded before addresses existed) and from merchant releases before the field.
+   */
+  address: string;
 }
 
 export interface MenuItem {
@@ -164,6 +169,11 @@ export interface UpsertMerchantRequest {
   currency: string;
   /** Farthest drop-off the merchant delivers to, in metres (100 to 50000); 0 means 5000. */
   deliveryRadiusM: number;
+  /**
+   * Street address (up to 300 characters). Absent keeps the stored one, so a caller from before
+   * the field (a rolling upgrade, an old seed script) never wipes it; "" clears it.
+   */
+  address?: string | undefined;
 }
 
 export interface UpsertMerchantResponse {
@@ -238,6 +248,12 @@ export interface ReserveStockResponse {
   location?: GeoPoint | undefined;
   prepEstimateSeconds: number;
   reservedUntil?: Date | undefined;
+  /**
+   * The restaurant as riders look for it, copied into the order like location. Empty when the
+   * merchant has no address, and both from merchant releases before the fields.
+   */
+  merchantName: string;
+  pickupAddress: string;
 }
 
 export interface ReleaseStockRequest {
@@ -404,6 +420,7 @@ function createBaseMerchant(): Merchant {
     prepEstimateSeconds: 0,
     autoPauseBacklog: 0,
     deliveryRadiusM: 0,
+    address: '',
   };
 }
 
@@ -441,6 +458,9 @@ export const Merchant: MessageFns<Merchant> = {
     }
     if (message.deliveryRadiusM !== 0) {
       writer.uint32(88).uint32(message.deliveryRadiusM);
+    }
+    if (message.address !== '') {
+      writer.uint32(98).string(message.address);
     }
     return writer;
   },
@@ -546,6 +566,14 @@ export const Merchant: MessageFns<Merchant> = {
             message.deliveryRadiusM = reader.uint32();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -595,6 +623,7 @@ export const Merchant: MessageFns<Merchant> = {
         : isSet(object.delivery_radius_m)
           ? globalThis.Number(object.delivery_radius_m)
           : 0,
+      address: isSet(object.address) ? globalThis.String(object.address) : '',
     };
   },
 
@@ -633,6 +662,9 @@ export const Merchant: MessageFns<Merchant> = {
     if (message.deliveryRadiusM !== 0) {
       obj.deliveryRadiusM = Math.round(message.deliveryRadiusM);
     }
+    if (message.address !== '') {
+      obj.address = message.address;
+    }
     return obj;
   },
 
@@ -655,6 +687,7 @@ export const Merchant: MessageFns<Merchant> = {
     message.prepEstimateSeconds = object.prepEstimateSeconds ?? 0;
     message.autoPauseBacklog = object.autoPauseBacklog ?? 0;
     message.deliveryRadiusM = object.deliveryRadiusM ?? 0;
+    message.address = object.address ?? '';
     return message;
   },
 };
@@ -1335,6 +1368,7 @@ function createBaseUpsertMerchantRequest(): UpsertMerchantRequest {
     basePrepSeconds: 0,
     currency: '',
     deliveryRadiusM: 0,
+    address: undefined,
   };
 }
 
@@ -1369,6 +1403,9 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     }
     if (message.deliveryRadiusM !== 0) {
       writer.uint32(80).uint32(message.deliveryRadiusM);
+    }
+    if (message.address !== undefined) {
+      writer.uint32(90).string(message.address);
     }
     return writer;
   },
@@ -1466,6 +1503,14 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
             message.deliveryRadiusM = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1518,6 +1563,7 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
         : isSet(object.delivery_radius_m)
           ? globalThis.Number(object.delivery_radius_m)
           : 0,
+      address: isSet(object.address) ? globalThis.String(object.address) : undefined,
     };
   },
 
@@ -1553,6 +1599,9 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     if (message.deliveryRadiusM !== 0) {
       obj.deliveryRadiusM = Math.round(message.deliveryRadiusM);
     }
+    if (message.address !== undefined) {
+      obj.address = message.address;
+    }
     return obj;
   },
 
@@ -1574,6 +1623,7 @@ export const UpsertMerchantRequest: MessageFns<UpsertMerchantRequest> = {
     message.basePrepSeconds = object.basePrepSeconds ?? 0;
     message.currency = object.currency ?? '';
     message.deliveryRadiusM = object.deliveryRadiusM ?? 0;
+    message.address = object.address ?? undefined;
     return message;
   },
 };
@@ -2417,6 +2467,8 @@ function createBaseReserveStockResponse(): ReserveStockResponse {
     location: undefined,
     prepEstimateSeconds: 0,
     reservedUntil: undefined,
+    merchantName: '',
+    pickupAddress: '',
   };
 }
 
@@ -2436,6 +2488,12 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
     }
     if (message.reservedUntil !== undefined) {
       Timestamp.encode(toTimestamp(message.reservedUntil), writer.uint32(42).fork()).join();
+    }
+    if (message.merchantName !== '') {
+      writer.uint32(50).string(message.merchantName);
+    }
+    if (message.pickupAddress !== '') {
+      writer.uint32(58).string(message.pickupAddress);
     }
     return writer;
   },
@@ -2493,6 +2551,22 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
             message.reservedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.merchantName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pickupAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2522,6 +2596,16 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
         : isSet(object.reserved_until)
           ? fromJsonTimestamp(object.reserved_until)
           : undefined,
+      merchantName: isSet(object.merchantName)
+        ? globalThis.String(object.merchantName)
+        : isSet(object.merchant_name)
+          ? globalThis.String(object.merchant_name)
+          : '',
+      pickupAddress: isSet(object.pickupAddress)
+        ? globalThis.String(object.pickupAddress)
+        : isSet(object.pickup_address)
+          ? globalThis.String(object.pickup_address)
+          : '',
     };
   },
 
@@ -2542,6 +2626,12 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
     if (message.reservedUntil !== undefined) {
       obj.reservedUntil = message.reservedUntil.toISOString();
     }
+    if (message.merchantName !== '') {
+      obj.merchantName = message.merchantName;
+    }
+    if (message.pickupAddress !== '') {
+      obj.pickupAddress = message.pickupAddress;
+    }
     return obj;
   },
 
@@ -2559,6 +2649,8 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
         : undefined;
     message.prepEstimateSeconds = object.prepEstimateSeconds ?? 0;
     message.reservedUntil = object.reservedUntil ?? undefined;
+    message.merchantName = object.merchantName ?? '';
+    message.pickupAddress = object.pickupAddress ?? '';
     return message;
   },
 };

@@ -234,6 +234,13 @@ export interface Order {
    * MERCHANT_TIMEOUT. Absent in every other state.
    */
   acceptBy?: Date | undefined;
+  /**
+   * The restaurant's name and street address, copied at placement like pickup, so riders know
+   * where to collect. Empty for orders placed before the fields existed, or against a merchant
+   * service that did not send them (pickup_address also when the merchant has no address).
+   */
+  merchantName: string;
+  pickupAddress: string;
 }
 
 export interface OrderLineInput {
@@ -508,6 +515,8 @@ function createBaseOrder(): Order {
     reason: '',
     version: 0,
     acceptBy: undefined,
+    merchantName: '',
+    pickupAddress: '',
   };
 }
 
@@ -563,6 +572,12 @@ export const Order: MessageFns<Order> = {
     }
     if (message.acceptBy !== undefined) {
       Timestamp.encode(toTimestamp(message.acceptBy), writer.uint32(138).fork()).join();
+    }
+    if (message.merchantName !== '') {
+      writer.uint32(146).string(message.merchantName);
+    }
+    if (message.pickupAddress !== '') {
+      writer.uint32(154).string(message.pickupAddress);
     }
     return writer;
   },
@@ -716,6 +731,22 @@ export const Order: MessageFns<Order> = {
             message.acceptBy = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.merchantName = reader.string();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.pickupAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -785,6 +816,16 @@ export const Order: MessageFns<Order> = {
         : isSet(object.accept_by)
           ? fromJsonTimestamp(object.accept_by)
           : undefined,
+      merchantName: isSet(object.merchantName)
+        ? globalThis.String(object.merchantName)
+        : isSet(object.merchant_name)
+          ? globalThis.String(object.merchant_name)
+          : '',
+      pickupAddress: isSet(object.pickupAddress)
+        ? globalThis.String(object.pickupAddress)
+        : isSet(object.pickup_address)
+          ? globalThis.String(object.pickup_address)
+          : '',
     };
   },
 
@@ -841,6 +882,12 @@ export const Order: MessageFns<Order> = {
     if (message.acceptBy !== undefined) {
       obj.acceptBy = message.acceptBy.toISOString();
     }
+    if (message.merchantName !== '') {
+      obj.merchantName = message.merchantName;
+    }
+    if (message.pickupAddress !== '') {
+      obj.pickupAddress = message.pickupAddress;
+    }
     return obj;
   },
 
@@ -871,6 +918,8 @@ export const Order: MessageFns<Order> = {
     message.reason = object.reason ?? '';
     message.version = object.version ?? 0;
     message.acceptBy = object.acceptBy ?? undefined;
+    message.merchantName = object.merchantName ?? '';
+    message.pickupAddress = object.pickupAddress ?? '';
     return message;
   },
 };
