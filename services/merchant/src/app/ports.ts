@@ -122,6 +122,13 @@ export interface KitchenRepo {
   /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones; at most `upTo`. */
   countBacklog(merchantId: string, upTo: number): Promise<number>;
   /**
+   * The work ahead of `orderId` in the merchant's kitchen, at most `upTo`: the accepted orders and
+   * the `placed` ones filed before it (in the order their PLACED confirmations were filed), both
+   * within the same age bounds as countBacklog, never the order itself. Without a kitchen row for
+   * it (its PLACED event not applied yet) every counted `placed` row is ahead of it.
+   */
+  countAhead(merchantId: string, orderId: string, upTo: number): Promise<number>;
+  /**
    * Locks (FOR UPDATE, skipping merchants other transactions hold) and returns up to `limit`
    * merchants with an id above `afterId`, in id order, whose stored backlog or auto-pause may be
    * stale: auto-paused or with a backlog, and with a `placed` or `accepted` row past the age at

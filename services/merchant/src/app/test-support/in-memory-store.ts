@@ -192,6 +192,20 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
           (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
         ).length,
       ),
+    // Map order is filing order (a re-set keeps a key's place), as created_at is in PostgreSQL.
+    countAhead: async (merchantId, orderId, upTo) => {
+      const rows = [...s.kitchen.values()];
+      const mine = rows.findIndex((k) => k.orderId === orderId);
+      return Math.min(
+        upTo,
+        rows.filter(
+          (k, i) =>
+            k.merchantId === merchantId &&
+            k.orderId !== orderId &&
+            (k.state === 'accepted' || (k.state === 'placed' && (mine < 0 || i < mine))),
+        ).length,
+      );
+    },
     // No creation times here either: every merchant that may be stale is a candidate.
     lockAgedBacklogs: async (afterId, limit) =>
       [...s.merchants.values()]
