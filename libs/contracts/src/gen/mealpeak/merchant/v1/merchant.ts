@@ -160,11 +160,12 @@ export interface UpsertMerchantRequest {
   merchantId: string;
   name: string;
   location?: GeoPoint | undefined;
+  /** IANA zone name ("Europe/Berlin", "UTC"); a fixed offset such as "+01:00" is INVALID_ARGUMENT. */
   timeZone: string;
   openingHours: OpeningWindow[];
   kitchenCapacity: number;
   autoPauseBacklog: number;
-  /** Preparation time of one order with an idle kitchen. */
+  /** Preparation time of one order with an idle kitchen: 1 to 14400 (4 h, the longest estimate). */
   basePrepSeconds: number;
   currency: string;
   /** Farthest drop-off the merchant delivers to, in metres (100 to 50000); 0 means 5000. */
