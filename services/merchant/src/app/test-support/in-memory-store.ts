@@ -1,5 +1,6 @@
 import { distanceMeters } from '../../domain/geo.ts';
 import type { KitchenOrder } from '../../domain/kitchen.ts';
+import { MAX_INT } from '../../domain/merchant-profile.ts';
 import type { MenuItem, Merchant } from '../../domain/types.ts';
 import type { MerchantStore, PlacedOutcome, Repo, Reservation, StatusChange } from '../ports.ts';
 
@@ -108,12 +109,22 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       s.items.set(item.id, saved);
       return saved;
     },
-    async setStock(merchantId, itemId, stock) {
+    async setStock(merchantId, itemId, stock, expected) {
       const item = s.items.get(itemId);
       if (!item || item.merchantId !== merchantId) return undefined;
+      if (expected !== undefined && item.stock !== expected) return { ok: false, current: item.stock };
       const updated = { ...item, stock };
       s.items.set(itemId, updated);
-      return updated;
+      return { ok: true, item: updated };
+    },
+    async addStock(merchantId, itemId, delta) {
+      const item = s.items.get(itemId);
+      if (!item || item.merchantId !== merchantId) return undefined;
+      const stock = item.stock + delta;
+      if (stock < 0 || stock > MAX_INT) return { ok: false, current: item.stock };
+      const updated = { ...item, stock };
+      s.items.set(itemId, updated);
+      return { ok: true, item: updated };
     },
     async takeStock(itemId, quantity) {
       const item = s.items.get(itemId);
