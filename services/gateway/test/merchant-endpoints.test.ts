@@ -13,6 +13,49 @@ afterEach(() => h.close());
 const asMerchant = { as: ['merchant', 'm-1'] as ['merchant', string] };
 const dish = { name: 'Pho', price: { amountMinor: 1390, currency: 'EUR' }, available: true };
 
+describe('stock', () => {
+  const stock = (payload: object, headers: Record<string, string> = {}) =>
+    h.call({ method: 'PUT', url: '/v1/merchant/menu/items/i-1/stock', payload, headers, ...asMerchant });
+
+  it('adds and removes units relatively, and refuses to go below 0 with 409 naming add', async () => {
+    expect((await stock({ add: 5 })).json()).toMatchObject({ id: 'i-1', stock: 15 });
+    expect((await stock({ add: -3 })).json()).toMatchObject({ stock: 12 });
+    const short = await stock({ add: -13 });
+    expect(short.statusCode).toBe(409);
+    expect(short.json()).toMatchObject({
+      code: 'STOCK_INSUFFICIENT',
+      message: 'only 12 left: cannot remove 13',
+      fields: [{ field: 'add' }],
+    });
+  });
+
+  it('replays an add retried with the same Idempotency-Key instead of adding twice', async () => {
+    const key = { 'idempotency-key': 'restock-1' };
+    expect((await stock({ add: 5 }, key)).json()).toMatchObject({ stock: 15 });
+    expect((await stock({ add: 5 }, key)).json()).toMatchObject({ stock: 15 });
+    expect((await stock({ add: 0 })).json()).toMatchObject({ stock: 15 });
+  });
+
+  it('sets the units left only if they are still expectedStock, else 409 STOCK_CHANGED', async () => {
+    const changed = await stock({ stock: 20, expectedStock: 7 });
+    expect(changed.statusCode).toBe(409);
+    expect(changed.json()).toMatchObject({ code: 'STOCK_CHANGED', fields: [{ field: 'expectedStock' }] });
+    expect((await stock({ stock: 20, expectedStock: 10 })).json()).toMatchObject({ stock: 20 });
+    expect((await stock({ stock: 4 })).json()).toMatchObject({ stock: 4 });
+  });
+
+  it.each([
+    [{}, 'stock'],
+    [{ stock: 1, add: 1 }, 'add'],
+    [{ add: 1, expectedStock: 10 }, 'expectedStock'],
+    [{ add: 1.5 }, 'add'],
+  ])('answers 400 naming the field for %j', async (payload, field) => {
+    const res = await stock(payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field }] });
+  });
+});
+
 describe('menu items', () => {
   it('replaces an item without touching its stock when the body leaves stock out', async () => {
     const res = await h.call({

@@ -254,6 +254,58 @@ describe('MerchantService over gRPC, in process', () => {
     });
   });
 
+  it('changes stock relatively and conditionally, atomically, and refuses without a 500', async () => {
+    const merchantId = demoMerchantId(6);
+    const itemId = demoItemId(6, 1);
+    const change = (req: { stock?: number; add?: number; expectedStock?: number }, merchant = merchantId) =>
+      call(client.changeStock.bind(client), { merchantId: merchant, itemId, ...req });
+    expect(await call(client.setStock.bind(client), { merchantId, itemId, stock: 10 })).toMatchObject({
+      ok: true,
+    });
+    // Restocks and spoilage at once compose: no write undoes another.
+    const adds = [...Array.from({ length: 10 }, () => 1), ...Array.from({ length: 5 }, () => -1)];
+    const results = await Promise.all(adds.map((add) => change({ add })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await mdb.stock(itemId)).toBe(15);
+    expect(await change({ add: -16 })).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', code: 'STOCK_INSUFFICIENT', fields: [{ field: 'add' }] },
+    });
+    // Past the column's range: a refusal naming the field, not "integer out of range".
+    expect(await change({ add: 2_147_483_647 })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid', code: 'INVALID_ARGUMENT', fields: [{ field: 'add' }] },
+    });
+    expect(await change({ stock: 3, expectedStock: 10 })).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'conflict',
+        code: 'STOCK_CHANGED',
+        message: expect.stringContaining('the stock is 15 now'),
+        fields: [{ field: 'expected_stock' }],
+      },
+    });
+    expect(await mdb.stock(itemId)).toBe(15);
+    expect(await change({ stock: 3, expectedStock: 15 })).toMatchObject({
+      ok: true,
+      value: { item: { stock: 3 } },
+    });
+    expect(await change({ stock: 4 })).toMatchObject({ ok: true, value: { item: { stock: 4 } } });
+    expect(await change({})).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'stock' }] },
+    });
+    expect(await change({ add: 1 }, demoMerchantId(7))).toMatchObject({
+      ok: false,
+      error: { code: 'ITEM_NOT_FOUND' },
+    });
+    expect(await change({ stock: 1, expectedStock: 4 }, demoMerchantId(7))).toMatchObject({
+      ok: false,
+      error: { code: 'ITEM_NOT_FOUND' },
+    });
+    expect(await mdb.stock(itemId)).toBe(4);
+  });
+
   it('lets the merchant pause, and refuses the statuses the platform computes', async () => {
     const paused = await call(client.setMerchantStatus.bind(client), {
       merchantId: demoMerchantId(5),

@@ -18,6 +18,7 @@ export async function startFakeMerchant(
     upsertMerchant: unimplemented,
     upsertMenuItem: unimplemented,
     setStock: unimplemented,
+    changeStock: unimplemented,
     setMerchantStatus: unimplemented,
     acceptOrder: unimplemented,
     rejectOrder: unimplemented,

@@ -38,8 +38,19 @@ export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): Merch
       const res = await call(client.upsertMenuItem.bind(client), request, within(ctx));
       return required(res, (r) => r.item, 'a menu item');
     },
-    async setStock(merchantId, itemId, stock, ctx) {
-      const res = await call(client.setStock.bind(client), { merchantId, itemId, stock }, within(ctx));
+    async setStock(merchantId, itemId, change, ctx) {
+      // A plain set goes to SetStock, which every merchant release serves. add and expectedStock
+      // need ChangeStock: a merchant from before it answers UNIMPLEMENTED (503) and writes nothing,
+      // where SetStock would ignore the fields and write `stock` (0 for an add).
+      if (change.add === undefined && change.expectedStock === undefined && change.stock !== undefined) {
+        const res = await call(
+          client.setStock.bind(client),
+          { merchantId, itemId, stock: change.stock },
+          within(ctx),
+        );
+        return required(res, (r) => r.item, 'a menu item');
+      }
+      const res = await call(client.changeStock.bind(client), { merchantId, itemId, ...change }, within(ctx));
       return required(res, (r) => r.item, 'a menu item');
     },
     async setMerchantStatus(merchantId, status, ctx) {

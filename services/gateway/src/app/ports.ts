@@ -64,11 +64,19 @@ export interface MerchantWithMenu {
   readonly menu: MenuItem[];
 }
 
+/** A stock change: units left (optionally only if they are `expectedStock` now), or units to add. */
+export interface StockChange {
+  readonly stock?: number | undefined;
+  readonly add?: number | undefined;
+  readonly expectedStock?: number | undefined;
+}
+
 export interface MerchantPort {
   listMerchants(request: ListMerchantsRequest, ctx: CallContext): Reply<Page<MerchantSummary>>;
   getMerchant(merchantId: string, ctx: CallContext): Reply<MerchantWithMenu>;
   upsertMenuItem(request: UpsertMenuItemRequest, ctx: CallContext): Reply<MenuItem>;
-  setStock(merchantId: string, itemId: string, stock: number, ctx: CallContext): Reply<MenuItem>;
+  /** Exactly one of `stock` and `add`; `expectedStock` only with `stock` (docs/api.md, "Stock"). */
+  setStock(merchantId: string, itemId: string, change: StockChange, ctx: CallContext): Reply<MenuItem>;
   setMerchantStatus(merchantId: string, status: MerchantStatus, ctx: CallContext): Reply<Merchant>;
   acceptOrder(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;
   rejectOrder(merchantId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order>;

@@ -262,10 +262,22 @@ export class FakeBackend {
       shop.menu = [...shop.menu.filter((i) => i.id !== id), item];
       return ok(item);
     },
-    setStock: async (merchantId, itemId, stock) => {
+    setStock: async (merchantId, itemId, { stock, add, expectedStock }) => {
       const item = this.merchants.get(merchantId)?.menu.find((i) => i.id === itemId);
       if (!item) return err(codedError('not_found', 'ITEM_NOT_FOUND', 'no such item'));
-      item.stock = stock;
+      if (add !== undefined && item.stock + add < 0)
+        return err(
+          codedError('conflict', 'STOCK_INSUFFICIENT', `only ${item.stock} left: cannot remove ${-add}`, [
+            { field: 'add', message: `at most ${item.stock} can be removed now` },
+          ]),
+        );
+      if (expectedStock !== undefined && item.stock !== expectedStock)
+        return err(
+          codedError('conflict', 'STOCK_CHANGED', `the stock is ${item.stock} now, not ${expectedStock}`, [
+            { field: 'expected_stock', message: `is ${item.stock} now` },
+          ]),
+        );
+      item.stock = add !== undefined ? item.stock + add : (stock ?? item.stock);
       return ok(item);
     },
     setMerchantStatus: async (merchantId, status) => {

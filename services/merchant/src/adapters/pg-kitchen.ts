@@ -47,6 +47,26 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
       return Math.min(upTo, Number(rows[0]?.n ?? 0));
     },
 
+    async countAhead(merchantId, orderId, upTo) {
+      // countBacklog's two range scans less the order itself, the placed one also bounded above by
+      // the order's own created_at (an index bound: kitchen_orders_intake); rows filed in one batch
+      // share created_at, and the order id breaks the tie. Without a row for the order: no bound.
+      const { rows } = await db.query<{ n: number }>(
+        `WITH me AS (SELECT created_at, order_id FROM kitchen_orders WHERE order_id = $2 AND merchant_id = $1)
+         SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders
+                  WHERE merchant_id = $1 AND state = 'accepted' AND order_id <> $2
+                    AND created_at > now() - make_interval(secs => $5) LIMIT $4) a)
+              + (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders k
+                  WHERE merchant_id = $1 AND state = 'placed' AND order_id <> $2
+                    AND created_at > now() - make_interval(secs => $3)
+                    AND created_at <= COALESCE((SELECT created_at FROM me), 'infinity')
+                    AND NOT EXISTS (SELECT 1 FROM me WHERE k.created_at = me.created_at AND k.order_id >= me.order_id)
+                  LIMIT $4) p) AS n`,
+        [merchantId, orderId, PLACED_COUNTS_FOR_MS / 1000, upTo, ACCEPTED_COUNTS_FOR_MS / 1000],
+      );
+      return Math.min(upTo, Number(rows[0]?.n ?? 0));
+    },
+
     async lockAgedBacklogs(afterId, limit) {
       // A scan of merchants (no index on backlog or auto_paused: indexing them would cost the HOT
       // updates of every recount), then per candidate one probe of kitchen_orders_accepted_created or

@@ -1,7 +1,17 @@
-import type { MenuRepo } from '../app/ports.ts';
+import type { MenuRepo, StockWrite } from '../app/ports.ts';
+import { MAX_INT } from '../domain/merchant-profile.ts';
 import { ITEM_COLUMNS, toItem, type ItemRow, type Sql } from './pg-rows.ts';
 
 export function pgMenuRepo(db: Sql): MenuRepo {
+  /** After a stock write changed nothing: the figure that refused it, or undefined (not the merchant's). */
+  async function refusedBy(merchantId: string, itemId: string): Promise<StockWrite | undefined> {
+    const { rows } = await db.query<{ stock: number }>(
+      'SELECT stock FROM menu_items WHERE id = $1 AND merchant_id = $2',
+      [itemId, merchantId],
+    );
+    return rows[0] && { ok: false, current: rows[0].stock };
+  }
+
   return {
     async listMenu(merchantId) {
       const { rows } = await db.query<ItemRow>(
@@ -53,13 +63,28 @@ export function pgMenuRepo(db: Sql): MenuRepo {
       return rows[0] && toItem(rows[0]);
     },
 
-    async setStock(merchantId, itemId, stock) {
+    async setStock(merchantId, itemId, stock, expected) {
+      // The precondition is checked in the UPDATE itself: a placement taking units between the
+      // app's read and this write makes it refuse rather than give those units back.
       const { rows } = await db.query<ItemRow>(
-        `UPDATE menu_items SET stock = $3, updated_at = now() WHERE id = $1 AND merchant_id = $2
+        `UPDATE menu_items SET stock = $3, updated_at = now()
+         WHERE id = $1 AND merchant_id = $2 AND ($4::int IS NULL OR stock = $4::int)
          RETURNING ${ITEM_COLUMNS}`,
-        [itemId, merchantId, stock],
+        [itemId, merchantId, stock, expected ?? null],
       );
-      return rows[0] && toItem(rows[0]);
+      return rows[0] ? { ok: true, item: toItem(rows[0]) } : refusedBy(merchantId, itemId);
+    },
+
+    async addStock(merchantId, itemId, delta) {
+      // Relative, so concurrent reservations and restocks compose; bigint so a sum past the
+      // column's range is a refusal rather than an "integer out of range" error.
+      const { rows } = await db.query<ItemRow>(
+        `UPDATE menu_items SET stock = stock + $3::int, updated_at = now()
+         WHERE id = $1 AND merchant_id = $2 AND stock::bigint + $3::int BETWEEN 0 AND ${MAX_INT}
+         RETURNING ${ITEM_COLUMNS}`,
+        [itemId, merchantId, delta],
+      );
+      return rows[0] ? { ok: true, item: toItem(rows[0]) } : refusedBy(merchantId, itemId);
     },
 
     async takeStock(itemId, quantity) {

@@ -169,6 +169,64 @@ describe('merchants, menus and status', () => {
       unwrap(await uc.upsertMenuItem(itemInput('x', { stock: 1 })));
       expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'x', stock: 40 })).stock).toBe(40);
     });
+
+    it('restocks with add without giving back what an order took since the app read the figure', async () => {
+      unwrap(await uc.upsertMenuItem(itemInput('pho', { stock: 10 })));
+      // The app shows 10; a customer orders 4 meanwhile; 5 more portions are made.
+      unwrap(
+        await uc.reserveStock({ orderId: 'o1', merchantId: 'm1', lines: [{ itemId: 'pho', quantity: 4 }] }),
+      );
+      expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: 5 })).stock).toBe(11);
+      // Spoilage: a negative add removes units, never below 0 (nothing changes then).
+      expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: -3 })).stock).toBe(8);
+      expect(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: -9 })).toEqual({
+        ok: false,
+        error: {
+          kind: 'conflict',
+          code: 'STOCK_INSUFFICIENT',
+          message: 'only 8 left: cannot remove 9',
+          fields: [{ field: 'add', message: 'at most 8 can be removed now' }],
+        },
+      });
+      expect(store.item('pho')?.stock).toBe(8);
+    });
+
+    it('sets an absolute figure only if it is still the one the app read (expectedStock)', async () => {
+      unwrap(await uc.upsertMenuItem(itemInput('pho', { stock: 10 })));
+      unwrap(
+        await uc.reserveStock({ orderId: 'o1', merchantId: 'm1', lines: [{ itemId: 'pho', quantity: 4 }] }),
+      );
+      expect(
+        await uc.setStock({ merchantId: 'm1', itemId: 'pho', stock: 15, expectedStock: 10 }),
+      ).toMatchObject({
+        ok: false,
+        error: {
+          kind: 'conflict',
+          code: 'STOCK_CHANGED',
+          message: expect.stringContaining('the stock is 6 now, not 10'),
+          fields: [{ field: 'expected_stock', message: 'is 6 now' }],
+        },
+      });
+      expect(store.item('pho')?.stock).toBe(6);
+      expect(
+        unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', stock: 11, expectedStock: 6 })).stock,
+      ).toBe(11);
+    });
+
+    it('takes exactly one of stock and add, and expectedStock only with stock', async () => {
+      unwrap(await uc.upsertMenuItem(itemInput('x', { stock: 1 })));
+      const fieldsOf = async (change: { stock?: number; add?: number; expectedStock?: number }) => {
+        const r = await uc.setStock({ merchantId: 'm1', itemId: 'x', ...change });
+        return r.ok ? [] : [r.error.code, ...(r.error.fields ?? []).map((f) => f.field)];
+      };
+      expect(await fieldsOf({})).toEqual(['INVALID_ARGUMENT', 'stock']);
+      expect(await fieldsOf({ stock: 1, add: 1 })).toEqual(['INVALID_ARGUMENT', 'add']);
+      expect(await fieldsOf({ add: 1, expectedStock: 1 })).toEqual(['INVALID_ARGUMENT', 'expected_stock']);
+      expect(await fieldsOf({ add: 1.5 })).toEqual(['INVALID_ARGUMENT', 'add']);
+      expect(await fieldsOf({ stock: -1 })).toEqual(['INVALID_ARGUMENT', 'stock']);
+      expect(await fieldsOf({ add: 2_147_483_647 })).toEqual(['INVALID_ARGUMENT', 'add']); // past the column
+      expect(store.item('x')?.stock).toBe(1);
+    });
   });
 
   describe('merchant status', () => {

@@ -1,6 +1,7 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Errors, field } from '../domain/errors.ts';
 import {
+  MAX_INT,
   validateId,
   validateMenuItem,
   profileOf,
@@ -29,6 +30,18 @@ export interface UpsertMenuItemInput {
   /** Only replace: an id that is not one of the merchant's items is ITEM_NOT_FOUND. */
   readonly replaceOnly?: boolean;
 }
+
+/** Exactly one of `stock` (units left) and `add` (units to add, negative to remove). */
+export interface StockChangeInput {
+  readonly merchantId: string;
+  readonly itemId: string;
+  readonly stock?: number | undefined;
+  readonly add?: number | undefined;
+  /** With `stock` only: write it only if the units left are this many now, else STOCK_CHANGED. */
+  readonly expectedStock?: number | undefined;
+}
+
+const between = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
 
@@ -104,20 +117,46 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
       });
     },
 
-    /** Units left now; reservations already taken stay taken. */
-    async setStock(input: {
-      merchantId: string;
-      itemId: string;
-      stock: number;
-    }): Promise<Result<MenuItem, CodedError>> {
+    /**
+     * Changes the units left: to `stock` (only if they are `expectedStock` when given), or by
+     * `add` (negative removes; never below 0), atomically in either case. Reservations already
+     * taken stay taken. The merchant's app restocks with `add`: an absolute figure computed from
+     * one read earlier gives back the units orders took since (docs/merchant.md, "Stock changes by the merchant").
+     */
+    async setStock(input: StockChangeInput): Promise<Result<MenuItem, CodedError>> {
       const problems = [
         ...validateId(input.merchantId, 'merchant_id'),
         ...validateId(input.itemId, 'item_id'),
-        ...validateMenuItem({ name: 'x', description: '', priceMinor: 0, currency: '', stock: input.stock }),
       ];
+      const { stock, add, expectedStock } = input;
+      if (stock === undefined && add === undefined)
+        problems.push(
+          field('stock', 'give exactly one of stock (units left) and add (units to add or remove)'),
+        );
+      if (stock !== undefined && add !== undefined)
+        problems.push(
+          field('add', 'give exactly one of stock (units left) and add (units to add or remove)'),
+        );
+      if (stock !== undefined && !between(stock, 0, MAX_INT))
+        problems.push(field('stock', `must be 0 to ${MAX_INT}`));
+      if (add !== undefined && !between(add, -MAX_INT, MAX_INT))
+        problems.push(field('add', `must be an integer from -${MAX_INT} to ${MAX_INT}`));
+      if (expectedStock !== undefined) {
+        if (add !== undefined) problems.push(field('expected_stock', 'goes with stock only, not with add'));
+        else if (!between(expectedStock, 0, MAX_INT))
+          problems.push(field('expected_stock', `must be 0 to ${MAX_INT}`));
+      }
       if (problems.length > 0) return invalid(problems);
-      const item = await store.repo.setStock(input.merchantId, input.itemId, input.stock);
-      if (item) return ok(item);
+      const written =
+        add !== undefined
+          ? await store.repo.addStock(input.merchantId, input.itemId, add)
+          : await store.repo.setStock(input.merchantId, input.itemId, stock!, expectedStock);
+      if (written?.ok) return ok(written.item);
+      if (written && add !== undefined)
+        return add < 0
+          ? err(Errors.stockInsufficient(written.current, -add))
+          : invalid([field('add', `would take the stock above ${MAX_INT} (${written.current} now)`)]);
+      if (written) return err(Errors.stockChanged(written.current, expectedStock!));
       if (!(await store.repo.getMerchant(input.merchantId)))
         return err(Errors.merchantNotFound(input.merchantId));
       return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));

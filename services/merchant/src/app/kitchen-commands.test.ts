@@ -65,6 +65,42 @@ describe('accept, reject, mark ready', () => {
     ]);
   });
 
+  let events = 0;
+  async function placedAndFiled(orderId: string) {
+    await placed(orderId);
+    // The PLACED event files the order in the kitchen: it is in the merchant's backlog from now on.
+    await uc.applyOrderEvent({
+      eventId: `00000000-0000-4000-8000-${String(++events).padStart(12, '0')}`,
+      snapshot: { orderId, merchantId: 'm1', state: 'PLACED', version: 1 },
+      reason: '',
+    });
+  }
+
+  it('quotes an idle kitchen its base time on accept once the order is filed (not itself ahead of it)', async () => {
+    unwrap(await uc.upsertMerchant(merchantInput({ kitchenCapacity: 1, autoPauseBacklog: 0 })));
+    await placedAndFiled('o1');
+    expect(await backlog()).toBe(1);
+    unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o1' }));
+    expect(orders.calls[0]!.command).toEqual({ kind: 'accept', prepSeconds: 600 });
+  });
+
+  it('counts only the orders ahead on accept: accepted ones and those placed before, not later ones', async () => {
+    unwrap(await uc.upsertMerchant(merchantInput({ autoPauseBacklog: 0 }))); // capacity 2
+    for (const id of ['o1', 'o2', 'o3', 'o4']) await placedAndFiled(id);
+    expect(await backlog()).toBe(4);
+    unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o1' })); // nothing ahead
+    unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o4' })); // o1 accepted, o2 o3 placed before
+    unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o2' })); // o1 and o4 accepted
+    unwrap(await uc.markOrderReady({ merchantId: 'm1', orderId: 'o1' }));
+    unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o3' })); // o4 and o2 accepted
+    expect(orders.calls.filter((c) => c.command.kind === 'accept').map((c) => c.command)).toEqual([
+      { kind: 'accept', prepSeconds: 600 },
+      { kind: 'accept', prepSeconds: 1200 },
+      { kind: 'accept', prepSeconds: 1200 },
+      { kind: 'accept', prepSeconds: 1200 },
+    ]);
+  });
+
   it('marks ready: the order leaves the backlog', async () => {
     await placed('o1');
     unwrap(await uc.acceptOrder({ merchantId: 'm1', orderId: 'o1' }));

@@ -1,13 +1,13 @@
 import { err, isUuid, ok, textProblem, type CodedError, type Result } from '@mealpeak/core';
 import type { Order } from '@mealpeak/contracts/order.v1';
 import { Errors, field } from '../domain/errors.ts';
+import { backlogThatMatters, prepEstimateSeconds } from '../domain/kitchen.ts';
 import { validateId } from '../domain/merchant-profile.ts';
 import type { Merchant } from '../domain/types.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { applyOrderSnapshot } from './kitchen-sync.ts';
 import { snapshotOf } from './order-snapshot.ts';
 import type { CallOptions, MerchantCommand } from './ports.ts';
-import { prepEstimateOf } from './views.ts';
 
 export interface OrderRef {
   readonly merchantId: string;
@@ -23,7 +23,7 @@ export interface OrderRef {
 export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
   async function run(
     given: OrderRef,
-    command: (merchant: Merchant) => MerchantCommand,
+    command: (merchant: Merchant, orderId: string) => MerchantCommand | Promise<MerchantCommand>,
     options: CallOptions,
   ): Promise<Result<Order, CodedError>> {
     // Order ids are UUIDs, which the order service reads in either case and hands out (and so
@@ -38,7 +38,12 @@ export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
     const merchant = await store.repo.getMerchant(ref.merchantId);
     if (!merchant) return err(Errors.orderNotFound(ref.orderId));
 
-    const result = await orders.transition(ref.orderId, ref.merchantId, command(merchant), options);
+    const result = await orders.transition(
+      ref.orderId,
+      ref.merchantId,
+      await command(merchant, ref.orderId),
+      options,
+    );
     if (!result.ok) return result;
     const snapshot = snapshotOf(result.value);
     if (snapshot) {
@@ -49,8 +54,21 @@ export function kitchenCommandUseCases({ store, orders, clock }: UseCaseDeps) {
   }
 
   return {
+    // The estimate counts the work ahead of this order only (docs/merchant.md, "Kitchen"): the
+    // merchant's stored backlog also holds the order itself and every order placed after it.
     acceptOrder: (ref: OrderRef, options: CallOptions = {}) =>
-      run(ref, (m) => ({ kind: 'accept', prepSeconds: prepEstimateOf(m) }), options),
+      run(
+        ref,
+        async (m, orderId) => ({
+          kind: 'accept',
+          prepSeconds: prepEstimateSeconds(
+            m.basePrepSeconds,
+            m.kitchenCapacity,
+            await store.repo.countAhead(m.id, orderId, backlogThatMatters(m)),
+          ),
+        }),
+        options,
+      ),
 
     async rejectOrder(ref: OrderRef & { reason: string }, options: CallOptions = {}) {
       const reason = ref.reason.trim();

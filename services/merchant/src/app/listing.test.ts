@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
+import { profileOf } from '../domain/merchant-profile.ts';
 import { createInMemoryStore } from './test-support/in-memory-store.ts';
 import { merchantInput, testDeps } from './test-support/fixtures.ts';
 import { MAX_EXAMINED_ROWS, MIN_CHUNK_ROWS } from './listing.ts';
@@ -162,5 +163,28 @@ describe('listing open merchants behind many closed ones', () => {
     const short = unwrap(await page('', abandoned.signal));
     expect(queries).toBe(1);
     expect(short.nextPageToken).not.toBe('');
+  });
+});
+
+describe('a merchant whose stored time zone this runtime cannot evaluate', () => {
+  it('is listed as closed, and the page is served', async () => {
+    const store = createInMemoryStore();
+    const uc = createUseCases(testDeps(store).deps);
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'good', location: east(1) })));
+    // Written past validation (an older release, another ICU version, a hand edit).
+    await store.repo.saveProfile(
+      profileOf({ ...merchantInput({ id: 'bad' }), location: east(2), timeZone: 'Mars/Olympus' }),
+    );
+    const page = unwrap(
+      await uc.listMerchants({ near: centre, radiusM: 2_000, openOnly: false, pageSize: 5, pageToken: '' }),
+    );
+    expect(page.merchants.map((m) => [m.merchant.id, m.merchant.status])).toEqual([
+      ['good', 'OPEN'],
+      ['bad', 'CLOSED'],
+    ]);
+    const open = unwrap(
+      await uc.listMerchants({ near: centre, radiusM: 2_000, openOnly: true, pageSize: 5, pageToken: '' }),
+    );
+    expect(open.merchants.map((m) => m.merchant.id)).toEqual(['good']);
   });
 });

@@ -71,6 +71,10 @@ export interface MerchantRepo {
 /** A menu item to write; `stock` undefined keeps an existing item's stock. */
 export type MenuItemWrite = Omit<MenuItem, 'stock'> & { readonly stock: number | undefined };
 
+/** A stock write: the item after it, or the figure that made it refuse (nothing written). */
+export type StockWrite =
+  { readonly ok: true; readonly item: MenuItem } | { readonly ok: false; readonly current: number };
+
 export interface MenuRepo {
   listMenu(merchantId: string): Promise<MenuItem[]>;
   countItems(merchantId: string): Promise<number>;
@@ -81,7 +85,21 @@ export interface MenuRepo {
    * `stock` keeps the stored figure (in the same statement: reservations may take units meanwhile).
    */
   upsertItem(item: MenuItemWrite): Promise<MenuItem | undefined>;
-  setStock(merchantId: string, itemId: string, stock: number): Promise<MenuItem | undefined>;
+  /**
+   * Sets the units left to `stock`, only if they are `expected` when that is given (in the same
+   * statement); undefined when the item is not the merchant's.
+   */
+  setStock(
+    merchantId: string,
+    itemId: string,
+    stock: number,
+    expected?: number,
+  ): Promise<StockWrite | undefined>;
+  /**
+   * Adds `delta` units (negative: removes them) atomically, only if the result stays within
+   * 0..MAX_INT; undefined when the item is not the merchant's.
+   */
+  addStock(merchantId: string, itemId: string, delta: number): Promise<StockWrite | undefined>;
   /** Atomically takes `quantity` if that many are left; false (and no change) otherwise. */
   takeStock(itemId: string, quantity: number): Promise<boolean>;
   returnStock(itemId: string, quantity: number): Promise<void>;
@@ -121,6 +139,13 @@ export interface KitchenRepo {
   saveKitchenOrder(order: KitchenOrder): Promise<void>;
   /** Orders waiting for acceptance (recent `placed` rows) and accepted, not ready ones; at most `upTo`. */
   countBacklog(merchantId: string, upTo: number): Promise<number>;
+  /**
+   * The work ahead of `orderId` in the merchant's kitchen, at most `upTo`: the accepted orders and
+   * the `placed` ones filed before it (in the order their PLACED confirmations were filed), both
+   * within the same age bounds as countBacklog, never the order itself. Without a kitchen row for
+   * it (its PLACED event not applied yet) every counted `placed` row is ahead of it.
+   */
+  countAhead(merchantId: string, orderId: string, upTo: number): Promise<number>;
   /**
    * Locks (FOR UPDATE, skipping merchants other transactions hold) and returns up to `limit`
    * merchants with an id above `afterId`, in id order, whose stored backlog or auto-pause may be

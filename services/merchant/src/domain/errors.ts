@@ -45,6 +45,19 @@ export const Errors = {
     error('conflict', 'ITEM_UNAVAILABLE', 'menu item is not available', bounded(fields)),
   stockExhausted: (fields: readonly FieldError[]) =>
     error('exhausted', 'STOCK_EXHAUSTED', 'not enough stock', bounded(fields)),
+  // A relative stock change that would take the units left below 0: nothing is changed.
+  stockInsufficient: (current: number, removing: number) =>
+    error('conflict', 'STOCK_INSUFFICIENT', `only ${current} left: cannot remove ${removing}`, [
+      { field: 'add', message: `at most ${current} can be removed now` },
+    ]),
+  // The stock was not the figure the caller based its absolute write on: orders took units since.
+  stockChanged: (current: number, expected: number) =>
+    error(
+      'conflict',
+      'STOCK_CHANGED',
+      `the stock is ${current} now, not ${expected}: nothing was changed; restock with add, or read it again`,
+      [{ field: 'expected_stock', message: `is ${current} now` }],
+    ),
   currencyMismatch: (fields: readonly FieldError[]) =>
     error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", bounded(fields)),
   // Not 'invalid': the same drop-off is fine for a nearer merchant, or after this one widens its area.

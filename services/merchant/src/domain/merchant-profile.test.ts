@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_PREP_ESTIMATE_SECONDS } from './kitchen.ts';
 import {
   DEFAULT_DELIVERY_RADIUS_M,
   profileOf,
@@ -53,6 +54,19 @@ describe('merchant profile', () => {
       'currency',
       'address',
       'delivery_radius_m',
+    ]);
+  });
+
+  it('refuses a fixed UTC offset as time zone: it ignores daylight saving time', () => {
+    expect(validateProfile({ ...profile, timeZone: '+01:00' })).toEqual([
+      { field: 'time_zone', message: 'must be an IANA time zone' },
+    ]);
+  });
+
+  it('caps base_prep_seconds at the longest estimate quoted, 4 h', () => {
+    expect(validateProfile({ ...profile, basePrepSeconds: MAX_PREP_ESTIMATE_SECONDS })).toEqual([]);
+    expect(validateProfile({ ...profile, basePrepSeconds: MAX_PREP_ESTIMATE_SECONDS + 1 })).toEqual([
+      { field: 'base_prep_seconds', message: 'must be 1 to 14400' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { textProblem } from '@mealpeak/core';
 import { field, type FieldError } from './errors.ts';
 import { validatePoint } from './geo.ts';
+import { MAX_PREP_ESTIMATE_SECONDS } from './kitchen.ts';
 import { isValidTimeZone, validateOpeningHours } from './opening-hours.ts';
 import type { GeoPoint, OpeningWindow } from './types.ts';
 
@@ -87,7 +88,9 @@ export function validateProfile(p: ProfileInput): FieldError[] {
   if (!between(p.kitchenCapacity, 1, 1000)) problems.push(field('kitchen_capacity', 'must be 1 to 1000'));
   if (!between(p.autoPauseBacklog, 0, 100_000))
     problems.push(field('auto_pause_backlog', 'must be 0 (off) to 100000'));
-  if (!between(p.basePrepSeconds, 1, 86_400)) problems.push(field('base_prep_seconds', 'must be 1 to 86400'));
+  // No longer than the longest estimate quoted: a longer base time would be quoted as the cap.
+  if (!between(p.basePrepSeconds, 1, MAX_PREP_ESTIMATE_SECONDS))
+    problems.push(field('base_prep_seconds', `must be 1 to ${MAX_PREP_ESTIMATE_SECONDS}`));
   if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
   const address = p.address === undefined ? undefined : textProblem(p.address, MAX_ADDRESS);
   if (address) problems.push(field('address', address));

@@ -110,6 +110,26 @@ describe('validation', () => {
     expect(isValidTimeZone('')).toBe(false);
   });
 
+  it('takes IANA zone names and their aliases, never a fixed UTC offset', () => {
+    for (const zone of [
+      'UTC',
+      'Etc/UTC',
+      'GMT',
+      'Etc/GMT+5',
+      'Asia/Calcutta',
+      'US/Eastern',
+      'America/Port-au-Prince',
+    ])
+      expect(isValidTimeZone(zone), zone).toBe(true);
+    // Node 24's Intl evaluates these, but an offset ignores daylight saving time.
+    for (const zone of ['+01:00', '-05:00', '+0100', '+01', 'UTC+1', 'Europe/Berlin '])
+      expect(isValidTimeZone(zone), zone).toBe(false);
+  });
+
+  it('keeps a merchant whose stored zone this runtime cannot evaluate closed rather than failing', () => {
+    expect(isOpenAt(TEN_TO_TEN, 'Mars/Olympus', new Date('2026-11-23T09:30:00Z'))).toBe(false);
+  });
+
   it('names every bad window field', () => {
     expect(
       validateOpeningHours([

@@ -24,7 +24,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
+/** Whether Intl can evaluate wall-clock time in `timeZone` (a zone name or, on Node 24, an offset). */
+export function isUsableTimeZone(timeZone: string): boolean {
   if (timeZone.length === 0) return false;
   try {
     formatterFor(timeZone);
@@ -32,6 +33,20 @@ export function isValidTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
+}
+
+// The characters of IANA tz database names ("Europe/Berlin", "America/Port-au-Prince",
+// "Etc/GMT+5", "UTC"): a name starts with a letter, so an offset such as "+01:00" is not one.
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * A merchant's time zone must be an IANA zone name, aliases included ("UTC", "Etc/UTC",
+ * "Asia/Calcutta", "US/Eastern"): Intl knows no other names, but Node 24's also takes fixed UTC
+ * offsets ("+01:00"), which ignore daylight saving time and would shift opening hours by an hour
+ * for half the year. The name's syntax rules offsets out; Intl rules out names it does not know.
+ */
+export function isValidTimeZone(timeZone: string): boolean {
+  return IANA_NAME.test(timeZone) && isUsableTimeZone(timeZone);
 }
 
 /** Wall-clock weekday (0 = Monday) and minute of the day at `instant` in `timeZone` (IANA). */
@@ -49,7 +64,9 @@ export function localDayAndMinute(timeZone: string, instant: Date): { day: numbe
  * Friday 18:00-02:00 also covers Saturday 00:00-02:00. Windows may overlap; they are a union.
  */
 export function isOpenAt(hours: readonly OpeningWindow[], timeZone: string, instant: Date): boolean {
-  if (hours.length === 0) return false;
+  // A stored zone this runtime cannot evaluate (written before validation was strict, or under
+  // another ICU version) makes the merchant closed rather than fail every page that lists it.
+  if (hours.length === 0 || !isUsableTimeZone(timeZone)) return false;
   const { day, minute } = localDayAndMinute(timeZone, instant);
   return hours.some((w) => {
     if (w.openMinute < w.closeMinute)

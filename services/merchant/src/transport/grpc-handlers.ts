@@ -43,7 +43,16 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
         }),
       ),
 
-    setStock: async (req) => mapResult(await uc.setStock(req), (item) => ({ item: toProtoMenuItem(item) })),
+    setStock: async (req) =>
+      mapResult(
+        await uc.setStock({ merchantId: req.merchantId, itemId: req.itemId, stock: req.stock }),
+        (item) => ({
+          item: toProtoMenuItem(item),
+        }),
+      ),
+
+    changeStock: async (req) =>
+      mapResult(await uc.setStock(req), (item) => ({ item: toProtoMenuItem(item) })),
 
     setMerchantStatus: async (req) =>
       mapResult(

@@ -1,5 +1,6 @@
 import { distanceMeters } from '../../domain/geo.ts';
 import type { KitchenOrder } from '../../domain/kitchen.ts';
+import { MAX_INT } from '../../domain/merchant-profile.ts';
 import type { MenuItem, Merchant } from '../../domain/types.ts';
 import type { MerchantStore, PlacedOutcome, Repo, Reservation, StatusChange } from '../ports.ts';
 
@@ -108,12 +109,22 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       s.items.set(item.id, saved);
       return saved;
     },
-    async setStock(merchantId, itemId, stock) {
+    async setStock(merchantId, itemId, stock, expected) {
       const item = s.items.get(itemId);
       if (!item || item.merchantId !== merchantId) return undefined;
+      if (expected !== undefined && item.stock !== expected) return { ok: false, current: item.stock };
       const updated = { ...item, stock };
       s.items.set(itemId, updated);
-      return updated;
+      return { ok: true, item: updated };
+    },
+    async addStock(merchantId, itemId, delta) {
+      const item = s.items.get(itemId);
+      if (!item || item.merchantId !== merchantId) return undefined;
+      const stock = item.stock + delta;
+      if (stock < 0 || stock > MAX_INT) return { ok: false, current: item.stock };
+      const updated = { ...item, stock };
+      s.items.set(itemId, updated);
+      return { ok: true, item: updated };
     },
     async takeStock(itemId, quantity) {
       const item = s.items.get(itemId);
@@ -192,6 +203,20 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
           (k) => k.merchantId === merchantId && (k.state === 'placed' || k.state === 'accepted'),
         ).length,
       ),
+    // Map order is filing order (a re-set keeps a key's place), as created_at is in PostgreSQL.
+    countAhead: async (merchantId, orderId, upTo) => {
+      const rows = [...s.kitchen.values()];
+      const mine = rows.findIndex((k) => k.orderId === orderId);
+      return Math.min(
+        upTo,
+        rows.filter(
+          (k, i) =>
+            k.merchantId === merchantId &&
+            k.orderId !== orderId &&
+            (k.state === 'accepted' || (k.state === 'placed' && (mine < 0 || i < mine))),
+        ).length,
+      );
+    },
     // No creation times here either: every merchant that may be stale is a candidate.
     lockAgedBacklogs: async (afterId, limit) =>
       [...s.merchants.values()]

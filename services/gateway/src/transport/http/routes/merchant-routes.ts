@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MerchantStatus } from '@mealpeak/contracts/merchant.v1';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth.ts';
+import { Problems, sendProblem } from '../problems.ts';
 import {
   COMMON_ERRORS,
   errorResponses,
@@ -24,6 +26,8 @@ import { merchantJson, menuItemJson, orderJson } from '../to-json.ts';
 import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const merchant = { auth: ['merchant'] as const };
+const invalidField = (request: FastifyRequest, reply: FastifyReply, field: string, message: string) =>
+  sendProblem(request, reply, Problems.validation([{ field, message }], false));
 const writeOnce = { ...merchant, idempotency: 'optional' as const };
 // Moving an order in the kitchen, or pausing the store: the last requests shed (ADR 0020).
 const orderAction = { ...writeOnce, priority: 'critical' as const };
@@ -219,10 +223,12 @@ export function merchantRoutes({
     app.put(
       '/menu/items/:itemId/stock',
       {
-        config: merchant,
+        // An add is not idempotent: with an Idempotency-Key a retry replays the first answer.
+        config: writeOnce,
         schema: {
           tags,
-          summary: 'Set the stock of a menu item',
+          summary: 'Change the stock of a menu item: add (or remove) units, or set the units left',
+          headers: IdempotencyHeaders(false),
           params: ItemIdParam,
           body: StockBody,
           response: {
@@ -233,10 +239,16 @@ export function merchantRoutes({
       },
       async (request, reply) => {
         const { itemId } = request.params;
+        const { stock, add, expectedStock } = request.body;
+        const one = 'give exactly one of stock (units left) and add (units to add or remove)';
+        if (stock === undefined && add === undefined) return invalidField(request, reply, 'stock', one);
+        if (stock !== undefined && add !== undefined) return invalidField(request, reply, 'add', one);
+        if (add !== undefined && expectedStock !== undefined)
+          return invalidField(request, reply, 'expectedStock', 'goes with stock only, not with add');
         const res = await merchants.setStock(
           principalOf(request).id,
           itemId,
-          request.body.stock,
+          { stock, add, expectedStock },
           ctxOf(request),
         );
         return res.ok ? menuItemJson(res.value) : fail(request, reply, res.error);

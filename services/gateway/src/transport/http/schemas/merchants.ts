@@ -123,8 +123,34 @@ export const MenuItemReplaceBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Exactly one of `stock` and `add` (checked by the route: a 400 naming the field). */
 export const StockBody = Type.Object(
-  { stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }) },
+  {
+    stock: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000,
+        description:
+          'Units left now. A figure computed from one read earlier gives back the units orders took since: restock with `add`, or send `expectedStock`',
+      }),
+    ),
+    add: Type.Optional(
+      Type.Integer({
+        minimum: -1_000_000,
+        maximum: 1_000_000,
+        description:
+          'Units to add (negative: remove, e.g. spoilage), atomically. 409 STOCK_INSUFFICIENT if fewer are left than removed. Not idempotent: send an Idempotency-Key',
+      }),
+    ),
+    expectedStock: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2_147_483_647,
+        description:
+          'With `stock` only: write it only if the units left are this many now, else 409 STOCK_CHANGED (the message gives the current figure)',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

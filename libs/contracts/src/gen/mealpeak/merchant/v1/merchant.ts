@@ -160,11 +160,12 @@ export interface UpsertMerchantRequest {
   merchantId: string;
   name: string;
   location?: GeoPoint | undefined;
+  /** IANA zone name ("Europe/Berlin", "UTC"); a fixed offset such as "+01:00" is INVALID_ARGUMENT. */
   timeZone: string;
   openingHours: OpeningWindow[];
   kitchenCapacity: number;
   autoPauseBacklog: number;
-  /** Preparation time of one order with an idle kitchen. */
+  /** Preparation time of one order with an idle kitchen: 1 to 14400 (4 h, the longest estimate). */
   basePrepSeconds: number;
   currency: string;
   /** Farthest drop-off the merchant delivers to, in metres (100 to 50000); 0 means 5000. */
@@ -216,6 +217,33 @@ export interface SetStockRequest {
 }
 
 export interface SetStockResponse {
+  item?: MenuItem | undefined;
+}
+
+/**
+ * A stock change that SetStock cannot express safely: exactly one of stock and add.
+ * A separate RPC rather than new fields on SetStockRequest: a merchant service from before it
+ * would ignore unknown fields and take `add` as `stock: 0` (or drop expected_stock and write
+ * blindly); an unknown method is refused (UNIMPLEMENTED) before anything is written.
+ */
+export interface ChangeStockRequest {
+  merchantId: string;
+  itemId: string;
+  /** Units left now, as SetStock. */
+  stock?: number | undefined;
+  /**
+   * Units to add; negative removes them (spoilage). The result may not go below 0:
+   * STOCK_INSUFFICIENT (FAILED_PRECONDITION) and nothing changes.
+   */
+  add?: number | undefined;
+  /**
+   * With stock only: write it only if the units left are this many now, else STOCK_CHANGED
+   * (FAILED_PRECONDITION, the message gives the current figure) and nothing changes.
+   */
+  expectedStock?: number | undefined;
+}
+
+export interface ChangeStockResponse {
   item?: MenuItem | undefined;
 }
 
@@ -2167,6 +2195,219 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
   },
 };
 
+function createBaseChangeStockRequest(): ChangeStockRequest {
+  return { merchantId: '', itemId: '', stock: undefined, add: undefined, expectedStock: undefined };
+}
+
+export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
+  encode(message: ChangeStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
+      writer.uint32(10).string(message.merchantId);
+    }
+    if (message.itemId !== '') {
+      writer.uint32(18).string(message.itemId);
+    }
+    if (message.stock !== undefined) {
+      writer.uint32(24).uint32(message.stock);
+    }
+    if (message.add !== undefined) {
+      writer.uint32(32).sint32(message.add);
+    }
+    if (message.expectedStock !== undefined) {
+      writer.uint32(40).uint32(message.expectedStock);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stock = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.add = reader.sint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expectedStock = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangeStockRequest {
+    return {
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+          ? globalThis.String(object.item_id)
+          : '',
+      stock: isSet(object.stock) ? globalThis.Number(object.stock) : undefined,
+      add: isSet(object.add) ? globalThis.Number(object.add) : undefined,
+      expectedStock: isSet(object.expectedStock)
+        ? globalThis.Number(object.expectedStock)
+        : isSet(object.expected_stock)
+          ? globalThis.Number(object.expected_stock)
+          : undefined,
+    };
+  },
+
+  toJSON(message: ChangeStockRequest): unknown {
+    const obj: any = {};
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.itemId !== '') {
+      obj.itemId = message.itemId;
+    }
+    if (message.stock !== undefined) {
+      obj.stock = Math.round(message.stock);
+    }
+    if (message.add !== undefined) {
+      obj.add = Math.round(message.add);
+    }
+    if (message.expectedStock !== undefined) {
+      obj.expectedStock = Math.round(message.expectedStock);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChangeStockRequest>, I>>(base?: I): ChangeStockRequest {
+    return ChangeStockRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChangeStockRequest>, I>>(object: I): ChangeStockRequest {
+    const message = createBaseChangeStockRequest();
+    message.merchantId = object.merchantId ?? '';
+    message.itemId = object.itemId ?? '';
+    message.stock = object.stock ?? undefined;
+    message.add = object.add ?? undefined;
+    message.expectedStock = object.expectedStock ?? undefined;
+    return message;
+  },
+};
+
+function createBaseChangeStockResponse(): ChangeStockResponse {
+  return { item: undefined };
+}
+
+export const ChangeStockResponse: MessageFns<ChangeStockResponse> = {
+  encode(message: ChangeStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.item !== undefined) {
+      MenuItem.encode(message.item, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = MenuItem.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangeStockResponse {
+    return { item: isSet(object.item) ? MenuItem.fromJSON(object.item) : undefined };
+  },
+
+  toJSON(message: ChangeStockResponse): unknown {
+    const obj: any = {};
+    if (message.item !== undefined) {
+      obj.item = MenuItem.toJSON(message.item);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChangeStockResponse>, I>>(base?: I): ChangeStockResponse {
+    return ChangeStockResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChangeStockResponse>, I>>(object: I): ChangeStockResponse {
+    const message = createBaseChangeStockResponse();
+    message.item =
+      object.item !== undefined && object.item !== null ? MenuItem.fromPartial(object.item) : undefined;
+    return message;
+  },
+};
+
 function createBaseSetMerchantStatusRequest(): SetMerchantStatusRequest {
   return { merchantId: '', status: 0 };
 }
@@ -3366,6 +3607,18 @@ export const MerchantServiceService = {
       Buffer.from(SetStockResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetStockResponse => SetStockResponse.decode(value),
   },
+  /** Relative change (add) or conditional set (stock with expected_stock), each atomic. */
+  changeStock: {
+    path: '/mealpeak.merchant.v1.MerchantService/ChangeStock' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ChangeStockRequest): Buffer =>
+      Buffer.from(ChangeStockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ChangeStockRequest => ChangeStockRequest.decode(value),
+    responseSerialize: (value: ChangeStockResponse): Buffer =>
+      Buffer.from(ChangeStockResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChangeStockResponse => ChangeStockResponse.decode(value),
+  },
   setMerchantStatus: {
     path: '/mealpeak.merchant.v1.MerchantService/SetMerchantStatus' as const,
     requestStream: false as const,
@@ -3443,6 +3696,8 @@ export interface MerchantServiceServer extends UntypedServiceImplementation {
   upsertMerchant: handleUnaryCall<UpsertMerchantRequest, UpsertMerchantResponse>;
   upsertMenuItem: handleUnaryCall<UpsertMenuItemRequest, UpsertMenuItemResponse>;
   setStock: handleUnaryCall<SetStockRequest, SetStockResponse>;
+  /** Relative change (add) or conditional set (stock with expected_stock), each atomic. */
+  changeStock: handleUnaryCall<ChangeStockRequest, ChangeStockResponse>;
   setMerchantStatus: handleUnaryCall<SetMerchantStatusRequest, SetMerchantStatusResponse>;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
@@ -3528,6 +3783,22 @@ export interface MerchantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetStockResponse) => void,
+  ): ClientUnaryCall;
+  /** Relative change (add) or conditional set (stock with expected_stock), each atomic. */
+  changeStock(
+    request: ChangeStockRequest,
+    callback: (error: ServiceError | null, response: ChangeStockResponse) => void,
+  ): ClientUnaryCall;
+  changeStock(
+    request: ChangeStockRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChangeStockResponse) => void,
+  ): ClientUnaryCall;
+  changeStock(
+    request: ChangeStockRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChangeStockResponse) => void,
   ): ClientUnaryCall;
   setMerchantStatus(
     request: SetMerchantStatusRequest,
