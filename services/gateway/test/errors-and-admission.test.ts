@@ -374,13 +374,47 @@ describe('load shedding (503)', () => {
 
     held.push(place(6), place(7));
     await eventually(async () => (h.backend.placeCalls.length === 8 ? true : undefined));
-    // 8 of 10: the normal are refused too (a ninth placement); a merchant's accept still goes through.
+    // 8 of 10: the normal are refused too (a ninth placement, and a customer's cancellation: a
+    // customer token buys no priority, whatever order id it names); a merchant's accept still goes
+    // through.
     expect((await place(8)).statusCode).toBe(503);
+    const cancel = await h.call({
+      method: 'POST',
+      url: `/v1/orders/${ORDER}/cancel`,
+      payload: { reason: 'CHANGED_MIND' },
+      as: ['customer', 'c-1'],
+    });
+    expect(cancel.statusCode).toBe(503);
     expect((await accept()).statusCode).toBe(200);
 
     open();
     for (const res of await Promise.all(held)) expect(res.statusCode).toBe(201);
     expect((await browse()).statusCode).toBe(200);
+  });
+
+  it('refuses a client over its budget for pressure like anyone else: the flood takes its share of 503s', async () => {
+    let heapUsed = 0;
+    await harness({
+      env: { MAX_HEAP_USED_BYTES: '1000', RATE_LIMIT_PER_MINUTE_ANONYMOUS: '1' },
+      pressureSampleIntervalMs: 10,
+      readHeapUsed: () => heapUsed,
+    });
+    expect((await h.call({ url: '/v1/orders' })).statusCode).toBe(401);
+    const limited = await h.call({ url: '/v1/orders' });
+    expect(limited.statusCode).toBe(429);
+    expect(h.app.admission.knownOverBudget()).toBe(1);
+    // Answered from memory, with the headers of the rate limit's own 429.
+    const remembered = await h.call({ url: '/v1/orders' });
+    expect(remembered.statusCode).toBe(429);
+    expect(remembered.headers['x-ratelimit-limit']).toBe('1');
+    expect(remembered.headers['x-ratelimit-remaining']).toBe('0');
+    expect(Number(remembered.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+    heapUsed = 950;
+    const shed = await eventually(async () => {
+      const res = await h.call({ url: '/v1/orders' });
+      return res.statusCode === 503 ? res : undefined;
+    });
+    expect(errorBody(shed).code).toBe('OVERLOADED');
   });
 
   it('under pressure refuses the sheddable first and the critical last', async () => {

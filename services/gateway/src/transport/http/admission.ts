@@ -148,9 +148,9 @@ const bodyAnnounced = (request: FastifyRequest) =>
  * normal, sheddable) from its route and its token; the pressure and in-flight limits refuse the
  * sheddable first and the critical last (ADR 0020). In onRequest, before the body is read (a slow
  * client can take REQUEST_TIMEOUT_MS to send it):
- * 1. a client this replica saw over its rate-limit budget is refused until its window ends,
+ * 1. process pressure (pressure.ts): event-loop delay and utilisation, heap, by priority;
+ * 2. a client this replica saw over its rate-limit budget is refused until its window ends,
  *    without asking Redis (over-budget.ts);
- * 2. process pressure (pressure.ts): event-loop delay and utilisation, heap, by priority;
  * 3. per-client concurrency: requests not yet answered per rate-limit key (a client trickling
  *    bodies holds its own slots, not everyone's);
  * 4. @fastify/rate-limit: per-client budgets kept in Redis, shared by every replica;
@@ -158,7 +158,7 @@ const bodyAnnounced = (request: FastifyRequest) =>
  * Then in preHandler, once the body is in:
  * 6. in-flight cap: a hard bound on concurrent work, whatever the cause of slowness; the
  *    sheddable may fill 60% of it, the normal 85%, the critical all.
- * 2 and 6 answer 503 OVERLOADED, 3 429 CONCURRENCY_LIMITED, 1 and 4 429 RATE_LIMITED; all send
+ * 1 and 6 answer 503 OVERLOADED, 3 429 CONCURRENCY_LIMITED, 2 and 4 429 RATE_LIMITED; all send
  * Retry-After. See docs/adr/0007-gateway-admission-and-idempotency.md and 0020.
  */
 export async function registerAdmission(app: FastifyInstance, s: AdmissionSettings): Promise<void> {
@@ -191,6 +191,11 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
 
   const perClient = new Map<string, number>();
   const overBudget = overBudgetCache(OVER_BUDGET_ENTRIES);
+  /** The per-minute budget of a rate-limit key (`role:subject` or `ip:address`). */
+  const limitOf = (key: string): number => {
+    const role = key.slice(0, key.indexOf(':'));
+    return s.perMinute[role === 'ip' ? 'anonymous' : (role as Role)];
+  };
   app.decorate('admission', {
     inFlight: () => inFlight,
     inFlightOf: (key: string) => perClient.get(key) ?? 0,
@@ -200,15 +205,24 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.probe) return;
     const { key, priority } = await admissionOf(request);
-    const refusedFor = ownBudget(request) ? undefined : overBudget.refusedFor(key);
-    if (refusedFor !== undefined) {
-      refuse('rate_limit', priority);
-      throw new ProblemError(Problems.rateLimited(Math.max(1, Math.ceil(refusedFor / 1000))));
-    }
+    // Pressure before the over-budget memory: a flood answered 429 from memory still costs the
+    // loop its parsing, and checked first it would leave the pressure refusals to everyone else.
     const signal = pressure.overloadedBy(priority);
     if (signal !== undefined) {
       refuse(signal, priority);
       throw new ProblemError(Problems.overloaded(s.retryAfterSeconds));
+    }
+    const refusedFor = ownBudget(request) ? undefined : overBudget.refusedFor(key);
+    if (refusedFor !== undefined) {
+      refuse('rate_limit', priority);
+      const resetSeconds = Math.max(1, Math.ceil(refusedFor / 1000));
+      // The headers @fastify/rate-limit sends with its own 429 (docs/api.md: every limited answer).
+      reply.headers({
+        'x-ratelimit-limit': limitOf(key),
+        'x-ratelimit-remaining': 0,
+        'x-ratelimit-reset': resetSeconds,
+      });
+      throw new ProblemError(Problems.rateLimited(resetSeconds));
     }
     const held = perClient.get(key) ?? 0;
     if (held >= s.maxInFlightPerClient) {
@@ -235,10 +249,7 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
     global: true,
     timeWindow: RATE_WINDOW_MS,
     keyGenerator: clientKey,
-    max: (_request, key) => {
-      const role = key.slice(0, key.indexOf(':'));
-      return s.perMinute[role === 'ip' ? 'anonymous' : (role as Role)];
-    },
+    max: (_request, key) => limitOf(key),
     ...(redis ? { redis, nameSpace: 'gateway:rl:' } : {}),
     // Redis down: serve unlimited rather than fail or queue. `allowList` skips a Redis we know is
     // away without waiting for its timeout; skipOnError covers failures the status did not show.

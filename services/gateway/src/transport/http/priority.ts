@@ -5,10 +5,11 @@ import type { PressureLimits, PressureSample, PressureSignal } from './pressure.
  * How much a request matters when the gateway must refuse some (ADR 0020). Under pressure the
  * sheddable go first, then the normal; the critical are refused only when the process is in real
  * danger (twice the delay limit, the heap limit, the in-flight cap).
- * - critical: moves an order already under way (a merchant accepting or marking ready, a rider
- *   taking an offer, picking up, delivering, going on or off shift, a cancellation): refusing it
- *   stalls food at a counter, a rider at a door, or money owed back.
- * - normal: placing an order, reading one, lists, menu edits; the default.
+ * - critical: the work of the provisioned partners on orders under way (a kitchen loading its
+ *   orders, accepting, readying, pausing; a rider's shift, offer, run, pickup and delivery; an ops
+ *   cancellation): refusing it stalls food at a counter or a rider at a door. Never a customer
+ *   route: a customer token is the cheapest to get, so it must not buy priority.
+ * - normal: placing, reading, cancelling orders, lists, menu edits; the default.
  * - sheddable: what is cheap to lose and retried anyway: browsing merchants and menus, rider
  *   position pings (the next one replaces it in seconds), and every request that is not a
  *   verified caller of its route (see priorityOf).
@@ -36,7 +37,11 @@ interface Share {
   readonly inFlight: number;
   /** Multiple of MAX_EVENT_LOOP_DELAY_MS above which it is refused. */
   readonly eventLoopDelay: number;
-  /** Whether utilisation over MAX_EVENT_LOOP_UTILIZATION alone refuses it. */
+  /**
+   * Whether utilisation over MAX_EVENT_LOOP_UTILIZATION alone refuses it: the sheddable only. A
+   * loop busy all the time that keeps its delay under the limit is serving; the rest are refused
+   * once the delay says the loop is late.
+   */
   readonly eventLoopUtilization: boolean;
   /** Fraction of the heap limit above which it is refused. */
   readonly heap: number;
@@ -44,13 +49,13 @@ interface Share {
 
 /**
  * Fixed shares, not settings: the limits themselves are configured (MAX_IN_FLIGHT,
- * MAX_EVENT_LOOP_DELAY_MS, ...), these only order who goes first. The normal class keeps what every
- * request had before priorities; the sheddable give up 40% of the in-flight slots and half the delay
- * budget, which is what keeps room for the rest.
+ * MAX_EVENT_LOOP_DELAY_MS, ...), these only order who goes first. The sheddable give up 40% of the
+ * in-flight slots, half the delay budget and the utilisation check, which is what keeps room for
+ * the rest; the normal keep the delay and heap limits and 85% of the slots, the critical the rest.
  */
 const SHARES: Readonly<Record<Priority, Share>> = {
   sheddable: { inFlight: 0.6, eventLoopDelay: 0.5, eventLoopUtilization: true, heap: 0.9 },
-  normal: { inFlight: 0.85, eventLoopDelay: 1, eventLoopUtilization: true, heap: 1 },
+  normal: { inFlight: 0.85, eventLoopDelay: 1, eventLoopUtilization: false, heap: 1 },
   critical: { inFlight: 1, eventLoopDelay: 2, eventLoopUtilization: false, heap: 1 },
 };
 

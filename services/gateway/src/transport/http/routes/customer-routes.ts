@@ -180,7 +180,9 @@ export function customerRoutes({
     app.post(
       '/orders/:orderId/cancel',
       {
-        config: { ...customer, idempotency: 'optional', priority: 'critical' },
+        // Normal, not critical (ADR 0020): a customer token is the cheapest to get, and any order
+        // id would do to buy the priority.
+        config: { ...customer, idempotency: 'optional' },
         schema: {
           tags,
           summary: 'Cancel one of your orders (while the order service allows it)',

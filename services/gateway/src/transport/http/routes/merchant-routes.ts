@@ -70,7 +70,8 @@ export function merchantRoutes({
     app.get(
       '/orders',
       {
-        config: merchant,
+        // Critical: the kitchen loads its orders to accept and ready them.
+        config: { ...merchant, priority: 'critical' },
         schema: {
           tags,
           summary: 'Orders of your store (filter by state for the incoming ones: state=PLACED)',

@@ -28,6 +28,8 @@ const rider = { auth: ['rider'] as const };
 // Dispatch tolerates repeats of all of these; the key adds a byte-identical replay, like other POSTs.
 // Each moves an order under way or the rider's shift: the last requests shed (ADR 0020).
 const writeOnce = { ...rider, idempotency: 'optional' as const, priority: 'critical' as const };
+// The shift, the offer and the run: what the app reads to do the above.
+const riderRead = { ...rider, priority: 'critical' as const };
 const tags = ['riders'];
 const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
 
@@ -49,7 +51,7 @@ export function riderRoutes({
     app.get(
       '/shift',
       {
-        config: rider,
+        config: riderRead,
         schema: {
           tags,
           summary: 'Your shift: status, leaving, shift end, and whether you can get offers now',
@@ -143,7 +145,7 @@ export function riderRoutes({
     app.get(
       '/offer',
       {
-        config: rider,
+        config: riderRead,
         schema: {
           tags,
           summary: 'Your pending offer, if any (poll it while online)',
@@ -192,7 +194,7 @@ export function riderRoutes({
     app.get(
       '/orders',
       {
-        config: rider,
+        config: riderRead,
         schema: {
           tags,
           summary: 'Your current run: orders you hold, and those cancelled while you held them',
