@@ -19,6 +19,7 @@ export async function startFakeMerchant(
     upsertMenuItem: unimplemented,
     setStock: unimplemented,
     setMerchantStatus: unimplemented,
+    setMerchantAddress: unimplemented,
     acceptOrder: unimplemented,
     rejectOrder: unimplemented,
     markOrderReady: unimplemented,

@@ -67,6 +67,8 @@ export interface MerchantRepo {
    * address when the profile's is undefined.
    */
   saveProfile(profile: MerchantProfile): Promise<Merchant>;
+  /** Sets the address alone; undefined when there is no such merchant. */
+  saveAddress(id: string, address: string): Promise<Merchant | undefined>;
   updateControl(
     id: string,
     control: Pick<Merchant, 'manualStatus' | 'autoPaused' | 'backlog'>,
