@@ -43,6 +43,7 @@ beforeAll(async () => {
       return ok({ item: item(req.stock) });
     },
     setMerchantStatus: unimplemented,
+    setMerchantAddress: unimplemented,
     reserveStock: unimplemented,
     releaseStock: unimplemented,
     acceptOrder: unimplemented,

@@ -20,6 +20,7 @@ export async function startFakeMerchant(
     setStock: unimplemented,
     changeStock: unimplemented,
     setMerchantStatus: unimplemented,
+    setMerchantAddress: unimplemented,
     acceptOrder: unimplemented,
     rejectOrder: unimplemented,
     markOrderReady: unimplemented,

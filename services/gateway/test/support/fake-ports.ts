@@ -23,6 +23,8 @@ export function merchantFixture(id: string, overrides: Partial<Merchant> = {}): 
     autoPauseBacklog: 20,
     deliveryRadiusM: 5_000,
     address: '',
+    basePrepSeconds: 900,
+    currency: 'EUR',
     ...overrides,
   };
 }

@@ -38,6 +38,8 @@ export const toProtoMerchant = (m: MerchantView): ProtoMerchant => ({
   autoPauseBacklog: m.autoPauseBacklog,
   deliveryRadiusM: m.deliveryRadiusM,
   address: m.address,
+  basePrepSeconds: m.basePrepSeconds,
+  currency: m.currency,
 });
 
 export const toProtoMenuItem = (item: MenuItem): ProtoMenuItem => ({

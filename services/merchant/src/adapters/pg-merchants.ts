@@ -48,6 +48,14 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
       return toMerchant(rows[0]!);
     },
 
+    async saveAddress(id, address) {
+      const { rows } = await db.query<MerchantRow>(
+        `UPDATE merchants SET address = $2, updated_at = now() WHERE id = $1 RETURNING ${MERCHANT_COLUMNS}`,
+        [id, address],
+      );
+      return rows[0] && toMerchant(rows[0]);
+    },
+
     async updateControl(id, c) {
       await db.query(
         `UPDATE merchants SET manual_status = $2, auto_paused = $3, backlog = $4, updated_at = now() WHERE id = $1`,

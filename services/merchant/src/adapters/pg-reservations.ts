@@ -17,6 +17,9 @@ function reservationParams(r: Reservation): unknown[] {
   ];
 }
 
+/** merchant_name and pickup_address: NULL when not known (a tombstone). */
+const restaurantParams = (r: Reservation): unknown[] => [r.merchantName ?? null, r.pickupAddress ?? null];
+
 export function pgReservationRepo(db: Sql): ReservationRepo {
   return {
     async getReservation(orderId) {
@@ -32,10 +35,11 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
       // do nothing (it committed) or insert (it rolled back): duplicates serialize on the key.
       const result = await db.query(
         `INSERT INTO reservations (order_id, merchant_id, state, lines, total_minor, currency, lat, lng,
-                                   prep_estimate_seconds, reserved_until, next_check_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                                   prep_estimate_seconds, reserved_until, next_check_at,
+                                   merchant_name, pickup_address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
          ON CONFLICT (order_id) DO NOTHING`,
-        reservationParams(r),
+        [...reservationParams(r), ...restaurantParams(r)],
       );
       return result.rowCount === 1;
     },
@@ -62,8 +66,9 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
            FROM locked l JOIN want w ON w.item_id = l.id),
          ins AS (
            INSERT INTO reservations (order_id, merchant_id, state, lines, total_minor, currency, lat, lng,
-                                     prep_estimate_seconds, reserved_until, next_check_at)
-           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM enough WHERE enough.ok
+                                     prep_estimate_seconds, reserved_until, next_check_at,
+                                     merchant_name, pickup_address)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16 FROM enough WHERE enough.ok
            ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
          taken AS (
            UPDATE menu_items m SET stock = m.stock - w.qty, updated_at = now() FROM want w
@@ -76,6 +81,7 @@ export function pgReservationRepo(db: Sql): ReservationRepo {
           lines.map((l) => l.itemId),
           lines.map((l) => l.quantity),
           r.lines.map((l) => l.unitPriceMinor),
+          ...restaurantParams(r),
         ],
       });
       const row = rows[0];

@@ -89,10 +89,12 @@ export interface ReservationRow {
   lng: number;
   prep_estimate_seconds: number;
   reserved_until: Date;
+  merchant_name: string | null;
+  pickup_address: string | null;
 }
 
 export const RESERVATION_COLUMNS = `order_id, merchant_id, state, lines, total_minor, currency, lat, lng,
-  prep_estimate_seconds, reserved_until`;
+  prep_estimate_seconds, reserved_until, merchant_name, pickup_address`;
 
 export const toReservation = (r: ReservationRow): Reservation => ({
   orderId: r.order_id,
@@ -104,6 +106,9 @@ export const toReservation = (r: ReservationRow): Reservation => ({
   location: { lat: r.lat, lng: r.lng },
   prepEstimateSeconds: r.prep_estimate_seconds,
   reservedUntil: r.reserved_until,
+  // NULL: reserved before the restaurant was stored with it (see the replay in reservations.ts).
+  merchantName: r.merchant_name ?? undefined,
+  pickupAddress: r.pickup_address ?? undefined,
 });
 
 export interface KitchenRow {

@@ -25,6 +25,13 @@ export interface Reservation {
   readonly location: GeoPoint;
   readonly prepEstimateSeconds: number;
   readonly reservedUntil: Date;
+  /**
+   * The restaurant as it was named when reserved, which a replay answers with the location.
+   * Undefined for a reservation stored before it was kept (and for a tombstone).
+   */
+  readonly merchantName?: string | undefined;
+  /** '' when the merchant had no address; undefined as merchantName. */
+  readonly pickupAddress?: string | undefined;
 }
 
 /** Merchants within `radiusM` of `center` that also deliver there (their delivery radius reaches it). */
@@ -60,6 +67,8 @@ export interface MerchantRepo {
    * address when the profile's is undefined.
    */
   saveProfile(profile: MerchantProfile): Promise<Merchant>;
+  /** Sets the address alone; undefined when there is no such merchant. */
+  saveAddress(id: string, address: string): Promise<Merchant | undefined>;
   updateControl(
     id: string,
     control: Pick<Merchant, 'manualStatus' | 'autoPaused' | 'backlog'>,

@@ -56,6 +56,44 @@ describe('reserving and releasing stock', () => {
     expect(store.item('burger')?.stock).toBe(3);
   });
 
+  it('answers a repeat after the merchant moved with the place and name it reserved at', async () => {
+    const first = unwrap(await reserve('o1', [{ itemId: 'burger', quantity: 1 }]));
+    const moved = { lat: 52.4935, lng: 13.388 };
+    unwrap(
+      await uc.upsertMerchant(
+        merchantInput({ name: 'Curry Kreuzberg', location: moved, address: 'Mehringdamm 36, 10961 Berlin' }),
+      ),
+    );
+    const again = unwrap(await reserve('o1', [{ itemId: 'burger', quantity: 1 }]));
+    expect(again).toMatchObject({
+      location: { lat: 52.52, lng: 13.405 },
+      merchantName: 'Curry Mitte',
+      pickupAddress: 'Rosenthaler Straße 1, 10119 Berlin',
+    });
+    expect(again).toEqual(first);
+    // A new order is told where the merchant is now.
+    expect(unwrap(await reserve('o2', [{ itemId: 'burger', quantity: 1 }]))).toMatchObject({
+      location: moved,
+      merchantName: 'Curry Kreuzberg',
+      pickupAddress: 'Mehringdamm 36, 10961 Berlin',
+    });
+  });
+
+  it('names a reservation stored without the restaurant (before the upgrade) as the merchant is now', async () => {
+    const {
+      merchantName: _n,
+      pickupAddress: _a,
+      ...old
+    } = unwrap(await reserve('o1', [{ itemId: 'burger', quantity: 1 }]));
+    await store.repo.insertReservation({ ...old, orderId: 'o-old' });
+    unwrap(await uc.upsertMerchant(merchantInput({ name: 'Curry Kreuzberg', address: 'Mehringdamm 36' })));
+    expect(unwrap(await reserve('o-old', [{ itemId: 'burger', quantity: 1 }]))).toMatchObject({
+      location: { lat: 52.52, lng: 13.405 },
+      merchantName: 'Curry Kreuzberg',
+      pickupAddress: 'Mehringdamm 36',
+    });
+  });
+
   it('names a merchant without an address with an empty pickup address', async () => {
     unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2', name: 'Other', address: '' })));
     unwrap(await uc.upsertMenuItem(itemInput('m2-dish', { merchantId: 'm2' })));

@@ -29,7 +29,7 @@ export interface ReserveStockInput {
 
 /**
  * A reservation with the restaurant as riders look for it, which the order copies (like the
- * location). Not stored with the reservation: a replay names the merchant as it is now.
+ * location). Stored with the reservation, so a replay answers the place and its name as they were.
  */
 export interface ReservedStock extends Reservation {
   readonly merchantName: string;
@@ -42,7 +42,11 @@ const restaurantOf = (merchant: Merchant | undefined) => ({
   pickupAddress: merchant?.address ?? '',
 });
 
-/** A repeated ReserveStock gets the first answer, if it asks the same thing and nothing was released. */
+/**
+ * A repeated ReserveStock gets the first answer, if it asks the same thing and nothing was released.
+ * A reservation from before the restaurant was stored with it (merchant migration 0010) has none:
+ * it is named as the merchant is now.
+ */
 function replay(
   existing: Reservation,
   input: ReserveStockInput,
@@ -51,7 +55,12 @@ function replay(
   if (existing.state === 'released') return err(Errors.reservationReleased(input.orderId));
   if (!sameRequest(existing, input.merchantId, input.lines))
     return err(Errors.reservationMismatch(input.orderId));
-  return ok({ ...existing, ...restaurantOf(merchant) });
+  const named = restaurantOf(merchant);
+  return ok({
+    ...existing,
+    merchantName: existing.merchantName ?? named.merchantName,
+    pickupAddress: existing.pickupAddress ?? named.pickupAddress,
+  });
 }
 
 export function reservationUseCases({ store, clock, settings, catalogue: cache }: UseCaseDeps) {
@@ -94,7 +103,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       );
       if (!priced.ok) return priced;
 
-      const reservation: Reservation = {
+      const reservation: ReservedStock = {
         orderId: input.orderId,
         merchantId: merchant.id,
         state: 'tentative',
@@ -102,11 +111,12 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         location: merchant.location,
         prepEstimateSeconds: prepEstimateOf(merchant),
         reservedUntil: new Date(now.getTime() + settings.reservationTtlSeconds * 1000),
+        ...restaurantOf(merchant),
       };
       // Fast path: one statement. Anything but a clean reservation takes the slow path below,
       // which re-reads everything and says exactly what is wrong (or replays the first answer).
       const fast = await store.repo.reserveAtomically(reservation, input.lines);
-      if (fast === 'reserved') return ok({ ...reservation, ...restaurantOf(merchant) });
+      if (fast === 'reserved') return ok(reservation);
       const existing = await store.repo.getReservation(input.orderId);
       if (existing) return replay(existing, input, merchant);
       const fresh = await store.repo.getItems([...new Set(input.lines.map((l) => l.itemId))]);
@@ -118,7 +128,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
       );
       if (!repriced.ok) return repriced;
       // Priced again from the database: the cached price may be a second old.
-      const current: Reservation = { ...reservation, ...repriced.value };
+      const current: ReservedStock = { ...reservation, ...repriced.value };
       return transactResult(store, async (tx) => {
         if (!(await tx.insertReservation(current))) {
           const committed = await tx.getReservation(input.orderId);
@@ -130,7 +140,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         for (const line of inLockOrder(indexed))
           if (!(await tx.takeStock(line.itemId, line.quantity))) short.push(line.index);
         if (short.length > 0) return err(stockExhausted(short.sort((a, b) => a - b)));
-        return ok({ ...current, ...restaurantOf(merchant) });
+        return ok(current);
       });
     },
 

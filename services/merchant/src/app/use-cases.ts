@@ -4,6 +4,7 @@ import { createCatalogueCache } from './catalogue-cache.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { kitchenCommandUseCases } from './kitchen-commands.ts';
 import { listingUseCases } from './listing.ts';
+import { merchantAddressUseCases } from './merchant-address.ts';
 import { orderEventUseCases } from './order-events.ts';
 import { reservationUseCases } from './reservations.ts';
 import { retentionUseCases } from './retention.ts';
@@ -17,6 +18,7 @@ export function createUseCases(base: UseCaseDeps) {
   return {
     ...catalogueUseCases(deps),
     ...listingUseCases(deps),
+    ...merchantAddressUseCases(deps),
     ...reservationUseCases(deps),
     ...kitchenCommandUseCases(deps),
     ...orderEventUseCases(deps),

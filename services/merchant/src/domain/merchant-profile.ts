@@ -1,4 +1,5 @@
 import { textProblem } from '@mealpeak/core';
+import { addressProblem } from './address.ts';
 import { field, type FieldError } from './errors.ts';
 import { validatePoint } from './geo.ts';
 import { MAX_PREP_ESTIMATE_SECONDS } from './kitchen.ts';
@@ -32,7 +33,6 @@ export interface MenuItemInput {
 
 const MAX_ID = 64;
 const MAX_TEXT = 200;
-export const MAX_ADDRESS = 300;
 /** Stock and counters are PostgreSQL integers. */
 export const MAX_INT = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -92,7 +92,7 @@ export function validateProfile(p: ProfileInput): FieldError[] {
   if (!between(p.basePrepSeconds, 1, MAX_PREP_ESTIMATE_SECONDS))
     problems.push(field('base_prep_seconds', `must be 1 to ${MAX_PREP_ESTIMATE_SECONDS}`));
   if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
-  const address = p.address === undefined ? undefined : textProblem(p.address, MAX_ADDRESS);
+  const address = p.address === undefined ? undefined : addressProblem(p.address);
   if (address) problems.push(field('address', address));
   if (p.deliveryRadiusM !== 0 && !between(p.deliveryRadiusM, MIN_DELIVERY_RADIUS_M, MAX_DELIVERY_RADIUS_M))
     problems.push(

@@ -62,6 +62,9 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
         }),
       ),
 
+    setMerchantAddress: async (req) =>
+      mapResult(await uc.setMerchantAddress(req), (m) => ({ merchant: toProtoMerchant(m) })),
+
     reserveStock: async (req) =>
       mapResult(await uc.reserveStock(req), (r) => ({
         lines: r.lines.map((l) => toProtoOrderLine(l, r.currency)),

@@ -97,6 +97,8 @@ describe('the restaurant in the JSON', () => {
       timeZone: 'Europe/Berlin',
       openingHours: [],
       status: MerchantStatus.MERCHANT_STATUS_OPEN,
+      basePrepSeconds: 840,
+      currency: 'EUR',
       kitchenCapacity: 6,
       backlog: 0,
       prepEstimateSeconds: 840,

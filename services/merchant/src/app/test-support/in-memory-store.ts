@@ -76,6 +76,13 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       s.merchants.set(profile.id, merchant);
       return merchant;
     },
+    async saveAddress(id, address) {
+      const m = s.merchants.get(id);
+      if (!m) return undefined;
+      const saved = { ...m, address };
+      s.merchants.set(id, saved);
+      return saved;
+    },
     async updateControl(id, control) {
       const m = s.merchants.get(id);
       if (m) s.merchants.set(id, { ...m, ...control });

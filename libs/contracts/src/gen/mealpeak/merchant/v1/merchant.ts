@@ -115,6 +115,13 @@ export interface Merchant {
    * (merchants onboarded before addresses existed) and from merchant releases before the field.
    */
   address: string;
+  /**
+   * The profile as UpsertMerchant set it, so that a caller can read, change one field and write
+   * the whole profile back (prep_estimate_seconds is this grown with the backlog: never write
+   * that back). 0 and "" from merchant releases before these fields: then do not write back.
+   */
+  basePrepSeconds: number;
+  currency: string;
 }
 
 export interface MenuItem {
@@ -245,6 +252,16 @@ export interface ChangeStockRequest {
 
 export interface ChangeStockResponse {
   item?: MenuItem | undefined;
+}
+
+export interface SetMerchantAddressRequest {
+  merchantId: string;
+  /** As UpsertMerchant's address: trimmed, then one line of up to 300 characters; "" clears it. */
+  address: string;
+}
+
+export interface SetMerchantAddressResponse {
+  merchant?: Merchant | undefined;
 }
 
 export interface SetMerchantStatusRequest {
@@ -449,6 +466,8 @@ function createBaseMerchant(): Merchant {
     autoPauseBacklog: 0,
     deliveryRadiusM: 0,
     address: '',
+    basePrepSeconds: 0,
+    currency: '',
   };
 }
 
@@ -489,6 +508,12 @@ export const Merchant: MessageFns<Merchant> = {
     }
     if (message.address !== '') {
       writer.uint32(98).string(message.address);
+    }
+    if (message.basePrepSeconds !== 0) {
+      writer.uint32(104).uint32(message.basePrepSeconds);
+    }
+    if (message.currency !== '') {
+      writer.uint32(114).string(message.currency);
     }
     return writer;
   },
@@ -602,6 +627,22 @@ export const Merchant: MessageFns<Merchant> = {
             message.address = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.basePrepSeconds = reader.uint32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -652,6 +693,12 @@ export const Merchant: MessageFns<Merchant> = {
           ? globalThis.Number(object.delivery_radius_m)
           : 0,
       address: isSet(object.address) ? globalThis.String(object.address) : '',
+      basePrepSeconds: isSet(object.basePrepSeconds)
+        ? globalThis.Number(object.basePrepSeconds)
+        : isSet(object.base_prep_seconds)
+          ? globalThis.Number(object.base_prep_seconds)
+          : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : '',
     };
   },
 
@@ -693,6 +740,12 @@ export const Merchant: MessageFns<Merchant> = {
     if (message.address !== '') {
       obj.address = message.address;
     }
+    if (message.basePrepSeconds !== 0) {
+      obj.basePrepSeconds = Math.round(message.basePrepSeconds);
+    }
+    if (message.currency !== '') {
+      obj.currency = message.currency;
+    }
     return obj;
   },
 
@@ -716,6 +769,8 @@ export const Merchant: MessageFns<Merchant> = {
     message.autoPauseBacklog = object.autoPauseBacklog ?? 0;
     message.deliveryRadiusM = object.deliveryRadiusM ?? 0;
     message.address = object.address ?? '';
+    message.basePrepSeconds = object.basePrepSeconds ?? 0;
+    message.currency = object.currency ?? '';
     return message;
   },
 };
@@ -2408,6 +2463,169 @@ export const ChangeStockResponse: MessageFns<ChangeStockResponse> = {
   },
 };
 
+function createBaseSetMerchantAddressRequest(): SetMerchantAddressRequest {
+  return { merchantId: '', address: '' };
+}
+
+export const SetMerchantAddressRequest: MessageFns<SetMerchantAddressRequest> = {
+  encode(message: SetMerchantAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
+      writer.uint32(10).string(message.merchantId);
+    }
+    if (message.address !== '') {
+      writer.uint32(18).string(message.address);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMerchantAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetMerchantAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetMerchantAddressRequest {
+    return {
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      address: isSet(object.address) ? globalThis.String(object.address) : '',
+    };
+  },
+
+  toJSON(message: SetMerchantAddressRequest): unknown {
+    const obj: any = {};
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.address !== '') {
+      obj.address = message.address;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetMerchantAddressRequest>, I>>(base?: I): SetMerchantAddressRequest {
+    return SetMerchantAddressRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetMerchantAddressRequest>, I>>(
+    object: I,
+  ): SetMerchantAddressRequest {
+    const message = createBaseSetMerchantAddressRequest();
+    message.merchantId = object.merchantId ?? '';
+    message.address = object.address ?? '';
+    return message;
+  },
+};
+
+function createBaseSetMerchantAddressResponse(): SetMerchantAddressResponse {
+  return { merchant: undefined };
+}
+
+export const SetMerchantAddressResponse: MessageFns<SetMerchantAddressResponse> = {
+  encode(message: SetMerchantAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchant !== undefined) {
+      Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMerchantAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetMerchantAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchant = Merchant.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetMerchantAddressResponse {
+    return { merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined };
+  },
+
+  toJSON(message: SetMerchantAddressResponse): unknown {
+    const obj: any = {};
+    if (message.merchant !== undefined) {
+      obj.merchant = Merchant.toJSON(message.merchant);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetMerchantAddressResponse>, I>>(base?: I): SetMerchantAddressResponse {
+    return SetMerchantAddressResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetMerchantAddressResponse>, I>>(
+    object: I,
+  ): SetMerchantAddressResponse {
+    const message = createBaseSetMerchantAddressResponse();
+    message.merchant =
+      object.merchant !== undefined && object.merchant !== null
+        ? Merchant.fromPartial(object.merchant)
+        : undefined;
+    return message;
+  },
+};
+
 function createBaseSetMerchantStatusRequest(): SetMerchantStatusRequest {
   return { merchantId: '', status: 0 };
 }
@@ -3631,6 +3849,22 @@ export const MerchantServiceService = {
     responseDeserialize: (value: Buffer): SetMerchantStatusResponse =>
       SetMerchantStatusResponse.decode(value),
   },
+  /**
+   * Sets the street address alone, leaving the rest of the profile as it is (a backfill, an edit);
+   * MERCHANT_NOT_FOUND for an unknown merchant_id.
+   */
+  setMerchantAddress: {
+    path: '/mealpeak.merchant.v1.MerchantService/SetMerchantAddress' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetMerchantAddressRequest): Buffer =>
+      Buffer.from(SetMerchantAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetMerchantAddressRequest => SetMerchantAddressRequest.decode(value),
+    responseSerialize: (value: SetMerchantAddressResponse): Buffer =>
+      Buffer.from(SetMerchantAddressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetMerchantAddressResponse =>
+      SetMerchantAddressResponse.decode(value),
+  },
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: {
     path: '/mealpeak.merchant.v1.MerchantService/ReserveStock' as const,
@@ -3699,6 +3933,11 @@ export interface MerchantServiceServer extends UntypedServiceImplementation {
   /** Relative change (add) or conditional set (stock with expected_stock), each atomic. */
   changeStock: handleUnaryCall<ChangeStockRequest, ChangeStockResponse>;
   setMerchantStatus: handleUnaryCall<SetMerchantStatusRequest, SetMerchantStatusResponse>;
+  /**
+   * Sets the street address alone, leaving the rest of the profile as it is (a backfill, an edit);
+   * MERCHANT_NOT_FOUND for an unknown merchant_id.
+   */
+  setMerchantAddress: handleUnaryCall<SetMerchantAddressRequest, SetMerchantAddressResponse>;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
   /** Compensation for ReserveStock; releasing twice (or an unknown order) is a no-op. */
@@ -3814,6 +4053,25 @@ export interface MerchantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetMerchantStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets the street address alone, leaving the rest of the profile as it is (a backfill, an edit);
+   * MERCHANT_NOT_FOUND for an unknown merchant_id.
+   */
+  setMerchantAddress(
+    request: SetMerchantAddressRequest,
+    callback: (error: ServiceError | null, response: SetMerchantAddressResponse) => void,
+  ): ClientUnaryCall;
+  setMerchantAddress(
+    request: SetMerchantAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetMerchantAddressResponse) => void,
+  ): ClientUnaryCall;
+  setMerchantAddress(
+    request: SetMerchantAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetMerchantAddressResponse) => void,
   ): ClientUnaryCall;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock(

@@ -1,0 +1,91 @@
+import type { SetMerchantAddressInput } from './merchant-address.ts';
+import type { UseCases } from './use-cases.ts';
+
+/** One data line of an address file. */
+export interface AddressRow {
+  /** 1-based line in the file, for the report. */
+  readonly line: number;
+  readonly merchantId: string;
+  readonly address: string;
+}
+
+export interface BackfillReport {
+  /** One line per data line of the file, in file order. */
+  readonly lines: readonly string[];
+  readonly set: number;
+  readonly failed: number;
+}
+
+const HEADER = /^merchant_id\s*,\s*address$/i;
+
+/**
+ * `merchant_id,address` lines: the first comma ends the id (ids have none), so an address may
+ * hold commas as it is, or be quoted as spreadsheets export it ("Torstraße 12, 10119 Berlin",
+ * with "" for a quote). Blank lines and a header line are skipped. Not a general CSV reader: an
+ * address is one line (a line break in one is refused anyway), so a record is a line.
+ */
+export function parseAddressCsv(text: string): (AddressRow | { line: number; problem: string })[] {
+  const out: (AddressRow | { line: number; problem: string })[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1;
+    const content = raw.replace(/\r$/, '');
+    if (content.trim() === '' || (out.length === 0 && HEADER.test(content.trim()))) continue;
+    const comma = content.indexOf(',');
+    if (comma < 0) {
+      out.push({ line, problem: 'expected merchant_id,address' });
+      continue;
+    }
+    const merchantId = content.slice(0, comma).trim();
+    const address = unquote(content.slice(comma + 1));
+    const first = seen.get(merchantId);
+    if (address === undefined) out.push({ line, problem: 'a quoted address must end with its quote' });
+    else if (first !== undefined)
+      out.push({ line, problem: `${merchantId} is on line ${first} already: which address is meant?` });
+    else out.push({ line, merchantId, address });
+    if (first === undefined) seen.set(merchantId, line);
+  }
+  return out;
+}
+
+function unquote(field: string): string | undefined {
+  const trimmed = field.trim();
+  if (!trimmed.startsWith('"')) return field;
+  const inner = trimmed.slice(1, -1);
+  // A lone quote inside: the field ended early or was never closed.
+  if (trimmed.length < 2 || !trimmed.endsWith('"') || inner.replaceAll('""', '').includes('"'))
+    return undefined;
+  return inner.replaceAll('""', '"');
+}
+
+/**
+ * Sets each row's address on its own (the rest of each profile is left as it is) and reports every
+ * row. Rows are independent: one that fails does not stop the others, and running the file again
+ * sets the same addresses again, so a fixed file can simply be run once more.
+ */
+export async function setAddresses(
+  uc: { setMerchantAddress: (input: SetMerchantAddressInput) => ReturnType<UseCases['setMerchantAddress']> },
+  csv: string,
+): Promise<BackfillReport> {
+  const lines: string[] = [];
+  let set = 0;
+  let failed = 0;
+  for (const row of parseAddressCsv(csv)) {
+    if ('problem' in row) {
+      failed++;
+      lines.push(`line ${row.line}: not read: ${row.problem}`);
+      continue;
+    }
+    const result = await uc.setMerchantAddress({ merchantId: row.merchantId, address: row.address });
+    if (result.ok) {
+      set++;
+      const shown = result.value.address ? JSON.stringify(result.value.address) : 'cleared';
+      lines.push(`line ${row.line}: ${row.merchantId}: ${shown}`);
+    } else {
+      failed++;
+      lines.push(`line ${row.line}: ${row.merchantId}: ${result.error.code}: ${result.error.message}`);
+    }
+  }
+  return { lines, set, failed };
+}

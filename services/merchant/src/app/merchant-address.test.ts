@@ -1,0 +1,110 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { unwrap } from '@mealpeak/core';
+import { parseAddressCsv, setAddresses } from './address-backfill.ts';
+import { createInMemoryStore, type InMemoryStore } from './test-support/in-memory-store.ts';
+import { itemInput, merchantInput, testDeps } from './test-support/fixtures.ts';
+import { createUseCases, type UseCases } from './use-cases.ts';
+
+describe('setting a merchant address on its own', () => {
+  let store: InMemoryStore;
+  let uc: UseCases;
+
+  beforeEach(async () => {
+    store = createInMemoryStore();
+    uc = createUseCases(testDeps(store).deps);
+    // Onboarded before addresses: UpsertMerchant without the field.
+    unwrap(await uc.upsertMerchant(merchantInput({ address: undefined, basePrepSeconds: 720 })));
+    unwrap(await uc.upsertMenuItem(itemInput('burger', { stock: 5 })));
+  });
+
+  it('sets the address, trimmed, and leaves the rest of the profile and the status as they were', async () => {
+    unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' }));
+    const before = unwrap(await uc.getMerchant('m1')).merchant;
+    expect(before.address).toBe('');
+    const after = unwrap(
+      await uc.setMerchantAddress({ merchantId: 'm1', address: '  Torstraße 12, 10119 Berlin ' }),
+    );
+    expect(after).toEqual({ ...before, address: 'Torstraße 12, 10119 Berlin' });
+    expect(unwrap(await uc.getMerchant('m1')).merchant).toEqual(after);
+  });
+
+  it('is what the next reservation names', async () => {
+    unwrap(await uc.setMerchantAddress({ merchantId: 'm1', address: 'Torstraße 12' }));
+    const reserved = unwrap(
+      await uc.reserveStock({ orderId: 'o1', merchantId: 'm1', lines: [{ itemId: 'burger', quantity: 1 }] }),
+    );
+    expect(reserved).toMatchObject({ merchantName: 'Curry Mitte', pickupAddress: 'Torstraße 12' });
+  });
+
+  it('clears with "" or blanks', async () => {
+    unwrap(await uc.setMerchantAddress({ merchantId: 'm1', address: 'Torstraße 12' }));
+    expect(unwrap(await uc.setMerchantAddress({ merchantId: 'm1', address: '  ' })).address).toBe('');
+  });
+
+  it('is MERCHANT_NOT_FOUND for an unknown merchant, and validated as UpsertMerchant validates it', async () => {
+    expect(await uc.setMerchantAddress({ merchantId: 'nobody', address: 'Torstraße 12' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not_found', code: 'MERCHANT_NOT_FOUND' },
+    });
+    expect(
+      await uc.setMerchantAddress({ merchantId: 'm1', address: 'Torstraße 12\n10119 Berlin' }),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'address' }] } });
+    expect(await uc.setMerchantAddress({ merchantId: '', address: 'x'.repeat(301) })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'merchant_id' }, { field: 'address' }] },
+    });
+    expect(unwrap(await uc.getMerchant('m1')).merchant.address).toBe('');
+  });
+});
+
+describe('the address file', () => {
+  it('reads merchant_id,address lines, with commas in the address as they are or quoted', () => {
+    const csv = [
+      '\uFEFFmerchant_id,address',
+      'm1,Torstraße 12, 10119 Berlin',
+      '',
+      ' m2 , "Mehringdamm 36, 10961 Berlin" \r',
+      'm3,"Zum ""Goldenen"" Hirsch 1"',
+      'm4,',
+    ].join('\n');
+    expect(parseAddressCsv(csv)).toEqual([
+      { line: 2, merchantId: 'm1', address: 'Torstraße 12, 10119 Berlin' },
+      { line: 4, merchantId: 'm2', address: 'Mehringdamm 36, 10961 Berlin' },
+      { line: 5, merchantId: 'm3', address: 'Zum "Goldenen" Hirsch 1' },
+      { line: 6, merchantId: 'm4', address: '' },
+    ]);
+  });
+
+  it('names the lines it cannot read: no comma, an unclosed quote, a merchant twice', () => {
+    expect(parseAddressCsv('m1\nm2,"Torstraße 12\nm3,"a"b"\nm4,x\nm4,y')).toEqual([
+      { line: 1, problem: 'expected merchant_id,address' },
+      { line: 2, problem: 'a quoted address must end with its quote' },
+      { line: 3, problem: 'a quoted address must end with its quote' },
+      { line: 4, merchantId: 'm4', address: 'x' },
+      { line: 5, problem: 'm4 is on line 4 already: which address is meant?' },
+    ]);
+  });
+
+  it('sets every row it can and reports each, failures included', async () => {
+    const store = createInMemoryStore();
+    const uc = createUseCases(testDeps(store).deps);
+    unwrap(await uc.upsertMerchant(merchantInput({ address: undefined })));
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2', address: 'Old 1' })));
+    const report = await setAddresses(
+      uc,
+      'merchant_id,address\nm1,Torstraße 12\nnobody,Torstraße 1\nm2,\nm3\n',
+    );
+    expect(report).toEqual({
+      set: 2,
+      failed: 2,
+      lines: [
+        'line 2: m1: "Torstraße 12"',
+        'line 3: nobody: MERCHANT_NOT_FOUND: merchant nobody does not exist',
+        'line 4: m2: cleared',
+        'line 5: not read: expected merchant_id,address',
+      ],
+    });
+    expect(unwrap(await uc.getMerchant('m1')).merchant.address).toBe('Torstraße 12');
+    expect(unwrap(await uc.getMerchant('m2')).merchant.address).toBe('');
+  });
+});
