@@ -6,15 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { codedError, err } from '@mealpeak/core';
 import { env, loadConfig, z } from '@mealpeak/config';
 import { createPool, migrate } from '@mealpeak/db';
 import { createOutbox } from '@mealpeak/outbox';
 import { createLogger, type Logger } from '@mealpeak/telemetry';
 import { createPgStore } from '../src/adapters/pg-store.ts';
-import type { OrderService } from '../src/app/ports.ts';
 import { seedDemoCity } from '../src/app/seed.ts';
 import { createUseCases } from '../src/app/use-cases.ts';
+import { noOrderService } from './no-order-service.ts';
 
 export interface SeedTarget {
   readonly pgUrl: string;
@@ -22,12 +21,6 @@ export interface SeedTarget {
   readonly outboxPartitions: number;
   readonly logger: Logger;
 }
-
-// Seeding never touches orders.
-const noOrders: OrderService = {
-  transition: async () => err(codedError('unavailable', 'NOT_CONNECTED', 'the seed has no order service')),
-  getOrder: async () => err(codedError('unavailable', 'NOT_CONNECTED', 'the seed has no order service')),
-};
 
 export async function seedDemoCityInto(target: SeedTarget): Promise<{ merchants: number; items: number }> {
   const pool = createPool({
@@ -44,7 +37,7 @@ export async function seedDemoCityInto(target: SeedTarget): Promise<{ merchants:
         pool,
         outbox: createOutbox({ schema: target.schema, partitions: target.outboxPartitions }),
       }),
-      orders: noOrders,
+      orders: noOrderService('the seed'),
       clock: { now: () => new Date() },
       ids: { newId: () => randomUUID() },
       logger: target.logger,

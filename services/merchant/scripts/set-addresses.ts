@@ -10,27 +10,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { codedError, err } from '@mealpeak/core';
 import { env, loadConfig, z } from '@mealpeak/config';
 import { createPool, pendingMigrations } from '@mealpeak/db';
 import { createOutbox } from '@mealpeak/outbox';
 import { createLogger, type Logger } from '@mealpeak/telemetry';
 import { createPgStore } from '../src/adapters/pg-store.ts';
 import { setAddresses, type BackfillReport } from '../src/app/address-backfill.ts';
-import type { OrderService } from '../src/app/ports.ts';
 import { createUseCases } from '../src/app/use-cases.ts';
+import { noOrderService } from './no-order-service.ts';
 
 export interface AddressTarget {
   readonly pgUrl: string;
   readonly schema: string;
   readonly logger: Logger;
 }
-
-// Setting addresses never touches orders.
-const noOrders: OrderService = {
-  transition: async () => err(codedError('unavailable', 'NOT_CONNECTED', 'the script has no order service')),
-  getOrder: async () => err(codedError('unavailable', 'NOT_CONNECTED', 'the script has no order service')),
-};
 
 export async function setAddressesInto(target: AddressTarget, csv: string): Promise<BackfillReport> {
   const pool = createPool({
@@ -53,7 +46,7 @@ export async function setAddressesInto(target: AddressTarget, csv: string): Prom
     const useCases = createUseCases({
       // The outbox is never written: an address change publishes no event.
       store: createPgStore({ pool, outbox: createOutbox({ schema: target.schema, partitions: 1 }) }),
-      orders: noOrders,
+      orders: noOrderService('the script'),
       clock: { now: () => new Date() },
       ids: { newId: () => '' },
       logger: target.logger,
