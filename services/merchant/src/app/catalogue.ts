@@ -16,6 +16,7 @@ import type { Repo, StockChangeRecord } from './ports.ts';
 import { publishIfChanged, recomputeControl, StatusReason } from './kitchen-sync.ts';
 import { transactResult } from './transact.ts';
 import { viewOf, type MerchantView } from './views.ts';
+import { createZoneWarning } from './zone-warning.ts';
 
 export type UpsertMerchantInput = ProfileInput;
 
@@ -52,8 +53,9 @@ const between = (n: number, min: number, max: number) => Number.isSafeInteger(n)
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
 
-export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) {
+export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZoneUnusable }: UseCaseDeps) {
   const maxMenuItems = settings.maxMenuItems ?? DEFAULT_MAX_MENU_ITEMS;
+  const warnZone = warnIfZoneUnusable ?? createZoneWarning(logger);
   return {
     async getMerchant(
       merchantId: string,
@@ -62,6 +64,7 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
       if (problems.length > 0) return invalid(problems);
       const merchant = await store.repo.getMerchant(merchantId);
       if (!merchant) return err(Errors.merchantNotFound(merchantId));
+      warnZone(merchant);
       return ok({ merchant: viewOf(merchant, clock.now()), menu: await store.repo.listMenu(merchantId) });
     },
 
