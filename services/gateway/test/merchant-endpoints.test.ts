@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codedError, err } from '@mealpeak/core';
+import { stockRequestIdFor } from '../src/app/stock-request-id.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 /** The merchant's menu edits and incoming-order list over fake services: what the gateway passes on. */
@@ -34,6 +36,33 @@ describe('stock', () => {
     expect((await stock({ add: 5 }, key)).json()).toMatchObject({ stock: 15 });
     expect((await stock({ add: 5 }, key)).json()).toMatchObject({ stock: 15 });
     expect((await stock({ add: 0 })).json()).toMatchObject({ stock: 15 });
+  });
+
+  it('applies an add once when its retry follows a 504 that released the key (adr/0022)', async () => {
+    const port = h.backend.merchantPort;
+    const real = port.setStock.bind(port);
+    const sent: (string | undefined)[] = [];
+    let late = true;
+    // The merchant service applied the add, but its answer came too late: the gateway says 504
+    // and keeps nothing for the key, so the retry runs again.
+    port.setStock = async (merchantId, itemId, change, ctx) => {
+      sent.push(change.requestId);
+      const res = await real(merchantId, itemId, change, ctx);
+      if (!late) return res;
+      late = false;
+      return err(codedError('timeout', 'GRPC_DEADLINE_EXCEEDED', 'deadline exceeded'));
+    };
+    const key = { 'idempotency-key': 'restock-42' };
+    expect((await stock({ add: 5 }, key)).statusCode).toBe(504);
+    const retry = await stock({ add: 5 }, key);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ stock: 15 });
+    expect(h.backend.merchants.get('m-1')!.menu[0]!.stock).toBe(15);
+    // Derived from merchant, item and key; without a key there is none (an add is not safe to retry).
+    expect(sent[0]).toBe(stockRequestIdFor('m-1', 'i-1', 'restock-42'));
+    expect(sent[1]).toBe(sent[0]);
+    await stock({ add: 1 });
+    expect(sent[2]).toBeUndefined();
   });
 
   it('sets the units left only if they are still expectedStock, else 409 STOCK_CHANGED', async () => {

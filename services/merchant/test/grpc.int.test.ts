@@ -257,8 +257,10 @@ describe('MerchantService over gRPC, in process', () => {
   it('changes stock relatively and conditionally, atomically, and refuses without a 500', async () => {
     const merchantId = demoMerchantId(6);
     const itemId = demoItemId(6, 1);
-    const change = (req: { stock?: number; add?: number; expectedStock?: number }, merchant = merchantId) =>
-      call(client.changeStock.bind(client), { merchantId: merchant, itemId, ...req });
+    const change = (
+      req: { stock?: number; add?: number; expectedStock?: number; requestId?: string },
+      merchant = merchantId,
+    ) => call(client.changeStock.bind(client), { merchantId: merchant, itemId, ...req });
     expect(await call(client.setStock.bind(client), { merchantId, itemId, stock: 10 })).toMatchObject({
       ok: true,
     });
@@ -289,6 +291,18 @@ describe('MerchantService over gRPC, in process', () => {
     expect(await change({ stock: 3, expectedStock: 15 })).toMatchObject({
       ok: true,
       value: { item: { stock: 3 } },
+    });
+    expect(await change({ stock: 4 })).toMatchObject({ ok: true, value: { item: { stock: 4 } } });
+    // request_id makes the change idempotent (adr/0022); another change under it is refused.
+    for (let i = 0; i < 2; i++)
+      expect(await change({ add: 2, requestId: 'grpc-req-1' })).toMatchObject({
+        ok: true,
+        value: { item: { stock: 6 } },
+      });
+    expect(await mdb.stock(itemId)).toBe(6);
+    expect(await change({ add: 3, requestId: 'grpc-req-1' })).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', code: 'IDEMPOTENCY_KEY_REUSED' },
     });
     expect(await change({ stock: 4 })).toMatchObject({ ok: true, value: { item: { stock: 4 } } });
     expect(await change({})).toMatchObject({

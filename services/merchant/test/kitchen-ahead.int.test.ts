@@ -29,7 +29,7 @@ describe('work ahead of an order on accept', () => {
     await file('p1', 'placed', '10 minutes');
     await file('p2', 'placed', '5 minutes');
     await file('p3', 'placed', '1 minute');
-    // Filed in one batch: the same created_at, the order id breaks the tie.
+    // Filed at the same instant by two transactions: the order id breaks the tie.
     await file('p4a', 'placed', '30 seconds');
     await file('p4b', 'placed', '30 seconds');
     await file('x1', 'placed', '1 minute');
@@ -46,6 +46,36 @@ describe('work ahead of an order on accept', () => {
     expect(await kitchen.countAhead('k1', 'unfiled', 100)).toBe(6);
     // Accepted already (a retried accept): never counted ahead of itself.
     expect(await kitchen.countAhead('k1', 'a1', 100)).toBe(0);
+  });
+
+  it('queues the orders of one PLACED batch in event order, not by order id', async () => {
+    const orders = createFakeOrderService();
+    const { service } = mdb.service({ orders });
+    const uc = service.useCases;
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'mb', autoPauseBacklog: 0, kitchenCapacity: 1 })));
+    unwrap(await uc.upsertMenuItem(itemInput('dish', { merchantId: 'mb', stock: 100 })));
+    // Placed first, but its id sorts last.
+    const placed = ['ffffffff-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
+    for (const id of placed) {
+      unwrap(
+        await uc.reserveStock({ orderId: id, merchantId: 'mb', lines: [{ itemId: 'dish', quantity: 1 }] }),
+      );
+      orders.place(id, 'mb');
+    }
+    const outcomes = await uc.applyOrderEvents(
+      placed.map((orderId, n) => ({
+        eventId: `10000000-0000-4000-8000-00000000000${n + 1}`,
+        snapshot: { orderId, merchantId: 'mb', state: 'PLACED', version: 1 },
+        reason: '',
+      })) as unknown as Parameters<typeof uc.applyOrderEvents>[0],
+    );
+    expect(outcomes).toEqual(['applied', 'applied']);
+    const kitchen = pgKitchenRepo(mdb.pool);
+    expect(await kitchen.countAhead('mb', placed[0]!, 100)).toBe(0);
+    expect(await kitchen.countAhead('mb', placed[1]!, 100)).toBe(1);
+    // The first placed is quoted the base time: no round for the order placed after it.
+    unwrap(await uc.acceptOrder({ merchantId: 'mb', orderId: placed[0]! }));
+    expect(orders.calls.map((c) => c.command)).toEqual([{ kind: 'accept', prepSeconds: 600 }]);
   });
 
   it('quotes the first of three filed orders the base time (capacity 2)', async () => {

@@ -69,6 +69,8 @@ export interface StockChange {
   readonly stock?: number | undefined;
   readonly add?: number | undefined;
   readonly expectedStock?: number | undefined;
+  /** With an Idempotency-Key (stock-request-id.ts): the merchant service applies it once. */
+  readonly requestId?: string | undefined;
 }
 
 export interface MerchantPort {

@@ -76,6 +76,8 @@ const CANCEL_FROM = new Map<ActorRole, OrderState[]>([
 
 export class FakeBackend {
   readonly merchants = new Map<string, { merchant: Merchant; menu: MenuItem[] }>();
+  /** Stock changes by request id, as the merchant service records them. */
+  readonly stockChanges = new Map<string, { change: string; stock: number }>();
   readonly orders = new Map<string, Order>();
   readonly timelines = new Map<string, TimelineEntry[]>();
   /** Every PlaceOrder call, including repeats of an id (idempotent ones). */
@@ -264,9 +266,15 @@ export class FakeBackend {
       shop.menu = [...shop.menu.filter((i) => i.id !== id), item];
       return ok(item);
     },
-    setStock: async (merchantId, itemId, { stock, add, expectedStock }) => {
+    setStock: async (merchantId, itemId, { stock, add, expectedStock, requestId }) => {
       const item = this.merchants.get(merchantId)?.menu.find((i) => i.id === itemId);
       if (!item) return err(codedError('not_found', 'ITEM_NOT_FOUND', 'no such item'));
+      // As the merchant service: a recorded request id answers its first result (adr/0022).
+      const change = JSON.stringify([merchantId, itemId, stock, add, expectedStock]);
+      const recorded = requestId === undefined ? undefined : this.stockChanges.get(requestId);
+      if (recorded && recorded.change !== change)
+        return err(codedError('conflict', 'IDEMPOTENCY_KEY_REUSED', 'request id used for another change'));
+      if (recorded) return ok({ ...item, stock: recorded.stock });
       if (add !== undefined && item.stock + add < 0)
         return err(
           codedError('conflict', 'STOCK_INSUFFICIENT', `only ${item.stock} left: cannot remove ${-add}`, [
@@ -280,6 +288,7 @@ export class FakeBackend {
           ]),
         );
       item.stock = add !== undefined ? item.stock + add : (stock ?? item.stock);
+      if (requestId !== undefined) this.stockChanges.set(requestId, { change, stock: item.stock });
       return ok(item);
     },
     setMerchantStatus: async (merchantId, status) => {

@@ -49,8 +49,9 @@ export function pgKitchenRepo(db: Sql): KitchenRepo {
 
     async countAhead(merchantId, orderId, upTo) {
       // countBacklog's two range scans less the order itself, the placed one also bounded above by
-      // the order's own created_at (an index bound: kitchen_orders_intake); rows filed in one batch
-      // share created_at, and the order id breaks the tie. Without a row for the order: no bound.
+      // the order's own created_at (an index bound: kitchen_orders_intake). Rows filed in one batch
+      // are a microsecond apart in event order (confirmPlaced); rows of two transactions may still
+      // share an instant, and the order id breaks that tie. Without a row for the order: no bound.
       const { rows } = await db.query<{ n: number }>(
         `WITH me AS (SELECT created_at, order_id FROM kitchen_orders WHERE order_id = $2 AND merchant_id = $1)
          SELECT (SELECT count(*) FROM (SELECT 1 FROM kitchen_orders

@@ -1,15 +1,46 @@
 import type { MenuRepo, StockWrite } from '../app/ports.ts';
-import { MAX_INT } from '../domain/merchant-profile.ts';
+import { MAX_STOCK } from '../domain/merchant-profile.ts';
 import { ITEM_COLUMNS, toItem, type ItemRow, type Sql } from './pg-rows.ts';
 
+interface StockChangeRow {
+  request_id: string;
+  merchant_id: string;
+  item_id: string;
+  add_units: number | null;
+  set_stock: number | null;
+  expected_stock: number | null;
+  stock: number;
+}
+
 export function pgMenuRepo(db: Sql): MenuRepo {
-  /** After a stock write changed nothing: the figure that refused it, or undefined (not the merchant's). */
-  async function refusedBy(merchantId: string, itemId: string): Promise<StockWrite | undefined> {
-    const { rows } = await db.query<{ stock: number }>(
-      'SELECT stock FROM menu_items WHERE id = $1 AND merchant_id = $2',
-      [itemId, merchantId],
+  /**
+   * One statement: lock the item's row (READ COMMITTED: its latest committed figure), write if
+   * `allowed` holds for that figure, and otherwise report it. The figure a refusal names is the
+   * one it was refused on: a second read could see a restock or placement made in between.
+   */
+  async function writeStock(
+    merchantId: string,
+    itemId: string,
+    newStock: string,
+    allowed: string,
+    values: readonly unknown[],
+  ): Promise<StockWrite | undefined> {
+    const { rows } = await db.query<ItemRow & { written: boolean }>(
+      `WITH cur AS (
+         SELECT id, stock FROM menu_items WHERE id = $1 AND merchant_id = $2 FOR NO KEY UPDATE),
+       upd AS (
+         UPDATE menu_items SET stock = ${newStock}, updated_at = now()
+         WHERE id = (SELECT id FROM cur) AND ${allowed}
+         RETURNING ${ITEM_COLUMNS})
+       SELECT true AS written, upd.* FROM upd
+       UNION ALL
+       SELECT false, NULL, NULL, NULL, NULL, NULL, NULL, cur.stock, NULL
+       FROM cur WHERE NOT EXISTS (SELECT 1 FROM upd)`,
+      [itemId, merchantId, ...values],
     );
-    return rows[0] && { ok: false, current: rows[0].stock };
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.written ? { ok: true, item: toItem(row) } : { ok: false, current: row.stock };
   }
 
   return {
@@ -66,25 +97,60 @@ export function pgMenuRepo(db: Sql): MenuRepo {
     async setStock(merchantId, itemId, stock, expected) {
       // The precondition is checked in the UPDATE itself: a placement taking units between the
       // app's read and this write makes it refuse rather than give those units back.
-      const { rows } = await db.query<ItemRow>(
-        `UPDATE menu_items SET stock = $3, updated_at = now()
-         WHERE id = $1 AND merchant_id = $2 AND ($4::int IS NULL OR stock = $4::int)
-         RETURNING ${ITEM_COLUMNS}`,
-        [itemId, merchantId, stock, expected ?? null],
-      );
-      return rows[0] ? { ok: true, item: toItem(rows[0]) } : refusedBy(merchantId, itemId);
+      return writeStock(merchantId, itemId, '$3', '($4::int IS NULL OR stock = $4::int)', [
+        stock,
+        expected ?? null,
+      ]);
     },
 
     async addStock(merchantId, itemId, delta) {
       // Relative, so concurrent reservations and restocks compose; bigint so a sum past the
-      // column's range is a refusal rather than an "integer out of range" error.
-      const { rows } = await db.query<ItemRow>(
-        `UPDATE menu_items SET stock = stock + $3::int, updated_at = now()
-         WHERE id = $1 AND merchant_id = $2 AND stock::bigint + $3::int BETWEEN 0 AND ${MAX_INT}
-         RETURNING ${ITEM_COLUMNS}`,
-        [itemId, merchantId, delta],
+      // column's range is a refusal rather than an "integer out of range" error. Only an add is
+      // capped at MAX_STOCK: a removal from a figure above it (written over gRPC) stays possible.
+      return writeStock(
+        merchantId,
+        itemId,
+        'stock + $3::int',
+        `stock::bigint + $3::int >= 0 AND ($3::int <= 0 OR stock::bigint + $3::int <= ${MAX_STOCK})`,
+        [delta],
       );
-      return rows[0] ? { ok: true, item: toItem(rows[0]) } : refusedBy(merchantId, itemId);
+    },
+
+    async getStockChange(requestId) {
+      const { rows } = await db.query<StockChangeRow>(
+        `SELECT request_id, merchant_id, item_id, add_units, set_stock, expected_stock, stock
+         FROM stock_changes WHERE request_id = $1`,
+        [requestId],
+      );
+      const row = rows[0];
+      return (
+        row && {
+          requestId: row.request_id,
+          merchantId: row.merchant_id,
+          itemId: row.item_id,
+          add: row.add_units ?? undefined,
+          stock: row.set_stock ?? undefined,
+          expectedStock: row.expected_stock ?? undefined,
+          result: row.stock,
+        }
+      );
+    },
+
+    async recordStockChange(c) {
+      const result = await db.query(
+        `INSERT INTO stock_changes (request_id, merchant_id, item_id, add_units, set_stock, expected_stock, stock)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
+        [
+          c.requestId,
+          c.merchantId,
+          c.itemId,
+          c.add ?? null,
+          c.stock ?? null,
+          c.expectedStock ?? null,
+          c.result,
+        ],
+      );
+      return result.rowCount === 1;
     },
 
     async takeStock(itemId, quantity) {

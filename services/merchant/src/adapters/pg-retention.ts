@@ -25,6 +25,14 @@ const STEPS: readonly PurgeStep[] = [
             AND (x.state = 'released' OR (x.state = 'confirmed' AND NOT EXISTS (
                   SELECT 1 FROM kitchen_orders k WHERE k.order_id = x.order_id AND k.state IN ('placed', 'accepted'))))`,
   },
+  {
+    // Stock changes made under a request id (adr/0022): a retry comes within minutes, and the
+    // gateway's own record lasts a day; the kitchen window is longer than both.
+    name: 'merchants.purge-stock-changes',
+    table: 'stock_changes',
+    key: ['request_id'],
+    where: `x.created_at < $1`,
+  },
 ];
 
 export function pgRetentionRepo(db: Sql): RetentionRepo {

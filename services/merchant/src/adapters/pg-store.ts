@@ -45,7 +45,10 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
         // other parts decide from `locked`, never from the snapshot; a confirmation is reported
         // from `confirmed` itself.
         // A newly confirmed order is filed in the kitchen as `placed` (the merchant's intake); a
-        // row already there (the merchant's accept answered before this event came) stays.
+        // row already there (the merchant's accept answered before this event came) stays. now()
+        // is one instant for the whole batch, so each row gets it plus its place in the batch in
+        // microseconds: the work ahead of an order (countAhead) follows the order of the events,
+        // not of the order ids, with no new column or index (kitchen_orders_intake still serves).
         // In its own transaction it commits asynchronously (set_config(..., true) is SET LOCAL):
         // a confirmation lost to a server crash leaves the reservation tentative, and the
         // sweeper confirms it after asking the order service (ADR 0006), so nothing depends on
@@ -68,8 +71,10 @@ function messaging(db: Pool | PoolClient, settings: PgStoreSettings, ownTransact
            WHERE r.order_id = i.order_id AND l.state = 'tentative' AND r.state = 'tentative'
            RETURNING r.order_id, r.merchant_id),
          intake AS (
-           INSERT INTO kitchen_orders (order_id, merchant_id, state, version)
-           SELECT order_id, merchant_id, 'placed', 1 FROM confirmed
+           INSERT INTO kitchen_orders (order_id, merchant_id, state, version, created_at)
+           SELECT c.order_id, c.merchant_id, 'placed', 1, now() + (f.n - 1) * interval '1 microsecond'
+           FROM confirmed c JOIN (SELECT order_id, min(n) AS n FROM input GROUP BY order_id) f
+             ON f.order_id = c.order_id
            ON CONFLICT (order_id) DO NOTHING)
          SELECT c.event_id IS NOT NULL AS claimed, cf.order_id IS NOT NULL AS confirmed, l.state
          FROM input i

@@ -16,35 +16,48 @@ export interface BackfillReport {
   readonly failed: number;
 }
 
-const HEADER = /^merchant_id\s*,\s*address$/i;
+/** As typed, or with each name quoted as spreadsheets export it. */
+const HEADER = /^("?)merchant_id\1\s*,\s*("?)address\2$/i;
 
 /**
  * `merchant_id,address` lines: the first comma ends the id (ids have none), so an address may
  * hold commas as it is, or be quoted as spreadsheets export it ("Torstraße 12, 10119 Berlin",
- * with "" for a quote). Blank lines and a header line are skipped. Not a general CSV reader: an
+ * with "" for a quote; an id may be quoted too). Blank lines and a header line (names quoted or
+ * not) are skipped; lines end with LF, CRLF or CR. Not a general CSV reader: an
  * address is one line (a line break in one is refused anyway), so a record is a line.
  */
 export function parseAddressCsv(text: string): (AddressRow | { line: number; problem: string })[] {
   const out: (AddressRow | { line: number; problem: string })[] = [];
   const seen = new Map<string, number>();
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  for (const [i, raw] of lines.entries()) {
+  // CRLF, LF, or CR alone (old Mac exports): each ends a line.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  for (const [i, content] of lines.entries()) {
     const line = i + 1;
-    const content = raw.replace(/\r$/, '');
     if (content.trim() === '' || (out.length === 0 && HEADER.test(content.trim()))) continue;
     const comma = content.indexOf(',');
     if (comma < 0) {
       out.push({ line, problem: 'expected merchant_id,address' });
       continue;
     }
-    const merchantId = content.slice(0, comma).trim();
+    const merchantId = unquote(content.slice(0, comma))?.trim();
     const address = unquote(content.slice(comma + 1));
+    if (merchantId === undefined) {
+      out.push({ line, problem: 'a quoted merchant_id must end with its quote' });
+      continue;
+    }
+    if (address === undefined) {
+      out.push({ line, problem: 'a quoted address must end with its quote' });
+      continue;
+    }
+    // Only a line that was read claims its merchant: a corrected line after a broken one is the
+    // address meant, not a duplicate.
     const first = seen.get(merchantId);
-    if (address === undefined) out.push({ line, problem: 'a quoted address must end with its quote' });
-    else if (first !== undefined)
+    if (first !== undefined)
       out.push({ line, problem: `${merchantId} is on line ${first} already: which address is meant?` });
-    else out.push({ line, merchantId, address });
-    if (first === undefined) seen.set(merchantId, line);
+    else {
+      seen.set(merchantId, line);
+      out.push({ line, merchantId, address });
+    }
   }
   return out;
 }

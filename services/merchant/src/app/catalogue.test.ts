@@ -225,7 +225,56 @@ describe('merchants, menus and status', () => {
       expect(await fieldsOf({ add: 1.5 })).toEqual(['INVALID_ARGUMENT', 'add']);
       expect(await fieldsOf({ stock: -1 })).toEqual(['INVALID_ARGUMENT', 'stock']);
       expect(await fieldsOf({ add: 2_147_483_647 })).toEqual(['INVALID_ARGUMENT', 'add']); // past the column
+      // The API's range (docs/api.md): an add may not leave more than 1 000 000.
+      expect(await fieldsOf({ add: 1_000_000 })).toEqual(['INVALID_ARGUMENT', 'add']);
       expect(store.item('x')?.stock).toBe(1);
+      expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'x', add: 999_999 })).stock).toBe(
+        1_000_000,
+      );
+    });
+  });
+
+  describe('stock changes under a request id (adr/0022)', () => {
+    beforeEach(async () => {
+      unwrap(await uc.upsertMenuItem(itemInput('pho', { stock: 10 })));
+    });
+
+    it('applies an add once: a repeat answers the first result and changes nothing', async () => {
+      const restock = { merchantId: 'm1', itemId: 'pho', add: 5, requestId: 'r-1' };
+      expect(unwrap(await uc.setStock(restock)).stock).toBe(15);
+      // An order takes 4 before the retry: the retry reports what its change left, adds nothing.
+      unwrap(
+        await uc.reserveStock({ orderId: 'o1', merchantId: 'm1', lines: [{ itemId: 'pho', quantity: 4 }] }),
+      );
+      expect(unwrap(await uc.setStock(restock))).toMatchObject({ id: 'pho', stock: 15 });
+      expect(store.item('pho')?.stock).toBe(11);
+      // Another request id is another change.
+      expect(unwrap(await uc.setStock({ ...restock, requestId: 'r-2' })).stock).toBe(16);
+    });
+
+    it('refuses the same request id for another change with IDEMPOTENCY_KEY_REUSED', async () => {
+      unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: 5, requestId: 'r-1' }));
+      unwrap(await uc.upsertMenuItem(itemInput('rice', { stock: 3 })));
+      for (const other of [
+        { add: 6 },
+        { itemId: 'rice', add: 5 },
+        { stock: 5 },
+        { stock: 5, expectedStock: 15 },
+      ])
+        expect(
+          await uc.setStock({ merchantId: 'm1', itemId: 'pho', requestId: 'r-1', ...other }),
+        ).toMatchObject({ ok: false, error: { kind: 'conflict', code: 'IDEMPOTENCY_KEY_REUSED' } });
+      expect(store.item('pho')?.stock).toBe(15);
+      expect(store.item('rice')?.stock).toBe(3);
+    });
+
+    it('records no refusal: the same request id may succeed once the stock allows it', async () => {
+      const take = { merchantId: 'm1', itemId: 'pho', add: -12, requestId: 'r-1' };
+      expect(await uc.setStock(take)).toMatchObject({ ok: false, error: { code: 'STOCK_INSUFFICIENT' } });
+      unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: 2 }));
+      expect(unwrap(await uc.setStock(take)).stock).toBe(0);
+      expect(unwrap(await uc.setStock(take)).stock).toBe(0);
+      expect(store.item('pho')?.stock).toBe(0);
     });
   });
 

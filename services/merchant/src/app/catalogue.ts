@@ -2,6 +2,7 @@ import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Errors, field } from '../domain/errors.ts';
 import {
   MAX_INT,
+  MAX_STOCK,
   validateId,
   validateMenuItem,
   profileOf,
@@ -11,9 +12,11 @@ import {
 } from '../domain/merchant-profile.ts';
 import type { ManualStatus, MenuItem } from '../domain/types.ts';
 import { DEFAULT_MAX_MENU_ITEMS, type UseCaseDeps } from './deps.ts';
+import type { Repo, StockChangeRecord } from './ports.ts';
 import { publishIfChanged, recomputeControl, StatusReason } from './kitchen-sync.ts';
 import { transactResult } from './transact.ts';
 import { viewOf, type MerchantView } from './views.ts';
+import { createZoneWarning } from './zone-warning.ts';
 
 export type UpsertMerchantInput = ProfileInput;
 
@@ -39,14 +42,20 @@ export interface StockChangeInput {
   readonly add?: number | undefined;
   /** With `stock` only: write it only if the units left are this many now, else STOCK_CHANGED. */
   readonly expectedStock?: number | undefined;
+  /**
+   * Makes the change idempotent (adr/0022): the first change under it is recorded with its result
+   * in the same transaction, a repeat answers that result and changes nothing.
+   */
+  readonly requestId?: string | undefined;
 }
 
 const between = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
 
-export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) {
+export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZoneUnusable }: UseCaseDeps) {
   const maxMenuItems = settings.maxMenuItems ?? DEFAULT_MAX_MENU_ITEMS;
+  const warnZone = warnIfZoneUnusable ?? createZoneWarning(logger);
   return {
     async getMerchant(
       merchantId: string,
@@ -55,6 +64,7 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
       if (problems.length > 0) return invalid(problems);
       const merchant = await store.repo.getMerchant(merchantId);
       if (!merchant) return err(Errors.merchantNotFound(merchantId));
+      warnZone(merchant);
       return ok({ merchant: viewOf(merchant, clock.now()), menu: await store.repo.listMenu(merchantId) });
     },
 
@@ -146,20 +156,34 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
         else if (!between(expectedStock, 0, MAX_INT))
           problems.push(field('expected_stock', `must be 0 to ${MAX_INT}`));
       }
+      if (input.requestId !== undefined && (input.requestId.length === 0 || input.requestId.length > 200))
+        problems.push(field('request_id', 'must be 1 to 200 characters'));
       if (problems.length > 0) return invalid(problems);
-      const written =
-        add !== undefined
-          ? await store.repo.addStock(input.merchantId, input.itemId, add)
-          : await store.repo.setStock(input.merchantId, input.itemId, stock!, expectedStock);
-      if (written?.ok) return ok(written.item);
-      if (written && add !== undefined)
-        return add < 0
-          ? err(Errors.stockInsufficient(written.current, -add))
-          : invalid([field('add', `would take the stock above ${MAX_INT} (${written.current} now)`)]);
-      if (written) return err(Errors.stockChanged(written.current, expectedStock!));
-      if (!(await store.repo.getMerchant(input.merchantId)))
-        return err(Errors.merchantNotFound(input.merchantId));
-      return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+      const { requestId } = input;
+      if (requestId === undefined) return changeStock(store.repo, input);
+      const change = (result: number): StockChangeRecord => ({
+        requestId,
+        merchantId: input.merchantId,
+        itemId: input.itemId,
+        add,
+        stock,
+        expectedStock,
+        result,
+      });
+      const recorded = await store.repo.getStockChange(requestId);
+      if (recorded) return answerRecorded(store.repo, recorded, change(recorded.result));
+      const applied = await transactResult(store, async (tx) => {
+        const written = await changeStock(tx, input);
+        if (!written.ok) return written;
+        // The UPDATE holds the item's row lock, so a concurrent repeat waits here and then finds
+        // the record: a conflict means it committed first; roll back and answer its result.
+        if (!(await tx.recordStockChange(change(written.value.stock)))) return err(REPEATED);
+        return written;
+      });
+      if (applied.ok || applied.error !== REPEATED) return applied;
+      const first = await store.repo.getStockChange(requestId);
+      if (!first) throw new Error(`stock change ${requestId} conflicted but is not recorded`);
+      return answerRecorded(store.repo, first, change(first.result));
     },
 
     /** The merchant may open or pause; AUTO_PAUSED and CLOSED are the platform's to compute. */
@@ -186,4 +210,45 @@ export function catalogueUseCases({ store, clock, ids, settings }: UseCaseDeps) 
       });
     },
   };
+}
+
+/** Rolls back a change whose request id a concurrent repeat recorded first. */
+const REPEATED = Errors.idempotencyKeyReused();
+
+async function changeStock(repo: Repo, input: StockChangeInput): Promise<Result<MenuItem, CodedError>> {
+  const { add, stock, expectedStock } = input;
+  const written =
+    add !== undefined
+      ? await repo.addStock(input.merchantId, input.itemId, add)
+      : await repo.setStock(input.merchantId, input.itemId, stock!, expectedStock);
+  if (written?.ok) return ok(written.item);
+  if (written && add !== undefined)
+    return add < 0
+      ? err(Errors.stockInsufficient(written.current, -add))
+      : invalid([field('add', `would take the stock above ${MAX_STOCK} (${written.current} now)`)]);
+  if (written) return err(Errors.stockChanged(written.current, expectedStock!));
+  if (!(await repo.getMerchant(input.merchantId))) return err(Errors.merchantNotFound(input.merchantId));
+  return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+}
+
+/**
+ * A repeat of a recorded change: the item with the stock that change left (orders may have taken
+ * units since; the caller asked what its change did). Another change under the same id is refused.
+ */
+async function answerRecorded(
+  repo: Repo,
+  recorded: StockChangeRecord,
+  asked: StockChangeRecord,
+): Promise<Result<MenuItem, CodedError>> {
+  const same =
+    recorded.merchantId === asked.merchantId &&
+    recorded.itemId === asked.itemId &&
+    recorded.add === asked.add &&
+    recorded.stock === asked.stock &&
+    recorded.expectedStock === asked.expectedStock;
+  if (!same) return err(Errors.idempotencyKeyReused());
+  const [item] = await repo.getItems([recorded.itemId]);
+  if (item?.merchantId !== recorded.merchantId)
+    return err(Errors.itemNotFound([field('item_id', 'not an item of this merchant')]));
+  return ok({ ...item, stock: recorded.result });
 }

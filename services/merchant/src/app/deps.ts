@@ -1,6 +1,7 @@
 import type { Logger } from '@mealpeak/telemetry';
 import type { CatalogueCache } from './catalogue-cache.ts';
 import type { Clock, IdGenerator, MerchantStore, OrderService } from './ports.ts';
+import type { ZoneWarning } from './zone-warning.ts';
 
 export interface UseCaseSettings {
   /** How long a tentative reservation waits for its PLACED event before the sweeper asks. */
@@ -28,6 +29,8 @@ export interface UseCaseDeps {
   readonly settings: UseCaseSettings;
   /** Built by createUseCases from the store and settings.catalogueCacheMs. */
   readonly catalogue?: CatalogueCache;
+  /** Built by createUseCases from the logger: one per process, so each merchant is logged once. */
+  readonly warnIfZoneUnusable?: ZoneWarning;
 }
 
 /** The consumer name under which the merchant service claims order events in its inbox. */

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { unwrap } from '@mealpeak/core';
+import { createLogger } from '@mealpeak/telemetry';
 import { profileOf } from '../domain/merchant-profile.ts';
 import { createInMemoryStore } from './test-support/in-memory-store.ts';
 import { merchantInput, testDeps } from './test-support/fixtures.ts';
@@ -186,5 +187,43 @@ describe('a merchant whose stored time zone this runtime cannot evaluate', () =>
       await uc.listMerchants({ near: centre, radiusM: 2_000, openOnly: true, pageSize: 5, pageToken: '' }),
     );
     expect(open.merchants.map((m) => m.merchant.id)).toEqual(['good']);
+  });
+
+  it('is logged once per merchant and process, by GetMerchant, ReserveStock or a listing', async () => {
+    const store = createInMemoryStore();
+    await store.repo.saveProfile(
+      profileOf({ ...merchantInput({ id: 'bad' }), location: east(2), timeZone: 'Mars/Olympus' }),
+    );
+    const logged = () => {
+      const lines: { merchantId: string; msg: string }[] = [];
+      const logger = createLogger({
+        service: 't',
+        level: 'warn',
+        destination: { write: (l: string) => void lines.push(JSON.parse(l)) },
+      });
+      return { uc: createUseCases({ ...testDeps(store).deps, logger }), lines };
+    };
+    const reserve = (uc: UseCases, orderId: string) =>
+      uc.reserveStock({ orderId, merchantId: 'bad', lines: [{ itemId: 'x', quantity: 1 }] });
+    const byGet = logged();
+    expect(unwrap(await byGet.uc.getMerchant('bad')).merchant.status).toBe('CLOSED');
+    expect(byGet.lines).toMatchObject([
+      { merchantId: 'bad', msg: expect.stringContaining('merchant time zone unknown to this runtime') },
+    ]);
+    expect(await reserve(byGet.uc, 'o1')).toMatchObject({ ok: false, error: { code: 'MERCHANT_CLOSED' } });
+    await byGet.uc.listMerchants({
+      near: centre,
+      radiusM: 2_000,
+      openOnly: false,
+      pageSize: 5,
+      pageToken: '',
+    });
+    expect(byGet.lines).toHaveLength(1);
+    const byReserve = logged();
+    expect(await reserve(byReserve.uc, 'o2')).toMatchObject({
+      ok: false,
+      error: { code: 'MERCHANT_CLOSED' },
+    });
+    expect(byReserve.lines).toMatchObject([{ merchantId: 'bad' }]);
   });
 });

@@ -2,10 +2,10 @@ import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Errors, field } from '../domain/errors.ts';
 import { validatePoint } from '../domain/geo.ts';
 import type { GeoPoint } from '../domain/types.ts';
-import { isUsableTimeZone } from '../domain/opening-hours.ts';
 import type { UseCaseDeps } from './deps.ts';
 import { decodePageToken, encodePageToken } from './page-token.ts';
 import { viewOf, type MerchantView } from './views.ts';
+import { createZoneWarning } from './zone-warning.ts';
 
 export const DEFAULT_RADIUS_M = 5_000;
 export const MAX_RADIUS_M = 50_000;
@@ -41,18 +41,9 @@ export interface MerchantPage {
   readonly nextPageToken: string;
 }
 
-export function listingUseCases({ store, clock, logger }: UseCaseDeps) {
-  // Merchants whose stored time zone this runtime cannot evaluate: listed as CLOSED (isOpenAt),
-  // and logged once per merchant and process so the profile gets fixed without flooding the log.
-  const warned = new Set<string>();
-  const warnIfZoneUnusable = (m: { id: string; timeZone: string }) => {
-    if (warned.has(m.id) || isUsableTimeZone(m.timeZone)) return;
-    warned.add(m.id);
-    logger.warn(
-      { merchantId: m.id, timeZone: m.timeZone },
-      'merchant time zone unknown to this runtime: listed as closed until its profile names an IANA zone',
-    );
-  };
+export function listingUseCases({ store, clock, logger, warnIfZoneUnusable }: UseCaseDeps) {
+  // Listed as CLOSED (isOpenAt), and logged once per merchant and process.
+  const warnZone = warnIfZoneUnusable ?? createZoneWarning(logger);
   return {
     /**
      * Merchants nearest first (ties by id) that deliver to `near`: a customer browses what it can
@@ -96,7 +87,7 @@ export function listingUseCases({ store, clock, logger }: UseCaseDeps) {
         });
         examined += chunk.length;
         for (const row of chunk) {
-          warnIfZoneUnusable(row.merchant);
+          warnZone(row.merchant);
           const merchant = viewOf(row.merchant, now);
           if (input.openOnly && merchant.status !== 'OPEN') {
             after = { distanceM: row.distanceM, id: row.merchant.id };

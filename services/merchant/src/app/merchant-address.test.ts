@@ -85,6 +85,25 @@ describe('the address file', () => {
     ]);
   });
 
+  it('reads spreadsheet exports: a quoted header, quoted ids, CR-only line ends', () => {
+    const csv = '"merchant_id","address"\r"m1","Torstraße 12, 10119 Berlin"\r m2 ,Mehringdamm 36\r';
+    expect(parseAddressCsv(csv)).toEqual([
+      { line: 2, merchantId: 'm1', address: 'Torstraße 12, 10119 Berlin' },
+      { line: 3, merchantId: 'm2', address: 'Mehringdamm 36' },
+    ]);
+    expect(parseAddressCsv('"m1,x')).toEqual([
+      { line: 1, problem: 'a quoted merchant_id must end with its quote' },
+    ]);
+  });
+
+  it('takes a corrected line after a broken one for the same merchant', () => {
+    expect(parseAddressCsv('merchant_id,address\nm2,"Bad "quote" here"\nm2,Good 1\nm2,Good 2')).toEqual([
+      { line: 2, problem: 'a quoted address must end with its quote' },
+      { line: 3, merchantId: 'm2', address: 'Good 1' },
+      { line: 4, problem: 'm2 is on line 3 already: which address is meant?' },
+    ]);
+  });
+
   it('sets every row it can and reports each, failures included', async () => {
     const store = createInMemoryStore();
     const uc = createUseCases(testDeps(store).deps);

@@ -84,6 +84,18 @@ export type MenuItemWrite = Omit<MenuItem, 'stock'> & { readonly stock: number |
 export type StockWrite =
   { readonly ok: true; readonly item: MenuItem } | { readonly ok: false; readonly current: number };
 
+/** A stock change made under a request id (ChangeStock.request_id), as recorded with its result. */
+export interface StockChangeRecord {
+  readonly requestId: string;
+  readonly merchantId: string;
+  readonly itemId: string;
+  readonly add: number | undefined;
+  readonly stock: number | undefined;
+  readonly expectedStock: number | undefined;
+  /** The units left after the change. */
+  readonly result: number;
+}
+
 export interface MenuRepo {
   listMenu(merchantId: string): Promise<MenuItem[]>;
   countItems(merchantId: string): Promise<number>;
@@ -96,7 +108,7 @@ export interface MenuRepo {
   upsertItem(item: MenuItemWrite): Promise<MenuItem | undefined>;
   /**
    * Sets the units left to `stock`, only if they are `expected` when that is given (in the same
-   * statement); undefined when the item is not the merchant's.
+   * statement, which also reads the figure a refusal reports); undefined when the item is not the merchant's.
    */
   setStock(
     merchantId: string,
@@ -105,10 +117,14 @@ export interface MenuRepo {
     expected?: number,
   ): Promise<StockWrite | undefined>;
   /**
-   * Adds `delta` units (negative: removes them) atomically, only if the result stays within
-   * 0..MAX_INT; undefined when the item is not the merchant's.
+   * Adds `delta` units (negative: removes them) atomically, only if the result is not below 0
+   * and, when adding, not above MAX_STOCK; undefined when the item is not the merchant's. A
+   * refusal's `current` is the figure the write was refused on (read in the same statement).
    */
   addStock(merchantId: string, itemId: string, delta: number): Promise<StockWrite | undefined>;
+  getStockChange(requestId: string): Promise<StockChangeRecord | undefined>;
+  /** False (nothing written) when the request id is recorded already. */
+  recordStockChange(change: StockChangeRecord): Promise<boolean>;
   /** Atomically takes `quantity` if that many are left; false (and no change) otherwise. */
   takeStock(itemId: string, quantity: number): Promise<boolean>;
   returnStock(itemId: string, quantity: number): Promise<void>;

@@ -18,6 +18,7 @@ import { releaseReservation } from './release.ts';
 import { createCatalogueCache } from './catalogue-cache.ts';
 import { transactResult } from './transact.ts';
 import { prepEstimateOf } from './views.ts';
+import { createZoneWarning } from './zone-warning.ts';
 
 export interface ReserveStockInput {
   readonly orderId: string;
@@ -63,8 +64,16 @@ function replay(
   });
 }
 
-export function reservationUseCases({ store, clock, settings, catalogue: cache }: UseCaseDeps) {
+export function reservationUseCases({
+  store,
+  clock,
+  settings,
+  logger,
+  catalogue: cache,
+  warnIfZoneUnusable,
+}: UseCaseDeps) {
   const catalogue = cache ?? createCatalogueCache(store.repo, 0);
+  const warnZone = warnIfZoneUnusable ?? createZoneWarning(logger);
   return {
     /**
      * ADR 0006 step 1. Idempotent on the order id: the reservation row is inserted before any stock
@@ -89,6 +98,7 @@ export function reservationUseCases({ store, clock, settings, catalogue: cache }
         const existing = await store.repo.getReservation(input.orderId);
         return existing ? replay(existing, input, undefined) : err(Errors.merchantNotFound(input.merchantId));
       }
+      warnZone(merchant);
       const refusal = refusalFor(statusAt(merchant, now)) ?? deliveryAreaRefusal(merchant, input.dropoff);
       if (refusal) {
         const existing = await store.repo.getReservation(input.orderId);

@@ -55,6 +55,17 @@ describe('retention of finished work', () => {
     expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(0);
   });
 
+  it('forgets the request id of a stock change after the window: a repeat then changes again', async () => {
+    const restock = { merchantId: 'm1', itemId: 'burger', add: 5, requestId: 'r-1' };
+    const first = unwrap(await uc.setStock(restock)).stock;
+    clock.advance(7 * DAY);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(0);
+    expect(unwrap(await uc.setStock(restock)).stock).toBe(first);
+    clock.advance(2 * DAY);
+    expect(await uc.purgeFinished(RETENTION_HOURS, 100)).toBe(4); // three as below, and the stock change
+    expect(unwrap(await uc.setStock(restock)).stock).toBe(first + 5);
+  });
+
   it('deletes at most `limit` rows per call, so a backlog drains in batches', async () => {
     clock.advance(9 * DAY);
     expect(await uc.purgeFinished(RETENTION_HOURS, 2)).toBe(2);

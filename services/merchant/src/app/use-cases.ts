@@ -8,12 +8,14 @@ import { merchantAddressUseCases } from './merchant-address.ts';
 import { orderEventUseCases } from './order-events.ts';
 import { reservationUseCases } from './reservations.ts';
 import { retentionUseCases } from './retention.ts';
+import { createZoneWarning } from './zone-warning.ts';
 
 /** Every use case of the merchant service; gRPC handlers, the consumer and the sweeper call these. */
 export function createUseCases(base: UseCaseDeps) {
   const deps: UseCaseDeps = {
     ...base,
     catalogue: base.catalogue ?? createCatalogueCache(base.store.repo, base.settings.catalogueCacheMs ?? 0),
+    warnIfZoneUnusable: base.warnIfZoneUnusable ?? createZoneWarning(base.logger),
   };
   return {
     ...catalogueUseCases(deps),

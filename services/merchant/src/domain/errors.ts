@@ -58,6 +58,14 @@ export const Errors = {
       `the stock is ${current} now, not ${expected}: nothing was changed; restock with add, or read it again`,
       [{ field: 'expected_stock', message: `is ${current} now` }],
     ),
+  // The request id of a recorded stock change, sent again with another change (the gateway's
+  // IDEMPOTENCY_KEY_REUSED for one Idempotency-Key on two different bodies).
+  idempotencyKeyReused: () =>
+    error(
+      'conflict',
+      'IDEMPOTENCY_KEY_REUSED',
+      'this request id was used for another stock change; use a new one for a new change',
+    ),
   currencyMismatch: (fields: readonly FieldError[]) =>
     error('invalid', 'CURRENCY_MISMATCH', "prices must be in the merchant's currency", bounded(fields)),
   // Not 'invalid': the same drop-off is fine for a nearer merchant, or after this one widens its area.

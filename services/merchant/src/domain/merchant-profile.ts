@@ -35,6 +35,11 @@ const MAX_ID = 64;
 const MAX_TEXT = 200;
 /** Stock and counters are PostgreSQL integers. */
 export const MAX_INT = 2_147_483_647;
+/**
+ * The most units an `add` may leave (the API's stock range, docs/api.md): absolute figures up to
+ * MAX_INT stay writable over gRPC, but repeated adds must not walk the stock out of the API's range.
+ */
+export const MAX_STOCK = 1_000_000;
 const CURRENCY = /^[A-Z]{3}$/;
 const ID = /^[A-Za-z0-9_.:-]+$/;
 

@@ -1,8 +1,15 @@
 import { distanceMeters } from '../../domain/geo.ts';
 import type { KitchenOrder } from '../../domain/kitchen.ts';
-import { MAX_INT } from '../../domain/merchant-profile.ts';
+import { MAX_STOCK } from '../../domain/merchant-profile.ts';
 import type { MenuItem, Merchant } from '../../domain/types.ts';
-import type { MerchantStore, PlacedOutcome, Repo, Reservation, StatusChange } from '../ports.ts';
+import type {
+  MerchantStore,
+  PlacedOutcome,
+  Repo,
+  Reservation,
+  StatusChange,
+  StockChangeRecord,
+} from '../ports.ts';
 
 interface State {
   merchants: Map<string, Merchant>;
@@ -13,6 +20,7 @@ interface State {
   events: StatusChange[];
   /** Created and last changed, per reservation ('r:' + order id) and kitchen row ('k:' + order id). */
   stamps: Map<string, { created: Date; changed: Date }>;
+  stockChanges: Map<string, StockChangeRecord & { created: Date }>;
 }
 
 const copy = (s: State): State => ({
@@ -23,6 +31,7 @@ const copy = (s: State): State => ({
   processed: new Set(s.processed),
   events: [...s.events],
   stamps: new Map(s.stamps),
+  stockChanges: new Map(s.stockChanges),
 });
 
 const byKey = (a: { d: number; id: string }, b: { d: number; id: string }) =>
@@ -49,6 +58,7 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
     processed: new Set(),
     events: [],
     stamps: new Map(),
+    stockChanges: new Map(),
   });
   const touch = (key: string) => {
     const at = now();
@@ -128,10 +138,21 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       const item = s.items.get(itemId);
       if (!item || item.merchantId !== merchantId) return undefined;
       const stock = item.stock + delta;
-      if (stock < 0 || stock > MAX_INT) return { ok: false, current: item.stock };
+      if (stock < 0 || (delta > 0 && stock > MAX_STOCK)) return { ok: false, current: item.stock };
       const updated = { ...item, stock };
       s.items.set(itemId, updated);
       return { ok: true, item: updated };
+    },
+    getStockChange: async (requestId) => {
+      const found = s.stockChanges.get(requestId);
+      if (!found) return undefined;
+      const { created: _c, ...change } = found;
+      return change;
+    },
+    async recordStockChange(change) {
+      if (s.stockChanges.has(change.requestId)) return false;
+      s.stockChanges.set(change.requestId, { ...change, created: now() });
+      return true;
     },
     async takeStock(itemId, quantity) {
       const item = s.items.get(itemId);
@@ -277,7 +298,11 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
         )
         .slice(0, limit - kitchen.length);
       for (const r of reservations) s.reservations.delete(r.orderId);
-      return kitchen.length + reservations.length;
+      const changes = [...s.stockChanges.values()]
+        .filter((c) => c.created < cutoff)
+        .slice(0, limit - kitchen.length - reservations.length);
+      for (const c of changes) s.stockChanges.delete(c.requestId);
+      return kitchen.length + reservations.length + changes.length;
     },
   };
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MerchantStatus } from '@mealpeak/contracts/merchant.v1';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth.ts';
+import { stockRequestIdFor } from '../../../app/stock-request-id.ts';
 import { Problems, sendProblem } from '../problems.ts';
 import {
   COMMON_ERRORS,
@@ -224,7 +225,8 @@ export function merchantRoutes({
     app.put(
       '/menu/items/:itemId/stock',
       {
-        // An add is not idempotent: with an Idempotency-Key a retry replays the first answer.
+        // An add is not idempotent: with an Idempotency-Key a retry replays the first answer, or
+        // (the record gone, or released after a 5xx) the merchant service answers it (adr/0022).
         config: writeOnce,
         schema: {
           tags,
@@ -246,10 +248,15 @@ export function merchantRoutes({
         if (stock !== undefined && add !== undefined) return invalidField(request, reply, 'add', one);
         if (add !== undefined && expectedStock !== undefined)
           return invalidField(request, reply, 'expectedStock', 'goes with stock only, not with add');
+        // The gateway's key record alone is not enough: a 504 releases it, and the retry would
+        // add again. The merchant service records the derived id with the change (adr/0022).
+        const merchantId = principalOf(request).id;
+        const key = request.headers['idempotency-key'];
+        const requestId = typeof key === 'string' ? stockRequestIdFor(merchantId, itemId, key) : undefined;
         const res = await merchants.setStock(
-          principalOf(request).id,
+          merchantId,
           itemId,
-          { stock, add, expectedStock },
+          { stock, add, expectedStock, requestId },
           ctxOf(request),
         );
         return res.ok ? menuItemJson(res.value) : fail(request, reply, res.error);

@@ -248,6 +248,13 @@ export interface ChangeStockRequest {
    * (FAILED_PRECONDITION, the message gives the current figure) and nothing changes.
    */
   expectedStock?: number | undefined;
+  /**
+   * Makes the change idempotent: a repeat with the same request_id answers the recorded result
+   * (the item, with the stock the first change left) and changes nothing; the same request_id with
+   * another merchant, item or change is IDEMPOTENCY_KEY_REUSED (FAILED_PRECONDITION). Kept at least
+   * KITCHEN_RETENTION_HOURS. Absent (callers from before it): every call changes the stock again.
+   */
+  requestId?: string | undefined;
 }
 
 export interface ChangeStockResponse {
@@ -2251,7 +2258,14 @@ export const SetStockResponse: MessageFns<SetStockResponse> = {
 };
 
 function createBaseChangeStockRequest(): ChangeStockRequest {
-  return { merchantId: '', itemId: '', stock: undefined, add: undefined, expectedStock: undefined };
+  return {
+    merchantId: '',
+    itemId: '',
+    stock: undefined,
+    add: undefined,
+    expectedStock: undefined,
+    requestId: undefined,
+  };
 }
 
 export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
@@ -2270,6 +2284,9 @@ export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
     }
     if (message.expectedStock !== undefined) {
       writer.uint32(40).uint32(message.expectedStock);
+    }
+    if (message.requestId !== undefined) {
+      writer.uint32(50).string(message.requestId);
     }
     return writer;
   },
@@ -2327,6 +2344,14 @@ export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
             message.expectedStock = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2358,6 +2383,11 @@ export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
         : isSet(object.expected_stock)
           ? globalThis.Number(object.expected_stock)
           : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : undefined,
     };
   },
 
@@ -2378,6 +2408,9 @@ export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
     if (message.expectedStock !== undefined) {
       obj.expectedStock = Math.round(message.expectedStock);
     }
+    if (message.requestId !== undefined) {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -2391,6 +2424,7 @@ export const ChangeStockRequest: MessageFns<ChangeStockRequest> = {
     message.stock = object.stock ?? undefined;
     message.add = object.add ?? undefined;
     message.expectedStock = object.expectedStock ?? undefined;
+    message.requestId = object.requestId ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unwrap } from '@mealpeak/core';
+import { pgMenuRepo } from '../src/adapters/pg-menu.ts';
+import { pgRetentionRepo } from '../src/adapters/pg-retention.ts';
+import type { Sql } from '../src/adapters/pg-rows.ts';
+import { itemInput, merchantInput } from '../src/app/test-support/fixtures.ts';
+import { createMerchantDb, type MerchantDb } from './support.ts';
+
+// ChangeStock on PostgreSQL: request ids (adr/0022), the figure a refusal names, the API's range.
+describe('stock changes', () => {
+  let mdb: MerchantDb;
+  let uc: ReturnType<MerchantDb['service']>['service']['useCases'];
+  beforeAll(async () => {
+    mdb = await createMerchantDb(8);
+    uc = mdb.service().service.useCases;
+    unwrap(await uc.upsertMerchant(merchantInput()));
+  });
+  afterAll(async () => mdb?.close());
+
+  it('applies a request id once, also when its repeats arrive together', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-once', { stock: 10 })));
+    const restock = { merchantId: 'm1', itemId: 's-once', add: 5, requestId: 'req-once' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => uc.setStock(restock)));
+    expect(answers.map((a) => unwrap(a).stock)).toEqual(Array(8).fill(15));
+    expect(await mdb.stock('s-once')).toBe(15);
+    // Later, after an order took some: the repeat still answers what the change left.
+    await mdb.pool.query(`UPDATE menu_items SET stock = 12 WHERE id = 's-once'`);
+    expect(unwrap(await uc.setStock(restock)).stock).toBe(15);
+    expect(await mdb.stock('s-once')).toBe(12);
+    expect(await uc.setStock({ ...restock, add: 6 })).toMatchObject({
+      ok: false,
+      error: { code: 'IDEMPOTENCY_KEY_REUSED' },
+    });
+    expect(await mdb.stock('s-once')).toBe(12);
+  });
+
+  it('records no refused change, and keeps concurrent relative changes exact', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-par', { stock: 100 })));
+    const refused = await uc.setStock({ merchantId: 'm1', itemId: 's-par', add: -101, requestId: 'req-no' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'STOCK_INSUFFICIENT' } });
+    const { rows } = await mdb.pool.query(`SELECT 1 FROM stock_changes WHERE request_id = 'req-no'`);
+    expect(rows).toEqual([]);
+    const all = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        uc.setStock({ merchantId: 'm1', itemId: 's-par', add: i % 2 ? 3 : -1, requestId: `req-par-${i}` }),
+      ),
+    );
+    expect(all.every((r) => r.ok)).toBe(true);
+    expect(await mdb.stock('s-par')).toBe(140);
+  });
+
+  it('refuses an add that would leave more than 1 000 000, naming add', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-max', { stock: 999_990 })));
+    expect(await uc.setStock({ merchantId: 'm1', itemId: 's-max', add: 11 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', fields: [{ field: 'add' }] },
+    });
+    expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-max', add: 10 })).stock).toBe(1_000_000);
+    // A figure above it (an absolute write over gRPC) may still be reduced.
+    unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-max', stock: 2_000_000 }));
+    expect(unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-max', add: -1 })).stock).toBe(1_999_999);
+  });
+
+  it('names the figure a write was refused on, not one read after it', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-ref', { stock: 7 })));
+    // Something changes the stock right after the first statement of each write.
+    let between: string | undefined;
+    const db = {
+      query: async (text: string, params?: unknown[]) => {
+        const res = await mdb.pool.query(text, params);
+        if (between) await mdb.pool.query(between);
+        between = undefined;
+        return res;
+      },
+    } as unknown as Sql;
+    const repo = pgMenuRepo(db);
+    between = `UPDATE menu_items SET stock = 10 WHERE id = 's-ref'`;
+    expect(await repo.setStock('m1', 's-ref', 12, 10)).toEqual({ ok: false, current: 7 });
+    await mdb.pool.query(`UPDATE menu_items SET stock = 3 WHERE id = 's-ref'`);
+    between = `UPDATE menu_items SET stock = 20 WHERE id = 's-ref'`;
+    expect(await repo.addStock('m1', 's-ref', -5)).toEqual({ ok: false, current: 3 });
+    expect(await repo.addStock('m1', 'nope', 1)).toBeUndefined();
+  });
+
+  it('purges request ids past the retention window', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-old', { stock: 1 })));
+    unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-old', add: 1, requestId: 'req-old' }));
+    unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-old', add: 1, requestId: 'req-new' }));
+    await mdb.pool.query(
+      `UPDATE stock_changes SET created_at = now() - interval '3 days' WHERE request_id = 'req-old'`,
+    );
+    await pgRetentionRepo(mdb.pool).purgeFinished(new Date(Date.now() - 86_400_000), 1_000);
+    const { rows } = await mdb.pool.query<{ request_id: string }>(
+      `SELECT request_id FROM stock_changes WHERE request_id LIKE 'req-%' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.request_id)).not.toContain('req-old');
+    expect(rows.map((r) => r.request_id)).toContain('req-new');
+  });
+});
