@@ -82,6 +82,66 @@ describe('stock changes', () => {
     expect(await repo.addStock('m1', 'nope', 1)).toBeUndefined();
   });
 
+  /** Until `n` statements of this database wait for a row lock (no sleeps: the interleaving is fixed). */
+  async function lockWaiters(n: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await mdb.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if ((rows[0]?.n ?? 0) >= n) return;
+      if (Date.now() > deadline) throw new Error(`fewer than ${n} lock waiters`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it('decides on the figure it locked: a restock committed while it waited lets a removal through', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-wait', { stock: 0 })));
+    const restock = await mdb.pool.connect();
+    try {
+      await restock.query('BEGIN');
+      await restock.query(`UPDATE menu_items SET stock = 10 WHERE id = 's-wait'`);
+      const removal = uc.setStock({ merchantId: 'm1', itemId: 's-wait', add: -5 });
+      await lockWaiters(1);
+      await restock.query('COMMIT');
+      expect(unwrap(await removal).stock).toBe(5);
+      expect(await mdb.stock('s-wait')).toBe(5);
+
+      // The conditional set too: refused on the figure it locked, and naming that one.
+      await restock.query('BEGIN');
+      await restock.query(`UPDATE menu_items SET stock = 12 WHERE id = 's-wait'`);
+      const set = pgMenuRepo(mdb.pool).setStock('m1', 's-wait', 20, 12);
+      await lockWaiters(1);
+      await restock.query('COMMIT');
+      expect(await set).toMatchObject({ ok: true, item: { stock: 20 } });
+    } finally {
+      restock.release();
+    }
+  });
+
+  it('a repeat queued behind its first request answers what the first did, not a refusal', async () => {
+    unwrap(await uc.upsertMenuItem(itemInput('s-rep', { stock: 5 })));
+    const holder = await mdb.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM menu_items WHERE id = 's-rep' FOR UPDATE`);
+      const change = { merchantId: 'm1', itemId: 's-rep', add: -5, requestId: 'req-rep' };
+      // The first waits for the row; the gateway gives up on it (504) and the app repeats.
+      const first = uc.setStock(change);
+      await lockWaiters(1);
+      const repeat = uc.setStock(change);
+      await lockWaiters(2);
+      await holder.query('COMMIT');
+      expect(unwrap(await first).stock).toBe(0);
+      // Without the re-read: 409 STOCK_INSUFFICIENT "only 0 left", kept 5 min by the gateway.
+      expect(unwrap(await repeat).stock).toBe(0);
+      expect(await mdb.stock('s-rep')).toBe(0);
+    } finally {
+      holder.release();
+    }
+  });
+
   it('purges request ids past the retention window', async () => {
     unwrap(await uc.upsertMenuItem(itemInput('s-old', { stock: 1 })));
     unwrap(await uc.setStock({ merchantId: 'm1', itemId: 's-old', add: 1, requestId: 'req-old' }));

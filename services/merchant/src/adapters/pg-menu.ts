@@ -14,9 +14,12 @@ interface StockChangeRow {
 
 export function pgMenuRepo(db: Sql): MenuRepo {
   /**
-   * One statement: lock the item's row (READ COMMITTED: its latest committed figure), write if
-   * `allowed` holds for that figure, and otherwise report it. The figure a refusal names is the
-   * one it was refused on: a second read could see a restock or placement made in between.
+   * One statement: lock the item's row (READ COMMITTED: its latest committed figure, `cur_stock`),
+   * write if `allowed` holds for that figure, and otherwise report it. The figure a refusal names
+   * is the one it was refused on: a second read could see a restock or placement made in between.
+   * `newStock` and `allowed` are written in terms of `cur_stock`, never of the row's own `stock`:
+   * the UPDATE reads the row as of the statement's start, so a condition on `stock` refused on a
+   * figure older than the one locked (a restock committed while this waited for the lock).
    */
   async function writeStock(
     merchantId: string,
@@ -27,14 +30,15 @@ export function pgMenuRepo(db: Sql): MenuRepo {
   ): Promise<StockWrite | undefined> {
     const { rows } = await db.query<ItemRow & { written: boolean }>(
       `WITH cur AS (
-         SELECT id, stock FROM menu_items WHERE id = $1 AND merchant_id = $2 FOR NO KEY UPDATE),
+         SELECT id AS cur_id, stock AS cur_stock FROM menu_items
+         WHERE id = $1 AND merchant_id = $2 FOR NO KEY UPDATE),
        upd AS (
          UPDATE menu_items SET stock = ${newStock}, updated_at = now()
-         WHERE id = (SELECT id FROM cur) AND ${allowed}
+         FROM cur WHERE id = cur_id AND ${allowed}
          RETURNING ${ITEM_COLUMNS})
        SELECT true AS written, upd.* FROM upd
        UNION ALL
-       SELECT false, NULL, NULL, NULL, NULL, NULL, NULL, cur.stock, NULL
+       SELECT false, NULL, NULL, NULL, NULL, NULL, NULL, cur_stock, NULL
        FROM cur WHERE NOT EXISTS (SELECT 1 FROM upd)`,
       [itemId, merchantId, ...values],
     );
@@ -97,7 +101,7 @@ export function pgMenuRepo(db: Sql): MenuRepo {
     async setStock(merchantId, itemId, stock, expected) {
       // The precondition is checked in the UPDATE itself: a placement taking units between the
       // app's read and this write makes it refuse rather than give those units back.
-      return writeStock(merchantId, itemId, '$3', '($4::int IS NULL OR stock = $4::int)', [
+      return writeStock(merchantId, itemId, '$3', '($4::int IS NULL OR cur_stock = $4::int)', [
         stock,
         expected ?? null,
       ]);
@@ -110,8 +114,8 @@ export function pgMenuRepo(db: Sql): MenuRepo {
       return writeStock(
         merchantId,
         itemId,
-        'stock + $3::int',
-        `stock::bigint + $3::int >= 0 AND ($3::int <= 0 OR stock::bigint + $3::int <= ${MAX_STOCK})`,
+        'cur_stock + $3::int',
+        `cur_stock::bigint + $3::int >= 0 AND ($3::int <= 0 OR cur_stock::bigint + $3::int <= ${MAX_STOCK})`,
         [delta],
       );
     },

@@ -180,10 +180,16 @@ export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZ
         if (!(await tx.recordStockChange(change(written.value.stock)))) return err(REPEATED);
         return written;
       });
-      if (applied.ok || applied.error !== REPEATED) return applied;
+      if (applied.ok) return applied;
+      // Refused, or beaten to the record. A repeat that waited for the row lock behind its first
+      // request (still in flight when the gateway gave up on it) is refused on the figure the first
+      // left; the first committed its record before releasing the lock, so it is visible now and is
+      // the answer, not the refusal.
       const first = await store.repo.getStockChange(requestId);
-      if (!first) throw new Error(`stock change ${requestId} conflicted but is not recorded`);
-      return answerRecorded(store.repo, first, change(first.result));
+      if (first) return answerRecorded(store.repo, first, change(first.result));
+      if (applied.error === REPEATED)
+        throw new Error(`stock change ${requestId} conflicted but is not recorded`);
+      return applied;
     },
 
     /** The merchant may open or pause; AUTO_PAUSED and CLOSED are the platform's to compute. */
