@@ -140,13 +140,9 @@ export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZ
       ];
       const { stock, add, expectedStock } = input;
       if (stock === undefined && add === undefined)
-        problems.push(
-          field('stock', 'give exactly one of stock (units left) and add (units to add or remove)'),
-        );
+        problems.push(field('stock', `is required, or add instead ${ONE_OF_STOCK_AND_ADD}`));
       if (stock !== undefined && add !== undefined)
-        problems.push(
-          field('add', 'give exactly one of stock (units left) and add (units to add or remove)'),
-        );
+        problems.push(field('add', `cannot go with stock ${ONE_OF_STOCK_AND_ADD}`));
       if (stock !== undefined && !between(stock, 0, MAX_INT))
         problems.push(field('stock', `must be 0 to ${MAX_INT}`));
       if (add !== undefined && !between(add, -MAX_INT, MAX_INT))
@@ -217,6 +213,9 @@ export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZ
     },
   };
 }
+
+/** Field errors read "<field> <message>": the rule behind the two stock-or-add refusals. */
+const ONE_OF_STOCK_AND_ADD = '(exactly one of stock, the units left, and add, the units to add or remove)';
 
 /** Rolls back a change whose request id a concurrent repeat recorded first. */
 const REPEATED = Errors.idempotencyKeyReused();

@@ -243,9 +243,12 @@ export function merchantRoutes({
       async (request, reply) => {
         const { itemId } = request.params;
         const { stock, add, expectedStock } = request.body;
-        const one = 'give exactly one of stock (units left) and add (units to add or remove)';
-        if (stock === undefined && add === undefined) return invalidField(request, reply, 'stock', one);
-        if (stock !== undefined && add !== undefined) return invalidField(request, reply, 'add', one);
+        // Messages follow the field name ("stock is required, ..."), as every field error does.
+        const which = '(exactly one of stock, the units left, and add, the units to add or remove)';
+        if (stock === undefined && add === undefined)
+          return invalidField(request, reply, 'stock', `is required, or add instead ${which}`);
+        if (stock !== undefined && add !== undefined)
+          return invalidField(request, reply, 'add', `cannot go with stock ${which}`);
         if (add !== undefined && expectedStock !== undefined)
           return invalidField(request, reply, 'expectedStock', 'goes with stock only, not with add');
         // The gateway's key record alone is not enough: a 504 releases it, and the retry would
