@@ -70,6 +70,7 @@ const ENDPOINTS: Endpoint[] = [
     status: 200,
   },
   { method: 'POST', url: '/v1/merchant/menu/items', payload: item, allowed: ['merchant'], status: 201 },
+  { method: 'GET', url: '/v1/merchant/menu/items/i-1', allowed: ['merchant'], status: 200 },
   { method: 'PUT', url: '/v1/merchant/menu/items/i-1', payload: item, allowed: ['merchant'], status: 200 },
   {
     method: 'PUT',

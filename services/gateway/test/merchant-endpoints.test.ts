@@ -117,6 +117,35 @@ describe('menu items', () => {
   });
 });
 
+describe('one menu item', () => {
+  it('answers where a new item’s Location points', async () => {
+    const created = await h.call({
+      method: 'POST',
+      url: '/v1/merchant/menu/items',
+      payload: { ...dish, stock: 4 },
+      ...asMerchant,
+    });
+    expect(created.statusCode).toBe(201);
+    const location = created.headers.location as string;
+    const read = await h.call({ method: 'GET', url: location, ...asMerchant });
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toEqual(created.json());
+  });
+
+  it('is 404 ITEM_NOT_FOUND for another merchant’s item, exactly as for an unknown id', async () => {
+    h.backend.addMerchant('m-2', ['i-of-m2']);
+    const get = (id: string) =>
+      h.call({ method: 'GET', url: `/v1/merchant/menu/items/${id}`, ...asMerchant });
+    const foreign = await get('i-of-m2');
+    const unknown = await get('i-404');
+    expect(foreign.statusCode).toBe(404);
+    const { requestId: _a, ...foreignBody } = foreign.json<Record<string, unknown>>();
+    const { requestId: _b, ...unknownBody } = unknown.json<Record<string, unknown>>();
+    expect(foreignBody).toMatchObject({ code: 'ITEM_NOT_FOUND', fields: [{ field: 'itemId' }] });
+    expect(unknownBody).toEqual(foreignBody);
+  });
+});
+
 describe('incoming orders', () => {
   const list = (query: string) =>
     h.call({ method: 'GET', url: `/v1/merchant/orders?state=PLACED${query}`, ...asMerchant });

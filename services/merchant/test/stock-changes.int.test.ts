@@ -34,6 +34,22 @@ describe('stock changes', () => {
     expect(await mdb.stock('s-once')).toBe(12);
   });
 
+  it('keys request ids per merchant: the same id applies for each merchant', async () => {
+    unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2' })));
+    unwrap(await uc.upsertMenuItem(itemInput('s-m1', { stock: 10 })));
+    unwrap(await uc.upsertMenuItem(itemInput('s-m2', { merchantId: 'm2', stock: 20 })));
+    // m1 records the id first; m2's change under it is its own, neither answered with m1's
+    // result nor refused as reuse.
+    const m1 = { merchantId: 'm1', itemId: 's-m1', add: 1, requestId: 'req-shared' };
+    const m2 = { merchantId: 'm2', itemId: 's-m2', add: -3, requestId: 'req-shared' };
+    expect(unwrap(await uc.setStock(m1)).stock).toBe(11);
+    expect(unwrap(await uc.setStock(m2)).stock).toBe(17);
+    // Each merchant's repeat still answers its own record and changes nothing.
+    expect(unwrap(await uc.setStock(m1)).stock).toBe(11);
+    expect(unwrap(await uc.setStock(m2)).stock).toBe(17);
+    expect([await mdb.stock('s-m1'), await mdb.stock('s-m2')]).toEqual([11, 17]);
+  });
+
   it('records no refused change, and keeps concurrent relative changes exact', async () => {
     unwrap(await uc.upsertMenuItem(itemInput('s-par', { stock: 100 })));
     const refused = await uc.setStock({ merchantId: 'm1', itemId: 's-par', add: -101, requestId: 'req-no' });

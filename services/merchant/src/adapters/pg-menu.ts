@@ -120,11 +120,11 @@ export function pgMenuRepo(db: Sql): MenuRepo {
       );
     },
 
-    async getStockChange(requestId) {
+    async getStockChange(merchantId, requestId) {
       const { rows } = await db.query<StockChangeRow>(
         `SELECT request_id, merchant_id, item_id, add_units, set_stock, expected_stock, stock
-         FROM stock_changes WHERE request_id = $1`,
-        [requestId],
+         FROM stock_changes WHERE merchant_id = $1 AND request_id = $2`,
+        [merchantId, requestId],
       );
       const row = rows[0];
       return (
@@ -143,7 +143,7 @@ export function pgMenuRepo(db: Sql): MenuRepo {
     async recordStockChange(c) {
       const result = await db.query(
         `INSERT INTO stock_changes (request_id, merchant_id, item_id, add_units, set_stock, expected_stock, stock)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id, request_id) DO NOTHING`,
         [
           c.requestId,
           c.merchantId,

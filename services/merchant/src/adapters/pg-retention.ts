@@ -30,7 +30,7 @@ const STEPS: readonly PurgeStep[] = [
     // gateway's own record lasts a day; the kitchen window is longer than both.
     name: 'merchants.purge-stock-changes',
     table: 'stock_changes',
-    key: ['request_id'],
+    key: ['merchant_id', 'request_id'],
     where: `x.created_at < $1`,
   },
 ];

@@ -23,7 +23,9 @@ const HEADER = /^("?)merchant_id\1\s*,\s*("?)address\2$/i;
  * `merchant_id,address` lines: the first comma ends the id (ids have none), so an address may
  * hold commas as it is, or be quoted as spreadsheets export it ("Torstraße 12, 10119 Berlin",
  * with "" for a quote; an id may be quoted too). Blank lines and a header line (names quoted or
- * not) are skipped; lines end with LF, CRLF or CR. Not a general CSV reader: an
+ * not) are skipped; lines end with LF, CRLF or CR. Empty fields at the end of a line (an extra
+ * spreadsheet column: `m1,Torstr. 12,` or `m1,"Torstr. 12, Berlin",`) are dropped; after a
+ * quoted address nothing else may follow. Not a general CSV reader: an
  * address is one line (a line break in one is refused anyway), so a record is a line.
  */
 export function parseAddressCsv(text: string): (AddressRow | { line: number; problem: string })[] {
@@ -33,7 +35,8 @@ export function parseAddressCsv(text: string): (AddressRow | { line: number; pro
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (const [i, content] of lines.entries()) {
     const line = i + 1;
-    if (content.trim() === '' || (out.length === 0 && HEADER.test(content.trim()))) continue;
+    if (content.trim() === '' || (out.length === 0 && HEADER.test(withoutEmptyTail(content).trim())))
+      continue;
     const comma = content.indexOf(',');
     if (comma < 0) {
       out.push({ line, problem: 'expected merchant_id,address' });
@@ -62,14 +65,34 @@ export function parseAddressCsv(text: string): (AddressRow | { line: number; pro
   return out;
 }
 
+/** A quoted field: its text ("" for a quote inside), then the rest of the line after its closing quote. */
+const QUOTED = /^"((?:[^"]|"")*)"(.*)$/s;
+
 function unquote(field: string): string | undefined {
   const trimmed = field.trim();
-  if (!trimmed.startsWith('"')) return field;
-  const inner = trimmed.slice(1, -1);
-  // A lone quote inside: the field ended early or was never closed.
-  if (trimmed.length < 2 || !trimmed.endsWith('"') || inner.replaceAll('""', '').includes('"'))
-    return undefined;
-  return inner.replaceAll('""', '"');
+  // Unquoted, an address may hold commas: only a run of empty fields at the very end is dropped.
+  if (!trimmed.startsWith('"')) return withoutEmptyTail(field);
+  const quoted = QUOTED.exec(trimmed);
+  // Never closed, or a lone quote inside (the field ended early): anything but empty fields after
+  // the closing quote is refused rather than guessed at.
+  if (!quoted || withoutEmptyTail(quoted[2]!).trim() !== '') return undefined;
+  return quoted[1]!.replaceAll('""', '"');
+}
+
+/** `field` without empty fields (`,` or `,""`, blanks around them) at its end. */
+function withoutEmptyTail(field: string): string {
+  let rest = field;
+  for (;;) {
+    let end = rest.trimEnd();
+    if (end.endsWith('""')) {
+      // An empty quoted field only when a comma starts it: `"Zum ""Hirsch"""` ends a quoted text.
+      const before = end.slice(0, -2).trimEnd();
+      if (!before.endsWith(',')) return rest;
+      end = before;
+    }
+    if (!end.endsWith(',')) return rest;
+    rest = end.slice(0, -1);
+  }
 }
 
 /**

@@ -252,6 +252,18 @@ describe('merchants, menus and status', () => {
       expect(unwrap(await uc.setStock({ ...restock, requestId: 'r-2' })).stock).toBe(16);
     });
 
+    it('keeps request ids per merchant: another merchant may use the same id', async () => {
+      unwrap(await uc.upsertMerchant(merchantInput({ id: 'm2' })));
+      unwrap(await uc.upsertMenuItem(itemInput('ramen', { merchantId: 'm2', stock: 3 })));
+      expect(
+        unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: 5, requestId: 'r-1' })).stock,
+      ).toBe(15);
+      expect(
+        unwrap(await uc.setStock({ merchantId: 'm2', itemId: 'ramen', add: 1, requestId: 'r-1' })).stock,
+      ).toBe(4);
+      expect([store.item('pho')?.stock, store.item('ramen')?.stock]).toEqual([15, 4]);
+    });
+
     it('refuses the same request id for another change with IDEMPOTENCY_KEY_REUSED', async () => {
       unwrap(await uc.setStock({ merchantId: 'm1', itemId: 'pho', add: 5, requestId: 'r-1' }));
       unwrap(await uc.upsertMenuItem(itemInput('rice', { stock: 3 })));

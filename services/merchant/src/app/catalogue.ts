@@ -166,7 +166,7 @@ export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZ
         expectedStock,
         result,
       });
-      const recorded = await store.repo.getStockChange(requestId);
+      const recorded = await store.repo.getStockChange(input.merchantId, requestId);
       if (recorded) return answerRecorded(store.repo, recorded, change(recorded.result));
       const applied = await transactResult(store, async (tx) => {
         const written = await changeStock(tx, input);
@@ -181,7 +181,7 @@ export function catalogueUseCases({ store, clock, ids, settings, logger, warnIfZ
       // request (still in flight when the gateway gave up on it) is refused on the figure the first
       // left; the first committed its record before releasing the lock, so it is visible now and is
       // the answer, not the refusal.
-      const first = await store.repo.getStockChange(requestId);
+      const first = await store.repo.getStockChange(input.merchantId, requestId);
       if (first) return answerRecorded(store.repo, first, change(first.result));
       if (applied.error === REPEATED)
         throw new Error(`stock change ${requestId} conflicted but is not recorded`);

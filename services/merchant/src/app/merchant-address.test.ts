@@ -96,6 +96,29 @@ describe('the address file', () => {
     ]);
   });
 
+  it('drops empty fields at the end of a line (an extra spreadsheet column), and only those', () => {
+    const csv = [
+      'merchant_id,address,',
+      'm1,Torstr. 12,',
+      'm2,"Torstr. 12, Berlin",',
+      'm3,Torstr. 12, Berlin , , ',
+      'm4,"Zum ""Hirsch""" ,"",',
+      'm5,,',
+      'm6,"Torstr. 12", Berlin',
+      'm7,"Torstr. 12",x,',
+    ].join('\n');
+    expect(parseAddressCsv(csv)).toEqual([
+      { line: 2, merchantId: 'm1', address: 'Torstr. 12' },
+      { line: 3, merchantId: 'm2', address: 'Torstr. 12, Berlin' },
+      { line: 4, merchantId: 'm3', address: 'Torstr. 12, Berlin ' },
+      { line: 5, merchantId: 'm4', address: 'Zum "Hirsch"' },
+      { line: 6, merchantId: 'm5', address: '' },
+      // After a closing quote only empty fields may follow: a second column is not guessed at.
+      { line: 7, problem: 'a quoted address must end with its quote' },
+      { line: 8, problem: 'a quoted address must end with its quote' },
+    ]);
+  });
+
   it('takes a corrected line after a broken one for the same merchant', () => {
     expect(parseAddressCsv('merchant_id,address\nm2,"Bad "quote" here"\nm2,Good 1\nm2,Good 2')).toEqual([
       { line: 2, problem: 'a quoted address must end with its quote' },

@@ -122,8 +122,9 @@ export interface MenuRepo {
    * refusal's `current` is the figure the write was refused on (read in the same statement).
    */
   addStock(merchantId: string, itemId: string, delta: number): Promise<StockWrite | undefined>;
-  getStockChange(requestId: string): Promise<StockChangeRecord | undefined>;
-  /** False (nothing written) when the request id is recorded already. */
+  /** Request ids are per merchant: another merchant's record under the same id is not this one. */
+  getStockChange(merchantId: string, requestId: string): Promise<StockChangeRecord | undefined>;
+  /** False (nothing written) when the merchant's request id is recorded already. */
   recordStockChange(change: StockChangeRecord): Promise<boolean>;
   /** Atomically takes `quantity` if that many are left; false (and no change) otherwise. */
   takeStock(itemId: string, quantity: number): Promise<boolean>;

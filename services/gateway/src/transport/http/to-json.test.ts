@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OrderState, type Order } from '@mealpeak/contracts/order.v1';
-import { MerchantStatus, type Merchant } from '@mealpeak/contracts/merchant.v1';
+import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
 import { RunOrderState, type Offer, type RunOrder } from '@mealpeak/contracts/dispatch.v1';
-import { merchantJson, offerJson, orderJson, runOrderJson } from './to-json.ts';
+import { menuItemJson, merchantJson, offerJson, orderJson, runOrderJson } from './to-json.ts';
 
 /** The restaurant riders collect from, as the services send it; '' when unknown (docs/api.md). */
 const named = { merchantName: 'Pizzeria Torstraße', pickupAddress: 'Torstraße 130, 10119 Berlin' };
@@ -108,5 +108,32 @@ describe('the restaurant in the JSON', () => {
     };
     expect(merchantJson(merchant).address).toBe(named.pickupAddress);
     expect(merchantJson({ ...merchant, address: '' })).not.toHaveProperty('address');
+  });
+});
+
+describe('menu items in the JSON', () => {
+  const item: MenuItem = {
+    id: 'i-1',
+    merchantId: 'm-1',
+    name: 'Pho Bo',
+    description: 'Beef noodle soup',
+    price: { amountMinor: 1290, currency: 'EUR' },
+    stock: 14,
+    available: true,
+  };
+
+  it('shows a description when the item has one', () => {
+    expect(menuItemJson(item).description).toBe('Beef noodle soup');
+  });
+
+  it('leaves out a description the item does not have, rather than sending ""', () => {
+    // Seeded items and items created without one: proto3 sends ''.
+    expect(menuItemJson({ ...item, description: '' })).toEqual({
+      id: 'i-1',
+      name: 'Pho Bo',
+      price: { amountMinor: 1290, currency: 'EUR' },
+      stock: 14,
+      available: true,
+    });
   });
 });

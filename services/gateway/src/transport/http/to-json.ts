@@ -166,7 +166,8 @@ export function menuItemJson(i: MenuItem): MenuItemJson {
   return {
     id: i.id,
     name: i.name,
-    description: i.description,
+    // proto3 sends '' for an item without one: left out, as every field without a value.
+    ...optional('description', i.description),
     price: money(i.price),
     stock: i.stock,
     available: i.available,

@@ -20,8 +20,11 @@ interface State {
   events: StatusChange[];
   /** Created and last changed, per reservation ('r:' + order id) and kitchen row ('k:' + order id). */
   stamps: Map<string, { created: Date; changed: Date }>;
+  /** By stockChangeKey: request ids are per merchant, like the table's key. */
   stockChanges: Map<string, StockChangeRecord & { created: Date }>;
 }
+
+const stockChangeKey = (merchantId: string, requestId: string) => JSON.stringify([merchantId, requestId]);
 
 const copy = (s: State): State => ({
   merchants: new Map(s.merchants),
@@ -143,15 +146,16 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       s.items.set(itemId, updated);
       return { ok: true, item: updated };
     },
-    getStockChange: async (requestId) => {
-      const found = s.stockChanges.get(requestId);
+    getStockChange: async (merchantId, requestId) => {
+      const found = s.stockChanges.get(stockChangeKey(merchantId, requestId));
       if (!found) return undefined;
       const { created: _c, ...change } = found;
       return change;
     },
     async recordStockChange(change) {
-      if (s.stockChanges.has(change.requestId)) return false;
-      s.stockChanges.set(change.requestId, { ...change, created: now() });
+      const key = stockChangeKey(change.merchantId, change.requestId);
+      if (s.stockChanges.has(key)) return false;
+      s.stockChanges.set(key, { ...change, created: now() });
       return true;
     },
     async takeStock(itemId, quantity) {
@@ -301,7 +305,7 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       const changes = [...s.stockChanges.values()]
         .filter((c) => c.created < cutoff)
         .slice(0, limit - kitchen.length - reservations.length);
-      for (const c of changes) s.stockChanges.delete(c.requestId);
+      for (const c of changes) s.stockChanges.delete(stockChangeKey(c.merchantId, c.requestId));
       return kitchen.length + reservations.length + changes.length;
     },
   };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MerchantStatus } from '@mealpeak/contracts/merchant.v1';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth.ts';
+import { getOwnMenuItem } from '../../../app/menu-item.ts';
 import { stockRequestIdFor } from '../../../app/stock-request-id.ts';
 import { Problems, sendProblem } from '../problems.ts';
 import {
@@ -184,6 +185,29 @@ export function merchantRoutes({
           .code(201)
           .header('location', `/v1/merchant/menu/items/${res.value.id}`)
           .send(menuItemJson(res.value));
+      },
+    );
+
+    // Where POST /menu/items' Location points.
+    app.get(
+      '/menu/items/:itemId',
+      {
+        config: merchant,
+        schema: {
+          tags,
+          summary: 'One item of your menu',
+          params: ItemIdParam,
+          response: { 200: ref(MenuItem, 'The menu item'), ...errorResponses(...COMMON_ERRORS, 404) },
+        },
+      },
+      async (request, reply) => {
+        const res = await getOwnMenuItem(
+          merchants,
+          principalOf(request).id,
+          request.params.itemId,
+          ctxOf(request),
+        );
+        return res.ok ? menuItemJson(res.value) : fail(request, reply, res.error);
       },
     );
 

@@ -50,7 +50,7 @@ export const MenuItem = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
-    description: Type.String(),
+    description: Type.Optional(Type.String({ description: 'Absent when the item has none' })),
     price: ref(Money),
     stock: Type.Integer({ description: 'Units left (open orders already subtracted)' }),
     available: Type.Boolean(),
