@@ -30,7 +30,7 @@ import { readLedger, reconcile } from './reconcile.ts';
 import { startReplicaMode, type ReplicaMode } from './replica-mode.ts';
 import { renderReport, type Figures, type K6Summary } from './report-html.ts';
 import { loadTestServiceEnv } from './stack-env.ts';
-import { SCENARIOS, errorRate } from './scenarios.ts';
+import { SCENARIOS, judgedFigure } from './scenarios.ts';
 import { failureReasons } from './verdict.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -269,8 +269,8 @@ const peakBuckets = Math.max(1, Math.round(5 / scenario.bucketS));
 const figures: Figures = {
   peakRps: peakRate(series, peakBuckets),
   peakWindowS: peakBuckets * scenario.bucketS,
-  p99Ms: metric('http_req_duration', 'p(99)') ?? NaN,
-  errorRate: errorRate(scenario, summary),
+  p99Ms: judgedFigure(scenario, summary, 'http_req_duration', 'p(99)'),
+  errorRate: judgedFigure(scenario, summary, 'http_req_failed', 'rate'),
   ordersPlaced: metric('orders_placed', 'count') ?? 0,
   lostOrders: r.lost.length,
   doubledOrders: r.doubled.length,

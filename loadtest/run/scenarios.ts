@@ -11,10 +11,11 @@ export interface Scenario {
   /** k6 settings of this scenario; -e NAME=value still wins. */
   env?: Record<string, string>;
   /**
-   * The k6 metric whose rate is the run's "failed requests" figure: the whole run's unless the
-   * scenario sends traffic that is not to be judged (abuse: the good actors' requests only).
+   * The requests the run's figures (failed requests, p99) are taken from, as a k6 tag selector:
+   * every request unless the scenario sends traffic that is not to be judged (abuse: good actors).
+   * The script must keep that submetric (a threshold on it).
    */
-  errorRateMetric?: string;
+  judged?: string;
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
@@ -39,11 +40,15 @@ export const SCENARIOS: Record<string, Scenario> = {
     replicas: 1,
     bucketS: 2,
     stuckFails: true,
-    errorRateMetric: 'http_req_failed{actor:good}',
+    judged: 'actor:good',
   },
 };
 
-/** The run's share of failed requests, by the scenario's metric (NaN when k6 recorded none). */
-export function errorRate(scenario: Scenario, summary: K6Summary): number {
-  return summary.metrics[scenario.errorRateMetric ?? 'http_req_failed']?.values['rate'] ?? NaN;
+/**
+ * A figure of the judged requests (`http_req_failed` `rate`, `http_req_duration` `p(99)`), NaN
+ * when k6 recorded none.
+ */
+export function judgedFigure(scenario: Scenario, summary: K6Summary, metric: string, key: string): number {
+  const name = scenario.judged === undefined ? metric : `${metric}{${scenario.judged}}`;
+  return summary.metrics[name]?.values[key] ?? NaN;
 }
