@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `pnpm loadtest:<scenario>` (smoke, lunch, soak, breakpoint): install, build k6 when needed
+# `pnpm loadtest:<scenario>` (smoke, lunch, soak, breakpoint, abuse): install, build k6 when needed
 # (scripts/k6.sh), start PostgreSQL/Redis/Kafka with the infra script unless the platform is remote
 # (BASE_URL or --base-url) or PG_URL/REDIS_URL/KAFKA_BROKERS are set, then run the scenario
 # (loadtest/run/main.ts; docs/loadtesting.md).

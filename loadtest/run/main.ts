@@ -1,7 +1,7 @@
 /**
  * The load-test runner behind `pnpm loadtest:<scenario>` (loadtest/run/loadtest.sh):
  *
- *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint> [--replicas N] [--base-url URL]
+ *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint|abuse> [--replicas N] [--base-url URL]
  *        [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value ...]
  *
  * Without --base-url it starts the replica mode (fresh database, own topics and keys, the demo city
@@ -30,36 +30,11 @@ import { readLedger, reconcile } from './reconcile.ts';
 import { startReplicaMode, type ReplicaMode } from './replica-mode.ts';
 import { renderReport, type Figures, type K6Summary } from './report-html.ts';
 import { loadTestServiceEnv } from './stack-env.ts';
+import { SCENARIOS, judgedFigure } from './scenarios.ts';
 import { failureReasons } from './verdict.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra');
-
-interface Scenario {
-  script: string;
-  title: string;
-  replicas: number;
-  bucketS: number;
-  /** Stuck orders fail the run; not after a breakpoint, which aborts mid-flight by design. */
-  stuckFails: boolean;
-  /** k6 settings of this scenario; -e NAME=value still wins. */
-  env?: Record<string, string>;
-}
-const SCENARIOS: Record<string, Scenario> = {
-  smoke: {
-    script: 'smoke.js',
-    title: 'Smoke',
-    replicas: 1,
-    bucketS: 2,
-    stuckFails: true,
-    // A hundred orders or so: at the default 1% and 3% a merchant's reject and a rider's decline
-    // happened once or not at all per run, so their paths went untested.
-    env: { MERCHANT_REJECT_SHARE: '0.05', RIDER_DECLINE_SHARE: '0.15' },
-  },
-  lunch: { script: 'lunch-peak.js', title: 'Lunch peak', replicas: 2, bucketS: 5, stuckFails: true },
-  soak: { script: 'soak.js', title: 'Soak', replicas: 2, bucketS: 30, stuckFails: true },
-  breakpoint: { script: 'breakpoint.js', title: 'Breakpoint', replicas: 1, bucketS: 5, stuckFails: false },
-};
 
 const USAGE = `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value]`;
 /** A mistyped option: the problem and the usage, no stack trace. */
@@ -294,8 +269,8 @@ const peakBuckets = Math.max(1, Math.round(5 / scenario.bucketS));
 const figures: Figures = {
   peakRps: peakRate(series, peakBuckets),
   peakWindowS: peakBuckets * scenario.bucketS,
-  p99Ms: metric('http_req_duration', 'p(99)') ?? NaN,
-  errorRate: metric('http_req_failed', 'rate') ?? NaN,
+  p99Ms: judgedFigure(scenario, summary, 'http_req_duration', 'p(99)'),
+  errorRate: judgedFigure(scenario, summary, 'http_req_failed', 'rate'),
   ordersPlaced: metric('orders_placed', 'count') ?? 0,
   lostOrders: r.lost.length,
   doubledOrders: r.doubled.length,
