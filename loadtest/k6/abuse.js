@@ -28,8 +28,9 @@ const KINDS = ['none', 'anon', 'manycustomers', 'manycancel', 'customer', 'devto
 if (!KINDS.includes(ABUSE)) throw new Error(`ABUSE must be one of ${KINDS.join(', ')}, got "${ABUSE}"`);
 
 /**
- * The routes a kitchen or a rider cannot work without; admission control never sheds them for
- * load (ADR 0020), so under abuse they must keep working.
+ * The routes a kitchen or a rider cannot work without; admission control sheds them last, only
+ * once everything else is refused and the process is still in danger (ADR 0020), so under abuse
+ * they must keep working.
  */
 export const CRITICAL = [
   ENDPOINTS.merchantOrders,
