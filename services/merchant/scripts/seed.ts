@@ -4,16 +4,12 @@
  * Applies the merchant migrations first, so it works before the service ever started. Safe to run
  * again: it upserts by fixed ids. The local platform (pnpm start) calls seedDemoCityInto directly.
  */
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { env, loadConfig, z } from '@mealpeak/config';
 import { createPool, migrate } from '@mealpeak/db';
-import { createOutbox } from '@mealpeak/outbox';
 import { createLogger, type Logger } from '@mealpeak/telemetry';
-import { createPgStore } from '../src/adapters/pg-store.ts';
 import { seedDemoCity } from '../src/app/seed.ts';
-import { createUseCases } from '../src/app/use-cases.ts';
-import { noOrderService } from './no-order-service.ts';
+import { scriptUseCases } from './script-use-cases.ts';
 
 export interface SeedTarget {
   readonly pgUrl: string;
@@ -32,16 +28,12 @@ export async function seedDemoCityInto(target: SeedTarget): Promise<{ merchants:
   });
   try {
     await migrate(pool, target.schema, fileURLToPath(new URL('../migrations', import.meta.url)));
-    const useCases = createUseCases({
-      store: createPgStore({
-        pool,
-        outbox: createOutbox({ schema: target.schema, partitions: target.outboxPartitions }),
-      }),
-      orders: noOrderService('the seed'),
-      clock: { now: () => new Date() },
-      ids: { newId: () => randomUUID() },
+    const useCases = scriptUseCases({
+      pool,
+      schema: target.schema,
+      outboxPartitions: target.outboxPartitions,
       logger: target.logger,
-      settings: { reservationTtlSeconds: 120, sweepRetryMs: 30_000 },
+      script: 'the seed',
     });
     return await seedDemoCity(useCases);
   } finally {

@@ -12,12 +12,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { env, loadConfig, z } from '@mealpeak/config';
 import { createPool, pendingMigrations } from '@mealpeak/db';
-import { createOutbox } from '@mealpeak/outbox';
 import { createLogger, type Logger } from '@mealpeak/telemetry';
-import { createPgStore } from '../src/adapters/pg-store.ts';
 import { setAddresses, type BackfillReport } from '../src/app/address-backfill.ts';
-import { createUseCases } from '../src/app/use-cases.ts';
-import { noOrderService } from './no-order-service.ts';
+import { scriptUseCases } from './script-use-cases.ts';
 
 export interface AddressTarget {
   readonly pgUrl: string;
@@ -43,14 +40,13 @@ export async function setAddressesInto(target: AddressTarget, csv: string): Prom
       throw new Error(
         `schema ${target.schema} lacks migrations ${pending.join(', ')}: deploy the merchant service first`,
       );
-    const useCases = createUseCases({
-      // The outbox is never written: an address change publishes no event.
-      store: createPgStore({ pool, outbox: createOutbox({ schema: target.schema, partitions: 1 }) }),
-      orders: noOrderService('the script'),
-      clock: { now: () => new Date() },
-      ids: { newId: () => '' },
+    // The outbox is never written: an address change publishes no event.
+    const useCases = scriptUseCases({
+      pool,
+      schema: target.schema,
+      outboxPartitions: 1,
       logger: target.logger,
-      settings: { reservationTtlSeconds: 120, sweepRetryMs: 30_000 },
+      script: 'the script',
     });
     return await setAddresses(useCases, csv);
   } finally {
