@@ -1,6 +1,6 @@
 /**
  * Sets merchants' street addresses from a CSV file of `merchant_id,address` lines (a header line
- * is allowed; an address with commas as it is, or quoted), leaving the rest of each profile as it
+ * is allowed; an address with commas is quoted), leaving the rest of each profile as it
  * is: the backfill for merchants onboarded before addresses existed (docs/operations.md).
  *   PG_URL=postgres://... pnpm exec node services/merchant/scripts/set-addresses.ts addresses.csv
  * Like seed.ts it works on the merchant database directly, through the same use case as the

@@ -1,3 +1,4 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import type { SetMerchantAddressInput } from './merchant-address.ts';
 import type { UseCases } from './use-cases.ts';
 
@@ -16,17 +17,18 @@ export interface BackfillReport {
   readonly failed: number;
 }
 
-/** As typed, or with each name quoted as spreadsheets export it. */
-const HEADER = /^("?)merchant_id\1\s*,\s*("?)address\2$/i;
-
 /**
- * `merchant_id,address` lines: the first comma ends the id (ids have none), so an address may
- * hold commas as it is, or be quoted as spreadsheets export it ("Torstraße 12, 10119 Berlin",
- * with "" for a quote; an id may be quoted too). Blank lines and a header line (names quoted or
- * not) are skipped; lines end with LF, CRLF or CR. Empty fields at the end of a line (an extra
- * spreadsheet column: `m1,Torstr. 12,` or `m1,"Torstr. 12, Berlin",`) are dropped; after a
- * quoted address nothing else may follow. Not a general CSV reader: an
- * address is one line (a line break in one is refused anyway), so a record is a line.
+ * `merchant_id,address` lines, read as CSV (RFC 4180, csv-parse): quote an address that holds
+ * commas, as spreadsheets export it ("Torstraße 12, 10119 Berlin", with "" for a quote inside);
+ * a quote inside an unquoted field is taken as it is. Blanks around fields are trimmed; blank lines
+ * and a header line (`merchant_id,address`, names quoted or not) are skipped; lines end with LF,
+ * CRLF or CR; empty fields after the address (an extra spreadsheet column) are dropped.
+ *
+ * An address is one line (a line break in one is refused anyway), so each line is parsed on its
+ * own: a broken line is reported by its number and never swallows the lines after it, as an
+ * unclosed quote would in a whole-file parse. A third non-empty field is refused rather than
+ * guessed at: `m1,Torstr. 12,Berlin` is an unquoted address with a comma or an address and a
+ * note, and setting "Torstr. 12,Berlin" or "Torstr. 12" silently would be wrong either way.
  */
 export function parseAddressCsv(text: string): (AddressRow | { line: number; problem: string })[] {
   const out: (AddressRow | { line: number; problem: string })[] = [];
@@ -35,21 +37,27 @@ export function parseAddressCsv(text: string): (AddressRow | { line: number; pro
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (const [i, content] of lines.entries()) {
     const line = i + 1;
-    if (content.trim() === '' || (out.length === 0 && HEADER.test(withoutEmptyTail(content).trim())))
+    if (content.trim() === '') continue;
+    const fields = parseLine(content);
+    if (typeof fields === 'string') {
+      out.push({ line, problem: fields });
       continue;
-    const comma = content.indexOf(',');
-    if (comma < 0) {
+    }
+    if (out.length === 0 && isHeader(fields)) continue;
+    if (fields.length < 2) {
       out.push({ line, problem: 'expected merchant_id,address' });
       continue;
     }
-    const merchantId = unquote(content.slice(0, comma))?.trim();
-    const address = unquote(content.slice(comma + 1));
-    if (merchantId === undefined) {
-      out.push({ line, problem: 'a quoted merchant_id must end with its quote' });
+    if (fields.length > 2) {
+      out.push({
+        line,
+        problem: 'more than two fields: quote an address that holds commas ("Torstraße 12, 10119 Berlin")',
+      });
       continue;
     }
-    if (address === undefined) {
-      out.push({ line, problem: 'a quoted address must end with its quote' });
+    const [merchantId, address] = fields as [string, string];
+    if (merchantId === '') {
+      out.push({ line, problem: 'merchant_id is empty' });
       continue;
     }
     // Only a line that was read claims its merchant: a corrected line after a broken one is the
@@ -65,34 +73,29 @@ export function parseAddressCsv(text: string): (AddressRow | { line: number; pro
   return out;
 }
 
-/** A quoted field: its text ("" for a quote inside), then the rest of the line after its closing quote. */
-const QUOTED = /^"((?:[^"]|"")*)"(.*)$/s;
-
-function unquote(field: string): string | undefined {
-  const trimmed = field.trim();
-  // Unquoted, an address may hold commas: only a run of empty fields at the very end is dropped.
-  if (!trimmed.startsWith('"')) return withoutEmptyTail(field);
-  const quoted = QUOTED.exec(trimmed);
-  // Never closed, or a lone quote inside (the field ended early): anything but empty fields after
-  // the closing quote is refused rather than guessed at.
-  if (!quoted || withoutEmptyTail(quoted[2]!).trim() !== '') return undefined;
-  return quoted[1]!.replaceAll('""', '"');
+/** The fields of one line, without empty ones after the second; or why it is not CSV. */
+function parseLine(content: string): string[] | string {
+  let records: string[][];
+  try {
+    records = parse(content, { trim: true, relax_column_count: true, relax_quotes: true });
+  } catch (e) {
+    const code = e instanceof CsvError ? e.code : undefined;
+    if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field must end with its quote on the same line';
+    if (code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE')
+      return 'text after a closing quote: double a quote inside a quoted field ("")';
+    return `not CSV: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const fields = [...(records[0] ?? [])];
+  while (fields.length > 2 && fields.at(-1) === '') fields.pop();
+  return fields;
 }
 
-/** `field` without empty fields (`,` or `,""`, blanks around them) at its end. */
-function withoutEmptyTail(field: string): string {
-  let rest = field;
-  for (;;) {
-    let end = rest.trimEnd();
-    if (end.endsWith('""')) {
-      // An empty quoted field only when a comma starts it: `"Zum ""Hirsch"""` ends a quoted text.
-      const before = end.slice(0, -2).trimEnd();
-      if (!before.endsWith(',')) return rest;
-      end = before;
-    }
-    if (!end.endsWith(',')) return rest;
-    rest = end.slice(0, -1);
-  }
+function isHeader(fields: readonly string[]): boolean {
+  return (
+    fields.length === 2 &&
+    fields[0]!.toLowerCase() === 'merchant_id' &&
+    fields[1]!.toLowerCase() === 'address'
+  );
 }
 
 /**

@@ -58,30 +58,47 @@ describe('setting a merchant address on its own', () => {
 });
 
 describe('the address file', () => {
-  it('reads merchant_id,address lines, with commas in the address as they are or quoted', () => {
+  it('reads merchant_id,address lines as CSV: an address with commas is quoted', () => {
     const csv = [
       '\uFEFFmerchant_id,address',
-      'm1,Torstraße 12, 10119 Berlin',
+      'm1,"Torstraße 12, 10119 Berlin"',
       '',
       ' m2 , "Mehringdamm 36, 10961 Berlin" \r',
       'm3,"Zum ""Goldenen"" Hirsch 1"',
       'm4,',
+      'm5,Zum "Hirsch" 2',
     ].join('\n');
     expect(parseAddressCsv(csv)).toEqual([
       { line: 2, merchantId: 'm1', address: 'Torstraße 12, 10119 Berlin' },
       { line: 4, merchantId: 'm2', address: 'Mehringdamm 36, 10961 Berlin' },
       { line: 5, merchantId: 'm3', address: 'Zum "Goldenen" Hirsch 1' },
       { line: 6, merchantId: 'm4', address: '' },
+      // A quote inside an unquoted field is taken as it is.
+      { line: 7, merchantId: 'm5', address: 'Zum "Hirsch" 2' },
     ]);
   });
 
-  it('names the lines it cannot read: no comma, an unclosed quote, a merchant twice', () => {
-    expect(parseAddressCsv('m1\nm2,"Torstraße 12\nm3,"a"b"\nm4,x\nm4,y')).toEqual([
+  it('refuses an unquoted address with commas rather than guess which part is the address', () => {
+    // An address with a comma, or an address and a note in a third column: either reading would
+    // set a wrong address without a word.
+    expect(
+      parseAddressCsv('m1,Torstraße 12, 10119 Berlin\nm2,"Torstr. 12",note\nm3,"Torstr. 12", Berlin'),
+    ).toEqual(
+      [1, 2, 3].map((line) => ({
+        line,
+        problem: 'more than two fields: quote an address that holds commas ("Torstraße 12, 10119 Berlin")',
+      })),
+    );
+  });
+
+  it('names the lines it cannot read, and an unclosed quote never swallows the lines after it', () => {
+    expect(parseAddressCsv('m1\nm2,"Torstraße 12\nm3,"a"b"\nm4,x\nm4,y\n,x')).toEqual([
       { line: 1, problem: 'expected merchant_id,address' },
-      { line: 2, problem: 'a quoted address must end with its quote' },
-      { line: 3, problem: 'a quoted address must end with its quote' },
+      { line: 2, problem: 'a quoted field must end with its quote on the same line' },
+      { line: 3, problem: 'text after a closing quote: double a quote inside a quoted field ("")' },
       { line: 4, merchantId: 'm4', address: 'x' },
       { line: 5, problem: 'm4 is on line 4 already: which address is meant?' },
+      { line: 6, problem: 'merchant_id is empty' },
     ]);
   });
 
@@ -92,19 +109,18 @@ describe('the address file', () => {
       { line: 3, merchantId: 'm2', address: 'Mehringdamm 36' },
     ]);
     expect(parseAddressCsv('"m1,x')).toEqual([
-      { line: 1, problem: 'a quoted merchant_id must end with its quote' },
+      { line: 1, problem: 'a quoted field must end with its quote on the same line' },
     ]);
   });
 
-  it('drops empty fields at the end of a line (an extra spreadsheet column), and only those', () => {
+  it('drops empty fields after the address (an extra spreadsheet column), and only those', () => {
     const csv = [
       'merchant_id,address,',
       'm1,Torstr. 12,',
       'm2,"Torstr. 12, Berlin",',
-      'm3,Torstr. 12, Berlin , , ',
+      'm3,"Torstr. 12, Berlin " , , ',
       'm4,"Zum ""Hirsch""" ,"",',
       'm5,,',
-      'm6,"Torstr. 12", Berlin',
       'm7,"Torstr. 12",x,',
     ].join('\n');
     expect(parseAddressCsv(csv)).toEqual([
@@ -113,15 +129,16 @@ describe('the address file', () => {
       { line: 4, merchantId: 'm3', address: 'Torstr. 12, Berlin ' },
       { line: 5, merchantId: 'm4', address: 'Zum "Hirsch"' },
       { line: 6, merchantId: 'm5', address: '' },
-      // After a closing quote only empty fields may follow: a second column is not guessed at.
-      { line: 7, problem: 'a quoted address must end with its quote' },
-      { line: 8, problem: 'a quoted address must end with its quote' },
+      {
+        line: 7,
+        problem: 'more than two fields: quote an address that holds commas ("Torstraße 12, 10119 Berlin")',
+      },
     ]);
   });
 
   it('takes a corrected line after a broken one for the same merchant', () => {
     expect(parseAddressCsv('merchant_id,address\nm2,"Bad "quote" here"\nm2,Good 1\nm2,Good 2')).toEqual([
-      { line: 2, problem: 'a quoted address must end with its quote' },
+      { line: 2, problem: 'text after a closing quote: double a quote inside a quoted field ("")' },
       { line: 3, merchantId: 'm2', address: 'Good 1' },
       { line: 4, problem: 'm2 is on line 3 already: which address is meant?' },
     ]);
