@@ -175,10 +175,7 @@ export async function registerAdmission(app: FastifyInstance, s: AdmissionSettin
   let inFlight = 0;
   const observeInFlight = (r: ObservableResult) => r.observe(inFlight);
   const observeUtilization = (r: ObservableResult) => r.observe(pressure.last().eventLoopUtilization);
-  const observeDelay = (r: ObservableResult) => {
-    const delay = pressure.last().eventLoopDelayMs;
-    if (Number.isFinite(delay)) r.observe(delay);
-  };
+  const observeDelay = (r: ObservableResult) => r.observe(pressure.last().eventLoopDelayMs);
   inFlightGauge.addCallback(observeInFlight);
   utilizationGauge.addCallback(observeUtilization);
   delayGauge.addCallback(observeDelay);

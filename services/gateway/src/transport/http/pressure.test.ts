@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPressureMonitor, type PressureMonitor } from './pressure.ts';
+import { startPressureMonitor, type DelaySource, type PressureMonitor } from './pressure.ts';
 
 const limits = {
   maxEventLoopDelayMs: 0,
@@ -46,5 +46,27 @@ describe('pressure monitor', () => {
     // A throw escaping the timer would be an uncaught exception: the test run fails, the process exits.
     await until(() => monitor?.overloadedBy('critical') === 'heap');
     expect(errors).toHaveLength(2);
+  });
+
+  it('reports a fully blocked interval as the time the loop stood still, judged like any delay', async () => {
+    // The histogram recorded nothing (its timer never ran) and 700 ms passed between samples.
+    let clock = 0;
+    const blocked: DelaySource = {
+      mean: NaN,
+      reset: () => undefined,
+      disable: () => undefined,
+      now: () => (clock += 700),
+    };
+    monitor = startPressureMonitor(
+      { ...limits, maxEventLoopDelayMs: 500 },
+      () => undefined,
+      () => 0,
+      blocked,
+    );
+    await until(() => monitor!.last().eventLoopDelayMs > 0);
+    // Was Infinity: the delay gauge skipped the interval, and every priority was refused.
+    expect(monitor.last().eventLoopDelayMs).toBe(690);
+    expect(monitor.overloadedBy('normal')).toBe('event_loop_delay');
+    expect(monitor.overloadedBy('critical')).toBeUndefined();
   });
 });

@@ -37,26 +37,58 @@ const RESOLUTION_MS = 10;
  * in a timer ends the process. Here nothing needs a descriptor (the heap comes from V8) and a
  * failing sample is reported and skipped: the previous values stand.
  */
+/** The event-loop delay histogram and clock a monitor reads; replaced in tests. */
+export interface DelaySource {
+  /** Mean delay in ns since the last reset; NaN when nothing was recorded. */
+  readonly mean: number;
+  reset(): void;
+  disable(): void;
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+}
+
+function nodeDelaySource(): DelaySource {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  return {
+    get mean() {
+      return histogram.mean;
+    },
+    reset: () => histogram.reset(),
+    disable: () => histogram.disable(),
+    now: () => performance.now(),
+  };
+}
+
 export function startPressureMonitor(
   limits: PressureLimits,
   onError: (error: unknown) => void,
   readHeapUsed: () => number = () => getHeapStatistics().used_heap_size,
+  delay: DelaySource = nodeDelaySource(),
 ): PressureMonitor {
-  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  histogram.enable();
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
   let sample: PressureSample = { eventLoopDelayMs: 0, eventLoopUtilization: 0, heapUsedBytes: 0 };
+  let lastTake = delay.now();
 
   const take = () => {
     try {
-      const mean = histogram.mean / 1e6;
-      histogram.reset();
+      const mean = delay.mean / 1e6;
+      delay.reset();
+      const now = delay.now();
+      const sinceLast = now - lastTake;
+      lastTake = now;
       const current = performance.eventLoopUtilization();
       const utilization = performance.eventLoopUtilization(current, elu).utilization;
       elu = current;
       sample = {
-        // No sample at all in an interval: the loop was blocked for all of it.
-        eventLoopDelayMs: Number.isNaN(mean) ? Infinity : Math.max(0, mean - RESOLUTION_MS),
+        // Nothing recorded since the last sample: the histogram's own timer never ran, so the loop
+        // was blocked all that time but for one resolution step. That figure (a lower bound, what
+        // one recorded delay would have said) rather than Infinity: the gauge shows how long the
+        // loop stood still instead of skipping the interval, and the limits judge it like any
+        // other delay.
+        eventLoopDelayMs: Number.isNaN(mean)
+          ? Math.max(0, sinceLast - RESOLUTION_MS)
+          : Math.max(0, mean - RESOLUTION_MS),
         eventLoopUtilization: utilization,
         heapUsedBytes: readHeapUsed(),
       };
@@ -72,7 +104,7 @@ export function startPressureMonitor(
     last: () => sample,
     stop: () => {
       clearInterval(timer);
-      histogram.disable();
+      delay.disable();
     },
   };
 }
