@@ -55,12 +55,16 @@ export const CLIENT_OPTIONS: ChannelOptions = {
  * - success-rate ejection compares replicas with each other (mean minus stdev_factor standard
  *   deviations); with 2 replicas the worse one is always exactly one deviation below the mean, so
  *   it ejects on noise or never, and its default wants 5 replicas. Not used.
- * - threshold 90 %: a frozen or unreachable replica fails 100 % of its calls; a healthy one stays
- *   in while 1 call in 10 it answers is OK, however many of the others are domain errors.
- *   Only a stream of calls that nearly all fail (a flood of bad requests alone on a channel, an
- *   outage of a shared database) ejects a replica that is not at fault, and then only one (below).
+ * - threshold 99 %: a frozen or unreachable replica fails 100 % of its calls; a healthy one stays
+ *   in while more than 1 call in 100 it answers is OK, however many of the others are domain
+ *   errors. 90 % was too close to what abuse produces: 800/s of cancels of random order ids
+ *   (NOT_FOUND) beside 100/s of honest calls is 89 % failures on the gateway's order channel, and
+ *   the ejection would have halved a 2-replica service for the attacker. Only a stream of calls
+ *   that all but fail (bad requests alone on a channel, an outage of a shared database) ejects a
+ *   replica that is not at fault, and then only one (below).
  * - max ejection percent 10: grpc-js ejects only while less than this share is out, so at most
- *   one replica at a time up to 10 replicas (one of 2, one of 3). Failures that hit every
+ *   one replica at a time up to 10 replicas (one of 2: half the capacity for that caller, so
+ *   ejecting must be rare, hence the threshold). Failures that hit every
  *   replica alike take that one out of this client's rotation, not half of them.
  * - minimum hosts 2: a single replica is never judged, so never ejected (that would fail every
  *   call until its return, instead of the ones it fails itself).
@@ -80,5 +84,5 @@ export const OUTLIER_DETECTION = {
   baseEjectionTimeMs: 10_000,
   maxEjectionTimeMs: 30_000,
   maxEjectionPercent: 10,
-  failurePercentage: { threshold: 90, minimumHosts: 2, requestVolume: 10 },
+  failurePercentage: { threshold: 99, minimumHosts: 2, requestVolume: 10 },
 } as const;
