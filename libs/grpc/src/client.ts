@@ -14,7 +14,7 @@ import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, injectTraceHeaders } from '@mealpeak/telemetry';
 import { fromServiceError, isFailureStatus } from './errors.ts';
-import { CLIENT_OPTIONS, INTERNAL_TOKEN_KEY } from './options.ts';
+import { CLIENT_OPTIONS, INTERNAL_TOKEN_KEY, OUTLIER_DETECTION } from './options.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -50,7 +50,36 @@ const clientDuration = meter.createHistogram(Metric.RPC_CLIENT_DURATION, {
 });
 const tracer = trace.getTracer('@mealpeak/grpc');
 
-function serviceConfig(serviceName: string, methods: readonly string[], retry: RetryPolicy): string {
+const duration = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 });
+
+/** The load-balancing part of the service config: see OUTLIER_DETECTION for the numbers. */
+export function loadBalancingConfig(): object[] {
+  const od = OUTLIER_DETECTION;
+  return [
+    {
+      // grpc-js wants its Duration objects here, not the "1s" strings of the JSON mapping: a
+      // config it cannot parse is skipped without a word (the unit test parses this one).
+      outlier_detection: {
+        interval: duration(od.intervalMs),
+        base_ejection_time: duration(od.baseEjectionTimeMs),
+        max_ejection_time: duration(od.maxEjectionTimeMs),
+        max_ejection_percent: od.maxEjectionPercent,
+        failure_percentage_ejection: {
+          threshold: od.failurePercentage.threshold,
+          enforcement_percentage: 100,
+          minimum_hosts: od.failurePercentage.minimumHosts,
+          request_volume: od.failurePercentage.requestVolume,
+        },
+        child_policy: [{ round_robin: {} }],
+      },
+    },
+    // grpc-js uses the first entry it knows. Without this one, a process started with
+    // GRPC_EXPERIMENTAL_ENABLE_OUTLIER_DETECTION=false would fall back to pick_first (one replica).
+    { round_robin: {} },
+  ];
+}
+
+export function serviceConfig(serviceName: string, methods: readonly string[], retry: RetryPolicy): string {
   const methodConfig: unknown[] = [];
   if (methods.length > 0) {
     methodConfig.push({
@@ -65,7 +94,7 @@ function serviceConfig(serviceName: string, methods: readonly string[], retry: R
       },
     });
   }
-  return JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }], methodConfig });
+  return JSON.stringify({ loadBalancingConfig: loadBalancingConfig(), methodConfig });
 }
 
 /** Every call gets a deadline, a client span, W3C context in its metadata, and a duration metric. */

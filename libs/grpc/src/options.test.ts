@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from '@mealpeak/config';
-import { CLIENT_OPTIONS, SERVER_OPTIONS } from './options.ts';
+import { DEFAULT_RETRY } from './client.ts';
+import { CLIENT_OPTIONS, OUTLIER_DETECTION, SERVER_OPTIONS } from './options.ts';
 
 const n = (options: typeof CLIENT_OPTIONS, key: string): number => {
   const value = options[key] as unknown;
@@ -27,7 +28,7 @@ describe('connection options', () => {
     expect(env.callDeadlineMs(2_000).safeParse(String(env.MAX_CALL_DEADLINE_MS + 1)).success).toBe(false);
   });
 
-  it('drops a frozen or unreachable replica from the rotation within 15 s', () => {
+  it('closes the connection to a frozen or unreachable replica within 15 s, behind outlier detection', () => {
     const detection =
       n(CLIENT_OPTIONS, 'grpc.keepalive_time_ms') + n(CLIENT_OPTIONS, 'grpc.keepalive_timeout_ms');
     expect(detection).toBeLessThanOrEqual(15_000);
@@ -38,5 +39,46 @@ describe('connection options', () => {
     expect(n(CLIENT_OPTIONS, 'grpc.keepalive_time_ms')).toBeGreaterThan(
       n(SERVER_OPTIONS, 'grpc.http2.min_ping_interval_without_data_ms'),
     );
+  });
+});
+
+describe('outlier detection', () => {
+  const od = OUTLIER_DETECTION;
+  // grpc-js (like gRFC A50) ejects one more replica only while the share already out is below
+  // max_ejection_percent.
+  const mostEjected = (replicas: number): number => {
+    let out = 0;
+    while (out < replicas && (out * 100) / replicas < od.maxEjectionPercent) out += 1;
+    return out;
+  };
+
+  it('never ejects the last replica, and takes out one at a time up to ten', () => {
+    // One replica is never judged at all: failing some calls beats failing all of them.
+    expect(od.failurePercentage.minimumHosts).toBeGreaterThanOrEqual(2);
+    for (let replicas = 2; replicas <= 10; replicas += 1) expect(mostEjected(replicas)).toBe(1);
+    for (let replicas = 11; replicas <= 100; replicas += 1) {
+      expect(mostEjected(replicas)).toBeLessThanOrEqual(Math.ceil(replicas / 10));
+    }
+  });
+
+  it('judges a replica that fails every call within a couple of seconds of its deadlines', () => {
+    // Ejection needs a share of failures strictly above the threshold: a frozen replica's 100 %.
+    expect(od.failurePercentage.threshold).toBeLessThan(100);
+    // Failures count when the call ends (its deadline), then at most two checks.
+    expect(2 * od.intervalMs).toBeLessThanOrEqual(2_000);
+  });
+
+  it('ejects neither for the failures of one bad request nor for ordinary domain errors', () => {
+    // Every attempt of a retried call counts; one request never fills the volume on its own.
+    expect(od.failurePercentage.requestVolume).toBeGreaterThan(DEFAULT_RETRY.maxAttempts);
+    // grpc-js counts NOT_FOUND, FAILED_PRECONDITION... as failures: only near-total failure ejects.
+    expect(od.failurePercentage.threshold).toBeGreaterThanOrEqual(99);
+  });
+
+  it('brings an ejected replica back before keepalive would have given up on it', () => {
+    expect(od.baseEjectionTimeMs).toBeLessThanOrEqual(
+      n(CLIENT_OPTIONS, 'grpc.keepalive_time_ms') + n(CLIENT_OPTIONS, 'grpc.keepalive_timeout_ms'),
+    );
+    expect(od.maxEjectionTimeMs).toBeGreaterThanOrEqual(od.baseEjectionTimeMs);
   });
 });

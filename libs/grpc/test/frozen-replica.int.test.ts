@@ -1,63 +1,130 @@
-import { afterAll, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { EchoServiceClient, EchoServiceService } from '@mealpeak/contracts/testing.v1';
 import { eventually, spawnTs, type SpawnedProcess } from '@mealpeak/testing';
 import { call, createGrpcClient } from '../src/index.ts';
+import { OUTLIER_DETECTION } from '../src/options.ts';
 
 const serverEntry = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
+const DEADLINE_MS = 500;
+const INTERVAL_MS = OUTLIER_DETECTION.intervalMs;
+
+const procs: SpawnedProcess[] = [];
+const clients: EchoServiceClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of procs.splice(0)) {
+    p.child.kill('SIGCONT');
+    p.child.kill('SIGKILL');
+  }
+});
+
+async function startServer(): Promise<{ proc: SpawnedProcess; port: string; pid: string }> {
+  const proc = spawnTs(serverEntry);
+  procs.push(proc);
+  const m = await proc.waitForLine(/^listening (\d+)$/);
+  return { proc, port: m[1]!, pid: String(proc.child.pid) };
+}
+
+function connect(...servers: { port: string }[]): EchoServiceClient {
+  const client = createGrpcClient(EchoServiceClient, EchoServiceService, {
+    target: `ipv4:${servers.map((s) => `127.0.0.1:${s.port}`).join(',')}`,
+    defaultDeadlineMs: DEADLINE_MS,
+    idempotent: ['echo'],
+  });
+  clients.push(client);
+  return client;
+}
+
+/**
+ * 20 calls at once, answered by pid or `error CODE`. With two replicas that is 10 per replica
+ * per deadline, so a frozen one fails at least 10 calls in every check interval (the request
+ * volume outlier detection needs), even when the poll waits for its deadlines.
+ */
+async function burst(
+  client: EchoServiceClient,
+  failWithCode = (_i: number) => '',
+  size = 20,
+): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: size }, async (_, i) => {
+      const request = { message: 'x', delayMs: 0, failWithCode: failWithCode(i) };
+      const res = await call(client.echo.bind(client), request);
+      return res.ok ? res.value.servedBy : `error ${res.error.code}`;
+    }),
+  );
+}
+
+const servedByAll = (answers: string[], ...pids: string[]) =>
+  pids.every((pid) => answers.includes(pid)) ? true : undefined;
 
 // A replica that freezes (SIGSTOP here; a hung event loop or a lost node in production) sends
-// no FIN or RST: round_robin keeps picking its connection, and every such call runs into its
-// deadline, until a keepalive ping goes unanswered.
+// no FIN or RST: round_robin alone keeps picking its connection, and every such call runs into
+// its deadline, until a keepalive ping goes unanswered (~15 s). Outlier detection takes it out of
+// the rotation once a check sees its calls fail (options.ts, OUTLIER_DETECTION).
 describe('a frozen replica', () => {
-  const procs: SpawnedProcess[] = [];
-  let client: EchoServiceClient | undefined;
-  afterAll(() => {
-    client?.close();
-    for (const p of procs) {
-      p.child.kill('SIGCONT');
-      p.child.kill('SIGKILL');
-    }
-  });
-
-  async function startServer(): Promise<{ proc: SpawnedProcess; port: string }> {
-    const proc = spawnTs(serverEntry);
-    procs.push(proc);
-    const m = await proc.waitForLine(/^listening (\d+)$/);
-    return { proc, port: m[1]! };
-  }
-
-  it('leaves the rotation within the client keepalive time plus its timeout (15 s)', async () => {
+  it('leaves the rotation within one deadline and two checks, and is back once it answers', async () => {
     const [a, b] = await Promise.all([startServer(), startServer()]);
-    client = createGrpcClient(EchoServiceClient, EchoServiceService, {
-      target: `ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`,
-      defaultDeadlineMs: 500,
-      idempotent: ['echo'],
-    });
-    const echo = () => call(client!.echo.bind(client), { message: 'x', delayMs: 0, failWithCode: '' });
-    const servedBy = async () => {
-      const res = await echo();
-      return res.ok ? res.value.servedBy : `error ${res.error.code}`;
-    };
-    await eventually(
-      async () => {
-        const seen = new Set(await Promise.all(Array.from({ length: 6 }, servedBy)));
-        return seen.has(String(a.proc.child.pid)) && seen.has(String(b.proc.child.pid)) ? true : undefined;
-      },
-      10_000,
-      'both replicas in the rotation',
-    );
+    const client = connect(a, b);
+    await eventually(async () => servedByAll(await burst(client), a.pid, b.pid), 10_000, 'both replicas');
 
     a.proc.child.kill('SIGSTOP');
-    // Every call answered by the live replica: the frozen one is out of the rotation. Keepalive
-    // time 10 s + timeout 5 s (~15 s); with the old 30 s + 10 s it took 40 s, past this wait.
+    // ~1.5-2.5 s: the failures count at the calls' deadline, then one or two checks. Keepalive
+    // alone (10 s + 5 s) took ~15 s here; this deadline leaves room for a busy machine only.
     await eventually(
-      async () => {
-        const answers = await Promise.all(Array.from({ length: 6 }, servedBy));
-        return answers.every((s) => s === String(b.proc.child.pid)) ? true : undefined;
-      },
-      30_000,
+      async () => ((await burst(client)).every((s) => s === b.pid) ? true : undefined),
+      DEADLINE_MS + 2 * INTERVAL_MS + 2_500,
       'calls to go to the live replica only',
     );
+
+    // Ejected, not dropped: it takes calls again after the ejection time.
+    a.proc.child.kill('SIGCONT');
+    await eventually(
+      async () => servedByAll(await burst(client), a.pid),
+      OUTLIER_DETECTION.baseEjectionTimeMs + 2 * INTERVAL_MS + 5_000,
+      'the resumed replica back in the rotation',
+    );
+  });
+
+  it('is never ejected when it is the only one: calls succeed as soon as it resumes', async () => {
+    const only = await startServer();
+    const client = connect(only);
+    await eventually(async () => servedByAll(await burst(client), only.pid), 10_000, 'the replica');
+
+    only.proc.child.kill('SIGSTOP');
+    // Enough failing calls for three checks, each over the request volume.
+    const until = Date.now() + DEADLINE_MS + 3 * INTERVAL_MS;
+    while (Date.now() < until) {
+      expect(await burst(client)).toContain('error GRPC_DEADLINE_EXCEEDED');
+    }
+
+    only.proc.child.kill('SIGCONT');
+    // Well inside the ejection time: an ejected sole replica would answer UNAVAILABLE until then.
+    await eventually(
+      async () => ((await burst(client)).every((s) => s === only.pid) ? true : undefined),
+      OUTLIER_DETECTION.baseEjectionTimeMs / 2,
+      'calls to succeed again',
+    );
+  });
+});
+
+describe('a replica answering domain errors', () => {
+  it('stays in the rotation though grpc-js counts its answers as failures', async () => {
+    const [a, b] = await Promise.all([startServer(), startServer()]);
+    const client = connect(a, b);
+    await eventually(async () => servedByAll(await burst(client), a.pid, b.pid), 10_000, 'both replicas');
+
+    // 19 answers in 20 are a domain error (RESOURCE_EXHAUSTED, as for stock), on both replicas
+    // alike (round robin sends calls 0 and 1 of a burst to different replicas), for three checks
+    // with far more calls than the request volume: as a flood of bad requests beside a little
+    // honest traffic looks (a 90 % threshold ejected one here).
+    const until = Date.now() + DEADLINE_MS + 3 * INTERVAL_MS;
+    while (Date.now() < until) {
+      const answers = await burst(client, (i) => (i < 2 ? '' : 'SOLD_OUT'), 40);
+      expect(answers.filter((s) => s === 'error SOLD_OUT')).toHaveLength(38);
+    }
+
+    // Both still answer: an ejected one would get no call for the ejection time (10 s).
+    expect(new Set(await burst(client))).toEqual(new Set([a.pid, b.pid]));
   });
 });
