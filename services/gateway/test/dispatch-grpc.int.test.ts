@@ -117,6 +117,8 @@ beforeAll(async () => {
         positionAt: undefined,
         eta: new Date('2026-11-22T12:45:00.000Z'),
       }),
+    getDispatchStatus: async (req) =>
+      err(codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${req.orderId}`)),
     listRiderOrders: async (req) => {
       seen.push(`list ${req.riderId} released=${req.includeReleased}`);
       return ok({
