@@ -116,6 +116,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', url: `/v1/rider/orders/${ORDER}/delivered`, allowed: ['rider'], status: 200 },
   { method: 'GET', url: `/v1/ops/orders/${ORDER}`, allowed: ['ops'], status: 200 },
   { method: 'GET', url: `/v1/ops/orders/${ORDER}/timeline`, allowed: ['ops'], status: 200 },
+  { method: 'GET', url: `/v1/ops/orders/${ORDER}/dispatch`, allowed: ['ops'], status: 200 },
   { method: 'GET', url: '/v1/ops/orders/counts?merchantId=m-1', allowed: ['ops'], status: 200 },
   {
     method: 'POST',

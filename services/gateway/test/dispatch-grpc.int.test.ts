@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codedError, err, ok } from '@mealpeak/core';
-import { createGrpcServer, type GrpcServer } from '@mealpeak/grpc';
+import { createGrpcServer, type GrpcServer, type UnaryImplementation } from '@mealpeak/grpc';
 import { createLogger } from '@mealpeak/telemetry';
 import {
+  DispatchPhase,
   DispatchServiceService,
   NotOfferableReason,
+  OfferOutcome,
   RiderStatus,
   RunOrderState,
 } from '@mealpeak/contracts/dispatch.v1';
@@ -13,9 +15,9 @@ import { createDispatchGrpcAdapter } from '../src/adapters/dispatch-grpc.ts';
 import { createHarness, type Harness } from './support/harness.ts';
 
 /**
- * The rider endpoints and tracking over the real dispatch adapter, against an in-process
- * DispatchService: proto3's absent messages become the API's nulls, dispatch's codes and fields
- * cross the hop, an unreachable service is a 503.
+ * The rider endpoints, tracking and ops' dispatch status over the real dispatch adapter, against
+ * an in-process DispatchService: proto3's absent messages become the API's nulls, dispatch's codes
+ * and fields cross the hop, an unreachable service is a 503, and so is one from before a method.
  */
 
 const ORDER = '7d3c1a2e-5b6f-4c8d-9e0f-1a2b3c4d5e6f';
@@ -44,6 +46,70 @@ const offer = {
   ],
 };
 const seen: string[] = [];
+const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
+/** An order offered to r-3 after r-1 declined it and r-2 took it and was relieved of it. */
+const offered = {
+  orderId: ORDER,
+  phase: DispatchPhase.DISPATCH_PHASE_OFFERED,
+  zone: 'z3000:1157:4012',
+  merchantId: 'm-7',
+  placedAt: new Date('2030-01-01T11:50:00.000Z'),
+  ready: false,
+  expectedReadyAt: new Date('2030-01-01T12:10:00.000Z'),
+  pendingOffer: {
+    offerId: OFFER,
+    riderId: 'r-3',
+    outcome: OfferOutcome.OFFER_OUTCOME_PENDING,
+    offeredAt: new Date('2030-01-01T12:00:00.000Z'),
+    expiresAt,
+    answeredAt: undefined,
+    releasedAt: undefined,
+    releaseReason: '',
+    orderIds: [ORDER],
+  },
+  riderId: '',
+  assignedAt: undefined,
+  pickedUpAt: undefined,
+  deliveredAt: undefined,
+  cancelledAt: undefined,
+  cancelHoldUntil: undefined,
+  offerCounts: { accepted: 0, released: 1, declined: 1, declinedGoingOffline: 0, expired: 0, withdrawn: 0 },
+  recentOffers: [
+    {
+      offerId: OFFER,
+      riderId: 'r-3',
+      outcome: OfferOutcome.OFFER_OUTCOME_PENDING,
+      offeredAt: new Date('2030-01-01T12:00:00.000Z'),
+      expiresAt,
+      answeredAt: undefined,
+      releasedAt: undefined,
+      releaseReason: '',
+      orderIds: [ORDER],
+    },
+    {
+      offerId: '0ffe0ffe-0000-4000-8000-000000000002',
+      riderId: 'r-2',
+      outcome: OfferOutcome.OFFER_OUTCOME_RELEASED,
+      offeredAt: new Date('2030-01-01T11:55:00.000Z'),
+      expiresAt: new Date('2030-01-01T11:55:30.000Z'),
+      answeredAt: new Date('2030-01-01T11:55:10.000Z'),
+      releasedAt: new Date('2030-01-01T11:59:00.000Z'),
+      releaseReason: 'rider_silent',
+      orderIds: [ORDER, UNKNOWN_ORDER],
+    },
+    {
+      offerId: '0ffe0ffe-0000-4000-8000-000000000003',
+      riderId: 'r-1',
+      outcome: OfferOutcome.OFFER_OUTCOME_DECLINED,
+      offeredAt: new Date('2030-01-01T11:54:00.000Z'),
+      expiresAt: new Date('2030-01-01T11:54:30.000Z'),
+      answeredAt: new Date('2030-01-01T11:54:05.000Z'),
+      releasedAt: undefined,
+      releaseReason: '',
+      orderIds: [ORDER],
+    },
+  ],
+};
 
 let server: GrpcServer;
 let h: Harness;
@@ -117,6 +183,10 @@ beforeAll(async () => {
         positionAt: undefined,
         eta: new Date('2026-11-22T12:45:00.000Z'),
       }),
+    getDispatchStatus: async (req) =>
+      req.orderId === ORDER
+        ? ok(offered)
+        : err(codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${req.orderId}`)),
     listRiderOrders: async (req) => {
       seen.push(`list ${req.riderId} released=${req.includeReleased}`);
       return ok({
@@ -340,5 +410,108 @@ describe('dispatch over gRPC', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+});
+
+describe('ops: where an order stands in dispatch, over gRPC', () => {
+  const ops = { as: ['ops', 'ops-1'] as ['ops', string] };
+
+  it('tells who holds the offer until when, and how the earlier offers ended', async () => {
+    await gateway();
+    const res = await h.call({ url: `/v1/ops/orders/${ORDER}/dispatch`, ...ops });
+    expect(res.statusCode, res.body).toBe(200);
+    // Absent proto fields (no rider, no hold, no answer yet) are left out of the JSON.
+    expect(res.json()).toEqual({
+      orderId: ORDER,
+      phase: 'OFFERED',
+      zone: 'z3000:1157:4012',
+      merchantId: 'm-7',
+      placedAt: '2030-01-01T11:50:00.000Z',
+      ready: false,
+      expectedReadyAt: '2030-01-01T12:10:00.000Z',
+      pendingOffer: {
+        offerId: OFFER,
+        riderId: 'r-3',
+        outcome: 'PENDING',
+        offeredAt: '2030-01-01T12:00:00.000Z',
+        expiresAt: '2030-01-01T12:00:30.000Z',
+        orderIds: [ORDER],
+      },
+      offerCounts: {
+        accepted: 0,
+        released: 1,
+        declined: 1,
+        declinedGoingOffline: 0,
+        expired: 0,
+        withdrawn: 0,
+      },
+      recentOffers: [
+        {
+          offerId: OFFER,
+          riderId: 'r-3',
+          outcome: 'PENDING',
+          offeredAt: '2030-01-01T12:00:00.000Z',
+          expiresAt: '2030-01-01T12:00:30.000Z',
+          orderIds: [ORDER],
+        },
+        {
+          offerId: '0ffe0ffe-0000-4000-8000-000000000002',
+          riderId: 'r-2',
+          outcome: 'RELEASED',
+          offeredAt: '2030-01-01T11:55:00.000Z',
+          expiresAt: '2030-01-01T11:55:30.000Z',
+          answeredAt: '2030-01-01T11:55:10.000Z',
+          releasedAt: '2030-01-01T11:59:00.000Z',
+          releaseReason: 'RIDER_SILENT',
+          orderIds: [ORDER, UNKNOWN_ORDER],
+        },
+        {
+          offerId: '0ffe0ffe-0000-4000-8000-000000000003',
+          riderId: 'r-1',
+          outcome: 'DECLINED',
+          offeredAt: '2030-01-01T11:54:00.000Z',
+          expiresAt: '2030-01-01T11:54:30.000Z',
+          answeredAt: '2030-01-01T11:54:05.000Z',
+          orderIds: [ORDER],
+        },
+      ],
+    });
+  });
+
+  it('answers 404 ORDER_NOT_FOUND in the error shape when dispatch does not know the order', async () => {
+    await gateway();
+    const res = await h.call({ url: `/v1/ops/orders/${UNKNOWN_ORDER}/dispatch`, ...ops });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({
+      code: 'ORDER_NOT_FOUND',
+      message: `dispatch knows no order ${UNKNOWN_ORDER}`,
+      requestId: res.headers['x-request-id'],
+    });
+  });
+
+  it('answers 503 UPSTREAM_UNIMPLEMENTED, not a 500, while dispatch runs a release without the method', async () => {
+    // A dispatch from before GetDispatchStatus (the gateway deployed first): every other method.
+    const { getDispatchStatus: _new, ...oldDefinition } = DispatchServiceService;
+    const unimplemented = async () => err(codedError('unavailable', 'UNIMPLEMENTED', 'not in this fake'));
+    const old = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
+    old.add(
+      oldDefinition,
+      Object.fromEntries(
+        Object.keys(oldDefinition).map((method) => [method, unimplemented]),
+      ) as unknown as UnaryImplementation<typeof oldDefinition>,
+    );
+    await old.start();
+    try {
+      await gateway(`127.0.0.1:${old.port}`);
+      const res = await h.call({ url: `/v1/ops/orders/${ORDER}/dispatch`, ...ops });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toMatchObject({
+        code: 'UPSTREAM_UNIMPLEMENTED',
+        message: expect.stringContaining('GetDispatchStatus') as unknown,
+      });
+    } finally {
+      await old.shutdown(1_000);
+    }
   });
 });

@@ -307,6 +307,21 @@ describeInvalidInput('invalid input: merchant, ops and dev endpoints', [
     status: 404,
     code: 'ORDER_NOT_FOUND',
   },
+  {
+    name: 'ops dispatch status: not a UUID',
+    as: ops,
+    url: '/v1/ops/orders/xyz/dispatch',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    fields: ['orderId'],
+  },
+  {
+    name: 'ops dispatch status: unknown to dispatch',
+    as: ops,
+    url: `/v1/ops/orders/${UNKNOWN_ORDER}/dispatch`,
+    status: 404,
+    code: 'ORDER_NOT_FOUND',
+  },
 
   // Dev tokens
   {

@@ -20,6 +20,7 @@ import {
 import { decideRelease } from '../src/domain/delivery/release.ts';
 import { DispatchErrors } from '../src/domain/errors.ts';
 import type { RunOrder } from '../src/domain/delivery/run.ts';
+import type { DispatchRecord, OfferTally } from '../src/domain/delivery/dispatch-status.ts';
 
 const t = (d: Date) => d.getTime();
 
@@ -39,6 +40,8 @@ export class MemoryDispatchStore implements DispatchStore {
   /** The pg adapter's offers.responded_at of accepted offers, and updated_at of cancellations. */
   readonly acceptedAt = new Map<string, Date>();
   readonly cancelledAt = new Map<string, Date>();
+  /** offers.responded_at of every offer no longer pending (answered, expired or withdrawn). */
+  readonly respondedAt = new Map<string, Date>();
   private readonly now: () => Date;
   /** `now`: the time the consumer applies order events at (the pg adapter takes the wall clock). */
   constructor(now: () => Date = () => new Date()) {
@@ -119,13 +122,13 @@ export class MemoryDispatchStore implements DispatchStore {
       status,
       declinedBy: status === 'declined' ? declinedBy : undefined,
     });
+    this.respondedAt.set(offer.offerId, now);
     for (const o of this.orders.values()) {
       if (o.offerId !== offer.offerId || o.state !== 'offered') continue;
       this.set(o, { state: 'waiting', riderId: undefined, offerId: undefined, sequence: undefined });
       this.declined.set(`${o.orderId}|${offer.riderId}`, until);
     }
     this.settle(offer.riderId);
-    void now;
   }
   private settle(riderId: string) {
     const busy = [...this.orders.values()].some(
@@ -156,6 +159,7 @@ export class MemoryDispatchStore implements DispatchStore {
       bundle.forEach((o) => this.set(o, { state: 'assigned' }));
       this.offers.set(offer.offerId, { ...offer, status: 'accepted' });
       this.acceptedAt.set(offer.offerId, input.now);
+      this.respondedAt.set(offer.offerId, input.now);
       this.setRider(offer.riderId, {
         status: 'delivering',
         busyUntil: input.plan?.busyUntil,
@@ -315,6 +319,7 @@ export class MemoryDispatchStore implements DispatchStore {
         pickedUpAt: undefined,
         deliveredAt: undefined,
       });
+      if (action === 'tombstone') this.cancelledAt.set(f.orderId, this.now());
     } else if (before && action === 'refresh') {
       this.set(before, {
         expectedReadyAt: f.expectedReadyAt,
@@ -333,8 +338,10 @@ export class MemoryDispatchStore implements DispatchStore {
       const stillOffered = [...this.orders.values()].some(
         (o) => o.offerId === before.offerId && o.state === 'offered',
       );
-      if (before.state === 'offered' && offer?.status === 'pending' && !stillOffered)
+      if (before.state === 'offered' && offer?.status === 'pending' && !stillOffered) {
         this.offers.set(offer.offerId, { ...offer, status: 'withdrawn' });
+        this.respondedAt.set(offer.offerId, this.now());
+      }
       if (before.riderId) this.settle(before.riderId);
     }
     return action;
@@ -424,6 +431,42 @@ export class MemoryDispatchStore implements DispatchStore {
   async releaseOf(orderId: string, riderId: string) {
     const r = this.releases.findLast((x) => x.riderId === riderId && x.orderIds.includes(orderId));
     return r && { reason: r.reason, releasedAt: r.at };
+  }
+  async dispatchRecord(orderId: string, offersLimit: number): Promise<DispatchRecord | undefined> {
+    const order = this.orders.get(orderId);
+    if (!order) return undefined;
+    const releaseOf = (offerId: string) =>
+      this.releases.findLast((r) => r.orderIds.includes(orderId) && r.offerIds.get(orderId) === offerId);
+    const offers = [...this.offers.values()]
+      .filter((f) => f.orderIds.includes(orderId))
+      .sort((a, b) => t(b.createdAt) - t(a.createdAt) || (a.offerId < b.offerId ? 1 : -1))
+      .map((f) => {
+        const release = f.status === 'accepted' ? releaseOf(f.offerId) : undefined;
+        return {
+          offerId: f.offerId,
+          riderId: f.riderId,
+          orderIds: f.orderIds,
+          status: f.status,
+          declinedBy: f.declinedBy,
+          offeredAt: f.createdAt,
+          expiresAt: f.expiresAt,
+          respondedAt: this.respondedAt.get(f.offerId),
+          release: release && { reason: release.reason, releasedAt: release.at },
+        };
+      });
+    const tallies = new Map<string, OfferTally>();
+    for (const f of offers) {
+      const facts = { status: f.status, declinedBy: f.declinedBy, released: f.release !== undefined };
+      const key = JSON.stringify(facts);
+      tallies.set(key, { ...facts, count: (tallies.get(key)?.count ?? 0) + 1 });
+    }
+    return {
+      order,
+      // As the pg adapter's updated_at where it matters: the cancellation of a cancelled order.
+      updatedAt: this.cancelledAt.get(orderId) ?? order.placedAt,
+      recentOffers: offers.slice(0, offersLimit),
+      tallies: [...tallies.values()],
+    };
   }
   async purgeFinished(before: Date, limit: number) {
     const final = (o: DispatchOrder) => o.state === 'delivered' || o.state === 'cancelled';

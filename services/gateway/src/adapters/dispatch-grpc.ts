@@ -1,13 +1,14 @@
 import { call, createGrpcClient } from '@mealpeak/grpc';
 import { mapResult } from '@mealpeak/core';
 import {
+  DispatchPhase,
   DispatchServiceClient,
   DispatchServiceService,
   NotOfferableReason,
   RiderStatus,
 } from '@mealpeak/contracts/dispatch.v1';
 import type { CallContext, DispatchPort } from '../app/ports.ts';
-import { callSettings, required } from './grpc-result.ts';
+import { callSettings, required, unimplementedAs } from './grpc-result.ts';
 
 export interface DispatchGrpcSettings {
   readonly target: string;
@@ -38,6 +39,7 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
       'respondToOffer',
       'setRiderOnline',
       'holdForCancellation',
+      'getDispatchStatus',
     ],
   });
   const within = (ctx: CallContext) => callSettings(ctx, settings.deadlineMs);
@@ -107,6 +109,16 @@ export function createDispatchGrpcAdapter(settings: DispatchGrpcSettings): Dispa
     async holdForCancellation(orderId, ctx, release = false) {
       const res = await call(client.holdForCancellation.bind(client), { orderId, release }, within(ctx));
       return mapResult(res, () => undefined);
+    },
+    async getDispatchStatus(orderId, ctx) {
+      const res = await call(client.getDispatchStatus.bind(client), { orderId }, within(ctx));
+      // A dispatch from before GetDispatchStatus (deploy dispatch first) answers UNIMPLEMENTED.
+      return required(
+        unimplementedAs(res, 'the dispatch status of an order (rider-dispatch GetDispatchStatus)'),
+        // The phase is the point of the answer: without one, a broken peer.
+        (r) => (r.phase === DispatchPhase.DISPATCH_PHASE_UNSPECIFIED ? undefined : r),
+        'a dispatch phase',
+      );
     },
     close: () => client.close(),
   };

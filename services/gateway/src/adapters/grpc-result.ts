@@ -8,6 +8,23 @@ export const callSettings = (ctx: CallContext, deadlineMs: number) => ({
 });
 
 /**
+ * A peer from before a method answers UNIMPLEMENTED (a rolling upgrade that has not reached it
+ * yet; docs/operations.md#upgrading-what-changed-for-operators). That is neither the client's
+ * fault nor a bug: 503 UPSTREAM_UNIMPLEMENTED naming what the peer lacks, with Retry-After, where
+ * the plain plumbing error would only say "unavailable".
+ */
+export function unimplementedAs<T>(result: Result<T, CodedError>, what: string): Result<T, CodedError> {
+  if (result.ok || result.error.code !== 'GRPC_UNIMPLEMENTED') return result;
+  return err(
+    codedError(
+      'unavailable',
+      'UPSTREAM_UNIMPLEMENTED',
+      `${what} is not served by the release running behind the gateway yet; retry once it is upgraded`,
+    ),
+  );
+}
+
+/**
  * proto3 has no required fields, so a response missing its payload is possible on the wire; it is
  * a bug of the peer, reported as unavailable (retrying later may reach a healthy replica).
  */

@@ -17,6 +17,7 @@ import type {
 } from '@mealpeak/contracts/merchant.v1';
 import type {
   GetDeliveryTrackingResponse,
+  GetDispatchStatusResponse,
   Offer,
   RiderShift,
   RunOrder,
@@ -112,6 +113,12 @@ export interface DispatchPort {
    * `release` ends the hold when the order service refused.
    */
   holdForCancellation(orderId: string, ctx: CallContext, release?: boolean): Reply<void>;
+  /**
+   * Where an order stands in dispatch, for ops: phase, pending offer, rider, offers by outcome.
+   * ORDER_NOT_FOUND when dispatch has no row for it; UPSTREAM_UNIMPLEMENTED from a dispatch
+   * release before the method.
+   */
+  getDispatchStatus(orderId: string, ctx: CallContext): Reply<GetDispatchStatusResponse>;
 }
 
 /**

@@ -7,7 +7,7 @@ import { orderBody, startPlatform, type Platform } from './platform.ts';
  * A delivery end to end through the gateway, against the real services: the rider goes online and
  * pings (straight into Redis), dispatch finds the rider through those positions and offers the
  * order with its drop-off, the rider accepts, finds the order in their run, picks up and delivers
- * while the customer tracks it.
+ * while the customer tracks it, and ops see where the order stands in dispatch.
  */
 // The merchant of platform.ts' seed stands in Shanghai; the rider waits 300 m north of it.
 const rider = { lat: 31.2313, lng: 121.4545 };
@@ -17,6 +17,7 @@ describe('a delivery through the gateway, against the real services', () => {
   let customer: string;
   let merchant: string;
   let courier: string;
+  let ops: string;
 
   beforeAll(async () => {
     // Writer (gateway) and reader (dispatch) must agree on the index; a fresh one per run.
@@ -33,10 +34,11 @@ describe('a delivery through the gateway, against the real services', () => {
       topics: ['order.events.v1', 'dispatch.events.v1'],
     });
     await p.seedMerchant('m-ride', [{ id: 'dumplings', stock: 100 }]);
-    [customer, merchant, courier] = await Promise.all([
+    [customer, merchant, courier, ops] = await Promise.all([
       p.token('customer', 'c-ride'),
       p.token('merchant', 'm-ride'),
       p.token('rider', 'r-ride'),
+      p.token('ops', 'ops-ride'),
     ]);
   }, 180_000);
   afterAll(async () => p?.stop(), 60_000);
@@ -108,11 +110,37 @@ describe('a delivery through the gateway, against the real services', () => {
       },
     ]);
     expect((await p.http('GET', '/v1/rider/orders', { token: courier })).body).toEqual({ orders: [] });
+    // Ops asking why the order has no rider yet: offered to r-ride, until when.
+    const offered = await p.http('GET', `/v1/ops/orders/${orderId}/dispatch`, { token: ops });
+    expect(offered).toMatchObject({
+      status: 200,
+      body: {
+        orderId,
+        phase: 'OFFERED',
+        merchantId: 'm-ride',
+        pendingOffer: {
+          offerId: offer.offerId,
+          riderId: 'r-ride',
+          outcome: 'PENDING',
+          expiresAt: offer.expiresAt,
+          orderIds: [orderId],
+        },
+        offerCounts: { accepted: 0, declined: 0, expired: 0 },
+      },
+    });
     const waiting = await p.http('GET', `/v1/orders/${orderId}/tracking`, { token: customer });
     expect(waiting).toMatchObject({ status: 200, body: { orderId, riderId: null, riderPosition: null } });
 
     const accepted = await p.http('POST', `/v1/rider/offers/${offer.offerId}/accept`, { token: courier });
     expect(accepted).toMatchObject({ status: 200, body: { accepted: true } });
+    const held = await p.http('GET', `/v1/ops/orders/${orderId}/dispatch`, { token: ops });
+    expect(held.body).toMatchObject({
+      phase: 'ASSIGNED',
+      riderId: 'r-ride',
+      offerCounts: { accepted: 1 },
+      recentOffers: [{ offerId: offer.offerId, riderId: 'r-ride', outcome: 'ACCEPTED' }],
+    });
+    expect(held.body).not.toHaveProperty('pendingOffer');
     // After an app restart the rider finds the order again, with where to take it.
     const run = await p.http('GET', '/v1/rider/orders', { token: courier });
     expect(run).toMatchObject({

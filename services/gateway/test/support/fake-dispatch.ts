@@ -1,9 +1,12 @@
 import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
 import {
+  DispatchPhase,
   NotOfferableReason,
+  OfferOutcome,
   RiderStatus,
   RunOrderState,
   type Offer,
+  type OrderOffer,
   type RiderShift,
   type RunOrder,
 } from '@mealpeak/contracts/dispatch.v1';
@@ -319,6 +322,66 @@ export class FakeDispatch {
           ];
         }),
       );
+    },
+
+    getDispatchStatus: async (orderId) => {
+      const f = this.enter('getDispatchStatus', orderId);
+      if (f) return err(f);
+      const d = this.deliveries.get(orderId);
+      const offers = [...this.offers.values()].filter((o) => o.orderIds.includes(orderId)).reverse();
+      const pending = offers.find((o) => o.status === 'pending');
+      if (!d && offers.length === 0) return err(E.orderNotFound(orderId));
+      const outcome = {
+        pending: OfferOutcome.OFFER_OUTCOME_PENDING,
+        accepted: OfferOutcome.OFFER_OUTCOME_ACCEPTED,
+        declined: OfferOutcome.OFFER_OUTCOME_DECLINED,
+        expired: OfferOutcome.OFFER_OUTCOME_EXPIRED,
+      };
+      const view = (o: FakeOffer): OrderOffer => ({
+        offerId: o.offerId,
+        riderId: o.riderId,
+        outcome: outcome[o.status],
+        offeredAt: new Date(o.expiresAt.getTime() - 30_000),
+        expiresAt: o.expiresAt,
+        answeredAt: o.status === 'pending' ? undefined : o.expiresAt,
+        releasedAt: undefined,
+        releaseReason: '',
+        orderIds: [...o.orderIds],
+      });
+      const phase = {
+        waiting: DispatchPhase.DISPATCH_PHASE_WAITING,
+        assigned: DispatchPhase.DISPATCH_PHASE_ASSIGNED,
+        picked_up: DispatchPhase.DISPATCH_PHASE_PICKED_UP,
+        delivered: DispatchPhase.DISPATCH_PHASE_DELIVERED,
+        cancelled: DispatchPhase.DISPATCH_PHASE_CANCELLED,
+      };
+      const held = d && d.state !== 'waiting' ? d : undefined;
+      const count = (status: OfferStatus) => offers.filter((o) => o.status === status).length;
+      return ok({
+        orderId,
+        phase: pending ? DispatchPhase.DISPATCH_PHASE_OFFERED : phase[d?.state ?? 'waiting'],
+        zone: 'z3000:1:2',
+        merchantId: FAKE_MERCHANT,
+        placedAt: new Date('2026-11-22T12:00:00.000Z'),
+        ready: d?.ready ?? false,
+        expectedReadyAt: FAKE_READY_AT,
+        pendingOffer: pending && view(pending),
+        riderId: held?.riderId ?? '',
+        assignedAt: held?.assignedAt,
+        pickedUpAt: held?.pickedUpAt,
+        deliveredAt: undefined,
+        cancelledAt: held?.cancelledAt,
+        cancelHoldUntil: undefined,
+        offerCounts: {
+          accepted: count('accepted'),
+          released: 0,
+          declined: count('declined'),
+          declinedGoingOffline: 0,
+          expired: count('expired'),
+          withdrawn: 0,
+        },
+        recentOffers: offers.map(view),
+      });
     },
 
     getDeliveryTracking: async (orderId) => {

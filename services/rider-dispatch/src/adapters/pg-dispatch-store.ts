@@ -9,6 +9,7 @@ import { createPgRetentionStore } from './pg-retention.ts';
 import { createPgRiderStore } from './pg-rider-store.ts';
 import { createPgRunStore } from './pg-run-store.ts';
 import { createPgRoundStore } from './pg-round-store.ts';
+import { createPgStatusStore } from './pg-status-store.ts';
 import { txHelpers } from './pg-tx.ts';
 
 /** The dispatch schema in PostgreSQL (migrations/0001_dispatch.sql), facts through the outbox. */
@@ -22,5 +23,6 @@ export function createPgDispatchStore(pool: Pool, outbox: Outbox, dispatchEvents
     ...createPgRetentionStore(pool),
     ...createPgReleaseStore(pool, helpers),
     ...createPgRunStore(pool),
+    ...createPgStatusStore(pool),
   };
 }

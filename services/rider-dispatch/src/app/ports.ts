@@ -9,6 +9,7 @@ import type {
   RiderStatus,
   UpstreamOrderState,
 } from '../domain/delivery/model.ts';
+import type { DispatchRecord } from '../domain/delivery/dispatch-status.ts';
 import type { ReleasePolicy, ReleaseReason } from '../domain/delivery/release.ts';
 import type { OrderEventAction } from '../domain/delivery/rules.ts';
 import type { RunOrder } from '../domain/delivery/run.ts';
@@ -189,6 +190,11 @@ export interface DispatchStore {
     orderId: string,
     riderId: string,
   ): Promise<{ reason: ReleaseReason; releasedAt: Date } | undefined>;
+  /**
+   * What dispatch knows of one order, for ops: its row, its latest `offersLimit` offers (newest
+   * first) and every offer of it counted by outcome, read in one snapshot; undefined without a row.
+   */
+  dispatchRecord(orderId: string, offersLimit: number): Promise<DispatchRecord | undefined>;
   /** Deletes declines past their time; returns how many. */
   purgeDeclines(now: Date, limit: number): Promise<number>;
   /**

@@ -1,5 +1,6 @@
 import type { Logger } from '@mealpeak/telemetry';
 import { createDeliveryUseCases, type DeliveryDeps } from './deliveries.ts';
+import { createDispatchStatusUseCases } from './dispatch-status.ts';
 import { createOfferUseCases } from './offers.ts';
 import { createOrderEventUseCases } from './order-events.ts';
 import type { Clock, DispatchStore, Positions, Release } from './ports.ts';
@@ -31,6 +32,7 @@ export function createDispatchUseCases(deps: UseCaseDeps) {
     ...createDeliveryUseCases(deps),
     ...createRiderRunUseCases(deps),
     ...createTrackingUseCases({ ...deps, params }),
+    ...createDispatchStatusUseCases(deps),
     ...createReleaseUseCases(deps),
     ...createOrderEventUseCases({ store: deps.store, grid }),
   };

@@ -2,7 +2,13 @@ import { ok } from '@mealpeak/core';
 import type { DispatchServiceService } from '@mealpeak/contracts/dispatch.v1';
 import type { UnaryImplementation } from '@mealpeak/grpc';
 import type { DispatchUseCases } from '../app.ts';
-import { offerToProto, riderShiftToProto, riderStatusToProto, runOrderToProto } from './proto-mapping.ts';
+import {
+  dispatchStatusToProto,
+  offerToProto,
+  riderShiftToProto,
+  riderStatusToProto,
+  runOrderToProto,
+} from './proto-mapping.ts';
 
 /** gRPC DispatchService: wire <-> use cases, nothing else. */
 export function dispatchGrpcHandlers(
@@ -77,6 +83,11 @@ export function dispatchGrpcHandlers(
         positionAt: t.positionAt,
         eta: t.eta,
       });
+    },
+
+    getDispatchStatus: async (req) => {
+      const result = await useCases.getDispatchStatus(req.orderId);
+      return result.ok ? ok(dispatchStatusToProto(result.value)) : result;
     },
 
     listRiderOrders: async (req) => {

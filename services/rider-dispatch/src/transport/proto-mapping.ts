@@ -1,4 +1,8 @@
 import {
+  DispatchPhase as ProtoDispatchPhase,
+  OfferOutcome as ProtoOfferOutcome,
+  type GetDispatchStatusResponse,
+  type OrderOffer as ProtoOrderOffer,
   NotOfferableReason as ProtoNotOfferableReason,
   RiderStatus as ProtoRiderStatus,
   type RiderShift as ProtoRiderShift,
@@ -11,6 +15,12 @@ import type { OfflineResult, OrderFacts } from '../app/ports.ts';
 import type { UpstreamOrderState } from '../domain/delivery/model.ts';
 import type { NotOfferableReason, RiderShiftView } from '../domain/delivery/shift.ts';
 import type { OfferDetails, RunOrder, RunOrderState } from '../domain/delivery/run.ts';
+import type {
+  DispatchPhase,
+  DispatchStatus,
+  OfferOutcome,
+  OrderOffer,
+} from '../domain/delivery/dispatch-status.ts';
 
 /** Wire <-> domain for the gRPC API and the consumed order events. */
 
@@ -68,6 +78,63 @@ export const runOrderToProto = (o: RunOrder): ProtoRunOrder => ({
   state: RUN_STATE[o.state],
   releasedAt: o.releasedAt,
   releaseReason: o.releaseReason ?? '',
+});
+
+const PHASE: Record<DispatchPhase, ProtoDispatchPhase> = {
+  waiting: ProtoDispatchPhase.DISPATCH_PHASE_WAITING,
+  offered: ProtoDispatchPhase.DISPATCH_PHASE_OFFERED,
+  assigned: ProtoDispatchPhase.DISPATCH_PHASE_ASSIGNED,
+  picked_up: ProtoDispatchPhase.DISPATCH_PHASE_PICKED_UP,
+  delivered: ProtoDispatchPhase.DISPATCH_PHASE_DELIVERED,
+  cancelled: ProtoDispatchPhase.DISPATCH_PHASE_CANCELLED,
+};
+
+const OUTCOME: Record<OfferOutcome, ProtoOfferOutcome> = {
+  pending: ProtoOfferOutcome.OFFER_OUTCOME_PENDING,
+  accepted: ProtoOfferOutcome.OFFER_OUTCOME_ACCEPTED,
+  released: ProtoOfferOutcome.OFFER_OUTCOME_RELEASED,
+  declined: ProtoOfferOutcome.OFFER_OUTCOME_DECLINED,
+  declined_going_offline: ProtoOfferOutcome.OFFER_OUTCOME_DECLINED_GOING_OFFLINE,
+  expired: ProtoOfferOutcome.OFFER_OUTCOME_EXPIRED,
+  withdrawn: ProtoOfferOutcome.OFFER_OUTCOME_WITHDRAWN,
+};
+
+const orderOfferToProto = (o: OrderOffer): ProtoOrderOffer => ({
+  offerId: o.offerId,
+  riderId: o.riderId,
+  outcome: OUTCOME[o.outcome],
+  offeredAt: o.offeredAt,
+  expiresAt: o.expiresAt,
+  answeredAt: o.answeredAt,
+  releasedAt: o.releasedAt,
+  releaseReason: o.releaseReason ?? '',
+  orderIds: [...o.orderIds],
+});
+
+export const dispatchStatusToProto = (s: DispatchStatus): GetDispatchStatusResponse => ({
+  orderId: s.orderId,
+  phase: PHASE[s.phase],
+  zone: s.zone,
+  merchantId: s.merchantId,
+  placedAt: s.placedAt,
+  ready: s.ready,
+  expectedReadyAt: s.expectedReadyAt,
+  pendingOffer: s.pendingOffer && orderOfferToProto(s.pendingOffer),
+  riderId: s.riderId ?? '',
+  assignedAt: s.assignedAt,
+  pickedUpAt: s.pickedUpAt,
+  deliveredAt: s.deliveredAt,
+  cancelledAt: s.cancelledAt,
+  cancelHoldUntil: s.cancelHoldUntil,
+  offerCounts: {
+    accepted: s.offerCounts.accepted,
+    released: s.offerCounts.released,
+    declined: s.offerCounts.declined,
+    declinedGoingOffline: s.offerCounts.declined_going_offline,
+    expired: s.offerCounts.expired,
+    withdrawn: s.offerCounts.withdrawn,
+  },
+  recentOffers: s.recentOffers.map(orderOfferToProto),
 });
 
 const finite = (...values: number[]) => values.every(Number.isFinite);

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { SHARED_SCHEMAS } from './schemas/common.ts';
 import { DISPATCH_SCHEMAS } from './schemas/dispatch.ts';
+import { DISPATCH_STATUS_SCHEMAS } from './schemas/dispatch-status.ts';
 import { MERCHANT_SCHEMAS } from './schemas/merchants.ts';
 import { ORDER_SCHEMAS } from './schemas/orders.ts';
 import './route-config.ts';
@@ -50,7 +51,13 @@ const DESCRIPTION = [
  * must come before the routes it describes. Served at /docs (UI) and /docs/json.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  for (const schema of [...SHARED_SCHEMAS, ...ORDER_SCHEMAS, ...MERCHANT_SCHEMAS, ...DISPATCH_SCHEMAS])
+  for (const schema of [
+    ...SHARED_SCHEMAS,
+    ...ORDER_SCHEMAS,
+    ...MERCHANT_SCHEMAS,
+    ...DISPATCH_SCHEMAS,
+    ...DISPATCH_STATUS_SCHEMAS,
+  ])
     app.addSchema(schema);
 
   await app.register(swagger, {

@@ -3,15 +3,21 @@ import { ActorRole, type GeoPoint, type Money } from '@mealpeak/contracts/common
 import { OrderState, type Order, type StateCount, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
 import {
+  DispatchPhase,
   NotOfferableReason,
+  OfferOutcome,
   RiderStatus,
   RunOrderState,
   type RiderShift,
   type GetDeliveryTrackingResponse,
+  type GetDispatchStatusResponse,
+  type OrderOffer,
   type Offer,
   type RunOrder,
 } from '@mealpeak/contracts/dispatch.v1';
 import type * as DispatchSchemas from './schemas/dispatch.ts';
+import type * as DispatchStatusSchemas from './schemas/dispatch-status.ts';
+import type { DispatchPhaseName, OfferOutcomeName } from './schemas/dispatch-status.ts';
 import type * as OrderSchemas from './schemas/orders.ts';
 import type * as MerchantSchemas from './schemas/merchants.ts';
 import type {
@@ -36,6 +42,8 @@ type OfferJson = Static<typeof DispatchSchemas.Offer>;
 type TrackingJson = Static<typeof DispatchSchemas.DeliveryTracking>;
 type RunOrderJson = Static<typeof DispatchSchemas.RunOrder>;
 type RiderShiftJson = Static<typeof DispatchSchemas.RiderShift>;
+type DispatchStatusJson = Static<typeof DispatchStatusSchemas.DispatchStatus>;
+type DispatchOfferJson = Static<typeof DispatchStatusSchemas.DispatchOffer>;
 
 const STATE_NAME: Record<number, OrderStateName> = {
   [OrderState.ORDER_STATE_PLACED]: 'PLACED',
@@ -273,5 +281,67 @@ export function trackingJson(t: GetDeliveryTrackingResponse): TrackingJson {
     riderPosition: t.riderPosition ? point(t.riderPosition) : null,
     positionAt: t.positionAt ? t.positionAt.toISOString() : null,
     eta: iso(t.eta),
+  };
+}
+
+const PHASE_NAME: Record<number, DispatchPhaseName> = {
+  [DispatchPhase.DISPATCH_PHASE_WAITING]: 'WAITING',
+  [DispatchPhase.DISPATCH_PHASE_OFFERED]: 'OFFERED',
+  [DispatchPhase.DISPATCH_PHASE_ASSIGNED]: 'ASSIGNED',
+  [DispatchPhase.DISPATCH_PHASE_PICKED_UP]: 'PICKED_UP',
+  [DispatchPhase.DISPATCH_PHASE_DELIVERED]: 'DELIVERED',
+  [DispatchPhase.DISPATCH_PHASE_CANCELLED]: 'CANCELLED',
+};
+
+const OUTCOME_NAME: Record<number, OfferOutcomeName> = {
+  [OfferOutcome.OFFER_OUTCOME_PENDING]: 'PENDING',
+  [OfferOutcome.OFFER_OUTCOME_ACCEPTED]: 'ACCEPTED',
+  [OfferOutcome.OFFER_OUTCOME_RELEASED]: 'RELEASED',
+  [OfferOutcome.OFFER_OUTCOME_DECLINED]: 'DECLINED',
+  [OfferOutcome.OFFER_OUTCOME_DECLINED_GOING_OFFLINE]: 'DECLINED_GOING_OFFLINE',
+  [OfferOutcome.OFFER_OUTCOME_EXPIRED]: 'EXPIRED',
+  [OfferOutcome.OFFER_OUTCOME_WITHDRAWN]: 'WITHDRAWN',
+};
+
+function dispatchOfferJson(o: OrderOffer): DispatchOfferJson {
+  return {
+    offerId: o.offerId,
+    riderId: o.riderId,
+    outcome: nameOf(OUTCOME_NAME, o.outcome),
+    offeredAt: iso(o.offeredAt),
+    expiresAt: iso(o.expiresAt),
+    ...optional('answeredAt', o.answeredAt?.toISOString()),
+    ...optional('releasedAt', o.releasedAt?.toISOString()),
+    ...optional('releaseReason', RELEASE_REASON_NAME[o.releaseReason]),
+    orderIds: [...o.orderIds],
+  };
+}
+
+export function dispatchStatusJson(s: GetDispatchStatusResponse): DispatchStatusJson {
+  const c = s.offerCounts;
+  return {
+    orderId: s.orderId,
+    phase: nameOf(PHASE_NAME, s.phase),
+    zone: s.zone,
+    merchantId: s.merchantId,
+    placedAt: iso(s.placedAt),
+    ready: s.ready,
+    ...optional('expectedReadyAt', s.expectedReadyAt?.toISOString()),
+    ...(s.pendingOffer ? { pendingOffer: dispatchOfferJson(s.pendingOffer) } : {}),
+    ...optional('riderId', s.riderId),
+    ...optional('assignedAt', s.assignedAt?.toISOString()),
+    ...optional('pickedUpAt', s.pickedUpAt?.toISOString()),
+    ...optional('deliveredAt', s.deliveredAt?.toISOString()),
+    ...optional('cancelledAt', s.cancelledAt?.toISOString()),
+    ...optional('cancelHoldUntil', s.cancelHoldUntil?.toISOString()),
+    offerCounts: {
+      accepted: c?.accepted ?? 0,
+      released: c?.released ?? 0,
+      declined: c?.declined ?? 0,
+      declinedGoingOffline: c?.declinedGoingOffline ?? 0,
+      expired: c?.expired ?? 0,
+      withdrawn: c?.withdrawn ?? 0,
+    },
+    recentOffers: s.recentOffers.map(dispatchOfferJson),
   };
 }

@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth.ts';
 import { COMMON_ERRORS, errorResponses, IdempotencyHeaders, OrderIdParam, ref } from '../schemas/common.ts';
+import { DispatchStatus } from '../schemas/dispatch-status.ts';
 import { CountsQuery, OpsCancelBody, Order, OrderCounts, Timeline } from '../schemas/orders.ts';
-import { countsJson, orderJson, timelineEntryJson } from '../to-json.ts';
+import { countsJson, dispatchStatusJson, orderJson, timelineEntryJson } from '../to-json.ts';
 import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
 
 const ops = { auth: ['ops'] as const };
 const tags = ['ops'];
 
-/** Ops endpoints under /v1/ops: any order, order counts by state, cancelling any unfinished order. */
-export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPluginAsyncTypebox {
+/**
+ * Ops endpoints under /v1/ops: any order, where it stands in dispatch, order counts by state,
+ * cancelling any unfinished order.
+ */
+export function opsRoutes({ orders, dispatch, retryAfterSeconds }: RouteDeps): FastifyPluginAsyncTypebox {
   const fail = failWith(retryAfterSeconds);
   return async (app) => {
     app.get(
@@ -76,6 +80,29 @@ export function opsRoutes({ orders, retryAfterSeconds }: RouteDeps): FastifyPlug
         const res = await orders.timeline(principalOf(request), request.params.orderId, ctxOf(request));
         if (!res.ok) return fail(request, reply, res.error);
         return { entries: res.value.map((e) => timelineEntryJson(e, true)) };
+      },
+    );
+
+    app.get(
+      '/orders/:orderId/dispatch',
+      {
+        config: ops,
+        schema: {
+          tags,
+          summary: 'Where any order stands in dispatch: waiting, offered to whom until when, its rider',
+          description:
+            'Read from the dispatch service alone. 404 ORDER_NOT_FOUND when dispatch has no record of the order: it sees orders once the merchant accepts them, and forgets finished ones after its retention (8 days); GET /v1/ops/orders/{orderId} tells which. 503 UPSTREAM_UNIMPLEMENTED while the dispatch service runs a release from before this endpoint.',
+          params: OrderIdParam,
+          response: {
+            200: ref(DispatchStatus, 'What dispatch knows of the order'),
+            ...errorResponses(...COMMON_ERRORS, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        // Ops see every order: no ownership to settle first, dispatch answers for any id.
+        const res = await dispatch.getDispatchStatus(request.params.orderId, ctxOf(request));
+        return res.ok ? dispatchStatusJson(res.value) : fail(request, reply, res.error);
       },
     );
 

@@ -217,6 +217,180 @@ export function runOrderStateToJSON(object: RunOrderState): string {
   }
 }
 
+/**
+ * Where an order stands in dispatch (dispatch_orders.state), for ops
+ * (docs/dispatch-service.md#where-an-order-stands-getdispatchstatus).
+ */
+export const DispatchPhase = {
+  DISPATCH_PHASE_UNSPECIFIED: 0,
+  /** DISPATCH_PHASE_WAITING - Waiting for a round to offer it: new, or back after a decline, an expiry or a release. */
+  DISPATCH_PHASE_WAITING: 1,
+  /** DISPATCH_PHASE_OFFERED - Offered to one rider (pending_offer), who answers before its expires_at. */
+  DISPATCH_PHASE_OFFERED: 2,
+  /** DISPATCH_PHASE_ASSIGNED - Accepted by its rider, not picked up yet. */
+  DISPATCH_PHASE_ASSIGNED: 3,
+  DISPATCH_PHASE_PICKED_UP: 4,
+  DISPATCH_PHASE_DELIVERED: 5,
+  /** DISPATCH_PHASE_CANCELLED - Cancelled or rejected upstream. */
+  DISPATCH_PHASE_CANCELLED: 6,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type DispatchPhase = (typeof DispatchPhase)[keyof typeof DispatchPhase];
+
+export namespace DispatchPhase {
+  export type DISPATCH_PHASE_UNSPECIFIED = typeof DispatchPhase.DISPATCH_PHASE_UNSPECIFIED;
+  export type DISPATCH_PHASE_WAITING = typeof DispatchPhase.DISPATCH_PHASE_WAITING;
+  export type DISPATCH_PHASE_OFFERED = typeof DispatchPhase.DISPATCH_PHASE_OFFERED;
+  export type DISPATCH_PHASE_ASSIGNED = typeof DispatchPhase.DISPATCH_PHASE_ASSIGNED;
+  export type DISPATCH_PHASE_PICKED_UP = typeof DispatchPhase.DISPATCH_PHASE_PICKED_UP;
+  export type DISPATCH_PHASE_DELIVERED = typeof DispatchPhase.DISPATCH_PHASE_DELIVERED;
+  export type DISPATCH_PHASE_CANCELLED = typeof DispatchPhase.DISPATCH_PHASE_CANCELLED;
+  export type UNRECOGNIZED = typeof DispatchPhase.UNRECOGNIZED;
+}
+
+export function dispatchPhaseFromJSON(object: any): DispatchPhase {
+  switch (object) {
+    case 0:
+    case 'DISPATCH_PHASE_UNSPECIFIED':
+      return DispatchPhase.DISPATCH_PHASE_UNSPECIFIED;
+    case 1:
+    case 'DISPATCH_PHASE_WAITING':
+      return DispatchPhase.DISPATCH_PHASE_WAITING;
+    case 2:
+    case 'DISPATCH_PHASE_OFFERED':
+      return DispatchPhase.DISPATCH_PHASE_OFFERED;
+    case 3:
+    case 'DISPATCH_PHASE_ASSIGNED':
+      return DispatchPhase.DISPATCH_PHASE_ASSIGNED;
+    case 4:
+    case 'DISPATCH_PHASE_PICKED_UP':
+      return DispatchPhase.DISPATCH_PHASE_PICKED_UP;
+    case 5:
+    case 'DISPATCH_PHASE_DELIVERED':
+      return DispatchPhase.DISPATCH_PHASE_DELIVERED;
+    case 6:
+    case 'DISPATCH_PHASE_CANCELLED':
+      return DispatchPhase.DISPATCH_PHASE_CANCELLED;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return DispatchPhase.UNRECOGNIZED;
+  }
+}
+
+export function dispatchPhaseToJSON(object: DispatchPhase): string {
+  switch (object) {
+    case DispatchPhase.DISPATCH_PHASE_UNSPECIFIED:
+      return 'DISPATCH_PHASE_UNSPECIFIED';
+    case DispatchPhase.DISPATCH_PHASE_WAITING:
+      return 'DISPATCH_PHASE_WAITING';
+    case DispatchPhase.DISPATCH_PHASE_OFFERED:
+      return 'DISPATCH_PHASE_OFFERED';
+    case DispatchPhase.DISPATCH_PHASE_ASSIGNED:
+      return 'DISPATCH_PHASE_ASSIGNED';
+    case DispatchPhase.DISPATCH_PHASE_PICKED_UP:
+      return 'DISPATCH_PHASE_PICKED_UP';
+    case DispatchPhase.DISPATCH_PHASE_DELIVERED:
+      return 'DISPATCH_PHASE_DELIVERED';
+    case DispatchPhase.DISPATCH_PHASE_CANCELLED:
+      return 'DISPATCH_PHASE_CANCELLED';
+    case DispatchPhase.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
+/** How one offer of an order ended (offers.status, offers.declined_by, order_releases). */
+export const OfferOutcome = {
+  OFFER_OUTCOME_UNSPECIFIED: 0,
+  /** OFFER_OUTCOME_PENDING - Waiting for the rider's answer. */
+  OFFER_OUTCOME_PENDING: 1,
+  OFFER_OUTCOME_ACCEPTED: 2,
+  /** OFFER_OUTCOME_RELEASED - Accepted, then taken back from the rider before pickup (release_reason says why). */
+  OFFER_OUTCOME_RELEASED: 3,
+  /** OFFER_OUTCOME_DECLINED - Declined by the rider (also offers declined before dispatch recorded by whom). */
+  OFFER_OUTCOME_DECLINED: 4,
+  /** OFFER_OUTCOME_DECLINED_GOING_OFFLINE - Declined because the rider went offline with it pending. */
+  OFFER_OUTCOME_DECLINED_GOING_OFFLINE: 5,
+  /** OFFER_OUTCOME_EXPIRED - Not answered before expires_at. */
+  OFFER_OUTCOME_EXPIRED: 6,
+  /** OFFER_OUTCOME_WITHDRAWN - Every order of the offer was cancelled while it was pending. */
+  OFFER_OUTCOME_WITHDRAWN: 7,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type OfferOutcome = (typeof OfferOutcome)[keyof typeof OfferOutcome];
+
+export namespace OfferOutcome {
+  export type OFFER_OUTCOME_UNSPECIFIED = typeof OfferOutcome.OFFER_OUTCOME_UNSPECIFIED;
+  export type OFFER_OUTCOME_PENDING = typeof OfferOutcome.OFFER_OUTCOME_PENDING;
+  export type OFFER_OUTCOME_ACCEPTED = typeof OfferOutcome.OFFER_OUTCOME_ACCEPTED;
+  export type OFFER_OUTCOME_RELEASED = typeof OfferOutcome.OFFER_OUTCOME_RELEASED;
+  export type OFFER_OUTCOME_DECLINED = typeof OfferOutcome.OFFER_OUTCOME_DECLINED;
+  export type OFFER_OUTCOME_DECLINED_GOING_OFFLINE = typeof OfferOutcome.OFFER_OUTCOME_DECLINED_GOING_OFFLINE;
+  export type OFFER_OUTCOME_EXPIRED = typeof OfferOutcome.OFFER_OUTCOME_EXPIRED;
+  export type OFFER_OUTCOME_WITHDRAWN = typeof OfferOutcome.OFFER_OUTCOME_WITHDRAWN;
+  export type UNRECOGNIZED = typeof OfferOutcome.UNRECOGNIZED;
+}
+
+export function offerOutcomeFromJSON(object: any): OfferOutcome {
+  switch (object) {
+    case 0:
+    case 'OFFER_OUTCOME_UNSPECIFIED':
+      return OfferOutcome.OFFER_OUTCOME_UNSPECIFIED;
+    case 1:
+    case 'OFFER_OUTCOME_PENDING':
+      return OfferOutcome.OFFER_OUTCOME_PENDING;
+    case 2:
+    case 'OFFER_OUTCOME_ACCEPTED':
+      return OfferOutcome.OFFER_OUTCOME_ACCEPTED;
+    case 3:
+    case 'OFFER_OUTCOME_RELEASED':
+      return OfferOutcome.OFFER_OUTCOME_RELEASED;
+    case 4:
+    case 'OFFER_OUTCOME_DECLINED':
+      return OfferOutcome.OFFER_OUTCOME_DECLINED;
+    case 5:
+    case 'OFFER_OUTCOME_DECLINED_GOING_OFFLINE':
+      return OfferOutcome.OFFER_OUTCOME_DECLINED_GOING_OFFLINE;
+    case 6:
+    case 'OFFER_OUTCOME_EXPIRED':
+      return OfferOutcome.OFFER_OUTCOME_EXPIRED;
+    case 7:
+    case 'OFFER_OUTCOME_WITHDRAWN':
+      return OfferOutcome.OFFER_OUTCOME_WITHDRAWN;
+    case -1:
+    case 'UNRECOGNIZED':
+    default:
+      return OfferOutcome.UNRECOGNIZED;
+  }
+}
+
+export function offerOutcomeToJSON(object: OfferOutcome): string {
+  switch (object) {
+    case OfferOutcome.OFFER_OUTCOME_UNSPECIFIED:
+      return 'OFFER_OUTCOME_UNSPECIFIED';
+    case OfferOutcome.OFFER_OUTCOME_PENDING:
+      return 'OFFER_OUTCOME_PENDING';
+    case OfferOutcome.OFFER_OUTCOME_ACCEPTED:
+      return 'OFFER_OUTCOME_ACCEPTED';
+    case OfferOutcome.OFFER_OUTCOME_RELEASED:
+      return 'OFFER_OUTCOME_RELEASED';
+    case OfferOutcome.OFFER_OUTCOME_DECLINED:
+      return 'OFFER_OUTCOME_DECLINED';
+    case OfferOutcome.OFFER_OUTCOME_DECLINED_GOING_OFFLINE:
+      return 'OFFER_OUTCOME_DECLINED_GOING_OFFLINE';
+    case OfferOutcome.OFFER_OUTCOME_EXPIRED:
+      return 'OFFER_OUTCOME_EXPIRED';
+    case OfferOutcome.OFFER_OUTCOME_WITHDRAWN:
+      return 'OFFER_OUTCOME_WITHDRAWN';
+    case OfferOutcome.UNRECOGNIZED:
+    default:
+      return 'UNRECOGNIZED';
+  }
+}
+
 export interface PositionPing {
   riderId: string;
   position?: GeoPoint | undefined;
@@ -416,6 +590,85 @@ export interface ListRiderOrdersResponse {
    * acceptance time, then delivery sequence.
    */
   orders: RunOrder[];
+}
+
+/** One offer that carried the order. */
+export interface OrderOffer {
+  offerId: string;
+  riderId: string;
+  outcome: OfferOutcome;
+  offeredAt?: Date | undefined;
+  expiresAt?: Date | undefined;
+  /** When the rider answered, it expired or it was withdrawn; absent while pending. */
+  answeredAt?: Date | undefined;
+  /**
+   * RELEASED only: when, and why (order_releases.reason: offline_requested, shift_ended,
+   * rider_silent).
+   */
+  releasedAt?: Date | undefined;
+  releaseReason: string;
+  /** Every order of the offer in delivery sequence, this one included. */
+  orderIds: string[];
+}
+
+/** Offers of an order by how they ended; the pending one is not counted. */
+export interface OfferOutcomeCounts {
+  accepted: number;
+  released: number;
+  declined: number;
+  declinedGoingOffline: number;
+  expired: number;
+  withdrawn: number;
+}
+
+export interface GetDispatchStatusRequest {
+  orderId: string;
+}
+
+/**
+ * Read-only, from dispatch's own rows: what dispatch knows of an order. NOT_FOUND ORDER_NOT_FOUND
+ * when it has no row for it (not accepted by the merchant yet, or purged after retention).
+ */
+export interface GetDispatchStatusResponse {
+  orderId: string;
+  phase: DispatchPhase;
+  /** The zone whose rounds offer it (docs/dispatch-service.md#zones). */
+  zone: string;
+  merchantId: string;
+  placedAt?: Date | undefined;
+  /**
+   * Marked ready by the merchant; otherwise expected_ready_at is the merchant's estimate (rounds
+   * hold an order whose rider need not leave yet).
+   */
+  ready: boolean;
+  expectedReadyAt?: Date | undefined;
+  /**
+   * OFFERED only: the offer waiting for its rider. Its expires_at may be past for up to
+   * OFFER_SWEEP_INTERVAL_MS, until the expiry sweeper puts the order back to waiting.
+   */
+  pendingOffer?: OrderOffer | undefined;
+  /**
+   * ASSIGNED, PICKED_UP, DELIVERED: the rider who accepted it; CANCELLED: the rider who held it
+   * when it was cancelled, if one did. Empty otherwise.
+   */
+  riderId: string;
+  /** With rider_id: when that rider accepted. */
+  assignedAt?: Date | undefined;
+  pickedUpAt?: Date | undefined;
+  deliveredAt?: Date | undefined;
+  cancelledAt?: Date | undefined;
+  /**
+   * A customer's cancellation in flight holds the order against pickup until then (ADR 0016);
+   * absent when no hold is in force.
+   */
+  cancelHoldUntil?: Date | undefined;
+  /** Every offer of the order dispatch still keeps, by outcome (the pending one excepted). */
+  offerCounts?: OfferOutcomeCounts | undefined;
+  /**
+   * The latest offers, newest first (the pending one included), at most 20: the riders who
+   * declined it or let it expire.
+   */
+  recentOffers: OrderOffer[];
 }
 
 function createBasePositionPing(): PositionPing {
@@ -3222,6 +3475,859 @@ export const ListRiderOrdersResponse: MessageFns<ListRiderOrdersResponse> = {
   },
 };
 
+function createBaseOrderOffer(): OrderOffer {
+  return {
+    offerId: '',
+    riderId: '',
+    outcome: 0,
+    offeredAt: undefined,
+    expiresAt: undefined,
+    answeredAt: undefined,
+    releasedAt: undefined,
+    releaseReason: '',
+    orderIds: [],
+  };
+}
+
+export const OrderOffer: MessageFns<OrderOffer> = {
+  encode(message: OrderOffer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offerId !== '') {
+      writer.uint32(10).string(message.offerId);
+    }
+    if (message.riderId !== '') {
+      writer.uint32(18).string(message.riderId);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(24).int32(message.outcome);
+    }
+    if (message.offeredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.offeredAt), writer.uint32(34).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    if (message.answeredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.answeredAt), writer.uint32(50).fork()).join();
+    }
+    if (message.releasedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.releasedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.releaseReason !== '') {
+      writer.uint32(66).string(message.releaseReason);
+    }
+    for (const v of message.orderIds) {
+      writer.uint32(74).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderOffer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderOffer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.offerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.offeredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.answeredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.releasedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.releaseReason = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.orderIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderOffer {
+    return {
+      offerId: isSet(object.offerId)
+        ? globalThis.String(object.offerId)
+        : isSet(object.offer_id)
+          ? globalThis.String(object.offer_id)
+          : '',
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+      outcome: isSet(object.outcome) ? offerOutcomeFromJSON(object.outcome) : 0,
+      offeredAt: isSet(object.offeredAt)
+        ? fromJsonTimestamp(object.offeredAt)
+        : isSet(object.offered_at)
+          ? fromJsonTimestamp(object.offered_at)
+          : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+          ? fromJsonTimestamp(object.expires_at)
+          : undefined,
+      answeredAt: isSet(object.answeredAt)
+        ? fromJsonTimestamp(object.answeredAt)
+        : isSet(object.answered_at)
+          ? fromJsonTimestamp(object.answered_at)
+          : undefined,
+      releasedAt: isSet(object.releasedAt)
+        ? fromJsonTimestamp(object.releasedAt)
+        : isSet(object.released_at)
+          ? fromJsonTimestamp(object.released_at)
+          : undefined,
+      releaseReason: isSet(object.releaseReason)
+        ? globalThis.String(object.releaseReason)
+        : isSet(object.release_reason)
+          ? globalThis.String(object.release_reason)
+          : '',
+      orderIds: globalThis.Array.isArray(object?.orderIds)
+        ? object.orderIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.order_ids)
+          ? object.order_ids.map((e: any) => globalThis.String(e))
+          : [],
+    };
+  },
+
+  toJSON(message: OrderOffer): unknown {
+    const obj: any = {};
+    if (message.offerId !== '') {
+      obj.offerId = message.offerId;
+    }
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = offerOutcomeToJSON(message.outcome);
+    }
+    if (message.offeredAt !== undefined) {
+      obj.offeredAt = message.offeredAt.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.answeredAt !== undefined) {
+      obj.answeredAt = message.answeredAt.toISOString();
+    }
+    if (message.releasedAt !== undefined) {
+      obj.releasedAt = message.releasedAt.toISOString();
+    }
+    if (message.releaseReason !== '') {
+      obj.releaseReason = message.releaseReason;
+    }
+    if (message.orderIds?.length) {
+      obj.orderIds = message.orderIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrderOffer>, I>>(base?: I): OrderOffer {
+    return OrderOffer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderOffer>, I>>(object: I): OrderOffer {
+    const message = createBaseOrderOffer();
+    message.offerId = object.offerId ?? '';
+    message.riderId = object.riderId ?? '';
+    message.outcome = object.outcome ?? 0;
+    message.offeredAt = object.offeredAt ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.answeredAt = object.answeredAt ?? undefined;
+    message.releasedAt = object.releasedAt ?? undefined;
+    message.releaseReason = object.releaseReason ?? '';
+    message.orderIds = object.orderIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseOfferOutcomeCounts(): OfferOutcomeCounts {
+  return { accepted: 0, released: 0, declined: 0, declinedGoingOffline: 0, expired: 0, withdrawn: 0 };
+}
+
+export const OfferOutcomeCounts: MessageFns<OfferOutcomeCounts> = {
+  encode(message: OfferOutcomeCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accepted !== 0) {
+      writer.uint32(8).uint32(message.accepted);
+    }
+    if (message.released !== 0) {
+      writer.uint32(16).uint32(message.released);
+    }
+    if (message.declined !== 0) {
+      writer.uint32(24).uint32(message.declined);
+    }
+    if (message.declinedGoingOffline !== 0) {
+      writer.uint32(32).uint32(message.declinedGoingOffline);
+    }
+    if (message.expired !== 0) {
+      writer.uint32(40).uint32(message.expired);
+    }
+    if (message.withdrawn !== 0) {
+      writer.uint32(48).uint32(message.withdrawn);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OfferOutcomeCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOfferOutcomeCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.accepted = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.released = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.declined = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.declinedGoingOffline = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expired = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.withdrawn = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OfferOutcomeCounts {
+    return {
+      accepted: isSet(object.accepted) ? globalThis.Number(object.accepted) : 0,
+      released: isSet(object.released) ? globalThis.Number(object.released) : 0,
+      declined: isSet(object.declined) ? globalThis.Number(object.declined) : 0,
+      declinedGoingOffline: isSet(object.declinedGoingOffline)
+        ? globalThis.Number(object.declinedGoingOffline)
+        : isSet(object.declined_going_offline)
+          ? globalThis.Number(object.declined_going_offline)
+          : 0,
+      expired: isSet(object.expired) ? globalThis.Number(object.expired) : 0,
+      withdrawn: isSet(object.withdrawn) ? globalThis.Number(object.withdrawn) : 0,
+    };
+  },
+
+  toJSON(message: OfferOutcomeCounts): unknown {
+    const obj: any = {};
+    if (message.accepted !== 0) {
+      obj.accepted = Math.round(message.accepted);
+    }
+    if (message.released !== 0) {
+      obj.released = Math.round(message.released);
+    }
+    if (message.declined !== 0) {
+      obj.declined = Math.round(message.declined);
+    }
+    if (message.declinedGoingOffline !== 0) {
+      obj.declinedGoingOffline = Math.round(message.declinedGoingOffline);
+    }
+    if (message.expired !== 0) {
+      obj.expired = Math.round(message.expired);
+    }
+    if (message.withdrawn !== 0) {
+      obj.withdrawn = Math.round(message.withdrawn);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OfferOutcomeCounts>, I>>(base?: I): OfferOutcomeCounts {
+    return OfferOutcomeCounts.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OfferOutcomeCounts>, I>>(object: I): OfferOutcomeCounts {
+    const message = createBaseOfferOutcomeCounts();
+    message.accepted = object.accepted ?? 0;
+    message.released = object.released ?? 0;
+    message.declined = object.declined ?? 0;
+    message.declinedGoingOffline = object.declinedGoingOffline ?? 0;
+    message.expired = object.expired ?? 0;
+    message.withdrawn = object.withdrawn ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetDispatchStatusRequest(): GetDispatchStatusRequest {
+  return { orderId: '' };
+}
+
+export const GetDispatchStatusRequest: MessageFns<GetDispatchStatusRequest> = {
+  encode(message: GetDispatchStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDispatchStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDispatchStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDispatchStatusRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+    };
+  },
+
+  toJSON(message: GetDispatchStatusRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDispatchStatusRequest>, I>>(base?: I): GetDispatchStatusRequest {
+    return GetDispatchStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDispatchStatusRequest>, I>>(
+    object: I,
+  ): GetDispatchStatusRequest {
+    const message = createBaseGetDispatchStatusRequest();
+    message.orderId = object.orderId ?? '';
+    return message;
+  },
+};
+
+function createBaseGetDispatchStatusResponse(): GetDispatchStatusResponse {
+  return {
+    orderId: '',
+    phase: 0,
+    zone: '',
+    merchantId: '',
+    placedAt: undefined,
+    ready: false,
+    expectedReadyAt: undefined,
+    pendingOffer: undefined,
+    riderId: '',
+    assignedAt: undefined,
+    pickedUpAt: undefined,
+    deliveredAt: undefined,
+    cancelledAt: undefined,
+    cancelHoldUntil: undefined,
+    offerCounts: undefined,
+    recentOffers: [],
+  };
+}
+
+export const GetDispatchStatusResponse: MessageFns<GetDispatchStatusResponse> = {
+  encode(message: GetDispatchStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== '') {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.phase !== 0) {
+      writer.uint32(16).int32(message.phase);
+    }
+    if (message.zone !== '') {
+      writer.uint32(26).string(message.zone);
+    }
+    if (message.merchantId !== '') {
+      writer.uint32(34).string(message.merchantId);
+    }
+    if (message.placedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.placedAt), writer.uint32(42).fork()).join();
+    }
+    if (message.ready !== false) {
+      writer.uint32(48).bool(message.ready);
+    }
+    if (message.expectedReadyAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expectedReadyAt), writer.uint32(58).fork()).join();
+    }
+    if (message.pendingOffer !== undefined) {
+      OrderOffer.encode(message.pendingOffer, writer.uint32(66).fork()).join();
+    }
+    if (message.riderId !== '') {
+      writer.uint32(74).string(message.riderId);
+    }
+    if (message.assignedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.assignedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.pickedUpAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.pickedUpAt), writer.uint32(90).fork()).join();
+    }
+    if (message.deliveredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(98).fork()).join();
+    }
+    if (message.cancelledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(106).fork()).join();
+    }
+    if (message.cancelHoldUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.cancelHoldUntil), writer.uint32(114).fork()).join();
+    }
+    if (message.offerCounts !== undefined) {
+      OfferOutcomeCounts.encode(message.offerCounts, writer.uint32(122).fork()).join();
+    }
+    for (const v of message.recentOffers) {
+      OrderOffer.encode(v!, writer.uint32(130).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDispatchStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDispatchStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.phase = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.zone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.placedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.expectedReadyAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.pendingOffer = OrderOffer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.assignedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.pickedUpAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.cancelHoldUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.offerCounts = OfferOutcomeCounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.recentOffers.push(OrderOffer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDispatchStatusResponse {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+          ? globalThis.String(object.order_id)
+          : '',
+      phase: isSet(object.phase) ? dispatchPhaseFromJSON(object.phase) : 0,
+      zone: isSet(object.zone) ? globalThis.String(object.zone) : '',
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      placedAt: isSet(object.placedAt)
+        ? fromJsonTimestamp(object.placedAt)
+        : isSet(object.placed_at)
+          ? fromJsonTimestamp(object.placed_at)
+          : undefined,
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      expectedReadyAt: isSet(object.expectedReadyAt)
+        ? fromJsonTimestamp(object.expectedReadyAt)
+        : isSet(object.expected_ready_at)
+          ? fromJsonTimestamp(object.expected_ready_at)
+          : undefined,
+      pendingOffer: isSet(object.pendingOffer)
+        ? OrderOffer.fromJSON(object.pendingOffer)
+        : isSet(object.pending_offer)
+          ? OrderOffer.fromJSON(object.pending_offer)
+          : undefined,
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+          ? globalThis.String(object.rider_id)
+          : '',
+      assignedAt: isSet(object.assignedAt)
+        ? fromJsonTimestamp(object.assignedAt)
+        : isSet(object.assigned_at)
+          ? fromJsonTimestamp(object.assigned_at)
+          : undefined,
+      pickedUpAt: isSet(object.pickedUpAt)
+        ? fromJsonTimestamp(object.pickedUpAt)
+        : isSet(object.picked_up_at)
+          ? fromJsonTimestamp(object.picked_up_at)
+          : undefined,
+      deliveredAt: isSet(object.deliveredAt)
+        ? fromJsonTimestamp(object.deliveredAt)
+        : isSet(object.delivered_at)
+          ? fromJsonTimestamp(object.delivered_at)
+          : undefined,
+      cancelledAt: isSet(object.cancelledAt)
+        ? fromJsonTimestamp(object.cancelledAt)
+        : isSet(object.cancelled_at)
+          ? fromJsonTimestamp(object.cancelled_at)
+          : undefined,
+      cancelHoldUntil: isSet(object.cancelHoldUntil)
+        ? fromJsonTimestamp(object.cancelHoldUntil)
+        : isSet(object.cancel_hold_until)
+          ? fromJsonTimestamp(object.cancel_hold_until)
+          : undefined,
+      offerCounts: isSet(object.offerCounts)
+        ? OfferOutcomeCounts.fromJSON(object.offerCounts)
+        : isSet(object.offer_counts)
+          ? OfferOutcomeCounts.fromJSON(object.offer_counts)
+          : undefined,
+      recentOffers: globalThis.Array.isArray(object?.recentOffers)
+        ? object.recentOffers.map((e: any) => OrderOffer.fromJSON(e))
+        : globalThis.Array.isArray(object?.recent_offers)
+          ? object.recent_offers.map((e: any) => OrderOffer.fromJSON(e))
+          : [],
+    };
+  },
+
+  toJSON(message: GetDispatchStatusResponse): unknown {
+    const obj: any = {};
+    if (message.orderId !== '') {
+      obj.orderId = message.orderId;
+    }
+    if (message.phase !== 0) {
+      obj.phase = dispatchPhaseToJSON(message.phase);
+    }
+    if (message.zone !== '') {
+      obj.zone = message.zone;
+    }
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.placedAt !== undefined) {
+      obj.placedAt = message.placedAt.toISOString();
+    }
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.expectedReadyAt !== undefined) {
+      obj.expectedReadyAt = message.expectedReadyAt.toISOString();
+    }
+    if (message.pendingOffer !== undefined) {
+      obj.pendingOffer = OrderOffer.toJSON(message.pendingOffer);
+    }
+    if (message.riderId !== '') {
+      obj.riderId = message.riderId;
+    }
+    if (message.assignedAt !== undefined) {
+      obj.assignedAt = message.assignedAt.toISOString();
+    }
+    if (message.pickedUpAt !== undefined) {
+      obj.pickedUpAt = message.pickedUpAt.toISOString();
+    }
+    if (message.deliveredAt !== undefined) {
+      obj.deliveredAt = message.deliveredAt.toISOString();
+    }
+    if (message.cancelledAt !== undefined) {
+      obj.cancelledAt = message.cancelledAt.toISOString();
+    }
+    if (message.cancelHoldUntil !== undefined) {
+      obj.cancelHoldUntil = message.cancelHoldUntil.toISOString();
+    }
+    if (message.offerCounts !== undefined) {
+      obj.offerCounts = OfferOutcomeCounts.toJSON(message.offerCounts);
+    }
+    if (message.recentOffers?.length) {
+      obj.recentOffers = message.recentOffers.map((e) => OrderOffer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDispatchStatusResponse>, I>>(base?: I): GetDispatchStatusResponse {
+    return GetDispatchStatusResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDispatchStatusResponse>, I>>(
+    object: I,
+  ): GetDispatchStatusResponse {
+    const message = createBaseGetDispatchStatusResponse();
+    message.orderId = object.orderId ?? '';
+    message.phase = object.phase ?? 0;
+    message.zone = object.zone ?? '';
+    message.merchantId = object.merchantId ?? '';
+    message.placedAt = object.placedAt ?? undefined;
+    message.ready = object.ready ?? false;
+    message.expectedReadyAt = object.expectedReadyAt ?? undefined;
+    message.pendingOffer =
+      object.pendingOffer !== undefined && object.pendingOffer !== null
+        ? OrderOffer.fromPartial(object.pendingOffer)
+        : undefined;
+    message.riderId = object.riderId ?? '';
+    message.assignedAt = object.assignedAt ?? undefined;
+    message.pickedUpAt = object.pickedUpAt ?? undefined;
+    message.deliveredAt = object.deliveredAt ?? undefined;
+    message.cancelledAt = object.cancelledAt ?? undefined;
+    message.cancelHoldUntil = object.cancelHoldUntil ?? undefined;
+    message.offerCounts =
+      object.offerCounts !== undefined && object.offerCounts !== null
+        ? OfferOutcomeCounts.fromPartial(object.offerCounts)
+        : undefined;
+    message.recentOffers = object.recentOffers?.map((e) => OrderOffer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type DispatchServiceService = typeof DispatchServiceService;
 export const DispatchServiceService = {
   setRiderOnline: {
@@ -3338,6 +4444,19 @@ export const DispatchServiceService = {
     responseDeserialize: (value: Buffer): HoldForCancellationResponse =>
       HoldForCancellationResponse.decode(value),
   },
+  /** Where an order stands in dispatch, for ops: read-only. */
+  getDispatchStatus: {
+    path: '/mealpeak.dispatch.v1.DispatchService/GetDispatchStatus' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDispatchStatusRequest): Buffer =>
+      Buffer.from(GetDispatchStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDispatchStatusRequest => GetDispatchStatusRequest.decode(value),
+    responseSerialize: (value: GetDispatchStatusResponse): Buffer =>
+      Buffer.from(GetDispatchStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDispatchStatusResponse =>
+      GetDispatchStatusResponse.decode(value),
+  },
 } as const;
 
 export interface DispatchServiceServer extends UntypedServiceImplementation {
@@ -3353,6 +4472,8 @@ export interface DispatchServiceServer extends UntypedServiceImplementation {
   /** The rider's current run: what they hold, and what was cancelled in their hands lately. */
   listRiderOrders: handleUnaryCall<ListRiderOrdersRequest, ListRiderOrdersResponse>;
   holdForCancellation: handleUnaryCall<HoldForCancellationRequest, HoldForCancellationResponse>;
+  /** Where an order stands in dispatch, for ops: read-only. */
+  getDispatchStatus: handleUnaryCall<GetDispatchStatusRequest, GetDispatchStatusResponse>;
 }
 
 export interface DispatchServiceClient extends Client {
@@ -3507,6 +4628,22 @@ export interface DispatchServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HoldForCancellationResponse) => void,
+  ): ClientUnaryCall;
+  /** Where an order stands in dispatch, for ops: read-only. */
+  getDispatchStatus(
+    request: GetDispatchStatusRequest,
+    callback: (error: ServiceError | null, response: GetDispatchStatusResponse) => void,
+  ): ClientUnaryCall;
+  getDispatchStatus(
+    request: GetDispatchStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDispatchStatusResponse) => void,
+  ): ClientUnaryCall;
+  getDispatchStatus(
+    request: GetDispatchStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDispatchStatusResponse) => void,
   ): ClientUnaryCall;
 }
 

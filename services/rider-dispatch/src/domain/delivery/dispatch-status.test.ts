@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dispatchStatus,
+  offerOutcome,
+  type DispatchRecord,
+  type OrderOfferRecord,
+} from './dispatch-status.ts';
+import type { DispatchOrder } from './model.ts';
+
+const now = new Date('2026-11-20T12:00:00Z');
+const ago = (s: number) => new Date(now.getTime() - s * 1000);
+
+const order = (change: Partial<DispatchOrder> = {}): DispatchOrder => ({
+  orderId: 'o-1',
+  zone: 'z3000:1:2',
+  merchantId: 'm-1',
+  customerId: 'c-1',
+  pickup: { lat: 31.2, lng: 121.4 },
+  dropoff: { lat: 31.21, lng: 121.41 },
+  dropoffAddress: '',
+  merchantName: '',
+  pickupAddress: '',
+  placedAt: ago(900),
+  expectedReadyAt: ago(60),
+  promisedAt: ago(-1800),
+  ready: true,
+  state: 'waiting',
+  riderId: undefined,
+  offerId: undefined,
+  sequence: undefined,
+  version: 3,
+  pickedUpAt: undefined,
+  deliveredAt: undefined,
+  ...change,
+});
+
+const offer = (offerId: string, change: Partial<OrderOfferRecord> = {}): OrderOfferRecord => ({
+  offerId,
+  riderId: `r-${offerId}`,
+  orderIds: ['o-1'],
+  status: 'declined',
+  declinedBy: 'rider',
+  offeredAt: ago(300),
+  expiresAt: ago(270),
+  respondedAt: ago(290),
+  release: undefined,
+  ...change,
+});
+
+const record = (o: DispatchOrder, offers: OrderOfferRecord[] = [], updatedAt = ago(10)): DispatchRecord => ({
+  order: o,
+  updatedAt,
+  recentOffers: offers,
+  tallies: offers.map((f) => ({
+    status: f.status,
+    declinedBy: f.declinedBy,
+    released: f.release !== undefined,
+    count: 1,
+  })),
+});
+
+describe('offerOutcome', () => {
+  it.each([
+    [{ status: 'pending' as const }, 'pending'],
+    [{ status: 'accepted' as const }, 'accepted'],
+    [{ status: 'accepted' as const, released: true }, 'released'],
+    [{ status: 'declined' as const, declinedBy: 'rider' as const }, 'declined'],
+    // Declined before migration 0009 recorded by whom: only the rider's answer declined then.
+    [{ status: 'declined' as const }, 'declined'],
+    [{ status: 'declined' as const, declinedBy: 'going_offline' as const }, 'declined_going_offline'],
+    [{ status: 'expired' as const }, 'expired'],
+    [{ status: 'withdrawn' as const }, 'withdrawn'],
+  ])('%o -> %s', (facts, outcome) => {
+    expect(offerOutcome({ declinedBy: undefined, released: false, ...facts })).toBe(outcome);
+  });
+});
+
+describe('dispatchStatus', () => {
+  it('waiting, never offered: no offer, no rider, nothing counted', () => {
+    const s = dispatchStatus(record(order()), now);
+    expect(s).toMatchObject({
+      orderId: 'o-1',
+      phase: 'waiting',
+      zone: 'z3000:1:2',
+      pendingOffer: undefined,
+      riderId: undefined,
+      recentOffers: [],
+      offerCounts: {
+        accepted: 0,
+        released: 0,
+        declined: 0,
+        declined_going_offline: 0,
+        expired: 0,
+        withdrawn: 0,
+      },
+    });
+  });
+
+  it('offered: who holds the offer and until when; earlier offers counted by how they ended', () => {
+    const pending = offer('f-3', {
+      status: 'pending',
+      declinedBy: undefined,
+      offeredAt: ago(10),
+      expiresAt: ago(-20),
+      respondedAt: undefined,
+    });
+    const s = dispatchStatus(
+      record(order({ state: 'offered', riderId: 'r-f-3', offerId: 'f-3', sequence: 0 }), [
+        pending,
+        offer('f-2', { status: 'expired', declinedBy: undefined }),
+        offer('f-1'),
+      ]),
+      now,
+    );
+    expect(s.pendingOffer).toEqual({
+      offerId: 'f-3',
+      riderId: 'r-f-3',
+      orderIds: ['o-1'],
+      outcome: 'pending',
+      offeredAt: ago(10),
+      expiresAt: ago(-20),
+      answeredAt: undefined,
+      releasedAt: undefined,
+      releaseReason: undefined,
+    });
+    // Offered is not held: the rider has not said yes.
+    expect(s.riderId).toBeUndefined();
+    expect(s.offerCounts).toMatchObject({ declined: 1, expired: 1, accepted: 0 });
+    expect(s.recentOffers.map((o) => `${o.riderId}:${o.outcome}`)).toEqual([
+      'r-f-3:pending',
+      'r-f-2:expired',
+      'r-f-1:declined',
+    ]);
+  });
+
+  it('assigned: the rider of the accepted offer and when they accepted', () => {
+    const accepted = offer('f-1', { status: 'accepted', declinedBy: undefined, respondedAt: ago(120) });
+    const s = dispatchStatus(
+      record(order({ state: 'assigned', riderId: 'r-f-1', offerId: 'f-1', sequence: 0 }), [accepted]),
+      now,
+    );
+    expect(s).toMatchObject({
+      phase: 'assigned',
+      riderId: 'r-f-1',
+      assignedAt: ago(120),
+      pendingOffer: undefined,
+    });
+    expect(s.offerCounts.accepted).toBe(1);
+  });
+
+  it('waiting again after a release: the accepted offer counts as released, with why', () => {
+    const released = offer('f-1', {
+      status: 'accepted',
+      declinedBy: undefined,
+      release: { reason: 'rider_silent', releasedAt: ago(30) },
+    });
+    const s = dispatchStatus(record(order(), [released]), now);
+    expect(s).toMatchObject({ phase: 'waiting', riderId: undefined });
+    expect(s.offerCounts).toMatchObject({ accepted: 0, released: 1 });
+    expect(s.recentOffers[0]).toMatchObject({
+      outcome: 'released',
+      releasedAt: ago(30),
+      releaseReason: 'rider_silent',
+    });
+  });
+
+  it('cancelled in the rider’s hands names the rider; cancelled while only offered does not', () => {
+    const accepted = offer('f-1', { status: 'accepted', declinedBy: undefined, respondedAt: ago(120) });
+    const held = order({ state: 'cancelled', riderId: 'r-f-1', offerId: 'f-1', sequence: 0 });
+    expect(dispatchStatus(record(held, [accepted], ago(60)), now)).toMatchObject({
+      phase: 'cancelled',
+      riderId: 'r-f-1',
+      assignedAt: ago(120),
+      cancelledAt: ago(60),
+    });
+    // Cancelled while offered; the rider accepted the rest of the bundle afterwards.
+    const later = dispatchStatus(record(held, [accepted], ago(180)), now);
+    expect(later).toMatchObject({ phase: 'cancelled', riderId: undefined, cancelledAt: ago(180) });
+    const withdrawn = offer('f-1', { status: 'withdrawn', declinedBy: undefined });
+    expect(dispatchStatus(record(held, [withdrawn]), now)).toMatchObject({
+      riderId: undefined,
+      pendingOffer: undefined,
+      offerCounts: { withdrawn: 1 },
+    });
+  });
+
+  it('shows a cancel hold only while it is in force on a live order', () => {
+    const until = ago(-200);
+    expect(dispatchStatus(record(order({ cancelHoldUntil: until })), now).cancelHoldUntil).toEqual(until);
+    expect(dispatchStatus(record(order({ cancelHoldUntil: ago(1) })), now).cancelHoldUntil).toBeUndefined();
+    const ended = order({ state: 'cancelled', cancelHoldUntil: until });
+    expect(dispatchStatus(record(ended), now).cancelHoldUntil).toBeUndefined();
+  });
+
+  it('counts every offer, not only those listed', () => {
+    const listed = [offer('f-9')];
+    const s = dispatchStatus(
+      {
+        ...record(order(), listed),
+        tallies: [
+          { status: 'declined', declinedBy: 'rider', released: false, count: 30 },
+          { status: 'declined', declinedBy: undefined, released: false, count: 2 },
+          { status: 'declined', declinedBy: 'going_offline', released: false, count: 1 },
+          { status: 'expired', declinedBy: undefined, released: false, count: 12 },
+        ],
+      },
+      now,
+    );
+    expect(s.offerCounts).toEqual({
+      accepted: 0,
+      released: 0,
+      declined: 32,
+      declined_going_offline: 1,
+      expired: 12,
+      withdrawn: 0,
+    });
+    expect(s.recentOffers).toHaveLength(1);
+  });
+});

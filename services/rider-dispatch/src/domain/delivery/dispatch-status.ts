@@ -1,0 +1,195 @@
+import type { DeclinedBy, DispatchOrder, DispatchOrderState, OfferStatus } from './model.ts';
+import type { ReleaseReason } from './release.ts';
+
+/**
+ * Where an order stands in dispatch, for ops asking "why has this order no rider yet?"
+ * (docs/dispatch-service.md#where-an-order-stands-getdispatchstatus). Pure: everything is derived
+ * from the order's row and the offers that carried it; dispatch stores nothing for it.
+ */
+
+/** The row's state: `waiting` covers new orders and those back after a decline, expiry or release. */
+export type DispatchPhase = DispatchOrderState;
+
+/** How one offer of the order ended. */
+export type OfferOutcome =
+  | 'pending'
+  | 'accepted'
+  /** Accepted, then taken back from the rider before pickup (ADR 0013). */
+  | 'released'
+  | 'declined'
+  /** Declined by the rider going offline with the offer pending. */
+  | 'declined_going_offline'
+  | 'expired'
+  /** Every order of the offer was cancelled while it was pending. */
+  | 'withdrawn';
+
+export type EndedOutcome = Exclude<OfferOutcome, 'pending'>;
+
+export const ENDED_OUTCOMES: readonly EndedOutcome[] = [
+  'accepted',
+  'released',
+  'declined',
+  'declined_going_offline',
+  'expired',
+  'withdrawn',
+];
+
+/** What decides an offer's outcome: its status, who declined it, and a release of the order since. */
+export interface OutcomeFacts {
+  readonly status: OfferStatus;
+  readonly declinedBy: DeclinedBy | undefined;
+  /** The order was taken back from the rider after accepting this offer. */
+  readonly released: boolean;
+}
+
+export function offerOutcome(f: OutcomeFacts): OfferOutcome {
+  switch (f.status) {
+    case 'pending':
+      return 'pending';
+    case 'accepted':
+      return f.released ? 'released' : 'accepted';
+    case 'declined':
+      // NULL for declines stored before migration 0009: the rider's answer was the only way then.
+      return f.declinedBy === 'going_offline' ? 'declined_going_offline' : 'declined';
+    case 'expired':
+    case 'withdrawn':
+      return f.status;
+  }
+}
+
+/** One offer that carried the order, as stored (offers, and order_releases for this order). */
+export interface OrderOfferRecord {
+  readonly offerId: string;
+  readonly riderId: string;
+  readonly orderIds: readonly string[];
+  readonly status: OfferStatus;
+  readonly declinedBy: DeclinedBy | undefined;
+  readonly offeredAt: Date;
+  readonly expiresAt: Date;
+  /** Answered, expired or withdrawn at; undefined while pending. */
+  readonly respondedAt: Date | undefined;
+  /** The latest release of the order from this offer's rider after accepting it. */
+  readonly release: { readonly reason: ReleaseReason; readonly releasedAt: Date } | undefined;
+}
+
+/** How many of the order's offers share the facts that decide an outcome. */
+export interface OfferTally extends OutcomeFacts {
+  readonly count: number;
+}
+
+/** What the store knows of one order. */
+export interface DispatchRecord {
+  readonly order: DispatchOrder;
+  /** The row's last update; for a cancelled order, the cancellation (nothing updates it after). */
+  readonly updatedAt: Date;
+  /**
+   * The latest offers that carried the order, newest first, at most the limit asked for. The
+   * order's current offer (`order.offerId`) is the newest: an order is in one offer at a time,
+   * and none after an accept unless it is taken back.
+   */
+  readonly recentOffers: readonly OrderOfferRecord[];
+  /** Every offer of the order the store keeps, grouped by the facts of its outcome. */
+  readonly tallies: readonly OfferTally[];
+}
+
+export interface OrderOffer {
+  readonly offerId: string;
+  readonly riderId: string;
+  readonly orderIds: readonly string[];
+  readonly outcome: OfferOutcome;
+  readonly offeredAt: Date;
+  readonly expiresAt: Date;
+  readonly answeredAt: Date | undefined;
+  readonly releasedAt: Date | undefined;
+  readonly releaseReason: ReleaseReason | undefined;
+}
+
+export interface DispatchStatus {
+  readonly orderId: string;
+  readonly phase: DispatchPhase;
+  readonly zone: string;
+  readonly merchantId: string;
+  readonly placedAt: Date;
+  readonly ready: boolean;
+  readonly expectedReadyAt: Date;
+  /** `offered` only: the offer waiting for its rider's answer (its expiry may be just past). */
+  readonly pendingOffer: OrderOffer | undefined;
+  /** The rider who accepted it (assigned, picked up, delivered; cancelled while they held it). */
+  readonly riderId: string | undefined;
+  readonly assignedAt: Date | undefined;
+  readonly pickedUpAt: Date | undefined;
+  readonly deliveredAt: Date | undefined;
+  readonly cancelledAt: Date | undefined;
+  /** A customer's cancellation holds the order against pickup until then (ADR 0016). */
+  readonly cancelHoldUntil: Date | undefined;
+  /** Every offer by how it ended; the pending one is not counted. */
+  readonly offerCounts: Readonly<Record<EndedOutcome, number>>;
+  readonly recentOffers: readonly OrderOffer[];
+}
+
+const toOrderOffer = (r: OrderOfferRecord): OrderOffer => ({
+  offerId: r.offerId,
+  riderId: r.riderId,
+  orderIds: r.orderIds,
+  outcome: offerOutcome({ ...r, released: r.release !== undefined }),
+  offeredAt: r.offeredAt,
+  expiresAt: r.expiresAt,
+  answeredAt: r.respondedAt,
+  releasedAt: r.release?.releasedAt,
+  releaseReason: r.release?.reason,
+});
+
+/**
+ * The rider an order is with. Assigned, picked up, delivered: the rider of its accepted offer. A
+ * cancelled order keeps the rider and offer it had, which were its rider's only if the offer was
+ * accepted before the cancellation (an order cancelled while offered, whose rider then accepted
+ * the rest of the bundle, was never in their hands).
+ */
+function holder(order: DispatchOrder, current: OrderOfferRecord | undefined, updatedAt: Date) {
+  const accepted = current?.status === 'accepted' && current.riderId === order.riderId ? current : undefined;
+  switch (order.state) {
+    case 'assigned':
+    case 'picked_up':
+    case 'delivered':
+      return { riderId: order.riderId, assignedAt: accepted?.respondedAt };
+    case 'cancelled':
+      return accepted?.respondedAt && accepted.respondedAt <= updatedAt
+        ? { riderId: accepted.riderId, assignedAt: accepted.respondedAt }
+        : { riderId: undefined, assignedAt: undefined };
+    case 'waiting':
+    case 'offered':
+      return { riderId: undefined, assignedAt: undefined };
+  }
+}
+
+export function dispatchStatus(record: DispatchRecord, now: Date): DispatchStatus {
+  const { order, updatedAt } = record;
+  const current = order.offerId ? record.recentOffers.find((r) => r.offerId === order.offerId) : undefined;
+  const offerCounts = Object.fromEntries(ENDED_OUTCOMES.map((o) => [o, 0])) as Record<EndedOutcome, number>;
+  for (const tally of record.tallies) {
+    const outcome = offerOutcome(tally);
+    if (outcome !== 'pending') offerCounts[outcome] += tally.count;
+  }
+  return {
+    orderId: order.orderId,
+    phase: order.state,
+    zone: order.zone,
+    merchantId: order.merchantId,
+    placedAt: order.placedAt,
+    ready: order.ready,
+    expectedReadyAt: order.expectedReadyAt,
+    pendingOffer:
+      order.state === 'offered' && current?.status === 'pending' ? toOrderOffer(current) : undefined,
+    ...holder(order, current, updatedAt),
+    pickedUpAt: order.pickedUpAt,
+    deliveredAt: order.deliveredAt,
+    cancelledAt: order.state === 'cancelled' ? updatedAt : undefined,
+    // The column outlives the hold: past, or on an order the cancellation has since ended.
+    cancelHoldUntil:
+      order.state !== 'cancelled' && order.cancelHoldUntil && order.cancelHoldUntil > now
+        ? order.cancelHoldUntil
+        : undefined,
+    offerCounts,
+    recentOffers: record.recentOffers.map(toOrderOffer),
+  };
+}

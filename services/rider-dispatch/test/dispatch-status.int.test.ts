@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@mealpeak/db';
+import { TOPICS } from '@mealpeak/kafka';
+import { createOutbox } from '@mealpeak/outbox';
+import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
+import { createPgDispatchStore } from '../src/adapters/pg-dispatch-store.ts';
+import { OFFER_TALLIES_SQL, RECENT_OFFERS_SQL } from '../src/adapters/pg-status-store.ts';
+import type { DispatchStore, OrderFacts } from '../src/app/ports.ts';
+import { createRoundRunner } from '../src/app/rounds.ts';
+import { dispatchModel } from '../src/app/settings.ts';
+import { createDispatchUseCases } from '../src/app/use-cases.ts';
+import { ManualClock, MemoryPositions, sequentialIds } from './fakes.ts';
+import { at, centre, logger, testSettings } from './world.ts';
+
+/**
+ * Ops' view of an order (GetDispatchStatus) read from the real dispatch schema: the offers found
+ * through their order_ids by the GIN index of migration 0011, releases joined to the accepted
+ * offer they undid, a bundle's offers found from either of its orders.
+ */
+const migrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+describe('dispatch status on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: DispatchStore;
+  const clock = new ManualClock(new Date());
+  const positions = new MemoryPositions(clock);
+  const settings = testSettings();
+  const model = dispatchModel(settings);
+  const zone = model.grid.zoneOf(centre);
+  let useCases: ReturnType<typeof createDispatchUseCases>;
+  let runRound: ReturnType<typeof createRoundRunner>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, options: '-c search_path=dispatch,public', max: 4 });
+    await migrate(pool, 'dispatch', migrations);
+    store = createPgDispatchStore(
+      pool,
+      createOutbox({ schema: 'dispatch', partitions: 4 }),
+      TOPICS.dispatchEvents,
+    );
+    useCases = createDispatchUseCases({ store, positions, clock, settings, model, logger });
+    runRound = createRoundRunner({ store, positions, clock, ids: sequentialIds(), settings, model, logger });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const accepted = (orderId: string, merchantId: string): OrderFacts => ({
+    orderId,
+    toState: 'ACCEPTED',
+    version: 2,
+    zone,
+    merchantId,
+    customerId: 'c-1',
+    pickup: centre,
+    dropoff: at(1_500, 500),
+    dropoffAddress: `${orderId} Huaihai Rd`,
+    merchantName: 'Noodle Bar',
+    pickupAddress: '88 Huaihai Rd',
+    placedAt: new Date(clock.now().getTime() - 60_000),
+    expectedReadyAt: clock.now(),
+    promisedAt: new Date(clock.now().getTime() + 40 * 60_000),
+  });
+  const publish = (facts: OrderFacts) =>
+    store.applyOrderEvent({ consumer: 'rider-dispatch', eventId: randomUUID() }, facts);
+  const online = async (riderId: string, northM: number) =>
+    useCases.setRiderOnline({ riderId, online: true, position: at(northM), shiftEndsAt: undefined });
+  const offline = (riderId: string) =>
+    useCases.setRiderOnline({ riderId, online: false, position: undefined, shiftEndsAt: undefined });
+  async function pendingOf(riderId: string) {
+    const offer = await useCases.getOffer(riderId);
+    if (!offer.ok || !offer.value) throw new Error(`no offer for ${riderId}`);
+    return offer.value;
+  }
+  async function status(orderId: string) {
+    const res = await useCases.getDispatchStatus(orderId);
+    if (!res.ok) throw new Error(res.error.message);
+    return res.value;
+  }
+
+  it('tells who holds the offer until when, then how every offer of the order ended', async () => {
+    await publish(accepted('o-1', 'm-1'));
+    expect(await status('o-1')).toMatchObject({
+      phase: 'waiting',
+      recentOffers: [],
+      pendingOffer: undefined,
+    });
+
+    await online('r-near', 100);
+    await runRound(zone);
+    const first = await pendingOf('r-near');
+    expect(await status('o-1')).toMatchObject({
+      phase: 'offered',
+      pendingOffer: {
+        offerId: first.offerId,
+        riderId: 'r-near',
+        outcome: 'pending',
+        expiresAt: first.expiresAt,
+      },
+    });
+    await useCases.respondToOffer('r-near', first.offerId, false);
+
+    await online('r-mid', 400);
+    await runRound(zone);
+    await pendingOf('r-mid');
+    clock.advance(settings.offerTimeoutMs);
+    expect(await useCases.expireOffers()).toBe(1);
+
+    await online('r-off', 600);
+    await runRound(zone);
+    await pendingOf('r-off');
+    await offline('r-off'); // offline with the offer pending: declined, by going offline
+
+    await online('r-far', 800);
+    await runRound(zone);
+    const last = await pendingOf('r-far');
+    clock.advance(2_000);
+    await useCases.respondToOffer('r-far', last.offerId, true);
+    expect(await status('o-1')).toMatchObject({
+      phase: 'assigned',
+      riderId: 'r-far',
+      assignedAt: clock.now(),
+    });
+
+    // Taken back when the rider goes offline before pickup: waiting again, with why.
+    clock.advance(1_000);
+    await offline('r-far');
+    await useCases.sweepReleases();
+    const s = await status('o-1');
+    expect(s).toMatchObject({ phase: 'waiting', riderId: undefined, pendingOffer: undefined });
+    expect(s.recentOffers.map((o) => `${o.riderId}:${o.outcome}`)).toEqual([
+      'r-far:released',
+      'r-off:declined_going_offline',
+      'r-mid:expired',
+      'r-near:declined',
+    ]);
+    expect(s.recentOffers[0]).toMatchObject({
+      offerId: last.offerId,
+      releaseReason: 'offline_requested',
+      releasedAt: clock.now(),
+    });
+    expect(s.offerCounts).toEqual({
+      accepted: 0,
+      released: 1,
+      declined: 1,
+      declined_going_offline: 1,
+      expired: 1,
+      withdrawn: 0,
+    });
+
+    // The store's limit bounds the list, never the counts.
+    const two = await store.dispatchRecord('o-1', 2);
+    expect(two?.recentOffers.map((o) => o.riderId)).toEqual(['r-far', 'r-off']);
+    expect(two?.tallies.reduce((n, t) => n + t.count, 0)).toBe(4);
+  });
+
+  it('finds a bundle’s offer from each of its orders, and nothing of other orders', async () => {
+    await pool.query(`UPDATE riders SET online = false`);
+    await publish(accepted('o-a', 'm-2'));
+    await publish(accepted('o-b', 'm-2'));
+    await online('r-bundle', 100);
+    await runRound(zone);
+    const bundle = await pendingOf('r-bundle');
+    expect([...bundle.orderIds].sort()).toEqual(['o-a', 'o-b']);
+    for (const id of ['o-a', 'o-b']) {
+      const s = await status(id);
+      expect(s.pendingOffer).toMatchObject({ offerId: bundle.offerId, orderIds: bundle.orderIds });
+      expect(s.recentOffers).toHaveLength(1);
+    }
+    // o-1's offers are not theirs, nor theirs o-1's.
+    expect((await status('o-1')).recentOffers.map((o) => o.offerId)).not.toContain(bundle.offerId);
+  });
+
+  it('answers ORDER_NOT_FOUND for an order it has no row for', async () => {
+    const res = await useCases.getDispatchStatus('o-never');
+    expect(!res.ok && res.error.code).toBe('ORDER_NOT_FOUND');
+  });
+
+  it('reads the offers of an order through the index, not by walking every offer', async () => {
+    const client = await pool.connect();
+    try {
+      // A test table is tiny, where a scan is cheapest: forbid it to see whether an index can answer.
+      await client.query('SET enable_seqscan = off');
+      for (const [sql, params] of [
+        [RECENT_OFFERS_SQL, ['o-1', 20]],
+        [OFFER_TALLIES_SQL, ['o-1']],
+      ] as const) {
+        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, [
+          ...params,
+        ]);
+        const plan = JSON.stringify(rows[0]!['QUERY PLAN']);
+        expect(plan).toContain('"Index Name":"offers_order_ids"');
+        expect(plan).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"offers"/);
+      }
+    } finally {
+      await client.query('RESET enable_seqscan');
+      client.release();
+    }
+  });
+});
