@@ -27,7 +27,7 @@ const order = {
 };
 
 interface Endpoint {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   url: string;
   payload?: object;
   /** Who may call it; 'anyone' for public routes. */
@@ -52,6 +52,13 @@ const ENDPOINTS: Endpoint[] = [
     status: 200,
   },
   { method: 'GET', url: '/v1/merchant', allowed: ['merchant'], status: 200 },
+  {
+    method: 'PATCH',
+    url: '/v1/merchant',
+    payload: { name: 'Kitchen m-1', kitchenCapacity: 6 },
+    allowed: ['merchant'],
+    status: 200,
+  },
   { method: 'GET', url: '/v1/merchant/orders?state=PLACED', allowed: ['merchant'], status: 200 },
   { method: 'POST', url: `/v1/merchant/orders/${ORDER}/accept`, allowed: ['merchant'], status: 200 },
   {

@@ -31,8 +31,8 @@ const setStockCalls: SetStockRequest[] = [];
 
 beforeAll(async () => {
   server = createGrpcServer({ logger, host: '127.0.0.1', port: 0 });
-  // The old service definition: no ChangeStock method at all.
-  const { changeStock: _new, ...oldDefinition } = MerchantServiceService;
+  // The old service definition: no ChangeStock method at all (nor the later UpdateMerchantProfile).
+  const { changeStock: _new, updateMerchantProfile: _newer, ...oldDefinition } = MerchantServiceService;
   server.add(oldDefinition, {
     listMerchants: unimplemented,
     getMerchant: unimplemented,

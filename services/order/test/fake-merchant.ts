@@ -21,6 +21,7 @@ export async function startFakeMerchant(
     changeStock: unimplemented,
     setMerchantStatus: unimplemented,
     setMerchantAddress: unimplemented,
+    updateMerchantProfile: unimplemented,
     acceptOrder: unimplemented,
     rejectOrder: unimplemented,
     markOrderReady: unimplemented,

@@ -57,6 +57,16 @@ export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): Merch
       const res = await call(client.setMerchantStatus.bind(client), { merchantId, status }, within(ctx));
       return required(res, (r) => r.merchant, 'a merchant');
     },
+    async updateMerchantProfile(request, ctx) {
+      // A merchant service from before the RPC answers UNIMPLEMENTED before writing anything: a
+      // 503 UPSTREAM_UNAVAILABLE, as ChangeStock's (adr/0022), until merchant is upgraded.
+      const res = await call(client.updateMerchantProfile.bind(client), request, within(ctx));
+      return required(
+        res,
+        (r) => (r.merchant ? { merchant: r.merchant, menu: r.menu } : undefined),
+        'a merchant',
+      );
+    },
     async acceptOrder(merchantId, orderId, ctx) {
       const res = await call(client.acceptOrder.bind(client), { merchantId, orderId }, within(ctx));
       return required(res, (r) => r.order, 'an order');

@@ -13,6 +13,7 @@ import type {
   Merchant,
   MerchantStatus,
   MerchantSummary,
+  UpdateMerchantProfileRequest,
   UpsertMenuItemRequest,
 } from '@mealpeak/contracts/merchant.v1';
 import type {
@@ -81,6 +82,8 @@ export interface MerchantPort {
   /** Exactly one of `stock` and `add`; `expectedStock` only with `stock` (docs/api.md, "Stock"). */
   setStock(merchantId: string, itemId: string, change: StockChange, ctx: CallContext): Reply<MenuItem>;
   setMerchantStatus(merchantId: string, status: MerchantStatus, ctx: CallContext): Reply<Merchant>;
+  /** The fields present change, the rest stay; the store after it, with its menu. */
+  updateMerchantProfile(request: UpdateMerchantProfileRequest, ctx: CallContext): Reply<MerchantWithMenu>;
   acceptOrder(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;
   rejectOrder(merchantId: string, orderId: string, reason: string, ctx: CallContext): Reply<Order>;
   markOrderReady(merchantId: string, orderId: string, ctx: CallContext): Reply<Order>;

@@ -326,4 +326,33 @@ describe('order lifecycle through the gateway, against the real services', () =>
       if (field) expect(r.body.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
   });
+  it('lets a merchant edit its store: the next order carries the new name, address and estimate', async () => {
+    await p.seedMerchant('m-edit', [{ id: 'soup', stock: 10 }]);
+    const owner = await p.token('merchant', 'm-edit');
+    // Before any order of this merchant: placement's short-lived cache holds nothing of it yet.
+    const edited = await p.http('PATCH', '/v1/merchant', {
+      token: owner,
+      body: { name: 'Noodle Bar', address: ' 2 Nanjing East Road ', basePrepSeconds: 300 },
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({
+      merchant: {
+        id: 'm-edit',
+        name: 'Noodle Bar',
+        address: '2 Nanjing East Road',
+        prepEstimateSeconds: 300,
+        timeZone: 'Asia/Shanghai',
+        kitchen: { capacity: 50 },
+      },
+      menu: [{ id: 'soup', stock: 10 }],
+    });
+    const placed = await p.http('POST', '/v1/orders', {
+      token: customer,
+      body: order('m-edit', 'soup'),
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.body).toMatchObject({ merchantName: 'Noodle Bar', pickupAddress: '2 Nanjing East Road' });
+    // 5 min preparation now (was 10) + 6.1 min riding + the 15 min margin, rounded up.
+    expect(Date.parse(placed.body.promisedAt) - Date.parse(placed.body.placedAt)).toBe(27 * 60_000);
+  });
 });

@@ -2,6 +2,7 @@ import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/cor
 import { ActorRole } from '@mealpeak/contracts/common.v1';
 import { OrderCommand, OrderState, type Order, type TimelineEntry } from '@mealpeak/contracts/order.v1';
 import { MerchantStatus, type MenuItem, type Merchant } from '@mealpeak/contracts/merchant.v1';
+import type { UpdateMerchantProfileRequest } from '@mealpeak/contracts/merchant.v1';
 import type { MerchantPort, OrderPort, Page } from '../../src/app/ports.ts';
 
 /** In-memory stand-ins for the order and merchant services, with just enough rules to be honest. */
@@ -80,6 +81,8 @@ export class FakeBackend {
   readonly stockChanges = new Map<string, { change: string; stock: number }>();
   readonly orders = new Map<string, Order>();
   readonly timelines = new Map<string, TimelineEntry[]>();
+  /** Every UpdateMerchantProfile request, as sent. */
+  readonly profileUpdates: UpdateMerchantProfileRequest[] = [];
   /** Every PlaceOrder call, including repeats of an id (idempotent ones). */
   readonly placeCalls: string[] = [];
   /** When set, the next calls of these methods answer this error instead. */
@@ -296,6 +299,26 @@ export class FakeBackend {
       if (!shop) return err(codedError('not_found', 'MERCHANT_NOT_FOUND', 'merchant not found'));
       shop.merchant = { ...shop.merchant, status };
       return ok(shop.merchant);
+    },
+    updateMerchantProfile: async (request) => {
+      this.profileUpdates.push(request);
+      const shop = this.merchants.get(request.merchantId);
+      if (!shop) return err(codedError('not_found', 'MERCHANT_NOT_FOUND', 'merchant not found'));
+      // One of the merchant service's rules, enough to see its field errors pass through.
+      if (request.timeZone !== undefined && !/^[A-Za-z]+(\/[A-Za-z_]+)*$/.test(request.timeZone))
+        return err(
+          codedError('invalid', 'INVALID_ARGUMENT', 'time_zone: must be an IANA time zone', [
+            { field: 'time_zone', message: 'must be an IANA time zone' },
+          ]),
+        );
+      const { merchantId: _id, openingHours, ...fields } = request;
+      const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      shop.merchant = {
+        ...shop.merchant,
+        ...given,
+        ...(openingHours ? { openingHours: openingHours.windows } : {}),
+      };
+      return ok(shop);
     },
     acceptOrder: async (merchantId, orderId) => {
       const own = this.ownOrder(merchantId, orderId);

@@ -13,7 +13,7 @@ export const UNKNOWN_ORDER = '00000000-0000-4000-8000-000000000000';
 export interface Case {
   name: string;
   as?: [Role, string];
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   payload?: unknown;
   headers?: Record<string, string>;

@@ -56,6 +56,33 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
       return rows[0] && toMerchant(rows[0]);
     },
 
+    async updateProfile(id, c) {
+      // NULL: not given, the column keeps its value. One statement on the row as it is when the
+      // row lock is granted, so an edit of other fields committed meanwhile is kept.
+      const { rows } = await db.query<MerchantRow>(
+        `UPDATE merchants SET
+           name = coalesce($2::text, name),
+           address = coalesce($3::text, address),
+           time_zone = coalesce($4::text, time_zone),
+           opening_hours = coalesce($5::jsonb, opening_hours),
+           kitchen_capacity = coalesce($6::integer, kitchen_capacity),
+           base_prep_seconds = coalesce($7::integer, base_prep_seconds),
+           updated_at = now()
+         WHERE id = $1
+         RETURNING ${MERCHANT_COLUMNS}`,
+        [
+          id,
+          c.name ?? null,
+          c.address ?? null,
+          c.timeZone ?? null,
+          c.openingHours === undefined ? null : JSON.stringify(c.openingHours),
+          c.kitchenCapacity ?? null,
+          c.basePrepSeconds ?? null,
+        ],
+      );
+      return rows[0] && toMerchant(rows[0]);
+    },
+
     async updateControl(id, c) {
       await db.query(
         `UPDATE merchants SET manual_status = $2, auto_paused = $3, backlog = $4, updated_at = now() WHERE id = $1`,

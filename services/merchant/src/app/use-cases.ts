@@ -6,6 +6,7 @@ import { kitchenCommandUseCases } from './kitchen-commands.ts';
 import { listingUseCases } from './listing.ts';
 import { merchantAddressUseCases } from './merchant-address.ts';
 import { orderEventUseCases } from './order-events.ts';
+import { profileEditUseCases } from './profile-edit.ts';
 import { reservationUseCases } from './reservations.ts';
 import { retentionUseCases } from './retention.ts';
 import { createZoneWarning } from './zone-warning.ts';
@@ -21,6 +22,7 @@ export function createUseCases(base: UseCaseDeps) {
     ...catalogueUseCases(deps),
     ...listingUseCases(deps),
     ...merchantAddressUseCases(deps),
+    ...profileEditUseCases(deps),
     ...reservationUseCases(deps),
     ...kitchenCommandUseCases(deps),
     ...orderEventUseCases(deps),

@@ -29,6 +29,10 @@ export const Errors = {
         : 'the request is invalid',
       bounded(fields),
     ),
+  // An edit that names no field: more likely a caller's bug (or a field this release does not
+  // know) than a wish to change nothing.
+  nothingToChange: (fields: readonly string[]) =>
+    error('invalid', 'INVALID_ARGUMENT', `nothing to change: give at least one of ${fields.join(', ')}`),
   merchantNotFound: (merchantId: string) =>
     error('not_found', 'MERCHANT_NOT_FOUND', `merchant ${merchantId} does not exist`),
   merchantClosed: () => error('conflict', 'MERCHANT_CLOSED', 'the merchant is outside its opening hours'),

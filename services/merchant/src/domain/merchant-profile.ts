@@ -82,31 +82,56 @@ export const profileOf = (input: ProfileInput & { readonly location: GeoPoint })
   address: input.address?.trim(),
 });
 
-export function validateProfile(p: ProfileInput): FieldError[] {
-  const problems = [
-    ...validateId(p.id, 'merchant_id'),
-    ...validateName(p.name, 'name'),
-    ...validatePoint(p.location, 'location'),
-    ...validateOpeningHours(p.openingHours),
-  ];
-  if (!isValidTimeZone(p.timeZone)) problems.push(field('time_zone', 'must be an IANA time zone'));
-  if (!between(p.kitchenCapacity, 1, 1000)) problems.push(field('kitchen_capacity', 'must be 1 to 1000'));
-  if (!between(p.autoPauseBacklog, 0, 100_000))
-    problems.push(field('auto_pause_backlog', 'must be 0 (off) to 100000'));
+const given = (problem: string | undefined, at: string): FieldError[] =>
+  problem ? [field(at, problem)] : [];
+
+/**
+ * The rule of each profile field, one function per field: UpsertMerchant checks every field with
+ * these, UpdateMerchantProfile (profile-change.ts) only the fields it is given, so the two can never
+ * disagree on what a field may hold.
+ */
+export const PROFILE_FIELD_RULES = {
+  name: (name: string) => validateName(name, 'name'),
+  openingHours: (hours: readonly OpeningWindow[]) => validateOpeningHours(hours),
+  timeZone: (zone: string) =>
+    given(isValidTimeZone(zone) ? undefined : 'must be an IANA time zone', 'time_zone'),
+  kitchenCapacity: (n: number) =>
+    given(between(n, 1, 1000) ? undefined : 'must be 1 to 1000', 'kitchen_capacity'),
+  autoPauseBacklog: (n: number) =>
+    given(between(n, 0, 100_000) ? undefined : 'must be 0 (off) to 100000', 'auto_pause_backlog'),
   // No longer than the longest estimate quoted: a longer base time would be quoted as the cap.
-  if (!between(p.basePrepSeconds, 1, MAX_PREP_ESTIMATE_SECONDS))
-    problems.push(field('base_prep_seconds', `must be 1 to ${MAX_PREP_ESTIMATE_SECONDS}`));
-  if (!CURRENCY.test(p.currency)) problems.push(field('currency', 'must be an ISO 4217 code like EUR'));
-  const address = p.address === undefined ? undefined : addressProblem(p.address);
-  if (address) problems.push(field('address', address));
-  if (p.deliveryRadiusM !== 0 && !between(p.deliveryRadiusM, MIN_DELIVERY_RADIUS_M, MAX_DELIVERY_RADIUS_M))
-    problems.push(
-      field(
-        'delivery_radius_m',
-        `must be ${MIN_DELIVERY_RADIUS_M} to ${MAX_DELIVERY_RADIUS_M} (0: ${DEFAULT_DELIVERY_RADIUS_M})`,
-      ),
-    );
-  return problems;
+  basePrepSeconds: (n: number) =>
+    given(
+      between(n, 1, MAX_PREP_ESTIMATE_SECONDS) ? undefined : `must be 1 to ${MAX_PREP_ESTIMATE_SECONDS}`,
+      'base_prep_seconds',
+    ),
+  currency: (code: string) =>
+    given(CURRENCY.test(code) ? undefined : 'must be an ISO 4217 code like EUR', 'currency'),
+  address: (address: string) => given(addressProblem(address), 'address'),
+  deliveryRadiusM: (m: number) =>
+    given(
+      m === 0 || between(m, MIN_DELIVERY_RADIUS_M, MAX_DELIVERY_RADIUS_M)
+        ? undefined
+        : `must be ${MIN_DELIVERY_RADIUS_M} to ${MAX_DELIVERY_RADIUS_M} (0: ${DEFAULT_DELIVERY_RADIUS_M})`,
+      'delivery_radius_m',
+    ),
+} as const;
+
+export function validateProfile(p: ProfileInput): FieldError[] {
+  const rules = PROFILE_FIELD_RULES;
+  return [
+    ...validateId(p.id, 'merchant_id'),
+    ...rules.name(p.name),
+    ...validatePoint(p.location, 'location'),
+    ...rules.openingHours(p.openingHours),
+    ...rules.timeZone(p.timeZone),
+    ...rules.kitchenCapacity(p.kitchenCapacity),
+    ...rules.autoPauseBacklog(p.autoPauseBacklog),
+    ...rules.basePrepSeconds(p.basePrepSeconds),
+    ...rules.currency(p.currency),
+    ...(p.address === undefined ? [] : rules.address(p.address)),
+    ...rules.deliveryRadiusM(p.deliveryRadiusM),
+  ];
 }
 
 /** Shape of a menu item (price in minor units); the currency is checked against the merchant's apart. */

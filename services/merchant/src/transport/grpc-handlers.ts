@@ -65,6 +65,13 @@ export function createMerchantGrpcHandlers(uc: UseCases): UnaryImplementation<ty
     setMerchantAddress: async (req) =>
       mapResult(await uc.setMerchantAddress(req), (m) => ({ merchant: toProtoMerchant(m) })),
 
+    updateMerchantProfile: async (req) =>
+      mapResult(
+        // The windows' wrapper tells "keep the hours" (absent) from "never open" (no windows).
+        await uc.updateMerchantProfile({ ...req, openingHours: req.openingHours?.windows }),
+        ({ merchant, menu }) => ({ merchant: toProtoMerchant(merchant), menu: menu.map(toProtoMenuItem) }),
+      ),
+
     reserveStock: async (req) =>
       mapResult(await uc.reserveStock(req), (r) => ({
         lines: r.lines.map((l) => toProtoOrderLine(l, r.currency)),

@@ -9,7 +9,8 @@ import type { PressureLimits, PressureSample, PressureSignal } from './pressure.
  *   orders, accepting, readying, pausing; a rider's shift, offer, run, pickup and delivery; an ops
  *   cancellation): refusing it stalls food at a counter or a rider at a door. Never a customer
  *   route: a customer token is the cheapest to get, so it must not buy priority.
- * - normal: placing, reading, cancelling orders, lists, menu edits; the default.
+ * - normal: placing, reading, cancelling orders, lists, menu and store profile edits
+ *   (PATCH /v1/merchant); the default.
  * - sheddable: what is cheap to lose and retried anyway: browsing merchants and menus, rider
  *   position pings (the next one replaces it in seconds), and every request that is not a
  *   verified caller of its route (see priorityOf).

@@ -1,6 +1,7 @@
 import { distanceMeters } from '../../domain/geo.ts';
 import type { KitchenOrder } from '../../domain/kitchen.ts';
 import { MAX_STOCK } from '../../domain/merchant-profile.ts';
+import { withProfileChange } from '../../domain/profile-change.ts';
 import type { MenuItem, Merchant } from '../../domain/types.ts';
 import type {
   MerchantStore,
@@ -93,6 +94,13 @@ export function createInMemoryStore(now: () => Date = () => new Date()): InMemor
       const m = s.merchants.get(id);
       if (!m) return undefined;
       const saved = { ...m, address };
+      s.merchants.set(id, saved);
+      return saved;
+    },
+    async updateProfile(id, change) {
+      const m = s.merchants.get(id);
+      if (!m) return undefined;
+      const saved = withProfileChange(m, change);
       s.merchants.set(id, saved);
       return saved;
     },

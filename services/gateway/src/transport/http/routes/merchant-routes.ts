@@ -19,12 +19,15 @@ import {
   MenuItem,
   MenuItemBody,
   MenuItemReplaceBody,
+  MERCHANT_PROFILE_FIELDS,
+  MerchantProfileBody,
   MerchantWithMenu,
   StatusBody,
   StockBody,
 } from '../schemas/merchants.ts';
 import { MerchantCancelBody, Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
 import { merchantJson, menuItemJson, orderJson } from '../to-json.ts';
+import type { MerchantWithMenu as StoreWithMenu } from '../../../app/ports.ts';
 import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const merchant = { auth: ['merchant'] as const };
@@ -35,6 +38,11 @@ const writeOnce = { ...merchant, idempotency: 'optional' as const };
 const orderAction = { ...writeOnce, priority: 'critical' as const };
 const tags = ['merchants'];
 const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
+/** The store as its merchant sees it: with the kitchen figures, and the menu. */
+const storeJson = ({ merchant: m, menu }: StoreWithMenu) => ({
+  merchant: merchantJson(m, { own: true }),
+  menu: menu.map(menuItemJson),
+});
 
 /** Merchant endpoints under /v1/merchant; the store is always the token subject's own. */
 export function merchantRoutes({
@@ -61,11 +69,52 @@ export function merchantRoutes({
       },
       async (request, reply) => {
         const res = await merchants.getMerchant(principalOf(request).id, ctxOf(request));
-        if (!res.ok) return fail(request, reply, res.error);
-        return {
-          merchant: merchantJson(res.value.merchant, { own: true }),
-          menu: res.value.menu.map(menuItemJson),
-        };
+        return res.ok ? storeJson(res.value) : fail(request, reply, res.error);
+      },
+    );
+
+    app.patch(
+      '/',
+      {
+        prefixTrailingSlash: 'no-slash',
+        // Setting fields to values is idempotent by nature, like the PUTs: no Idempotency-Key.
+        // Normal priority (ADR 0020): an edit of the store can wait; orders under way cannot.
+        config: { ...merchant, priority: 'normal' },
+        schema: {
+          tags,
+          summary: 'Edit your store: name, address, opening hours, kitchen capacity, base preparation time',
+          description:
+            'Only the fields sent change; at least one. Orders already placed keep the name and address they were placed with; capacity and preparation time count for the estimates quoted from now on.',
+          body: MerchantProfileBody,
+          response: {
+            200: ref(MerchantWithMenu, 'Your store after the change, and its menu'),
+            ...errorResponses(...COMMON_ERRORS, 404, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        if (MERCHANT_PROFILE_FIELDS.every((f) => b[f] === undefined))
+          return invalidField(
+            request,
+            reply,
+            'body',
+            `must give at least one field to change: ${MERCHANT_PROFILE_FIELDS.join(', ')}`,
+          );
+        const res = await merchants.updateMerchantProfile(
+          {
+            // Always the token's store: there is no id in the path or body to name another one.
+            merchantId: principalOf(request).id,
+            name: b.name,
+            address: b.address,
+            timeZone: b.timeZone,
+            openingHours: b.openingHours && { windows: b.openingHours },
+            kitchenCapacity: b.kitchenCapacity,
+            basePrepSeconds: b.basePrepSeconds,
+          },
+          ctxOf(request),
+        );
+        return res.ok ? storeJson(res.value) : fail(request, reply, res.error);
       },
     );
 

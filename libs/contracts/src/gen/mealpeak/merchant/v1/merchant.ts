@@ -271,6 +271,41 @@ export interface SetMerchantAddressResponse {
   merchant?: Merchant | undefined;
 }
 
+/**
+ * The opening hours as a whole, so that a request can tell "leave them" (absent) from "never
+ * open" (present, no windows): a repeated field alone cannot.
+ */
+export interface OpeningHours {
+  windows: OpeningWindow[];
+}
+
+/**
+ * The fields of its profile a merchant edits itself (the gateway's PATCH /v1/merchant); each is
+ * changed only when present, the rest stays as it is. Location, delivery radius, currency and the
+ * auto-pause threshold stay with onboarding (UpsertMerchant): docs/merchant.md says why. Each
+ * present field is validated as UpsertMerchant validates it. A request with none is
+ * INVALID_ARGUMENT. An older merchant service ignores a field added here later: a new field needs
+ * a guard of its own (see ChangeStock), or a merchant from before it answers as if it were absent.
+ */
+export interface UpdateMerchantProfileRequest {
+  merchantId: string;
+  name?: string | undefined;
+  /** As UpsertMerchant's address: trimmed, one line of up to 300 characters; "" clears it. */
+  address?: string | undefined;
+  /** IANA zone name of the opening hours. */
+  timeZone?: string | undefined;
+  /** Replaces every window; present with none: never open. */
+  openingHours?: OpeningHours | undefined;
+  kitchenCapacity?: number | undefined;
+  basePrepSeconds?: number | undefined;
+}
+
+/** As GetMerchantResponse: the store after the change, with its menu. */
+export interface UpdateMerchantProfileResponse {
+  merchant?: Merchant | undefined;
+  menu: MenuItem[];
+}
+
 export interface SetMerchantStatusRequest {
   merchantId: string;
   /** OPEN or PAUSED; the platform owns AUTO_PAUSED and CLOSED. */
@@ -2660,6 +2695,369 @@ export const SetMerchantAddressResponse: MessageFns<SetMerchantAddressResponse> 
   },
 };
 
+function createBaseOpeningHours(): OpeningHours {
+  return { windows: [] };
+}
+
+export const OpeningHours: MessageFns<OpeningHours> = {
+  encode(message: OpeningHours, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.windows) {
+      OpeningWindow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpeningHours {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpeningHours();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.windows.push(OpeningWindow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpeningHours {
+    return {
+      windows: globalThis.Array.isArray(object?.windows)
+        ? object.windows.map((e: any) => OpeningWindow.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: OpeningHours): unknown {
+    const obj: any = {};
+    if (message.windows?.length) {
+      obj.windows = message.windows.map((e) => OpeningWindow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpeningHours>, I>>(base?: I): OpeningHours {
+    return OpeningHours.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpeningHours>, I>>(object: I): OpeningHours {
+    const message = createBaseOpeningHours();
+    message.windows = object.windows?.map((e) => OpeningWindow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUpdateMerchantProfileRequest(): UpdateMerchantProfileRequest {
+  return {
+    merchantId: '',
+    name: undefined,
+    address: undefined,
+    timeZone: undefined,
+    openingHours: undefined,
+    kitchenCapacity: undefined,
+    basePrepSeconds: undefined,
+  };
+}
+
+export const UpdateMerchantProfileRequest: MessageFns<UpdateMerchantProfileRequest> = {
+  encode(message: UpdateMerchantProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchantId !== '') {
+      writer.uint32(10).string(message.merchantId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.address !== undefined) {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.timeZone !== undefined) {
+      writer.uint32(34).string(message.timeZone);
+    }
+    if (message.openingHours !== undefined) {
+      OpeningHours.encode(message.openingHours, writer.uint32(42).fork()).join();
+    }
+    if (message.kitchenCapacity !== undefined) {
+      writer.uint32(48).uint32(message.kitchenCapacity);
+    }
+    if (message.basePrepSeconds !== undefined) {
+      writer.uint32(56).uint32(message.basePrepSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateMerchantProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateMerchantProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.openingHours = OpeningHours.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.kitchenCapacity = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.basePrepSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateMerchantProfileRequest {
+    return {
+      merchantId: isSet(object.merchantId)
+        ? globalThis.String(object.merchantId)
+        : isSet(object.merchant_id)
+          ? globalThis.String(object.merchant_id)
+          : '',
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      address: isSet(object.address) ? globalThis.String(object.address) : undefined,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+          ? globalThis.String(object.time_zone)
+          : undefined,
+      openingHours: isSet(object.openingHours)
+        ? OpeningHours.fromJSON(object.openingHours)
+        : isSet(object.opening_hours)
+          ? OpeningHours.fromJSON(object.opening_hours)
+          : undefined,
+      kitchenCapacity: isSet(object.kitchenCapacity)
+        ? globalThis.Number(object.kitchenCapacity)
+        : isSet(object.kitchen_capacity)
+          ? globalThis.Number(object.kitchen_capacity)
+          : undefined,
+      basePrepSeconds: isSet(object.basePrepSeconds)
+        ? globalThis.Number(object.basePrepSeconds)
+        : isSet(object.base_prep_seconds)
+          ? globalThis.Number(object.base_prep_seconds)
+          : undefined,
+    };
+  },
+
+  toJSON(message: UpdateMerchantProfileRequest): unknown {
+    const obj: any = {};
+    if (message.merchantId !== '') {
+      obj.merchantId = message.merchantId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.address !== undefined) {
+      obj.address = message.address;
+    }
+    if (message.timeZone !== undefined) {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.openingHours !== undefined) {
+      obj.openingHours = OpeningHours.toJSON(message.openingHours);
+    }
+    if (message.kitchenCapacity !== undefined) {
+      obj.kitchenCapacity = Math.round(message.kitchenCapacity);
+    }
+    if (message.basePrepSeconds !== undefined) {
+      obj.basePrepSeconds = Math.round(message.basePrepSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateMerchantProfileRequest>, I>>(
+    base?: I,
+  ): UpdateMerchantProfileRequest {
+    return UpdateMerchantProfileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateMerchantProfileRequest>, I>>(
+    object: I,
+  ): UpdateMerchantProfileRequest {
+    const message = createBaseUpdateMerchantProfileRequest();
+    message.merchantId = object.merchantId ?? '';
+    message.name = object.name ?? undefined;
+    message.address = object.address ?? undefined;
+    message.timeZone = object.timeZone ?? undefined;
+    message.openingHours =
+      object.openingHours !== undefined && object.openingHours !== null
+        ? OpeningHours.fromPartial(object.openingHours)
+        : undefined;
+    message.kitchenCapacity = object.kitchenCapacity ?? undefined;
+    message.basePrepSeconds = object.basePrepSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateMerchantProfileResponse(): UpdateMerchantProfileResponse {
+  return { merchant: undefined, menu: [] };
+}
+
+export const UpdateMerchantProfileResponse: MessageFns<UpdateMerchantProfileResponse> = {
+  encode(message: UpdateMerchantProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merchant !== undefined) {
+      Merchant.encode(message.merchant, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.menu) {
+      MenuItem.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateMerchantProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateMerchantProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merchant = Merchant.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.menu.push(MenuItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateMerchantProfileResponse {
+    return {
+      merchant: isSet(object.merchant) ? Merchant.fromJSON(object.merchant) : undefined,
+      menu: globalThis.Array.isArray(object?.menu) ? object.menu.map((e: any) => MenuItem.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: UpdateMerchantProfileResponse): unknown {
+    const obj: any = {};
+    if (message.merchant !== undefined) {
+      obj.merchant = Merchant.toJSON(message.merchant);
+    }
+    if (message.menu?.length) {
+      obj.menu = message.menu.map((e) => MenuItem.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateMerchantProfileResponse>, I>>(
+    base?: I,
+  ): UpdateMerchantProfileResponse {
+    return UpdateMerchantProfileResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateMerchantProfileResponse>, I>>(
+    object: I,
+  ): UpdateMerchantProfileResponse {
+    const message = createBaseUpdateMerchantProfileResponse();
+    message.merchant =
+      object.merchant !== undefined && object.merchant !== null
+        ? Merchant.fromPartial(object.merchant)
+        : undefined;
+    message.menu = object.menu?.map((e) => MenuItem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseSetMerchantStatusRequest(): SetMerchantStatusRequest {
   return { merchantId: '', status: 0 };
 }
@@ -3899,6 +4297,24 @@ export const MerchantServiceService = {
     responseDeserialize: (value: Buffer): SetMerchantAddressResponse =>
       SetMerchantAddressResponse.decode(value),
   },
+  /**
+   * Changes the fields of the profile present in the request, leaving the rest (a merchant
+   * editing its store); MERCHANT_NOT_FOUND for an unknown merchant_id. Deploy before the gateway:
+   * an older merchant service answers UNIMPLEMENTED and nothing is written.
+   */
+  updateMerchantProfile: {
+    path: '/mealpeak.merchant.v1.MerchantService/UpdateMerchantProfile' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateMerchantProfileRequest): Buffer =>
+      Buffer.from(UpdateMerchantProfileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateMerchantProfileRequest =>
+      UpdateMerchantProfileRequest.decode(value),
+    responseSerialize: (value: UpdateMerchantProfileResponse): Buffer =>
+      Buffer.from(UpdateMerchantProfileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateMerchantProfileResponse =>
+      UpdateMerchantProfileResponse.decode(value),
+  },
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: {
     path: '/mealpeak.merchant.v1.MerchantService/ReserveStock' as const,
@@ -3972,6 +4388,12 @@ export interface MerchantServiceServer extends UntypedServiceImplementation {
    * MERCHANT_NOT_FOUND for an unknown merchant_id.
    */
   setMerchantAddress: handleUnaryCall<SetMerchantAddressRequest, SetMerchantAddressResponse>;
+  /**
+   * Changes the fields of the profile present in the request, leaving the rest (a merchant
+   * editing its store); MERCHANT_NOT_FOUND for an unknown merchant_id. Deploy before the gateway:
+   * an older merchant service answers UNIMPLEMENTED and nothing is written.
+   */
+  updateMerchantProfile: handleUnaryCall<UpdateMerchantProfileRequest, UpdateMerchantProfileResponse>;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
   /** Compensation for ReserveStock; releasing twice (or an unknown order) is a no-op. */
@@ -4106,6 +4528,26 @@ export interface MerchantServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetMerchantAddressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields of the profile present in the request, leaving the rest (a merchant
+   * editing its store); MERCHANT_NOT_FOUND for an unknown merchant_id. Deploy before the gateway:
+   * an older merchant service answers UNIMPLEMENTED and nothing is written.
+   */
+  updateMerchantProfile(
+    request: UpdateMerchantProfileRequest,
+    callback: (error: ServiceError | null, response: UpdateMerchantProfileResponse) => void,
+  ): ClientUnaryCall;
+  updateMerchantProfile(
+    request: UpdateMerchantProfileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateMerchantProfileResponse) => void,
+  ): ClientUnaryCall;
+  updateMerchantProfile(
+    request: UpdateMerchantProfileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateMerchantProfileResponse) => void,
   ): ClientUnaryCall;
   /** Checks the merchant is open and the items exist, prices them, and holds the stock. */
   reserveStock(
