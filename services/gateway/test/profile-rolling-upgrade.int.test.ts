@@ -48,7 +48,7 @@ afterEach(async () => {
 afterAll(async () => server?.shutdown(1_000));
 
 describe('PATCH /v1/merchant against a merchant service without UpdateMerchantProfile', () => {
-  it('answers 503 UPSTREAM_UNAVAILABLE with Retry-After; reading the store still works', async () => {
+  it('answers 503 UPSTREAM_UNIMPLEMENTED with Retry-After; reading the store still works', async () => {
     const merchants = createMerchantGrpcAdapter({ target: `127.0.0.1:${server.port}`, deadlineMs: 3_000 });
     adapter = merchants;
     h = await createHarness({ ports: { merchants } });
@@ -60,8 +60,8 @@ describe('PATCH /v1/merchant against a merchant service without UpdateMerchantPr
     });
     expect(res.statusCode, res.body).toBe(503);
     expect(res.json()).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: 'a service behind the gateway is unavailable; retry later',
+      code: 'UPSTREAM_UNIMPLEMENTED',
+      message: expect.stringContaining('UpdateMerchantProfile'),
     });
     expect(res.headers['retry-after']).toBe('5');
     const read = await h.call({ url: '/v1/merchant', as: ['merchant', 'm-1'] });

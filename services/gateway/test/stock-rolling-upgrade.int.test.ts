@@ -83,7 +83,7 @@ describe('PUT …/stock against a merchant service without ChangeStock', () => {
     for (const payload of [{ add: 5 }, { stock: 9, expectedStock: 7 }]) {
       const res = await put(payload);
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      expect(res.json()).toMatchObject({ code: 'UPSTREAM_UNIMPLEMENTED' });
     }
     expect(setStockCalls).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { call, createGrpcClient } from '@mealpeak/grpc';
 import { mapResult } from '@mealpeak/core';
 import { MerchantServiceClient, MerchantServiceService } from '@mealpeak/contracts/merchant.v1';
 import type { CallContext, MerchantPort } from '../app/ports.ts';
-import { callSettings, required } from './grpc-result.ts';
+import { callSettings, required, unimplementedAs } from './grpc-result.ts';
 
 export interface MerchantGrpcSettings {
   readonly target: string;
@@ -51,7 +51,11 @@ export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): Merch
         return required(res, (r) => r.item, 'a menu item');
       }
       const res = await call(client.changeStock.bind(client), { merchantId, itemId, ...change }, within(ctx));
-      return required(res, (r) => r.item, 'a menu item');
+      return required(
+        unimplementedAs(res, 'a relative or conditional stock change (merchant ChangeStock)'),
+        (r) => r.item,
+        'a menu item',
+      );
     },
     async setMerchantStatus(merchantId, status, ctx) {
       const res = await call(client.setMerchantStatus.bind(client), { merchantId, status }, within(ctx));
@@ -59,10 +63,10 @@ export function createMerchantGrpcAdapter(settings: MerchantGrpcSettings): Merch
     },
     async updateMerchantProfile(request, ctx) {
       // A merchant service from before the RPC answers UNIMPLEMENTED before writing anything: a
-      // 503 UPSTREAM_UNAVAILABLE, as ChangeStock's (adr/0022), until merchant is upgraded.
+      // 503 UPSTREAM_UNIMPLEMENTED, as ChangeStock's (adr/0022), until merchant is upgraded.
       const res = await call(client.updateMerchantProfile.bind(client), request, within(ctx));
       return required(
-        res,
+        unimplementedAs(res, "a store's profile edit (merchant UpdateMerchantProfile)"),
         (r) => (r.merchant ? { merchant: r.merchant, menu: r.menu } : undefined),
         'a merchant',
       );
