@@ -46,6 +46,13 @@ describe('a merchant editing its own profile', () => {
     expect(await stored()).toEqual({ ...before, name: 'Curry 36', kitchenCapacity: 3, basePrepSeconds: 480 });
   });
 
+  it('stores a time zone as Intl names it, from an edit and from UpsertMerchant alike', async () => {
+    expect(unwrap(await edit({ timeZone: 'europe/LISBON' })).merchant.timeZone).toBe('Europe/Lisbon');
+    expect((await stored()).timeZone).toBe('Europe/Lisbon');
+    unwrap(await uc.upsertMerchant(merchantInput({ timeZone: 'EUROPE/berlin' })));
+    expect((await stored()).timeZone).toBe('Europe/Berlin');
+  });
+
   it('trims the address as UpsertMerchant does, and "" clears it', async () => {
     unwrap(await edit({ address: '  Torstraße 12 ' }));
     expect((await stored()).address).toBe('Torstraße 12');

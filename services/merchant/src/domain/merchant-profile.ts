@@ -3,7 +3,7 @@ import { addressProblem } from './address.ts';
 import { field, type FieldError } from './errors.ts';
 import { validatePoint } from './geo.ts';
 import { MAX_PREP_ESTIMATE_SECONDS } from './kitchen.ts';
-import { isValidTimeZone, validateOpeningHours } from './opening-hours.ts';
+import { canonicalTimeZone, isValidTimeZone, validateOpeningHours } from './opening-hours.ts';
 import type { GeoPoint, OpeningWindow } from './types.ts';
 
 /** What onboarding sets (UpsertMerchant); status and backlog are the service's own. */
@@ -80,6 +80,7 @@ export const profileOf = (input: ProfileInput & { readonly location: GeoPoint })
   ...input,
   deliveryRadiusM: input.deliveryRadiusM || DEFAULT_DELIVERY_RADIUS_M,
   address: input.address?.trim(),
+  timeZone: canonicalTimeZone(input.timeZone) ?? input.timeZone,
 });
 
 const given = (problem: string | undefined, at: string): FieldError[] =>

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isOpenAt, isValidTimeZone, localDayAndMinute, validateOpeningHours } from './opening-hours.ts';
+import {
+  cachedFormatterCount,
+  canonicalTimeZone,
+  isOpenAt,
+  isValidTimeZone,
+  localDayAndMinute,
+  validateOpeningHours,
+} from './opening-hours.ts';
 import type { OpeningWindow } from './types.ts';
 
 const everyDay = (open: number, close: number): OpeningWindow[] =>
@@ -124,6 +131,26 @@ describe('validation', () => {
     // Node 24's Intl evaluates these, but an offset ignores daylight saving time.
     for (const zone of ['+01:00', '-05:00', '+0100', '+01', 'UTC+1', 'Europe/Berlin '])
       expect(isValidTimeZone(zone), zone).toBe(false);
+  });
+
+  it('names a zone as Intl does, whatever its case, so one zone is one stored string', () => {
+    expect(canonicalTimeZone('europe/berlin')).toBe('Europe/Berlin');
+    expect(canonicalTimeZone('EUROPE/BERLIN')).toBe('Europe/Berlin');
+    expect(canonicalTimeZone('etc/utc')).toBe('UTC');
+    expect(canonicalTimeZone('Asia/Shanghai')).toBe('Asia/Shanghai');
+    expect(canonicalTimeZone('Mars/Olympus')).toBeUndefined();
+    expect(canonicalTimeZone('+01:00')).toBeUndefined();
+  });
+
+  it('validates a zone without caching a formatter for it (case variants are endless)', () => {
+    const before = cachedFormatterCount();
+    // Each spelling of a valid zone used to stay cached: a merchant could grow the process by
+    // ~25 KB of native memory per request through PATCH /v1/merchant.
+    for (let i = 0; i < 64; i += 1) {
+      const variant = [...'europe/berlin'].map((c, j) => ((i >> (j % 6)) & 1 ? c.toUpperCase() : c)).join('');
+      expect(isValidTimeZone(variant), variant).toBe(true);
+    }
+    expect(cachedFormatterCount()).toBe(before);
   });
 
   it('keeps a merchant whose stored zone this runtime cannot evaluate closed rather than failing', () => {

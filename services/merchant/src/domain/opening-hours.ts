@@ -6,8 +6,14 @@ export const MINUTES_PER_DAY = 1440;
 const WEEKDAYS: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 
 // Building an Intl.DateTimeFormat costs far more than using one, and a listing evaluates hundreds of
-// merchants: keep one formatter per zone (a pure cache, the result never depends on it).
+// merchants: keep one formatter per zone (a pure cache, the result never depends on it). Only
+// stored zones reach it (isOpenAt), so it is as large as the distinct zones merchants have;
+// validating a zone (canonicalTimeZone) never adds to it: Intl ignores case, so requests could
+// otherwise fill it with "europe/berlin", "EUROPE/berlin"... (native memory, ~25 KB each).
 const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Formatters cached (a figure for tests: validation must not add to it). */
+export const cachedFormatterCount = (): number => formatters.size;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -46,7 +52,21 @@ const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
  * for half the year. The name's syntax rules offsets out; Intl rules out names it does not know.
  */
 export function isValidTimeZone(timeZone: string): boolean {
-  return IANA_NAME.test(timeZone) && isUsableTimeZone(timeZone);
+  return canonicalTimeZone(timeZone) !== undefined;
+}
+
+/**
+ * The zone as Intl names it ("europe/berlin" -> "Europe/Berlin", "US/Eastern" ->
+ * "America/New_York"), or undefined when it is not a valid zone name (isValidTimeZone). Stored
+ * zones are canonical, so the same zone is one string (and one cached formatter) everywhere.
+ */
+export function canonicalTimeZone(timeZone: string): string | undefined {
+  if (!IANA_NAME.test(timeZone)) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Wall-clock weekday (0 = Monday) and minute of the day at `instant` in `timeZone` (IANA). */

@@ -1,5 +1,6 @@
 import type { FieldError } from './errors.ts';
 import { PROFILE_FIELD_RULES, type MerchantProfile } from './merchant-profile.ts';
+import { canonicalTimeZone } from './opening-hours.ts';
 import type { Merchant } from './types.ts';
 
 /**
@@ -45,8 +46,13 @@ export const isEmptyChange = (change: ProfileChange): boolean =>
   MERCHANT_EDITABLE.every((k) => change[k] === undefined);
 
 /** The change as it is stored, normalised as UpsertMerchant normalises a profile (profileOf). */
-export const normalisedChange = (change: ProfileChange): ProfileChange =>
-  change.address === undefined ? change : { ...change, address: change.address.trim() };
+export const normalisedChange = (change: ProfileChange): ProfileChange => ({
+  ...change,
+  ...(change.address === undefined ? {} : { address: change.address.trim() }),
+  ...(change.timeZone === undefined
+    ? {}
+    : { timeZone: canonicalTimeZone(change.timeZone) ?? change.timeZone }),
+});
 
 /** The merchant with the given fields of `change` (normalised) and every other field as it was. */
 export function withProfileChange(merchant: Merchant, change: ProfileChange): Merchant {
