@@ -108,6 +108,18 @@ describe('the restaurant in the JSON', () => {
     };
     expect(merchantJson(merchant).address).toBe(named.pickupAddress);
     expect(merchantJson({ ...merchant, address: '' })).not.toHaveProperty('address');
+    // The store itself sees the base preparation time PATCH /v1/merchant sets; customers do not.
+    expect(merchantJson(merchant, { own: true }).kitchen).toEqual({
+      capacity: 6,
+      backlog: 0,
+      autoPauseBacklog: 18,
+      basePrepSeconds: 840,
+    });
+    expect(merchantJson(merchant)).not.toHaveProperty('kitchen');
+    // A merchant service from before the field sends 0: left out, never shown as 0 seconds.
+    expect(merchantJson({ ...merchant, basePrepSeconds: 0 }, { own: true }).kitchen).not.toHaveProperty(
+      'basePrepSeconds',
+    );
   });
 });
 

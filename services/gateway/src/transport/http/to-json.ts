@@ -165,7 +165,15 @@ export function merchantJson(m: Merchant, extra: { distanceM?: number; own?: boo
     deliveryRadiusM: m.deliveryRadiusM,
     ...optional('distanceM', extra.distanceM),
     ...(extra.own
-      ? { kitchen: { capacity: m.kitchenCapacity, backlog: m.backlog, autoPauseBacklog: m.autoPauseBacklog } }
+      ? {
+          kitchen: {
+            capacity: m.kitchenCapacity,
+            backlog: m.backlog,
+            autoPauseBacklog: m.autoPauseBacklog,
+            // 0: a merchant service from before the field (never a valid base time).
+            ...(m.basePrepSeconds > 0 ? { basePrepSeconds: m.basePrepSeconds } : {}),
+          },
+        }
       : {}),
   };
 }

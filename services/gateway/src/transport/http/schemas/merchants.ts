@@ -39,6 +39,12 @@ export const Merchant = Type.Object(
           capacity: Type.Integer({ description: 'Orders the kitchen prepares at once' }),
           backlog: Type.Integer({ description: 'Accepted orders not yet ready' }),
           autoPauseBacklog: Type.Integer({ description: 'Backlog at which the platform pauses the store' }),
+          basePrepSeconds: Type.Optional(
+            Type.Integer({
+              description:
+                'Preparation time of one order with an idle kitchen (what PATCH /v1/merchant sets; prepEstimateSeconds adds the backlog). Absent while the merchant service runs an older release',
+            }),
+          ),
         },
         { additionalProperties: false, description: 'Shown to the merchant itself only' },
       ),
