@@ -1,6 +1,12 @@
 import { codedError, err, ok, type CodedError, type Result } from '@mealpeak/core';
 import type { CallContext } from '../app/ports.ts';
 
+/**
+ * How grpc-js details the UNIMPLEMENTED it makes of an HTTP answer that is not gRPC (a 404 from a
+ * proxy or a plain web server); a gRPC server's own "no such method" reads otherwise.
+ */
+const NOT_GRPC_HTTP_ANSWER = 'Received HTTP status code';
+
 /** Deadline settings for one call: its own budget, capped by the HTTP request's deadline. */
 export const callSettings = (ctx: CallContext, deadlineMs: number) => ({
   deadlineMs,
@@ -11,10 +17,14 @@ export const callSettings = (ctx: CallContext, deadlineMs: number) => ({
  * A peer from before a method answers UNIMPLEMENTED (a rolling upgrade that has not reached it
  * yet; docs/operations.md#upgrading-what-changed-for-operators). That is neither the client's
  * fault nor a bug: 503 UPSTREAM_UNIMPLEMENTED naming what the peer lacks, with Retry-After, where
- * the plain plumbing error would only say "unavailable".
+ * the plain plumbing error would only say "unavailable". Only a gRPC server's own answer for a
+ * method it lacks: grpc-js also reports an HTTP 404 from something that is not a gRPC server (a
+ * wrong target, an ingress without the route) as UNIMPLEMENTED, a misrouting that waiting for an
+ * upgrade will not cure; that one stays the plumbing error it is.
  */
 export function unimplementedAs<T>(result: Result<T, CodedError>, what: string): Result<T, CodedError> {
   if (result.ok || result.error.code !== 'GRPC_UNIMPLEMENTED') return result;
+  if (result.error.message.startsWith(NOT_GRPC_HTTP_ANSWER)) return result;
   return err(
     codedError(
       'unavailable',
