@@ -44,14 +44,17 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 for env in "${environments[@]}"; do
+  # prod.yaml has no image tag (the install gives it; the chart refuses production without one).
+  args=()
+  [[ "$env" == prod ]] && args=(--set "image.tag=$RENDER_IMAGE_TAG")
   say "helm lint ($env)"
-  "$HELM" lint "$chart" --strict --quiet --kube-version "$KUBERNETES_VERSION" -f "deploy/values/$env.yaml" >"$out/lint-$env.txt" 2>&1 || {
+  "$HELM" lint "$chart" --strict --quiet --kube-version "$KUBERNETES_VERSION" -f "deploy/values/$env.yaml" "${args[@]}" >"$out/lint-$env.txt" 2>&1 || {
     cat "$out/lint-$env.txt" >&2
     exit 1
   }
   say "helm template ($env)"
   "$HELM" template mealpeak "$chart" --namespace "mealpeak-$env" --kube-version "$KUBERNETES_VERSION" \
-    -f "deploy/values/$env.yaml" >"$out/$env.yaml"
+    -f "deploy/values/$env.yaml" "${args[@]}" >"$out/$env.yaml"
   say "kubeconform -strict ($env, Kubernetes $KUBERNETES_VERSION, KEDA $KEDA_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION)"
   kubeconform_strict "$out/$env.yaml"
 done

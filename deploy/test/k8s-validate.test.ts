@@ -87,8 +87,18 @@ describe('kubeconform in strict mode', () => {
   });
 });
 
+/** The prod values with an image tag, as every install must give one (prod.yaml has none). */
 function templateProd(args: readonly string[]): Run {
-  return helm(['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/prod.yaml', ...args]);
+  return helm([
+    'template',
+    'mealpeak',
+    'deploy/helm/mealpeak',
+    '-f',
+    'deploy/values/prod.yaml',
+    '--set',
+    `image.tag=${tools['RENDER_IMAGE_TAG'] ?? ''}`,
+    ...args,
+  ]);
 }
 
 /** The prod values with `args` do not render, and helm says `message`. */
@@ -136,6 +146,44 @@ describe('the chart', () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('replicass');
   });
+
+  it(
+    'refuses production without an image tag rather than fall back to the appVersion',
+    { timeout: RUN_MS },
+    () => {
+      // The runbook's `helm upgrade --set <one value>` without the tag would otherwise roll every
+      // service to ghcr.io/mealpeak/<svc>:<appVersion>, a release nobody chose, at the peak.
+      for (const args of [
+        [],
+        ['--set', 'services.gateway.autoscaling.minReplicas=10'],
+        ['--set', 'image.tag='],
+      ]) {
+        const result = helm([
+          'template',
+          'mealpeak',
+          'deploy/helm/mealpeak',
+          '-f',
+          'deploy/values/prod.yaml',
+          ...args,
+        ]);
+        expect(result.code, args.join(' ')).not.toBe(0);
+        expect(result.output).toContain('image.tag is empty: with nodeEnv production');
+        expect(result.output).not.toContain('image: ');
+      }
+      const tagged = templateProd(['--set', 'image.tag=1.4.0']);
+      expect(tagged.code).toBe(0);
+      expect([...tagged.output.matchAll(/^ +image: (\S+)$/gm)].map((m) => m[1])).toEqual([
+        'ghcr.io/mealpeak/gateway:1.4.0',
+        'ghcr.io/mealpeak/order:1.4.0',
+        'ghcr.io/mealpeak/merchant:1.4.0',
+        'ghcr.io/mealpeak/rider-dispatch:1.4.0',
+      ]);
+      // Outside production (a throw-away cluster), the appVersion is still the default.
+      const development = templateProd(['--set', 'image.tag=', '--set', 'nodeEnv=development']);
+      expect(development.code).toBe(0);
+      expect(development.output).toContain('image: ghcr.io/mealpeak/gateway:0.1.0');
+    },
+  );
 
   it('refuses more consumer replicas than the topic has partitions', { timeout: RUN_MS }, () => {
     expectRefused(

@@ -52,8 +52,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/*
+<registry>/<service>:<tag>. An empty image.tag falls back to the chart's appVersion outside
+production only: in production that fallback is a release nobody chose (the appVersion is not
+bumped per release), so a `helm upgrade` that forgot the tag, such as one raising a replica count
+at the peak, would roll every service back to it or into ImagePullBackOff. Refused instead.
+Context: dict "root" $ "name" $name.
+*/}}
 {{- define "mealpeak.image" -}}
-{{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- $tag := .root.Values.image.tag -}}
+{{- if and (not $tag) (eq .root.Values.nodeEnv "production") -}}
+{{- fail (printf "image.tag is empty: with nodeEnv production the chart does not fall back to its appVersion (%s), which would roll every service to an image nobody released. Give the running release's tag on every install and upgrade (--set image.tag=<release>; `helm get values <release>` shows it), or change one value with `helm upgrade --reuse-values --set ...`" .root.Chart.AppVersion) -}}
+{{- end -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion $tag) -}}
 {{- end -}}
 
 {{- define "mealpeak.secretName" -}}
