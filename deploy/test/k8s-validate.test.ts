@@ -120,6 +120,18 @@ function gracePeriods(manifests: string): Record<string, number> {
   return grace;
 }
 
+/** One field of each resource of `kind` in rendered manifests, by name (first match in the doc). */
+function fieldOf(manifests: string, kind: string, field: RegExp): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const doc of manifests.split(/^---$/m)) {
+    if (!new RegExp(`^kind: ${kind}$`, 'm').test(doc)) continue;
+    const name = /^ {2}name: (\S+)$/m.exec(doc)?.[1];
+    const value = field.exec(doc)?.[1];
+    if (name && value !== undefined) found[name] = value;
+  }
+  return found;
+}
+
 describe('the chart', () => {
   it(
     'lints, renders for dev and prod, validates, matches deploy/rendered, and the images and compose lint',
@@ -207,6 +219,46 @@ describe('the chart', () => {
       ['--set', 'services.merchant.autoscaling.enabled=false', '--set', 'services.merchant.replicas=25'],
       'services.merchant.replicas (25) exceeds the 24 partitions of order.events.v1',
     );
+  });
+
+  it('rolls the consumers out one extra pod at a time, within the documented connection budget', () => {
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const surge = fieldOf(rendered, 'Deployment', /^ {6}maxSurge: (\S+)$/m);
+    expect(surge).toEqual({
+      'mealpeak-gateway': '25%',
+      'mealpeak-order': '1',
+      'mealpeak-merchant': '1',
+      'mealpeak-rider-dispatch': '1',
+    });
+    expect(fieldOf(rendered, 'Deployment', /^ {6}maxUnavailable: (\S+)$/m)).toEqual({
+      'mealpeak-gateway': '0',
+      'mealpeak-order': '0',
+      'mealpeak-merchant': '0',
+      'mealpeak-rider-dispatch': '0',
+    });
+    // docs/operations.md ("What limits it"): every consumer at maxReplicas, plus per service the
+    // surge and up to 3 replaced pods still stopping, each with PG_POOL_MAX + 1 (the relay).
+    const maxReplicas = fieldOf(rendered, 'ScaledObject', /^ {2}maxReplicaCount: (\d+)$/m);
+    const pool = fieldOf(rendered, 'ConfigMap', /^ {2}PG_POOL_MAX: "(\d+)"$/m);
+    const stopping = 3;
+    let connections = 0;
+    for (const name of ['mealpeak-order', 'mealpeak-merchant', 'mealpeak-rider-dispatch']) {
+      connections += (Number(maxReplicas[name]) + Number(surge[name]) + stopping) * (Number(pool[name]) + 1);
+    }
+    expect(connections).toBe(658);
+    const operations = readFileSync(join(root, 'docs/operations.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(operations).toContain('658 while all three roll at once');
+    const documented = Number(/`max_connections` of at least (\d+)/.exec(operations)?.[1]);
+    expect(documented).toBeGreaterThan(connections);
+  });
+
+  it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
+    expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
+    expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
+    expectRefused(['--set-string', 'services.gateway.rollout.maxSurge=a lot'], 'maxSurge');
+    const percent = templateProd(['--set-string', 'services.order.rollout.maxSurge=10%']);
+    expect(percent.code).toBe(0);
+    expect(fieldOf(percent.output, 'Deployment', /^ {6}maxSurge: (\S+)$/m)['mealpeak-order']).toBe('10%');
   });
 
   it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {

@@ -127,7 +127,9 @@ when its `config` overrides it. Context: dict "root" $ "name" $name.
 {{/*
 A Kafka consumer group never has more useful members than its topic has partitions: the replicas a
 service with a `kafka` block may reach (autoscaling.maxReplicas, whichever the autoscaler, or
-`replicas` without one) must fit. Context: dict "root" $ "name" $name.
+`replicas` without one) must fit. The rollout surge is not counted: its extra member idles only
+while a rollout step lasts (as do members still stopping), and counting it would cost the peak
+a consumer. Context: dict "root" $ "name" $name.
 */}}
 {{- define "mealpeak.checkPartitions" -}}
 {{- $svc := index .root.Values.services .name -}}
