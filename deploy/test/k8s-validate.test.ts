@@ -261,6 +261,34 @@ describe('the chart', () => {
     expect(fieldOf(percent.output, 'Deployment', /^ {6}maxSurge: (\S+)$/m)['mealpeak-order']).toBe('10%');
   });
 
+  it("lets one service's probe timings differ from the shared ones", { timeout: RUN_MS }, () => {
+    const result = templateProd([
+      '--set',
+      'services.order.probes.startup.failureThreshold=900',
+      '--set',
+      'services.gateway.probes.liveness.timeoutSeconds=5',
+    ]);
+    expect(result.code).toBe(0);
+    const startup = fieldOf(result.output, 'Deployment', /^ {10}startupProbe:\n((?: {12}.+\n)+)/m);
+    // The override changes that field of that service alone; the probe's kind and port stay.
+    expect(startup['mealpeak-order']).toBe(
+      '            failureThreshold: 900\n            grpc:\n              port: 50051\n' +
+        '            periodSeconds: 2\n            timeoutSeconds: 2\n',
+    );
+    for (const name of ['mealpeak-gateway', 'mealpeak-merchant', 'mealpeak-rider-dispatch']) {
+      expect(startup[name], name).toContain('failureThreshold: 60\n');
+    }
+    const liveness = fieldOf(result.output, 'Deployment', /^ {10}livenessProbe:\n((?: {12}.+\n)+)/m);
+    expect(liveness['mealpeak-gateway']).toContain('timeoutSeconds: 5\n');
+    expect(liveness['mealpeak-gateway']).toContain('path: /healthz');
+    expect(liveness['mealpeak-order']).toContain('timeoutSeconds: 3\n');
+    const valid = validateManifest('probes.yaml', result.output);
+    expect(valid.output).toContain('Invalid: 0, Errors: 0, Skipped: 0');
+
+    expectRefused(['--set', 'services.order.probes.startup.initialDelay=30'], 'initialDelay');
+    expectRefused(['--set', 'services.order.probes.startup.failureThreshold=0'], 'failureThreshold');
+  });
+
   it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {
     for (const delay of ['25000', '20000']) {
       expectRefused(
