@@ -435,6 +435,7 @@ function podsOf(service: string): string {
 }
 
 const everyNamespace = 'namespaceSelector: {}';
+const ingressNginx = 'namespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: ingress-nginx';
 
 describe('the NetworkPolicies', () => {
   it('admit to each gRPC port only the services whose grpcTargets name it', () => {
@@ -444,10 +445,10 @@ describe('the NetworkPolicies', () => {
         Object.entries(networkPolicies(rendered)).map(([name, policy]) => [name, policy.ingress]),
       );
       expect(ingress, env).toEqual({
-        // HTTP from the ingress controller, wherever it runs (networkPolicy.ingressFrom is empty
-        // by default: the controller differs between clusters; operations.md says to set it).
+        // HTTP from the ingress controller: anywhere in dev (networkPolicy.ingressFrom is empty by
+        // default: the controller differs between clusters), ingress-nginx's namespace in prod.
         'mealpeak-gateway': [
-          { ports: [8080], from: 'anywhere' },
+          { ports: [8080], from: env === 'prod' ? [ingressNginx] : 'anywhere' },
           { ports: [9460], from: [everyNamespace] },
         ],
         'mealpeak-order': [
@@ -537,6 +538,42 @@ describe('the NetworkPolicies', () => {
     expect(valid.code).toBe(0);
   });
 
+  it(
+    'make production refuse TRUST_PROXY=uniquelocal with the HTTP port open to all',
+    { timeout: RUN_MS },
+    () => {
+      const open = join(scratch, 'open-ingress-values.yaml');
+      writeFileSync(open, 'networkPolicy:\n  ingressFrom: []\n');
+      const advice = 'Set networkPolicy.ingressFrom to the ingress controller';
+      expectRefused(
+        ['-f', open],
+        'services.gateway.config.TRUST_PROXY includes uniquelocal, but networkPolicy.ingressFrom is empty (anywhere)',
+      );
+      expectRefused(['-f', open], advice);
+      expectRefused(
+        ['--set', 'networkPolicy.enabled=false'],
+        'services.gateway.config.TRUST_PROXY includes uniquelocal, but networkPolicy.enabled is false',
+      );
+      // In a list, and whatever its case, as the gateway reads it.
+      expectRefused(
+        ['-f', open, '--set-string', 'services.gateway.config.TRUST_PROXY=loopback\\, UniqueLocal'],
+        'TRUST_PROXY includes uniquelocal',
+      );
+      // The documented alternatives render: the controller's pod CIDR, or trusting no proxy.
+      for (const trust of ['10.42.7.0/24', 'false']) {
+        const narrowed = templateProd([
+          '-f',
+          open,
+          '--set-string',
+          `services.gateway.config.TRUST_PROXY=${trust}`,
+        ]);
+        expect(narrowed.code, trust).toBe(0);
+      }
+      // Outside production the chart leaves it to the operator.
+      expect(templateProd(['-f', open, '--set', 'nodeEnv=development']).code).toBe(0);
+    },
+  );
+
   it('refuses an empty peer, which would fail at apply time', { timeout: RUN_MS }, () => {
     const values = join(scratch, 'empty-peer-values.yaml');
     writeFileSync(values, 'networkPolicy:\n  metricsFrom:\n    - {}\n');
@@ -544,7 +581,13 @@ describe('the NetworkPolicies', () => {
   });
 
   it('are not rendered with networkPolicy.enabled=false', { timeout: RUN_MS }, () => {
-    const result = templateProd(['--set', 'networkPolicy.enabled=false']);
+    // Without policies, TRUST_PROXY must name the controller's addresses (next test).
+    const result = templateProd([
+      '--set',
+      'networkPolicy.enabled=false',
+      '--set-string',
+      'services.gateway.config.TRUST_PROXY=10.42.7.0/24',
+    ]);
     expect(result.code).toBe(0);
     expect(result.output).toContain('kind: Deployment');
     expect(result.output).not.toContain('kind: NetworkPolicy');
