@@ -252,6 +252,27 @@ describe('the chart', () => {
     expect(documented).toBeGreaterThan(connections);
   });
 
+  it('requests CPU without limiting it, and limits memory', { timeout: RUN_MS }, () => {
+    // A CFS quota stalls the event loop while GC threads spend it: the gateway reads that as
+    // event-loop delay and sheds. Requests stay (scheduling, HPA utilisation, contention weight).
+    for (const env of ['dev', 'prod']) {
+      const rendered = readFileSync(join(root, `deploy/rendered/${env}.yaml`), 'utf8');
+      const resources = fieldOf(rendered, 'Deployment', /^ {10}resources:\n((?: {12}.+\n)+)/m);
+      expect(Object.keys(resources), env).toHaveLength(4);
+      for (const [name, block] of Object.entries(resources)) {
+        expect(block, `${env} ${name}`).toMatch(
+          /^ {12}limits:\n {14}memory: \S+\n {12}requests:\n {14}cpu: \S+\n {14}memory: \S+\n$/,
+        );
+      }
+    }
+    // An operator may still set one (a LimitRange would anyway).
+    const limited = templateProd(['--set-string', 'services.gateway.resources.limits.cpu=2']);
+    expect(limited.code).toBe(0);
+    expect(fieldOf(limited.output, 'Deployment', /^ {12}limits:\n {14}cpu: "?(\w+)"?$/m)).toEqual({
+      'mealpeak-gateway': '2',
+    });
+  });
+
   it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
     expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
     expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
