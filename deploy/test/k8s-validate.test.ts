@@ -273,6 +273,18 @@ describe('the chart', () => {
     });
   });
 
+  it("counts a partition without a commit as lag, so a new group's backlog scales it", () => {
+    // KEDA 2.20 with earliest: the partition's high-watermark; scaleToZeroOnInvalidOffset or
+    // latest would count 0 or 1 and leave a group replaying the topic at its floor.
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const kafka = fieldOf(rendered, 'ScaledObject', /^ {4}- type: kafka\n((?: {6}.+\n)+)/m);
+    expect(Object.keys(kafka)).toEqual(['mealpeak-order', 'mealpeak-merchant', 'mealpeak-rider-dispatch']);
+    for (const [name, trigger] of Object.entries(kafka)) {
+      expect(trigger, name).toContain('        offsetResetPolicy: earliest\n');
+      expect(trigger, name).toContain('        scaleToZeroOnInvalidOffset: "false"\n');
+    }
+  });
+
   it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
     expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
     expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
