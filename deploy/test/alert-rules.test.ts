@@ -202,6 +202,19 @@ describe('the alert rules', () => {
     expect(alerts.filter((a) => a.expr.includes('ScalingLimited'))).toEqual([]);
   });
 
+  it("read KEDA's metrics whichever label carries the ScaledObject's namespace", () => {
+    // KEDA's own ServiceMonitor has no honorLabels: Prometheus renames the metric's namespace to
+    // exported_namespace and sets namespace to KEDA's.
+    const keda = dashboardExprs().filter(({ expr }) => expr.includes('keda_'));
+    expect(keda.length).toBeGreaterThan(0);
+    for (const { where, expr } of keda) {
+      expect(expr, where).toContain('keda_scaler_metrics_value{exported_namespace=~"$namespace"');
+      expect(expr, where).toContain(
+        'or keda_scaler_metrics_value{namespace=~"$namespace", exported_namespace=""',
+      );
+    }
+  });
+
   it('each link a runbook section of docs/operations.md', () => {
     const anchors = new Set(
       [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>

@@ -143,6 +143,14 @@ describe('the chart', () => {
     },
   );
 
+  it('refuses a Kubernetes older than KEDA 2.20 supports', { timeout: RUN_MS }, () => {
+    const chart = ['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/dev.yaml'];
+    const old = run(tools['HELM'] ?? 'helm', [...chart, '--kube-version', '1.32.9']);
+    expect(old.code).not.toBe(0);
+    expect(old.output).toContain('chart requires kubeVersion: >=1.33.0-0');
+    expect(run(tools['HELM'] ?? 'helm', [...chart, '--kube-version', '1.35.0']).code).toBe(0);
+  });
+
   it('rejects a misspelt value (values.schema.json)', { timeout: RUN_MS }, () => {
     const values = join(scratch, 'typo-values.yaml');
     writeFileSync(values, 'services:\n  gateway:\n    replicass: 3\n');
