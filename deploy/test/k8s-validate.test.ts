@@ -293,6 +293,55 @@ describe('the chart', () => {
     }
   });
 
+  it("raises the consumers' floors for both cities where their peaks overlap, ahead of each climb", () => {
+    // KEDA takes the largest cron floor open at a time, not the sum (kafka + cpu + cron triggers
+    // of one ScaledObject become one HPA, which takes the largest recommendation).
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const order = rendered
+      .split(/^---$/m)
+      .find((d) => /^kind: ScaledObject$/m.test(d) && /name: mealpeak-order$/m.test(d));
+    const windows = [
+      ...(order ?? '').matchAll(
+        /- type: cron\n {6}name: (\S+)\n {6}metadata:\n {8}timezone: "(\S+)"\n {8}start: "(\d+) (\d+) \* \* \*"\n {8}end: "(\d+) (\d+) \* \* \*"\n {8}desiredReplicas: "(\d+)"/g,
+      ),
+    ].map((m) => ({
+      name: m[1],
+      zone: m[2],
+      start: Number(m[4]) * 60 + Number(m[3]),
+      end: Number(m[6]) * 60 + Number(m[5]),
+      floor: Number(m[7]),
+    }));
+    expect(windows.length).toBeGreaterThan(0);
+    // One schedule, in Paris time (Lisbon is an hour behind all year).
+    expect(new Set(windows.map((w) => w.zone))).toEqual(new Set(['Europe/Paris']));
+    const floorAt = (hh: number, mm: number): number => {
+      const t = hh * 60 + mm;
+      const open = windows.filter((w) =>
+        w.start < w.end ? t >= w.start && t < w.end : t >= w.start || t < w.end,
+      );
+      return Math.max(0, ...open.map((w) => w.floor));
+    };
+    const paris = { lunch: 8, dinner: 12 };
+    const lisbon = { lunch: 6, dinner: 8 };
+    // Climbs at 11:45 local: Paris 11:45 and 18:45, Lisbon 12:45 and 19:45 Paris time. Each
+    // city's floor is there 30 minutes before its climb, and both cities' while both are busy.
+    expect(floorAt(11, 15)).toBe(paris.lunch);
+    expect(floorAt(12, 15)).toBe(paris.lunch + lisbon.lunch);
+    expect(floorAt(14, 29)).toBe(paris.lunch + lisbon.lunch);
+    expect(floorAt(15, 30)).toBe(lisbon.lunch);
+    expect(floorAt(18, 15)).toBe(paris.dinner);
+    expect(floorAt(19, 15)).toBe(paris.dinner + lisbon.dinner);
+    expect(floorAt(23, 30)).toBe(lisbon.dinner);
+    for (const [hh, mm] of [
+      [0, 30],
+      [9, 0],
+      [16, 30],
+      [17, 30],
+    ]) {
+      expect(floorAt(hh ?? 0, mm ?? 0), `${hh}:${mm}`).toBe(0);
+    }
+  });
+
   it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
     expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
     expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
