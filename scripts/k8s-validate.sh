@@ -4,7 +4,8 @@
 #   1. helm lint --strict of the chart with the dev and the prod values (values.schema.json included)
 #   2. helm template for both, then kubeconform -strict against the JSON Schemas of Kubernetes and of
 #      the KEDA / prometheus-operator CRDs (scripts/k8s-tools.sh): an unknown or misspelt field fails
-#   3. deploy/rendered/ is what the chart renders now (scripts/k8s-render.sh rewrites it)
+#   3. deploy/rendered/ is what the chart renders now (scripts/k8s-render.sh rewrites it), and the
+#      cluster add-on manifests of deploy/cluster/ validate too
 #   4. the PromQL of the alert rules and of every dashboard panel (deploy/tools/promcheck)
 #   5. hadolint on the services' Dockerfiles; docker-compose.yml loaded as `docker compose` would
 #      (deploy/tools/composecheck)
@@ -61,6 +62,9 @@ done
 
 say "deploy/rendered is up to date"
 bash scripts/k8s-render.sh --check
+
+say "kubeconform -strict (deploy/cluster manifests)"
+kubeconform_strict deploy/cluster/overprovisioning.yaml
 
 say "alert rules and dashboards (PromQL)"
 "$PROMCHECK" -rules "$chart/files/prometheus/rules.yaml" "$chart"/files/dashboards/*.json

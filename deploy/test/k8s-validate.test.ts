@@ -342,6 +342,21 @@ describe('the chart', () => {
     }
   });
 
+  it('gives every pod the priorityClassName asked for, and none by default', { timeout: RUN_MS }, () => {
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    expect(rendered).not.toContain('priorityClassName');
+    const ranked = templateProd(['--set', 'priorityClassName=mealpeak-critical']);
+    expect(ranked.code).toBe(0);
+    expect(fieldOf(ranked.output, 'Deployment', /^ {6}priorityClassName: (\S+)$/m)).toEqual({
+      'mealpeak-gateway': 'mealpeak-critical',
+      'mealpeak-order': 'mealpeak-critical',
+      'mealpeak-merchant': 'mealpeak-critical',
+      'mealpeak-rider-dispatch': 'mealpeak-critical',
+    });
+    const valid = validateManifest('priority.yaml', ranked.output);
+    expect(valid.output).toContain('Invalid: 0, Errors: 0, Skipped: 0');
+  });
+
   it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
     expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
     expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
