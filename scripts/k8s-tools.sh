@@ -23,6 +23,10 @@ KUBERNETES_VERSION=1.33.13
 KEDA_VERSION=v2.20.2
 PROMETHEUS_OPERATOR_VERSION=v0.85.0
 HADOLINT_VERSION=2.15.1
+# The image tag the checks render production with (deploy/rendered/prod.yaml shows it where the
+# release's tag goes): prod.yaml leaves image.tag to the install command, and the chart refuses
+# production without one.
+RENDER_IMAGE_TAG=release-tag
 
 tools="$root/.tools"
 bin="$tools/bin"
@@ -112,6 +116,7 @@ PROMCHECK='$bin/promcheck'
 KUBERNETES_VERSION='$KUBERNETES_VERSION'
 KEDA_VERSION='$KEDA_VERSION'
 PROMETHEUS_OPERATOR_VERSION='$PROMETHEUS_OPERATOR_VERSION'
+RENDER_IMAGE_TAG='$RENDER_IMAGE_TAG'
 K8S_SCHEMA_LOCATION='$k8s_schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json'
 CRD_SCHEMA_LOCATION='$crd_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'
 EOF

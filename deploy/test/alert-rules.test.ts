@@ -176,6 +176,45 @@ describe('the alert rules', () => {
     expect(critical.labels['severity']).toBe('critical');
   });
 
+  it('watch scaling that is asked for and does not happen, on metric names that exist', () => {
+    // kube-state-metrics v2 names; the pod name pattern is <release>-<service>-<hash>-<suffix>.
+    const pending = alert('MealpeakPodsPending');
+    expect(pending.expr).toContain(
+      'kube_pod_status_phase{phase="Pending", pod=~".+-(gateway|order|merchant|rider-dispatch)-',
+    );
+    expect(pending.expr).toContain('time() - kube_pod_created > 300');
+    // Against available replicas: the HPA's own current count includes Pending pods.
+    const stalled = alert('MealpeakScaleOutStalled');
+    expect(stalled.expr).toContain('min_over_time(kube_horizontalpodautoscaler_status_desired_replicas{');
+    expect(stalled.expr).toContain(
+      'max by (namespace, deployment) (kube_deployment_status_replicas_available)',
+    );
+    expect(stalled.expr).toContain('"deployment", "$1", "horizontalpodautoscaler", "(?:keda-hpa-)?(.*)"');
+    // kube-state-metrics writes condition statuses in lower case.
+    const inactive = alert('MealpeakAutoscalerCannotCompute');
+    expect(inactive.expr).toContain('condition="ScalingActive", status="false"');
+    // KEDA 2.20's counter (pkg/metricscollector/prommetrics.go); its namespace label may arrive
+    // as exported_namespace, so the alert keeps both.
+    const keda = alert('MealpeakKedaScalerErrors');
+    expect(keda.expr).toContain('rate(keda_scaled_object_errors_total{');
+    expect(keda.expr).toContain('sum by (namespace, exported_namespace, scaledObject)');
+    // ScalingLimited is also true at minReplicas and through every paced scale-down.
+    expect(alerts.filter((a) => a.expr.includes('ScalingLimited'))).toEqual([]);
+  });
+
+  it("read KEDA's metrics whichever label carries the ScaledObject's namespace", () => {
+    // KEDA's own ServiceMonitor has no honorLabels: Prometheus renames the metric's namespace to
+    // exported_namespace and sets namespace to KEDA's.
+    const keda = dashboardExprs().filter(({ expr }) => expr.includes('keda_'));
+    expect(keda.length).toBeGreaterThan(0);
+    for (const { where, expr } of keda) {
+      expect(expr, where).toContain('keda_scaler_metrics_value{exported_namespace=~"$namespace"');
+      expect(expr, where).toContain(
+        'or keda_scaler_metrics_value{namespace=~"$namespace", exported_namespace=""',
+      );
+    }
+  });
+
   it('each link a runbook section of docs/operations.md', () => {
     const anchors = new Set(
       [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>

@@ -87,8 +87,18 @@ describe('kubeconform in strict mode', () => {
   });
 });
 
+/** The prod values with an image tag, as every install must give one (prod.yaml has none). */
 function templateProd(args: readonly string[]): Run {
-  return helm(['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/prod.yaml', ...args]);
+  return helm([
+    'template',
+    'mealpeak',
+    'deploy/helm/mealpeak',
+    '-f',
+    'deploy/values/prod.yaml',
+    '--set',
+    `image.tag=${tools['RENDER_IMAGE_TAG'] ?? ''}`,
+    ...args,
+  ]);
 }
 
 /** The prod values with `args` do not render, and helm says `message`. */
@@ -110,6 +120,18 @@ function gracePeriods(manifests: string): Record<string, number> {
   return grace;
 }
 
+/** One field of each resource of `kind` in rendered manifests, by name (first match in the doc). */
+function fieldOf(manifests: string, kind: string, field: RegExp): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const doc of manifests.split(/^---$/m)) {
+    if (!new RegExp(`^kind: ${kind}$`, 'm').test(doc)) continue;
+    const name = /^ {2}name: (\S+)$/m.exec(doc)?.[1];
+    const value = field.exec(doc)?.[1];
+    if (name && value !== undefined) found[name] = value;
+  }
+  return found;
+}
+
 describe('the chart', () => {
   it(
     'lints, renders for dev and prod, validates, matches deploy/rendered, and the images and compose lint',
@@ -120,6 +142,14 @@ describe('the chart', () => {
       expect(result.code).toBe(0);
     },
   );
+
+  it('refuses a Kubernetes older than KEDA 2.20 supports', { timeout: RUN_MS }, () => {
+    const chart = ['template', 'mealpeak', 'deploy/helm/mealpeak', '-f', 'deploy/values/dev.yaml'];
+    const old = run(tools['HELM'] ?? 'helm', [...chart, '--kube-version', '1.32.9']);
+    expect(old.code).not.toBe(0);
+    expect(old.output).toContain('chart requires kubeVersion: >=1.33.0-0');
+    expect(run(tools['HELM'] ?? 'helm', [...chart, '--kube-version', '1.35.0']).code).toBe(0);
+  });
 
   it('rejects a misspelt value (values.schema.json)', { timeout: RUN_MS }, () => {
     const values = join(scratch, 'typo-values.yaml');
@@ -136,6 +166,44 @@ describe('the chart', () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('replicass');
   });
+
+  it(
+    'refuses production without an image tag rather than fall back to the appVersion',
+    { timeout: RUN_MS },
+    () => {
+      // The runbook's `helm upgrade --set <one value>` without the tag would otherwise roll every
+      // service to ghcr.io/mealpeak/<svc>:<appVersion>, a release nobody chose, at the peak.
+      for (const args of [
+        [],
+        ['--set', 'services.gateway.autoscaling.minReplicas=10'],
+        ['--set', 'image.tag='],
+      ]) {
+        const result = helm([
+          'template',
+          'mealpeak',
+          'deploy/helm/mealpeak',
+          '-f',
+          'deploy/values/prod.yaml',
+          ...args,
+        ]);
+        expect(result.code, args.join(' ')).not.toBe(0);
+        expect(result.output).toContain('image.tag is empty: with nodeEnv production');
+        expect(result.output).not.toContain('image: ');
+      }
+      const tagged = templateProd(['--set', 'image.tag=1.4.0']);
+      expect(tagged.code).toBe(0);
+      expect([...tagged.output.matchAll(/^ +image: (\S+)$/gm)].map((m) => m[1])).toEqual([
+        'ghcr.io/mealpeak/gateway:1.4.0',
+        'ghcr.io/mealpeak/order:1.4.0',
+        'ghcr.io/mealpeak/merchant:1.4.0',
+        'ghcr.io/mealpeak/rider-dispatch:1.4.0',
+      ]);
+      // Outside production (a throw-away cluster), the appVersion is still the default.
+      const development = templateProd(['--set', 'image.tag=', '--set', 'nodeEnv=development']);
+      expect(development.code).toBe(0);
+      expect(development.output).toContain('image: ghcr.io/mealpeak/gateway:0.1.0');
+    },
+  );
 
   it('refuses more consumer replicas than the topic has partitions', { timeout: RUN_MS }, () => {
     expectRefused(
@@ -159,6 +227,171 @@ describe('the chart', () => {
       ['--set', 'services.merchant.autoscaling.enabled=false', '--set', 'services.merchant.replicas=25'],
       'services.merchant.replicas (25) exceeds the 24 partitions of order.events.v1',
     );
+  });
+
+  it('rolls the consumers out one extra pod at a time, within the documented connection budget', () => {
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const surge = fieldOf(rendered, 'Deployment', /^ {6}maxSurge: (\S+)$/m);
+    expect(surge).toEqual({
+      'mealpeak-gateway': '25%',
+      'mealpeak-order': '1',
+      'mealpeak-merchant': '1',
+      'mealpeak-rider-dispatch': '1',
+    });
+    expect(fieldOf(rendered, 'Deployment', /^ {6}maxUnavailable: (\S+)$/m)).toEqual({
+      'mealpeak-gateway': '0',
+      'mealpeak-order': '0',
+      'mealpeak-merchant': '0',
+      'mealpeak-rider-dispatch': '0',
+    });
+    // docs/operations.md ("What limits it"): every consumer at maxReplicas, plus per service the
+    // surge and up to 3 replaced pods still stopping, each with PG_POOL_MAX + 1 (the relay).
+    const maxReplicas = fieldOf(rendered, 'ScaledObject', /^ {2}maxReplicaCount: (\d+)$/m);
+    const pool = fieldOf(rendered, 'ConfigMap', /^ {2}PG_POOL_MAX: "(\d+)"$/m);
+    const stopping = 3;
+    let connections = 0;
+    for (const name of ['mealpeak-order', 'mealpeak-merchant', 'mealpeak-rider-dispatch']) {
+      connections += (Number(maxReplicas[name]) + Number(surge[name]) + stopping) * (Number(pool[name]) + 1);
+    }
+    expect(connections).toBe(658);
+    const operations = readFileSync(join(root, 'docs/operations.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(operations).toContain('658 while all three roll at once');
+    const documented = Number(/`max_connections` of at least (\d+)/.exec(operations)?.[1]);
+    expect(documented).toBeGreaterThan(connections);
+  });
+
+  it('requests CPU without limiting it, and limits memory', { timeout: RUN_MS }, () => {
+    // A CFS quota stalls the event loop while GC threads spend it: the gateway reads that as
+    // event-loop delay and sheds. Requests stay (scheduling, HPA utilisation, contention weight).
+    for (const env of ['dev', 'prod']) {
+      const rendered = readFileSync(join(root, `deploy/rendered/${env}.yaml`), 'utf8');
+      const resources = fieldOf(rendered, 'Deployment', /^ {10}resources:\n((?: {12}.+\n)+)/m);
+      expect(Object.keys(resources), env).toHaveLength(4);
+      for (const [name, block] of Object.entries(resources)) {
+        expect(block, `${env} ${name}`).toMatch(
+          /^ {12}limits:\n {14}memory: \S+\n {12}requests:\n {14}cpu: \S+\n {14}memory: \S+\n$/,
+        );
+      }
+    }
+    // An operator may still set one (a LimitRange would anyway).
+    const limited = templateProd(['--set-string', 'services.gateway.resources.limits.cpu=2']);
+    expect(limited.code).toBe(0);
+    expect(fieldOf(limited.output, 'Deployment', /^ {12}limits:\n {14}cpu: "?(\w+)"?$/m)).toEqual({
+      'mealpeak-gateway': '2',
+    });
+  });
+
+  it("counts a partition without a commit as lag, so a new group's backlog scales it", () => {
+    // KEDA 2.20 with earliest: the partition's high-watermark; scaleToZeroOnInvalidOffset or
+    // latest would count 0 or 1 and leave a group replaying the topic at its floor.
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const kafka = fieldOf(rendered, 'ScaledObject', /^ {4}- type: kafka\n((?: {6}.+\n)+)/m);
+    expect(Object.keys(kafka)).toEqual(['mealpeak-order', 'mealpeak-merchant', 'mealpeak-rider-dispatch']);
+    for (const [name, trigger] of Object.entries(kafka)) {
+      expect(trigger, name).toContain('        offsetResetPolicy: earliest\n');
+      expect(trigger, name).toContain('        scaleToZeroOnInvalidOffset: "false"\n');
+    }
+  });
+
+  it("raises the consumers' floors for both cities where their peaks overlap, ahead of each climb", () => {
+    // KEDA takes the largest cron floor open at a time, not the sum (kafka + cpu + cron triggers
+    // of one ScaledObject become one HPA, which takes the largest recommendation).
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    const order = rendered
+      .split(/^---$/m)
+      .find((d) => /^kind: ScaledObject$/m.test(d) && /name: mealpeak-order$/m.test(d));
+    const windows = [
+      ...(order ?? '').matchAll(
+        /- type: cron\n {6}name: (\S+)\n {6}metadata:\n {8}timezone: "(\S+)"\n {8}start: "(\d+) (\d+) \* \* \*"\n {8}end: "(\d+) (\d+) \* \* \*"\n {8}desiredReplicas: "(\d+)"/g,
+      ),
+    ].map((m) => ({
+      name: m[1],
+      zone: m[2],
+      start: Number(m[4]) * 60 + Number(m[3]),
+      end: Number(m[6]) * 60 + Number(m[5]),
+      floor: Number(m[7]),
+    }));
+    expect(windows.length).toBeGreaterThan(0);
+    // One schedule, in Paris time (Lisbon is an hour behind all year).
+    expect(new Set(windows.map((w) => w.zone))).toEqual(new Set(['Europe/Paris']));
+    const floorAt = (hh: number, mm: number): number => {
+      const t = hh * 60 + mm;
+      const open = windows.filter((w) =>
+        w.start < w.end ? t >= w.start && t < w.end : t >= w.start || t < w.end,
+      );
+      return Math.max(0, ...open.map((w) => w.floor));
+    };
+    const paris = { lunch: 8, dinner: 12 };
+    const lisbon = { lunch: 6, dinner: 8 };
+    // Climbs at 11:45 local: Paris 11:45 and 18:45, Lisbon 12:45 and 19:45 Paris time. Each
+    // city's floor is there 30 minutes before its climb, and both cities' while both are busy.
+    expect(floorAt(11, 15)).toBe(paris.lunch);
+    expect(floorAt(12, 15)).toBe(paris.lunch + lisbon.lunch);
+    expect(floorAt(14, 29)).toBe(paris.lunch + lisbon.lunch);
+    expect(floorAt(15, 30)).toBe(lisbon.lunch);
+    expect(floorAt(18, 15)).toBe(paris.dinner);
+    expect(floorAt(19, 15)).toBe(paris.dinner + lisbon.dinner);
+    expect(floorAt(23, 30)).toBe(lisbon.dinner);
+    for (const [hh, mm] of [
+      [0, 30],
+      [9, 0],
+      [16, 30],
+      [17, 30],
+    ]) {
+      expect(floorAt(hh ?? 0, mm ?? 0), `${hh}:${mm}`).toBe(0);
+    }
+  });
+
+  it('gives every pod the priorityClassName asked for, and none by default', { timeout: RUN_MS }, () => {
+    const rendered = readFileSync(join(root, 'deploy/rendered/prod.yaml'), 'utf8');
+    expect(rendered).not.toContain('priorityClassName');
+    const ranked = templateProd(['--set', 'priorityClassName=mealpeak-critical']);
+    expect(ranked.code).toBe(0);
+    expect(fieldOf(ranked.output, 'Deployment', /^ {6}priorityClassName: (\S+)$/m)).toEqual({
+      'mealpeak-gateway': 'mealpeak-critical',
+      'mealpeak-order': 'mealpeak-critical',
+      'mealpeak-merchant': 'mealpeak-critical',
+      'mealpeak-rider-dispatch': 'mealpeak-critical',
+    });
+    const valid = validateManifest('priority.yaml', ranked.output);
+    expect(valid.output).toContain('Invalid: 0, Errors: 0, Skipped: 0');
+  });
+
+  it('refuses a surge of no pods or a malformed percentage', { timeout: RUN_MS }, () => {
+    expectRefused(['--set', 'services.order.rollout.maxSurge=0'], 'maxSurge');
+    expectRefused(['--set-string', 'services.order.rollout.maxSurge=0%'], 'maxSurge');
+    expectRefused(['--set-string', 'services.gateway.rollout.maxSurge=a lot'], 'maxSurge');
+    const percent = templateProd(['--set-string', 'services.order.rollout.maxSurge=10%']);
+    expect(percent.code).toBe(0);
+    expect(fieldOf(percent.output, 'Deployment', /^ {6}maxSurge: (\S+)$/m)['mealpeak-order']).toBe('10%');
+  });
+
+  it("lets one service's probe timings differ from the shared ones", { timeout: RUN_MS }, () => {
+    const result = templateProd([
+      '--set',
+      'services.order.probes.startup.failureThreshold=900',
+      '--set',
+      'services.gateway.probes.liveness.timeoutSeconds=5',
+    ]);
+    expect(result.code).toBe(0);
+    const startup = fieldOf(result.output, 'Deployment', /^ {10}startupProbe:\n((?: {12}.+\n)+)/m);
+    // The override changes that field of that service alone; the probe's kind and port stay.
+    expect(startup['mealpeak-order']).toBe(
+      '            failureThreshold: 900\n            grpc:\n              port: 50051\n' +
+        '            periodSeconds: 2\n            timeoutSeconds: 2\n',
+    );
+    for (const name of ['mealpeak-gateway', 'mealpeak-merchant', 'mealpeak-rider-dispatch']) {
+      expect(startup[name], name).toContain('failureThreshold: 60\n');
+    }
+    const liveness = fieldOf(result.output, 'Deployment', /^ {10}livenessProbe:\n((?: {12}.+\n)+)/m);
+    expect(liveness['mealpeak-gateway']).toContain('timeoutSeconds: 5\n');
+    expect(liveness['mealpeak-gateway']).toContain('path: /healthz');
+    expect(liveness['mealpeak-order']).toContain('timeoutSeconds: 3\n');
+    const valid = validateManifest('probes.yaml', result.output);
+    expect(valid.output).toContain('Invalid: 0, Errors: 0, Skipped: 0');
+
+    expectRefused(['--set', 'services.order.probes.startup.initialDelay=30'], 'initialDelay');
+    expectRefused(['--set', 'services.order.probes.startup.failureThreshold=0'], 'failureThreshold');
   });
 
   it('refuses a drain delay that uses up the shutdown timeout', { timeout: RUN_MS }, () => {
@@ -307,6 +540,7 @@ function podsOf(service: string): string {
 }
 
 const everyNamespace = 'namespaceSelector: {}';
+const ingressNginx = 'namespaceSelector:\n  matchLabels:\n    kubernetes.io/metadata.name: ingress-nginx';
 
 describe('the NetworkPolicies', () => {
   it('admit to each gRPC port only the services whose grpcTargets name it', () => {
@@ -316,10 +550,10 @@ describe('the NetworkPolicies', () => {
         Object.entries(networkPolicies(rendered)).map(([name, policy]) => [name, policy.ingress]),
       );
       expect(ingress, env).toEqual({
-        // HTTP from the ingress controller, wherever it runs (networkPolicy.ingressFrom is empty
-        // by default: the controller differs between clusters; operations.md says to set it).
+        // HTTP from the ingress controller: anywhere in dev (networkPolicy.ingressFrom is empty by
+        // default: the controller differs between clusters), ingress-nginx's namespace in prod.
         'mealpeak-gateway': [
-          { ports: [8080], from: 'anywhere' },
+          { ports: [8080], from: env === 'prod' ? [ingressNginx] : 'anywhere' },
           { ports: [9460], from: [everyNamespace] },
         ],
         'mealpeak-order': [
@@ -409,6 +643,42 @@ describe('the NetworkPolicies', () => {
     expect(valid.code).toBe(0);
   });
 
+  it(
+    'make production refuse TRUST_PROXY=uniquelocal with the HTTP port open to all',
+    { timeout: RUN_MS },
+    () => {
+      const open = join(scratch, 'open-ingress-values.yaml');
+      writeFileSync(open, 'networkPolicy:\n  ingressFrom: []\n');
+      const advice = 'Set networkPolicy.ingressFrom to the ingress controller';
+      expectRefused(
+        ['-f', open],
+        'services.gateway.config.TRUST_PROXY includes uniquelocal, but networkPolicy.ingressFrom is empty (anywhere)',
+      );
+      expectRefused(['-f', open], advice);
+      expectRefused(
+        ['--set', 'networkPolicy.enabled=false'],
+        'services.gateway.config.TRUST_PROXY includes uniquelocal, but networkPolicy.enabled is false',
+      );
+      // In a list, and whatever its case, as the gateway reads it.
+      expectRefused(
+        ['-f', open, '--set-string', 'services.gateway.config.TRUST_PROXY=loopback\\, UniqueLocal'],
+        'TRUST_PROXY includes uniquelocal',
+      );
+      // The documented alternatives render: the controller's pod CIDR, or trusting no proxy.
+      for (const trust of ['10.42.7.0/24', 'false']) {
+        const narrowed = templateProd([
+          '-f',
+          open,
+          '--set-string',
+          `services.gateway.config.TRUST_PROXY=${trust}`,
+        ]);
+        expect(narrowed.code, trust).toBe(0);
+      }
+      // Outside production the chart leaves it to the operator.
+      expect(templateProd(['-f', open, '--set', 'nodeEnv=development']).code).toBe(0);
+    },
+  );
+
   it('refuses an empty peer, which would fail at apply time', { timeout: RUN_MS }, () => {
     const values = join(scratch, 'empty-peer-values.yaml');
     writeFileSync(values, 'networkPolicy:\n  metricsFrom:\n    - {}\n');
@@ -416,7 +686,13 @@ describe('the NetworkPolicies', () => {
   });
 
   it('are not rendered with networkPolicy.enabled=false', { timeout: RUN_MS }, () => {
-    const result = templateProd(['--set', 'networkPolicy.enabled=false']);
+    // Without policies, TRUST_PROXY must name the controller's addresses (next test).
+    const result = templateProd([
+      '--set',
+      'networkPolicy.enabled=false',
+      '--set-string',
+      'services.gateway.config.TRUST_PROXY=10.42.7.0/24',
+    ]);
     expect(result.code).toBe(0);
     expect(result.output).toContain('kind: Deployment');
     expect(result.output).not.toContain('kind: NetworkPolicy');

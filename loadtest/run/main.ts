@@ -66,7 +66,7 @@ if (!scenario) {
   process.exit(64);
 }
 /** What the runner itself hands k6; a -e of one of them would point k6 elsewhere than the runner. */
-const RUNNER_OWNED = ['BASE_URL', 'REPORT_DIR', 'RUN_ID', 'JWT_SECRET'];
+const RUNNER_OWNED = ['BASE_URL', 'REPORT_DIR', 'RUN_ID', 'JWT_SECRET', 'JWT_AUDIENCE'];
 const extraEnv: Record<string, string> = {};
 for (const pair of values.env) {
   const eq = pair.indexOf('=');
@@ -95,6 +95,9 @@ const files = {
   result: path.join(outDir, 'result.json'),
 };
 const secret = process.env['JWT_SECRET'] ?? DEV_JWT_SECRET;
+// A gateway with JWT_AUDIENCE (production values) refuses tokens that do not name it.
+const audience = process.env['JWT_AUDIENCE'] || undefined;
+const signing = { secret, audience };
 // A chaos run needs a second replica of each service to fail over to.
 const replicas = Number(
   values.replicas ?? (values.chaos === undefined ? scenario.replicas : Math.max(2, scenario.replicas)),
@@ -204,6 +207,7 @@ try {
       REPORT_DIR: outDir,
       RUN_ID: runId,
       JWT_SECRET: secret,
+      ...(audience ? { JWT_AUDIENCE: audience } : {}),
       ...scenario.env,
       // A chaos run's error budget (loadtest/k6/lib/env.js); -e MAX_ERROR_RATE=... still wins.
       ...(chaosEveryS !== undefined ? { MAX_ERROR_RATE: '0.01' } : {}),
@@ -230,7 +234,7 @@ try {
   if (!interrupted) {
     const baseline = series.orderStates[0]?.counts ?? {};
     const drained = await waitForDrain({
-      counts: () => orderCounts(baseUrl, secret),
+      counts: () => orderCounts(baseUrl, signing),
       baseline,
       timeoutMs: scenario.stuckFails ? Number(process.env['DRAIN_WAIT_S'] ?? 60) * 1000 : 5_000,
       quietMs: 15_000,
@@ -241,7 +245,7 @@ try {
   const ledger = await readLedger(files.ledger);
   const orders = mode
     ? await ordersFromDatabase(mode.databaseUrl, runId)
-    : await ordersFromApi(baseUrl, secret, [...new Set(ledger.map((e) => e.c))]);
+    : await ordersFromApi(baseUrl, signing, [...new Set(ledger.map((e) => e.c))]);
   reconciliation = reconcile(ledger, orders);
 } finally {
   kills ??= await chaos?.stop(0);

@@ -12,13 +12,20 @@ export const DEV_JWT_SECRET = 'mealpeak-dev-only-secret-do-not-use-in-production
 
 const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
+/** How the runner signs its tokens: the gateway's HS256 secret and JWT_AUDIENCE, if it has one. */
+export interface TokenSigning {
+  readonly secret: string;
+  readonly audience?: string | undefined;
+}
+
 /** An HS256 token with the claims the gateway requires (same as loadtest/k6/lib/jwt.js). */
-export function signToken(secret: string, role: string, sub: string, ttlSeconds = 3600): string {
+export function signToken(signing: TokenSigning, role: string, sub: string, ttlSeconds = 3600): string {
   const now = Math.floor(Date.now() / 1000);
+  const aud = signing.audience ? { aud: signing.audience } : {};
   const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(
-    JSON.stringify({ sub, role, iss: 'mealpeak', iat: now, exp: now + ttlSeconds }),
+    JSON.stringify({ sub, role, iss: 'mealpeak', ...aud, iat: now, exp: now + ttlSeconds }),
   )}`;
-  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+  return `${head}.${createHmac('sha256', signing.secret).update(head).digest('base64url')}`;
 }
 
 export async function ordersFromDatabase(databaseUrl: string, runId: string): Promise<PlatformOrder[]> {
@@ -47,7 +54,7 @@ async function getJson(url: string, token: string): Promise<unknown> {
 
 export async function ordersFromApi(
   baseUrl: string,
-  secret: string,
+  signing: TokenSigning,
   customers: readonly string[],
   concurrency = 16,
 ): Promise<PlatformOrder[]> {
@@ -56,7 +63,7 @@ export async function ordersFromApi(
   const worker = async () => {
     while (next < customers.length) {
       const customer = customers[next++]!;
-      const token = signToken(secret, 'customer', customer);
+      const token = signToken(signing, 'customer', customer);
       let pageToken: string | undefined;
       do {
         const page = (await getJson(
@@ -74,10 +81,10 @@ export async function ordersFromApi(
 
 export type StateCounts = Record<string, number>;
 
-export async function orderCounts(baseUrl: string, secret: string): Promise<StateCounts> {
+export async function orderCounts(baseUrl: string, signing: TokenSigning): Promise<StateCounts> {
   const body = (await getJson(
     `${baseUrl}/v1/ops/orders/counts`,
-    signToken(secret, 'ops', 'loadtest-runner'),
+    signToken(signing, 'ops', 'loadtest-runner'),
   )) as { counts: StateCounts };
   return body.counts;
 }

@@ -30,6 +30,9 @@ export const BASE_URL = env('BASE_URL', 'http://127.0.0.1:8080').replace(/\/+$/,
  */
 export const JWT_SECRET = env('JWT_SECRET', 'mealpeak-dev-only-secret-do-not-use-in-production');
 
+/** The `aud` the tokens name: the gateway's JWT_AUDIENCE, which refuses tokens without it. Empty: none. */
+export const JWT_AUDIENCE = env('JWT_AUDIENCE', '');
+
 /**
  * Prefix of this run's customer and rider ids, so runs never meet and reconciliation finds ours.
  * Init code runs once per VU, so a default made here would differ between VUs: setup() makes it.

@@ -52,8 +52,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
+{{/*
+<registry>/<service>:<tag>. An empty image.tag falls back to the chart's appVersion outside
+production only: in production that fallback is a release nobody chose (the appVersion is not
+bumped per release), so a `helm upgrade` that forgot the tag, such as one raising a replica count
+at the peak, would roll every service back to it or into ImagePullBackOff. Refused instead.
+Context: dict "root" $ "name" $name.
+*/}}
 {{- define "mealpeak.image" -}}
-{{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- $tag := .root.Values.image.tag -}}
+{{- if and (not $tag) (eq .root.Values.nodeEnv "production") -}}
+{{- fail (printf "image.tag is empty: with nodeEnv production the chart does not fall back to its appVersion (%s), which would roll every service to an image nobody released. Give the running release's tag on every install and upgrade (--set image.tag=<release>; `helm get values <release>` shows it), or change one value with `helm upgrade --reuse-values --set ...`" .root.Chart.AppVersion) -}}
+{{- end -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion $tag) -}}
 {{- end -}}
 
 {{- define "mealpeak.secretName" -}}
@@ -114,9 +125,35 @@ when its `config` overrides it. Context: dict "root" $ "name" $name.
 {{- end -}}
 
 {{/*
+TRUST_PROXY=uniquelocal (the chart's default for the gateway) believes X-Forwarded-For from any
+private address: safe only when nothing but the ingress controller can reach the HTTP port, which
+is what networkPolicy.ingressFrom says. In production the chart refuses the keyword while the port
+is open to everyone (an empty ingressFrom, or no NetworkPolicy): any pod or host of the private
+network could pick its own rate-limit address. An explicit CIDR list is taken as the operator's
+decision (the controller's pod range, the documented alternative). Context: dict "root" $ "name" $name.
+*/}}
+{{- define "mealpeak.checkTrustProxy" -}}
+{{- $root := .root -}}
+{{- $svc := index $root.Values.services .name -}}
+{{- $config := $svc.config | default dict -}}
+{{- if and (eq $root.Values.nodeEnv "production") (eq $svc.protocol "http") (hasKey $config "TRUST_PROXY") -}}
+{{- $entries := list -}}
+{{- range $entry := splitList "," (index $config "TRUST_PROXY" | toString) -}}
+{{- $entries = append $entries (trim $entry | lower) -}}
+{{- end -}}
+{{- $open := or (not $root.Values.networkPolicy.enabled) (not $root.Values.networkPolicy.ingressFrom) -}}
+{{- if and (has "uniquelocal" $entries) $open -}}
+{{- fail (printf "services.%s.config.TRUST_PROXY includes uniquelocal, but %s: every pod and host of the private network can reach the HTTP port and write its own X-Forwarded-For, so choose its rate-limit address. Set networkPolicy.ingressFrom to the ingress controller (e.g. - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}), or TRUST_PROXY to the controller's pod CIDR (docs/operations.md, Install)" .name (ternary "networkPolicy.ingressFrom is empty (anywhere)" "networkPolicy.enabled is false" $root.Values.networkPolicy.enabled)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 A Kafka consumer group never has more useful members than its topic has partitions: the replicas a
 service with a `kafka` block may reach (autoscaling.maxReplicas, whichever the autoscaler, or
-`replicas` without one) must fit. Context: dict "root" $ "name" $name.
+`replicas` without one) must fit. The rollout surge is not counted: its extra member idles only
+while a rollout step lasts (as do members still stopping), and counting it would cost the peak
+a consumer. Context: dict "root" $ "name" $name.
 */}}
 {{- define "mealpeak.checkPartitions" -}}
 {{- $svc := index .root.Values.services .name -}}
