@@ -57,6 +57,19 @@ const TRANSPORT_MESSAGE: Partial<Record<ErrorKind, string>> = {
 /** Services name fields as in the proto (`lines[0].item_id`); clients know the JSON names. */
 const jsonFieldName = (field: string) => field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
+/**
+ * The services' messages name fields as proto does (`time_zone: must be an IANA time zone`), while
+ * `fields[].field` names them as the JSON the client sent (`timeZone`): each field's prefix in the
+ * message is renamed as its entry is, so both say the same. Only those prefixes: the rest of a
+ * message may quote what a user or merchant typed.
+ */
+function withJsonFieldNames(message: string, fields: readonly { field: string }[] | undefined): string {
+  let renamed = message;
+  for (const f of fields?.slice(0, MAX_FIELDS) ?? [])
+    renamed = renamed.replace(`${f.field}: `, `${jsonFieldName(f.field)}: `);
+  return renamed;
+}
+
 /** A domain error from a port -> the Problem sent to the client; its code passes through. */
 export function fromCodedError(error: CodedError, retryAfterSeconds: number): Problem {
   // @mealpeak/grpc names errors of peers that sent no code GRPC_<STATUS>; those describe our
@@ -75,7 +88,7 @@ export function fromCodedError(error: CodedError, retryAfterSeconds: number): Pr
     ...(code !== error.code ? { upstreamCode: error.code } : {}),
     message: plumbing
       ? (TRANSPORT_MESSAGE[error.kind] ?? 'a service behind the gateway failed')
-      : error.message,
+      : withJsonFieldNames(error.message, status < 500 ? error.fields : undefined),
     // Kept on any 4xx: a 409 STOCK_EXHAUSTED naming lines[2].quantity tells the app what to fix.
     ...(status < 500 && error.fields?.length
       ? {
