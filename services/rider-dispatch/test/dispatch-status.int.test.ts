@@ -182,6 +182,18 @@ describe('dispatch status on PostgreSQL', () => {
     expect(!res.ok && res.error.code).toBe('ORDER_NOT_FOUND');
   });
 
+  it('writes offers into offers_order_ids directly, leaving no pending list to merge (0012)', async () => {
+    const { rows } = await pool.query<{ reloptions: string[] | null }>(
+      `SELECT reloptions FROM pg_class WHERE oid = 'dispatch.offers_order_ids'::regclass`,
+    );
+    expect(rows[0]?.reloptions).toContain('fastupdate=off');
+    // The tests above wrote offers and changed their status: nothing of it waits in a pending list.
+    const pending = await pool.query<{ pages: string }>(
+      `SELECT gin_clean_pending_list('offers_order_ids') AS pages`,
+    );
+    expect(Number(pending.rows[0]?.pages)).toBe(0);
+  });
+
   it('reads the offers of an order through the index, not by walking every offer', async () => {
     const client = await pool.connect();
     try {
