@@ -302,6 +302,25 @@ describe('dispatch status on PostgreSQL', () => {
     expect(a.offerCounts).toMatchObject({ declined: 0, withdrawn: 1 });
   });
 
+  it('shows an offer past its expiry, not swept yet, as expired, as an accept is refused', async () => {
+    await clearTheField();
+    await publish(accepted('x-1', 'm-x'));
+    await online('r-x', 100);
+    await runRound(zone);
+    const offer = await pendingOf('r-x');
+    clock.advance(settings.offerTimeoutMs + 5_000);
+    const before = await status('x-1');
+    expect(before).toMatchObject({ phase: 'waiting', pendingOffer: undefined, riderId: undefined });
+    expect(before.recentOffers.map((o) => `${o.riderId}:${o.outcome}`)).toEqual(['r-x:expired']);
+    expect(before.offerCounts.expired).toBe(1);
+    const accept = await useCases.respondToOffer('r-x', offer.offerId, true);
+    expect(!accept.ok && accept.error.code).toBe('OFFER_EXPIRED');
+    // Recorded now (the refused accept expires it, as the sweeper would): the same view.
+    const after = await status('x-1');
+    expect(after.phase).toBe('waiting');
+    expect(after.offerCounts).toEqual(before.offerCounts);
+  });
+
   it('a bundle with one order picked up and the other taken back: each tells its own story', async () => {
     const offer = await bundle('b4-a', 'b4-b', 'm-b4', 'r-b4');
     await useCases.respondToOffer('r-b4', offer.offerId, true);

@@ -143,6 +143,26 @@ describe('where an order stands in dispatch (ops)', () => {
     },
   );
 
+  it('shows an offer past its expiry as the expiry sweeper will leave it', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1');
+    await w.runRound(w.zone);
+    const offer = w.offerOf('r-1')!;
+    w.clock.advance(w.settings.offerTimeoutMs);
+    const before = await status(w);
+    // An accept now is refused as expired: the view says so too, before the sweep.
+    const accept = await w.useCases.respondToOffer('r-1', offer.offerId, true);
+    expect(!accept.ok && accept.error.code).toBe('OFFER_EXPIRED');
+    expect(before).toMatchObject({ phase: 'waiting', pendingOffer: undefined, offerCounts: { expired: 1 } });
+    expect(before.recentOffers.map((o) => o.outcome)).toEqual(['expired']);
+    // The refused accept recorded the expiry, as the sweeper does: the same view.
+    const after = await status(w);
+    expect(after.phase).toBe(before.phase);
+    expect(after.offerCounts).toEqual(before.offerCounts);
+    expect(after.recentOffers.map((o) => o.outcome)).toEqual(['expired']);
+  });
+
   it('shows a customer’s cancellation in flight, then the cancellation', async () => {
     const w = createWorld();
     await w.addOrder('o-1');

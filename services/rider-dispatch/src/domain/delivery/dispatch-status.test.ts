@@ -234,6 +234,33 @@ describe('dispatchStatus', () => {
     });
   });
 
+  it('an offer past its expiry, not swept yet, is expired: the order is waiting again', () => {
+    const lapsed = offer('f-2', {
+      status: 'pending',
+      declinedBy: undefined,
+      offeredAt: ago(31),
+      expiresAt: ago(1),
+      respondedAt: undefined,
+    });
+    const offered = order({ state: 'offered', riderId: 'r-f-2', offerId: 'f-2', sequence: 0 });
+    const s = dispatchStatus(record(offered, [lapsed, offer('f-1')]), now);
+    // As the sweeper will leave it: waiting, nobody holding an offer of it, one more expiry.
+    expect(s).toMatchObject({ phase: 'waiting', pendingOffer: undefined, riderId: undefined });
+    expect(s.recentOffers.map((o) => `${o.offerId}:${o.outcome}`)).toEqual(['f-2:expired', 'f-1:declined']);
+    expect(s.offerCounts).toMatchObject({ expired: 1, declined: 1 });
+    // Expiring at this very moment: an accept now is refused (expiresAt <= now), so expired too.
+    const atExpiry = offer('f-2', { ...lapsed, expiresAt: now });
+    expect(dispatchStatus(record(offered, [atExpiry]), now)).toMatchObject({
+      phase: 'waiting',
+      offerCounts: { expired: 1 },
+    });
+    // A millisecond before: still offered, pending.
+    const before = offer('f-2', { ...lapsed, expiresAt: new Date(now.getTime() + 1) });
+    const still = dispatchStatus(record(offered, [before]), now);
+    expect(still).toMatchObject({ phase: 'offered', pendingOffer: { outcome: 'pending' } });
+    expect(still.offerCounts.expired).toBe(0);
+  });
+
   it('shows a cancel hold only while it is in force on a live order', () => {
     const until = ago(-200);
     expect(dispatchStatus(record(order({ cancelHoldUntil: until })), now).cancelHoldUntil).toEqual(until);

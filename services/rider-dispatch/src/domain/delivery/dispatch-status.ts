@@ -19,6 +19,7 @@ export type OfferOutcome =
   | 'declined'
   /** Declined by the rider going offline with the offer pending. */
   | 'declined_going_offline'
+  /** Not answered in time: swept, or past its expiresAt and not swept yet. */
   | 'expired'
   /** Cancelled while the offer was pending (for a bundle, this order; the others may go on). */
   | 'withdrawn';
@@ -127,7 +128,7 @@ export interface DispatchStatus {
   readonly placedAt: Date;
   readonly ready: boolean;
   readonly expectedReadyAt: Date;
-  /** `offered` only: the offer waiting for its rider's answer (its expiry may be just past). */
+  /** `offered` only: the offer waiting for its rider's answer, before its expiry. */
   readonly pendingOffer: OrderOffer | undefined;
   /** The rider who accepted it (assigned, picked up, delivered; cancelled while they held it). */
   readonly riderId: string | undefined;
@@ -142,12 +143,19 @@ export interface DispatchStatus {
   readonly recentOffers: readonly OrderOffer[];
 }
 
+/**
+ * A pending offer past its expiry is expired, as an answer to it is refused (decideOfferResponse)
+ * and as the expiry sweeper will record it, up to OFFER_SWEEP_INTERVAL_MS later.
+ */
+const lapsed = (r: OrderOfferRecord, now: Date) =>
+  r.status === 'pending' && !r.withdrawn && r.expiresAt.getTime() <= now.getTime();
+
 /** `cancelledAt`: the order's cancellation, which withdrew it from a `withdrawn` offer. */
-const toOrderOffer = (r: OrderOfferRecord, cancelledAt: Date | undefined): OrderOffer => ({
+const toOrderOffer = (r: OrderOfferRecord, now: Date, cancelledAt: Date | undefined): OrderOffer => ({
   offerId: r.offerId,
   riderId: r.riderId,
   orderIds: r.orderIds,
-  outcome: offerOutcome({ ...r, released: r.release !== undefined }),
+  outcome: lapsed(r, now) ? 'expired' : offerOutcome({ ...r, released: r.release !== undefined }),
   offeredAt: r.offeredAt,
   expiresAt: r.expiresAt,
   // Not the offer's answer to the rest of its bundle, which may be later, earlier, or to come.
@@ -191,17 +199,22 @@ export function dispatchStatus(record: DispatchRecord, now: Date): DispatchStatu
     const outcome = offerOutcome(tally);
     if (outcome !== 'pending') offerCounts[outcome] += tally.count;
   }
+  // Pending offers are not in the tallies' counts; one past its expiry is counted as expired. The
+  // only offer of an order that can be pending is its current one, the newest: always listed.
+  for (const r of record.recentOffers) if (lapsed(r, now)) offerCounts.expired += 1;
+  // An offered order whose offer lapsed is back to waiting, as the sweeper will leave it.
+  const expiring = order.state === 'offered' && current !== undefined && lapsed(current, now);
   return {
     orderId: order.orderId,
-    phase: order.state,
+    phase: expiring ? 'waiting' : order.state,
     zone: order.zone,
     merchantId: order.merchantId,
     placedAt: order.placedAt,
     ready: order.ready,
     expectedReadyAt: order.expectedReadyAt,
     pendingOffer:
-      order.state === 'offered' && current?.status === 'pending'
-        ? toOrderOffer(current, cancelledAt)
+      order.state === 'offered' && current?.status === 'pending' && !expiring
+        ? toOrderOffer(current, now, cancelledAt)
         : undefined,
     ...holder(order, current),
     pickedUpAt: order.pickedUpAt,
@@ -213,6 +226,6 @@ export function dispatchStatus(record: DispatchRecord, now: Date): DispatchStatu
         ? order.cancelHoldUntil
         : undefined,
     offerCounts,
-    recentOffers: record.recentOffers.map((r) => toOrderOffer(r, cancelledAt)),
+    recentOffers: record.recentOffers.map((r) => toOrderOffer(r, now, cancelledAt)),
   };
 }
