@@ -7,7 +7,11 @@ import { TOPICS } from '@mealpeak/kafka';
 import { createOutbox } from '@mealpeak/outbox';
 import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
 import { createPgDispatchStore } from '../src/adapters/pg-dispatch-store.ts';
-import { OFFER_TALLIES_SQL, RECENT_OFFERS_SQL } from '../src/adapters/pg-status-store.ts';
+import {
+  createPgStatusStore,
+  OFFER_TALLIES_SQL,
+  RECENT_OFFERS_SQL,
+} from '../src/adapters/pg-status-store.ts';
 import type { DispatchStore, OrderFacts } from '../src/app/ports.ts';
 import { createRoundRunner } from '../src/app/rounds.ts';
 import { dispatchModel } from '../src/app/settings.ts';
@@ -373,6 +377,26 @@ describe('dispatch status on PostgreSQL', () => {
       `SELECT gin_clean_pending_list('offers_order_ids') AS pages`,
     );
     expect(Number(pending.rows[0]?.pages)).toBe(0);
+  });
+
+  it('reads an order in one read-only snapshot', async () => {
+    // A pool of its own whose connection records what it is sent.
+    const own = new pg.Pool({ connectionString: db.url, options: '-c search_path=dispatch,public', max: 1 });
+    const sent: unknown[] = [];
+    own.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        sent.push(args[0]);
+        return query(...args);
+      };
+    });
+    try {
+      await publish(accepted('ro-1', 'm-ro'));
+      expect((await createPgStatusStore(own).dispatchRecord('ro-1', 20))?.order.orderId).toBe('ro-1');
+      expect(sent[0]).toBe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } finally {
+      await own.end();
+    }
   });
 
   it('reads the offers of an order through the index, not by walking every offer', async () => {

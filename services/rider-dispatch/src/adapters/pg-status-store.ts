@@ -88,7 +88,8 @@ export const OFFER_TALLIES_SQL = `
 export function createPgStatusStore(pool: Pool): StatusStore {
   return {
     dispatchRecord(orderId, offersLimit) {
-      // One snapshot, so the counts, the list and the row agree while rounds and riders move on.
+      // One snapshot, so the counts, the list and the row agree while rounds and riders move on;
+      // read only, as ops' view must be.
       return withTransaction(
         pool,
         async (tx) => {
@@ -113,7 +114,7 @@ export function createPgStatusStore(pool: Pool): StatusStore {
             })),
           };
         },
-        { isolation: 'repeatable read' },
+        { isolation: 'repeatable read', readOnly: true },
       );
     },
   };

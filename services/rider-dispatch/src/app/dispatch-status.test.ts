@@ -110,6 +110,24 @@ describe('where an order stands in dispatch (ops)', () => {
     expect(!none.ok && none.error.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('answers ORDER_NOT_FOUND for a finished order purged after retention, saying it may have been', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.useCases.applyOrderStateChanged('ev-cancel', {
+      ...w.store.orders.get('o-1')!,
+      toState: 'CANCELLED',
+      version: 3,
+    });
+    expect((await status(w)).phase).toBe('cancelled');
+    w.clock.advance(2 * 3_600_000);
+    expect(await w.useCases.purgeFinished(1)).toBeGreaterThan(0);
+    const gone = await w.useCases.getDispatchStatus('o-1');
+    expect(!gone.ok && [gone.error.code, gone.error.message]).toEqual([
+      'ORDER_NOT_FOUND',
+      'dispatch knows no order o-1 (not accepted yet, or finished and purged after retention?)',
+    ]);
+  });
+
   it.each([
     ['accepts', true],
     ['declines', false],
