@@ -367,7 +367,7 @@ describe('dispatch status on PostgreSQL', () => {
     expect(!res.ok && res.error.code).toBe('ORDER_NOT_FOUND');
   });
 
-  it('writes offers into offers_order_ids directly, leaving no pending list to merge (0012)', async () => {
+  it('writes offers into offers_order_ids directly, leaving no pending list to merge (0011)', async () => {
     const { rows } = await pool.query<{ reloptions: string[] | null }>(
       `SELECT reloptions FROM pg_class WHERE oid = 'dispatch.offers_order_ids'::regclass`,
     );

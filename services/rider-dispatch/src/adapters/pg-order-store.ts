@@ -11,7 +11,7 @@ type OrderStore = Pick<DispatchStore, 'applyOrderEvent' | 'getOrder' | 'ordersOf
 export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
   /**
    * Withdraws a cancelled order from whatever dispatch had it in: its offer, its rider's run. The
-   * row keeps its offer and rider; cancelled_from (migration 0013) says whether that rider had
+   * row keeps its offer and rider; cancelled_from (migration 0012) says whether that rider had
    * accepted it or it was only offered, when the offer goes on for the rest of a bundle.
    */
   async function cancel(

@@ -63,7 +63,7 @@ export function createPgRunStore(pool: Pool): RunStore {
       // Both branches use a partial index on rider_id (dispatch_orders_rider_active and
       // dispatch_orders_rider_cancelled). The offer must be the rider's and accepted: an order
       // cancelled while only offered was never in their hands, also when the rider then accepted
-      // the offer for its other orders. cancelled_from (migration 0013) says where the
+      // the offer for its other orders. cancelled_from (migration 0012) says where the
       // cancellation found it; the accept's time is read before its transaction, so comparing it
       // with the cancellation's could put an order cancelled first in the run. Orders cancelled
       // before that column are judged by the times as before. A cancellation is the row's last

@@ -45,7 +45,7 @@ const toRecord = (r: OrderOfferRow): OrderOfferRecord => ({
 
 /**
  * OutcomeFacts.withdrawn of offer f for order o: o was cancelled while f was pending. A cancelled
- * order keeps the offer it was in (offer_id); cancelled_from (migration 0013), written by the
+ * order keeps the offer it was in (offer_id); cancelled_from (migration 0012), written by the
  * cancellation, says whether it was still only offered then. Orders cancelled before that column
  * (or by a replica of the previous release) are judged by the times as before: f still pending,
  * or answered after the cancellation (updated_at) for the rest of its bundle.
