@@ -4,6 +4,8 @@ export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializabl
 
 export interface TransactionOptions {
   isolation?: IsolationLevel;
+  /** READ ONLY: a write in it fails (25006); for reads that must never change anything. */
+  readOnly?: boolean;
   /** Retries on serialization failures and deadlocks (the whole callback runs again). */
   retries?: number;
 }
@@ -25,7 +27,13 @@ export async function withTransaction<T>(
     let broken = false;
     try {
       await client.query(
-        options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN',
+        [
+          'BEGIN',
+          options.isolation && `ISOLATION LEVEL ${options.isolation.toUpperCase()}`,
+          options.readOnly && 'READ ONLY',
+        ]
+          .filter(Boolean)
+          .join(' '),
       );
       const result = await work(client);
       await client.query('COMMIT');

@@ -93,6 +93,26 @@ describe('db lib against the real PostgreSQL', () => {
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('runs a read-only transaction at the isolation asked for, refusing writes', async () => {
+    const seen = await withTransaction(
+      pool,
+      async (tx) => {
+        const { rows } = await tx.query<{ ro: string; iso: string }>(
+          `SELECT current_setting('transaction_read_only') AS ro,
+                  current_setting('transaction_isolation') AS iso`,
+        );
+        return rows[0];
+      },
+      { isolation: 'repeatable read', readOnly: true },
+    );
+    expect(seen).toEqual({ ro: 'on', iso: 'repeatable read' });
+    await expect(
+      withTransaction(pool, (tx) => tx.query(`INSERT INTO widgets (name) VALUES ('spring')`), {
+        readOnly: true,
+      }),
+    ).rejects.toMatchObject({ code: '25006' });
+  });
+
   it('retries a serialization failure when asked to', async () => {
     let attempts = 0;
     const result = await withTransaction(

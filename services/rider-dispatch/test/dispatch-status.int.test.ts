@@ -7,7 +7,11 @@ import { TOPICS } from '@mealpeak/kafka';
 import { createOutbox } from '@mealpeak/outbox';
 import { createTestDatabase, type TestDatabase } from '@mealpeak/testing';
 import { createPgDispatchStore } from '../src/adapters/pg-dispatch-store.ts';
-import { OFFER_TALLIES_SQL, RECENT_OFFERS_SQL } from '../src/adapters/pg-status-store.ts';
+import {
+  createPgStatusStore,
+  OFFER_TALLIES_SQL,
+  RECENT_OFFERS_SQL,
+} from '../src/adapters/pg-status-store.ts';
 import type { DispatchStore, OrderFacts } from '../src/app/ports.ts';
 import { createRoundRunner } from '../src/app/rounds.ts';
 import { dispatchModel } from '../src/app/settings.ts';
@@ -177,9 +181,222 @@ describe('dispatch status on PostgreSQL', () => {
     expect((await status('o-1')).recentOffers.map((o) => o.offerId)).not.toContain(bundle.offerId);
   });
 
+  const cancelled = (orderId: string, merchantId: string): OrderFacts => ({
+    ...accepted(orderId, merchantId),
+    toState: 'CANCELLED',
+    version: 3,
+  });
+  /** Earlier tests' orders out of the way (finished) and their riders offline: rounds see only ours. */
+  async function clearTheField() {
+    await pool.query(`UPDATE riders SET online = false`);
+    await pool.query(`UPDATE dispatch_orders SET state = 'cancelled' WHERE state = 'waiting'`);
+  }
+  /** Two orders of one restaurant, offered together to one rider. */
+  async function bundle(a: string, b: string, merchant: string, rider: string) {
+    await clearTheField();
+    await publish(accepted(a, merchant));
+    await publish(accepted(b, merchant));
+    await online(rider, 100);
+    await runRound(zone);
+    const offer = await pendingOf(rider);
+    expect([...offer.orderIds].sort()).toEqual([a, b].sort());
+    return offer;
+  }
+
+  it.each([
+    ['accepts', true],
+    ['declines', false],
+  ])(
+    'a bundle order cancelled while offered: withdrawn and nobody’s when the rider then %s the rest',
+    async (answer, accept) => {
+      const [a, b, rider] = [`${answer}-a`, `${answer}-b`, `r-${answer}`];
+      const offer = await bundle(a, b, `m-${answer}`, rider);
+      await publish(cancelled(a, `m-${answer}`));
+      const cancelledAt = (await status(a)).cancelledAt;
+      clock.advance(1_000);
+      const answered = await useCases.respondToOffer(rider, offer.offerId, accept);
+      expect(answered.ok).toBe(true);
+
+      const s = await status(a);
+      expect(s).toMatchObject({ phase: 'cancelled', riderId: undefined, assignedAt: undefined });
+      expect(s.recentOffers.map((o) => [o.offerId, o.outcome, o.answeredAt])).toEqual([
+        [offer.offerId, 'withdrawn', cancelledAt],
+      ]);
+      expect(s.offerCounts).toEqual({
+        accepted: 0,
+        released: 0,
+        declined: 0,
+        declined_going_offline: 0,
+        expired: 0,
+        withdrawn: 1,
+      });
+      // The other order has the rider's answer.
+      const other = await status(b);
+      expect(other.recentOffers[0]?.outcome).toBe(accept ? 'accepted' : 'declined');
+      expect(other).toMatchObject(accept ? { phase: 'assigned', riderId: rider } : { phase: 'waiting' });
+    },
+  );
+
+  it('an accept stamped before a cancellation that committed first: the cancelled order is nobody’s', async () => {
+    // Wall clocks, as in production: the accept reads its time, then waits (here for the rider's
+    // position) while the cancellation of one bundle order commits, later by the clock.
+    const wall = { now: () => new Date() };
+    let entered!: () => void;
+    const reached = new Promise<void>((resolve) => (entered = resolve));
+    let gate!: () => void;
+    const gated = new Promise<void>((resolve) => (gate = resolve));
+    const slowPositions = Object.assign(Object.create(positions) as MemoryPositions, {
+      get: async (riderId: string) => {
+        entered();
+        await gated;
+        return positions.get(riderId);
+      },
+    });
+    const live = createDispatchUseCases({
+      store,
+      positions: slowPositions,
+      clock: wall,
+      settings,
+      model,
+      logger,
+    });
+    const offer = await bundle('race-a', 'race-b', 'm-race', 'r-race');
+    const accepting = live.respondToOffer('r-race', offer.offerId, true);
+    await reached; // the accept has read its time
+    await publish(cancelled('race-a', 'm-race')); // stamped at or after it, committed first
+    gate();
+    expect((await accepting).ok).toBe(true);
+
+    const s = await status('race-a');
+    expect(s).toMatchObject({ phase: 'cancelled', riderId: undefined, assignedAt: undefined });
+    expect(s.recentOffers[0]?.outcome).toBe('withdrawn');
+    expect(s.offerCounts).toMatchObject({ accepted: 0, withdrawn: 1 });
+    // Nor is it in the rider's run: they took race-b only.
+    const run = await live.listRiderOrders('r-race');
+    expect(run.ok && run.value.map((o) => `${o.orderId}:${o.state}`)).toEqual(['race-b:assigned']);
+  });
+
+  it('orders cancelled before cancelled_from was recorded are judged by the times, as before', async () => {
+    // In the rider's hands: accepted, then cancelled.
+    await clearTheField();
+    await publish(accepted('old-held', 'm-old'));
+    await online('r-old', 100);
+    await runRound(zone);
+    await useCases.respondToOffer('r-old', (await pendingOf('r-old')).offerId, true);
+    await publish(cancelled('old-held', 'm-old'));
+    // Only offered: a bundle order cancelled, the rest declined by the rider afterwards.
+    const offer = await bundle('old-a', 'old-b', 'm-old2', 'r-old2');
+    await publish(cancelled('old-a', 'm-old2'));
+    await useCases.respondToOffer('r-old2', offer.offerId, false);
+    // As a replica of the previous release leaves them: no cancelled_from; times set apart.
+    await pool.query(
+      `UPDATE dispatch_orders SET cancelled_from = NULL, updated_at = '2026-12-01T12:00:00Z'
+        WHERE order_id IN ('old-held', 'old-a')`,
+    );
+    await pool.query(
+      `UPDATE offers SET responded_at = CASE WHEN rider_id = 'r-old' THEN '2026-12-01T11:59:00Z'::timestamptz
+                                             ELSE '2026-12-01T12:00:05Z'::timestamptz END
+        WHERE order_ids && ARRAY['old-held', 'old-a']`,
+    );
+    expect(await status('old-held')).toMatchObject({ phase: 'cancelled', riderId: 'r-old' });
+    expect((await status('old-held')).offerCounts).toMatchObject({ accepted: 1, withdrawn: 0 });
+    const a = await status('old-a');
+    expect(a).toMatchObject({ phase: 'cancelled', riderId: undefined });
+    expect(a.recentOffers[0]?.outcome).toBe('withdrawn');
+    expect(a.offerCounts).toMatchObject({ declined: 0, withdrawn: 1 });
+  });
+
+  it('shows an offer past its expiry, not swept yet, as expired, as an accept is refused', async () => {
+    await clearTheField();
+    await publish(accepted('x-1', 'm-x'));
+    await online('r-x', 100);
+    await runRound(zone);
+    const offer = await pendingOf('r-x');
+    clock.advance(settings.offerTimeoutMs + 5_000);
+    const before = await status('x-1');
+    expect(before).toMatchObject({ phase: 'waiting', pendingOffer: undefined, riderId: undefined });
+    expect(before.recentOffers.map((o) => `${o.riderId}:${o.outcome}`)).toEqual(['r-x:expired']);
+    expect(before.offerCounts.expired).toBe(1);
+    const accept = await useCases.respondToOffer('r-x', offer.offerId, true);
+    expect(!accept.ok && accept.error.code).toBe('OFFER_EXPIRED');
+    // Recorded now (the refused accept expires it, as the sweeper would): the same view.
+    const after = await status('x-1');
+    expect(after.phase).toBe('waiting');
+    expect(after.offerCounts).toEqual(before.offerCounts);
+  });
+
+  it('a bundle with one order picked up and the other taken back: each tells its own story', async () => {
+    const offer = await bundle('b4-a', 'b4-b', 'm-b4', 'r-b4');
+    await useCases.respondToOffer('r-b4', offer.offerId, true);
+    await pool.query(`UPDATE dispatch_orders SET ready = true WHERE order_id IN ('b4-a', 'b4-b')`);
+    expect((await useCases.markPickedUp('r-b4', 'b4-a')).ok).toBe(true);
+    clock.advance(1_000);
+    await offline('r-b4'); // the order still to pick up is released, the one in the bag stays
+    await useCases.sweepReleases();
+    const a = await status('b4-a');
+    expect(a).toMatchObject({ phase: 'picked_up', riderId: 'r-b4' });
+    expect(a.recentOffers[0]?.outcome).toBe('accepted');
+    const b = await status('b4-b');
+    expect(b).toMatchObject({ phase: 'waiting', riderId: undefined });
+    expect(b.recentOffers[0]).toMatchObject({ outcome: 'released', releaseReason: 'offline_requested' });
+  });
+
+  it('released, accepted by another rider, then cancelled in their hands: names that rider', async () => {
+    await clearTheField();
+    await publish(accepted('r5', 'm-r5'));
+    await online('r5-a', 100);
+    await runRound(zone);
+    await useCases.respondToOffer('r5-a', (await pendingOf('r5-a')).offerId, true);
+    await offline('r5-a');
+    await useCases.sweepReleases();
+    await online('r5-b', 200);
+    await runRound(zone);
+    await useCases.respondToOffer('r5-b', (await pendingOf('r5-b')).offerId, true);
+    clock.advance(1_000);
+    await publish(cancelled('r5', 'm-r5'));
+    const s = await status('r5');
+    expect(s).toMatchObject({ phase: 'cancelled', riderId: 'r5-b' });
+    expect(s.recentOffers.map((o) => `${o.riderId}:${o.outcome}`)).toEqual([
+      'r5-b:accepted',
+      'r5-a:released',
+    ]);
+  });
+
   it('answers ORDER_NOT_FOUND for an order it has no row for', async () => {
     const res = await useCases.getDispatchStatus('o-never');
     expect(!res.ok && res.error.code).toBe('ORDER_NOT_FOUND');
+  });
+
+  it('writes offers into offers_order_ids directly, leaving no pending list to merge (0011)', async () => {
+    const { rows } = await pool.query<{ reloptions: string[] | null }>(
+      `SELECT reloptions FROM pg_class WHERE oid = 'dispatch.offers_order_ids'::regclass`,
+    );
+    expect(rows[0]?.reloptions).toContain('fastupdate=off');
+    // The tests above wrote offers and changed their status: nothing of it waits in a pending list.
+    const pending = await pool.query<{ pages: string }>(
+      `SELECT gin_clean_pending_list('offers_order_ids') AS pages`,
+    );
+    expect(Number(pending.rows[0]?.pages)).toBe(0);
+  });
+
+  it('reads an order in one read-only snapshot', async () => {
+    // A pool of its own whose connection records what it is sent.
+    const own = new pg.Pool({ connectionString: db.url, options: '-c search_path=dispatch,public', max: 1 });
+    const sent: unknown[] = [];
+    own.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        sent.push(args[0]);
+        return query(...args);
+      };
+    });
+    try {
+      await publish(accepted('ro-1', 'm-ro'));
+      expect((await createPgStatusStore(own).dispatchRecord('ro-1', 20))?.order.orderId).toBe('ro-1');
+      expect(sent[0]).toBe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } finally {
+      await own.end();
+    }
   });
 
   it('reads the offers of an order through the index, not by walking every offer', async () => {

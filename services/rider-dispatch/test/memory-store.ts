@@ -7,7 +7,13 @@ import type {
   ReleaseInput,
   RespondInput,
 } from '../src/app/ports.ts';
-import type { DispatchFact, DispatchOrder, Offer, Rider } from '../src/domain/delivery/model.ts';
+import type {
+  DispatchFact,
+  DispatchOrder,
+  DispatchOrderState,
+  Offer,
+  Rider,
+} from '../src/domain/delivery/model.ts';
 import {
   decideCancelHold,
   decideDelivery,
@@ -40,6 +46,8 @@ export class MemoryDispatchStore implements DispatchStore {
   /** The pg adapter's offers.responded_at of accepted offers, and updated_at of cancellations. */
   readonly acceptedAt = new Map<string, Date>();
   readonly cancelledAt = new Map<string, Date>();
+  /** The pg adapter's dispatch_orders.cancelled_from: the state a cancellation found the order in. */
+  readonly cancelledFrom = new Map<string, DispatchOrderState>();
   /** offers.responded_at of every offer no longer pending (answered, expired or withdrawn). */
   readonly respondedAt = new Map<string, Date>();
   private readonly now: () => Date;
@@ -334,6 +342,7 @@ export class MemoryDispatchStore implements DispatchStore {
     } else if (before && action === 'cancel') {
       this.set(before, { state: 'cancelled', version: f.version });
       this.cancelledAt.set(f.orderId, this.now());
+      this.cancelledFrom.set(f.orderId, before.state);
       const offer = before.offerId ? this.offers.get(before.offerId) : undefined;
       const stillOffered = [...this.orders.values()].some(
         (o) => o.offerId === before.offerId && o.state === 'offered',
@@ -365,12 +374,13 @@ export class MemoryDispatchStore implements DispatchStore {
       if (o.riderId !== riderId || offer?.status !== 'accepted' || offer.riderId !== riderId || !assignedAt)
         continue;
       const cancelledAt = this.cancelledAt.get(o.orderId);
+      const from = this.cancelledFrom.get(o.orderId);
       const live = o.state === 'assigned' || o.state === 'picked_up';
       const recentlyCancelled =
         o.state === 'cancelled' &&
         cancelledAt &&
         t(cancelledAt) >= t(cancelledSince) &&
-        t(cancelledAt) >= t(assignedAt); // cancelled while only offered: never theirs
+        (from === 'assigned' || from === 'picked_up'); // cancelled while only offered: never theirs
       if (!live && !recentlyCancelled) continue;
       run.push({
         orderId: o.orderId,
@@ -442,6 +452,10 @@ export class MemoryDispatchStore implements DispatchStore {
       .sort((a, b) => t(b.createdAt) - t(a.createdAt) || (a.offerId < b.offerId ? 1 : -1))
       .map((f) => {
         const release = f.status === 'accepted' ? releaseOf(f.offerId) : undefined;
+        const withdrawn =
+          order.state === 'cancelled' &&
+          order.offerId === f.offerId &&
+          this.cancelledFrom.get(orderId) === 'offered';
         return {
           offerId: f.offerId,
           riderId: f.riderId,
@@ -452,11 +466,17 @@ export class MemoryDispatchStore implements DispatchStore {
           expiresAt: f.expiresAt,
           respondedAt: this.respondedAt.get(f.offerId),
           release: release && { reason: release.reason, releasedAt: release.at },
+          withdrawn,
         };
       });
     const tallies = new Map<string, OfferTally>();
     for (const f of offers) {
-      const facts = { status: f.status, declinedBy: f.declinedBy, released: f.release !== undefined };
+      const facts = {
+        status: f.status,
+        declinedBy: f.declinedBy,
+        released: f.release !== undefined,
+        withdrawn: f.withdrawn,
+      };
       const key = JSON.stringify(facts);
       tallies.set(key, { ...facts, count: (tallies.get(key)?.count ?? 0) + 1 });
     }

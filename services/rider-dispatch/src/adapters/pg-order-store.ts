@@ -9,7 +9,11 @@ import { inLockOrder, LockRace, type TxHelpers } from './pg-tx.ts';
 type OrderStore = Pick<DispatchStore, 'applyOrderEvent' | 'getOrder' | 'ordersOfOffer'>;
 
 export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
-  /** Withdraws a cancelled order from whatever dispatch had it in: its offer, its rider's run. */
+  /**
+   * Withdraws a cancelled order from whatever dispatch had it in: its offer, its rider's run. The
+   * row keeps its offer and rider; cancelled_from (migration 0012) says whether that rider had
+   * accepted it or it was only offered, when the offer goes on for the rest of a bundle.
+   */
   async function cancel(
     tx: PoolClient,
     f: OrderFacts,
@@ -17,8 +21,9 @@ export function createPgOrderStore(pool: Pool, h: TxHelpers): OrderStore {
     now: Date,
   ): Promise<void> {
     await tx.query(
-      `UPDATE dispatch_orders SET state = 'cancelled', order_version = $2, updated_at = $3 WHERE order_id = $1`,
-      [f.orderId, f.version, now],
+      `UPDATE dispatch_orders SET state = 'cancelled', order_version = $2, updated_at = $3, cancelled_from = $4
+        WHERE order_id = $1`,
+      [f.orderId, f.version, now, before.state],
     );
     await tx.query('DELETE FROM declined WHERE order_id = $1', [f.orderId]);
     if (before.state === 'offered' && before.offer_id) {

@@ -63,8 +63,11 @@ export function createPgRunStore(pool: Pool): RunStore {
       // Both branches use a partial index on rider_id (dispatch_orders_rider_active and
       // dispatch_orders_rider_cancelled). The offer must be the rider's and accepted: an order
       // cancelled while only offered was never in their hands, also when the rider then accepted
-      // the offer for its other orders (cancelled before responded_at). A cancellation is the
-      // row's last update, so updated_at is its time.
+      // the offer for its other orders. cancelled_from (migration 0012) says where the
+      // cancellation found it; the accept's time is read before its transaction, so comparing it
+      // with the cancellation's could put an order cancelled first in the run. Orders cancelled
+      // before that column are judged by the times as before. A cancellation is the row's last
+      // update, so updated_at is its time.
       const { rows } = await pool.query<RunRow>(
         `SELECT o.order_id, o.state, o.offer_id, o.sequence, o.pickup_lat, o.pickup_lng, o.dropoff_lat,
                 o.dropoff_lng, o.dropoff_address, o.merchant_id, o.merchant_name, o.pickup_address, o.ready,
@@ -75,7 +78,9 @@ export function createPgRunStore(pool: Pool): RunStore {
            JOIN offers f ON f.offer_id = o.offer_id AND f.rider_id = o.rider_id AND f.status = 'accepted'
           WHERE o.rider_id = $1
             AND (o.state IN ('assigned', 'picked_up')
-                 OR (o.state = 'cancelled' AND o.updated_at >= $2 AND o.updated_at >= f.responded_at))
+                 OR (o.state = 'cancelled' AND o.updated_at >= $2
+                     AND CASE WHEN o.cancelled_from IS NOT NULL THEN o.cancelled_from IN ('assigned', 'picked_up')
+                              ELSE o.updated_at >= f.responded_at END))
           ORDER BY f.responded_at, o.sequence`,
         [riderId, cancelledSince],
       );

@@ -18,12 +18,14 @@ interface OrderOfferRow {
   responded_at: Date | null;
   release_reason: ReleaseReason | null;
   released_at: Date | null;
+  withdrawn: boolean;
 }
 
 interface TallyRow {
   status: OfferStatus;
   declined_by: DeclinedBy | null;
   released: boolean;
+  withdrawn: boolean;
   count: number;
 }
 
@@ -38,7 +40,20 @@ const toRecord = (r: OrderOfferRow): OrderOfferRecord => ({
   respondedAt: r.responded_at ?? undefined,
   release:
     r.release_reason && r.released_at ? { reason: r.release_reason, releasedAt: r.released_at } : undefined,
+  withdrawn: r.withdrawn,
 });
+
+/**
+ * OutcomeFacts.withdrawn of offer f for order o: o was cancelled while f was pending. A cancelled
+ * order keeps the offer it was in (offer_id); cancelled_from (migration 0012), written by the
+ * cancellation, says whether it was still only offered then. Orders cancelled before that column
+ * (or by a replica of the previous release) are judged by the times as before: f still pending,
+ * or answered after the cancellation (updated_at) for the rest of its bundle.
+ */
+const WITHDRAWN_BY_CANCELLATION = `
+  coalesce(o.state = 'cancelled' AND f.offer_id = o.offer_id
+           AND CASE WHEN o.cancelled_from IS NOT NULL THEN o.cancelled_from = 'offered'
+                    ELSE f.responded_at IS NULL OR f.responded_at > o.updated_at END, false)`;
 
 /**
  * The offers of an order are found through their order_ids, by the GIN index offers_order_ids
@@ -47,8 +62,10 @@ const toRecord = (r: OrderOfferRow): OrderOfferRecord => ({
  */
 export const RECENT_OFFERS_SQL = `
   SELECT f.offer_id, f.rider_id, f.order_ids, f.status, f.declined_by, f.created_at, f.expires_at,
-         f.responded_at, r.reason AS release_reason, r.released_at
+         f.responded_at, r.reason AS release_reason, r.released_at,
+         ${WITHDRAWN_BY_CANCELLATION} AS withdrawn
     FROM offers f
+    JOIN dispatch_orders o ON o.order_id = $1
     LEFT JOIN LATERAL (SELECT reason, released_at FROM order_releases
                         WHERE order_id = $1 AND offer_id = f.offer_id
                         ORDER BY released_at DESC LIMIT 1) r ON f.status = 'accepted'
@@ -60,16 +77,19 @@ export const OFFER_TALLIES_SQL = `
   SELECT f.status, f.declined_by,
          f.status = 'accepted' AND EXISTS (SELECT 1 FROM order_releases r
                                              WHERE r.order_id = $1 AND r.offer_id = f.offer_id) AS released,
+         ${WITHDRAWN_BY_CANCELLATION} AS withdrawn,
          count(*)::int AS count
     FROM offers f
+    JOIN dispatch_orders o ON o.order_id = $1
    WHERE f.order_ids @> ARRAY[$1::text]
-   GROUP BY 1, 2, 3`;
+   GROUP BY 1, 2, 3, 4`;
 
 /** Ops' read of one order (docs/dispatch-service.md#where-an-order-stands-getdispatchstatus). */
 export function createPgStatusStore(pool: Pool): StatusStore {
   return {
     dispatchRecord(orderId, offersLimit) {
-      // One snapshot, so the counts, the list and the row agree while rounds and riders move on.
+      // One snapshot, so the counts, the list and the row agree while rounds and riders move on;
+      // read only, as ops' view must be.
       return withTransaction(
         pool,
         async (tx) => {
@@ -89,11 +109,12 @@ export function createPgStatusStore(pool: Pool): StatusStore {
               status: t.status,
               declinedBy: t.declined_by ?? undefined,
               released: t.released,
+              withdrawn: t.withdrawn,
               count: t.count,
             })),
           };
         },
-        { isolation: 'repeatable read' },
+        { isolation: 'repeatable read', readOnly: true },
       );
     },
   };

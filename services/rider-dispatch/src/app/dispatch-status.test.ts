@@ -110,6 +110,77 @@ describe('where an order stands in dispatch (ops)', () => {
     expect(!none.ok && none.error.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('answers ORDER_NOT_FOUND for a finished order purged after retention, saying it may have been', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.useCases.applyOrderStateChanged('ev-cancel', {
+      ...w.store.orders.get('o-1')!,
+      toState: 'CANCELLED',
+      version: 3,
+    });
+    expect((await status(w)).phase).toBe('cancelled');
+    w.clock.advance(2 * 3_600_000);
+    expect(await w.useCases.purgeFinished(1)).toBeGreaterThan(0);
+    const gone = await w.useCases.getDispatchStatus('o-1');
+    expect(!gone.ok && [gone.error.code, gone.error.message]).toEqual([
+      'ORDER_NOT_FOUND',
+      'dispatch knows no order o-1 (not accepted yet, or finished and purged after retention?)',
+    ]);
+  });
+
+  it.each([
+    ['accepts', true],
+    ['declines', false],
+  ])(
+    'a bundle order cancelled while offered is withdrawn, and nobody’s, when the rider then %s the rest',
+    async (_, accept) => {
+      const w = createWorld();
+      await w.addOrder('o-1', { merchantId: 'm-1', dropoff: at(1_500, 500) });
+      await w.addOrder('o-2', { merchantId: 'm-1', dropoff: at(1_550, 520) });
+      await w.addRider('r-1', at(100));
+      await w.runRound(w.zone);
+      const offer = w.offerOf('r-1')!;
+      expect([...offer.orderIds].sort()).toEqual(['o-1', 'o-2']); // one bundle
+      await w.useCases.applyOrderStateChanged('ev-cancel', {
+        ...w.store.orders.get('o-1')!,
+        toState: 'CANCELLED',
+        version: 3,
+      });
+      const cancelledAt = w.clock.now();
+      w.clock.advance(5_000);
+      await w.useCases.respondToOffer('r-1', offer.offerId, accept);
+
+      const s = await status(w, 'o-1');
+      expect(s).toMatchObject({ phase: 'cancelled', riderId: undefined, assignedAt: undefined, cancelledAt });
+      expect(s.recentOffers.map((o) => [o.outcome, o.answeredAt])).toEqual([['withdrawn', cancelledAt]]);
+      expect(s.offerCounts).toMatchObject({ accepted: 0, declined: 0, withdrawn: 1 });
+      // The other order took the answer.
+      const other = await status(w, 'o-2');
+      expect(other.recentOffers[0]?.outcome).toBe(accept ? 'accepted' : 'declined');
+      expect(other.riderId).toBe(accept ? 'r-1' : undefined);
+    },
+  );
+
+  it('shows an offer past its expiry as the expiry sweeper will leave it', async () => {
+    const w = createWorld();
+    await w.addOrder('o-1');
+    await w.addRider('r-1');
+    await w.runRound(w.zone);
+    const offer = w.offerOf('r-1')!;
+    w.clock.advance(w.settings.offerTimeoutMs);
+    const before = await status(w);
+    // An accept now is refused as expired: the view says so too, before the sweep.
+    const accept = await w.useCases.respondToOffer('r-1', offer.offerId, true);
+    expect(!accept.ok && accept.error.code).toBe('OFFER_EXPIRED');
+    expect(before).toMatchObject({ phase: 'waiting', pendingOffer: undefined, offerCounts: { expired: 1 } });
+    expect(before.recentOffers.map((o) => o.outcome)).toEqual(['expired']);
+    // The refused accept recorded the expiry, as the sweeper does: the same view.
+    const after = await status(w);
+    expect(after.phase).toBe(before.phase);
+    expect(after.offerCounts).toEqual(before.offerCounts);
+    expect(after.recentOffers.map((o) => o.outcome)).toEqual(['expired']);
+  });
+
   it('shows a customer’s cancellation in flight, then the cancellation', async () => {
     const w = createWorld();
     await w.addOrder('o-1');

@@ -43,7 +43,13 @@ export const DispatchErrors = {
           : `offer ${offerId} was already ${status}`,
     ),
   orderNotFound: (orderId: string): CodedError =>
-    codedError('not_found', 'ORDER_NOT_FOUND', `dispatch knows no order ${orderId} (not accepted yet?)`),
+    codedError(
+      'not_found',
+      'ORDER_NOT_FOUND',
+      // Dispatch sees an order from the merchant's accept on, and forgets finished ones after
+      // DISPATCH_RETENTION_HOURS (retention).
+      `dispatch knows no order ${orderId} (not accepted yet, or finished and purged after retention?)`,
+    ),
   orderNotHeld: (orderId: string): CodedError =>
     codedError('forbidden', 'ORDER_NOT_HELD', `order ${orderId} is not assigned to this rider`),
   orderReleased: (orderId: string, reason: ReleaseReason): CodedError =>

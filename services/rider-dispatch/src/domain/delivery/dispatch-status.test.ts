@@ -44,6 +44,7 @@ const offer = (offerId: string, change: Partial<OrderOfferRecord> = {}): OrderOf
   expiresAt: ago(270),
   respondedAt: ago(290),
   release: undefined,
+  withdrawn: false,
   ...change,
 });
 
@@ -55,6 +56,7 @@ const record = (o: DispatchOrder, offers: OrderOfferRecord[] = [], updatedAt = a
     status: f.status,
     declinedBy: f.declinedBy,
     released: f.release !== undefined,
+    withdrawn: f.withdrawn,
     count: 1,
   })),
 });
@@ -70,8 +72,16 @@ describe('offerOutcome', () => {
     [{ status: 'declined' as const, declinedBy: 'going_offline' as const }, 'declined_going_offline'],
     [{ status: 'expired' as const }, 'expired'],
     [{ status: 'withdrawn' as const }, 'withdrawn'],
+    // The order was cancelled while the offer was pending: what the offer's rider did with the
+    // rest of the bundle afterwards is not this order's outcome.
+    [{ status: 'pending' as const, withdrawn: true }, 'withdrawn'],
+    [{ status: 'accepted' as const, withdrawn: true }, 'withdrawn'],
+    [{ status: 'declined' as const, declinedBy: 'rider' as const, withdrawn: true }, 'withdrawn'],
+    [{ status: 'expired' as const, withdrawn: true }, 'withdrawn'],
   ])('%o -> %s', (facts, outcome) => {
-    expect(offerOutcome({ declinedBy: undefined, released: false, ...facts })).toBe(outcome);
+    expect(offerOutcome({ declinedBy: undefined, released: false, withdrawn: false, ...facts })).toBe(
+      outcome,
+    );
   });
 });
 
@@ -167,21 +177,88 @@ describe('dispatchStatus', () => {
   it('cancelled in the rider’s hands names the rider; cancelled while only offered does not', () => {
     const accepted = offer('f-1', { status: 'accepted', declinedBy: undefined, respondedAt: ago(120) });
     const held = order({ state: 'cancelled', riderId: 'r-f-1', offerId: 'f-1', sequence: 0 });
-    expect(dispatchStatus(record(held, [accepted], ago(60)), now)).toMatchObject({
+    const inHand = dispatchStatus(record(held, [accepted], ago(60)), now);
+    expect(inHand).toMatchObject({
       phase: 'cancelled',
       riderId: 'r-f-1',
       assignedAt: ago(120),
       cancelledAt: ago(60),
     });
-    // Cancelled while offered; the rider accepted the rest of the bundle afterwards.
-    const later = dispatchStatus(record(held, [accepted], ago(180)), now);
-    expect(later).toMatchObject({ phase: 'cancelled', riderId: undefined, cancelledAt: ago(180) });
+    expect(inHand.recentOffers[0]?.outcome).toBe('accepted');
+    expect(inHand.offerCounts).toMatchObject({ accepted: 1, withdrawn: 0 });
+
     const withdrawn = offer('f-1', { status: 'withdrawn', declinedBy: undefined });
     expect(dispatchStatus(record(held, [withdrawn]), now)).toMatchObject({
       riderId: undefined,
       pendingOffer: undefined,
       offerCounts: { withdrawn: 1 },
     });
+  });
+
+  it.each([
+    // The rider accepted the rest of the bundle: after the cancellation, or with an accept time
+    // before it (read from the accepting replica's clock before its transaction waited).
+    ['accepted after', { status: 'accepted' as const, respondedAt: ago(30) }],
+    ['accepted, stamped before', { status: 'accepted' as const, respondedAt: ago(90) }],
+    ['declined', { status: 'declined' as const, declinedBy: 'rider' as const, respondedAt: ago(30) }],
+    ['expired', { status: 'expired' as const, respondedAt: ago(30) }],
+    ['still pending', { status: 'pending' as const, respondedAt: undefined, expiresAt: ago(-20) }],
+  ])('a bundle order cancelled while offered: withdrawn, whatever the offer then %s', (_, change) => {
+    const rest = offer('f-1', {
+      declinedBy: undefined,
+      orderIds: ['o-1', 'o-2'],
+      withdrawn: true,
+      ...change,
+    });
+    const cancelled = order({ state: 'cancelled', riderId: 'r-f-1', offerId: 'f-1', sequence: 0 });
+    const s = dispatchStatus(record(cancelled, [rest, offer('f-0')], ago(60)), now);
+    expect(s).toMatchObject({
+      phase: 'cancelled',
+      riderId: undefined,
+      assignedAt: undefined,
+      pendingOffer: undefined,
+      cancelledAt: ago(60),
+    });
+    // Left the offer when it was cancelled.
+    expect(s.recentOffers.map((o) => [o.offerId, o.outcome, o.answeredAt])).toEqual([
+      ['f-1', 'withdrawn', ago(60)],
+      ['f-0', 'declined', ago(290)],
+    ]);
+    expect(s.offerCounts).toEqual({
+      accepted: 0,
+      released: 0,
+      declined: 1,
+      declined_going_offline: 0,
+      expired: 0,
+      withdrawn: 1,
+    });
+  });
+
+  it('an offer past its expiry, not swept yet, is expired: the order is waiting again', () => {
+    const lapsed = offer('f-2', {
+      status: 'pending',
+      declinedBy: undefined,
+      offeredAt: ago(31),
+      expiresAt: ago(1),
+      respondedAt: undefined,
+    });
+    const offered = order({ state: 'offered', riderId: 'r-f-2', offerId: 'f-2', sequence: 0 });
+    const s = dispatchStatus(record(offered, [lapsed, offer('f-1')]), now);
+    // As the sweeper will leave it: waiting, nobody holding an offer of it, one more expiry.
+    expect(s).toMatchObject({ phase: 'waiting', pendingOffer: undefined, riderId: undefined });
+    expect(s.recentOffers.map((o) => `${o.offerId}:${o.outcome}`)).toEqual(['f-2:expired', 'f-1:declined']);
+    expect(s.offerCounts).toMatchObject({ expired: 1, declined: 1 });
+    // Expiring at this very moment: an accept now is refused (expiresAt <= now), so expired too.
+    const atExpiry = offer('f-2', { ...lapsed, expiresAt: now });
+    expect(dispatchStatus(record(offered, [atExpiry]), now)).toMatchObject({
+      phase: 'waiting',
+      offerCounts: { expired: 1 },
+    });
+    // A millisecond before: still offered, pending.
+    const before = offer('f-2', { ...lapsed, expiresAt: new Date(now.getTime() + 1) });
+    const still = dispatchStatus(record(offered, [before]), now);
+    expect(still).toMatchObject({ phase: 'offered', pendingOffer: { outcome: 'pending' } });
+    expect(still.offerCounts.expired).toBe(0);
   });
 
   it('shows a cancel hold only while it is in force on a live order', () => {
@@ -198,10 +275,10 @@ describe('dispatchStatus', () => {
       {
         ...record(order(), listed),
         tallies: [
-          { status: 'declined', declinedBy: 'rider', released: false, count: 30 },
-          { status: 'declined', declinedBy: undefined, released: false, count: 2 },
-          { status: 'declined', declinedBy: 'going_offline', released: false, count: 1 },
-          { status: 'expired', declinedBy: undefined, released: false, count: 12 },
+          { status: 'declined', declinedBy: 'rider', released: false, withdrawn: false, count: 30 },
+          { status: 'declined', declinedBy: undefined, released: false, withdrawn: false, count: 2 },
+          { status: 'declined', declinedBy: 'going_offline', released: false, withdrawn: false, count: 1 },
+          { status: 'expired', declinedBy: undefined, released: false, withdrawn: false, count: 12 },
         ],
       },
       now,

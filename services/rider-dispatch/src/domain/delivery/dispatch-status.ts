@@ -19,8 +19,9 @@ export type OfferOutcome =
   | 'declined'
   /** Declined by the rider going offline with the offer pending. */
   | 'declined_going_offline'
+  /** Not answered in time: swept, or past its expiresAt and not swept yet. */
   | 'expired'
-  /** Every order of the offer was cancelled while it was pending. */
+  /** Cancelled while the offer was pending (for a bundle, this order; the others may go on). */
   | 'withdrawn';
 
 export type EndedOutcome = Exclude<OfferOutcome, 'pending'>;
@@ -34,15 +35,25 @@ export const ENDED_OUTCOMES: readonly EndedOutcome[] = [
   'withdrawn',
 ];
 
-/** What decides an offer's outcome: its status, who declined it, and a release of the order since. */
+/**
+ * What decides an offer's outcome for one order: the offer's status, who declined it, a release
+ * of the order since, and the order's cancellation while it was pending.
+ */
 export interface OutcomeFacts {
   readonly status: OfferStatus;
   readonly declinedBy: DeclinedBy | undefined;
   /** The order was taken back from the rider after accepting this offer. */
   readonly released: boolean;
+  /**
+   * The order was cancelled while this offer was pending, and so left it then. The offer's own
+   * status says what became of it for the rest of its bundle (still pending, accepted, declined,
+   * expired), which this order had no part in; `withdrawn` when it was the bundle's last order.
+   */
+  readonly withdrawn: boolean;
 }
 
 export function offerOutcome(f: OutcomeFacts): OfferOutcome {
+  if (f.withdrawn) return 'withdrawn';
   switch (f.status) {
     case 'pending':
       return 'pending';
@@ -57,7 +68,10 @@ export function offerOutcome(f: OutcomeFacts): OfferOutcome {
   }
 }
 
-/** One offer that carried the order, as stored (offers, and order_releases for this order). */
+/**
+ * One offer that carried the order, as stored (offers, order_releases for this order, and the
+ * order's cancellation: OutcomeFacts.withdrawn).
+ */
 export interface OrderOfferRecord {
   readonly offerId: string;
   readonly riderId: string;
@@ -70,6 +84,8 @@ export interface OrderOfferRecord {
   readonly respondedAt: Date | undefined;
   /** The latest release of the order from this offer's rider after accepting it. */
   readonly release: { readonly reason: ReleaseReason; readonly releasedAt: Date } | undefined;
+  /** OutcomeFacts.withdrawn: the order was cancelled while this offer was pending. */
+  readonly withdrawn: boolean;
 }
 
 /** How many of the order's offers share the facts that decide an outcome. */
@@ -112,7 +128,7 @@ export interface DispatchStatus {
   readonly placedAt: Date;
   readonly ready: boolean;
   readonly expectedReadyAt: Date;
-  /** `offered` only: the offer waiting for its rider's answer (its expiry may be just past). */
+  /** `offered` only: the offer waiting for its rider's answer, before its expiry. */
   readonly pendingOffer: OrderOffer | undefined;
   /** The rider who accepted it (assigned, picked up, delivered; cancelled while they held it). */
   readonly riderId: string | undefined;
@@ -127,33 +143,45 @@ export interface DispatchStatus {
   readonly recentOffers: readonly OrderOffer[];
 }
 
-const toOrderOffer = (r: OrderOfferRecord): OrderOffer => ({
+/**
+ * A pending offer past its expiry is expired, as an answer to it is refused (decideOfferResponse)
+ * and as the expiry sweeper will record it, up to OFFER_SWEEP_INTERVAL_MS later.
+ */
+const lapsed = (r: OrderOfferRecord, now: Date) =>
+  r.status === 'pending' && !r.withdrawn && r.expiresAt.getTime() <= now.getTime();
+
+/** `cancelledAt`: the order's cancellation, which withdrew it from a `withdrawn` offer. */
+const toOrderOffer = (r: OrderOfferRecord, now: Date, cancelledAt: Date | undefined): OrderOffer => ({
   offerId: r.offerId,
   riderId: r.riderId,
   orderIds: r.orderIds,
-  outcome: offerOutcome({ ...r, released: r.release !== undefined }),
+  outcome: lapsed(r, now) ? 'expired' : offerOutcome({ ...r, released: r.release !== undefined }),
   offeredAt: r.offeredAt,
   expiresAt: r.expiresAt,
-  answeredAt: r.respondedAt,
+  // Not the offer's answer to the rest of its bundle, which may be later, earlier, or to come.
+  answeredAt: r.withdrawn ? cancelledAt : r.respondedAt,
   releasedAt: r.release?.releasedAt,
   releaseReason: r.release?.reason,
 });
 
 /**
  * The rider an order is with. Assigned, picked up, delivered: the rider of its accepted offer. A
- * cancelled order keeps the rider and offer it had, which were its rider's only if the offer was
- * accepted before the cancellation (an order cancelled while offered, whose rider then accepted
- * the rest of the bundle, was never in their hands).
+ * cancelled order keeps the rider and offer it had, which were its rider's only if they had
+ * accepted it: not if it was cancelled while only offered (withdrawn), also when the rider then
+ * accepted the offer for the rest of its bundle.
  */
-function holder(order: DispatchOrder, current: OrderOfferRecord | undefined, updatedAt: Date) {
-  const accepted = current?.status === 'accepted' && current.riderId === order.riderId ? current : undefined;
+function holder(order: DispatchOrder, current: OrderOfferRecord | undefined) {
+  const accepted =
+    current?.status === 'accepted' && !current.withdrawn && current.riderId === order.riderId
+      ? current
+      : undefined;
   switch (order.state) {
     case 'assigned':
     case 'picked_up':
     case 'delivered':
       return { riderId: order.riderId, assignedAt: accepted?.respondedAt };
     case 'cancelled':
-      return accepted?.respondedAt && accepted.respondedAt <= updatedAt
+      return accepted
         ? { riderId: accepted.riderId, assignedAt: accepted.respondedAt }
         : { riderId: undefined, assignedAt: undefined };
     case 'waiting':
@@ -163,33 +191,41 @@ function holder(order: DispatchOrder, current: OrderOfferRecord | undefined, upd
 }
 
 export function dispatchStatus(record: DispatchRecord, now: Date): DispatchStatus {
-  const { order, updatedAt } = record;
+  const { order } = record;
+  const cancelledAt = order.state === 'cancelled' ? record.updatedAt : undefined;
   const current = order.offerId ? record.recentOffers.find((r) => r.offerId === order.offerId) : undefined;
   const offerCounts = Object.fromEntries(ENDED_OUTCOMES.map((o) => [o, 0])) as Record<EndedOutcome, number>;
   for (const tally of record.tallies) {
     const outcome = offerOutcome(tally);
     if (outcome !== 'pending') offerCounts[outcome] += tally.count;
   }
+  // Pending offers are not in the tallies' counts; one past its expiry is counted as expired. The
+  // only offer of an order that can be pending is its current one, the newest: always listed.
+  for (const r of record.recentOffers) if (lapsed(r, now)) offerCounts.expired += 1;
+  // An offered order whose offer lapsed is back to waiting, as the sweeper will leave it.
+  const expiring = order.state === 'offered' && current !== undefined && lapsed(current, now);
   return {
     orderId: order.orderId,
-    phase: order.state,
+    phase: expiring ? 'waiting' : order.state,
     zone: order.zone,
     merchantId: order.merchantId,
     placedAt: order.placedAt,
     ready: order.ready,
     expectedReadyAt: order.expectedReadyAt,
     pendingOffer:
-      order.state === 'offered' && current?.status === 'pending' ? toOrderOffer(current) : undefined,
-    ...holder(order, current, updatedAt),
+      order.state === 'offered' && current?.status === 'pending' && !expiring
+        ? toOrderOffer(current, now, cancelledAt)
+        : undefined,
+    ...holder(order, current),
     pickedUpAt: order.pickedUpAt,
     deliveredAt: order.deliveredAt,
-    cancelledAt: order.state === 'cancelled' ? updatedAt : undefined,
+    cancelledAt,
     // The column outlives the hold: past, or on an order the cancellation has since ended.
     cancelHoldUntil:
       order.state !== 'cancelled' && order.cancelHoldUntil && order.cancelHoldUntil > now
         ? order.cancelHoldUntil
         : undefined,
     offerCounts,
-    recentOffers: record.recentOffers.map(toOrderOffer),
+    recentOffers: record.recentOffers.map((r) => toOrderOffer(r, now, cancelledAt)),
   };
 }

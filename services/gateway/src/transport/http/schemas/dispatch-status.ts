@@ -33,11 +33,15 @@ export const DispatchOffer = Type.Object(
     riderId: Type.String({ description: 'The rider it was offered to' }),
     outcome: Type.Enum([...OFFER_OUTCOMES], {
       description:
-        'PENDING: waiting for the answer; ACCEPTED; RELEASED: accepted, then taken back from the rider before pickup; DECLINED: by the rider; DECLINED_GOING_OFFLINE: the rider went offline with it pending; EXPIRED: not answered in time; WITHDRAWN: every order of the offer was cancelled',
+        'PENDING: waiting for the answer, before expiresAt; ACCEPTED: the rider took the order (it stayed theirs: assigned, picked up, delivered, or cancelled in their hands); RELEASED: accepted, then taken back from the rider before pickup; DECLINED: by the rider; DECLINED_GOING_OFFLINE: the rider went offline with it pending; EXPIRED: not answered by expiresAt (also before the expiry sweep records it); WITHDRAWN: this order was cancelled while the offer was pending (in a bundle, whatever the rider then answered for the other orders)',
     }),
     offeredAt: DateTime('When the round made the offer'),
     expiresAt: DateTime('Answer deadline'),
-    answeredAt: Type.Optional(DateTime('When it was answered, expired or withdrawn; absent while PENDING')),
+    answeredAt: Type.Optional(
+      DateTime(
+        'When it was answered or expired (absent while PENDING, and while EXPIRED until the expiry sweep records it); WITHDRAWN: when this order was cancelled',
+      ),
+    ),
     releasedAt: Type.Optional(DateTime('RELEASED only: when the order was taken back')),
     releaseReason: Type.Optional(
       Type.Enum([...RELEASE_REASONS], {
@@ -57,7 +61,7 @@ export const DispatchStatus = Type.Object(
     orderId: Type.String({ description: 'UUID' }),
     phase: Type.Enum([...DISPATCH_PHASES], {
       description:
-        'WAITING: for a round to offer it (new, or back after a decline, an expiry or a release); OFFERED: to pendingOffer.riderId until pendingOffer.expiresAt; ASSIGNED: accepted by riderId, not picked up; PICKED_UP; DELIVERED; CANCELLED',
+        'WAITING: for a round to offer it (new, or back after a decline, an expiry or a release; also once its offer is past expiresAt, before the expiry sweep records it); OFFERED: to pendingOffer.riderId until pendingOffer.expiresAt; ASSIGNED: accepted by riderId, not picked up; PICKED_UP; DELIVERED; CANCELLED',
     }),
     zone: Type.String({ description: 'The dispatch zone whose rounds offer it' }),
     merchantId: Type.String(),
@@ -71,13 +75,13 @@ export const DispatchStatus = Type.Object(
     pendingOffer: Type.Optional(
       ref(
         DispatchOffer,
-        'OFFERED only: who holds the offer and until when (expiresAt may be just past until the expiry sweep, every second)',
+        'OFFERED only: who holds the offer and until when (expiresAt is ahead: an offer past it is EXPIRED)',
       ),
     ),
     riderId: Type.Optional(
       Type.String({
         description:
-          'ASSIGNED, PICKED_UP, DELIVERED: the rider who accepted it; CANCELLED: the rider who held it when it was cancelled, if any',
+          'ASSIGNED, PICKED_UP, DELIVERED: the rider who accepted it; CANCELLED: the rider who had accepted it when it was cancelled, if any (never a rider it was only offered to)',
       }),
     ),
     assignedAt: Type.Optional(DateTime('When riderId accepted')),
@@ -89,12 +93,14 @@ export const DispatchStatus = Type.Object(
     ),
     offerCounts: Type.Object(
       {
-        accepted: count('Accepted and still with its rider'),
+        accepted: count(
+          'Accepted and not taken back: the order stayed with that rider (assigned, picked up, delivered, or cancelled in their hands)',
+        ),
         released: count('Accepted, then taken back from the rider'),
         declined: count('Declined by the rider'),
         declinedGoingOffline: count('Declined by the rider going offline with it pending'),
-        expired: count('Not answered in time'),
-        withdrawn: count('Withdrawn: cancelled while offered'),
+        expired: count('Not answered by expiresAt'),
+        withdrawn: count('This order was cancelled while the offer was pending'),
       },
       {
         additionalProperties: false,

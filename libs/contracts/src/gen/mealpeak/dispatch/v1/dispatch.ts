@@ -223,7 +223,10 @@ export function runOrderStateToJSON(object: RunOrderState): string {
  */
 export const DispatchPhase = {
   DISPATCH_PHASE_UNSPECIFIED: 0,
-  /** DISPATCH_PHASE_WAITING - Waiting for a round to offer it: new, or back after a decline, an expiry or a release. */
+  /**
+   * DISPATCH_PHASE_WAITING - Waiting for a round to offer it: new, or back after a decline, an expiry or a release (also
+   * offered with the offer past its expires_at, before the expiry sweeper records it).
+   */
   DISPATCH_PHASE_WAITING: 1,
   /** DISPATCH_PHASE_OFFERED - Offered to one rider (pending_offer), who answers before its expires_at. */
   DISPATCH_PHASE_OFFERED: 2,
@@ -306,6 +309,10 @@ export const OfferOutcome = {
   OFFER_OUTCOME_UNSPECIFIED: 0,
   /** OFFER_OUTCOME_PENDING - Waiting for the rider's answer. */
   OFFER_OUTCOME_PENDING: 1,
+  /**
+   * OFFER_OUTCOME_ACCEPTED - Accepted, and the order stayed with the rider (assigned, picked up, delivered, or cancelled
+   * in their hands).
+   */
   OFFER_OUTCOME_ACCEPTED: 2,
   /** OFFER_OUTCOME_RELEASED - Accepted, then taken back from the rider before pickup (release_reason says why). */
   OFFER_OUTCOME_RELEASED: 3,
@@ -313,9 +320,12 @@ export const OfferOutcome = {
   OFFER_OUTCOME_DECLINED: 4,
   /** OFFER_OUTCOME_DECLINED_GOING_OFFLINE - Declined because the rider went offline with it pending. */
   OFFER_OUTCOME_DECLINED_GOING_OFFLINE: 5,
-  /** OFFER_OUTCOME_EXPIRED - Not answered before expires_at. */
+  /** OFFER_OUTCOME_EXPIRED - Not answered before expires_at (also while the expiry sweeper has yet to record it). */
   OFFER_OUTCOME_EXPIRED: 6,
-  /** OFFER_OUTCOME_WITHDRAWN - Every order of the offer was cancelled while it was pending. */
+  /**
+   * OFFER_OUTCOME_WITHDRAWN - This order was cancelled while the offer was pending (in a bundle, whatever the rider then
+   * answered for the other orders).
+   */
   OFFER_OUTCOME_WITHDRAWN: 7,
   UNRECOGNIZED: -1,
 } as const;
@@ -599,7 +609,10 @@ export interface OrderOffer {
   outcome: OfferOutcome;
   offeredAt?: Date | undefined;
   expiresAt?: Date | undefined;
-  /** When the rider answered, it expired or it was withdrawn; absent while pending. */
+  /**
+   * When the rider answered or it expired (absent while pending, and while expired until the
+   * sweeper records it); WITHDRAWN: when this order was cancelled.
+   */
   answeredAt?: Date | undefined;
   /**
    * RELEASED only: when, and why (order_releases.reason: offline_requested, shift_ended,
@@ -643,13 +656,14 @@ export interface GetDispatchStatusResponse {
   ready: boolean;
   expectedReadyAt?: Date | undefined;
   /**
-   * OFFERED only: the offer waiting for its rider. Its expires_at may be past for up to
-   * OFFER_SWEEP_INTERVAL_MS, until the expiry sweeper puts the order back to waiting.
+   * OFFERED only: the offer waiting for its rider, before its expires_at (past it, the offer is
+   * EXPIRED and the order WAITING, as the expiry sweeper will record them).
    */
   pendingOffer?: OrderOffer | undefined;
   /**
-   * ASSIGNED, PICKED_UP, DELIVERED: the rider who accepted it; CANCELLED: the rider who held it
-   * when it was cancelled, if one did. Empty otherwise.
+   * ASSIGNED, PICKED_UP, DELIVERED: the rider who accepted it; CANCELLED: the rider who had
+   * accepted it when it was cancelled, if one had (not a rider it was only offered to). Empty
+   * otherwise.
    */
   riderId: string;
   /** With rider_id: when that rider accepted. */
