@@ -48,7 +48,8 @@ describe('UpdateMerchantProfile (gRPC, PostgreSQL)', () => {
   it('writes the fields present and keeps the others; answers the store with its menu', async () => {
     const before = await read('m1');
     const res = unwrap(await update({ merchantId: 'm1', name: 'Curry 36', kitchenCapacity: 6 }));
-    expect(res.merchant).toEqual({ ...before, name: 'Curry 36', kitchenCapacity: 6 });
+    // Capacity 2 -> 6: the auto-pause threshold follows as the same multiple (4 -> 12).
+    expect(res.merchant).toEqual({ ...before, name: 'Curry 36', kitchenCapacity: 6, autoPauseBacklog: 12 });
     expect(res.menu.map((i) => [i.id, i.stock])).toEqual([['burger', 7]]);
     expect(await read('m1')).toEqual(res.merchant);
   });
@@ -121,9 +122,10 @@ describe('UpdateMerchantProfile (gRPC, PostgreSQL)', () => {
       basePrepSeconds: 420,
       timeZone: 'Europe/Paris',
       address: 'Mehringdamm 36',
+      // Capacity 2 -> 9 carried the threshold along (4 -> 18), read from the row as locked.
+      autoPauseBacklog: 18,
       // Untouched by any of them.
       currency: 'EUR',
-      autoPauseBacklog: merchantInput().autoPauseBacklog,
       deliveryRadiusM: merchantInput().deliveryRadiusM,
     });
   });

@@ -67,6 +67,7 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
            opening_hours = coalesce($5::jsonb, opening_hours),
            kitchen_capacity = coalesce($6::integer, kitchen_capacity),
            base_prep_seconds = coalesce($7::integer, base_prep_seconds),
+           auto_pause_backlog = coalesce($8::integer, auto_pause_backlog),
            updated_at = now()
          WHERE id = $1
          RETURNING ${MERCHANT_COLUMNS}`,
@@ -78,6 +79,7 @@ export function pgMerchantRepo(db: Sql): MerchantRepo {
           c.openingHours === undefined ? null : JSON.stringify(c.openingHours),
           c.kitchenCapacity ?? null,
           c.basePrepSeconds ?? null,
+          c.autoPauseBacklog ?? null,
         ],
       );
       return rows[0] && toMerchant(rows[0]);

@@ -2,7 +2,7 @@ import type { CodedError, Result } from '@mealpeak/core';
 import type { Order } from '@mealpeak/contracts/order.v1';
 import type { KitchenOrder } from '../domain/kitchen.ts';
 import type { MerchantProfile } from '../domain/merchant-profile.ts';
-import type { ProfileChange } from '../domain/profile-change.ts';
+import type { StoredProfileChange } from '../domain/profile-change.ts';
 import type { PricedLine, ReservationState } from '../domain/reservation.ts';
 import type { GeoPoint, MenuItem, Merchant, MerchantStatus } from '../domain/types.ts';
 
@@ -74,7 +74,7 @@ export interface MerchantRepo {
    * Writes the fields `change` gives (normalised already) and leaves every other column as it is
    * in the row it updates; undefined when there is no such merchant.
    */
-  updateProfile(id: string, change: ProfileChange): Promise<Merchant | undefined>;
+  updateProfile(id: string, change: StoredProfileChange): Promise<Merchant | undefined>;
   updateControl(
     id: string,
     control: Pick<Merchant, 'manualStatus' | 'autoPaused' | 'backlog'>,

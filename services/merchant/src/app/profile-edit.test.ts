@@ -21,21 +21,22 @@ describe('a merchant editing its own profile', () => {
   const edit = (change: ProfileChange, merchantId = 'm1') =>
     uc.updateMerchantProfile({ merchantId, ...change });
 
-  it.each<[string, ProfileChange]>([
+  it.each<[string, ProfileChange, object?]>([
     ['name', { name: 'Curry Kreuzberg' }],
     ['address', { address: 'Mehringdamm 36, 10961 Berlin' }],
     ['timeZone', { timeZone: 'Europe/Lisbon' }],
     ['openingHours', { openingHours: [{ dayOfWeek: 0, openMinute: 480, closeMinute: 900 }] }],
-    ['kitchenCapacity', { kitchenCapacity: 5 }],
+    // Capacity 2 with auto-pause at 4 becomes 5 with auto-pause at 10 (the same multiple).
+    ['kitchenCapacity', { kitchenCapacity: 5 }, { autoPauseBacklog: 10 }],
     ['basePrepSeconds', { basePrepSeconds: 900 }],
   ])(
     'changes %s alone and leaves every other field, the status and the menu as they were',
-    async (_f, change) => {
+    async (_f, change, follows = {}) => {
       unwrap(await uc.setMerchantStatus({ merchantId: 'm1', status: 'PAUSED' }));
       const before = await stored();
       const { merchant, menu } = unwrap(await edit(change));
-      expect(await stored()).toEqual({ ...before, ...change });
-      expect(merchant).toMatchObject({ ...before, ...change, status: 'PAUSED' });
+      expect(await stored()).toEqual({ ...before, ...change, ...follows });
+      expect(merchant).toMatchObject({ ...before, ...change, ...follows, status: 'PAUSED' });
       expect(menu.map((i) => [i.id, i.stock])).toEqual([['burger', 100]]);
     },
   );
@@ -43,7 +44,25 @@ describe('a merchant editing its own profile', () => {
   it('changes several fields at once', async () => {
     const before = await stored();
     unwrap(await edit({ name: 'Curry 36', kitchenCapacity: 3, basePrepSeconds: 480 }));
-    expect(await stored()).toEqual({ ...before, name: 'Curry 36', kitchenCapacity: 3, basePrepSeconds: 480 });
+    expect(await stored()).toEqual({
+      ...before,
+      name: 'Curry 36',
+      kitchenCapacity: 3,
+      basePrepSeconds: 480,
+      autoPauseBacklog: 6,
+    });
+  });
+
+  it('carries the auto-pause threshold with a new capacity, as the same multiple; off stays off', async () => {
+    // A kitchen that doubles its staff at lunch is not paused at half a round of work.
+    expect(unwrap(await edit({ kitchenCapacity: 8 })).merchant.autoPauseBacklog).toBe(16);
+    expect(unwrap(await edit({ kitchenCapacity: 3 })).merchant.autoPauseBacklog).toBe(6);
+    // The same capacity again changes nothing; at least 1 however small the ratio.
+    expect(unwrap(await edit({ kitchenCapacity: 3 })).merchant.autoPauseBacklog).toBe(6);
+    unwrap(await uc.upsertMerchant(merchantInput({ kitchenCapacity: 1000, autoPauseBacklog: 1 })));
+    expect(unwrap(await edit({ kitchenCapacity: 1 })).merchant.autoPauseBacklog).toBe(1);
+    unwrap(await uc.upsertMerchant(merchantInput({ kitchenCapacity: 2, autoPauseBacklog: 0 })));
+    expect(unwrap(await edit({ kitchenCapacity: 10 })).merchant.autoPauseBacklog).toBe(0);
   });
 
   it('stores a time zone as Intl names it, from an edit and from UpsertMerchant alike', async () => {

@@ -4,7 +4,7 @@ import { validateId } from '../domain/merchant-profile.ts';
 import {
   isEmptyChange,
   MERCHANT_EDITABLE,
-  normalisedChange,
+  storedChange,
   validateProfileChange,
   type ProfileChange,
 } from '../domain/profile-change.ts';
@@ -37,9 +37,10 @@ export function profileEditUseCases({ store, clock }: UseCaseDeps) {
         const now = clock.now();
         // The merchant row first, as every write of this service takes it: concurrent edits queue
         // here, and each writes only its own fields onto the row the one before left.
-        if (!(await tx.getMerchant(merchantId, { forUpdate: true })))
-          return err(Errors.merchantNotFound(merchantId));
-        const updated = await tx.updateProfile(merchantId, normalisedChange(change));
+        const current = await tx.getMerchant(merchantId, { forUpdate: true });
+        if (!current) return err(Errors.merchantNotFound(merchantId));
+        // A new capacity carries the auto-pause threshold with it (autoPauseFollowingCapacity).
+        const updated = await tx.updateProfile(merchantId, storedChange(current, change));
         if (!updated) return err(Errors.merchantNotFound(merchantId));
         // Capacity and base time bound how far the backlog is counted (backlogThatMatters): recount
         // at once, so the estimate shown and quoted from now on is the new kitchen's.

@@ -54,10 +54,45 @@ export const normalisedChange = (change: ProfileChange): ProfileChange => ({
     : { timeZone: canonicalTimeZone(change.timeZone) ?? change.timeZone }),
 });
 
+/** What an edit writes: the merchant's fields, and what follows from them. */
+export type StoredProfileChange = ProfileChange & { readonly autoPauseBacklog?: number | undefined };
+
+/** The most auto_pause_backlog may be (PROFILE_FIELD_RULES.autoPauseBacklog). */
+const MAX_AUTO_PAUSE_BACKLOG = 100_000;
+
+/**
+ * The auto-pause threshold after a merchant changes its capacity: the same multiple of the new
+ * capacity as ops set for the old one (rounded, at least 1), 0 (off) staying off; undefined when
+ * the capacity does not change. The threshold is the platform's guard of its promised times and
+ * stays out of the merchant's reach, but a fixed one would turn against the kitchen: one that
+ * doubles its staff at lunch (capacity 4 to 8, threshold 12) would be paused with a backlog of
+ * 12, half a round of work, and one that halves it would quote ever longer times before a pause.
+ */
+export function autoPauseFollowingCapacity(
+  current: Pick<Merchant, 'kitchenCapacity' | 'autoPauseBacklog'>,
+  newCapacity: number | undefined,
+): number | undefined {
+  if (newCapacity === undefined || newCapacity === current.kitchenCapacity) return undefined;
+  if (current.autoPauseBacklog === 0 || current.kitchenCapacity <= 0) return undefined;
+  const scaled = Math.round((current.autoPauseBacklog * newCapacity) / current.kitchenCapacity);
+  return Math.min(MAX_AUTO_PAUSE_BACKLOG, Math.max(1, scaled));
+}
+
+/** The change as stored onto `current` (the locked row): normalised, with what follows from it. */
+export function storedChange(current: Merchant, change: ProfileChange): StoredProfileChange {
+  const autoPauseBacklog = autoPauseFollowingCapacity(current, change.kitchenCapacity);
+  return {
+    ...normalisedChange(change),
+    ...(autoPauseBacklog === undefined ? {} : { autoPauseBacklog }),
+  };
+}
+
+const STORED_FIELDS: readonly string[] = [...MERCHANT_EDITABLE, 'autoPauseBacklog'];
+
 /** The merchant with the given fields of `change` (normalised) and every other field as it was. */
-export function withProfileChange(merchant: Merchant, change: ProfileChange): Merchant {
+export function withProfileChange(merchant: Merchant, change: StoredProfileChange): Merchant {
   const set = Object.entries(normalisedChange(change)).filter(
-    ([k, v]) => v !== undefined && (MERCHANT_EDITABLE as readonly string[]).includes(k),
+    ([k, v]) => v !== undefined && STORED_FIELDS.includes(k),
   );
   return { ...merchant, ...(Object.fromEntries(set) as Partial<Merchant>) };
 }
