@@ -323,13 +323,15 @@ describe('the chart', () => {
     };
     const paris = { lunch: 8, dinner: 12 };
     const lisbon = { lunch: 6, dinner: 8 };
-    // Climbs at 11:45 local: Paris 11:45 and 18:45, Lisbon 12:45 and 19:45 Paris time. Each
-    // city's floor is there 30 minutes before its climb, and both cities' while both are busy.
-    expect(floorAt(11, 15)).toBe(paris.lunch);
+    // Climbs at 11:45 local: Paris 11:45 and 18:45, Lisbon 12:45 and 19:45 Paris time. Both
+    // cities' floors 30 minutes before Paris climbs, and no step during its climb (a step then
+    // takes the gateway's headroom and rebalances every group while the load rises).
+    expect(floorAt(11, 14)).toBe(0);
+    expect(floorAt(11, 15)).toBe(paris.lunch + lisbon.lunch);
     expect(floorAt(12, 15)).toBe(paris.lunch + lisbon.lunch);
     expect(floorAt(14, 29)).toBe(paris.lunch + lisbon.lunch);
     expect(floorAt(15, 30)).toBe(lisbon.lunch);
-    expect(floorAt(18, 15)).toBe(paris.dinner);
+    expect(floorAt(18, 15)).toBe(paris.dinner + lisbon.dinner);
     expect(floorAt(19, 15)).toBe(paris.dinner + lisbon.dinner);
     expect(floorAt(23, 30)).toBe(lisbon.dinner);
     for (const [hh, mm] of [
@@ -383,6 +385,10 @@ describe('the chart', () => {
     for (const name of ['mealpeak-gateway', 'mealpeak-merchant', 'mealpeak-rider-dispatch']) {
       expect(startup[name], name).toContain('failureThreshold: 60\n');
     }
+    // The rollout is not declared failed while the longer start-up is still allowed (30 min).
+    const deadline = fieldOf(result.output, 'Deployment', /^ {2}progressDeadlineSeconds: (\d+)$/m);
+    expect(deadline['mealpeak-order']).toBe('1920');
+    expect(deadline['mealpeak-gateway']).toBe('600');
     const liveness = fieldOf(result.output, 'Deployment', /^ {10}livenessProbe:\n((?: {12}.+\n)+)/m);
     expect(liveness['mealpeak-gateway']).toContain('timeoutSeconds: 5\n');
     expect(liveness['mealpeak-gateway']).toContain('path: /healthz');

@@ -62,7 +62,7 @@ Context: dict "root" $ "name" $name.
 {{- define "mealpeak.image" -}}
 {{- $tag := .root.Values.image.tag -}}
 {{- if and (not $tag) (eq .root.Values.nodeEnv "production") -}}
-{{- fail (printf "image.tag is empty: with nodeEnv production the chart does not fall back to its appVersion (%s), which would roll every service to an image nobody released. Give the running release's tag on every install and upgrade (--set image.tag=<release>; `helm get values <release>` shows it), or change one value with `helm upgrade --reuse-values --set ...`" .root.Chart.AppVersion) -}}
+{{- fail (printf "image.tag is empty: with nodeEnv production the chart does not fall back to its appVersion (%s), which would roll every service to an image nobody released. Give the running release's tag on every install and upgrade (--set image.tag=<release>; `helm get values <release>` shows it), or, to change one value of a running release, `helm upgrade --reuse-values --set ...` from a checkout of that release's own chart (from a newer chart: --reset-then-reuse-values; docs/operations.md, Changing a value in an incident)" .root.Chart.AppVersion) -}}
 {{- end -}}
 {{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion $tag) -}}
 {{- end -}}
