@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTags, peakRate, percentile, SeriesBuilder, splitCsv } from './k6-series.ts';
+import { failuresBetween, parseTags, peakRate, percentile, SeriesBuilder, splitCsv } from './k6-series.ts';
 
 const HEADER =
   'metric_name,timestamp,metric_value,error_code,expected_response,method,name,scenario,status,extra_tags,metadata';
@@ -68,6 +68,23 @@ describe('k6 CSV series', () => {
     const s = b.finish();
     expect(peakRate(s)).toBe(10);
     expect(peakRate(s, 2)).toBe(7);
+  });
+
+  it('counts the failed requests of a chaos strike, from it to the next, by status and code', () => {
+    const b = new SeriesBuilder(1_000);
+    b.add(HEADER);
+    b.add(row('http_reqs', 10_000, 1, { name: 'x' }));
+    const fail = (t: number, status: string, code: string) =>
+      b.add(row('failed_requests', t, 1, { name: 'x', status, tags: `code=${code}` }));
+    fail(11_200, '504', 'UPSTREAM_TIMEOUT'); // bucket 1 (middle 11.5 s)
+    fail(11_900, '504', 'UPSTREAM_TIMEOUT');
+    fail(12_100, '503', 'OVERLOADED'); // bucket 2 (middle 12.5 s)
+    fail(14_000, '0', '?'); // bucket 4
+    const s = b.finish();
+    // Strikes at 11.0 s and 13.0 s: each bucket counts once, towards the strike before its middle.
+    expect(failuresBetween(s, 11_000, 13_000)).toEqual({ '504 UPSTREAM_TIMEOUT': 2, '503 OVERLOADED': 1 });
+    expect(failuresBetween(s, 13_000, Infinity)).toEqual({ '0 ?': 1 });
+    expect(failuresBetween(s, 0, 11_000)).toEqual({});
   });
 
   it('takes nearest-rank percentiles', () => {

@@ -207,6 +207,20 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/**
+ * Failed requests by `status code` (the scripts' failed_requests) in the buckets whose middle lies
+ * in [fromMs, toMs) (epoch ms): the cost of one chaos strike, to the bucket.
+ */
+export function failuresBetween(series: Series, fromMs: number, toMs: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  series.buckets.forEach((b, i) => {
+    const middle = series.startMs + (i + 0.5) * series.bucketMs;
+    if (middle < fromMs || middle >= toMs) return;
+    for (const [key, n] of b.failureCodes) out[key] = (out[key] ?? 0) + n;
+  });
+  return out;
+}
+
 /** Highest request rate over any `windowBuckets` consecutive buckets, per second. */
 export function peakRate(series: Series, windowBuckets = 1): number {
   const perBucket = series.buckets.map((b) => [...b.requests.values()].reduce((a, n) => a + n, 0));

@@ -2,7 +2,7 @@
  * The load-test runner behind `pnpm loadtest:<scenario>` (loadtest/run/loadtest.sh):
  *
  *   node loadtest/run/main.ts <smoke|lunch|soak|breakpoint|abuse> [--replicas N] [--base-url URL]
- *        [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value ...]
+ *        [--out DIR] [--keep] [--chaos S [--chaos-infra | --chaos-freeze F]] [-e NAME=value ...]
  *
  * Without --base-url it starts the replica mode (fresh database, own topics and keys, the demo city
  * with its load profile) on the infra servers named by PG_URL / REDIS_URL / KAFKA_BROKERS. Then:
@@ -10,7 +10,8 @@
  * when remote) -> report.html + result.json -> stop. Last line:
  *   verdict=PASS|FAIL peak_rps=N p99_ms=N error_rate=R lost_orders=N report=<path>
  * With --chaos S, one replica is killed (SIGKILL) every S seconds while k6 runs (chaos.ts);
- * --chaos-infra puts the infra script's PostgreSQL, Redis and Kafka into the rotation.
+ * --chaos-infra puts the infra script's PostgreSQL, Redis and Kafka into the rotation;
+ * --chaos-freeze F freezes the replica for F seconds (SIGSTOP, then SIGCONT) instead of killing it.
  * Exit code 0 only when every threshold held and no order was lost, doubled or stuck.
  */
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
@@ -19,12 +20,13 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
+import { chaosOptions } from './chaos-options.ts';
 import { infraScriptServes, stackTarget, startChaos, type Chaos, type ChaosKill } from './chaos.ts';
 import { waitForDrain } from './drain.ts';
 import { runK6 } from './k6-process.ts';
 import { deleteTopics } from './kafka-topics.ts';
 import { deleteRedisKeys } from './redis-keys.ts';
-import { peakRate, readSeries, type Series } from './k6-series.ts';
+import { failuresBetween, peakRate, readSeries, type Series } from './k6-series.ts';
 import { DEV_JWT_SECRET, orderCounts, ordersFromApi, ordersFromDatabase } from './platform-orders.ts';
 import { readLedger, reconcile } from './reconcile.ts';
 import { startReplicaMode, type ReplicaMode } from './replica-mode.ts';
@@ -36,7 +38,7 @@ import { failureReasons } from './verdict.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra');
 
-const USAGE = `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra]] [-e NAME=value]`;
+const USAGE = `usage: main.ts <${Object.keys(SCENARIOS).join('|')}> [--replicas N] [--base-url URL] [--out DIR] [--keep] [--chaos S [--chaos-infra | --chaos-freeze F]] [-e NAME=value]`;
 /** A mistyped option: the problem and the usage, no stack trace. */
 function parseOptions() {
   try {
@@ -49,6 +51,7 @@ function parseOptions() {
         keep: { type: 'boolean', default: false },
         chaos: { type: 'string' },
         'chaos-infra': { type: 'boolean', default: false },
+        'chaos-freeze': { type: 'string' },
         env: { type: 'string', short: 'e', multiple: true, default: [] },
       },
     });
@@ -107,26 +110,25 @@ if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
   process.exit(64);
 }
 const remote = values['base-url'] ?? process.env['BASE_URL'];
-const chaosEveryS = values.chaos === undefined ? undefined : Number(values.chaos);
-if (chaosEveryS !== undefined) {
-  const problem =
-    !Number.isFinite(chaosEveryS) || chaosEveryS < 5
-      ? `--chaos wants the seconds between kills (at least 5), got "${values.chaos}"`
-      : remote
-        ? '--chaos kills processes of the replica mode: it cannot be used with --base-url'
-        : replicas < 2
-          ? '--chaos needs --replicas 2 or more: with one replica a kill is an outage, not a failover'
-          : values['chaos-infra'] && !(await infraScriptServes(INFRA_SCRIPT, process.env))
-            ? '--chaos-infra restarts the servers of scripts/infra, which are not the ones in use (scripts/infra status)'
-            : undefined;
-  if (problem) {
-    console.error(problem);
-    process.exit(64);
-  }
-} else if (values['chaos-infra']) {
-  console.error('--chaos-infra goes with --chaos S');
+const chaosChoice = chaosOptions({
+  chaos: values.chaos,
+  freeze: values['chaos-freeze'],
+  infra: values['chaos-infra'],
+  remote: Boolean(remote),
+  replicas,
+});
+if ('problem' in chaosChoice) {
+  console.error(chaosChoice.problem);
   process.exit(64);
 }
+const chaosOpts = chaosChoice.ok;
+if (chaosOpts?.infra && !(await infraScriptServes(INFRA_SCRIPT, process.env))) {
+  console.error(
+    '--chaos-infra restarts the servers of scripts/infra, which are not the ones in use (scripts/infra status)',
+  );
+  process.exit(64);
+}
+const chaosEveryS = chaosOpts?.everyS;
 
 // Only once the options are known good: a refused command leaves no empty results folder.
 mkdirSync(outDir, { recursive: true });
@@ -151,6 +153,9 @@ const onSignal = (signal: string) => {
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
+// Whatever ends the runner (an error included), a frozen replica is continued first: stopped, it
+// would not even act on the SIGTERM its tie to the runner sends it (tied-spawn.ts).
+process.on('exit', () => chaos?.release());
 
 const started = Date.now();
 if (!remote) {
@@ -218,8 +223,9 @@ try {
   });
   if (chaosEveryS !== undefined && mode)
     chaos = startChaos({
-      target: stackTarget(mode.stack, replicas, values['chaos-infra'] ? INFRA_SCRIPT : undefined),
+      target: stackTarget(mode.stack, replicas, chaosOpts?.infra ? INFRA_SCRIPT : undefined),
       everyMs: chaosEveryS * 1000,
+      ...(chaosOpts?.freezeS !== undefined ? { freezeMs: chaosOpts.freezeS * 1000 } : {}),
       log,
     });
   k6Exit = await k6.done;
@@ -283,7 +289,19 @@ const figures: Figures = {
   ...(name === 'breakpoint' ? breakpointFigures(series, summary) : {}),
 };
 
-const chaosResult = kills && chaosEveryS !== undefined ? { everyS: chaosEveryS, kills } : undefined;
+// What each strike cost: the failed requests from it to the next (or the run's end).
+if (kills && chaos) {
+  const at = (k: ChaosKill | undefined) => (k ? chaos.startedAtMs + k.atS * 1000 : Infinity);
+  kills.forEach((k, i) => (k.failed = failuresBetween(series, at(k), at(kills[i + 1]))));
+}
+const chaosResult =
+  kills && chaosEveryS !== undefined
+    ? {
+        everyS: chaosEveryS,
+        ...(chaosOpts?.freezeS !== undefined ? { freezeS: chaosOpts.freezeS } : {}),
+        kills,
+      }
+    : undefined;
 const reasons = failureReasons({
   scenario: name,
   interrupted,
@@ -327,6 +345,8 @@ await writeFile(
       k6Exit,
       failedThresholds,
       figures,
+      // By `status code` (0: no answer), over the whole run.
+      failedRequests: failuresBetween(series, -Infinity, Infinity),
       reconciliation: {
         ...r,
         lost: r.lost.slice(0, 100),
@@ -351,7 +371,8 @@ log(
 );
 if (kills)
   log(
-    `chaos: ${kills.length} process(es) killed (${kills.map((k) => k.victim).join(', ') || 'none'}), ` +
+    `chaos: ${kills.length} process(es) ${chaosOpts?.freezeS !== undefined ? `frozen for ${chaosOpts.freezeS} s` : 'killed'} ` +
+      `(${kills.map((k) => k.victim).join(', ') || 'none'}), ` +
       `back in ${kills.map((k) => (k.recoveredAfterS === undefined ? 'never' : `${k.recoveredAfterS.toFixed(1)} s`)).join(', ') || '-'}`,
   );
 if (figures.breakpointRate !== undefined)

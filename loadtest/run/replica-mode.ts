@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, ensureDatabase } from '@mealpeak/db';
-import { startStack, type Replica, type ServiceName, type Stack } from '@mealpeak/stack';
+import { isRunning, startStack, type Replica, type ServiceName, type Stack } from '@mealpeak/stack';
 import { applyLoadProfile, seedDemoMerchants, seedDemoRiders, type DemoRiderFleet } from './demo-city.ts';
 
 export interface Servers {
@@ -67,7 +67,8 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-const running = (r: Replica) => r.process.exitCode === null && r.process.signalCode === null;
+// A frozen replica (--chaos-freeze, SIGSTOP) is running: the supervisor leaves it alone (libs/stack signals.ts).
+const running = (r: Replica) => isRunning(r.process);
 
 export async function startReplicaMode(o: ReplicaModeOptions): Promise<ReplicaMode> {
   // SO_REUSEPORT would let us share the port with a forgotten gateway and split the traffic.

@@ -47,8 +47,8 @@ export interface ReportInput {
   reconciliation: Reconciliation;
   /** Stuck orders fail the run (not after a breakpoint abort). */
   stuckFails: boolean;
-  /** A --chaos run: the processes killed while k6 ran. */
-  chaos?: { everyS: number; kills: ChaosKill[] };
+  /** A --chaos run: the processes killed (or frozen, with --chaos-freeze) while k6 ran. */
+  chaos?: { everyS: number; freezeS?: number; kills: ChaosKill[] };
 }
 
 const ACTIVE = ['PLACED', 'ACCEPTED', 'READY_FOR_PICKUP', 'RIDER_ASSIGNED', 'PICKED_UP'];
@@ -91,7 +91,9 @@ function charts(input: ReportInput): string[] {
   const marks = [
     ...(summary.plan?.phases ?? []).map((p) => [p.fromS, p.label] as const),
     // Kill times count from k6's start, the series from its first sample: close enough to read by.
-    ...(input.chaos?.kills ?? []).map((k) => [k.atS, `kill ${k.victim}`] as const),
+    ...(input.chaos?.kills ?? []).map(
+      (k) => [k.atS, `${input.chaos?.freezeS === undefined ? 'kill' : 'freeze'} ${k.victim}`] as const,
+    ),
   ];
   const out: string[] = [];
 
@@ -215,16 +217,32 @@ function endpointCharts(input: ReportInput): string[] {
   });
 }
 
-function chaosTable(chaos: NonNullable<ReportInput['chaos']>): string {
+/** `37: 504 UPSTREAM_TIMEOUT 30, 0 ? 7`, the most frequent first; `0` for none. */
+function failedCell(failed: Record<string, number> | undefined): string {
+  const entries = Object.entries(failed ?? {}).sort(([, a], [, b]) => b - a);
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  return total ? `${total}: ${entries.map(([code, n]) => `${esc(code)} ${n}`).join(', ')}` : '0';
+}
+
+export function chaosTable(chaos: NonNullable<ReportInput['chaos']>): string {
+  const freeze = chaos.freezeS !== undefined;
   const rows = chaos.kills.map(
     (k) =>
       `<tr${k.recoveredAfterS === undefined ? ' class="bad"' : ''}><td>${mmss(k.atS)}</td><td>${esc(k.victim)}</td>` +
-      `<td>${k.pid ?? '-'}</td><td>${k.recoveredAfterS === undefined ? 'never' : f(k.recoveredAfterS, 1)}</td></tr>`,
+      `<td>${k.pid ?? '-'}</td>${freeze ? `<td>${k.resumedAtS === undefined ? '-' : mmss(k.resumedAtS)}</td>` : ''}` +
+      `<td>${k.recoveredAfterS === undefined ? 'never' : f(k.recoveredAfterS, 1)}</td><td>${failedCell(k.failed)}</td></tr>`,
   );
+  const title = freeze
+    ? `one replica frozen (SIGSTOP) for ${f(chaos.freezeS)} s, then resumed (SIGCONT), ${f(chaos.everyS)} s after the last was ready again`
+    : `one process killed (SIGKILL) every ${f(chaos.everyS)} s and restarted (replicas by the supervisor, servers by scripts/infra up)`;
+  const head = freeze
+    ? '<th>frozen at</th><th>process</th><th>pid</th><th>resumed at</th><th>ready again after (s, from the freeze)</th>'
+    : '<th>at</th><th>process</th><th>pid</th><th>ready again after (s)</th>';
+  const columns = freeze ? 6 : 5;
   return `
-<h2>Chaos: one process killed (SIGKILL) every ${f(chaos.everyS)} s and restarted (replicas by the supervisor, servers by scripts/infra up)</h2>
-<table><tr><th>at</th><th>process</th><th>pid</th><th>ready again after (s)</th></tr>
-${rows.join('\n') || '<tr><td colspan="4">no kill: the run ended before the first</td></tr>'}
+<h2>Chaos: ${title}</h2>
+<table><tr>${head}<th>failed requests until the next strike (by status and code, in whole buckets)</th></tr>
+${rows.join('\n') || `<tr><td colspan="${columns}">no ${freeze ? 'freeze' : 'kill'}: the run ended before the first</td></tr>`}
 </table>`;
 }
 

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './ports.ts';
+import { signalAndWait } from './signals.ts';
 import { spawnTied } from './tied-spawn.ts';
 
 export type ServiceName = 'order' | 'merchant' | 'rider-dispatch' | 'gateway';
@@ -44,7 +44,10 @@ export interface Stack {
   readonly replicas: readonly Replica[];
   /** gRPC target balancing over every replica of a service (grpc-js ipv4: list syntax). */
   target(service: Exclude<ServiceName, 'gateway'>): string;
-  /** Kills one replica (SIGKILL simulates a crash, SIGTERM a scale-in) and waits for it to exit. */
+  /**
+   * Kills one replica (SIGKILL simulates a crash, SIGTERM a scale-in) and waits for it to exit;
+   * a replica stopped with SIGSTOP is continued so that it can act on the signal.
+   */
   kill(service: ServiceName, index: number, signal?: NodeJS.Signals): Promise<number | string>;
   /** Starts a killed replica again with the same ports and waits until it is ready. */
   restart(service: ServiceName, index: number): Promise<void>;
@@ -166,11 +169,7 @@ export async function startStack(settings: StackSettings): Promise<Stack> {
     target,
     async kill(service, index, signal = 'SIGKILL') {
       const r = replicas.find((x) => x.service === service && x.index === index);
-      if (!r || r.process.exitCode !== null || r.process.signalCode !== null) return 'not running';
-      const exited = once(r.process, 'exit');
-      r.process.kill(signal);
-      const [code, sig] = (await exited) as [number | null, NodeJS.Signals | null];
-      return code ?? sig ?? 'unknown';
+      return r ? signalAndWait(r.process, signal) : 'not running';
     },
     async restart(service, index) {
       const r = replicas.find((x) => x.service === service && x.index === index);

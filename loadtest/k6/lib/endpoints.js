@@ -20,6 +20,7 @@ export const ENDPOINTS = {
   offer: { name: 'GET /v1/rider/offer', p99: 800 },
   offerAccept: { name: 'POST /v1/rider/offers/{id}/accept', p99: 1500 },
   offerDecline: { name: 'POST /v1/rider/offers/{id}/decline', p99: 1500 },
+  riderOrders: { name: 'GET /v1/rider/orders', p99: 800 },
   pickedUp: { name: 'POST /v1/rider/orders/{id}/picked-up', p99: 1500 },
   delivered: { name: 'POST /v1/rider/orders/{id}/delivered', p99: 1500 },
   counts: { name: 'GET /v1/ops/orders/counts', p99: 1500 },

@@ -49,6 +49,14 @@ export function riderShift(data, { endAt, acceptUntil }) {
   let nextPing = 0;
   /** @type {{ offerId: string, orders: string[], picked: string[], pickup: {lat:number,lng:number}, dropoff: {lat:number,lng:number}, phase: 'pickup'|'dropoff', at: number } | null} */
   let job = null;
+  /**
+   * An offer whose acceptance got no answer (timed out, shed, lost) may still have been taken:
+   * a replica that froze with the request runs it when it wakes, the rider long gone. Until the
+   * offer expires (the platform refuses later accepts) the rider looks at its run instead of
+   * taking another offer, as the app does after a restart (GET /v1/rider/orders).
+   * @type {{ offer: any, until: number } | null}
+   */
+  let unanswered = null;
   while (Date.now() < endAt) {
     const now = Date.now();
     if (now >= nextPing) {
@@ -62,7 +70,18 @@ export function riderShift(data, { endAt, acceptUntil }) {
     }
 
     if (job === null) {
-      if (now < acceptUntil) job = takeOffer(auth, now);
+      if (unanswered) {
+        job = jobFromRun(auth, unanswered.offer, now);
+        if (job || now >= unanswered.until) unanswered = null;
+      } else if (now < acceptUntil) {
+        const taken = takeOffer(auth, now);
+        if (taken && 'unanswered' in taken)
+          unanswered = {
+            offer: taken.unanswered,
+            until: (Date.parse(taken.unanswered.expiresAt) || now + 30_000) + 5_000,
+          };
+        else job = taken;
+      }
       if (job === null) sleep(POLL_EVERY_S * between(0.8, 1.2));
       continue;
     }
@@ -131,14 +150,26 @@ function takeOffer(auth, now) {
     if (attempt >= 3 || !retryable(res)) break;
     sleep(retryDelay(res, attempt));
   }
-  if (res.status !== 200) return null;
+  if (res.status === 200) return newJob(offer.offerId, offer.orderIds, offer.pickup, now);
+  // No answer that settles it: the acceptance may yet land.
+  return retryable(res) ? { unanswered: offer } : null;
+}
+
+function newJob(offerId, orderIds, pickup, now) {
   return {
-    offerId: offer.offerId,
-    orders: [...offer.orderIds],
+    offerId,
+    orders: [...orderIds],
     picked: [],
-    pickup: offer.pickup,
+    pickup,
     dropoff: nearCentre(2_000),
     phase: 'pickup',
     at: now + between(...TO_PICKUP_S) * 1000,
   };
+}
+
+/** The job of `offer` if the rider's run lists its orders as held (the acceptance did land). */
+function jobFromRun(auth, offer, now) {
+  const run = json(request('GET', '/v1/rider/orders', { ...auth, endpoint: E.riderOrders }))?.orders ?? [];
+  const held = run.filter((o) => o.offerId === offer.offerId && o.state === 'ASSIGNED').map((o) => o.orderId);
+  return held.length ? newJob(offer.offerId, held, offer.pickup, now) : null;
 }
