@@ -14,7 +14,7 @@ import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetr
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, injectTraceHeaders } from '@mealpeak/telemetry';
 import { fromServiceError, isFailureStatus } from './errors.ts';
-import { CLIENT_OPTIONS, INTERNAL_TOKEN_KEY, OUTLIER_DETECTION } from './options.ts';
+import { CLIENT_OPTIONS, DEADLINE_KEY, INTERNAL_TOKEN_KEY, OUTLIER_DETECTION } from './options.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -117,6 +117,8 @@ function observingInterceptor(
           metadata.set(k, v);
         }
         if (internalToken) metadata.set(INTERNAL_TOKEN_KEY, internalToken);
+        const at = deadline instanceof Date ? deadline.getTime() : deadline;
+        if (Number.isFinite(at)) metadata.set(DEADLINE_KEY, String(at));
         // Only onReceiveStatus is ours; grpc-js passes the other events through to `listener`.
         next(metadata, {
           onReceiveStatus(st, nextStatus) {

@@ -24,6 +24,15 @@ export const SERVER_OPTIONS: ChannelOptions = {
   'grpc.max_connection_age_grace_ms': env.MAX_CALL_DEADLINE_MS,
 };
 
+/**
+ * Metadata key of the caller's deadline as epoch milliseconds. gRPC sends a deadline as a timeout
+ * that the server starts counting when it reads the call: a replica that froze with calls in its
+ * socket buffer runs them when it wakes, each with a fresh deadline, long after their callers gave
+ * up (a rider's accept answered 504 that lands anyway). The absolute time lets the server refuse
+ * those instead (server.ts).
+ */
+export const DEADLINE_KEY = 'mealpeak-deadline-ms';
+
 /** Metadata key of the shared secret internal calls carry (GRPC_INTERNAL_TOKEN). */
 export const INTERNAL_TOKEN_KEY = 'mealpeak-internal-token';
 

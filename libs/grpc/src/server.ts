@@ -14,7 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { codedError, type CodedError, type Result } from '@mealpeak/core';
 import { Attr, Metric, extractTraceContext, type Logger } from '@mealpeak/telemetry';
 import { classifyThrown, isFailureStatus, THROWN, toStatus } from './errors.ts';
-import { INTERNAL_TOKEN_KEY, SERVER_OPTIONS } from './options.ts';
+import { DEADLINE_KEY, INTERNAL_TOKEN_KEY, SERVER_OPTIONS } from './options.ts';
 
 export interface CallContext {
   readonly metadata: Metadata;
@@ -99,6 +99,20 @@ function orderIdOf(request: unknown): string | undefined {
 /** How close to its deadline a cancelled call counts as DEADLINE_EXCEEDED (network, timers). */
 const DEADLINE_TOLERANCE_MS = 250;
 
+/**
+ * How far past the caller's absolute deadline (DEADLINE_KEY) a call may still be started: the
+ * clocks of two pods (NTP keeps them within milliseconds) and the way. Past it the caller has
+ * given up and its answer would go nowhere, while its work would still be done.
+ */
+const CALLER_GONE_AFTER_MS = 1_000;
+
+/** The caller's deadline (epoch ms) from its metadata, when it sent one. */
+function callerDeadline(metadata: Metadata): number | undefined {
+  const raw = metadata.get(DEADLINE_KEY)[0];
+  const ms = typeof raw === 'string' ? Number(raw) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 function wrapUnary<Req, Res>(
   serviceName: string,
   method: string,
@@ -128,6 +142,28 @@ function wrapUnary<Req, Res>(
             "only the platform's services may call this API",
           ),
         ),
+        null,
+      );
+      return;
+    }
+    const callerGaveUpAt = callerDeadline(call.metadata);
+    if (callerGaveUpAt !== undefined && Date.now() > callerGaveUpAt + CALLER_GONE_AFTER_MS) {
+      // Read after its caller gave up (this process was frozen, or the call sat in a buffer):
+      // doing the work now would act on a request whose caller was told it failed.
+      serverDuration.record((performance.now() - started) / 1000, {
+        [Attr.RPC_SERVICE]: serviceName,
+        [Attr.RPC_METHOD]: method,
+        [Attr.RPC_GRPC_STATUS_CODE]: status.DEADLINE_EXCEEDED,
+      });
+      logger.warn(
+        {
+          method: `${serviceName}/${method}`,
+          lateByMs: Date.now() - callerGaveUpAt,
+        },
+        'gRPC call refused unrun: its caller gave up before it was read (a frozen or stalled process?)',
+      );
+      callback(
+        { code: status.DEADLINE_EXCEEDED, details: 'the caller gave up before the call was read' },
         null,
       );
       return;

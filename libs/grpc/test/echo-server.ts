@@ -28,6 +28,8 @@ const flakySeen = new Set<string>();
 
 server.add(EchoServiceService, {
   echo: async (req) => {
+    // For the tests that must know whether a call was run at all.
+    if (process.env['ECHO_LOG_CALLS']) process.stdout.write(`handled ${req.message}\n`);
     if (req.delayMs > 0) await sleep(req.delayMs);
     if (req.failWithCode === 'FLAKY') {
       if (flakySeen.has(req.message)) return ok({ message: req.message, servedBy: String(process.pid) });

@@ -128,3 +128,37 @@ describe('a replica answering domain errors', () => {
     expect(new Set(await burst(client))).toEqual(new Set([a.pid, b.pid]));
   });
 });
+
+describe('calls read after their caller gave up', () => {
+  it('are refused unrun when a frozen replica wakes, not run for a caller long gone', async () => {
+    const proc = spawnTs(serverEntry, { ECHO_LOG_CALLS: '1' });
+    procs.push(proc);
+    const port = (await proc.waitForLine(/^listening (\d+)$/))[1]!;
+    const short = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target: `127.0.0.1:${port}`,
+      defaultDeadlineMs: 300,
+      idempotent: [],
+    });
+    clients.push(short);
+    const echo = (c: EchoServiceClient, message: string) =>
+      call(c.echo.bind(c), { message, delayMs: 0, failWithCode: '' });
+    expect(await echo(short, 'warm-up')).toMatchObject({ ok: true });
+
+    proc.child.kill('SIGSTOP');
+    // Sent while it is frozen: it waits in the socket until the replica wakes; the caller gives
+    // up after 300 ms.
+    expect(await echo(short, 'while-frozen')).toMatchObject({ ok: false });
+    await new Promise((r) => setTimeout(r, 2_000));
+    proc.child.kill('SIGCONT');
+
+    const fresh = createGrpcClient(EchoServiceClient, EchoServiceService, {
+      target: `127.0.0.1:${port}`,
+      defaultDeadlineMs: 5_000,
+      idempotent: [],
+    });
+    clients.push(fresh);
+    expect(await echo(fresh, 'after')).toMatchObject({ ok: true });
+    await proc.waitForLine(/^handled after$/);
+    expect(proc.lines).not.toContain('handled while-frozen');
+  });
+});
