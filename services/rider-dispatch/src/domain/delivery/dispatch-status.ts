@@ -1,5 +1,6 @@
 import type { DeclinedBy, DispatchOrder, DispatchOrderState, OfferStatus } from './model.ts';
 import type { ReleaseReason } from './release.ts';
+import { offerLapsed } from './rules.ts';
 
 /**
  * Where an order stands in dispatch, for ops asking "why has this order no rider yet?"
@@ -148,7 +149,7 @@ export interface DispatchStatus {
  * and as the expiry sweeper will record it, up to OFFER_SWEEP_INTERVAL_MS later.
  */
 const lapsed = (r: OrderOfferRecord, now: Date) =>
-  r.status === 'pending' && !r.withdrawn && r.expiresAt.getTime() <= now.getTime();
+  r.status === 'pending' && !r.withdrawn && offerLapsed(r, now);
 
 /** `cancelledAt`: the order's cancellation, which withdrew it from a `withdrawn` offer. */
 const toOrderOffer = (r: OrderOfferRecord, now: Date, cancelledAt: Date | undefined): OrderOffer => ({

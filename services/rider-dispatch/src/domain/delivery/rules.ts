@@ -12,6 +12,10 @@ export interface OfferResponse {
  * A rider's answer to an offer. Repeats of the same answer are harmless (the app retries); a late
  * answer to a pending offer past its expiry expires it, exactly as the sweeper would have.
  */
+/** An offer is answerable until its expiresAt, exclusive: at that instant it has lapsed. */
+export const offerLapsed = (offer: Pick<Offer, 'expiresAt'>, now: Date): boolean =>
+  offer.expiresAt.getTime() <= now.getTime();
+
 export function decideOfferResponse(
   offer: Pick<Offer, 'offerId' | 'riderId' | 'status' | 'expiresAt' | 'declinedBy'>,
   riderId: string,
@@ -22,7 +26,7 @@ export function decideOfferResponse(
   if (offer.riderId !== riderId) return none(err(DispatchErrors.offerNotFound(offer.offerId)));
   switch (offer.status) {
     case 'pending':
-      if (offer.expiresAt.getTime() <= now.getTime())
+      if (offerLapsed(offer, now))
         return { action: 'expire', result: err(DispatchErrors.offerExpired(offer.offerId)) };
       return accept ? { action: 'accept', result: ok(true) } : { action: 'decline', result: ok(false) };
     case 'accepted':
