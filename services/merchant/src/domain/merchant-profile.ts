@@ -76,12 +76,24 @@ export const MIN_DELIVERY_RADIUS_M = 100;
 export const MAX_DELIVERY_RADIUS_M = 50_000;
 
 /** The profile to store, defaults applied; call after validateProfile found nothing. */
+/**
+ * How a profile field is stored once valid, for UpsertMerchant (profileOf) and a merchant's own
+ * edit (profile-change.ts) alike: the address trimmed, the zone as Intl names it.
+ */
+export const PROFILE_NORMALISE = {
+  address: (address: string) => address.trim(),
+  timeZone: (zone: string) => canonicalTimeZone(zone) ?? zone,
+} as const;
+
 export const profileOf = (input: ProfileInput & { readonly location: GeoPoint }): MerchantProfile => ({
   ...input,
   deliveryRadiusM: input.deliveryRadiusM || DEFAULT_DELIVERY_RADIUS_M,
-  address: input.address?.trim(),
-  timeZone: canonicalTimeZone(input.timeZone) ?? input.timeZone,
+  address: input.address === undefined ? undefined : PROFILE_NORMALISE.address(input.address),
+  timeZone: PROFILE_NORMALISE.timeZone(input.timeZone),
 });
+
+/** The most auto_pause_backlog may be. */
+export const MAX_AUTO_PAUSE_BACKLOG = 100_000;
 
 const given = (problem: string | undefined, at: string): FieldError[] =>
   problem ? [field(at, problem)] : [];
@@ -99,7 +111,10 @@ export const PROFILE_FIELD_RULES = {
   kitchenCapacity: (n: number) =>
     given(between(n, 1, 1000) ? undefined : 'must be 1 to 1000', 'kitchen_capacity'),
   autoPauseBacklog: (n: number) =>
-    given(between(n, 0, 100_000) ? undefined : 'must be 0 (off) to 100000', 'auto_pause_backlog'),
+    given(
+      between(n, 0, MAX_AUTO_PAUSE_BACKLOG) ? undefined : `must be 0 (off) to ${MAX_AUTO_PAUSE_BACKLOG}`,
+      'auto_pause_backlog',
+    ),
   // No longer than the longest estimate quoted: a longer base time would be quoted as the cap.
   basePrepSeconds: (n: number) =>
     given(

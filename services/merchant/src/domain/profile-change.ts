@@ -1,6 +1,10 @@
 import type { FieldError } from './errors.ts';
-import { PROFILE_FIELD_RULES, type MerchantProfile } from './merchant-profile.ts';
-import { canonicalTimeZone } from './opening-hours.ts';
+import {
+  MAX_AUTO_PAUSE_BACKLOG,
+  PROFILE_FIELD_RULES,
+  PROFILE_NORMALISE,
+  type MerchantProfile,
+} from './merchant-profile.ts';
 import type { Merchant } from './types.ts';
 
 /**
@@ -48,17 +52,12 @@ export const isEmptyChange = (change: ProfileChange): boolean =>
 /** The change as it is stored, normalised as UpsertMerchant normalises a profile (profileOf). */
 export const normalisedChange = (change: ProfileChange): ProfileChange => ({
   ...change,
-  ...(change.address === undefined ? {} : { address: change.address.trim() }),
-  ...(change.timeZone === undefined
-    ? {}
-    : { timeZone: canonicalTimeZone(change.timeZone) ?? change.timeZone }),
+  ...(change.address === undefined ? {} : { address: PROFILE_NORMALISE.address(change.address) }),
+  ...(change.timeZone === undefined ? {} : { timeZone: PROFILE_NORMALISE.timeZone(change.timeZone) }),
 });
 
 /** What an edit writes: the merchant's fields, and what follows from them. */
 export type StoredProfileChange = ProfileChange & { readonly autoPauseBacklog?: number | undefined };
-
-/** The most auto_pause_backlog may be (PROFILE_FIELD_RULES.autoPauseBacklog). */
-const MAX_AUTO_PAUSE_BACKLOG = 100_000;
 
 /**
  * The auto-pause threshold after a merchant changes its capacity: the same multiple of the new
