@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MerchantStatus } from '@mealpeak/contracts/merchant.v1';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth.ts';
 import { getOwnMenuItem } from '../../../app/menu-item.ts';
 import { stockRequestIdFor } from '../../../app/stock-request-id.ts';
-import { Problems, sendProblem } from '../problems.ts';
 import {
   COMMON_ERRORS,
   errorResponses,
@@ -28,11 +26,9 @@ import {
 import { MerchantCancelBody, Order, OrderListQuery, OrderPage, RejectBody } from '../schemas/orders.ts';
 import { merchantJson, menuItemJson, orderJson } from '../to-json.ts';
 import type { MerchantWithMenu as StoreWithMenu } from '../../../app/ports.ts';
-import { ctxOf, failWith, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
+import { ctxOf, failWith, invalidField, nextPage, orderFilterOf, type RouteDeps } from './route-kit.ts';
 
 const merchant = { auth: ['merchant'] as const };
-const invalidField = (request: FastifyRequest, reply: FastifyReply, field: string, message: string) =>
-  sendProblem(request, reply, Problems.validation([{ field, message }], false));
 const writeOnce = { ...merchant, idempotency: 'optional' as const };
 // Moving an order in the kitchen, or pausing the store: the last requests shed (ADR 0020).
 const orderAction = { ...writeOnce, priority: 'critical' as const };

@@ -1,7 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth.ts';
-import { Problems, sendProblem } from '../problems.ts';
 import {
   COMMON_ERRORS,
   errorResponses,
@@ -22,7 +20,7 @@ import {
   ShiftBody,
 } from '../schemas/dispatch.ts';
 import { offerJson, riderShiftJson, runOrderJson } from '../to-json.ts';
-import { ctxOf, failWith, type RouteDeps } from './route-kit.ts';
+import { ctxOf, failWith, invalidField, type RouteDeps } from './route-kit.ts';
 
 const rider = { auth: ['rider'] as const };
 // Dispatch tolerates repeats of all of these; the key adds a byte-identical replay, like other POSTs.
@@ -32,9 +30,6 @@ const writeOnce = { ...rider, idempotency: 'optional' as const, priority: 'criti
 const riderRead = { ...rider, priority: 'critical' as const };
 const tags = ['riders'];
 const WRITE_ERRORS = [...COMMON_ERRORS, 404, 409, 413, 415];
-
-const invalidField = (request: FastifyRequest, reply: FastifyReply, field: string, message: string) =>
-  sendProblem(request, reply, Problems.validation([{ field, message }], false));
 
 /**
  * Rider endpoints under /v1/rider (the token subject is the rider id): shift, position pings,

@@ -4,7 +4,7 @@ import type { CodedError } from '@mealpeak/core';
 import type { OrderFilter, OrderUseCases } from '../../../app/order-use-cases.ts';
 import type { CallContext, DispatchPort, MerchantPort } from '../../../app/ports.ts';
 import type { PositionUseCases } from '../../../app/position-use-cases.ts';
-import { fromCodedError, sendProblem } from '../problems.ts';
+import { fromCodedError, Problems, sendProblem } from '../problems.ts';
 import type { OrderListQuery } from '../schemas/orders.ts';
 import { STATE_OF_NAME } from '../to-json.ts';
 
@@ -24,6 +24,10 @@ export const failWith =
   (retryAfterSeconds: number) =>
   (request: FastifyRequest, reply: FastifyReply, error: CodedError): FastifyReply =>
     sendProblem(request, reply, fromCodedError(error, retryAfterSeconds));
+
+/** 400 VALIDATION_FAILED naming one field: a rule the body's schema cannot say. */
+export const invalidField = (request: FastifyRequest, reply: FastifyReply, field: string, message: string) =>
+  sendProblem(request, reply, Problems.validation([{ field, message }], false));
 
 /** `{ nextPageToken }` only when there is a next page. */
 export const nextPage = (token: string) => (token === '' ? {} : { nextPageToken: token });
