@@ -122,14 +122,16 @@ function wrapUnary<Req, Res>(
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
     const started = performance.now();
-    if (!carriesToken(call.metadata, internalTokens)) {
-      // Counted like any answered call: a wrong GRPC_INTERNAL_TOKEN somewhere refuses every call
-      // between two services, and MealpeakGrpcUnauthenticated must see it on this side too.
+    const recordDuration = (code: status) =>
       serverDuration.record((performance.now() - started) / 1000, {
         [Attr.RPC_SERVICE]: serviceName,
         [Attr.RPC_METHOD]: method,
-        [Attr.RPC_GRPC_STATUS_CODE]: status.UNAUTHENTICATED,
+        [Attr.RPC_GRPC_STATUS_CODE]: code,
       });
+    if (!carriesToken(call.metadata, internalTokens)) {
+      // Counted like any answered call: a wrong GRPC_INTERNAL_TOKEN somewhere refuses every call
+      // between two services, and MealpeakGrpcUnauthenticated must see it on this side too.
+      recordDuration(status.UNAUTHENTICATED);
       logger.error(
         { method: `${serviceName}/${method}`, peer: call.getPeer() },
         'gRPC call without the internal token refused (is GRPC_INTERNAL_TOKEN the same everywhere?)',
@@ -150,11 +152,7 @@ function wrapUnary<Req, Res>(
     if (callerGaveUpAt !== undefined && Date.now() > callerGaveUpAt + CALLER_GONE_AFTER_MS) {
       // Read after its caller gave up (this process was frozen, or the call sat in a buffer):
       // doing the work now would act on a request whose caller was told it failed.
-      serverDuration.record((performance.now() - started) / 1000, {
-        [Attr.RPC_SERVICE]: serviceName,
-        [Attr.RPC_METHOD]: method,
-        [Attr.RPC_GRPC_STATUS_CODE]: status.DEADLINE_EXCEEDED,
-      });
+      recordDuration(status.DEADLINE_EXCEEDED);
       logger.warn(
         {
           method: `${serviceName}/${method}`,
@@ -207,11 +205,7 @@ function wrapUnary<Req, Res>(
       span.setAttribute(Attr.RPC_GRPC_STATUS_CODE, code);
       if (isFailureStatus(code)) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      serverDuration.record((performance.now() - started) / 1000, {
-        [Attr.RPC_SERVICE]: serviceName,
-        [Attr.RPC_METHOD]: method,
-        [Attr.RPC_GRPC_STATUS_CODE]: code,
-      });
+      recordDuration(code);
     };
     let answered = false;
     context
