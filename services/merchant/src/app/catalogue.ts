@@ -1,6 +1,7 @@
 import { err, ok, type CodedError, type Result } from '@mealpeak/core';
 import { Errors, field } from '../domain/errors.ts';
 import {
+  between,
   MAX_INT,
   MAX_STOCK,
   validateId,
@@ -48,8 +49,6 @@ export interface StockChangeInput {
    */
   readonly requestId?: string | undefined;
 }
-
-const between = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
 
 const invalid = (problems: ReturnType<typeof validateId>) => err(Errors.invalidArgument(problems));
 

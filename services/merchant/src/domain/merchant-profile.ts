@@ -43,7 +43,8 @@ export const MAX_STOCK = 1_000_000;
 const CURRENCY = /^[A-Z]{3}$/;
 const ID = /^[A-Za-z0-9_.:-]+$/;
 
-const between = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+/** An integer from min to max, both included. */
+export const between = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
 
 export function validateId(id: string, name: string): FieldError[] {
   if (id.length === 0) return [field(name, 'is required')];
